@@ -1,0 +1,36 @@
+// The front door: every command a person runs goes through here. Failures end as one line
+// on stderr and a non-zero exit code, never a stack trace.
+import { Command, CommanderError } from "commander";
+import { registerContracts } from "./commands/contracts.ts";
+import { registerValidate } from "./commands/validate.ts";
+import { CliError } from "./errors.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("atix")
+    .description("ATIX: a simulated 24/7 antiterror information exchange between security services over NATS")
+    .version("0.1.0", "-V, --version")
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
+  registerContracts(program);
+  registerValidate(program);
+  return program;
+}
+
+// Commander's own errors (unknown command or flag) are already printed; ours are printed here.
+function exitFor(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : err.code === "commander.help" ? 0 : 2;
+  if (err instanceof CliError) {
+    process.stderr.write(`atix: ${err.message}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`atix: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.ATIX_DEBUG) console.error(err);
+  return 1;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = exitFor(err);
+}

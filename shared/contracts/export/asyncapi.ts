@@ -1,0 +1,166 @@
+// The AsyncAPI 3.0 description of the exchange, seen from an agency node: what it sends,
+// what it receives, on which NATS subjects, with which payloads.
+import { SCHEMA_VERSION } from "../envelope.ts";
+import { AGENCY_KINDS, KIND_DESCRIPTIONS, MESSAGE_KINDS, type MessageKind } from "../message.ts";
+import { COORDINATOR_ID, DEFAULT_ACK_DEADLINE_MINUTES } from "../primitives.ts";
+import { MAX_MESSAGE_BYTES, streams, subjects } from "../subjects.ts";
+import { allKindSchemas, UNEXPRESSIBLE_RULES } from "./json-schema.ts";
+
+/** Kinds the coordinator stores for a recipient: what an agency consumes from its deliveries. */
+export const DELIVERED_KINDS: MessageKind[] = ["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit", "escalation"];
+const OUTCOME_KINDS: MessageKind[] = ["acceptance", "rejection"];
+
+const refs = (kinds: MessageKind[]) =>
+  Object.fromEntries(kinds.map((k) => [k, { $ref: `#/components/messages/${k}` }]));
+const opRefs = (channel: string, kinds: MessageKind[]) =>
+  kinds.map((k) => ({ $ref: `#/channels/${channel}/messages/${k}` }));
+
+const agencyParam = {
+  description: "The agency id: ISO 3166-1 alpha-2 code of its state, e.g. AZ. Your NATS user may only use its own.",
+  examples: ["AZ", "KZ", "TR"],
+};
+
+const deadlines = Object.entries(DEFAULT_ACK_DEADLINE_MINUTES)
+  .map(([p, m]) => `${p} ${m} min`)
+  .join(", ");
+
+const description = `
+ATIX is a simulated 24/7 antiterror information exchange between security services. This document
+describes it from the point of view of one **agency node**; it is enough to write one in any language.
+
+**Connecting.** Connect to NATS with your agency's nkey (user public key U…, seed SU…) issued with
+the exchange's configuration. Use the inbox prefix \`${subjects.inboxPrefix("<ID>")}\` for requests: your
+permissions allow no other. You may publish only on subjects that carry your own id.
+
+**Message form.** Every message is UTF-8 JSON of at most ${MAX_MESSAGE_BYTES} bytes with the envelope
+\`id\` (UUID v7), \`kind\`, \`schemaVersion\` ("${SCHEMA_VERSION}"), \`sender\`, \`sentAt\` (simulated time, ISO 8601 with offset),
+optional \`correlationId\`/\`inReplyTo\`, \`signature\`, and a kind-specific \`body\`. Messages from the
+coordinator carry sender "${COORDINATOR_ID}".
+
+**Signing.** Every submission must be signed: take the message without its \`signature\` field, serialise
+it with RFC 8785 (JSON Canonicalization Scheme), sign the UTF-8 bytes with Ed25519 using your nkey seed,
+and set \`signature\` to \`{"alg":"ed25519","key":"<your U… public key>","value":"<base64url signature, no padding>"}\`.
+The coordinator checks the key against the registry and that it matches the NATS user that published.
+
+**Submitting.** Publish to \`atix.submit.{agency}.{kind}\` (captured by the JetStream stream ${streams.submissions.name};
+publish through JetStream and use the message id as the \`Nats-Msg-Id\` header so retries are not doubled).
+The coordinator answers on \`atix.outcome.{agency}\` with an **acceptance** (resolved recipients) or a
+**rejection** (machine-readable reasons with field paths). A replayed id gets the first outcome again.
+
+**Receiving.** Everything addressed to you is stored in the JetStream stream ${streams.deliveries.name}
+on \`atix.deliver.{agency}.{kind}\`. Consume it with a durable consumer filtered on \`atix.deliver.{agency}.>\`,
+so that after an outage you receive everything you missed, in order. On each delivery, at once submit a
+**receipt** (machine), then JetStream-ack the delivery. When the duty officer has seen and acted on it,
+submit an **acknowledgement**. Acknowledgement deadlines follow precedence (${deadlines}, configurable per
+exchange); a missed deadline escalates: reminder to you, notice to your organisation's regional hub,
+notice to the originator.
+
+**Rules the schemas also enforce:** TLP:RED goes to named agencies only; H3 needs a handling note;
+indicators must be well formed. Rules JSON Schema cannot state: ${UNEXPRESSIBLE_RULES.join(" ")}
+`.trim();
+
+export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, unknown> {
+  const schemas = allKindSchemas("draft-07");
+  return {
+    asyncapi: "3.0.0",
+    info: {
+      title: "ATIX antiterror information exchange",
+      version: SCHEMA_VERSION,
+      description,
+      license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
+    },
+    defaultContentType: "application/json",
+    servers: {
+      exchange: {
+        host: serverHost,
+        protocol: "nats",
+        description: "The exchange's NATS server with JetStream; `atix up` prints and records the real address in .atix/exchange.json.",
+      },
+    },
+    channels: {
+      submit: {
+        address: "atix.submit.{agency}.{kind}",
+        title: "Submissions",
+        description: "What an agency sends to the exchange. Stored in the stream " + streams.submissions.name + ".",
+        parameters: { agency: agencyParam, kind: { enum: AGENCY_KINDS, description: "The message kind; must equal the payload's kind." } },
+        messages: refs(AGENCY_KINDS),
+      },
+      deliver: {
+        address: "atix.deliver.{agency}.{kind}",
+        title: "Deliveries",
+        description: "What the coordinator stores for one recipient, durably, in the stream " + streams.deliveries.name + ".",
+        parameters: { agency: agencyParam, kind: { enum: DELIVERED_KINDS, description: "The delivered message's kind." } },
+        messages: refs(DELIVERED_KINDS),
+      },
+      outcome: {
+        address: "atix.outcome.{agency}",
+        title: "Submission outcomes",
+        description: "The coordinator's answer to each submission. Stored in the stream " + streams.outcomes.name + ".",
+        parameters: { agency: agencyParam },
+        messages: refs(OUTCOME_KINDS),
+      },
+      presence: {
+        address: "atix.presence.{agency}",
+        title: "Duty status",
+        description: "Live presence (core NATS): publish when the duty status changes and every minute while connected.",
+        parameters: { agency: agencyParam },
+        messages: refs(["presence"]),
+      },
+    },
+    operations: {
+      submit: {
+        action: "send",
+        title: "Submit a message",
+        channel: { $ref: "#/channels/submit" },
+        messages: opRefs("submit", AGENCY_KINDS),
+      },
+      receiveDeliveries: {
+        action: "receive",
+        title: "Receive what is addressed to this agency",
+        channel: { $ref: "#/channels/deliver" },
+        messages: opRefs("deliver", DELIVERED_KINDS),
+      },
+      receiveOutcomes: {
+        action: "receive",
+        title: "Receive the outcome of each submission",
+        channel: { $ref: "#/channels/outcome" },
+        messages: opRefs("outcome", OUTCOME_KINDS),
+      },
+      announcePresence: {
+        action: "send",
+        title: "Announce duty status",
+        channel: { $ref: "#/channels/presence" },
+        messages: opRefs("presence", ["presence"]),
+      },
+    },
+    components: {
+      schemas,
+      messages: Object.fromEntries(
+        MESSAGE_KINDS.map((k) => [
+          k,
+          {
+            name: k,
+            title: k,
+            summary: KIND_DESCRIPTIONS[k],
+            contentType: "application/json",
+            headers: {
+              type: "object",
+              properties: { "Nats-Msg-Id": { type: "string", description: "The message id, for JetStream de-duplication." } },
+            },
+            payload: { $ref: `#/components/schemas/${k}` },
+          },
+        ]),
+      ),
+    },
+  };
+}
+
+/** Adds each kind's example to its message, so readers see a real payload next to the schema. */
+export function withExamples(doc: Record<string, unknown>, examples: Partial<Record<MessageKind, unknown>>) {
+  const messages = (doc.components as { messages: Record<string, Record<string, unknown>> }).messages;
+  for (const [kind, payload] of Object.entries(examples)) {
+    const m = messages[kind];
+    if (m) m.examples = [{ name: `${kind}-example`, summary: `A ${kind} from the shipped examples`, payload }];
+  }
+  return doc;
+}

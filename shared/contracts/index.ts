@@ -1,0 +1,25 @@
+// The public face of the contracts: services and tools import from here only.
+export * from "./primitives.ts";
+export * from "./indicators.ts";
+export * from "./entities.ts";
+export * from "./distribution.ts";
+export * from "./envelope.ts";
+export * from "./message.ts";
+export * from "./registry.ts";
+export * from "./subjects.ts";
+export * from "./canonical.ts";
+export * from "./signing.ts";
+export * from "./problems.ts";
+export * from "./parse.ts";
+export { AlertBody, AlertContent, AlertMessage } from "./kinds/alert.ts";
+export { AlertUpdateBody, AlertUpdateMessage } from "./kinds/alert-update.ts";
+export { AlertRetractionBody, AlertRetractionMessage } from "./kinds/alert-retraction.ts";
+export { RfiBody, RfiMessage } from "./kinds/rfi.ts";
+export { RfiResponseBody, RfiResponseMessage } from "./kinds/rfi-response.ts";
+export { ReceiptBody, ReceiptMessage } from "./kinds/receipt.ts";
+export { AcknowledgementBody, AcknowledgementMessage } from "./kinds/acknowledgement.ts";
+export { ESCALATION_STEPS, EscalationBody, EscalationMessage } from "./kinds/escalation.ts";
+export { REJECTION_CODES, RejectionBody, RejectionMessage, RejectionReason } from "./kinds/rejection.ts";
+export { AcceptanceBody, AcceptanceMessage } from "./kinds/acceptance.ts";
+export { DUTY_STATUSES, PresenceBody, PresenceMessage } from "./kinds/presence.ts";
+export { HitBody, HitMessage } from "./kinds/hit.ts";

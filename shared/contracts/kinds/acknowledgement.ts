@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { envelope } from "../envelope.ts";
+import { MessageId, ShortText } from "../primitives.ts";
+
+/** A duty officer's "seen and acted on": what the precedence deadline is measured against. */
+export const AcknowledgementBody = z
+  .object({
+    messageId: MessageId.meta({ description: "The delivered message being acknowledged." }),
+    officer: ShortText(100).meta({ description: "The duty officer's call sign or post." }),
+    action: z.enum(["noted", "acting", "forwarded-nationally", "no-action"]).meta({
+      description: "What the agency does with it.",
+    }),
+    note: ShortText(2000).optional(),
+  })
+  .strict();
+
+export const AcknowledgementMessage = envelope("acknowledgement", AcknowledgementBody);
+export type AcknowledgementMessage = z.infer<typeof AcknowledgementMessage>;

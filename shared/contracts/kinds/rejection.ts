@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { CoordinatorSender, envelope } from "../envelope.ts";
+import { AgencyId, MessageId, ShortText } from "../primitives.ts";
+
+export const REJECTION_CODES = [
+  "malformed", // not JSON, or not an object
+  "too-large",
+  "invalid", // fails the contract; path says where
+  "unknown-sender",
+  "unsigned",
+  "bad-signature",
+  "sender-mismatch", // signed or sent by another NATS identity than the sender field
+  "replay",
+  "unauthorised", // TLP, handling or role rules
+  "unknown-reference", // names an alert or RFI that does not exist
+  "no-recipients",
+] as const;
+
+export const RejectionReason = z
+  .object({
+    code: z.enum(REJECTION_CODES),
+    path: z.string().max(500).meta({ description: "The field at fault, such as body.distribution.agencies; empty for the whole message." }),
+    message: ShortText(1000).meta({ description: "What was expected." }),
+  })
+  .strict();
+export type RejectionReason = z.infer<typeof RejectionReason>;
+
+/** The coordinator's answer to a submission it refused; also recorded in the audit chain. */
+export const RejectionBody = z
+  .object({
+    messageId: MessageId.optional().meta({ description: "The rejected submission's id, when it had a readable one." }),
+    submitter: AgencyId.meta({ description: "The NATS identity the submission came from." }),
+    reasons: z.array(RejectionReason).min(1).max(100),
+  })
+  .strict();
+
+export const RejectionMessage = envelope("rejection", RejectionBody, CoordinatorSender);
+export type RejectionMessage = z.infer<typeof RejectionMessage>;

@@ -1,0 +1,49 @@
+// Reading messages from the wire or from files, with problems instead of exceptions.
+import { z } from "zod";
+import { AnyId, COORDINATOR_ID, AgencyId, Timestamp } from "./primitives.ts";
+import { SCHEMA_VERSION } from "./envelope.ts";
+import { Message, MESSAGE_KINDS } from "./message.ts";
+import { type Problem, toProblems } from "./problems.ts";
+import { MAX_MESSAGE_BYTES } from "./subjects.ts";
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+// Without a known kind the union says only that; the envelope check adds what else is wrong.
+const AnyEnvelope = z.object({
+  id: AnyId,
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  sender: z.union([AgencyId, z.literal(COORDINATOR_ID)], { error: `expected an agency id such as AZ, or ${COORDINATOR_ID}` }),
+  sentAt: Timestamp,
+  body: z.object({}).passthrough(),
+});
+
+export function parseMessage(input: unknown): ParseResult<Message> {
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    return { ok: false, problems: [{ path: "", message: `expected a JSON object, received ${Array.isArray(input) ? "array" : input === null ? "null" : typeof input}` }] };
+  const r = Message.safeParse(input);
+  if (r.success) return { ok: true, value: r.data };
+  const problems = toProblems(r.error, input);
+  const kind = (input as { kind?: unknown }).kind;
+  if (!MESSAGE_KINDS.includes(kind as never)) {
+    const env = AnyEnvelope.safeParse(input);
+    if (!env.success) problems.push(...toProblems(env.error, input));
+  }
+  return { ok: false, problems };
+}
+
+/** JSON text (or bytes) to a valid message; size, JSON syntax and contract checked in that order. */
+export function parseMessageText(text: string | Uint8Array): ParseResult<Message> {
+  const bytes = typeof text === "string" ? Buffer.byteLength(text) : text.byteLength;
+  if (bytes > MAX_MESSAGE_BYTES)
+    return { ok: false, problems: [{ path: "", message: `too large: ${bytes} bytes, expected at most ${MAX_MESSAGE_BYTES}` }] };
+  const json = parseJson(typeof text === "string" ? text : new TextDecoder().decode(text));
+  return json.ok ? parseMessage(json.value) : json;
+}
+
+export function parseJson(text: string): ParseResult<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, problems: [{ path: "", message: `not valid JSON: ${(e as Error).message}` }] };
+  }
+}

@@ -1,0 +1,107 @@
+// The agency registry: who takes part, where, in which organisations, and with which key.
+import { z } from "zod";
+import { Region } from "./distribution.ts";
+import { AgencyId, ShortText } from "./primitives.ts";
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected an IANA time zone such as Asia/Baku" },
+);
+
+const Hour = z.number().int().min(0, "expected an hour from 0 to 23").max(23, "expected an hour from 0 to 23");
+
+export const DUTY_PROFILES = ["24/7", "reduced-night", "business-hours"] as const;
+
+export const DutyProfile = z
+  .object({
+    profile: z.enum(DUTY_PROFILES).meta({
+      description: "24/7: staffed round the clock; reduced-night: slower at night; business-hours: unstaffed at night.",
+    }),
+    ackDelay: z
+      .object({
+        medianMinutes: z.number().positive("expected minutes above 0"),
+        p95Minutes: z.number().positive("expected minutes above 0"),
+      })
+      .strict()
+      .refine((d) => d.p95Minutes >= d.medianMinutes, { message: "expected p95Minutes >= medianMinutes", path: ["p95Minutes"] }),
+    nightFactor: z.number().min(1, "expected a factor of 1 or more").default(1),
+    nightHours: z.object({ from: Hour, to: Hour }).strict().default({ from: 22, to: 7 }),
+  })
+  .strict();
+export type DutyProfile = z.infer<typeof DutyProfile>;
+
+const GroupId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, "expected letters, digits and dashes");
+
+/** A roster entry: the registry entry before keys are issued. */
+export const RosterAgency = z
+  .object({
+    id: AgencyId,
+    name: ShortText(200),
+    country: ShortText(100),
+    region: Region,
+    organisations: z.array(GroupId).default([]),
+    sharingGroups: z.array(GroupId).default([]),
+    timezone: timeZone,
+    duty: DutyProfile,
+  })
+  .strict();
+export type RosterAgency = z.infer<typeof RosterAgency>;
+
+export const AgencyRegistryEntry = RosterAgency.extend({
+  publicKey: z
+    .string()
+    .regex(/^U[A-Z2-7]{55}$/, "expected an NATS nkey user public key: U followed by 55 base32 characters")
+    .meta({ description: "Ed25519 public key as a NATS user nkey; verifies the agency's signatures and authenticates it." }),
+});
+export type AgencyRegistryEntry = z.infer<typeof AgencyRegistryEntry>;
+
+export const OrganisationEntry = z
+  .object({ id: GroupId, name: ShortText(200), hub: AgencyId.meta({ description: "Regional hub: backup contact for escalations." }) })
+  .strict();
+export const SharingGroupEntry = z
+  .object({ id: GroupId, name: ShortText(200), members: z.array(AgencyId).min(1) })
+  .strict();
+
+/** A roster file: the exchange's agencies, organisations and sharing groups. */
+export const Roster = z
+  .object({
+    name: ShortText(100),
+    description: ShortText(2000).optional(),
+    organisations: z.array(OrganisationEntry).default([]),
+    sharingGroups: z.array(SharingGroupEntry).default([]),
+    agencies: z.array(RosterAgency).min(1, "expected at least one agency"),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const ids = new Set<string>();
+    r.agencies.forEach((a, i) => {
+      if (ids.has(a.id)) ctx.addIssue({ code: "custom", path: ["agencies", i, "id"], message: `expected a unique id; ${a.id} appears twice` });
+      ids.add(a.id);
+    });
+    const orgs = new Set(r.organisations.map((o) => o.id));
+    const groups = new Set(r.sharingGroups.map((g) => g.id));
+    r.organisations.forEach((o, i) => {
+      if (!ids.has(o.hub)) ctx.addIssue({ code: "custom", path: ["organisations", i, "hub"], message: `expected an agency of the roster; ${o.hub} is not one` });
+    });
+    r.sharingGroups.forEach((g, i) =>
+      g.members.forEach((m, j) => {
+        if (!ids.has(m)) ctx.addIssue({ code: "custom", path: ["sharingGroups", i, "members", j], message: `expected an agency of the roster; ${m} is not one` });
+      }),
+    );
+    r.agencies.forEach((a, i) => {
+      a.organisations.forEach((o, j) => {
+        if (!orgs.has(o)) ctx.addIssue({ code: "custom", path: ["agencies", i, "organisations", j], message: `expected an organisation listed under organisations; ${o} is not` });
+      });
+      a.sharingGroups.forEach((g, j) => {
+        if (!groups.has(g)) ctx.addIssue({ code: "custom", path: ["agencies", i, "sharingGroups", j], message: `expected a sharing group listed under sharingGroups; ${g} is not` });
+      });
+    });
+  });
+export type Roster = z.infer<typeof Roster>;

@@ -1,0 +1,41 @@
+// Every NATS subject and stream name of the exchange, built here and nowhere else.
+import type { AgencyId } from "./primitives.ts";
+import type { MessageKind } from "./message.ts";
+
+/** Largest message the exchange accepts, in bytes of UTF-8 JSON. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+const ROOT = "atix";
+
+export const subjects = {
+  /** An agency publishes its submissions (any agency kind) here; permissions pin ID to its user. */
+  submit: (agency: AgencyId, kind: MessageKind) => `${ROOT}.submit.${agency}.${kind}`,
+  submitAll: `${ROOT}.submit.>`,
+  submitOf: (agency: AgencyId) => `${ROOT}.submit.${agency}.>`,
+  /** The coordinator stores each delivery for its recipient here. */
+  deliver: (agency: AgencyId, kind: MessageKind) => `${ROOT}.deliver.${agency}.${kind}`,
+  deliverAll: `${ROOT}.deliver.>`,
+  deliverOf: (agency: AgencyId) => `${ROOT}.deliver.${agency}.>`,
+  /** Outcome of a submission (acceptance or rejection), back to its submitter. */
+  outcome: (agency: AgencyId) => `${ROOT}.outcome.${agency}`,
+  outcomeAll: `${ROOT}.outcome.>`,
+  /** Live presence / duty status (core NATS, not stored). */
+  presence: (agency: AgencyId) => `${ROOT}.presence.${agency}`,
+  presenceAll: `${ROOT}.presence.>`,
+  /** The audit chain: one subject, so the stream keeps a single total order. */
+  audit: `${ROOT}.audit`,
+  /** Live exchange events for watchers and dashboards (core NATS, not stored). */
+  event: (type: string) => `${ROOT}.events.${type}`,
+  eventAll: `${ROOT}.events.>`,
+  /** Status queries answered by coordinator instances (request/reply). */
+  status: `${ROOT}.status`,
+  /** Per-user inbox prefix, so no agency can see another's replies. */
+  inboxPrefix: (user: string) => `_INBOX_${user}`,
+} as const;
+
+export const streams = {
+  submissions: { name: "ATIX_SUBMISSIONS", subjects: [subjects.submitAll] },
+  deliveries: { name: "ATIX_DELIVERIES", subjects: [subjects.deliverAll] },
+  outcomes: { name: "ATIX_OUTCOMES", subjects: [subjects.outcomeAll] },
+  audit: { name: "ATIX_AUDIT", subjects: [subjects.audit] },
+} as const;
