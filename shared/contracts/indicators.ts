@@ -35,7 +35,13 @@ export const Indicator = z.discriminatedUnion("type", [
   simple("ipv4", z.ipv4({ error: "expected an IPv4 address such as 203.0.113.7" })),
   simple("ipv6", z.ipv6({ error: "expected an IPv6 address such as 2001:db8::7" })),
   simple("domain", z.string().regex(DOMAIN, "expected a domain name such as example.org")),
-  simple("url", z.url({ protocol: /^(https?|ftp)$/, error: "expected an http(s) or ftp URL" })),
+  simple(
+    "url",
+    z
+      .url({ protocol: /^(https?|ftp)$/, error: "expected an http(s) or ftp URL" })
+      // The pattern carries the rule into the JSON Schema export, where `format` alone is advisory.
+      .regex(/^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp]):\/\/[^\s/?#]+[^\s]*$/, "expected an http(s) or ftp URL"),
+  ),
   simple("md5", z.string().regex(/^[a-fA-F0-9]{32}$/, "expected an MD5 hash: 32 hex digits")),
   simple("sha1", z.string().regex(/^[a-fA-F0-9]{40}$/, "expected a SHA-1 hash: 40 hex digits")),
   simple("sha256", z.string().regex(/^[a-fA-F0-9]{64}$/, "expected a SHA-256 hash: 64 hex digits")),

@@ -1,0 +1,26 @@
+// The AsyncAPI document parses cleanly in the official parser and covers every kind and subject.
+import { Parser } from "@asyncapi/parser";
+import { describe, expect, it } from "vitest";
+import { AGENCY_KINDS, MESSAGE_KINDS } from "../../shared/contracts/index.ts";
+import { asyncApiDocument, withExamples } from "../../shared/contracts/export/asyncapi.ts";
+import { examples } from "../support/examples.ts";
+
+describe("AsyncAPI 3.0 export", () => {
+  it("parses without errors or warnings in @asyncapi/parser, examples included", async () => {
+    const doc = withExamples(asyncApiDocument(), examples);
+    const { document, diagnostics } = await new Parser().parse(JSON.stringify(doc));
+    const serious = diagnostics.filter((d) => d.severity <= 1).map((d) => `${d.code}: ${d.message} at ${d.path.join(".")}`);
+    expect(serious).toEqual([]);
+    expect(document).toBeDefined();
+    expect(document!.version()).toBe("3.0.0");
+    const messageNames = document!.components().messages().all().map((m) => m.id());
+    expect(messageNames.sort()).toEqual([...MESSAGE_KINDS].sort());
+    const addresses = document!.channels().all().map((c) => c.address());
+    expect(addresses).toEqual(
+      expect.arrayContaining(["atix.submit.{agency}.{kind}", "atix.deliver.{agency}.{kind}", "atix.outcome.{agency}"]),
+    );
+    const submit = document!.operations().all().find((o) => o.id() === "submit")!;
+    expect(submit.action()).toBe("send");
+    expect(submit.messages().all().length).toBe(AGENCY_KINDS.length);
+  });
+});
