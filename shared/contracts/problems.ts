@@ -48,7 +48,7 @@ export function toProblems(error: z.ZodError, input?: unknown): Problem[] {
     // Unknown keys are reported at their own path, which is where a reader looks.
     if (issue.code === "unrecognized_keys" && issue.keys.length === 1) path = [...path, issue.keys[0]!];
     let message = explain(issue);
-    if (input !== undefined && path.length && at(input, path) === undefined && !message.startsWith("missing"))
+    if (input !== undefined && issue.code !== "custom" && path.length && at(input, path) === undefined && !message.startsWith("missing"))
       message = `missing: ${message}`;
     return { path: formatPath(path), message };
   });

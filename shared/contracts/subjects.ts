@@ -16,19 +16,21 @@ export const subjects = {
   deliver: (agency: AgencyId, kind: MessageKind) => `${ROOT}.deliver.${agency}.${kind}`,
   deliverAll: `${ROOT}.deliver.>`,
   deliverOf: (agency: AgencyId) => `${ROOT}.deliver.${agency}.>`,
-  /** Outcome of a submission (acceptance or rejection), back to its submitter. */
-  outcome: (agency: AgencyId) => `${ROOT}.outcome.${agency}`,
+  /**
+   * Outcome of a submission (acceptance or rejection), live to whoever waits for it; the same
+   * outcome is also stored among the submitter's deliveries.
+   */
+  outcome: (agency: AgencyId, messageId: string) => `${ROOT}.outcome.${agency}.${messageId}`,
+  outcomeOf: (agency: AgencyId) => `${ROOT}.outcome.${agency}.>`,
   outcomeAll: `${ROOT}.outcome.>`,
   /** Live presence / duty status (core NATS, not stored). */
   presence: (agency: AgencyId) => `${ROOT}.presence.${agency}`,
   presenceAll: `${ROOT}.presence.>`,
   /** The audit chain: one subject, so the stream keeps a single total order. */
   audit: `${ROOT}.audit`,
-  /** Live exchange events for watchers and dashboards (core NATS, not stored). */
-  event: (type: string) => `${ROOT}.events.${type}`,
-  eventAll: `${ROOT}.events.>`,
-  /** Status queries answered by coordinator instances (request/reply). */
-  status: `${ROOT}.status`,
+  /** Coordinator instances announce themselves here (core NATS heartbeats). */
+  coordinatorHeartbeat: (instance: string) => `${ROOT}.coordinator.${instance}`,
+  coordinatorHeartbeatAll: `${ROOT}.coordinator.>`,
   /** Per-user inbox prefix, so no agency can see another's replies. */
   inboxPrefix: (user: string) => `_INBOX_${user}`,
 } as const;
@@ -36,6 +38,21 @@ export const subjects = {
 export const streams = {
   submissions: { name: "ATIX_SUBMISSIONS", subjects: [subjects.submitAll] },
   deliveries: { name: "ATIX_DELIVERIES", subjects: [subjects.deliverAll] },
-  outcomes: { name: "ATIX_OUTCOMES", subjects: [subjects.outcomeAll] },
   audit: { name: "ATIX_AUDIT", subjects: [subjects.audit] },
+} as const;
+
+export const consumers = {
+  /** The durable consumer through which an agency reads its own deliveries. */
+  agency: (agency: AgencyId) => `agency-${agency}`,
+  /** Shared by every coordinator instance: work is split between them. */
+  submissions: "coordinators",
+} as const;
+
+/** Key-value buckets (JetStream KV) holding the exchange's durable state. */
+export const buckets = {
+  config: "ATIX_CONFIG",
+  registry: "ATIX_REGISTRY",
+  seen: "ATIX_SEEN",
+  messages: "ATIX_MESSAGES",
+  tracking: "ATIX_TRACKING",
 } as const;

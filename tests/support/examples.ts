@@ -11,7 +11,7 @@ export const examples: Record<MessageKind, Message> = Object.fromEntries(
 ) as Record<MessageKind, Message>;
 
 export const demoKeys: Record<string, { seed: string; publicKey: string }> = JSON.parse(
-  readFileSync(join(examplesDir, "demo-keys.json"), "utf8"),
+  readFileSync(join(examplesDir, "keys", "demo-keys.json"), "utf8"),
 ).keys;
 
 export const clone = <T>(v: T): T => structuredClone(v);

@@ -7,7 +7,9 @@ import { MAX_MESSAGE_BYTES, streams, subjects } from "../subjects.ts";
 import { allKindSchemas, UNEXPRESSIBLE_RULES } from "./json-schema.ts";
 
 /** Kinds the coordinator stores for a recipient: what an agency consumes from its deliveries. */
-export const DELIVERED_KINDS: MessageKind[] = ["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit", "escalation"];
+export const DELIVERED_KINDS: MessageKind[] = [
+  "alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit", "escalation", "acceptance", "rejection",
+];
 const OUTCOME_KINDS: MessageKind[] = ["acceptance", "rejection"];
 
 const refs = (kinds: MessageKind[]) =>
@@ -44,8 +46,10 @@ The coordinator checks the key against the registry and that it matches the NATS
 
 **Submitting.** Publish to \`atix.submit.{agency}.{kind}\` (captured by the JetStream stream ${streams.submissions.name};
 publish through JetStream and use the message id as the \`Nats-Msg-Id\` header so retries are not doubled).
-The coordinator answers on \`atix.outcome.{agency}\` with an **acceptance** (resolved recipients) or a
-**rejection** (machine-readable reasons with field paths). A replayed id gets the first outcome again.
+The coordinator answers with an **acceptance** (resolved recipients) or a **rejection** (machine-readable
+reasons with field paths), live on \`atix.outcome.{agency}.{messageId}\` (subscribe before you publish) and
+stored among your deliveries. Receipts and acknowledgements are answered only when rejected. A replayed
+id gets the first outcome again and never becomes a second message.
 
 **Receiving.** Everything addressed to you is stored in the JetStream stream ${streams.deliveries.name}
 on \`atix.deliver.{agency}.{kind}\`. Consume it with a durable consumer filtered on \`atix.deliver.{agency}.>\`,
@@ -93,10 +97,10 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
         messages: refs(DELIVERED_KINDS),
       },
       outcome: {
-        address: "atix.outcome.{agency}",
+        address: "atix.outcome.{agency}.{messageId}",
         title: "Submission outcomes",
-        description: "The coordinator's answer to each submission. Stored in the stream " + streams.outcomes.name + ".",
-        parameters: { agency: agencyParam },
+        description: "The coordinator's answer to one submission, live (core NATS); a copy is stored among the submitter's deliveries.",
+        parameters: { agency: agencyParam, messageId: { description: "The submitted message's id." } },
         messages: refs(OUTCOME_KINDS),
       },
       presence: {

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { CoordinatorSender, envelope } from "../envelope.ts";
-import { AgencyId, MessageId } from "../primitives.ts";
+import { AgencyId, MessageId, Timestamp } from "../primitives.ts";
 
 /** The coordinator's answer to a submission it accepted: who it goes to. */
 export const AcceptanceBody = z
   .object({
     messageId: MessageId,
-    recipients: z.array(AgencyId).max(5000),
-    ackDeadline: z.iso.datetime({ offset: true }).optional().meta({ description: "When acknowledgements are due (simulated time)." }),
+    recipients: z.array(AgencyId).min(1, "expected at least one recipient: a submission reaching nobody is rejected").max(5000),
+    ackDeadline: Timestamp.optional().meta({ description: "When acknowledgements are due (simulated time)." }),
   })
   .strict();
 

@@ -8,8 +8,8 @@ export const AlertRetractionBody = z
     reason: ShortText(1000),
     instruction: z
       .enum(["disregard", "destroy", "supersede"])
-      .default("disregard")
-      .meta({ description: "What recipients do with what they hold: disregard it, destroy copies, or await the superseding alert." }),
+      .optional()
+      .meta({ description: "What recipients do with what they hold: disregard it, destroy copies, or await the superseding alert. Absent means disregard." }),
   })
   .strict();
 

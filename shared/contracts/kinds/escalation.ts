@@ -13,6 +13,11 @@ export const EscalationBody = z
       description: "reminder: to the recipient; backup-contact: to its organisation's regional hub; originator: to the sender.",
     }),
     notify: AgencyId.meta({ description: "The agency this escalation is addressed to." }),
+    via: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, "expected an organisation id")
+      .optional()
+      .meta({ description: "backup-contact: the organisation whose regional hub is notified." }),
     precedence: Precedence,
     deadline: Timestamp.meta({ description: "The acknowledgement deadline that was missed." }),
   })
