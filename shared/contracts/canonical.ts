@@ -15,7 +15,7 @@ export function canonicalize(value: unknown): string {
 }
 
 /** What a message signature covers: the message without its `signature` field. */
-export function signingInput(message: { signature?: unknown }): Uint8Array {
-  const { signature: _omitted, ...rest } = message;
+export function signingInput(message: object): Uint8Array {
+  const { signature: _omitted, ...rest } = message as { signature?: unknown };
   return new TextEncoder().encode(canonicalize(rest));
 }

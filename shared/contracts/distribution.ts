@@ -48,6 +48,7 @@ export const RED_NEEDS_NAMED_AGENCIES_JSON = {
   then: {
     properties: {
       distribution: {
+        type: "object",
         required: ["agencies"],
         not: {
           anyOf: [

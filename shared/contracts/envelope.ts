@@ -14,7 +14,8 @@ export const Signature = z
       .meta({ description: "The signer's public key as a NATS user nkey; must match the registry entry." }),
     value: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{86}$/, "expected a base64url Ed25519 signature (86 characters, no padding)")
+      // The last character's 4 unused bits must be zero: one spelling per signature.
+      .regex(/^[A-Za-z0-9_-]{85}[AQgw]$/, "expected a base64url Ed25519 signature (86 characters, no padding)")
       .meta({ description: "Ed25519 over the UTF-8 bytes of the canonical form (RFC 8785 JCS) of the message without its signature field." }),
   })
   .strict();

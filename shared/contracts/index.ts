@@ -11,6 +11,7 @@ export * from "./canonical.ts";
 export * from "./signing.ts";
 export * from "./problems.ts";
 export * from "./parse.ts";
+export * from "./audit.ts";
 export { AlertBody, AlertContent, AlertMessage } from "./kinds/alert.ts";
 export { AlertUpdateBody, AlertUpdateMessage } from "./kinds/alert-update.ts";
 export { AlertRetractionBody, AlertRetractionMessage } from "./kinds/alert-retraction.ts";

@@ -33,20 +33,23 @@ export const CryptoWallet = z.discriminatedUnion("currency", [
 
 export const Indicator = z.discriminatedUnion("type", [
   simple("ipv4", z.ipv4({ error: "expected an IPv4 address such as 203.0.113.7" })),
-  simple("ipv6", z.ipv6({ error: "expected an IPv6 address such as 2001:db8::7" })),
+  // Patterns rather than parsers: what zod accepts, the exported JSON Schema accepts too.
+  simple("ipv6", z.string().regex(z.regexes.ipv6, "expected an IPv6 address such as 2001:db8::7")),
   simple("domain", z.string().regex(DOMAIN, "expected a domain name such as example.org")),
   simple(
     "url",
     z
-      .url({ protocol: /^(https?|ftp)$/, error: "expected an http(s) or ftp URL" })
-      // The pattern carries the rule into the JSON Schema export, where `format` alone is advisory.
-      .regex(/^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp]):\/\/[^\s/?#]+[^\s]*$/, "expected an http(s) or ftp URL"),
+      .string()
+      // The pattern carries the rule into the JSON Schema export; the parse check comes after it,
+      // on the value as sent (z.url would trim and strip characters before checking).
+      .regex(/^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp]):\/\/[^\s/?#\u0000-\u001f\u007f]+[^\s\u0000-\u001f\u007f]*$/, "expected an http(s) or ftp URL")
+      .refine((v) => URL.canParse(v), "expected a URL that parses"),
   ),
   simple("md5", z.string().regex(/^[a-fA-F0-9]{32}$/, "expected an MD5 hash: 32 hex digits")),
   simple("sha1", z.string().regex(/^[a-fA-F0-9]{40}$/, "expected a SHA-1 hash: 40 hex digits")),
   simple("sha256", z.string().regex(/^[a-fA-F0-9]{64}$/, "expected a SHA-256 hash: 64 hex digits")),
-  simple("email", z.email({ error: "expected an e-mail address such as name@example.org" })),
-  simple("phone", z.e164({ error: "expected an E.164 phone number such as +994125550100" })),
+  simple("email", z.string().regex(z.regexes.email, "expected an e-mail address such as name@example.org")),
+  simple("phone", z.string().regex(z.regexes.e164, "expected an E.164 phone number such as +994125550100")),
   CryptoWallet,
 ]);
 export type Indicator = z.infer<typeof Indicator>;

@@ -61,7 +61,11 @@ export const SourceEvaluation = z
     reliability: z.enum(RELIABILITIES).meta({
       description: "Admiralty source reliability: A completely reliable … E unreliable, F cannot be judged.",
     }),
-    credibility: z.union(CREDIBILITIES.map((n) => z.literal(n))).meta({
+    credibility: z
+      .int("expected a whole number from 1 to 6")
+      .min(1, "expected a credibility from 1 to 6")
+      .max(6, "expected a credibility from 1 to 6")
+      .meta({
       description: "Admiralty information credibility: 1 confirmed … 5 improbable, 6 cannot be judged.",
     }),
   })

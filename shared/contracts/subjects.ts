@@ -28,6 +28,8 @@ export const subjects = {
   presenceAll: `${ROOT}.presence.>`,
   /** The audit chain: one subject, so the stream keeps a single total order. */
   audit: `${ROOT}.audit`,
+  /** The exchange's simulated clock, broadcast every second and on every change. */
+  clock: `${ROOT}.clock`,
   /** Coordinator instances announce themselves here (core NATS heartbeats). */
   coordinatorHeartbeat: (instance: string) => `${ROOT}.coordinator.${instance}`,
   coordinatorHeartbeatAll: `${ROOT}.coordinator.>`,
