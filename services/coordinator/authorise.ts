@@ -1,0 +1,79 @@
+// Who may send what to whom: TLP and handling rules, originator-only changes, addressed-only
+// answers. Returns the recipients and the tracking terms, or the reasons for refusal.
+import {
+  type Distribution,
+  type Message,
+  type Precedence,
+  type RejectionReason,
+  type Tlp,
+  TLPS,
+} from "../../shared/contracts/index.ts";
+import type { MessageRecord } from "../../shared/exchange/records.ts";
+import type { Registry } from "../../shared/exchange/registry.ts";
+import type { Store } from "../../shared/exchange/store.ts";
+
+export interface Routing {
+  recipients: string[];
+  precedence: Precedence;
+  /** The alert or RFI this message refers to, for updates, retractions, answers and hits. */
+  refersTo?: MessageRecord;
+}
+export type Authorised = { ok: true; routing: Routing } | { ok: false; reasons: RejectionReason[] };
+
+const deny = (code: RejectionReason["code"], path: string, message: string): Authorised => ({
+  ok: false,
+  reasons: [{ code, path, message }],
+});
+
+// TLP:CLEAR is the least restrictive, TLP:RED the most.
+const tlpRank = (t: Tlp) => TLPS.indexOf(t);
+
+function resolve(registry: Registry, d: Distribution, sender: string, precedence: Precedence): Authorised {
+  const { recipients, unknown } = registry.resolve(d, sender);
+  if (unknown.length)
+    return deny("unknown-reference", "body.distribution", `expected known addressees; not in the registry: ${unknown.join(", ")}`);
+  if (!recipients.length) return deny("no-recipients", "body.distribution", "expected a distribution that reaches at least one other agency");
+  return { ok: true, routing: { recipients, precedence } };
+}
+
+async function original(store: Store, id: string, kinds: string[], path: string) {
+  const rec = (await store.messages.get(id))?.value;
+  if (!rec || !kinds.includes(rec.kind)) return { error: deny("unknown-reference", path, `expected the id of an accepted ${kinds.join(" or ")}; ${id} is not one`) };
+  return { rec };
+}
+
+/** An answer may not be shared more widely than what it answers (no laundering by reply). */
+function noLooserTlp(answer: Tlp, rec: MessageRecord): Authorised | undefined {
+  if (rec.tlp && tlpRank(answer) < tlpRank(rec.tlp))
+    return deny("unauthorised", "body.tlp", `expected TLP:${rec.tlp} or stricter, as the ${rec.kind} it answers`);
+  return undefined;
+}
+
+export async function authorise(m: Message, registry: Registry, store: Store): Promise<Authorised> {
+  switch (m.kind) {
+    case "alert":
+    case "rfi":
+      return resolve(registry, m.body.distribution, m.sender, m.body.precedence);
+    case "alert-update":
+    case "alert-retraction": {
+      const { rec, error } = await original(store, m.body.alertId, ["alert"], "body.alertId");
+      if (error) return error;
+      const verb = m.kind === "alert-update" ? "update" : "retract";
+      if (rec.originator !== m.sender) return deny("unauthorised", "body.alertId", `expected the originator (${rec.originator}): only it may ${verb} its alert`);
+      if (rec.state === "retracted") return deny("unauthorised", "body.alertId", `expected an active alert; ${rec.id} was retracted`);
+      const precedence = (m.kind === "alert-update" && m.body.changes.precedence) || rec.precedence;
+      return { ok: true, routing: { recipients: rec.recipients, precedence, refersTo: rec } };
+    }
+    case "rfi-response":
+    case "hit": {
+      const [id, kinds, path] = m.kind === "rfi-response" ? [m.body.rfiId, ["rfi"], "body.rfiId"] : [m.body.alertId, ["alert"], "body.alertId"];
+      const { rec, error } = await original(store, id, kinds, path);
+      if (error) return error;
+      if (!rec.recipients.includes(m.sender))
+        return deny("unauthorised", path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);
+      return noLooserTlp(m.body.tlp, rec) ?? { ok: true, routing: { recipients: [rec.originator], precedence: rec.precedence, refersTo: rec } };
+    }
+    default:
+      return { ok: true, routing: { recipients: [], precedence: "ROUTINE" } };
+  }
+}

@@ -1,0 +1,54 @@
+// First line of defence for every submission: size, JSON, contract, identity and signature.
+// Nothing here throws: every fault becomes a reason the sender is told and the audit records.
+import {
+  AGENCY_KINDS,
+
+  MAX_MESSAGE_BYTES,
+  type Message,
+  MessageId,
+  parseJson,
+  parseMessage,
+  type RejectionReason,
+  verify,
+} from "../../shared/contracts/index.ts";
+import type { Registry } from "../../shared/exchange/registry.ts";
+
+export type Checked =
+  | { ok: true; message: Message }
+  | { ok: false; reasons: RejectionReason[]; messageId?: string; kind?: string };
+
+const reason = (code: RejectionReason["code"], path: string, message: string): RejectionReason => ({
+  code,
+  path,
+  message: message.slice(0, 1000),
+});
+
+/** `subjectAgency` is the NATS identity that published: server permissions pin it to the user. */
+export function checkSubmission(data: Uint8Array, subjectAgency: string, subjectKind: string, registry: Registry): Checked {
+  if (data.byteLength > MAX_MESSAGE_BYTES)
+    return { ok: false, reasons: [reason("too-large", "", `message of ${data.byteLength} bytes, expected at most ${MAX_MESSAGE_BYTES}`)] };
+  const json = parseJson(new TextDecoder().decode(data));
+  if (!json.ok) return { ok: false, reasons: [reason("malformed", "", json.problems[0]!.message)] };
+  const raw = json.value as Record<string, unknown> | null;
+  const id = MessageId.safeParse((raw as { id?: unknown } | null)?.id);
+  const ref = { ...(id.success ? { messageId: id.data } : {}), ...(typeof raw?.kind === "string" ? { kind: raw.kind.slice(0, 40) } : {}) };
+  const fail = (...reasons: RejectionReason[]): Checked => ({ ok: false, reasons, ...ref });
+
+  const parsed = parseMessage(raw);
+  if (!parsed.ok) return fail(...parsed.problems.slice(0, 50).map((p) => reason(p.path === "" ? "malformed" : "invalid", p.path, p.message)));
+  const m = parsed.value;
+  if (m.sender !== subjectAgency)
+    return fail(reason("sender-mismatch", "sender", `expected ${subjectAgency}: the NATS identity that published this message`));
+  if (m.kind !== subjectKind)
+    return fail(reason("invalid", "kind", `expected ${subjectKind}: the kind named by the subject it was published on`));
+  if (!(AGENCY_KINDS as string[]).includes(m.kind))
+    return fail(reason("unauthorised", "kind", `expected a kind agencies may send; ${m.kind} is issued by the coordinator only`));
+  const entry = registry.get(m.sender);
+  if (!entry) return fail(reason("unknown-sender", "sender", `expected an agency of the registry; ${m.sender} is not one`));
+  if (!m.signature) return fail(reason("unsigned", "signature", "expected a signature: every submission must be signed"));
+  // Verified on the message exactly as sent: parsing must not add or drop anything signed.
+  const v = verify(raw as object, entry.publicKey);
+  if (!v.ok) return fail(reason("bad-signature", v.reason.includes("key") ? "signature.key" : "signature.value", v.reason));
+  return { ok: true, message: m };
+}
+

@@ -1,0 +1,139 @@
+// A coordinator instance: wires intake, escalation, the audit writer and the shared state.
+// Any number may run at once; kill one at any moment and the others (or its restart) carry on.
+import { jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { AuditWriter } from "../../shared/audit/writer.ts";
+import { ClockState, SimClock } from "../../shared/clock.ts";
+import { Registry } from "../../shared/exchange/registry.ts";
+import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
+import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
+import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
+import { createLogger, type Logger } from "../../shared/log.ts";
+import type { Context } from "./context.ts";
+import { ownSigner } from "./context.ts";
+import { Escalator } from "./escalator.ts";
+import { startHeartbeat } from "./heartbeat.ts";
+import { type Intake, startIntake } from "./intake.ts";
+
+export interface CoordinatorOptions {
+  servers: string | string[];
+  seed?: string;
+  instance?: string;
+  logger?: Logger;
+  replicas?: number;
+  /** How long to wait for `atix up` (or a test) to publish the registry. */
+  registryWaitMs?: number;
+}
+
+export class Coordinator {
+  readonly instance: string;
+  private nc!: NatsConnection;
+  private ctx!: Context;
+  private intake!: Intake;
+  private escalator!: Escalator;
+  private stopHeartbeat: (() => void) | undefined;
+  private watchers: { stop(): void }[] = [];
+  private log: Logger;
+  private registry!: Registry;
+  private settings: Settings = DEFAULT_SETTINGS;
+
+  constructor(private readonly opts: CoordinatorOptions) {
+    this.instance = opts.instance ?? `c-${process.pid}-${randomBytes(2).toString("hex")}`;
+    this.log = opts.logger ?? createLogger("coordinator", { instance: this.instance });
+  }
+
+  async start(): Promise<this> {
+    this.nc = await connectAs({ servers: this.opts.servers, user: "coordinator", ...(this.opts.seed ? { seed: this.opts.seed } : {}), name: `atix-coordinator-${this.instance}` });
+    await ensureLayout(this.nc, { replicas: this.opts.replicas ?? 1 });
+    const store = await openStore(this.nc);
+    const clock = new SimClock((await store.clock.get(CONFIG_KEYS.clock))?.value ?? SimClock.start(1).snapshot());
+    this.settings = (await store.settings.get(CONFIG_KEYS.settings))?.value ?? DEFAULT_SETTINGS;
+    this.registry = new Registry(await this.waitForRegistry(store));
+    await this.watchConfig(store, clock);
+    this.ctx = {
+      instance: this.instance,
+      nc: this.nc,
+      js: jetstream(this.nc),
+      store,
+      clock,
+      audit: new AuditWriter(this.nc, this.log),
+      log: this.log,
+      registry: () => this.registry,
+      settings: () => this.settings,
+      signOwn: ownSigner(this.opts.seed),
+    };
+    await this.ensureConsumers();
+    this.escalator = new Escalator(this.ctx);
+    await this.escalator.start();
+    this.intake = await startIntake(this.ctx);
+    const startedAt = new Date().toISOString();
+    this.stopHeartbeat = startHeartbeat(this.ctx, () => ({
+      instance: this.instance,
+      pid: process.pid,
+      startedAt,
+      processed: this.intake.processed,
+      escalated: this.escalator.escalated,
+      openDeliveries: this.escalator.openDeliveries.length,
+      auditWritten: this.ctx.audit.written,
+    }));
+    this.log.info({ agencies: this.registry.ids.length, speed: clock.speed }, "coordinator started");
+    return this;
+  }
+
+  private async waitForRegistry(store: Store) {
+    const until = Date.now() + (this.opts.registryWaitMs ?? 30_000);
+    for (;;) {
+      const r = await store.registry.get(CONFIG_KEYS.registry);
+      if (r) return r.value;
+      if (Date.now() > until) throw new Error("no registry published in the exchange's config bucket (start the exchange with `atix up`)");
+      await sleep(200);
+    }
+  }
+
+  /** Registry, settings and clock changes apply live. */
+  private async watchConfig(store: Store, clock: SimClock) {
+    const w = await store.config.watch({ key: ">" });
+    this.watchers.push(w);
+    void (async () => {
+      for await (const e of w) {
+        try {
+          if (e.key === CONFIG_KEYS.clock) {
+            const c = store.clock.decode(e);
+            if (c) clock.adopt(ClockState.parse(c));
+          } else if (e.key === CONFIG_KEYS.settings) {
+            this.settings = store.settings.decode(e) ?? this.settings;
+          } else if (e.key === CONFIG_KEYS.registry) {
+            const r = store.registry.decode(e);
+            if (r) {
+              this.registry = new Registry(r);
+              if (this.ctx) await this.ensureConsumers();
+            }
+          }
+        } catch (err) {
+          this.log.error({ err, key: e.key }, "ignoring an invalid config value");
+        }
+      }
+    })();
+  }
+
+  private async ensureConsumers() {
+    const jsm = await this.ctx.js.jetstreamManager();
+    for (const id of this.registry.ids) await ensureAgencyConsumer(jsm, id);
+  }
+
+  get context(): Context {
+    return this.ctx;
+  }
+
+  async stop() {
+    this.stopHeartbeat?.();
+    await this.intake?.stop();
+    await this.escalator?.stop();
+    this.watchers.forEach((w) => w.stop());
+    await this.nc?.drain().catch(() => undefined);
+    this.log.info("coordinator stopped");
+  }
+}

@@ -1,0 +1,25 @@
+// Each instance says it is alive once a second, and re-broadcasts the exchange clock for
+// agencies (which may not read the config bucket).
+import { subjects } from "../../shared/contracts/index.ts";
+import type { Context } from "./context.ts";
+
+export interface InstanceInfo {
+  instance: string;
+  pid: number;
+  startedAt: string;
+  processed: number;
+  escalated: number;
+  openDeliveries: number;
+  auditWritten: number;
+}
+
+export function startHeartbeat(ctx: Context, info: () => InstanceInfo, everyMs = 1_000): () => void {
+  const beat = () => {
+    if (ctx.nc.isClosed() || ctx.nc.isDraining()) return;
+    ctx.nc.publish(subjects.coordinatorHeartbeat(ctx.instance), JSON.stringify({ ...info(), at: new Date().toISOString() }));
+    ctx.nc.publish(subjects.clock, JSON.stringify(ctx.clock.snapshot()));
+  };
+  beat();
+  const t = setInterval(beat, everyMs);
+  return () => clearInterval(t);
+}

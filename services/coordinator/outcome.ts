@@ -1,0 +1,48 @@
+// Telling the submitter what became of its submission: live on its outcome subject for
+// whoever waits, and stored among its deliveries so an offline node learns it too.
+import { COORDINATOR_ID, type RejectionReason, subjects } from "../../shared/contracts/index.ts";
+import { compose, deterministicId } from "../../shared/messaging/compose.ts";
+import { publishDurably } from "../../shared/messaging/publish.ts";
+import type { Context } from "./context.ts";
+
+export interface OutcomeRef {
+  /** The submitter: the NATS identity that published. */
+  submitter: string;
+  messageId?: string;
+  /** Stream sequence of the submission: names outcomes of submissions without a readable id. */
+  streamSeq: number;
+}
+
+const outcomeId = (ref: OutcomeRef, nowMs: number) => deterministicId(`outcome:${ref.messageId ?? `seq-${ref.streamSeq}`}`, nowMs);
+
+/** Returns the outcome as sent, to be kept for replays. */
+async function send(ctx: Context, ref: OutcomeRef, message: ReturnType<typeof compose>): Promise<{ id: string; json: string }> {
+  const data = JSON.stringify(ctx.signOwn(message));
+  const kind = message.kind as "acceptance" | "rejection";
+  await publishDurably(ctx.js, subjects.deliver(ref.submitter, kind), data, { msgID: `outcome:${message.id}` });
+  if (ref.messageId) ctx.nc.publish(subjects.outcome(ref.submitter, ref.messageId), data);
+  return { id: message.id, json: data };
+}
+
+export async function sendAcceptance(ctx: Context, ref: OutcomeRef & { messageId: string }, recipients: string[], ackDeadline: string, idTimeMs: number) {
+  const m = compose(
+    "acceptance",
+    { messageId: ref.messageId, recipients, ackDeadline },
+    { id: outcomeId(ref, idTimeMs), sender: COORDINATOR_ID, sentAt: ctx.clock.iso(), inReplyTo: ref.messageId },
+  );
+  return send(ctx, ref, m);
+}
+
+export async function sendRejection(ctx: Context, ref: OutcomeRef, reasons: RejectionReason[], idTimeMs: number) {
+  const m = compose(
+    "rejection",
+    { ...(ref.messageId ? { messageId: ref.messageId } : {}), submitter: ref.submitter, reasons },
+    { id: outcomeId(ref, idTimeMs), sender: COORDINATOR_ID, sentAt: ctx.clock.iso(), ...(ref.messageId ? { inReplyTo: ref.messageId } : {}) },
+  );
+  return send(ctx, ref, m);
+}
+
+/** A replayed id gets the first outcome again, live; the stored copy is already among its deliveries. */
+export function replayOutcome(ctx: Context, submitter: string, messageId: string, outcomeJson: string) {
+  ctx.nc.publish(subjects.outcome(submitter, messageId), outcomeJson);
+}

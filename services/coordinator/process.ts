@@ -1,0 +1,149 @@
+// One submission, start to finish. Every step is idempotent, so a submission redelivered after
+// a crash at any point ends exactly as if it had been processed once.
+import type { AuditEvent, Message, RejectionReason } from "../../shared/contracts/index.ts";
+import { subjects } from "../../shared/contracts/index.ts";
+import { trackingKey } from "../../shared/exchange/records.ts";
+import { publishDurably } from "../../shared/messaging/publish.ts";
+import { authorise, type Routing } from "./authorise.ts";
+import { checkSubmission } from "./checks.ts";
+import { type Context, deadlineAfter } from "./context.ts";
+import { replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
+import { track } from "./track.ts";
+
+export interface Submission {
+  subject: string;
+  data: Uint8Array;
+  streamSeq: number;
+  /** When the stream stored it (wall ms): names the outcome deterministically. */
+  storedAtMs: number;
+}
+
+const EVENT_OF: Partial<Record<Message["kind"], AuditEvent>> = {
+  alert: "submitted",
+  rfi: "submitted",
+  "alert-update": "updated",
+  "alert-retraction": "retracted",
+  "rfi-response": "answered",
+  hit: "hit-reported",
+};
+
+export async function processSubmission(ctx: Context, sub: Submission): Promise<string> {
+  const [, , agency = "", kind = ""] = sub.subject.split(".");
+  const nowMs = ctx.clock.nowMs();
+  const checked = checkSubmission(sub.data, agency, kind, ctx.registry());
+  if (!checked.ok) return reject(ctx, sub, agency, checked.reasons, nowMs, checked.messageId, checked.kind);
+  const m = checked.message;
+  ctx.log.debug({ msgId: m.id, kind: m.kind, sender: m.sender }, "submission");
+
+  if (m.kind === "presence") return "presence";
+  if (m.kind === "receipt" || m.kind === "acknowledgement") {
+    const r = await track(ctx, m, nowMs);
+    if (r === "unknown")
+      return reject(ctx, sub, agency, [{ code: "unknown-reference", path: "body.messageId", message: `expected a message delivered to ${m.sender}; ${m.body.messageId} is not one` }], nowMs, m.id, m.kind);
+    return r;
+  }
+
+  const seen = await ctx.store.seen.get(m.id);
+  if (seen) {
+    replayOutcome(ctx, agency, m.id, seen.value.outcomeJson);
+    if (seen.value.streamSeq !== sub.streamSeq) {
+      ctx.log.warn({ msgId: m.id, sender: agency, streamSeq: sub.streamSeq }, "replayed message id: first outcome sent again");
+      await ctx.audit.append({
+        eventId: `replay:${m.id}:${sub.streamSeq}`,
+        event: "rejected",
+        at: new Date(nowMs).toISOString(),
+        actor: agency,
+        messageId: m.id,
+        kind: m.kind,
+        data: { reasons: [{ code: "replay", path: "id", message: `expected a new message id; ${m.id} was seen before (${seen.value.outcome})` }], firstOutcome: seen.value.outcomeId },
+      });
+    }
+    return "replay";
+  }
+
+  const auth = await authorise(m, ctx.registry(), ctx.store);
+  if (!auth.ok) return reject(ctx, sub, agency, auth.reasons, nowMs, m.id, m.kind);
+  await accept(ctx, sub, m, auth.routing, nowMs);
+  return "accepted";
+}
+
+async function accept(ctx: Context, sub: Submission, m: Message, routing: Routing, nowMs: number) {
+  const at = new Date(nowMs).toISOString();
+  const deadline = new Date(deadlineAfter(ctx, nowMs, routing.precedence)).toISOString();
+  const { recipients, precedence, refersTo } = routing;
+  const body = m.body as { tlp?: never; title?: string; category?: string };
+  await ctx.store.messages.put(m.id, {
+    id: m.id,
+    kind: m.kind,
+    originator: m.sender,
+    recipients,
+    precedence,
+    ...(body.tlp ? { tlp: body.tlp } : {}),
+    ...(body.title ? { title: body.title } : refersTo?.title ? { title: refersTo.title } : {}),
+    ...(body.category ? { category: body.category } : {}),
+    ...(refersTo ? { refersTo: refersTo.id } : {}),
+    state: "active",
+    sentAt: m.sentAt,
+    acceptedAt: at,
+    ackDeadline: deadline,
+  });
+  if (m.kind === "alert-retraction") await retract(ctx, m.body.alertId, m.id, recipients);
+
+  // Tracking first, so a receipt racing ahead of the delivery always finds its record.
+  await Promise.all(
+    recipients.map((r) =>
+      ctx.store.tracking.create(trackingKey(m.id, r), {
+        messageId: m.id, kind: m.kind, originator: m.sender, recipient: r, precedence,
+        deliveredAt: at, deadline, state: "delivered", escalations: {},
+      }),
+    ),
+  );
+  // The exact bytes the originator signed go to every recipient: they can verify it end to end.
+  await Promise.all(recipients.map((r) => publishDurably(ctx.js, subjects.deliver(r, m.kind), sub.data, { msgID: `${m.id}:${r}` })));
+  const event = EVENT_OF[m.kind]!;
+  await Promise.all([
+    ctx.audit.append({
+      eventId: `${event}:${m.id}`, event, at, actor: m.sender, messageId: m.id, kind: m.kind,
+      data: { recipients, precedence, ackDeadline: deadline, ...(body.tlp ? { tlp: body.tlp } : {}), ...(body.title ? { title: body.title } : {}), ...(refersTo ? { refersTo: refersTo.id } : {}) },
+    }),
+    ...recipients.map((r) =>
+      ctx.audit.append({ eventId: `delivered:${m.id}:${r}`, event: "delivered", at, actor: "ATIX", messageId: m.id, kind: m.kind, agency: r, data: { deadline } }),
+    ),
+  ]);
+  const outcome = await sendAcceptance(ctx, { submitter: m.sender, messageId: m.id, streamSeq: sub.streamSeq }, recipients, deadline, sub.storedAtMs);
+  await ctx.store.seen.put(m.id, {
+    outcome: "accepted", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: m.kind, sender: m.sender, recipients, at,
+  });
+  ctx.log.info({ msgId: m.id, kind: m.kind, sender: m.sender, recipients: recipients.length, precedence }, "accepted");
+}
+
+/** The alert is withdrawn: its open deliveries stop escalating. */
+async function retract(ctx: Context, alertId: string, retractionId: string, recipients: string[]) {
+  await ctx.store.messages.modify(alertId, (a) => (a.state === "retracted" ? undefined : { ...a, state: "retracted", retractedBy: retractionId }));
+  await Promise.all(
+    recipients.map((r) =>
+      ctx.store.tracking.modify(trackingKey(alertId, r), (t) => (t.state === "acknowledged" || t.state === "closed" ? undefined : { ...t, state: "closed" })),
+    ),
+  );
+}
+
+async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, messageId?: string, kind?: string) {
+  const at = new Date(nowMs).toISOString();
+  ctx.log.warn({ msgId: messageId, submitter, kind, streamSeq: sub.streamSeq, reasons }, "rejected");
+  await ctx.audit.append({
+    eventId: `rejected:${messageId ?? `seq-${sub.streamSeq}`}:${sub.streamSeq}`,
+    event: "rejected",
+    at,
+    actor: /^[A-Z]{2}$/.test(submitter) ? submitter : "ATIX",
+    ...(messageId ? { messageId } : {}),
+    ...(kind ? { kind } : {}),
+    data: { reasons, submitter, streamSeq: sub.streamSeq },
+  });
+  const outcome = await sendRejection(ctx, { submitter, streamSeq: sub.streamSeq, ...(messageId ? { messageId } : {}) }, reasons, sub.storedAtMs);
+  // A rejected id answered once is answered the same way again; receipts and acks stay retryable.
+  if (messageId && kind !== "receipt" && kind !== "acknowledgement")
+    await ctx.store.seen.create(messageId, {
+      outcome: "rejected", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: kind ?? "unknown", sender: submitter, recipients: [], at,
+    });
+  return "rejected";
+}

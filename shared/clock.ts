@@ -1,0 +1,69 @@
+// The one clock every service reads. Simulated time runs `speed` times faster than wall time
+// from an anchor; changing speed or pausing re-anchors, so simulated time never jumps.
+import { z } from "zod";
+
+export const ClockState = z
+  .object({
+    simAnchor: z.number().meta({ description: "Simulated epoch ms at wallAnchor." }),
+    wallAnchor: z.number().meta({ description: "Wall epoch ms at which simAnchor held." }),
+    speed: z.number().positive("expected a speed above 0"),
+    paused: z.boolean().default(false),
+  })
+  .strict();
+export type ClockState = z.infer<typeof ClockState>;
+
+export class SimClock {
+  constructor(
+    private state: ClockState,
+    private readonly wallNow: () => number = Date.now,
+  ) {}
+
+  static start(speed = 1, simStart = Date.now(), wallNow: () => number = Date.now): SimClock {
+    return new SimClock({ simAnchor: simStart, wallAnchor: wallNow(), speed, paused: false }, wallNow);
+  }
+
+  get speed(): number {
+    return this.state.speed;
+  }
+  get paused(): boolean {
+    return this.state.paused;
+  }
+  snapshot(): ClockState {
+    return { ...this.state };
+  }
+  /** Adopts a state published by whoever controls the exchange's clock. */
+  adopt(state: ClockState) {
+    this.state = { ...state };
+  }
+
+  nowMs(): number {
+    const s = this.state;
+    return s.paused ? s.simAnchor : s.simAnchor + (this.wallNow() - s.wallAnchor) * s.speed;
+  }
+  now(): Date {
+    return new Date(this.nowMs());
+  }
+  iso(): string {
+    return this.now().toISOString();
+  }
+
+  /** Wall milliseconds until simulated time reaches `simMs` (Infinity while paused). */
+  wallDelayUntil(simMs: number): number {
+    if (this.state.paused) return Number.POSITIVE_INFINITY;
+    return Math.max(0, (simMs - this.nowMs()) / this.state.speed);
+  }
+  /** Wall milliseconds that `simMs` of simulated duration take. */
+  wallDuration(simMs: number): number {
+    return simMs / this.state.speed;
+  }
+
+  setSpeed(speed: number) {
+    this.state = { ...this.state, simAnchor: this.nowMs(), wallAnchor: this.wallNow(), speed };
+  }
+  pause() {
+    if (!this.state.paused) this.state = { ...this.state, simAnchor: this.nowMs(), wallAnchor: this.wallNow(), paused: true };
+  }
+  resume() {
+    if (this.state.paused) this.state = { ...this.state, wallAnchor: this.wallNow(), paused: false };
+  }
+}

@@ -1,0 +1,67 @@
+// The coordinator's durable records in the key-value buckets. Observers (status, send --wait,
+// dashboard) read them too, so their shape is defined once, here.
+import { z } from "zod";
+import { AgencyId, MessageId, Precedence, Timestamp, Tlp } from "../contracts/primitives.ts";
+import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
+
+/** Outcome of a submission, kept so a replayed id gets the first outcome again. */
+export const SeenRecord = z.object({
+  outcome: z.enum(["accepted", "rejected"]),
+  outcomeId: MessageId,
+  /** The outcome exactly as first sent, for replays. */
+  outcomeJson: z.string(),
+  streamSeq: z.number(),
+  kind: z.string(),
+  sender: z.string(),
+  recipients: z.array(AgencyId).default([]),
+  at: Timestamp,
+});
+export type SeenRecord = z.infer<typeof SeenRecord>;
+
+/** An accepted alert, update, retraction, RFI, answer or hit: who sent it and who got it. */
+export const MessageRecord = z.object({
+  id: MessageId,
+  kind: z.string(),
+  originator: AgencyId,
+  recipients: z.array(AgencyId),
+  precedence: Precedence,
+  tlp: Tlp.optional(),
+  title: z.string().optional(),
+  category: z.string().optional(),
+  /** For updates, retractions, answers and hits: the alert or RFI they refer to. */
+  refersTo: MessageId.optional(),
+  state: z.enum(["active", "retracted"]).default("active"),
+  retractedBy: MessageId.optional(),
+  sentAt: Timestamp,
+  acceptedAt: Timestamp,
+  ackDeadline: Timestamp,
+});
+export type MessageRecord = z.infer<typeof MessageRecord>;
+
+export const EscalationState = z.enum(["claimed", "done", "skipped"]);
+
+/** One delivery to one recipient and how far it got. Key: `<messageId>.<recipient>`. */
+export const TrackingRecord = z.object({
+  messageId: MessageId,
+  kind: z.string(),
+  originator: AgencyId,
+  recipient: AgencyId,
+  precedence: Precedence,
+  deliveredAt: Timestamp,
+  deadline: Timestamp,
+  state: z.enum(["delivered", "receipted", "acknowledged", "closed"]),
+  receiptAt: Timestamp.optional(),
+  /** The receipt and acknowledgement that counted; later copies change nothing. */
+  receiptId: MessageId.optional(),
+  ackAt: Timestamp.optional(),
+  ackId: MessageId.optional(),
+  ackBy: z.string().optional(),
+  ackLatencyMs: z.number().optional(),
+  withinDeadline: z.boolean().optional(),
+  escalations: z.partialRecord(z.enum(ESCALATION_STEPS), EscalationState).default({}),
+  /** Wall time of the last escalation claim, so a claim left by a dead instance can be finished. */
+  claimedAtWall: z.number().optional(),
+});
+export type TrackingRecord = z.infer<typeof TrackingRecord>;
+
+export const trackingKey = (messageId: string, recipient: string) => `${messageId}.${recipient}`;

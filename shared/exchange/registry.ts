@@ -1,0 +1,91 @@
+// The registry in memory: who takes part, and who an alert's distribution reaches.
+import { readFile } from "node:fs/promises";
+import { parseDocument } from "yaml";
+import {
+  type AgencyId,
+  AgencyRegistryEntry,
+  type Distribution,
+  formatProblem,
+  OrganisationEntry,
+  Roster,
+  SharingGroupEntry,
+  toProblems,
+} from "../contracts/index.ts";
+import { z } from "zod";
+
+export const RegistryData = z
+  .object({
+    name: z.string(),
+    agencies: z.array(AgencyRegistryEntry),
+    organisations: z.array(OrganisationEntry),
+    sharingGroups: z.array(SharingGroupEntry),
+  })
+  .strict();
+export type RegistryData = z.infer<typeof RegistryData>;
+
+/** Reads a roster file; a mistake is reported with its path in the file and its line. */
+export async function loadRoster(file: string): Promise<Roster> {
+  const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read roster ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+  });
+  const doc = parseDocument(text, { keepSourceTokens: true });
+  if (doc.errors.length) throw new Error(`roster ${file}: ${doc.errors[0]!.message.split("\n")[0]}`);
+  const parsed = Roster.safeParse(doc.toJS());
+  if (parsed.success) return parsed.data;
+  const lines = toProblems(parsed.error, doc.toJS()).slice(0, 10).map((p) => {
+    const node = doc.getIn(p.path.split(/\.|\[|\]/).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true) as
+      | { range?: [number, number] }
+      | undefined;
+    const line = node?.range ? text.slice(0, node.range[0]).split("\n").length : undefined;
+    return `  ${line ? `line ${line}: ` : ""}${formatProblem(p)}`;
+  });
+  throw new Error(`roster ${file} is not valid:\n${lines.join("\n")}`);
+}
+
+export class Registry {
+  readonly byId: ReadonlyMap<AgencyId, AgencyRegistryEntry>;
+
+  constructor(readonly data: RegistryData) {
+    this.byId = new Map(data.agencies.map((a) => [a.id, a]));
+  }
+
+  get ids(): AgencyId[] {
+    return [...this.byId.keys()];
+  }
+  get(id: string): AgencyRegistryEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Every agency a distribution reaches, the sender excluded, in registry order. */
+  resolve(d: Distribution, sender?: AgencyId): { recipients: AgencyId[]; unknown: string[] } {
+    const want = new Set<AgencyId>();
+    const unknown: string[] = [];
+    const orgIds = new Set(this.data.organisations.map((o) => o.id));
+    for (const a of this.data.agencies) {
+      if (d.all || d.regions?.includes(a.region) || a.organisations.some((o) => d.organisations?.includes(o))) want.add(a.id);
+      if (a.sharingGroups.some((g) => d.sharingGroups?.includes(g))) want.add(a.id);
+    }
+    for (const g of d.sharingGroups ?? []) {
+      const group = this.data.sharingGroups.find((x) => x.id === g);
+      if (!group) unknown.push(`sharing group ${g}`);
+      else group.members.forEach((m) => this.byId.has(m) && want.add(m));
+    }
+    for (const o of d.organisations ?? []) if (!orgIds.has(o)) unknown.push(`organisation ${o}`);
+    for (const id of d.agencies ?? []) (this.byId.has(id) ? want.add(id) : unknown.push(`agency ${id}`));
+    if (sender) want.delete(sender);
+    return { recipients: this.data.agencies.map((a) => a.id).filter((id) => want.has(id)), unknown };
+  }
+
+  /**
+   * The backup contact for escalations: the regional hub of the agency's first organisation
+   * (in the order its registry entry lists them) whose hub is another agency.
+   */
+  backupContact(id: AgencyId): { hub: AgencyId; via: string } | undefined {
+    const a = this.byId.get(id);
+    for (const o of a?.organisations ?? []) {
+      const hub = this.data.organisations.find((x) => x.id === o)?.hub;
+      if (hub && hub !== id && this.byId.has(hub)) return { hub, via: o };
+    }
+    return undefined;
+  }
+}

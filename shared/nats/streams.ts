@@ -1,0 +1,94 @@
+// The exchange's durable layout in JetStream, created idempotently by whoever starts first.
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstreamManager,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { buckets, consumers, streams, subjects } from "../contracts/subjects.ts";
+import type { AgencyId } from "../contracts/primitives.ts";
+
+const SECOND_NS = 1_000_000_000;
+/** Longer than any publish retry or coordinator restart, so a retried write is recognised. */
+export const DUPLICATE_WINDOW_MS = 10 * 60_000;
+
+export interface LayoutOptions {
+  replicas?: number;
+}
+
+type NamedStreamConfig = Partial<StreamConfig> & { name: string };
+
+function streamConfigs(replicas: number): NamedStreamConfig[] {
+  const common = {
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    num_replicas: replicas,
+    duplicate_window: (DUPLICATE_WINDOW_MS / 1000) * SECOND_NS,
+    allow_direct: true,
+  };
+  return [
+    { ...common, name: streams.submissions.name, subjects: [...streams.submissions.subjects], description: "Submissions from agencies" },
+    { ...common, name: streams.deliveries.name, subjects: [...streams.deliveries.subjects], description: "Deliveries per recipient" },
+    { ...common, name: streams.audit.name, subjects: [...streams.audit.subjects], description: "The audit hash chain" },
+  ];
+}
+
+async function ensureStream(jsm: JetStreamManager, cfg: NamedStreamConfig) {
+  try {
+    await jsm.streams.info(cfg.name);
+    await jsm.streams.update(cfg.name, cfg);
+  } catch (e) {
+    if (!/stream not found/i.test((e as Error).message)) throw e;
+    // Another process may create it at the same moment: that is as good.
+    await jsm.streams.add(cfg).catch(ignoreExisting);
+  }
+}
+
+export async function ensureLayout(nc: NatsConnection, opts: LayoutOptions = {}): Promise<JetStreamManager> {
+  const replicas = opts.replicas ?? 1;
+  const jsm = await jetstreamManager(nc);
+  for (const cfg of streamConfigs(replicas)) await ensureStream(jsm, cfg);
+  await jsm.consumers
+    .add(streams.submissions.name, {
+      durable_name: consumers.submissions,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30 * SECOND_NS,
+      max_ack_pending: 20_000,
+      max_deliver: -1,
+    })
+    .catch(ignoreExisting);
+  const kvm = new Kvm(nc);
+  for (const name of Object.values(buckets))
+    await kvm.create(name, { history: 1, replicas }).catch(async (e: Error) => {
+      if (!/already in use|already exists/i.test(e.message)) throw e;
+      await kvm.open(name);
+    });
+  return jsm;
+}
+
+/** The durable consumer through which one agency reads what is addressed to it, in order. */
+export async function ensureAgencyConsumer(jsm: JetStreamManager, agency: AgencyId) {
+  await jsm.consumers
+    .add(streams.deliveries.name, {
+      durable_name: consumers.agency(agency),
+      filter_subject: subjects.deliverOf(agency),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30 * SECOND_NS,
+      max_ack_pending: 1_000,
+      max_deliver: -1,
+    })
+    .catch(ignoreExisting);
+}
+
+function ignoreExisting(e: Error) {
+  if (!/already in use|already exists/i.test(e.message)) throw e;
+}

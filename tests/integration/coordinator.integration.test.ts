@@ -1,0 +1,143 @@
+// The coordinator against a real broker: routing, outcomes, tracking, audit, authorisation.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AlertMessage, Message } from "../../shared/contracts/index.ts";
+import { ChainVerifier } from "../../shared/audit/chain.ts";
+import { trackingKey } from "../../shared/exchange/records.ts";
+import { compose } from "../../shared/messaging/compose.ts";
+import { submit } from "../../shared/messaging/submit.ts";
+import { sign, subjects } from "../../shared/contracts/index.ts";
+import { auditRecords, deliveriesTo, eventually } from "../support/streams-read.ts";
+import { openStore, outcomeOf, startTestExchange, type TestExchange } from "../support/exchange.ts";
+
+let ex: TestExchange;
+beforeAll(async () => {
+  ex = await startTestExchange({ speed: 60 });
+  await ex.startCoordinator("c1");
+});
+afterAll(() => ex?.stop());
+
+const alertBody = (over: Record<string, unknown> = {}) =>
+  ({
+    precedence: "FLASH",
+    category: "terrorism",
+    evaluation: { reliability: "B", credibility: 2 },
+    title: "Planned attack on a hydro-electric dam",
+    tlp: "AMBER",
+    handling: "H2",
+    distribution: { all: true },
+    ...over,
+  }) as AlertMessage["body"];
+
+async function sendAndWait(from: string, m: Message, seed = ex.ids.agencies.get(from)!.seed) {
+  const { nc, js } = await ex.connectAgency(from);
+  const outcome = outcomeOf(nc, from, m.id);
+  await submit(js, seed, m);
+  return outcome;
+}
+
+const newAlert = (from: string, over: Record<string, unknown> = {}) => compose("alert", alertBody(over), { sender: from, sentAt: ex.clock.iso() });
+
+describe("coordinator", () => {
+  it("accepts an alert to all, stores one delivery per recipient, tracks each and audits it", async () => {
+    const m = newAlert("AZ");
+    const outcome = await sendAndWait("AZ", m);
+    expect(outcome.kind).toBe("acceptance");
+    const recipients = (outcome as Extract<Message, { kind: "acceptance" }>).body.recipients;
+    expect(recipients.sort()).toEqual(["KG", "KZ", "RU", "TR", "UZ"]);
+    for (const r of recipients) {
+      const got = await deliveriesTo(ex.admin, r);
+      expect(got.map((d) => d.id)).toContain(m.id);
+    }
+    const store = await openStore(ex.admin);
+    const t = await store.tracking.get(trackingKey(m.id, "KZ"));
+    expect(t?.value.state).toBe("delivered");
+    const records = await auditRecords(ex.admin);
+    expect(records.filter((r) => r.messageId === m.id).map((r) => r.event).sort()).toEqual(["delivered", "delivered", "delivered", "delivered", "delivered", "submitted"]);
+  });
+
+  it("records receipt and acknowledgement once, with latency against the deadline", async () => {
+    const m = newAlert("AZ", { distribution: { agencies: ["KZ"] } });
+    await sendAndWait("AZ", m);
+    const kz = await ex.connectAgency("KZ");
+    const seed = ex.ids.agencies.get("KZ")!.seed;
+    const receipt = compose("receipt", { messageId: m.id, receivedAt: ex.clock.iso() }, { sender: "KZ", sentAt: ex.clock.iso() });
+    await submit(kz.js, seed, receipt);
+    await submit(kz.js, seed, compose("receipt", { messageId: m.id, receivedAt: ex.clock.iso() }, { sender: "KZ", sentAt: ex.clock.iso() }));
+    await submit(kz.js, seed, compose("acknowledgement", { messageId: m.id, officer: "KZ-DO-1", action: "acting" }, { sender: "KZ", sentAt: ex.clock.iso() }));
+    const store = await openStore(ex.admin);
+    const t = await eventually(async () => {
+      const v = (await store.tracking.get(trackingKey(m.id, "KZ")))?.value;
+      return v?.state === "acknowledged" ? v : undefined;
+    });
+    expect(t.receiptId).toBe(receipt.id);
+    expect(t.withinDeadline).toBe(true);
+    expect(t.ackLatencyMs).toBeGreaterThanOrEqual(0);
+    const events = (await auditRecords(ex.admin)).filter((r) => r.messageId === m.id).map((r) => r.event);
+    expect(events.filter((e) => e === "receipted")).toHaveLength(1);
+    expect(events.filter((e) => e === "acknowledged")).toHaveLength(1);
+  });
+
+  it("rejects a message posing as another agency, a forged signature and a replay, and records each", async () => {
+    const kz = await ex.connectAgency("KZ");
+    // KZ publishes on its own subject a message claiming to be from AZ.
+    const posing = sign(newAlert("AZ"), ex.ids.agencies.get("KZ")!.seed);
+    const o1 = outcomeOf(kz.nc, "KZ", posing.id);
+    await kz.js.publish(subjects.submit("KZ", "alert"), JSON.stringify(posing), { msgID: posing.id });
+    expect((await o1).kind).toBe("rejection");
+    expect(JSON.stringify((await o1).body)).toContain("sender-mismatch");
+
+    // Signed with KZ's key but claiming KZ's own identity under AZ's key: bad signature.
+    const forged = sign(newAlert("KZ"), ex.ids.agencies.get("AZ")!.seed);
+    const o2 = outcomeOf(kz.nc, "KZ", forged.id);
+    await kz.js.publish(subjects.submit("KZ", "alert"), JSON.stringify(forged), { msgID: forged.id });
+    expect(JSON.stringify((await o2).body)).toContain("bad-signature");
+
+    // A replayed id (new stream message, same content) gets the first outcome, not a second alert.
+    const m = newAlert("KZ", { distribution: { agencies: ["AZ"] } });
+    const first = await sendAndWait("KZ", m);
+    const again = outcomeOf(kz.nc, "KZ", m.id);
+    await kz.js.publish(subjects.submit("KZ", "alert"), JSON.stringify(sign(m, ex.ids.agencies.get("KZ")!.seed)), { msgID: `${m.id}-replay` });
+    expect((await again).id).toBe(first.id);
+    await eventually(async () => (await auditRecords(ex.admin)).some((r) => r.event === "rejected" && r.messageId === m.id) || undefined);
+    expect((await deliveriesTo(ex.admin, "AZ")).filter((d) => d.id === m.id)).toHaveLength(1);
+    const rejected = (await auditRecords(ex.admin)).filter((r) => r.event === "rejected").map((r) => r.messageId);
+    expect(rejected).toEqual(expect.arrayContaining([posing.id, forged.id, m.id]));
+  });
+
+  it("lets only the originator update or retract, and only addressees answer an RFI", async () => {
+    const alert = newAlert("AZ", { distribution: { agencies: ["KZ", "KG"] } });
+    await sendAndWait("AZ", alert);
+    const upd = compose("alert-update", { alertId: alert.id, reason: "more detail", changes: { summary: "x" } }, { sender: "KZ", sentAt: ex.clock.iso() });
+    const o = await sendAndWait("KZ", upd);
+    expect(o.kind).toBe("rejection");
+    expect(JSON.stringify(o.body)).toContain("only it may update");
+
+    const rfi = compose("rfi", {
+      precedence: "IMMEDIATE", category: "terrorism", tlp: "AMBER", handling: "H1", question: "Where did they cross?",
+      respondBy: new Date(ex.clock.nowMs() + 3_600_000).toISOString(), distribution: { agencies: ["KZ"] },
+    }, { sender: "TR", sentAt: ex.clock.iso() });
+    expect((await sendAndWait("TR", rfi)).kind).toBe("acceptance");
+    const answer = (from: string) => compose("rfi-response", { rfiId: rfi.id, hasInformation: true, answer: "Via Kuryk", tlp: "AMBER", handling: "H1" }, { sender: from, sentAt: ex.clock.iso(), inReplyTo: rfi.id });
+    expect((await sendAndWait("UZ", answer("UZ"))).kind).toBe("rejection");
+    expect((await sendAndWait("KZ", answer("KZ"))).kind).toBe("acceptance");
+    expect((await deliveriesTo(ex.admin, "TR")).some((d) => d.kind === "rfi-response")).toBe(true);
+  });
+
+  it("delivers a retraction to every recipient of the alert", async () => {
+    const alert = newAlert("AZ", { distribution: { organisations: ["CIS"] } });
+    const acc = await sendAndWait("AZ", alert);
+    const recipients = (acc.body as { recipients: string[] }).recipients;
+    const retraction = compose("alert-retraction", { alertId: alert.id, reason: "Suspects arrested" }, { sender: "AZ", sentAt: ex.clock.iso() });
+    expect((await sendAndWait("AZ", retraction)).kind).toBe("acceptance");
+    for (const r of recipients) expect((await deliveriesTo(ex.admin, r)).some((d) => d.id === retraction.id)).toBe(true);
+    const again = compose("alert-update", { alertId: alert.id, reason: "late", changes: { summary: "y" } }, { sender: "AZ", sentAt: ex.clock.iso() });
+    expect(JSON.stringify((await sendAndWait("AZ", again)).body)).toContain("retracted");
+  });
+
+  it("keeps an audit chain that verifies", async () => {
+    const v = new ChainVerifier();
+    const records = await auditRecords(ex.admin);
+    records.forEach((r) => v.push(r));
+    expect(v.result()).toMatchObject({ ok: true, records: records.length });
+  });
+});

@@ -1,0 +1,48 @@
+// Reading what the exchange stored, straight from the streams, as an auditor would.
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type AuditRecord, type Message, streams, subjects } from "../../shared/contracts/index.ts";
+
+async function readAll(nc: NatsConnection, stream: string, filter: string): Promise<{ subject: string; seq: number; data: Uint8Array }[]> {
+  const jsm = await jetstreamManager(nc);
+  const js = jsm.jetstream();
+  const info = await jsm.streams.info(stream, { subjects_filter: filter });
+  // How many match now: read exactly those, so no fetch waits for its expiry.
+  const total = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+  const out: { subject: string; seq: number; data: Uint8Array }[] = [];
+  if (!total) return out;
+  const c = await js.consumers.get(stream, { filter_subjects: filter });
+  while (out.length < total) {
+    const batch = await c.fetch({ max_messages: Math.min(1000, total - out.length), expires: 5000 });
+    let n = 0;
+    for await (const m of batch) {
+      out.push({ subject: m.subject, seq: m.seq, data: m.data });
+      n++;
+    }
+    if (n === 0) break;
+  }
+  await c.delete().catch(() => undefined);
+  return out;
+}
+
+export const deliveriesTo = async (nc: NatsConnection, agency: string): Promise<Message[]> =>
+  (await readAll(nc, streams.deliveries.name, subjects.deliverOf(agency))).map((m) => JSON.parse(new TextDecoder().decode(m.data)));
+
+export const auditRecords = async (nc: NatsConnection): Promise<AuditRecord[]> =>
+  (await readAll(nc, streams.audit.name, subjects.audit)).map((m) => JSON.parse(new TextDecoder().decode(m.data)));
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = "condition"): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
