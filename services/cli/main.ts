@@ -1,8 +1,14 @@
 // The front door: every command a person runs goes through here. Failures end as one line
 // on stderr and a non-zero exit code, never a stack trace.
 import { Command, CommanderError } from "commander";
+import { registerAudit } from "./commands/audit.ts";
 import { registerContracts } from "./commands/contracts.ts";
+import { registerStatus } from "./commands/status.ts";
+import { registerCoordinator } from "./commands/coordinator.ts";
+import { registerUp } from "./commands/up.ts";
+import { registerSend } from "./commands/send.ts";
 import { registerValidate } from "./commands/validate.ts";
+import { registerWatch } from "./commands/watch.ts";
 import { CliError } from "./errors.ts";
 
 export function buildProgram(): Command {
@@ -14,6 +20,12 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
   registerContracts(program);
   registerValidate(program);
+  registerAudit(program);
+  registerWatch(program);
+  registerStatus(program);
+  registerCoordinator(program);
+  registerUp(program);
+  registerSend(program);
   return program;
 }
 

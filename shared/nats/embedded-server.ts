@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, rmSync, statSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -15,11 +15,17 @@ export interface NatsServerOptions {
   config?: string;
   /** Enable JetStream (default true). */
   jetstream?: boolean;
+  /** A folder to keep config and store in across runs; by default a temp dir removed on stop. */
+  dir?: string;
+  /** A fixed client port; by default a free one. */
+  port?: number;
 }
 
 export interface NatsServer {
   url: string;
   port: number;
+  pid: number;
+  configFile: string;
   /** Temp dir holding nats.conf and the JetStream store; removed by stop(). */
   storeDir: string;
   /** SIGTERM, SIGKILL after 5 s, then remove storeDir. Idempotent. */
@@ -36,7 +42,7 @@ const live = new Map<ChildProcess, string>();
 process.on("exit", () => {
   for (const [child, dir] of live) {
     child.kill("SIGKILL");
-    try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
+    if (dir) try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
   }
 });
 
@@ -79,11 +85,14 @@ function speaksNats(port: number): Promise<boolean> {
 
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
   const bin = findNatsServerBinary();
-  const storeDir = await mkdtemp(path.join(os.tmpdir(), "atix-nats-"));
+  const keep = opts.dir !== undefined;
+  const storeDir = keep ? path.resolve(opts.dir!) : await mkdtemp(path.join(os.tmpdir(), "atix-nats-"));
+  if (keep) await mkdir(storeDir, { recursive: true });
   const confFile = path.join(storeDir, "nats.conf");
+  const removeDir = () => (keep ? Promise.resolve() : rm(storeDir, { recursive: true, force: true }));
   try {
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+      const port = opts.port ?? (await freePort());
       await writeFile(confFile, [
         `listen: "127.0.0.1:${port}"`,
         opts.jetstream === false ? "" : `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
@@ -91,7 +100,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
       ].join("\n") + "\n");
 
       const child = spawn(bin, ["-c", confFile], { stdio: ["ignore", "ignore", "pipe"] });
-      live.set(child, storeDir);
+      live.set(child, keep ? "" : storeDir);
       // Always drain stderr (a full pipe would block the server); keep a tail for error messages.
       const st = { stderr: "", exited: false, spawnError: undefined as Error | undefined };
       child.stderr?.on("data", (b: Buffer) => { st.stderr = (st.stderr + b.toString()).slice(-8000); });
@@ -115,21 +124,21 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
             await closed;
             clearTimeout(timer);
           }
-          await rm(storeDir, { recursive: true, force: true });
+          await removeDir();
         })());
-        return { url: `nats://127.0.0.1:${port}`, port, storeDir, stop };
+        return { url: `nats://127.0.0.1:${port}`, port, pid: child.pid!, configFile: confFile, storeDir, stop };
       }
 
       const timedOut = !st.exited;
       if (timedOut) { child.kill("SIGKILL"); await closed; }
-      if (!timedOut && /address already in use/i.test(st.stderr) && attempt < PORT_ATTEMPTS) continue;
+      if (!timedOut && /address already in use/i.test(st.stderr) && attempt < PORT_ATTEMPTS && opts.port === undefined) continue;
       const why = st.spawnError ? `could not be spawned (${st.spawnError.message})`
         : timedOut ? `did not accept connections within ${READY_TIMEOUT_MS} ms`
         : `exited during startup (code ${child.exitCode}, signal ${child.signalCode})`;
       throw new Error(`nats-server ${bin} on 127.0.0.1:${port} ${why}; stderr tail:\n${st.stderr.slice(-2000) || "(empty)"}`);
     }
   } catch (err) {
-    await rm(storeDir, { recursive: true, force: true });
+    await removeDir();
     throw err;
   }
 }

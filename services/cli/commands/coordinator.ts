@@ -1,0 +1,31 @@
+// `atix coordinator`: one coordinator instance; run several for sharing the work and failover.
+import type { Command } from "commander";
+import { Coordinator } from "../../coordinator/coordinator.ts";
+import { readExchangeFile, exchangeFilePath } from "../../../shared/exchange/exchange-file.ts";
+import { COORDINATOR_USER, readIdentity } from "../../../shared/exchange/identities.ts";
+import { CliError } from "../errors.ts";
+import { onShutdown } from "../shutdown.ts";
+
+export function registerCoordinator(program: Command) {
+  program
+    .command("coordinator")
+    .description("run a coordinator instance: validates, routes, tracks, escalates and audits")
+    .option("--nats <url>", "NATS server (default: the exchange in .atix/exchange.json)")
+    .option("--instance <name>", "instance name shown by `atix status` (default: c-<pid>-<random>)")
+    .action(async (opts: { nats?: string; instance?: string }) => {
+      const exchange = await readExchangeFile(exchangeFilePath()).catch((e: Error) => {
+        if (!opts.nats) throw new CliError(e.message);
+        return undefined;
+      });
+      const seed = exchange ? (await readIdentity(exchange.credentialsDir, COORDINATOR_USER)).seed : undefined;
+      const coordinator = new Coordinator({
+        servers: opts.nats ?? exchange!.natsUrl,
+        ...(seed ? { seed } : {}),
+        ...(opts.instance ? { instance: opts.instance } : {}),
+      });
+      await coordinator.start().catch((e: Error) => {
+        throw new CliError(`coordinator could not start: ${e.message}`);
+      });
+      await onShutdown(() => coordinator.stop());
+    });
+}

@@ -1,0 +1,206 @@
+// `atix status`: is the exchange healthy right now? Coordinator instances and agencies as heard
+// live for a moment, open deliveries against their deadlines, and the audit chain's length.
+import { DeliverPolicy, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type Command, InvalidArgumentError } from "commander";
+import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import { readAuditHead } from "../../../shared/audit/writer.ts";
+import { auditStreamState } from "../../../shared/audit/reader.ts";
+import { SimClock } from "../../../shared/clock.ts";
+import { buckets, DUTY_STATUSES, PRECEDENCES, PresenceMessage, type Precedence, subjects, verify } from "../../../shared/contracts/index.ts";
+import { attach } from "../../../shared/exchange/attach.ts";
+import { TrackingRecord } from "../../../shared/exchange/records.ts";
+import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
+import { CliError } from "../errors.ts";
+
+/** What status reads from a coordinator heartbeat (published by services/coordinator/heartbeat.ts). */
+const Heartbeat = z.object({
+  instance: z.string(),
+  pid: z.number(),
+  startedAt: z.string(),
+  processed: z.number(),
+  escalated: z.number().default(0),
+  openDeliveries: z.number().default(0),
+  auditWritten: z.number().default(0),
+  at: z.string(),
+});
+type Heartbeat = z.infer<typeof Heartbeat>;
+type DutyStatus = (typeof DUTY_STATUSES)[number];
+
+export interface TrackingSummary {
+  deliveries: number;
+  open: number;
+  overdue: number;
+  byPrecedence: Record<Precedence, { open: number; overdue: number }>;
+  acknowledged: { withinDeadline: number; afterDeadline: number };
+  closed: number;
+}
+
+/** Open = delivered or receipted; overdue = open past its deadline in simulated time. */
+export function summariseTracking(records: Iterable<TrackingRecord>, simNowMs: number): TrackingSummary {
+  const s: TrackingSummary = {
+    deliveries: 0, open: 0, overdue: 0, closed: 0, acknowledged: { withinDeadline: 0, afterDeadline: 0 },
+    byPrecedence: Object.fromEntries(PRECEDENCES.map((p) => [p, { open: 0, overdue: 0 }])) as TrackingSummary["byPrecedence"],
+  };
+  for (const t of records) {
+    s.deliveries++;
+    if (t.ackAt) s.acknowledged[t.withinDeadline === false ? "afterDeadline" : "withinDeadline"]++;
+    if (t.state === "closed") s.closed++;
+    if (t.state !== "delivered" && t.state !== "receipted") continue;
+    s.open++;
+    s.byPrecedence[t.precedence].open++;
+    if (Date.parse(t.deadline) < simNowMs) {
+      s.overdue++;
+      s.byPrecedence[t.precedence].overdue++;
+    }
+  }
+  return s;
+}
+
+/** The latest value of every tracking key, read once through an ordered consumer on the bucket's stream. */
+async function trackingSnapshot(jsm: JetStreamManager): Promise<TrackingRecord[]> {
+  const stream = `KV_${buckets.tracking}`;
+  const { state } = await jsm.streams.info(stream);
+  if (!state.messages) return [];
+  const c = await jsm.jetstream().consumers.get(stream, { filter_subjects: `$KV.${buckets.tracking}.>`, deliver_policy: DeliverPolicy.LastPerSubject });
+  const iter = await c.consume({ max_messages: 1000 });
+  const out: TrackingRecord[] = [];
+  try {
+    for await (const m of iter) {
+      const r = m.data.length ? TrackingRecord.safeParse(m.json()) : undefined;
+      if (r?.success) out.push(r.data);
+      if (m.info.pending === 0) break;
+    }
+  } finally {
+    iter.stop();
+  }
+  return out;
+}
+
+interface Heard {
+  coordinators: Map<string, Heartbeat>;
+  presence: Map<string, DutyStatus>;
+}
+
+/** Listens to heartbeats and (signature-checked) presence for `ms`. */
+async function listen(nc: NatsConnection, ms: number, keyOf: (agency: string) => string | undefined): Promise<Heard> {
+  const heard: Heard = { coordinators: new Map(), presence: new Map() };
+  const beats = nc.subscribe(subjects.coordinatorHeartbeatAll, {
+    callback: (_e, m) => {
+      const h = Heartbeat.safeParse(safeJson(m.data));
+      if (h.success) heard.coordinators.set(h.data.instance, h.data);
+    },
+  });
+  const presence = nc.subscribe(subjects.presenceAll, {
+    callback: (_e, m) => {
+      const raw = safeJson(m.data);
+      const p = PresenceMessage.safeParse(raw);
+      const key = p.success ? keyOf(p.data.sender) : undefined;
+      // Only what the agency itself said, on its own subject, counts.
+      if (!p.success || !key || m.subject !== subjects.presence(p.data.sender) || !verify(raw as object, key).ok) return;
+      heard.presence.set(p.data.sender, p.data.body.status);
+    },
+  });
+  await sleep(ms);
+  beats.unsubscribe();
+  presence.unsubscribe();
+  return heard;
+}
+
+const safeJson = (data: Uint8Array): unknown => {
+  try {
+    return JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return undefined;
+  }
+};
+
+export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: number) {
+  const jsm = await jetstreamManager(nc);
+  const store = await openStore(nc);
+  const clockState = (await store.clock.get(CONFIG_KEYS.clock))?.value;
+  const registry = (await store.registry.get(CONFIG_KEYS.registry))?.value;
+  const keys = new Map(registry?.agencies.map((a) => [a.id, a.publicKey]));
+  const heardP = listen(nc, listenMs, (a) => keys.get(a));
+  const [tracking, auditState, head] = await Promise.all([
+    trackingSnapshot(jsm),
+    auditStreamState(jsm),
+    readAuditHead(jsm).catch(() => undefined),
+  ]);
+  const heard = await heardP;
+  const clock = clockState ? new SimClock(clockState) : undefined;
+  const simNowMs = clock?.nowMs() ?? Date.now();
+  const byStatus = Object.fromEntries(DUTY_STATUSES.map((s) => [s, 0])) as Record<DutyStatus, number>;
+  for (const s of heard.presence.values()) byStatus[s]++;
+  const now = Date.now();
+  return {
+    url,
+    simNow: new Date(simNowMs).toISOString(),
+    clock: clock ? { speed: clock.speed, paused: clock.paused } : null,
+    listenedMs: listenMs,
+    coordinators: [...heard.coordinators.values()]
+      .sort((a, b) => a.instance.localeCompare(b.instance))
+      .map((h) => ({ ...h, uptimeMs: now - Date.parse(h.startedAt), lastSeenMs: now - Date.parse(h.at) })),
+    agencies: { registered: registry?.agencies.length ?? 0, heard: heard.presence.size, online: heard.presence.size - byStatus.offline, byStatus },
+    deliveries: summariseTracking(tracking, simNowMs),
+    audit: { records: head?.seq ?? auditState.messages, stored: auditState.messages, head: head?.hash ?? null },
+  };
+}
+export type ExchangeStatus = Awaited<ReturnType<typeof exchangeStatus>>;
+
+const duration = (ms: number) => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
+};
+const table = (rows: (string | number)[][], indent = "  ") => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => indent + r.map((c, i) => String(c).padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+};
+
+export function formatStatus(s: ExchangeStatus): string {
+  const secs = `${(s.listenedMs / 1000).toFixed(1)} s`;
+  const clock = s.clock ? ` (x${s.clock.speed}${s.clock.paused ? ", paused" : ""})` : " (no exchange clock published)";
+  const lines = [`exchange      ${s.url}`, `simulated     ${s.simNow.replace("T", " ").replace(/\.\d+Z$/, " UTC")}${clock}`, ""];
+  lines.push(`coordinators  ${s.coordinators.length ? s.coordinators.length : `none heard in ${secs}`}`);
+  if (s.coordinators.length)
+    lines.push(table([["INSTANCE", "PID", "PROCESSED", "ESCALATED", "OPEN", "UP", "LAST SEEN"],
+      ...s.coordinators.map((c) => [c.instance, c.pid, c.processed, c.escalated, c.openDeliveries, duration(c.uptimeMs), `${(c.lastSeenMs / 1000).toFixed(1)} s ago`])]));
+  const a = s.agencies;
+  const statuses = DUTY_STATUSES.filter((d) => a.byStatus[d]).map((d) => `${d} ${a.byStatus[d]}`).join(", ");
+  lines.push("", `agencies      ${a.online} of ${a.registered} online${statuses ? ` (${statuses})` : ""}, heard within ${secs}`);
+  const d = s.deliveries;
+  lines.push("", `deliveries    ${d.open} open, ${d.overdue} overdue (of ${d.deliveries} tracked)`);
+  lines.push(table([["PRECEDENCE", "OPEN", "OVERDUE"], ...PRECEDENCES.map((p) => [p, d.byPrecedence[p].open, d.byPrecedence[p].overdue])]));
+  lines.push(`  acknowledged ${d.acknowledged.withinDeadline} within deadline, ${d.acknowledged.afterDeadline} after; ${d.closed} closed by retraction`);
+  lines.push("", `audit chain   ${s.audit.records} records${s.audit.head ? `, head ${s.audit.head}` : ""}`);
+  return `${lines.join("\n")}\n`;
+}
+
+const seconds = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 60) throw new InvalidArgumentError("expected seconds, above 0 and at most 60");
+  return n;
+};
+
+export function registerStatus(program: Command) {
+  program
+    .command("status")
+    .description("coordinator instances, agencies online, open and overdue deliveries, audit chain length")
+    .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
+    .option("--json", "print one JSON object")
+    .option("--listen <seconds>", "how long to listen for heartbeats and presence", seconds, 2.5)
+    .action(async (opts: { nats?: string; json?: boolean; listen: number }) => {
+      const { nc, url } = await attach({ ...(opts.nats ? { nats: opts.nats } : {}), as: "observer", name: "atix-status" }).catch((e: Error) => {
+        throw new CliError(e.message);
+      });
+      try {
+        const s = await exchangeStatus(nc, url, opts.listen * 1000).catch((e: Error) => {
+          throw new CliError(/stream not found|bucket not found/i.test(e.message) ? `no exchange at ${url}: ${e.message}` : e.message);
+        });
+        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : formatStatus(s));
+      } finally {
+        await nc.close();
+      }
+    });
+}

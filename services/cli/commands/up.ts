@@ -1,0 +1,72 @@
+// `atix up`: a live exchange on this machine — broker, coordinator(s), every agency of a roster.
+import { readFile, rm } from "node:fs/promises";
+import { relative } from "node:path";
+import type { Command } from "commander";
+import { subjects } from "../../../shared/contracts/index.ts";
+import { atixHome, exchangeFilePath } from "../../../shared/exchange/exchange-file.ts";
+import { attach } from "../../../shared/exchange/attach.ts";
+import { DEFAULT_ROSTER, launch, type Launched } from "../../launcher/launch.ts";
+import { CliError } from "../errors.ts";
+import { positiveNumber, positiveInt } from "../options.ts";
+import { onShutdown } from "../shutdown.ts";
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+/** Waits until the coordinators beat and the agencies announce themselves. */
+async function waitReady(up: Launched, agencies: number, timeoutMs = 60_000) {
+  const { nc } = await attach({ as: "observer", exchangeFile: exchangeFilePath(atixHome()) });
+  const coords = new Set<string>();
+  const online = new Set<string>();
+  const subs = [
+    nc.subscribe(subjects.coordinatorHeartbeatAll, { callback: (_e, m) => void coords.add(m.subject) }),
+    nc.subscribe(subjects.presenceAll, { callback: (_e, m) => void online.add(m.subject) }),
+  ];
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && (coords.size < up.coordinators.length || online.size < agencies)) {
+    for (const c of [...up.coordinators, ...(up.agencies ? [up.agencies] : [])])
+      if (c.proc.exitCode !== null) throw new CliError(`${c.name} exited during start-up (code ${c.proc.exitCode}); see ${c.logFile}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  subs.forEach((s) => s.unsubscribe());
+  await nc.drain();
+  return { coordinators: coords.size, agencies: online.size };
+}
+
+export function registerUp(program: Command) {
+  program
+    .command("up")
+    .description("run a live exchange: nats-server, the coordinator and every agency of the roster")
+    .option("--roster <file>", "roster of agencies", relative(process.cwd(), DEFAULT_ROSTER))
+    .option("--speed <n>", "simulated time per wall time (1000: a 24 h day in ~86 s)", positiveNumber("--speed"), 1)
+    .option("--nats <url>", "use this NATS server instead of starting one (configure it with .atix/nats-auth.conf)")
+    .option("--coordinators <n>", "coordinator instances", positiveInt("--coordinators"), 1)
+    .action(async (opts: { roster: string; speed: number; nats?: string; coordinators: number }) => {
+      const home = atixHome();
+      const up = await launch({ home, roster: opts.roster, speed: opts.speed, coordinators: opts.coordinators, ...(opts.nats ? { nats: opts.nats } : {}) }).catch(
+        (e: Error) => {
+          throw new CliError(e.message);
+        },
+      );
+      const stop = async () => {
+        await up.stop();
+        await rm(exchangeFilePath(home), { force: true });
+      };
+      try {
+        const count = (JSON.parse(await readFile(up.exchange.registryFile, "utf8")) as { agencies: unknown[] }).agencies.length;
+        say(`ATIX exchange starting (roster ${relative(process.cwd(), up.exchange.roster)}: ${count} agencies, speed ${opts.speed}x)`);
+        const ready = await waitReady(up, count);
+        say(`  nats-server   ${up.exchange.natsUrl}${up.server ? `  (pid ${up.server.pid}, store ${relative(process.cwd(), up.server.storeDir)})` : "  (external)"}`);
+        for (const c of up.coordinators) say(`  ${c.name.padEnd(13)} pid ${c.proc.pid}  log ${relative(process.cwd(), c.logFile)}`);
+        if (up.agencies) say(`  agencies      pid ${up.agencies.proc.pid}  ${ready.agencies}/${count} online  log ${relative(process.cwd(), up.agencies.logFile)}`);
+        say(`  credentials   ${relative(process.cwd(), up.exchange.credentialsDir)}/  (one nkey per agency, coordinator, observer)`);
+        say(`  exchange file ${relative(process.cwd(), exchangeFilePath(home))}`);
+        say(`ready. Try: atix send --from AZ --to all --precedence FLASH --category terrorism --tlp AMBER --title "…" --wait`);
+        say(`      atix watch   |   atix status   |   Ctrl-C stops everything`);
+      } catch (e) {
+        await stop();
+        throw e;
+      }
+      await onShutdown(stop, (m) => say(m));
+      say("stopped.");
+    });
+}

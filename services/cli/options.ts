@@ -1,0 +1,20 @@
+// Option parsers: a bad value is a one-line error naming the flag and what was expected.
+import { InvalidArgumentError } from "commander";
+
+export const positiveNumber = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a number above 0, got "${v}"`);
+  return n;
+};
+
+export const positiveInt = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a whole number above 0, got "${v}"`);
+  return n;
+};
+
+export const oneOf = <T extends string>(flag: string, values: readonly T[]) => (v: string): T => {
+  const hit = values.find((x) => x.toLowerCase() === v.toLowerCase());
+  if (!hit) throw new InvalidArgumentError(`${flag} expects one of ${values.join(", ")}, got "${v}"`);
+  return hit;
+};

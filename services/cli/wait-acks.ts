@@ -1,0 +1,66 @@
+// Follows one message's deliveries until every recipient acknowledged or its deadline passed,
+// and sums them up: who got it, who acknowledged, what escalated, how fast.
+import { ClockState, SimClock } from "../../shared/clock.ts";
+import type { Message } from "../../shared/contracts/index.ts";
+import { trackingKey, type TrackingRecord } from "../../shared/exchange/records.ts";
+import { CONFIG_KEYS, type Store } from "../../shared/exchange/store.ts";
+
+export interface WaitInput {
+  store: Store;
+  clock: SimClock;
+  message: Message;
+  recipients: string[];
+  deadline: string;
+  timeoutMs: number;
+}
+
+const percentile = (xs: number[], p: number) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95), max: xs.length ? Math.max(...xs) : null });
+const round = (v: number | null, div: number) => (v === null ? null : Math.round((v / div) * 100) / 100);
+
+export async function waitForAcknowledgements(w: WaitInput) {
+  const started = Date.now();
+  let records: TrackingRecord[] = [];
+  for (;;) {
+    const got = await Promise.all(w.recipients.map((r) => w.store.tracking.get(trackingKey(w.message.id, r))));
+    records = got.flatMap((g) => (g ? [g.value] : []));
+    const clockState = (await w.store.clock.get(CONFIG_KEYS.clock))?.value;
+    if (clockState) w.clock.adopt(ClockState.parse(clockState));
+    const allAcked = records.length === w.recipients.length && records.every((t) => t.ackAt);
+    const overdue = w.clock.nowMs() > Date.parse(w.deadline);
+    // After the deadline, a moment more lets the reminders land in the records.
+    if (allAcked || (overdue && w.clock.nowMs() > Date.parse(w.deadline) + 2_000 * w.clock.speed) || Date.now() - started > w.timeoutMs) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const speed = w.clock.speed;
+  const ackSim = records.flatMap((t) => (t.ackLatencyMs !== undefined ? [t.ackLatencyMs] : []));
+  const receiptSim = records.flatMap((t) => (t.receiptAt ? [Date.parse(t.receiptAt) - Date.parse(t.deliveredAt)] : []));
+  const ackStats = stats(ackSim);
+  const receiptStats = stats(receiptSim);
+  return {
+    id: w.message.id,
+    kind: w.message.kind,
+    from: w.message.sender,
+    precedence: records[0]?.precedence,
+    deadline: w.deadline,
+    recipients: w.recipients,
+    delivered: records.filter((t) => t.receiptAt).map((t) => t.recipient),
+    acknowledged: records.filter((t) => t.ackAt).map((t) => t.recipient),
+    notAcknowledged: w.recipients.filter((r) => !records.find((t) => t.recipient === r && t.ackAt)),
+    acknowledgedWithinDeadline: records.filter((t) => t.withinDeadline).length,
+    escalations: records.flatMap((t) =>
+      Object.entries(t.escalations).filter(([, s]) => s === "done").map(([step]) => ({ recipient: t.recipient, step })),
+    ),
+    latency: {
+      speed,
+      acknowledgementSimMinutes: { p50: round(ackStats.p50, 60_000), p95: round(ackStats.p95, 60_000), max: round(ackStats.max, 60_000) },
+      acknowledgementWallSeconds: { p50: round(ackStats.p50, 1000 * speed), p95: round(ackStats.p95, 1000 * speed), max: round(ackStats.max, 1000 * speed) },
+      receiptWallMs: { p50: round(receiptStats.p50, speed), p95: round(receiptStats.p95, speed), max: round(receiptStats.max, speed) },
+    },
+    waitedWallSeconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+}

@@ -1,0 +1,37 @@
+// Service processes started by the launcher: each is the same `atix` CLI a person could run,
+// with its log in the exchange folder, stoppable gently (SIGTERM) or killed (SIGKILL).
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ATIX_BIN = fileURLToPath(new URL("../../bin/atix.js", import.meta.url));
+
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+export function startChild(name: string, args: string[], opts: { home: string; logDir: string; env?: NodeJS.ProcessEnv }): Child {
+  const logFile = join(opts.logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: "a" });
+  const proc = spawn(process.execPath, [ATIX_BIN, ...args], {
+    env: { ...process.env, ATIX_HOME: opts.home, ATIX_LOG_PRETTY: "0", ...opts.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stdout!.pipe(log, { end: false });
+  proc.stderr!.pipe(log, { end: false });
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  return { name, proc, logFile, exited };
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+export async function stopChild(c: Child, graceMs = 5_000): Promise<void> {
+  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
+  c.proc.kill("SIGTERM");
+  const t = setTimeout(() => c.proc.kill("SIGKILL"), graceMs);
+  await c.exited;
+  clearTimeout(t);
+}

@@ -1,0 +1,115 @@
+// Nothing lost, nothing doubled: a coordinator SIGKILLed mid-burst and restarted, two instances
+// sharing the work, and escalation steps that fire exactly once across instances and restarts.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ChainVerifier } from "../../shared/audit/chain.ts";
+import type { AlertMessage, AuditRecord } from "../../shared/contracts/index.ts";
+import { compose } from "../../shared/messaging/compose.ts";
+import { submit } from "../../shared/messaging/submit.ts";
+import { startChild, stopChild, type Child } from "../../services/launcher/children.ts";
+import { auditRecords, deliveriesTo, eventually } from "../support/streams-read.ts";
+import { startTestExchange, type TestExchange } from "../support/exchange.ts";
+
+const exchanges: TestExchange[] = [];
+afterAll(async () => {
+  for (const ex of exchanges) await ex.stop();
+});
+
+const body = (i: number) =>
+  ({
+    precedence: "ROUTINE", category: "organised-crime", evaluation: { reliability: "C", credibility: 3 },
+    title: `Routine bulletin ${i}`, tlp: "GREEN", handling: "H0", distribution: { all: true },
+  }) as AlertMessage["body"];
+
+async function burst(ex: TestExchange, n: number) {
+  const senders = ex.registry.ids;
+  const ids: string[] = [];
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const from = senders[i % senders.length]!;
+      const { js } = await ex.connectAgency(from);
+      const m = compose("alert", body(i), { sender: from, sentAt: ex.clock.iso() });
+      ids.push(m.id);
+      await submit(js, ex.ids.agencies.get(from)!.seed, m);
+    }),
+  );
+  return ids;
+}
+
+/** Every alert reached every recipient exactly once; every event is in the chain exactly once. */
+async function expectExactlyOnce(ex: TestExchange, ids: string[]) {
+  const audit: AuditRecord[] = await eventually(async () => {
+    const a = await auditRecords(ex.admin);
+    return a.filter((r) => r.event === "submitted").length === ids.length ? a : undefined;
+  }, 60_000, `${ids.length} submitted records`);
+  const v = new ChainVerifier();
+  audit.forEach((r) => v.push(r));
+  expect(v.result().ok).toBe(true);
+  const eventIds = audit.map((r) => r.eventId);
+  expect(new Set(eventIds).size).toBe(eventIds.length);
+  const wanted = new Set(ids);
+  for (const agency of ex.registry.ids) {
+    const got = (await deliveriesTo(ex.admin, agency)).filter((d) => wanted.has(d.id));
+    const sent = ids.filter((id) => audit.some((r) => r.event === "submitted" && r.messageId === id && r.actor === agency)).length;
+    expect(got.length, `alerts delivered to ${agency}`).toBe(ids.length - sent);
+    expect(new Set(got.map((d) => d.id)).size).toBe(got.length);
+    const acceptances = (await deliveriesTo(ex.admin, agency)).filter((d) => d.kind === "acceptance" && wanted.has(d.inReplyTo!));
+    expect(acceptances.length, `acceptances for ${agency}`).toBe(sent);
+  }
+}
+
+describe("coordinator failover", () => {
+  it("a coordinator SIGKILLed mid-burst and restarted loses and doubles nothing", async () => {
+    const ex = await startTestExchange({ speed: 1 });
+    exchanges.push(ex);
+    const home = await mkdtemp(join(tmpdir(), "atix-failover-"));
+    const run = (name: string): Child => startChild(name, ["coordinator", "--nats", ex.url, "--instance", name], { home, logDir: home });
+    let child = run("k1");
+    const ids = await burst(ex, 300);
+    await eventually(async () => ((await auditRecords(ex.admin)).length > 150 ? true : undefined), 30_000, "the burst to be under way");
+    child.proc.kill("SIGKILL");
+    await child.exited;
+    child = run("k2");
+    await expectExactlyOnce(ex, ids);
+    await stopChild(child);
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("two instances at once share the work and double nothing", async () => {
+    const ex = await startTestExchange({ speed: 1 });
+    exchanges.push(ex);
+    await Promise.all([ex.startCoordinator("a"), ex.startCoordinator("b")]);
+    const ids = await burst(ex, 300);
+    await expectExactlyOnce(ex, ids);
+    const [a, b] = ex.coordinators.map((c) => (c.context.audit.written));
+    expect(a! + b!).toBeGreaterThan(0);
+  });
+
+  it("escalation steps fire once each, across two instances and a restart", async () => {
+    const ex = await startTestExchange({ speed: 60, settings: { ackDeadlineMinutes: { FLASH: 1, IMMEDIATE: 2, PRIORITY: 3, ROUTINE: 4 } } });
+    exchanges.push(ex);
+    await Promise.all([ex.startCoordinator("e1"), ex.startCoordinator("e2")]);
+    const alert = await ex.send("AZ", "alert", { ...body(0), precedence: "FLASH", distribution: { agencies: ["KG"] } });
+    // Deadline 1 simulated minute = 1 s wall; steps at 1 s, 1.5 s and 2 s.
+    const escalated = await eventually(async () => {
+      const e = (await auditRecords(ex.admin)).filter((r) => r.event === "escalated" && r.messageId === alert.id);
+      return e.length >= 3 ? e : undefined;
+    }, 20_000, "three escalation steps");
+    await ex.coordinators[0]!.stop();
+    ex.coordinators.shift();
+    await ex.startCoordinator("e3");
+    await new Promise((r) => setTimeout(r, 2_000));
+    const after = (await auditRecords(ex.admin)).filter((r) => r.event === "escalated" && r.messageId === alert.id);
+    expect(after).toHaveLength(3);
+    expect(escalated.map((r) => [r.data.step, r.agency])).toEqual([
+      ["reminder", "KG"],
+      ["backup-contact", "RU"],
+      ["originator", "AZ"],
+    ]);
+    expect((await deliveriesTo(ex.admin, "KG")).filter((d) => d.kind === "escalation")).toHaveLength(1);
+    expect((await deliveriesTo(ex.admin, "RU")).filter((d) => d.kind === "escalation")).toHaveLength(1);
+    expect((await deliveriesTo(ex.admin, "AZ")).filter((d) => d.kind === "escalation")).toHaveLength(1);
+  });
+});
