@@ -12,7 +12,7 @@ export interface Intake {
   done: Promise<void>;
 }
 
-export async function startIntake(ctx: Context, concurrency = 256): Promise<Intake> {
+export async function startIntake(ctx: Context, concurrency = 128): Promise<Intake> {
   const consumer = await ctx.js.consumers.get(streams.submissions.name, consumers.submissions);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: concurrency * 2 });
   const lanes = new Lanes(concurrency);

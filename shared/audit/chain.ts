@@ -43,7 +43,7 @@ export class ChainVerifier {
     if (!parsed.success) return fail(`record ${expectSeq} is malformed: ${toProblems(parsed.error, value).map(formatProblem).join("; ")}`);
     const r = parsed.data;
     if (r.seq !== expectSeq)
-      return fail(`expected record ${expectSeq} but found record ${r.seq}: ${r.seq > expectSeq ? "records removed" : "records reordered or repeated"}`);
+      return fail(`expected record ${expectSeq} but found record ${r.seq}: ${r.seq > expectSeq ? "records removed or reordered" : "records reordered or repeated"}`);
     if (r.prevHash !== this.head.hash) return fail(`record ${r.seq} does not follow record ${this.head.seq}: prevHash differs (removed or reordered)`);
     const { hash, ...rest } = r;
     if (recordHash(rest) !== hash) return fail(`record ${r.seq} was edited: its hash does not match its content`);

@@ -1,6 +1,8 @@
 // The exchange's durable layout in JetStream, created idempotently by whoever starts first.
 import {
   AckPolicy,
+  type ConsumerConfig,
+  type ConsumerUpdateConfig,
   DeliverPolicy,
   DiscardPolicy,
   jetstreamManager,
@@ -55,16 +57,15 @@ export async function ensureLayout(nc: NatsConnection, opts: LayoutOptions = {})
   const replicas = opts.replicas ?? 1;
   const jsm = await jetstreamManager(nc);
   for (const cfg of streamConfigs(replicas)) await ensureStream(jsm, cfg);
-  await jsm.consumers
-    .add(streams.submissions.name, {
-      durable_name: consumers.submissions,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 30 * SECOND_NS,
-      max_ack_pending: 20_000,
-      max_deliver: -1,
-    })
-    .catch(ignoreExisting);
+  // A short ack wait: what a killed instance held is redelivered to the others within seconds.
+  await ensureConsumer(jsm, streams.submissions.name, {
+    durable_name: consumers.submissions,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: 5 * SECOND_NS,
+    max_ack_pending: 20_000,
+    max_deliver: -1,
+  });
   const kvm = new Kvm(nc);
   for (const name of Object.values(buckets))
     await kvm.create(name, { history: 1, replicas }).catch(async (e: Error) => {
@@ -76,17 +77,26 @@ export async function ensureLayout(nc: NatsConnection, opts: LayoutOptions = {})
 
 /** The durable consumer through which one agency reads what is addressed to it, in order. */
 export async function ensureAgencyConsumer(jsm: JetStreamManager, agency: AgencyId) {
-  await jsm.consumers
-    .add(streams.deliveries.name, {
-      durable_name: consumers.agency(agency),
-      filter_subject: subjects.deliverOf(agency),
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 30 * SECOND_NS,
-      max_ack_pending: 1_000,
-      max_deliver: -1,
-    })
-    .catch(ignoreExisting);
+  await ensureConsumer(jsm, streams.deliveries.name, {
+    durable_name: consumers.agency(agency),
+    filter_subject: subjects.deliverOf(agency),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: 10 * SECOND_NS,
+    max_ack_pending: 1_000,
+    max_deliver: -1,
+  });
+}
+
+/** Creates the durable, or brings an existing one's settings up to date. */
+async function ensureConsumer(jsm: JetStreamManager, stream: string, cfg: Partial<ConsumerConfig> & { durable_name: string }) {
+  try {
+    await jsm.consumers.add(stream, cfg);
+  } catch (e) {
+    ignoreExisting(e as Error);
+    const { ack_wait, max_ack_pending, max_deliver } = cfg;
+    await jsm.consumers.update(stream, cfg.durable_name, { ack_wait, max_ack_pending, max_deliver } as Partial<ConsumerUpdateConfig>);
+  }
 }
 
 function ignoreExisting(e: Error) {

@@ -75,7 +75,7 @@ describe("coordinator failover", () => {
     await expectExactlyOnce(ex, ids);
     await stopChild(child);
     await rm(home, { recursive: true, force: true });
-  });
+  }, 90_000);
 
   it("two instances at once share the work and double nothing", async () => {
     const ex = await startTestExchange({ speed: 1 });

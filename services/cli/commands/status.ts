@@ -2,7 +2,7 @@
 // live for a moment, open deliveries against their deadlines, and the audit chain's length.
 import { DeliverPolicy, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { readAuditHead } from "../../../shared/audit/writer.ts";
@@ -13,6 +13,7 @@ import { attach } from "../../../shared/exchange/attach.ts";
 import { TrackingRecord } from "../../../shared/exchange/records.ts";
 import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
 import { CliError } from "../errors.ts";
+import { positiveNumber } from "../options.ts";
 
 /** What status reads from a coordinator heartbeat (published by services/coordinator/heartbeat.ts). */
 const Heartbeat = z.object({
@@ -177,26 +178,20 @@ export function formatStatus(s: ExchangeStatus): string {
   return `${lines.join("\n")}\n`;
 }
 
-const seconds = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 60) throw new InvalidArgumentError("expected seconds, above 0 and at most 60");
-  return n;
-};
-
 export function registerStatus(program: Command) {
   program
     .command("status")
     .description("coordinator instances, agencies online, open and overdue deliveries, audit chain length")
     .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
     .option("--json", "print one JSON object")
-    .option("--listen <seconds>", "how long to listen for heartbeats and presence", seconds, 2.5)
+    .option("--listen <seconds>", "how long to listen for heartbeats and presence", positiveNumber("--listen"), 2.5)
     .action(async (opts: { nats?: string; json?: boolean; listen: number }) => {
       const { nc, url } = await attach({ ...(opts.nats ? { nats: opts.nats } : {}), as: "observer", name: "atix-status" }).catch((e: Error) => {
         throw new CliError(e.message);
       });
       try {
         const s = await exchangeStatus(nc, url, opts.listen * 1000).catch((e: Error) => {
-          throw new CliError(/stream not found|bucket not found/i.test(e.message) ? `no exchange at ${url}: ${e.message}` : e.message);
+          throw new CliError(/stream not found|bucket not found/i.test(e.message) ? `no exchange at ${url}: its streams and buckets do not exist (is the exchange up?)` : e.message);
         });
         process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : formatStatus(s));
       } finally {

@@ -1,10 +1,11 @@
 // `atix watch`: the exchange live, one line per audit event, as it is recorded.
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { followAudit } from "../../../shared/audit/reader.ts";
 import { AuditRecord } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { CliError } from "../errors.ts";
+import { positiveInt } from "../options.ts";
 
 type Paint = (code: number, s: string) => string;
 const ansi: Paint = (code, s) => `\x1b[${code}m${s}\x1b[0m`;
@@ -37,7 +38,7 @@ export function keyData(r: AuditRecord, paint: Paint = plain): string {
   if (Array.isArray(d.recipients)) out.push(`${d.recipients.length} recipient${d.recipients.length === 1 ? "" : "s"}`);
   if (typeof d.tlp === "string") out.push(`TLP:${d.tlp}`);
   if (typeof d.step === "string") out.push(`step ${d.step}`);
-  if (typeof d.recipient === "string") out.push(`for ${d.recipient}`);
+  if (typeof d.recipient === "string" && d.recipient !== r.agency) out.push(`for ${d.recipient}`);
   if (typeof d.latencyMs === "number") out.push(`after ${minutes(d.latencyMs)}${d.withinDeadline === false ? paint(31, " (late)") : d.withinDeadline ? " (in time)" : ""}`);
   if (typeof d.officer === "string") out.push(`by ${d.officer}`);
   const deadline = r.event === "delivered" ? d.deadline : undefined;
@@ -109,18 +110,12 @@ export async function watch(opts: WatchOptions, out: NodeJS.WritableStream & { i
   }
 }
 
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a record number from 1");
-  return n;
-};
-
 export function registerWatch(program: Command) {
   program
     .command("watch")
     .description("follow the exchange live: one line per audit event (Ctrl-C to stop)")
     .option("--json", "print each audit record as one JSON line")
     .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
-    .option("--since <n>", "start at record N of the audit chain instead of now", positiveInt)
+    .option("--since <n>", "start at record N of the audit chain instead of now", positiveInt("--since"))
     .action((opts: WatchOptions) => watch(opts));
 }

@@ -1,0 +1,219 @@
+// The auditor's and the facilitator's commands against a real exchange: audit export and verify
+// (intact, and copies with a record removed, edited or moved), status, and watch.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AlertMessage, type AuditRecord, type Message, sign, subjects } from "../../shared/contracts/index.ts";
+import type { TrackingRecord } from "../../shared/exchange/records.ts";
+import { compose } from "../../shared/messaging/compose.ts";
+import { submit } from "../../shared/messaging/submit.ts";
+import { verifyFile } from "../../services/cli/commands/audit.ts";
+import { summariseTracking } from "../../services/cli/commands/status.ts";
+import { publishPresence } from "../../services/agency/presence.ts";
+import { formatEvent } from "../../services/cli/commands/watch.ts";
+import { outcomeOf, startTestExchange, type TestExchange } from "../support/exchange.ts";
+import { ATIX_BIN, runAtix } from "../support/run-cli.ts";
+import { auditRecords, eventually } from "../support/streams-read.ts";
+
+let ex: TestExchange;
+let dir: string;
+let alert: AlertMessage;
+let forged: AlertMessage;
+// No exchange file here: the commands connect to --nats without credentials (the server has no auth).
+const env = () => ({ ATIX_HOME: dir, ATIX_LOG_PRETTY: "0", NO_COLOR: "1" });
+/** Against the test exchange. */
+const atix = (...args: string[]) => runAtix([...args, "--nats", ex.url], { env: env() });
+/** Without the exchange: checking a file. */
+const atixOffline = (...args: string[]) => runAtix(args, { env: env() });
+
+const alertBody = (over: Record<string, unknown> = {}) =>
+  ({
+    precedence: "PRIORITY", category: "terrorism", evaluation: { reliability: "B", credibility: 2 },
+    title: "Explosives bought for an attack on a chemical plant", tlp: "AMBER", handling: "H2", distribution: { all: true }, ...over,
+  }) as AlertMessage["body"];
+
+async function sendAndWait(from: string, m: Message, seed = ex.ids.agencies.get(from)!.seed) {
+  const { nc, js } = await ex.connectAgency(from);
+  const outcome = outcomeOf(nc, from, m.id);
+  await submit(js, seed, m);
+  return outcome;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "atix-audit-"));
+  ex = await startTestExchange({ speed: 60 });
+  await ex.startCoordinator("c1");
+  // Traffic: an alert to all, a receipt and an acknowledgement from KZ, a forged alert.
+  alert = compose("alert", alertBody(), { sender: "AZ", sentAt: ex.clock.iso() });
+  expect((await sendAndWait("AZ", alert)).kind).toBe("acceptance");
+  const kz = await ex.connectAgency("KZ");
+  const kzSeed = ex.ids.agencies.get("KZ")!.seed;
+  await submit(kz.js, kzSeed, compose("receipt", { messageId: alert.id, receivedAt: ex.clock.iso() }, { sender: "KZ", sentAt: ex.clock.iso() }));
+  await submit(kz.js, kzSeed, compose("acknowledgement", { messageId: alert.id, officer: "KZ-DO-1", action: "acting" }, { sender: "KZ", sentAt: ex.clock.iso() }));
+  forged = sign(compose("alert", alertBody(), { sender: "KZ", sentAt: ex.clock.iso() }), ex.ids.agencies.get("AZ")!.seed);
+  const rejected = outcomeOf(kz.nc, "KZ", forged.id);
+  await kz.js.publish(subjects.submit("KZ", "alert"), JSON.stringify(forged), { msgID: forged.id });
+  expect((await rejected).kind).toBe("rejection");
+  await eventually(async () => {
+    const events = (await auditRecords(ex.admin)).map((r) => r.event);
+    return events.includes("acknowledged") && events.includes("rejected") ? true : undefined;
+  }, 10_000, "the acknowledgement and the rejection in the audit chain");
+});
+afterAll(async () => {
+  await ex?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const exportFile = () => join(dir, "audit.jsonl");
+const lines = async () => (await readFile(exportFile(), "utf8")).trimEnd().split("\n");
+/** Writes a damaged copy of the export. */
+async function copy(name: string, change: (lines: string[]) => string[]) {
+  const file = join(dir, name);
+  await writeFile(file, `${change(await lines()).join("\n")}\n`);
+  return file;
+}
+const editRecord = (line: string, edit: (r: AuditRecord) => void) => {
+  const r = JSON.parse(line) as AuditRecord;
+  edit(r);
+  return JSON.stringify(r);
+};
+
+describe("atix audit", () => {
+  it("exports the chain one record per line and verifies what it wrote", async () => {
+    const r = await atix("audit", "export", "--out", exportFile());
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const m = /^exported (\d+) records to .*audit\.jsonl \(chain verified up to record (\d+), head ([0-9a-f]{64})\)\n$/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(m![1]).toBe(m![2]);
+    const written = (await lines()).map((l) => JSON.parse(l) as AuditRecord);
+    expect(written).toHaveLength(Number(m![1]));
+    expect(written.map((w) => w.seq)).toEqual(written.map((_, i) => i + 1));
+    expect(written.at(-1)!.hash).toBe(m![3]);
+    expect(written.some((w) => w.event === "rejected" && w.messageId === forged.id)).toBe(true);
+    expect((await auditRecords(ex.admin)).slice(0, written.length)).toEqual(written);
+  });
+
+  it("verifies the live chain and the export", async () => {
+    const live = await atix("audit", "verify");
+    expect(live.code).toBe(0);
+    expect(live.stdout).toMatch(/^audit chain verified: \d+ records, head [0-9a-f]{64}\n$/);
+    const file = await atixOffline("audit", "verify", exportFile(), "--json");
+    expect(file.code).toBe(0);
+    expect(JSON.parse(file.stdout)).toMatchObject({ ok: true, records: (await lines()).length });
+  });
+
+  it("names the record that was removed", async () => {
+    const file = await copy("removed.jsonl", (ls) => ls.filter((_, i) => i !== 2));
+    const r = await atixOffline("audit", "verify", file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^audit chain broken at record 3 \(line 3\): expected record 3 but found record 4: records removed\n$/);
+    expect(await verifyFile(file)).toMatchObject({ ok: false, records: 2, at: 3, line: 3 });
+  });
+
+  it("names a record that was edited: its time, or a recipient", async () => {
+    const at = await verifyFile(await copy("edited-at.jsonl", (ls) => ls.map((l, i) => (i === 3 ? editRecord(l, (r) => (r.at = "2026-09-21T09:00:00.000Z")) : l))));
+    expect(at).toMatchObject({ ok: false, at: 4, line: 4, records: 3 });
+    expect(at.ok || at.reason).toMatch(/record 4 was edited/);
+    const all = await lines();
+    const submitted = all.findIndex((l) => (JSON.parse(l) as AuditRecord).event === "submitted");
+    const recipient = await verifyFile(
+      await copy("edited-recipient.jsonl", (ls) => ls.map((l, i) => (i === submitted ? editRecord(l, (r) => ((r.data.recipients as string[])[0] = "TR")) : l))),
+    );
+    expect(recipient).toMatchObject({ ok: false, at: submitted + 1, line: submitted + 1 });
+  });
+
+  it("names records that were swapped", async () => {
+    const v = await verifyFile(await copy("swapped.jsonl", (ls) => [...ls.slice(0, 4), ls[5]!, ls[4]!, ...ls.slice(6)]));
+    expect(v).toMatchObject({ ok: false, at: 5, line: 5 });
+    expect(v.ok || v.reason).toMatch(/record 5 comes later, at line 6 \(records reordered\)/);
+  });
+
+  it("reports a line that is not JSON by its number, and accepts a blank last line", async () => {
+    const bad = await verifyFile(await copy("garbled.jsonl", (ls) => ls.map((l, i) => (i === 1 ? l.slice(0, 40) : l))));
+    expect(bad).toMatchObject({ ok: false, at: 2, line: 2 });
+    expect(bad.ok || bad.reason).toMatch(/^line 2 is not JSON/);
+    const blankEnd = await verifyFile(await copy("blank-end.jsonl", (ls) => [...ls, "", ""]));
+    expect(blankEnd).toMatchObject({ ok: true, records: (await lines()).length });
+    const blankInside = await verifyFile(await copy("blank-inside.jsonl", (ls) => [ls[0]!, "", ...ls.slice(1)]));
+    expect(blankInside).toMatchObject({ ok: false, at: 2, line: 2 });
+  });
+});
+
+describe("atix status", () => {
+  it("shows the coordinator instance, agencies heard, the open deliveries and the chain length", async () => {
+    // Presence while status listens: AZ on duty, KZ reduced, and TR's signed with another key (ignored).
+    const say = async (agency: string, status: "on-duty" | "reduced", seedOf = agency) =>
+      publishPresence((await ex.connectAgency(agency)).nc, agency, ex.clock.iso(), { status }, ex.ids.agencies.get(seedOf)!.seed);
+    const timer = setInterval(() => void Promise.all([say("AZ", "on-duty"), say("KZ", "reduced"), say("TR", "on-duty", "AZ")]), 300);
+    const r = await atix("status", "--json").finally(() => clearInterval(timer));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.coordinators.map((c: { instance: string }) => c.instance)).toEqual(["c1"]);
+    expect(s.coordinators[0]).toMatchObject({ pid: process.pid });
+    expect(s.coordinators[0].processed).toBeGreaterThanOrEqual(4);
+    // The alert went to 5 agencies; KZ acknowledged in time. PRIORITY (3 h) is not due yet.
+    expect(s.deliveries).toMatchObject({ deliveries: 5, open: 4, overdue: 0, acknowledged: { withinDeadline: 1, afterDeadline: 0 } });
+    expect(s.deliveries.byPrecedence.PRIORITY).toEqual({ open: 4, overdue: 0 });
+    expect(s.agencies).toMatchObject({ registered: 6, heard: 2, online: 2, byStatus: { "on-duty": 1, reduced: 1, offline: 0 } });
+    expect(s.audit.records).toBeGreaterThanOrEqual((await lines()).length);
+  });
+
+  it("counts open deliveries past their deadline in simulated time as overdue", () => {
+    const t = (state: TrackingRecord["state"], deadline: string, extra: Partial<TrackingRecord> = {}): TrackingRecord => ({
+      messageId: alert.id, kind: "alert", originator: "AZ", recipient: "KZ", precedence: "FLASH",
+      deliveredAt: "2026-09-21T08:00:00.000Z", deadline, state, escalations: {}, ...extra,
+    });
+    const s = summariseTracking(
+      [
+        t("delivered", "2026-09-21T08:10:00.000Z"),
+        t("receipted", "2026-09-21T08:30:00.000Z"),
+        t("acknowledged", "2026-09-21T08:10:00.000Z", { ackAt: "2026-09-21T08:12:00.000Z", withinDeadline: false }),
+        t("closed", "2026-09-21T08:10:00.000Z"),
+      ],
+      Date.parse("2026-09-21T08:20:00.000Z"),
+    );
+    expect(s).toMatchObject({ deliveries: 4, open: 2, overdue: 1, closed: 1, acknowledged: { withinDeadline: 0, afterDeadline: 1 } });
+    expect(s.byPrecedence.FLASH).toEqual({ open: 2, overdue: 1 });
+  });
+});
+
+describe("atix watch", () => {
+  it("prints, as JSON lines, events recorded after it started; Ctrl-C ends it with exit 0", async () => {
+    const child = spawn(process.execPath, [ATIX_BIN, "watch", "--json", "--nats", ex.url], { env: { ...process.env, ...env() }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      await eventually(() => (stderr.includes("watching") ? true : undefined), 15_000, "watch to start");
+      const m = compose("alert", alertBody({ distribution: { agencies: ["RU"] } }), { sender: "TR", sentAt: ex.clock.iso() });
+      await sendAndWait("TR", m);
+      const records = await eventually(() => {
+        const rs = stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+        return rs.some((r) => r.event === "delivered" && r.messageId === m.id) ? rs : undefined;
+      }, 10_000, "the new alert in watch's output");
+      // Only what happened after it started, in chain order.
+      expect(records[0]).toMatchObject({ event: "submitted", messageId: m.id, actor: "TR" });
+      expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => records[0]!.seq + i));
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exited).toBe(0);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("formats an event per line: time, event, actor and agency, kind, short id, key data", async () => {
+    const records = await auditRecords(ex.admin);
+    const rejected = formatEvent(records.find((r) => r.event === "rejected" && r.messageId === forged.id)!);
+    expect(rejected).toContain("bad-signature");
+    expect(rejected).toContain(`…${forged.id.replace(/-/g, "").slice(-8)}`);
+    const acked = formatEvent(records.find((r) => r.event === "acknowledged")!);
+    expect(acked).toMatch(/09-21 \d\d:\d\d:\d\d {2}acknowledged {2}KZ → AZ +alert .*PRIORITY .*after \d+\.\d min \(in time\) {2}by KZ-DO-1/);
+    expect(formatEvent(records.find((r) => r.event === "submitted" && r.messageId === alert.id)!)).toMatch(/AZ .*PRIORITY {2}5 recipients {2}TLP:AMBER/);
+  });
+});
