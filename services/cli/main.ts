@@ -7,6 +7,7 @@ import { registerStatus } from "./commands/status.ts";
 import { registerCoordinator } from "./commands/coordinator.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerSend } from "./commands/send.ts";
+import { registerAgency } from "./commands/agency.ts";
 import { registerValidate } from "./commands/validate.ts";
 import { registerWatch } from "./commands/watch.ts";
 import { CliError } from "./errors.ts";
@@ -18,14 +19,16 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
-  registerContracts(program);
-  registerValidate(program);
-  registerAudit(program);
-  registerWatch(program);
-  registerStatus(program);
-  registerCoordinator(program);
+  // In the order a person meets them.
   registerUp(program);
   registerSend(program);
+  registerWatch(program);
+  registerStatus(program);
+  registerAudit(program);
+  registerCoordinator(program);
+  registerAgency(program);
+  registerValidate(program);
+  registerContracts(program);
   return program;
 }
 

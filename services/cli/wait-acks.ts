@@ -11,6 +11,8 @@ export interface WaitInput {
   message: Message;
   recipients: string[];
   deadline: string;
+  /** Sim ms after the deadline when the last escalation step is due: waiting ends there. */
+  escalationSpanMs: number;
   timeoutMs: number;
 }
 
@@ -31,9 +33,10 @@ export async function waitForAcknowledgements(w: WaitInput) {
     const clockState = (await w.store.clock.get(CONFIG_KEYS.clock))?.value;
     if (clockState) w.clock.adopt(ClockState.parse(clockState));
     const allAcked = records.length === w.recipients.length && records.every((t) => t.ackAt);
-    const overdue = w.clock.nowMs() > Date.parse(w.deadline);
-    // After the deadline, a moment more lets the reminders land in the records.
-    if (allAcked || (overdue && w.clock.nowMs() > Date.parse(w.deadline) + 2_000 * w.clock.speed) || Date.now() - started > w.timeoutMs) break;
+    // Escalation may still bring acknowledgements (an on-call officer, a backup contact):
+    // waiting ends once its last step is due, plus a moment for the records to land.
+    const over = Date.parse(w.deadline) + w.escalationSpanMs + 2_000 * w.clock.speed;
+    if (allAcked || w.clock.nowMs() > over || Date.now() - started > w.timeoutMs) break;
     await new Promise((r) => setTimeout(r, 300));
   }
   const speed = w.clock.speed;

@@ -55,6 +55,12 @@ function publicKeyObject(nkey: string): KeyObject {
 
 const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
 
+/** Raw Ed25519 signature of `bytes` and the seed's public nkey: answers a NATS server's auth nonce. */
+export function signBytes(seed: string, bytes: Uint8Array): { publicKey: string; signature: Uint8Array } {
+  const k = fromSeedString(seed);
+  return { publicKey: k.publicKey, signature: edSign(null, bytes, k.key) };
+}
+
 /** Returns a copy of the message with its signature set. `seed` is the agency's nkey seed (SU…). */
 export function sign<M extends object>(message: M, seed: string): M & { signature: Signature } {
   const k = fromSeedString(seed);

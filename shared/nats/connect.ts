@@ -1,6 +1,7 @@
 // One way to connect: as a named identity with its own nkey and its own inbox prefix, so
 // replies meant for one agency can never reach another.
-import { connect, nkeyAuthenticator, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { signBytes } from "../contracts/signing.ts";
 import { subjects } from "../contracts/subjects.ts";
 
 export interface ConnectAs {
@@ -19,10 +20,16 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
     servers: opts.servers,
     name: opts.name ?? `atix-${opts.user}`,
     inboxPrefix: subjects.inboxPrefix(opts.user),
-    ...(seed ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)) } : {}),
+    // What nkeyAuthenticator does, with native Ed25519 (in JavaScript it takes ~40 ms a connection).
+    ...(seed ? { authenticator: (nonce?: string) => nkeyAuth(seed, nonce) } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     // Agencies in one process share the event loop; be patient with pings under load.
     pingInterval: 20_000,
   });
+}
+
+function nkeyAuth(seed: string, nonce?: string) {
+  const { publicKey, signature } = signBytes(seed, new TextEncoder().encode(nonce ?? ""));
+  return { nkey: publicKey, sig: nonce ? Buffer.from(signature).toString("base64url") : "" };
 }

@@ -8,6 +8,7 @@ import {
 import { attach } from "../../../shared/exchange/attach.ts";
 import { SimClock } from "../../../shared/clock.ts";
 import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
+import { DEFAULT_SETTINGS } from "../../../shared/exchange/settings.ts";
 import { compose } from "../../../shared/messaging/compose.ts";
 import { submit } from "../../../shared/messaging/submit.ts";
 import { readIdentity } from "../../../shared/exchange/identities.ts";
@@ -122,7 +123,12 @@ export function registerSend(program: Command) {
           process.stdout.write(`accepted ${message.id}: ${outcome.body.recipients.length} recipients, acknowledgements due ${outcome.body.ackDeadline ?? "-"}\n`);
           return;
         }
-        const summary = await waitForAcknowledgements({ store, clock, message, recipients: outcome.body.recipients, deadline: outcome.body.ackDeadline!, timeoutMs: opts.timeout * 1000 });
+        const settings = (await store.settings.get(CONFIG_KEYS.settings))?.value ?? DEFAULT_SETTINGS;
+        const window = Date.parse(outcome.body.ackDeadline!) - Date.parse(message.sentAt);
+        const summary = await waitForAcknowledgements({
+          store, clock, message, recipients: outcome.body.recipients, deadline: outcome.body.ackDeadline!,
+          escalationSpanMs: Math.max(...Object.values(settings.escalationAfter)) * Math.max(0, window), timeoutMs: opts.timeout * 1000,
+        });
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         if (summary.acknowledged.length !== summary.recipients.length) throw new CliError(`${summary.recipients.length - summary.acknowledged.length} of ${summary.recipients.length} recipients did not acknowledge in time`, 1);
       } finally {

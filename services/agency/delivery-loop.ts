@@ -1,0 +1,68 @@
+// Reads the agency's durable consumer strictly in order: one delivery is handled (and acked by
+// the handler) before the next is looked at. Nothing is lost and order survives a stop: what
+// was pulled but not handled is nak'd in sequence order, so the server hands it out again first.
+import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "../../shared/log.ts";
+
+/** Handles one delivery; returns false if it could not (the loop then re-reads from there). */
+export type DeliveryHandler = (msg: JsMsg) => Promise<boolean>;
+
+/**
+ * Small pull batches: the pulled-but-unhandled tail stays short when the node stops, and a
+ * buffered delivery is handled well within the consumer's ack wait (10 s) even when hundreds
+ * of nodes share one busy process (else the server would redeliver it out of order).
+ */
+const BATCH = 16;
+
+export class DeliveryLoop {
+  private messages: ConsumerMessages | undefined;
+  private stopping = false;
+  private done: Promise<void> | undefined;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly handle: DeliveryHandler,
+    private readonly log: Logger,
+  ) {}
+
+  start() {
+    this.stopping = false;
+    this.done = this.run();
+  }
+
+  /** Stops pulling, hands the unhandled tail back, and waits (bounded) for the current delivery. */
+  async stop(waitMs = 1_000) {
+    this.stopping = true;
+    this.messages?.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.done, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async run() {
+    while (!this.stopping) {
+      let failed = false;
+      try {
+        const messages = await this.consumer.consume({ max_messages: BATCH });
+        this.messages = messages;
+        if (this.stopping) messages.stop();
+        for await (const msg of messages) {
+          // After a stop or a failed delivery, give everything behind it back, in order.
+          if (this.stopping || failed) {
+            msg.nak();
+            continue;
+          }
+          if (!(await this.handle(msg).catch((err) => (this.log.error({ err, seq: msg.seq }, "delivery handler failed"), false)))) {
+            failed = true;
+            msg.nak();
+            messages.stop();
+          }
+        }
+      } catch (e) {
+        if (!this.stopping) this.log.warn({ err: e }, "reading deliveries failed; retrying");
+      }
+      if (!this.stopping) await sleep(failed ? 500 : 1_000);
+    }
+  }
+}

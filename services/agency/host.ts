@@ -1,0 +1,143 @@
+// Many agency nodes in one process (a simulation runs ~90 to 1000). Each node keeps its own NATS
+// connection and credentials; they share one logger and one clock subscription. Any node can
+// be taken offline and brought back: its durable consumer then replays what it missed, in order.
+import type { Subscription } from "@nats-io/transport-node";
+import type { ClockState } from "../../shared/clock.ts";
+import type { RosterAgency } from "../../shared/contracts/index.ts";
+import { createLogger, type Logger } from "../../shared/log.ts";
+import { ClockFeed } from "./clock-feed.ts";
+import { type AgencyCounters, type AgencyEventListener, emptyCounters } from "./events.ts";
+import { AgencyNode } from "./node.ts";
+import type { AgencyNodeOptions } from "./options.ts";
+
+export interface HostedAgency {
+  agency: RosterAgency;
+  /** The agency's nkey seed (SU…). */
+  seed: string;
+  /** Per-agency overrides (offlineUntil, probabilities, …). */
+  options?: Partial<Omit<AgencyNodeOptions, "agency" | "seed" | "servers" | "clockFeed" | "logger">>;
+}
+
+export interface AgencyHostOptions {
+  servers: string | string[];
+  agencies: HostedAgency[];
+  clock?: ClockState;
+  /** Nodes connecting at once (default 20): spares the server a thundering herd. */
+  concurrency?: number;
+  authenticate?: boolean;
+  /** Base PRNG seed; each node gets `${rngSeed}:${id}`. */
+  rngSeed?: string | number;
+  hitProbability?: number;
+  answerProbability?: number;
+  informationProbability?: number;
+  presenceIntervalMs?: number;
+  logger?: Logger;
+}
+
+export class AgencyHost {
+  readonly feed: ClockFeed;
+  private readonly byId = new Map<string, AgencyNode>();
+  private readonly listeners = new Set<AgencyEventListener>();
+  private clockVia: { id: string; sub: Subscription } | undefined;
+
+  constructor(private readonly opts: AgencyHostOptions) {
+    this.feed = new ClockFeed(opts.clock);
+    const logger = opts.logger ?? createLogger("agency");
+    const common = {
+      servers: opts.servers,
+      clockFeed: this.feed,
+      logger,
+      ...defined({
+        authenticate: opts.authenticate,
+        hitProbability: opts.hitProbability,
+        answerProbability: opts.answerProbability,
+        informationProbability: opts.informationProbability,
+        presenceIntervalMs: opts.presenceIntervalMs,
+      }),
+    };
+    for (const { agency, seed, options } of opts.agencies) {
+      if (this.byId.has(agency.id)) throw new Error(`expected each agency once; ${agency.id} appears twice`);
+      const rng = opts.rngSeed === undefined ? {} : { rngSeed: `${opts.rngSeed}:${agency.id}` };
+      const node = new AgencyNode({ ...common, ...rng, ...options, agency, seed });
+      node.onEvent((e) => this.listeners.forEach((fn) => fn(e)));
+      this.byId.set(agency.id, node);
+    }
+  }
+
+  get ids(): string[] {
+    return [...this.byId.keys()];
+  }
+  node(id: string): AgencyNode | undefined {
+    return this.byId.get(id);
+  }
+  nodes(): AgencyNode[] {
+    return [...this.byId.values()];
+  }
+  /** Events of every node. */
+  onEvent(fn: AgencyEventListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  /** Counters summed over all nodes. */
+  counters(): AgencyCounters {
+    const sum = emptyCounters();
+    for (const n of this.byId.values()) for (const [k, v] of Object.entries(n.counters)) sum[k as keyof AgencyCounters] += v;
+    return sum;
+  }
+
+  /** Starts every node, `concurrency` at a time; fails (after trying all) naming those that did not start. */
+  async start(): Promise<void> {
+    const failed: string[] = [];
+    await inPool(this.nodes(), this.opts.concurrency ?? 20, async (n) => {
+      await n.start().catch((e: Error) => failed.push(`${n.id} (${e.message})`));
+      await this.followClock();
+    });
+    if (failed.length) throw new Error(`${failed.length} of ${this.byId.size} agency nodes did not start: ${failed.join(", ")}`);
+  }
+
+  async stop(): Promise<void> {
+    this.clockVia = undefined;
+    await inPool(this.nodes(), 100, (n) => n.stop());
+  }
+
+  /** Takes one agency offline (its deliveries keep being stored for it). */
+  async stopNode(id: string): Promise<void> {
+    const n = this.must(id);
+    await n.stop();
+    if (this.clockVia?.id === id) this.clockVia = undefined;
+    await this.followClock();
+  }
+
+  /** Brings it back: it catches up on what was stored while it was offline, in order. */
+  async startNode(id: string): Promise<void> {
+    await this.must(id).start();
+    await this.followClock();
+  }
+
+  private must(id: string): AgencyNode {
+    const n = this.byId.get(id);
+    if (!n) throw new Error(`expected an agency of this host; ${id} is not one`);
+    return n;
+  }
+
+  /** One clock subscription for all nodes, through any running node's connection (flushed, so it is live). */
+  private async followClock() {
+    const via = this.clockVia && this.byId.get(this.clockVia.id);
+    if (via?.running && !this.clockVia!.sub.isClosed()) return;
+    const next = this.nodes().find((n) => n.running && n.connection);
+    this.clockVia = next ? { id: next.id, sub: this.feed.attach(next.connection!) } : undefined;
+    await next?.connection?.flush().catch(() => undefined);
+  }
+}
+
+async function inPool<T>(items: T[], limit: number, fn: (t: T) => Promise<unknown>) {
+  let i = 0;
+  const worker = async () => {
+    while (i < items.length) await fn(items[i++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,106 @@
+// One delivery, start to finish: parse it, record it, submit the receipt, and only then ack it
+// (if the node dies in between, the redelivery just gets another receipt, which is idempotent).
+// Then hand it to the officer. A malformed delivery is logged with its sequence and acked.
+// Only what the coordinator tracks is receipted; nothing a receipt could answer is, so no loop.
+import type { JsMsg } from "@nats-io/jetstream";
+import type { SimClock } from "../../shared/clock.ts";
+import { type Message, type MessageKind, parseMessageText } from "../../shared/contracts/index.ts";
+import type { Logger } from "../../shared/log.ts";
+import type { EventHub } from "./events.ts";
+import type { OfficerDesk } from "./officer-desk.ts";
+import { receiptFor } from "./reactions.ts";
+
+/** Deliveries a person must acknowledge (each gets the machine receipt first). */
+export const FOR_THE_OFFICER: ReadonlySet<MessageKind> = new Set(["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"]);
+/**
+ * Deliveries that get a machine receipt: exactly what the coordinator tracks per recipient (the
+ * accepted submissions). Escalations and outcomes are not tracked: a receipt would be rejected.
+ */
+export const RECEIPTED: ReadonlySet<MessageKind> = FOR_THE_OFFICER;
+/** Outcomes of our own submissions: logged and acked, never receipted (no ping-pong with the coordinator). */
+export const OUTCOMES: ReadonlySet<MessageKind> = new Set(["acceptance", "rejection"]);
+
+export class Intake {
+  /** Ids of the distinct valid messages received, in the order they first arrived. */
+  readonly received: string[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly agency: string,
+    private readonly clock: SimClock,
+    private readonly submit: (m: Message) => Promise<unknown>,
+    private readonly desk: OfficerDesk,
+    private readonly events: EventHub,
+    private readonly log: Logger,
+    private readonly active: () => boolean,
+  ) {}
+
+  /** Returns false when the receipt could not be submitted: the delivery stays unacked. */
+  async handle(msg: JsMsg): Promise<boolean> {
+    const seq = msg.seq;
+    const nowMs = this.clock.nowMs();
+    const at = new Date(nowMs).toISOString();
+    const parsed = parseMessageText(msg.data);
+    if (!parsed.ok) {
+      const messageId = readableId(msg);
+      this.log.warn({ seq, subject: msg.subject, messageId, problems: parsed.problems.slice(0, 5) }, "malformed delivery skipped");
+      msg.ack();
+      this.events.emit({ type: "malformed", agency: this.agency, seq, at, ...(messageId ? { messageId } : {}) });
+      return true;
+    }
+    const m = parsed.value;
+    const first = !this.seen.has(m.id);
+    if (first) {
+      this.seen.add(m.id);
+      this.received.push(m.id);
+    }
+    const base = { agency: this.agency, messageId: m.id, kind: m.kind, seq, at };
+    this.events.emit({ ...base, type: "delivered", redelivered: msg.redelivered || !first });
+    if (OUTCOMES.has(m.kind)) return this.outcome(m, msg, seq, at);
+    if (!RECEIPTED.has(m.kind)) {
+      // Escalations (and anything else the coordinator tells us) are read, never receipted.
+      msg.ack();
+      this.log.info({ messageId: m.id, kind: m.kind, seq, sender: m.sender }, "notice read");
+      if (m.kind === "escalation") this.desk.escalation(m);
+      return true;
+    }
+    try {
+      const receipt = receiptFor(m, this.agency, at);
+      await this.submit(receipt);
+      msg.ack();
+      this.log.info({ messageId: m.id, kind: m.kind, seq, sender: m.sender, receiptId: receipt.id, redelivered: !first }, "delivery receipted");
+      this.events.emit({ ...base, type: "receipted", replyId: receipt.id });
+    } catch (err) {
+      if (this.active()) this.log.error({ err, messageId: m.id, seq }, "receipt not submitted; the delivery will be read again");
+      return false;
+    }
+    try {
+      this.desk.take(m, nowMs, seq);
+    } catch (err) {
+      // Already receipted and acked: a fault in the officer model must not stall the queue.
+      this.log.error({ err, messageId: m.id, seq }, "officer could not take the delivery");
+    }
+    return true;
+  }
+
+  private outcome(m: Message, msg: JsMsg, seq: number, at: string): boolean {
+    msg.ack();
+    if (m.kind === "rejection")
+      this.log.warn({ messageId: m.body.messageId, rejectionId: m.id, seq, reasons: m.body.reasons }, "submission rejected");
+    else if (m.kind === "acceptance")
+      this.log.info({ messageId: m.body.messageId, acceptanceId: m.id, seq, recipients: m.body.recipients.length }, "submission accepted");
+    // messageId: the submission this outcome is about; replyId: the outcome itself.
+    const about = m.kind === "rejection" || m.kind === "acceptance" ? m.body.messageId : undefined;
+    this.events.emit({ type: "outcome", agency: this.agency, messageId: about ?? m.id, replyId: m.id, kind: m.kind, seq, at });
+    return true;
+  }
+}
+
+function readableId(msg: JsMsg): string | undefined {
+  try {
+    const id = (JSON.parse(new TextDecoder().decode(msg.data)) as { id?: unknown }).id;
+    return typeof id === "string" ? id.slice(0, 64) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,166 @@
+// One agency's node: its own NATS identity, its durable consumer read strictly in order, an
+// automatic receipt for every delivery, and a simulated duty officer who acknowledges later.
+import { type Consumer, jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SimClock } from "../../shared/clock.ts";
+import { AgencyId, consumers, type Message, type MessageKind, type MessageOf, type RosterAgency, streams } from "../../shared/contracts/index.ts";
+import { createLogger, type Logger } from "../../shared/log.ts";
+import { compose, type Envelope } from "../../shared/messaging/compose.ts";
+import { submit } from "../../shared/messaging/submit.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
+import { ClockFeed } from "./clock-feed.ts";
+import { DeliveryLoop } from "./delivery-loop.ts";
+import { type AgencyCounters, type AgencyEventListener, EventHub } from "./events.ts";
+import { Intake } from "./intake.ts";
+import { OfficerDesk } from "./officer-desk.ts";
+import { type AgencyNodeOptions, DEFAULTS } from "./options.ts";
+import { PresenceKeeper } from "./presence-keeper.ts";
+import { SimScheduler } from "./scheduler.ts";
+
+export class AgencyNode {
+  readonly id: string;
+  readonly agency: RosterAgency;
+  readonly feed: ClockFeed;
+  private readonly events = new EventHub();
+  private readonly scheduler: SimScheduler;
+  private readonly desk: OfficerDesk;
+  private readonly intake: Intake;
+  private readonly presence: PresenceKeeper;
+  private readonly log: Logger;
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private loop: DeliveryLoop | undefined;
+  private active = false;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly opts: AgencyNodeOptions) {
+    this.agency = opts.agency;
+    this.id = AgencyId.parse(opts.agency.id);
+    if (opts.id && opts.id !== this.id) throw new Error(`expected id ${opts.id} to match the roster entry's id ${this.id}`);
+    this.log = (opts.logger ?? createLogger("agency")).child({ agency: this.id });
+    this.feed = opts.clockFeed ?? new ClockFeed(opts.clock);
+    this.scheduler = new SimScheduler(this.feed.clock, (key, err) => {
+      if (!this.active) return true; // failed while stopping: keep it for when the node is back
+      this.log.error({ err, task: key, messageId: key.split(":")[1] }, "scheduled task failed");
+      return false;
+    });
+    const send = (m: Message) => this.submit(m);
+    this.desk = new OfficerDesk(this.agency, String(opts.rngSeed ?? this.id), this.feed.clock, this.scheduler, send, this.events, this.log, {
+      hitProbability: opts.hitProbability ?? DEFAULTS.hitProbability,
+      answerProbability: opts.answerProbability ?? DEFAULTS.answerProbability,
+      informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
+    });
+    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active);
+    const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
+    const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
+    this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, offlineUntil);
+    // Sim-time timers follow the exchange clock: re-arm whenever it changes speed, pauses or jumps.
+    this.feed.onChange(() => {
+      this.presence.reschedule();
+      this.scheduler.arm();
+    });
+  }
+
+  get clock(): SimClock {
+    return this.feed.clock;
+  }
+  get connection(): NatsConnection | undefined {
+    return this.nc;
+  }
+  get running(): boolean {
+    return this.active;
+  }
+  /** Ids of the distinct valid messages received, in the order they first arrived. */
+  get received(): readonly string[] {
+    return this.intake.received;
+  }
+  get counters(): AgencyCounters {
+    return { ...this.events.counters };
+  }
+  onEvent(fn: AgencyEventListener): () => void {
+    return this.events.on(fn);
+  }
+  /** The officer's pending acknowledgements, earliest first (simulated ISO times). */
+  pendingAcknowledgements(): { messageId: string; dueAt: string }[] {
+    return this.desk.pending().map((p) => ({ messageId: p.messageId, dueAt: new Date(p.dueAt).toISOString() }));
+  }
+
+  /** Connects and starts consuming (or waits offline until offlineUntil). Safe to call again after stop(). */
+  start(): Promise<void> {
+    if (this.active) return Promise.resolve();
+    this.starting ??= this.connectAndConsume().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async connectAndConsume(): Promise<void> {
+    const started = Date.now();
+    const auth = this.opts.authenticate ?? true;
+    this.nc = await connectAs({ servers: this.opts.servers, user: this.id, ...(auth ? { seed: this.opts.seed } : {}) });
+    this.js = jetstream(this.nc);
+    if (!this.opts.clockFeed) this.feed.attach(this.nc);
+    this.active = true;
+    this.scheduler.start();
+    try {
+      const online = this.presence.start(this.nc, () => this.consume());
+      if (online) await this.consume();
+      this.log.info({ wallMs: Date.now() - started, simNow: this.clock.iso(), online }, "agency node started");
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  /** Stops consuming, keeps the officer's pending work for a restart, says "offline", drains (< 2 s). */
+  stop(): Promise<void> {
+    const nc = this.nc;
+    if (!nc) return Promise.resolve();
+    this.stopping ??= this.shutdown(nc).finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private async shutdown(nc: NatsConnection): Promise<void> {
+    const started = Date.now();
+    this.active = false;
+    await this.loop?.stop(800);
+    await this.scheduler.pause(400);
+    this.presence.stop();
+    await Promise.race([nc.drain().catch(() => undefined), sleep(600)]);
+    if (!nc.isClosed()) await nc.close().catch(() => undefined);
+    this.nc = this.js = this.loop = undefined;
+    this.log.info({ wallMs: Date.now() - started }, "agency node stopped");
+  }
+
+  /** Submits a message of our own (alert, RFI, …): composed as this agency, signed, stored durably. */
+  async send<K extends MessageKind>(kind: K, body: MessageOf<K>["body"], env: Omit<Envelope, "sender" | "sentAt"> = {}): Promise<MessageOf<K>> {
+    const m = compose(kind, body, { ...env, sender: this.id, sentAt: this.clock.iso() }) as Message;
+    this.desk.note(m);
+    return (await this.submit(m)) as MessageOf<K>;
+  }
+
+  private async submit(m: Message): Promise<Message> {
+    if (!this.js) throw new Error(`agency ${this.id} is not connected`);
+    return (await submit(this.js, this.opts.seed, m)).message;
+  }
+
+  private async consume() {
+    if (!this.active) return;
+    const consumer = await this.findConsumer();
+    this.loop = new DeliveryLoop(consumer, (msg) => this.intake.handle(msg), this.log);
+    this.loop.start();
+  }
+
+  /** The coordinator creates our consumer; wait a little for it in case we started first. */
+  private async findConsumer(): Promise<Consumer> {
+    const until = Date.now() + (this.opts.consumerWaitMs ?? DEFAULTS.consumerWaitMs);
+    for (;;) {
+      try {
+        return await this.js!.consumers.get(streams.deliveries.name, consumers.agency(this.id));
+      } catch (e) {
+        if (!/not found/i.test((e as Error).message) || Date.now() > until || !this.active) throw e;
+        await sleep(500);
+      }
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// The duty officer's desk: what the officer has been handed and when they will act on it.
+// Acknowledgements, RFI answers and hits are sim-time tasks in the scheduler, so they follow
+// the exchange clock and survive the node going offline and coming back (kept in memory).
+import type { AlertMessage, EscalationMessage, Message, Precedence, RfiMessage, RosterAgency } from "../../shared/contracts/index.ts";
+import type { SimClock } from "../../shared/clock.ts";
+import type { Logger } from "../../shared/log.ts";
+import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts";
+import type { EventHub } from "./events.ts";
+import { chance, createRng, uniform } from "./prng.ts";
+import { acknowledgementFor, chooseAction, hitFor, precedenceOf, rfiResponseFor } from "./reactions.ts";
+import type { SimScheduler } from "./scheduler.ts";
+
+const MINUTE_MS = 60_000;
+
+export interface DeskSettings {
+  hitProbability: number;
+  answerProbability: number;
+  informationProbability: number;
+}
+
+export class OfficerDesk {
+  /** Deliveries the officer has taken on: a redelivery gets a receipt, not a second acknowledgement. */
+  private readonly taken = new Set<string>();
+  private readonly precedences = new Map<string, Precedence>();
+  private readonly retracted = new Set<string>();
+
+  constructor(
+    private readonly agency: RosterAgency,
+    private readonly rngSeed: string,
+    private readonly clock: SimClock,
+    private readonly scheduler: SimScheduler,
+    private readonly send: (m: Message) => Promise<unknown>,
+    private readonly events: EventHub,
+    private readonly log: Logger,
+    private readonly settings: DeskSettings,
+  ) {}
+
+  private rng(...parts: string[]) {
+    return createRng(this.rngSeed, ...parts);
+  }
+  private at(): { ms: number; iso: string } {
+    const ms = this.clock.nowMs();
+    return { ms, iso: new Date(ms).toISOString() };
+  }
+
+  /** Remembers the precedence of alerts and RFIs (ours or received) for what later refers to them. */
+  note(m: Message) {
+    if (m.kind === "alert" || m.kind === "rfi") this.precedences.set(m.id, m.body.precedence);
+    if (m.kind === "alert-update" && m.body.changes.precedence) this.precedences.set(m.body.alertId, m.body.changes.precedence);
+    if (m.kind === "alert-retraction") this.retracted.add(m.body.alertId);
+  }
+
+  /** A delivery that needs a person: schedule the acknowledgement per the duty-officer model. */
+  take(m: Message, arrivedAt: number, seq?: number) {
+    if (this.taken.has(m.id)) return;
+    this.taken.add(m.id);
+    this.note(m);
+    const precedence = precedenceOf(m, (id) => this.precedences.get(id));
+    const dueAt = acknowledgeAt(this.agency.duty, this.agency.timezone, arrivedAt, precedence, this.rng(m.id, "ack"));
+    this.scheduler.at(`ack:${m.id}`, dueAt, () => this.acknowledge(m, precedence));
+    this.log.debug({ messageId: m.id, kind: m.kind, seq, precedence, dueAt: new Date(dueAt).toISOString() }, "acknowledgement scheduled");
+  }
+
+  /** Pending acknowledgements, earliest first. */
+  pending(): { messageId: string; dueAt: number }[] {
+    return this.scheduler
+      .entries()
+      .filter((e) => e.key.startsWith("ack:"))
+      .map((e) => ({ messageId: e.key.slice(4), dueAt: e.dueAt }));
+  }
+
+  /** An escalation addressed to us: a reminder about our own overdue acknowledgement hurries it. */
+  escalation(e: EscalationMessage) {
+    const { messageId, step, recipient, notify } = e.body;
+    const id = this.agency.id;
+    if (step !== "reminder" || recipient !== id || notify !== id) {
+      this.log.info({ messageId: e.id, about: messageId, step, recipient }, "escalation noted");
+      return;
+    }
+    const key = `ack:${messageId}`;
+    const due = this.scheduler.dueAt(key);
+    const now = this.at();
+    if (due === undefined) {
+      this.log.info({ messageId: e.id, about: messageId }, "reminder for a delivery already acknowledged or never received");
+      return;
+    }
+    const sooner = afterReminder(this.agency.duty, this.agency.timezone, due, now.ms, this.rng(e.id, "reminder"), e.body.precedence);
+    if (sooner < due) this.scheduler.move(key, sooner);
+    this.log.info({ messageId: e.id, about: messageId, dueAt: new Date(sooner).toISOString(), moved: sooner < due }, "reminder received");
+    this.events.emit({ type: "reminded", agency: id, messageId, kind: "escalation", at: now.iso, replyId: e.id });
+  }
+
+  private async acknowledge(m: Message, precedence: Precedence) {
+    const now = this.at();
+    const { id, timezone } = this.agency;
+    const action = chooseAction(m, precedence, this.rng(m.id, "action"));
+    const ack = acknowledgementFor(m, id, now.iso, officerOnWatch(id, timezone, now.ms), action);
+    await this.send(ack);
+    this.log.info({ messageId: m.id, kind: m.kind, ackId: ack.id, action, precedence }, "acknowledged");
+    this.events.emit({ type: "acknowledged", agency: id, messageId: m.id, kind: m.kind, at: now.iso, replyId: ack.id });
+    if (m.kind === "rfi") this.planAnswer(m, now.ms);
+    if (m.kind === "alert" && chance(this.rng(m.id, "hit?"), this.settings.hitProbability))
+      this.scheduler.at(`hit:${m.id}`, now.ms + uniform(this.rng(m.id, "hit-at"), 5, 45) * MINUTE_MS, () => this.reportHit(m));
+  }
+
+  /** Answer before respondBy: preparation takes 10–60 % of the time left (at least a minute). */
+  private planAnswer(rfi: RfiMessage, ackedAt: number) {
+    const left = Date.parse(rfi.body.respondBy) - ackedAt;
+    if (left <= 0) return this.log.info({ messageId: rfi.id }, "respondBy passed before acknowledgement; no answer");
+    if (!chance(this.rng(rfi.id, "answer?"), this.settings.answerProbability))
+      return this.log.info({ messageId: rfi.id }, "officer will not answer this RFI");
+    const prep = Math.min(left * 0.9, Math.max(MINUTE_MS, left * uniform(this.rng(rfi.id, "answer-at"), 0.1, 0.6)));
+    this.scheduler.at(`answer:${rfi.id}`, ackedAt + prep, () => this.answer(rfi));
+  }
+
+  private async answer(rfi: RfiMessage) {
+    const now = this.at();
+    if (now.ms > Date.parse(rfi.body.respondBy))
+      return this.log.info({ messageId: rfi.id, respondBy: rfi.body.respondBy }, "respondBy passed; no answer");
+    const r = rfiResponseFor(rfi, this.agency.id, now.iso, this.rng(rfi.id, "information"), this.settings.informationProbability);
+    await this.send(r);
+    this.log.info({ messageId: rfi.id, responseId: r.id, hasInformation: r.body.hasInformation }, "RFI answered");
+    this.events.emit({ type: "answered", agency: this.agency.id, messageId: rfi.id, kind: "rfi", at: now.iso, replyId: r.id });
+  }
+
+  private async reportHit(alert: AlertMessage) {
+    const now = this.at();
+    const lapsed = alert.body.validUntil !== undefined && now.ms > Date.parse(alert.body.validUntil);
+    if (this.retracted.has(alert.id) || lapsed)
+      return this.log.info({ messageId: alert.id, lapsed }, "alert retracted or lapsed; hit not reported");
+    const rng = this.rng(alert.id, "hit");
+    const observed = Math.max(Date.parse(alert.sentAt), now.ms - uniform(rng, 1, 10) * MINUTE_MS);
+    const hit = hitFor(alert, this.agency.id, now.iso, new Date(observed).toISOString(), rng);
+    if (!hit) return this.log.info({ messageId: alert.id }, "alert names nothing to match; no hit");
+    await this.send(hit);
+    this.log.info({ messageId: alert.id, hitId: hit.id, matched: hit.body.matched }, "hit reported");
+    this.events.emit({ type: "hit", agency: this.agency.id, messageId: alert.id, kind: "alert", at: now.iso, replyId: hit.id });
+  }
+}

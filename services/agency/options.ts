@@ -1,0 +1,44 @@
+// What an AgencyNode is configured with.
+import type { ClockState } from "../../shared/clock.ts";
+import type { RosterAgency } from "../../shared/contracts/index.ts";
+import type { Logger } from "../../shared/log.ts";
+import type { ClockFeed } from "./clock-feed.ts";
+
+export interface AgencyNodeOptions {
+  /** The agency's roster entry: its time zone and duty profile drive the officer. */
+  agency: RosterAgency;
+  /** Must equal agency.id when given. */
+  id?: string;
+  /** The agency's nkey seed (SU…): signs every message and, unless authenticate is false, logs in. */
+  seed: string;
+  servers: string | string[];
+  /** false: connect without nkey auth (test servers without authorization); messages are still signed. */
+  authenticate?: boolean;
+  /** Initial exchange clock; broadcasts on atix.clock replace it. Default: real time until one arrives. */
+  clock?: ClockState;
+  /** A clock shared by many nodes (AgencyHost); the node then does not subscribe to atix.clock itself. */
+  clockFeed?: ClockFeed;
+  /** Seed of the officer's PRNG (default: the agency id): the same seed gives the same run. */
+  rngSeed?: string | number;
+  /** Chance that an alert produces a hit (default 0.03). */
+  hitProbability?: number;
+  /** Chance that an RFI is answered at all (default 1: "nothing held" is an answer too). */
+  answerProbability?: number;
+  /** Chance that an answer says information is held (default 0.4). */
+  informationProbability?: number;
+  /** The node stays offline (presence "offline", not consuming) until this simulated time. */
+  offlineUntil?: number | string | Date;
+  /** Wall ms between presence repeats (default 2000; `atix status` listens 2.5 s). */
+  presenceIntervalMs?: number;
+  /** How long start() waits for the coordinator to create the agency's consumer (default 15 s). */
+  consumerWaitMs?: number;
+  logger?: Logger;
+}
+
+export const DEFAULTS = {
+  hitProbability: 0.03,
+  answerProbability: 1,
+  informationProbability: 0.4,
+  presenceIntervalMs: 2_000,
+  consumerWaitMs: 15_000,
+} as const;

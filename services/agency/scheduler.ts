@@ -1,0 +1,102 @@
+// Timers in simulated time. Tasks are keyed and kept in simulated ms; one wall timer is armed
+// for the earliest, and re-armed whenever the clock changes speed, pauses or resumes, so a
+// due time is always honoured in simulated time. Pausing the scheduler keeps the tasks (an
+// agency node that goes offline resumes its officer's pending work when it comes back).
+import type { SimClock } from "../../shared/clock.ts";
+
+export type Task = () => Promise<void> | void;
+interface Entry {
+  key: string;
+  dueAt: number;
+  run: Task;
+}
+
+/** Longest single wall wait; longer waits are re-checked (setTimeout's limit is ~24.8 days). */
+const MAX_WAIT_MS = 60_000;
+
+export class SimScheduler {
+  private readonly tasks = new Map<string, Entry>();
+  private timer: NodeJS.Timeout | undefined;
+  private active = false;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly clock: SimClock,
+    /** Called when a task fails; return true to keep it (it runs again at the next arming). */
+    private readonly onError: (key: string, err: unknown) => boolean = () => false,
+  ) {}
+
+  /** Schedules (or replaces) the task under `key` at simulated time `dueAt` (ms). */
+  at(key: string, dueAt: number, run: Task) {
+    this.tasks.set(key, { key, dueAt, run });
+    this.arm();
+  }
+  /** Moves an existing task; false if there is none under `key`. */
+  move(key: string, dueAt: number): boolean {
+    const e = this.tasks.get(key);
+    if (!e) return false;
+    e.dueAt = dueAt;
+    this.arm();
+    return true;
+  }
+  dueAt(key: string): number | undefined {
+    return this.tasks.get(key)?.dueAt;
+  }
+  cancel(key: string) {
+    this.tasks.delete(key);
+    this.arm();
+  }
+  entries(): { key: string; dueAt: number }[] {
+    return [...this.tasks.values()].map(({ key, dueAt }) => ({ key, dueAt })).sort((a, b) => a.dueAt - b.dueAt);
+  }
+  get size() {
+    return this.tasks.size;
+  }
+
+  start() {
+    this.active = true;
+    this.arm();
+  }
+  /** Stops firing (tasks stay) and waits up to `waitMs` for tasks already running. */
+  async pause(waitMs = 1_000) {
+    this.active = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
+    clearTimeout(timeout);
+  }
+  clear() {
+    this.tasks.clear();
+    this.arm();
+  }
+
+  /** Re-arms the wall timer for the earliest task; call after every clock change. */
+  arm() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.active || this.tasks.size === 0) return;
+    let first = Number.POSITIVE_INFINITY;
+    for (const e of this.tasks.values()) first = Math.min(first, e.dueAt);
+    const wait = this.clock.wallDelayUntil(first);
+    if (!Number.isFinite(wait)) return; // paused clock: re-armed when it resumes
+    this.timer = setTimeout(() => this.fire(), Math.min(Math.ceil(wait), MAX_WAIT_MS));
+    this.timer.unref?.();
+  }
+
+  private fire() {
+    this.timer = undefined;
+    const now = this.clock.nowMs();
+    const due = [...this.tasks.values()].filter((e) => e.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
+    for (const e of due) {
+      this.tasks.delete(e.key);
+      const p = (async () => e.run())()
+        .catch((err) => {
+          if (this.onError(e.key, err) && !this.tasks.has(e.key)) this.tasks.set(e.key, e);
+        })
+        .finally(() => this.running.delete(p));
+      this.running.add(p);
+    }
+    this.arm();
+  }
+}

@@ -1,0 +1,371 @@
+// Agency nodes against a real nats-server. The test plays the coordinator: it creates the layout
+// and the agencies' consumers, stores deliveries on atix.deliver.<ID>.<kind>, and reads what the
+// nodes submit on atix.submit.<ID>.>. The server is shared with other test files running in
+// parallel, so these tests use agency ids nobody else uses (user-assigned codes QT…QY) and
+// never delete the shared streams.
+import { AckPolicy, DeliverPolicy, jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { createUser } from "@nats-io/nkeys";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { v7 } from "uuid";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import {
+  AgencyHost,
+  AgencyNode,
+  acknowledgeAt,
+  ClockFeed,
+  createRng,
+  type AgencyNodeOptions,
+} from "../../services/agency/index.ts";
+import type { ClockState } from "../../shared/clock.ts";
+import {
+  consumers,
+  type DutyProfile,
+  type Message,
+  type MessageKind,
+  parseMessageText,
+  type RosterAgency,
+  streams,
+  subjects,
+  verify,
+} from "../../shared/contracts/index.ts";
+import { createLogger } from "../../shared/log.ts";
+import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
+import { clone, examples } from "../support/examples.ts";
+
+const IDS = ["QT", "QU", "QV", "QW", "QX", "QY"] as const;
+const T0 = Date.parse("2026-09-21T10:00:00Z"); // 14:00 in Baku: the day watch
+const MIN = 60_000;
+const logger = createLogger("agency-test").child({}, { level: process.env.ATIX_LOG_LEVEL ?? "silent" });
+
+let nc: NatsConnection;
+let js: JetStreamClient;
+let jsm: JetStreamManager;
+const keys = Object.fromEntries(IDS.map((id) => [id, createUser()]));
+const seed = (id: string) => new TextDecoder().decode(keys[id]!.getSeed());
+const publicKey = (id: string) => keys[id]!.getPublicKey();
+const started: { stop(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  nc = await connect({ servers: inject("natsUrl") });
+  jsm = await ensureLayout(nc);
+  for (const id of IDS) await ensureAgencyConsumer(jsm, id);
+  js = jetstream(nc);
+});
+afterAll(async () => {
+  await Promise.all(started.map((s) => s.stop()));
+  await nc.drain();
+});
+
+// ---------------------------------------------------------------- helpers
+
+const agency = (id: string, duty: Partial<DutyProfile> = {}): RosterAgency => ({
+  id,
+  name: `Test agency ${id}`,
+  country: "Testland",
+  region: "caucasus",
+  organisations: [],
+  sharingGroups: [],
+  timezone: "Asia/Baku",
+  duty: { profile: "24/7", ackDelay: { medianMinutes: 2, p95Minutes: 4 }, nightFactor: 1, nightHours: { from: 22, to: 7 }, ...duty },
+});
+
+const clockAt = (speed: number, simAnchor = T0): ClockState => ({ simAnchor, wallAnchor: Date.now(), speed, paused: false });
+
+function startNode(id: string, opts: Partial<AgencyNodeOptions> & { feed: ClockFeed }) {
+  const { feed, ...rest } = opts;
+  const node = new AgencyNode({
+    agency: agency(id),
+    seed: seed(id),
+    servers: inject("natsUrl"),
+    authenticate: false,
+    clockFeed: feed,
+    hitProbability: 0,
+    logger,
+    ...rest,
+  });
+  started.push(node);
+  return node;
+}
+
+/** A fresh alert for one recipient, from the example, sent "now" in simulated time. */
+function alertFor(recipient: string, feed: ClockFeed, precedence: "FLASH" | "IMMEDIATE" | "PRIORITY" | "ROUTINE" = "ROUTINE") {
+  const m = clone(examples.alert) as Extract<Message, { kind: "alert" }>;
+  delete m.signature;
+  m.id = v7();
+  m.sentAt = feed.clock.iso();
+  m.body.precedence = precedence;
+  m.body.validUntil = new Date(feed.clock.nowMs() + 5 * 24 * 60 * MIN).toISOString();
+  m.body.distribution = { agencies: [recipient] };
+  return m;
+}
+
+async function deliver(recipient: string, m: Message | string, kind: MessageKind = "alert") {
+  const data = typeof m === "string" ? m : JSON.stringify(m);
+  return js.publish(subjects.deliver(recipient, typeof m === "string" ? kind : m.kind), data, typeof m === "string" ? {} : { msgID: `${recipient}:${m.id}` });
+}
+
+/** Collects what one agency submits from now on, with its wall arrival time. */
+async function watchSubmissions(id: string) {
+  const name = `test-watch-${id}-${Date.now()}`;
+  await jsm.consumers.add(streams.submissions.name, {
+    name,
+    filter_subject: subjects.submitOf(id),
+    deliver_policy: DeliverPolicy.New,
+    ack_policy: AckPolicy.None,
+    inactive_threshold: 60 * 1_000_000_000,
+  });
+  const got: { m: Message; wall: number }[] = [];
+  const iter = await (await js.consumers.get(streams.submissions.name, name)).consume();
+  void (async () => {
+    for await (const msg of iter) {
+      const r = parseMessageText(msg.data);
+      if (r.ok) got.push({ m: r.value, wall: Date.now() });
+    }
+  })();
+  started.push({ stop: async () => iter.stop() });
+  const find = (pred: (m: Message) => boolean) => got.find((g) => pred(g.m));
+  return {
+    got,
+    async wait(pred: (m: Message) => boolean, timeoutMs = 5_000) {
+      const until = Date.now() + timeoutMs;
+      while (Date.now() < until) {
+        const hit = find(pred);
+        if (hit) return hit;
+        await sleep(20);
+      }
+      throw new Error(`no matching submission from ${id} within ${timeoutMs} ms; got ${got.map((g) => g.m.kind).join(", ")}`);
+    },
+  };
+}
+
+/** The officer's pending acknowledgement of a message (taken on just after the receipt). */
+async function pendingDue(node: AgencyNode, messageId: string, timeoutMs = 2_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const p = node.pendingAcknowledgements().find((x) => x.messageId === messageId);
+    if (p) return Date.parse(p.dueAt);
+    if (Date.now() > until) throw new Error(`no pending acknowledgement of ${messageId}`);
+    await sleep(5);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const about = (kind: MessageKind, id: string) => (m: Message) => m.kind === kind && "messageId" in m.body && m.body.messageId === id;
+
+async function consumerIdle(id: string, timeoutMs = 3_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await jsm.consumers.info(streams.deliveries.name, consumers.agency(id));
+    if (info.num_ack_pending === 0 && info.num_pending === 0) return info;
+    if (Date.now() > until) throw new Error(`consumer of ${id} still busy: ${JSON.stringify({ p: info.num_pending, a: info.num_ack_pending })}`);
+    await sleep(25);
+  }
+}
+
+// ---------------------------------------------------------------- tests
+
+describe("AgencyNode", () => {
+  it("receipts a delivery at once, acks it, and acknowledges after the modelled delay", async () => {
+    const feed = new ClockFeed(clockAt(600));
+    const node = startNode("QT", { feed, agency: agency("QT", { ackDelay: { medianMinutes: 10, p95Minutes: 20 } }) });
+    const subs = await watchSubmissions("QT");
+    await node.start();
+
+    const alert = alertFor("QT", feed);
+    const sentWall = Date.now();
+    await deliver("QT", alert);
+    const receipt = await subs.wait(about("receipt", alert.id), 2_000);
+    expect(receipt.wall - sentWall).toBeLessThan(1_000);
+    expect(receipt.m.inReplyTo).toBe(alert.id);
+    expect(verify(receipt.m, publicKey("QT"))).toEqual({ ok: true });
+    await consumerIdle("QT");
+
+    // The officer's time is the model's, from the moment of arrival, with the agency's own seed.
+    const receivedAt = Date.parse((receipt.m as Extract<Message, { kind: "receipt" }>).body.receivedAt);
+    const expected = acknowledgeAt(node.agency.duty, "Asia/Baku", receivedAt, "ROUTINE", createRng("QT", alert.id, "ack"));
+    expect(Math.abs((await pendingDue(node, alert.id)) - expected)).toBeLessThan(2);
+
+    const ack = await subs.wait(about("acknowledgement", alert.id), 10_000);
+    const simDelay = Date.parse(ack.m.sentAt) - receivedAt;
+    // Never early; late only by timer lateness (5 sim min is 0.5 s wall at speed 600).
+    expect(Date.parse(ack.m.sentAt) - expected).toBeGreaterThanOrEqual(-1_000);
+    expect(Date.parse(ack.m.sentAt) - expected).toBeLessThan(5 * MIN);
+    expect(Math.abs(ack.wall - receipt.wall - simDelay / 600)).toBeLessThan(1_000);
+    expect(ack.m.body).toMatchObject({ messageId: alert.id, officer: "QT-DO-1" });
+    expect(verify(ack.m, publicKey("QT"))).toEqual({ ok: true });
+    expect(node.received).toContain(alert.id);
+    expect(node.counters).toMatchObject({ receipted: 1, acknowledged: 1 });
+  });
+
+  it("re-times a pending acknowledgement when the clock pauses and speeds up", async () => {
+    const feed = new ClockFeed(clockAt(6)); // a ROUTINE acknowledgement ~12 sim min away is ~2 wall min
+    const node = startNode("QY", { feed, agency: agency("QY", { ackDelay: { medianMinutes: 10, p95Minutes: 12 } }) });
+    const subs = await watchSubmissions("QY");
+    await node.start();
+    const alert = alertFor("QY", feed);
+    await deliver("QY", alert);
+    await subs.wait(about("receipt", alert.id), 2_000);
+    const dueAt = await pendingDue(node, alert.id);
+
+    feed.adopt({ ...feed.clock.snapshot(), simAnchor: feed.clock.nowMs(), wallAnchor: Date.now(), paused: true });
+    await sleep(500);
+    expect(subs.got.some((g) => g.m.kind === "acknowledgement")).toBe(false);
+
+    const resumed = Date.now();
+    feed.adopt({ simAnchor: feed.clock.nowMs(), wallAnchor: Date.now(), speed: 6_000, paused: false });
+    const ack = await subs.wait(about("acknowledgement", alert.id), 3_000);
+    expect(ack.wall - resumed).toBeLessThan(2_000);
+    // The same simulated due time as before the pause: not early (late only by timer lateness).
+    expect(Date.parse(ack.m.sentAt)).toBeGreaterThanOrEqual(dueAt - 1_000);
+  });
+
+  it("acknowledges an RFI, then answers it before respondBy; reports a hit on an alert", async () => {
+    const feed = new ClockFeed(clockAt(1_500)); // the answer and the hit take simulated tens of minutes
+    const node = startNode("QU", { feed, hitProbability: 1, answerProbability: 1 });
+    const subs = await watchSubmissions("QU");
+    await node.start();
+
+    const rfi = clone(examples.rfi) as Extract<Message, { kind: "rfi" }>;
+    delete rfi.signature;
+    Object.assign(rfi, { id: v7(), sentAt: feed.clock.iso() });
+    rfi.body.respondBy = new Date(feed.clock.nowMs() + 60 * MIN).toISOString();
+    rfi.body.distribution = { agencies: ["QU"] };
+    await deliver("QU", rfi);
+    const ack = await subs.wait(about("acknowledgement", rfi.id), 5_000);
+    const answer = await subs.wait((m) => m.kind === "rfi-response" && m.body.rfiId === rfi.id, 10_000);
+    expect(answer.m.inReplyTo).toBe(rfi.id);
+    expect(answer.m.body).toMatchObject({ tlp: rfi.body.tlp, handling: rfi.body.handling });
+    expect(Date.parse(answer.m.sentAt)).toBeGreaterThan(Date.parse(ack.m.sentAt));
+    expect(Date.parse(answer.m.sentAt)).toBeLessThanOrEqual(Date.parse(rfi.body.respondBy));
+    expect(verify(answer.m, publicKey("QU"))).toEqual({ ok: true });
+
+    const alert = alertFor("QU", feed, "FLASH");
+    await deliver("QU", alert);
+    const hit = await subs.wait((m) => m.kind === "hit" && m.body.alertId === alert.id, 10_000);
+    const h = hit.m as Extract<Message, { kind: "hit" }>;
+    const persons = alert.body.entities!.persons!.map((p) => p.fullName);
+    const indicators = alert.body.indicators!.map((i) => i.value);
+    expect([...persons, ...indicators].some((x) => h.body.matched.reference.includes(x))).toBe(true);
+    expect(h.body).toMatchObject({ tlp: alert.body.tlp, handling: alert.body.handling });
+    expect(node.counters).toMatchObject({ answered: 1, hits: 1 });
+  });
+
+  it("skips malformed deliveries (acked, logged) and hurries an acknowledgement on a reminder", async () => {
+    const feed = new ClockFeed(clockAt(600));
+    // ~10 sim hours for a ROUTINE acknowledgement: only the reminder can make it come soon.
+    const node = startNode("QV", { feed, agency: agency("QV", { ackDelay: { medianMinutes: 500, p95Minutes: 600 } }) });
+    const subs = await watchSubmissions("QV");
+    await node.start();
+
+    await deliver("QV", "this is { not JSON", "alert");
+    await deliver("QV", JSON.stringify({ ...alertFor("QV", feed), body: { title: "no precedence" } }), "alert");
+    const alert = alertFor("QV", feed);
+    await deliver("QV", alert);
+    await subs.wait(about("receipt", alert.id), 3_000);
+    expect(node.counters.malformed).toBe(2);
+    await consumerIdle("QV");
+
+    const escalation = {
+      id: v7(),
+      kind: "escalation",
+      schemaVersion: "1.0",
+      sender: "ATIX",
+      sentAt: feed.clock.iso(),
+      body: { messageId: alert.id, recipient: "QV", step: "reminder", notify: "QV", precedence: "ROUTINE", deadline: feed.clock.iso() },
+    } as Message;
+    const before = await pendingDue(node, alert.id);
+    const reminded = new Promise<string>((resolve) => node.onEvent((e) => e.type === "reminded" && resolve(e.at)));
+    await deliver("QV", escalation);
+    const remindedAt = Date.parse(await reminded);
+    const ack = await subs.wait(about("acknowledgement", alert.id), 3_000);
+    // The officer now acts 1–3 simulated minutes after reading the reminder, not hours later.
+    const acted = Date.parse(ack.m.sentAt);
+    expect(before - remindedAt).toBeGreaterThan(60 * MIN);
+    expect(acted - remindedAt).toBeGreaterThanOrEqual(1 * MIN - 1_000);
+    expect(acted - remindedAt).toBeLessThan(3 * MIN + 5 * MIN); // + timer lateness under load (0.5 s wall)
+    expect(node.counters.reminded).toBe(1);
+    expect(subs.got.some((g) => g.m.kind === "receipt" && (g.m.body as { messageId: string }).messageId === escalation.id)).toBe(false);
+  });
+
+  it("stops within 2 s, announcing offline; presence is signed and says who is on duty", async () => {
+    const feed = new ClockFeed(clockAt(600));
+    const node = startNode("QX", { feed, agency: agency("QX", { ackDelay: { medianMinutes: 500, p95Minutes: 600 } }) });
+    const presence: Message[] = [];
+    const sub = nc.subscribe(subjects.presence("QX"), { callback: (_e, msg) => { const r = parseMessageText(msg.data); if (r.ok) presence.push(r.value); } });
+    await nc.flush();
+    const subs = await watchSubmissions("QX");
+    await node.start();
+    const alerts = Array.from({ length: 5 }, () => alertFor("QX", feed));
+    for (const a of alerts) await deliver("QX", a);
+    for (const a of alerts) await pendingDue(node, a.id);
+
+    const t = Date.now();
+    await node.stop();
+    expect(Date.now() - t).toBeLessThan(2_000);
+    expect(node.running).toBe(false);
+    await nc.flush();
+    await sleep(50);
+    sub.unsubscribe();
+    expect(presence[0]?.body).toMatchObject({ status: "on-duty", officer: "QX-DO-1" });
+    expect(presence.at(-1)?.body).toMatchObject({ status: "offline" });
+    expect(verify(presence[0]!, publicKey("QX"))).toEqual({ ok: true });
+  });
+});
+
+describe("AgencyHost", () => {
+  it("takes a node offline and brings it back: it catches up on 20 deliveries, in order", async () => {
+    const host = new AgencyHost({
+      servers: inject("natsUrl"),
+      agencies: [{ agency: agency("QW"), seed: seed("QW") }],
+      clock: clockAt(600),
+      authenticate: false,
+      hitProbability: 0,
+      logger,
+    });
+    started.push(host);
+    const subs = await watchSubmissions("QW");
+    await host.start();
+    const node = host.node("QW")!;
+    const first = alertFor("QW", host.feed);
+    await deliver("QW", first);
+    await subs.wait(about("receipt", first.id), 2_000);
+
+    await host.stopNode("QW");
+    const missed = Array.from({ length: 20 }, () => alertFor("QW", host.feed));
+    for (const m of missed) await deliver("QW", m);
+    const info = await jsm.consumers.info(streams.deliveries.name, consumers.agency("QW"));
+    expect(info.num_pending).toBeGreaterThanOrEqual(20);
+
+    const seqs: number[] = [];
+    node.onEvent((e) => e.type === "delivered" && e.seq !== undefined && seqs.push(e.seq));
+    await host.startNode("QW");
+    const last = missed.at(-1)!;
+    await subs.wait(about("receipt", last.id), 5_000);
+    const ours = new Set(missed.map((m) => m.id));
+    expect(node.received.filter((id) => ours.has(id))).toEqual(missed.map((m) => m.id));
+    const receipts = subs.got.filter((g) => g.m.kind === "receipt" && ours.has((g.m.body as { messageId: string }).messageId));
+    expect(receipts.map((g) => (g.m.body as { messageId: string }).messageId)).toEqual(missed.map((m) => m.id));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    await consumerIdle("QW");
+    // The officer acknowledges everything, including what arrived while the node was down.
+    for (const m of [first, ...missed]) await subs.wait(about("acknowledgement", m.id), 10_000);
+  });
+
+});
+
+describe("ClockFeed", () => {
+  it("adopts a broadcast clock state and ignores a malformed one", async () => {
+    const feed = new ClockFeed(clockAt(1));
+    const other = await connect({ servers: inject("natsUrl") });
+    const subject = `test.clock.${Date.now()}`;
+    feed.attach(other, subject);
+    await other.flush();
+    const state = clockAt(1440, T0 + 3 * 60 * MIN);
+    other.publish(subject, JSON.stringify(state));
+    other.publish(subject, "not a clock");
+    await other.flush();
+    await sleep(100);
+    expect(feed.clock.snapshot()).toEqual(state);
+    await other.drain();
+  });
+});

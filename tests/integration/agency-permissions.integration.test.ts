@@ -1,0 +1,111 @@
+// The agency node under the production permissions (shared/exchange/server-config.ts) on a
+// private nats-server with nkey auth: it may only read its own consumer, ack, submit as itself
+// and announce presence — and that is all it needs to receipt and acknowledge.
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { v7 } from "uuid";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { AgencyHost, AgencyNode, ClockFeed } from "../../services/agency/index.ts";
+import type { ClockState } from "../../shared/clock.ts";
+import { type Message, parseMessageText, streams, subjects, verify } from "../../shared/contracts/index.ts";
+import { newIdentity } from "../../shared/exchange/identities.ts";
+import { authorizationConfig } from "../../shared/exchange/server-config.ts";
+import { createLogger } from "../../shared/log.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
+import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
+import { clone, examples } from "../support/examples.ts";
+import { type NatsServer, startNatsServer } from "../support/nats-server.ts";
+
+const coordinator = newIdentity("coordinator");
+const observer = newIdentity("observer");
+const kz = newIdentity("KZ");
+const kg = newIdentity("KG");
+const logger = createLogger("agency-test").child({}, { level: process.env.ATIX_LOG_LEVEL ?? "silent" });
+let server: NatsServer;
+let nc: NatsConnection;
+let node: AgencyNode | undefined;
+const rosterEntry = (id: string) => ({
+  id, name: `Agency ${id}`, country: "Testland", region: "central-asia" as const, organisations: [], sharingGroups: [], timezone: "Asia/Almaty",
+  duty: { profile: "24/7" as const, ackDelay: { medianMinutes: 2, p95Minutes: 4 }, nightFactor: 1.5, nightHours: { from: 22, to: 7 } },
+});
+const broadcast = async (state: ClockState) => {
+  nc.publish(subjects.clock, JSON.stringify(state));
+  await nc.flush();
+  await new Promise((r) => setTimeout(r, 100));
+};
+
+beforeAll(async () => {
+  server = await startNatsServer({ config: authorizationConfig({ coordinator, observer, agencies: [kz, kg] }) });
+  nc = await connectAs({ servers: server.url, user: "coordinator", seed: coordinator.seed });
+  const jsm = await ensureLayout(nc);
+  for (const id of ["KZ", "KG"]) await ensureAgencyConsumer(jsm, id);
+});
+afterAll(async () => {
+  await node?.stop();
+  await nc?.drain();
+  await server?.stop();
+});
+
+it("receipts and acknowledges with nothing but the agency's own permissions", async () => {
+  const feed = new ClockFeed({ simAnchor: Date.parse("2026-09-21T08:00:00Z"), wallAnchor: Date.now(), speed: 1200, paused: false });
+  const agency = rosterEntry("KZ");
+  node = new AgencyNode({ agency, seed: kz.seed, servers: server.url, clock: feed.clock.snapshot(), hitProbability: 0, logger });
+  const errors: string[] = [];
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.add(streams.submissions.name, { name: "watch", filter_subject: subjects.submitOf("KZ"), deliver_policy: DeliverPolicy.All, ack_policy: AckPolicy.None });
+  await node.start();
+  (async () => { for await (const s of node!.connection!.status()) if (s.type === "error") errors.push(String(s.error)); })();
+
+  const alert = clone(examples.alert) as Extract<Message, { kind: "alert" }>;
+  delete alert.signature;
+  Object.assign(alert, { id: v7(), sentAt: feed.clock.iso() });
+  alert.body.validUntil = new Date(feed.clock.nowMs() + 86_400_000).toISOString();
+  await jetstream(nc).publish(subjects.deliver("KZ", "alert"), JSON.stringify(alert), { msgID: alert.id });
+
+  const got: Message[] = [];
+  const iter = await (await jetstream(nc).consumers.get(streams.submissions.name, "watch")).consume();
+  const until = Date.now() + 10_000;
+  for await (const m of iter) {
+    const r = parseMessageText(m.data);
+    if (r.ok) got.push(r.value);
+    if (got.some((x) => x.kind === "acknowledgement") || Date.now() > until) break;
+  }
+  expect(got.map((m) => m.kind)).toEqual(["receipt", "acknowledgement"]);
+  for (const m of got) expect(verify(m, kz.publicKey)).toEqual({ ok: true });
+
+  // It follows the exchange clock the coordinator broadcasts on atix.clock.
+  const state = { simAnchor: Date.parse("2026-09-22T00:00:00Z"), wallAnchor: Date.now(), speed: 60, paused: false };
+  await broadcast(state);
+  expect(node.clock.snapshot()).toEqual(state);
+  expect(errors.filter((e) => /permission/i.test(e))).toEqual([]);
+  await node.stop();
+});
+
+it("a host follows the clock through one subscription, moved when that node goes offline", async () => {
+  const host = new AgencyHost({
+    servers: server.url,
+    agencies: [kz, kg].map((i) => ({ agency: rosterEntry(i.user), seed: i.seed })),
+    clock: { simAnchor: Date.parse("2026-09-21T08:00:00Z"), wallAnchor: Date.now(), speed: 60, paused: false },
+    concurrency: 2,
+    logger,
+  });
+  try {
+    await host.start();
+    const first = { simAnchor: Date.parse("2026-09-22T00:00:00Z"), wallAnchor: Date.now(), speed: 120, paused: false };
+    await broadcast(first);
+    expect(host.node("KZ")!.clock.snapshot()).toEqual(first);
+    expect(host.node("KG")!.clock.snapshot()).toEqual(first);
+    // Whichever node carries the subscription, the clock keeps following with one node down.
+    await host.stopNode("KZ");
+    const second = { ...first, speed: 240, wallAnchor: Date.now() };
+    await broadcast(second);
+    expect(host.node("KG")!.clock.snapshot()).toEqual(second);
+    await host.startNode("KZ");
+    await host.stopNode("KG");
+    const third = { ...second, paused: true };
+    await broadcast(third);
+    expect(host.node("KZ")!.clock.snapshot()).toEqual(third);
+  } finally {
+    await host.stop();
+  }
+});
