@@ -49,3 +49,6 @@ try {
 } catch (err) {
   process.exitCode = exitFor(err);
 }
+// A command is finished when its action returns (long-running ones return after their own clean
+// shutdown); a connection left open by a failure must not keep the process alive.
+process.stdout.write("", () => process.stderr.write("", () => process.exit()));

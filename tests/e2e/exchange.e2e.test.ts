@@ -1,0 +1,88 @@
+// The exchange as a new user meets it: `atix up`, a FLASH alert sent with --wait, the audit
+// exported and verified (and a tampered copy refused), status, then Ctrl-C stops everything.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ATIX_BIN, runAtix } from "../support/run-cli.ts";
+
+const ROSTER = new URL("../../simulations/rosters/smoke-6.yaml", import.meta.url).pathname;
+let dir: string;
+let up: ChildProcess;
+let upOutput = "";
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "atix-up-"));
+  up = spawn(process.execPath, [ATIX_BIN, "up", "--roster", ROSTER, "--speed", "1000"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  up.stdout!.on("data", (d) => (upOutput += d));
+  up.stderr!.on("data", (d) => (upOutput += d));
+  const until = Date.now() + 60_000;
+  while (!upOutput.includes("ready.")) {
+    if (Date.now() > until || up.exitCode !== null) throw new Error(`atix up did not get ready:\n${upOutput}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}, 70_000);
+
+afterAll(async () => {
+  if (up.exitCode === null) up.kill("SIGKILL");
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("atix up, send, audit, status", () => {
+  it("prints what runs where", () => {
+    for (const s of ["nats-server", "coordinator-1", "agencies", "6/6 online", "exchange file .atix/exchange.json"]) expect(upOutput).toContain(s);
+  });
+
+  it("send --wait reports every recipient acknowledged, with latency figures", async () => {
+    const r = await runAtix(["send", "--from", "AZ", "--to", "all", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "Planned attack on the Mingachevir dam", "--wait"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.recipients.sort()).toEqual(["KG", "KZ", "RU", "TR", "UZ"]);
+    expect(s.delivered.sort()).toEqual(s.recipients.sort());
+    expect(s.acknowledged.sort()).toEqual(s.recipients.sort());
+    expect(s.latency.acknowledgementSimMinutes.p50).toBeGreaterThan(0);
+    expect(Array.isArray(s.escalations)).toBe(true);
+  });
+
+  it("refuses a TLP:RED alert to everyone with the field path", async () => {
+    const r = await runAtix(["send", "--from", "AZ", "--to", "all", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "RED", "--title", "x"], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("body.distribution.agencies");
+  });
+
+  it("exports an audit chain that verifies, and a copy with one record removed or edited does not", async () => {
+    const out = join(dir, "audit.jsonl");
+    expect((await runAtix(["audit", "export", "--out", out], { cwd: dir })).code).toBe(0);
+    expect((await runAtix(["audit", "verify", out], { cwd: dir })).code).toBe(0);
+    const lines = (await readFile(out, "utf8")).trim().split("\n");
+    expect(lines.length).toBeGreaterThan(10);
+    await writeFile(join(dir, "removed.jsonl"), lines.filter((_, i) => i !== 3).join("\n"));
+    const removed = await runAtix(["audit", "verify", join(dir, "removed.jsonl")], { cwd: dir });
+    expect(removed.code).toBe(1);
+    expect(removed.stdout + removed.stderr).toMatch(/record 4/);
+    const edited = [...lines];
+    edited[5] = edited[5]!.replace(/"at":"20/, '"at":"19');
+    await writeFile(join(dir, "edited.jsonl"), edited.join("\n"));
+    const e = await runAtix(["audit", "verify", join(dir, "edited.jsonl")], { cwd: dir });
+    expect(e.code).toBe(1);
+    expect(e.stdout + e.stderr).toMatch(/record 6.*edited/);
+  });
+
+  it("status shows the coordinator and the agencies online", async () => {
+    const r = await runAtix(["status", "--json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(JSON.stringify(s)).toContain("coordinator-1");
+  });
+
+  it("Ctrl-C drains and stops everything within a few seconds", async () => {
+    const t0 = Date.now();
+    up.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => up.once("exit", r));
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    await expect(readFile(join(dir, ".atix", "exchange.json"))).rejects.toThrow();
+  });
+});
