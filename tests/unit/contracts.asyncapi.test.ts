@@ -14,7 +14,7 @@ describe("AsyncAPI 3.0 export", () => {
     expect(document).toBeDefined();
     expect(document!.version()).toBe("3.0.0");
     const messageNames = document!.components().messages().all().map((m) => m.id());
-    expect(messageNames.sort()).toEqual([...MESSAGE_KINDS].sort());
+    expect(messageNames.sort()).toEqual([...MESSAGE_KINDS, "clock"].sort());
     const addresses = document!.channels().all().map((c) => c.address());
     expect(addresses).toEqual(
       expect.arrayContaining(["atix.submit.{agency}.{kind}", "atix.deliver.{agency}.{kind}", "atix.outcome.{agency}.{messageId}"]),

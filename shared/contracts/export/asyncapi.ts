@@ -1,5 +1,7 @@
 // The AsyncAPI 3.0 description of the exchange, seen from an agency node: what it sends,
 // what it receives, on which NATS subjects, with which payloads.
+import { z } from "zod";
+import { ClockState } from "../../clock.ts";
 import { SCHEMA_VERSION } from "../envelope.ts";
 import { AGENCY_KINDS, KIND_DESCRIPTIONS, MESSAGE_KINDS, type MessageKind } from "../message.ts";
 import { COORDINATOR_ID, DEFAULT_ACK_DEADLINE_MINUTES } from "../primitives.ts";
@@ -53,15 +55,18 @@ id gets the first outcome again and never becomes a second message.
 
 **Receiving.** Everything addressed to you is stored in the JetStream stream ${streams.deliveries.name}
 on \`atix.deliver.{agency}.{kind}\`. Consume it with a durable consumer filtered on \`atix.deliver.{agency}.>\`,
-so that after an outage you receive everything you missed, in order. On each delivery, at once submit a
-**receipt** (machine), then JetStream-ack the delivery. When the duty officer has seen and acted on it,
-submit an **acknowledgement**. Acknowledgement deadlines follow precedence (${deadlines}, configurable per
+so that after an outage you receive everything you missed, in order. For each alert, alert-update,
+alert-retraction, rfi, rfi-response and hit delivered, at once submit a **receipt** (machine), then
+JetStream-ack the delivery; when the duty officer has seen and acted on it, submit an **acknowledgement**.
+Acceptances, rejections and escalations are only JetStream-acked. Acknowledgement deadlines follow precedence (${deadlines}, configurable per
 exchange); a missed deadline escalates: reminder to you, notice to your organisation's regional hub,
 notice to the originator.
 
 **Rules the schemas also enforce:** TLP:RED goes to named agencies only; H3 needs a handling note;
 indicators must be well formed. Rules JSON Schema cannot state: ${UNEXPRESSIBLE_RULES.join(" ")}
 `.trim();
+
+const clockSchema = z.toJSONSchema(ClockState, { target: "draft-07", io: "input" });
 
 export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, unknown> {
   const schemas = allKindSchemas("draft-07");
@@ -103,6 +108,12 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
         parameters: { agency: agencyParam, messageId: { description: "The submitted message's id." } },
         messages: refs(OUTCOME_KINDS),
       },
+      clock: {
+        address: subjects.clock,
+        title: "Exchange clock",
+        description: "The simulated clock, broadcast every second: {simAnchor, wallAnchor, speed, paused}; simulated now = simAnchor + (wall now - wallAnchor) x speed (simAnchor while paused). Deadlines and sentAt use it.",
+        messages: { clock: { $ref: "#/components/messages/clock" } },
+      },
       presence: {
         address: "atix.presence.{agency}",
         title: "Duty status",
@@ -130,6 +141,12 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
         channel: { $ref: "#/channels/outcome" },
         messages: opRefs("outcome", OUTCOME_KINDS),
       },
+      followClock: {
+        action: "receive",
+        title: "Follow the exchange's simulated clock",
+        channel: { $ref: "#/channels/clock" },
+        messages: [{ $ref: "#/channels/clock/messages/clock" }],
+      },
       announcePresence: {
         action: "send",
         title: "Announce duty status",
@@ -138,9 +155,9 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
       },
     },
     components: {
-      schemas,
-      messages: Object.fromEntries(
-        MESSAGE_KINDS.map((k) => [
+      schemas: { ...schemas, clock: clockSchema },
+      messages: Object.fromEntries([
+        ...MESSAGE_KINDS.map((k): [string, object] => [
           k,
           {
             name: k,
@@ -154,7 +171,8 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
             payload: { $ref: `#/components/schemas/${k}` },
           },
         ]),
-      ),
+        ["clock", { name: "clock", title: "clock", summary: "The exchange's simulated clock state.", contentType: "application/json", payload: { $ref: "#/components/schemas/clock" } }],
+      ]),
     },
   };
 }
