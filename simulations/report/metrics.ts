@@ -1,0 +1,64 @@
+// metrics.json: what a run measured. Facilitators read it through report.html and report.md;
+// CI and other tools read it directly, so its shape is a contract.
+import { z } from "zod";
+import { PRECEDENCES } from "../../shared/contracts/index.ts";
+
+const Latency = z.object({
+  count: z.number().int(),
+  deadlineMinutes: z.number(),
+  /** Simulated minutes from delivery to acknowledgement; null when nothing was acknowledged. */
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+  /** Share of deliveries acknowledged within the deadline (0..1); null when there were none. */
+  withinDeadline: z.number().nullable(),
+});
+
+export const Metrics = z.object({
+  scenario: z.object({
+    name: z.string(), title: z.string(), file: z.string(), seed: z.number(), speed: z.number(), start: z.string(), durationMinutes: z.number(),
+  }),
+  run: z.object({ startedAt: z.string(), finishedAt: z.string(), wallSeconds: z.number(), interrupted: z.boolean(), simulatedUntil: z.string() }),
+  agencies: z.number().int(),
+  alerts: z.object({
+    submitted: z.number().int(), accepted: z.number().int(), rejected: z.number().int(),
+    byKind: z.record(z.string(), z.object({ submitted: z.number(), accepted: z.number(), rejected: z.number() })),
+  }),
+  deliveries: z.object({
+    expected: z.number().int(), delivered: z.number().int(), acknowledged: z.number().int(), lost: z.number().int(), duplicated: z.number().int(),
+  }),
+  ackLatency: z.object(Object.fromEntries(PRECEDENCES.map((p) => [p, Latency])) as Record<(typeof PRECEDENCES)[number], typeof Latency>),
+  escalations: z.object({ total: z.number().int(), reminder: z.number().int(), "backup-contact": z.number().int(), originator: z.number().int() }),
+  audit: z.object({ records: z.number().int(), verified: z.boolean(), head: z.string().optional(), problem: z.string().optional() }),
+  expectations: z.array(z.object({ kind: z.string(), description: z.string(), pass: z.boolean(), detail: z.string() })),
+  /** The MSEL as played, with each inject's expected outcome judged (the evaluation guide). */
+  injects: z.array(
+    z.object({
+      inject: z.number().int(), at: z.string(), from: z.string(), kind: z.string(), title: z.string(),
+      messageId: z.string().optional(), outcome: z.enum(["accepted", "rejected", "not-sent"]),
+      recipients: z.number().int(), acknowledged: z.number().int(), acknowledgedInTime: z.number().int(),
+      expected: z.string(), status: z.enum(["met", "partially-met", "not-met", "no-expectation"]), detail: z.string(),
+    }),
+  ),
+  /** Per agency, for the responsiveness view. */
+  agencyStats: z.array(
+    z.object({
+      id: z.string(), name: z.string(), region: z.string(), profile: z.string(),
+      received: z.number().int(), acknowledged: z.number().int(), withinDeadline: z.number().int(),
+      p50Minutes: z.number().nullable(), escalated: z.number().int(), missedFlash: z.number().int(), offlineMinutes: z.number(),
+    }),
+  ),
+  /** Per simulated hour of the scenario. */
+  timeline: z.array(z.object({ hour: z.number().int(), submitted: z.number().int(), delivered: z.number().int(), acknowledged: z.number().int(), escalations: z.number().int(), rejected: z.number().int() })),
+  faults: z.array(z.object({ kind: z.string(), at: z.string(), detail: z.string() })),
+  reconciliation: z.object({
+    method: z.string(),
+    lost: z.array(z.object({ messageId: z.string(), agency: z.string() })),
+    duplicated: z.array(z.object({ messageId: z.string(), agency: z.string(), times: z.number() })),
+    redConfinementViolations: z.array(z.object({ messageId: z.string(), agency: z.string() })),
+  }),
+  traffic: z.object({ digest: z.string(), planned: z.number().int(), scripted: z.number().int(), generated: z.number().int() }),
+  pass: z.boolean(),
+});
+export type Metrics = z.infer<typeof Metrics>;

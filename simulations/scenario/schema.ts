@@ -1,0 +1,190 @@
+// The scenario file: a Master Scenario Events List (numbered injects with expected outcomes),
+// background traffic, agency behaviour, faults, and the expectations that decide pass or fail.
+import { z } from "zod";
+import {
+  AgencyId, Distribution, Entities, HANDLING_CODES, Indicator, PRECEDENCES, RosterAgency, ShortText, THREAT_CATEGORIES, TLPS,
+} from "../../shared/contracts/index.ts";
+import { Duration } from "./duration.ts";
+
+/** `--to` syntax ("all", "org:CIS,agency:GE") or a distribution object. */
+export const Audience = z.union([z.string().min(1), Distribution]);
+
+const Evaluation = z.string().regex(/^[A-F][1-6]$/, "expected reliability A-F and credibility 1-6, such as B2");
+const Ref = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "expected a name of lowercase letters, digits and dashes");
+
+const Expect = z
+  .object({
+    description: ShortText(500).optional(),
+    /** Who should acknowledge: "all" recipients, or named agencies. */
+    acknowledgedBy: z.union([z.literal("all"), z.array(AgencyId).min(1)]).default("all"),
+    /** Within this simulated time of the inject; default: the precedence deadline. */
+    within: Duration.optional(),
+    /** Share of those agencies that must meet it (default 1). */
+    atLeast: z.number().min(0).max(1).default(1),
+    /** For RFIs: answers expected from at least this many agencies. */
+    answers: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+const injectCommon = {
+  inject: z.number().int().positive().optional().meta({ description: "MSEL number; numbered in order when omitted." }),
+  at: Duration.meta({ description: "Simulated time after the scenario start." }),
+  from: AgencyId,
+  ref: Ref.optional().meta({ description: "Name later injects use to refer to this one." }),
+  title: ShortText(200).optional(),
+  expect: Expect.optional(),
+};
+
+const AlertInject = z
+  .object({
+    ...injectCommon,
+    kind: z.literal("alert"),
+    to: Audience,
+    precedence: z.enum(PRECEDENCES),
+    category: z.enum(THREAT_CATEGORIES),
+    tlp: z.enum(TLPS),
+    handling: z.enum(HANDLING_CODES).default("H0"),
+    handlingNote: ShortText(500).optional(),
+    evaluation: Evaluation.default("B2"),
+    title: ShortText(200),
+    summary: ShortText(4000).optional(),
+    entities: Entities.optional(),
+    indicators: z.array(Indicator).optional(),
+    validFor: Duration.optional(),
+  })
+  .strict();
+
+const UpdateInject = z
+  .object({
+    ...injectCommon,
+    kind: z.literal("alert-update"),
+    alert: Ref,
+    reason: ShortText(1000),
+    precedence: z.enum(PRECEDENCES).optional(),
+    summary: ShortText(4000).optional(),
+    evaluation: Evaluation.optional(),
+    indicators: z.array(Indicator).optional(),
+    entities: Entities.optional(),
+  })
+  .strict();
+
+const RetractionInject = z
+  .object({ ...injectCommon, kind: z.literal("alert-retraction"), alert: Ref, reason: ShortText(1000), instruction: z.enum(["disregard", "destroy", "supersede"]).optional() })
+  .strict();
+
+const RfiInject = z
+  .object({
+    ...injectCommon,
+    kind: z.literal("rfi"),
+    to: Audience,
+    precedence: z.enum(PRECEDENCES),
+    category: z.enum(THREAT_CATEGORIES),
+    tlp: z.enum(TLPS),
+    handling: z.enum(HANDLING_CODES).default("H0"),
+    question: ShortText(4000),
+    respondWithin: Duration,
+    entities: Entities.optional(),
+    indicators: z.array(Indicator).optional(),
+    about: Ref.optional(),
+  })
+  .strict();
+
+const HitInject = z
+  .object({ ...injectCommon, kind: z.literal("hit"), alert: Ref, matched: ShortText(500), details: ShortText(4000) })
+  .strict();
+
+export const Inject = z.discriminatedUnion("kind", [AlertInject, UpdateInject, RetractionInject, RfiInject, HitInject]);
+export type Inject = z.infer<typeof Inject>;
+
+export const TrafficStream = z
+  .object({
+    name: Ref.optional(),
+    kind: z.enum(["alert", "rfi"]).default("alert"),
+    /** Messages per simulated hour, on average (a Poisson process). */
+    perHour: z.number().positive(),
+    category: z.union([z.enum(THREAT_CATEGORIES), z.array(z.enum(THREAT_CATEGORIES)).min(1)]),
+    precedence: z.union([z.enum(PRECEDENCES), z.record(z.enum(PRECEDENCES), z.number().positive())]).default("ROUTINE"),
+    tlp: z.union([z.enum(TLPS), z.record(z.enum(TLPS), z.number().positive())]).default("GREEN"),
+    /** Audience: as `to`, or "own-region" / "own-organisations" / "neighbours" of the sender. */
+    to: z.union([Audience, z.enum(["own-region", "own-organisations"])]).default("own-region"),
+    /** Sender weights by agency id; "*" for everyone else (default 1). */
+    senders: z.record(z.string(), z.number().nonnegative()).default({ "*": 1 }),
+    indicators: z.number().int().min(0).max(200).default(0).meta({ description: "Indicators generated per message." }),
+    from: Duration.optional(),
+    until: Duration.optional(),
+  })
+  .strict();
+export type TrafficStream = z.infer<typeof TrafficStream>;
+
+const DutyOverride = RosterAgency.shape.duty.partial();
+
+export const Behaviour = z
+  .object({
+    hitProbability: z.number().min(0).max(1).optional(),
+    answerProbability: z.number().min(0).max(1).optional(),
+    /** Per-agency duty overrides: night shifts, unstaffed posts, slower officers. */
+    agencies: z.record(AgencyId, z.object({ duty: DutyOverride.optional() }).strict()).default({}),
+  })
+  .strict();
+
+export const Fault = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("agency-offline"), at: Duration, agency: AgencyId, for: Duration }).strict(),
+  z.object({ kind: z.literal("coordinator-kill"), at: Duration, restartAfter: Duration.default(60_000) }).strict(),
+  z.object({ kind: z.literal("slow-agency"), at: Duration, agency: AgencyId, factor: z.number().min(1), for: Duration }).strict(),
+  z.object({ kind: z.literal("malformed-burst"), at: Duration, from: AgencyId, count: z.number().int().positive().max(10_000) }).strict(),
+]);
+export type Fault = z.infer<typeof Fault>;
+
+export const Expectation = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("acknowledged-within-deadline"), precedence: z.enum(PRECEDENCES), atLeast: z.number().min(0).max(1), description: ShortText(500).optional() }).strict(),
+  z.object({ kind: z.literal("nothing-lost"), description: ShortText(500).optional() }).strict(),
+  z.object({ kind: z.literal("no-duplicates"), description: ShortText(500).optional() }).strict(),
+  z.object({ kind: z.literal("red-confined"), description: ShortText(500).optional() }).strict(),
+  z.object({ kind: z.literal("audit-verified"), description: ShortText(500).optional() }).strict(),
+  z.object({ kind: z.literal("injects-met"), atLeast: z.number().min(0).max(1).default(1), description: ShortText(500).optional() }).strict(),
+  z.object({ kind: z.literal("rejections-recorded"), atLeast: z.number().int().min(0), description: ShortText(500).optional() }).strict(),
+  z.object({ kind: z.literal("escalations-at-most"), count: z.number().int().min(0), description: ShortText(500).optional() }).strict(),
+]);
+export type Expectation = z.infer<typeof Expectation>;
+
+export const Scenario = z
+  .object({
+    name: Ref,
+    title: ShortText(200),
+    description: ShortText(4000).optional(),
+    /** A roster file, relative to the scenario file. */
+    roster: z.string().optional(),
+    /** Or the agencies inline (organisations and sharing groups as in a roster). */
+    agencies: z.array(RosterAgency).optional(),
+    organisations: z.array(z.object({ id: z.string(), name: z.string(), hub: AgencyId }).strict()).optional(),
+    sharingGroups: z.array(z.object({ id: z.string(), name: z.string(), members: z.array(AgencyId) }).strict()).optional(),
+    start: z.iso.datetime({ offset: true }).default("2026-09-21T00:00:00Z").meta({ description: "Simulated start time." }),
+    duration: Duration,
+    speed: z.number().positive().default(1000),
+    seed: z.number().int().default(1),
+    settings: z
+      .object({
+        ackDeadlineMinutes: z.record(z.enum(PRECEDENCES), z.number().positive()).optional(),
+        escalationAfter: z.object({ reminder: z.number(), "backup-contact": z.number(), originator: z.number() }).partial().optional(),
+      })
+      .strict()
+      .optional(),
+    behaviour: Behaviour.default({ agencies: {} }),
+    timeline: z.array(Inject).default([]),
+    traffic: z.array(TrafficStream).default([]),
+    faults: z.array(Fault).default([]),
+    expectations: z.array(Expectation).default([]),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (!s.roster && !s.agencies) ctx.addIssue({ code: "custom", path: ["roster"], message: "expected a roster file or inline agencies" });
+    const refs = new Set<string>();
+    s.timeline.forEach((inj, i) => {
+      if (inj.at > s.duration) ctx.addIssue({ code: "custom", path: ["timeline", i, "at"], message: "expected a time within the scenario's duration" });
+      const wants = "alert" in inj ? inj.alert : undefined;
+      if (wants && !refs.has(wants)) ctx.addIssue({ code: "custom", path: ["timeline", i, "alert"], message: `expected the ref of an earlier alert inject; "${wants}" is not one` });
+      if (inj.ref) refs.add(inj.ref);
+    });
+  });
+export type Scenario = z.infer<typeof Scenario>;
+export type ScenarioInput = z.input<typeof Scenario>;
