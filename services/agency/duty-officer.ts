@@ -2,7 +2,7 @@
 // functions of the roster's duty profile, the post's local time and a seeded PRNG.
 import type { DutyProfile, Precedence } from "../../shared/contracts/index.ts";
 import { inHours, localHour, nextLocalHour } from "./local-time.ts";
-import { normal, type Rng, uniform } from "./prng.ts";
+import { normal, type Rng, uniform } from "../../shared/prng.ts";
 
 export type DutyStatus = "on-duty" | "reduced" | "unstaffed";
 type Time = number | Date;

@@ -16,6 +16,6 @@ export {
   REMINDER_MINUTES,
   sampleDelayMinutes,
 } from "./duty-officer.ts";
-export { chance, createRng, hashString, mulberry32, normal, pick, type Rng, uniform } from "./prng.ts";
+export { chance, createRng, hashString, mulberry32, normal, pick, type Rng, uniform } from "../../shared/prng.ts";
 export { localHour, nextLocalHour, offsetMs } from "./local-time.ts";
 export { FOR_THE_OFFICER, OUTCOMES, RECEIPTED } from "./intake.ts";

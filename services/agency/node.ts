@@ -1,6 +1,6 @@
 // One agency's node: its own NATS identity, its durable consumer read strictly in order, an
 // automatic receipt for every delivery, and a simulated duty officer who acknowledges later.
-import { type Consumer, jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import type { Consumer, JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SimClock } from "../../shared/clock.ts";
@@ -8,7 +8,7 @@ import { AgencyId, consumers, type Message, type MessageKind, type MessageOf, ty
 import { createLogger, type Logger } from "../../shared/log.ts";
 import { compose, type Envelope } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
-import { connectAs } from "../../shared/nats/connect.ts";
+import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
 import { ClockFeed } from "./clock-feed.ts";
 import { DeliveryLoop } from "./delivery-loop.ts";
 import { type AgencyCounters, type AgencyEventListener, EventHub } from "./events.ts";
@@ -87,6 +87,11 @@ export class AgencyNode {
     return this.desk.pending().map((p) => ({ messageId: p.messageId, dueAt: new Date(p.dueAt).toISOString() }));
   }
 
+  /** Scenario fault: the duty officer works `factor` times slower until `untilMs` (simulated). */
+  slowDown(factor: number, untilMs: number) {
+    this.desk.slowDown(factor, untilMs);
+  }
+
   /** Connects and starts consuming (or waits offline until offlineUntil). Safe to call again after stop(). */
   start(): Promise<void> {
     if (this.active) return Promise.resolve();
@@ -98,7 +103,7 @@ export class AgencyNode {
     const started = Date.now();
     const auth = this.opts.authenticate ?? true;
     this.nc = await connectAs({ servers: this.opts.servers, user: this.id, ...(auth ? { seed: this.opts.seed } : {}) });
-    this.js = jetstream(this.nc);
+    this.js = agencyJetStream(this.nc);
     if (!this.opts.clockFeed) this.feed.attach(this.nc);
     this.active = true;
     this.scheduler.start();

@@ -6,7 +6,7 @@ import type { SimClock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts";
 import type { EventHub } from "./events.ts";
-import { chance, createRng, uniform } from "./prng.ts";
+import { chance, createRng, uniform } from "../../shared/prng.ts";
 import { acknowledgementFor, chooseAction, hitFor, precedenceOf, rfiResponseFor } from "./reactions.ts";
 import type { SimScheduler } from "./scheduler.ts";
 
@@ -23,6 +23,8 @@ export class OfficerDesk {
   private readonly taken = new Set<string>();
   private readonly precedences = new Map<string, Precedence>();
   private readonly retracted = new Set<string>();
+  /** A fault a scenario injects: the officer works `factor` times slower until `untilMs` (simulated). */
+  private slow: { factor: number; untilMs: number } | undefined;
 
   constructor(
     private readonly agency: RosterAgency,
@@ -56,9 +58,14 @@ export class OfficerDesk {
     this.taken.add(m.id);
     this.note(m);
     const precedence = precedenceOf(m, (id) => this.precedences.get(id));
-    const dueAt = acknowledgeAt(this.agency.duty, this.agency.timezone, arrivedAt, precedence, this.rng(m.id, "ack"));
+    let dueAt = acknowledgeAt(this.agency.duty, this.agency.timezone, arrivedAt, precedence, this.rng(m.id, "ack"));
+    if (this.slow && arrivedAt < this.slow.untilMs) dueAt = arrivedAt + (dueAt - arrivedAt) * this.slow.factor;
     this.scheduler.at(`ack:${m.id}`, dueAt, () => this.acknowledge(m, precedence));
     this.log.debug({ messageId: m.id, kind: m.kind, seq, precedence, dueAt: new Date(dueAt).toISOString() }, "acknowledgement scheduled");
+  }
+
+  slowDown(factor: number, untilMs: number) {
+    this.slow = { factor, untilMs };
   }
 
   /** Pending acknowledgements, earliest first. */

@@ -10,7 +10,7 @@ import type {
 } from "../../shared/contracts/index.ts";
 import type { MessageOf } from "../../shared/contracts/message.ts";
 import { compose } from "../../shared/messaging/compose.ts";
-import { chance, pick, type Rng } from "./prng.ts";
+import { chance, pick, type Rng } from "../../shared/prng.ts";
 import type { z } from "zod";
 
 type Action = z.infer<typeof AcknowledgementBody>["action"];

@@ -6,6 +6,7 @@ import { registerContracts } from "./commands/contracts.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerCoordinator } from "./commands/coordinator.ts";
 import { registerUp } from "./commands/up.ts";
+import { registerRun } from "./commands/run.ts";
 import { registerSend } from "./commands/send.ts";
 import { registerAgency } from "./commands/agency.ts";
 import { registerValidate } from "./commands/validate.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
   // In the order a person meets them.
   registerUp(program);
+  registerRun(program);
   registerSend(program);
   registerWatch(program);
   registerStatus(program);

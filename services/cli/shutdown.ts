@@ -15,5 +15,16 @@ export function onShutdown(stop: () => Promise<void>, log: (msg: string) => void
     };
     process.on("SIGINT", handler);
     process.on("SIGTERM", handler);
+    // A service started by `atix up` or `atix run` stops when that process is gone, however it ended.
+    const parent = Number(process.env.ATIX_PARENT_PID);
+    if (parent) {
+      const watch = setInterval(() => {
+        if (process.ppid !== parent) {
+          clearInterval(watch);
+          handler("SIGTERM");
+        }
+      }, 1_000);
+      watch.unref();
+    }
   });
 }

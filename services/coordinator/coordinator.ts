@@ -5,6 +5,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AuditWriter } from "../../shared/audit/writer.ts";
+import { subjects } from "../../shared/contracts/index.ts";
 import { ClockState, SimClock } from "../../shared/clock.ts";
 import { Registry } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
@@ -102,7 +103,11 @@ export class Coordinator {
         try {
           if (e.key === CONFIG_KEYS.clock) {
             const c = store.clock.decode(e);
-            if (c) clock.adopt(ClockState.parse(c));
+            if (c) {
+              clock.adopt(ClockState.parse(c));
+              // Agencies follow the broadcast; a pause or a new speed must reach them at once.
+              this.nc.publish(subjects.clock, JSON.stringify(clock.snapshot()));
+            }
           } else if (e.key === CONFIG_KEYS.settings) {
             this.settings = store.settings.decode(e) ?? this.settings;
           } else if (e.key === CONFIG_KEYS.registry) {

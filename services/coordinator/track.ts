@@ -7,16 +7,20 @@ export type TrackResult = "recorded" | "repeat" | "unknown";
 
 export async function track(ctx: Context, m: ReceiptMessage | AcknowledgementMessage, nowMs: number): Promise<TrackResult> {
   const key = trackingKey(m.body.messageId, m.sender);
-  const at = new Date(nowMs).toISOString();
+  // The agency's own timestamp (same exchange clock) stands, kept between delivery and now:
+  // the coordinator's queueing must not count against a duty officer, and a node cannot
+  // claim to have answered before the delivery or in the future.
+  const stamped = (deliveredAt: string) => Math.min(nowMs, Math.max(Date.parse(deliveredAt), Date.parse(m.sentAt)));
   let counted: TrackingRecord | undefined;
   const result = await ctx.store.tracking.modify(key, (v) => {
     counted = v;
+    const when = stamped(v.deliveredAt);
+    const at = new Date(when).toISOString();
     if (m.kind === "receipt") {
       if (v.receiptId) return undefined;
       return { ...v, receiptId: m.id, receiptAt: at, state: v.state === "delivered" ? "receipted" : v.state };
     }
     if (v.ackId) return undefined;
-    const latency = nowMs - Date.parse(v.deliveredAt);
     return {
       ...v,
       state: v.state === "closed" ? "closed" : "acknowledged",
@@ -24,8 +28,8 @@ export async function track(ctx: Context, m: ReceiptMessage | AcknowledgementMes
       ackAt: at,
       ackBy: m.body.officer,
       receiptAt: v.receiptAt ?? at,
-      ackLatencyMs: latency,
-      withinDeadline: nowMs <= Date.parse(v.deadline),
+      ackLatencyMs: when - Date.parse(v.deliveredAt),
+      withinDeadline: when <= Date.parse(v.deadline),
     };
   });
   if (!counted) return "unknown";
@@ -36,7 +40,7 @@ export async function track(ctx: Context, m: ReceiptMessage | AcknowledgementMes
   await ctx.audit.append({
     eventId: `${m.kind === "receipt" ? "receipted" : "acknowledged"}:${m.body.messageId}:${m.sender}`,
     event: m.kind === "receipt" ? "receipted" : "acknowledged",
-    at: (m.kind === "receipt" ? rec.receiptAt : rec.ackAt) ?? at,
+    at: (m.kind === "receipt" ? rec.receiptAt : rec.ackAt) ?? new Date(nowMs).toISOString(),
     actor: m.sender,
     messageId: m.body.messageId,
     kind: rec.kind,

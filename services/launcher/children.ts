@@ -18,7 +18,7 @@ export function startChild(name: string, args: string[], opts: { home: string; l
   const logFile = join(opts.logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: "a" });
   const proc = spawn(process.execPath, [ATIX_BIN, ...args], {
-    env: { ...process.env, ATIX_HOME: opts.home, ATIX_LOG_PRETTY: "0", ...opts.env },
+    env: { ...process.env, ATIX_HOME: opts.home, ATIX_LOG_PRETTY: "0", ATIX_PARENT_PID: String(process.pid), ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   proc.stdout!.pipe(log, { end: false });

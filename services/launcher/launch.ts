@@ -11,7 +11,7 @@ import { loadRoster } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
-import { ensureLayout } from "../../shared/nats/streams.ts";
+import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
 import { type Child, startChild, stopChild } from "./children.ts";
 
 export const DEFAULT_ROSTER = resolve(new URL("../../simulations/rosters/forum-90.yaml", import.meta.url).pathname);
@@ -29,6 +29,8 @@ export interface LaunchOptions {
   settings?: Settings;
   /** Extra arguments for the agency host (scenario behaviour). */
   agencyArgs?: string[];
+  /** Start with the clock paused (a scenario resumes it once everything is up). */
+  paused?: boolean;
 }
 
 export interface Launched {
@@ -67,9 +69,12 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   const natsUrl = opts.nats ?? server!.url;
   const nc = await connectAs({ servers: natsUrl, user: "coordinator", seed: ids.coordinator.seed });
   const clock = SimClock.start(opts.speed ?? 1, opts.simStart ?? Date.now());
+  if (opts.paused) clock.pause();
   const registry = registryFor(roster, ids);
   try {
-    await ensureLayout(nc);
+    const jsm = await ensureLayout(nc);
+    // The agencies' consumers exist before any service starts: no agency waits for a coordinator.
+    for (const a of roster.agencies) await ensureAgencyConsumer(jsm, a.id);
     await publishExchangeConfig(nc, { registry, settings: opts.settings ?? DEFAULT_SETTINGS, clock: clock.snapshot() });
   } finally {
     await nc.drain();

@@ -87,6 +87,9 @@ export class AuditWriter {
         records.map((r, i) => {
           const hdrs = headers();
           hdrs.set("Nats-Expected-Last-Sequence", String(head.streamSeq + i));
+          // A later record of the pipeline may match the sequence after a refused one (another
+          // instance wrote in between): it must also follow its own predecessor by id.
+          if (i > 0) hdrs.set("Nats-Expected-Last-Msg-Id", records[i - 1]!.eventId);
           return this.js.publish(subjects.audit, JSON.stringify(r), { msgID: r.eventId, headers: hdrs, timeout: 10_000 });
         }),
       );

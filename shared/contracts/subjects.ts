@@ -37,6 +37,25 @@ export const subjects = {
   inboxPrefix: (user: string) => `_INBOX_${user}`,
 } as const;
 
+/** JetStream's own API prefix, as seen from the exchange's account (coordinators, observers). */
+export const JS_API = "$JS.API";
+
+/**
+ * The JetStream API prefix an agency uses (set it as the client's JetStream API prefix). Each
+ * agency is alone in a NATS account without JetStream, where the server answers `$JS.API.>`
+ * itself ("JetStream not enabled for account"); the few calls it may make (its own consumer's
+ * info and next message) are imported from the exchange's account under this name.
+ */
+export const AGENCY_JS_API = "$JS.ATIX.API";
+
+/** JetStream API and ack subjects of one consumer, under a given API prefix. */
+export const jsApi = {
+  consumerInfo: (stream: string, consumer: string, prefix: string = JS_API) => `${prefix}.CONSUMER.INFO.${stream}.${consumer}`,
+  consumerNext: (stream: string, consumer: string, prefix: string = JS_API) => `${prefix}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+  /** Acks are not API calls: they keep their name whatever the prefix. */
+  acks: (stream: string, consumer: string) => `$JS.ACK.${stream}.${consumer}.>`,
+} as const;
+
 export const streams = {
   submissions: { name: "ATIX_SUBMISSIONS", subjects: [subjects.submitAll] },
   deliveries: { name: "ATIX_DELIVERIES", subjects: [subjects.deliverAll] },

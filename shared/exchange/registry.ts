@@ -1,15 +1,12 @@
 // The registry in memory: who takes part, and who an alert's distribution reaches.
-import { readFile } from "node:fs/promises";
-import { parseDocument } from "yaml";
+import { loadYamlFile } from "../yaml-file.ts";
 import {
   type AgencyId,
   AgencyRegistryEntry,
   type Distribution,
-  formatProblem,
   OrganisationEntry,
   Roster,
   SharingGroupEntry,
-  toProblems,
 } from "../contracts/index.ts";
 import { z } from "zod";
 
@@ -24,23 +21,7 @@ export const RegistryData = z
 export type RegistryData = z.infer<typeof RegistryData>;
 
 /** Reads a roster file; a mistake is reported with its path in the file and its line. */
-export async function loadRoster(file: string): Promise<Roster> {
-  const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
-    throw new Error(`cannot read roster ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
-  });
-  const doc = parseDocument(text, { keepSourceTokens: true });
-  if (doc.errors.length) throw new Error(`roster ${file}: ${doc.errors[0]!.message.split("\n")[0]}`);
-  const parsed = Roster.safeParse(doc.toJS());
-  if (parsed.success) return parsed.data;
-  const lines = toProblems(parsed.error, doc.toJS()).slice(0, 10).map((p) => {
-    const node = doc.getIn(p.path.split(/\.|\[|\]/).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true) as
-      | { range?: [number, number] }
-      | undefined;
-    const line = node?.range ? text.slice(0, node.range[0]).split("\n").length : undefined;
-    return `  ${line ? `line ${line}: ` : ""}${formatProblem(p)}`;
-  });
-  throw new Error(`roster ${file} is not valid:\n${lines.join("\n")}`);
-}
+export const loadRoster = (file: string): Promise<Roster> => loadYamlFile(file, Roster, "roster");
 
 export class Registry {
   readonly byId: ReadonlyMap<AgencyId, AgencyRegistryEntry>;

@@ -1,50 +1,94 @@
 // nats-server configuration generated from the registry: who may publish and read what.
 // An agency may publish only as itself and read only its own deliveries, outcomes and replies;
-// it cannot touch streams, the audit chain or another agency's consumer.
-import { buckets, consumers, streams, subjects } from "../contracts/subjects.ts";
+// it cannot touch streams, the audit chain or another agency's consumer. Each agency is alone in
+// a NATS account of its own: nothing it sends reaches the exchange's account (where JetStream,
+// the coordinators and the observers live) except through the few subjects imported for it.
+import { AGENCY_JS_API, buckets, consumers, JS_API, jsApi, streams, subjects } from "../contracts/subjects.ts";
 import type { Identity } from "./identities.ts";
 
 const q = (s: string) => JSON.stringify(s);
 const list = (xs: string[]) => `[${xs.map(q).join(", ")}]`;
 
-export function agencyPermissions(agency: string) {
+/** The exchange's own account: JetStream, the coordinators and the observers live here. */
+export const EXCHANGE_ACCOUNT = "ATIX";
+export const agencyAccount = (agency: string) => `AGENCY_${agency}`;
+
+/**
+ * What an agency may send into the exchange's account, each a service it imports: its
+ * submissions and presence, its own consumer's info and next messages, and acks on that consumer.
+ * `subject` is the name in the exchange's account, `local` the name in the agency's (the JetStream
+ * API under AGENCY_JS_API). As service imports, every reply is mapped back by the server, so
+ * nothing the exchange answers can land anywhere but back in the agency's own account.
+ */
+export function agencyServices(agency: string): { subject: string; local: string; stream?: true }[] {
   const deliveries = streams.deliveries.name;
   const consumer = consumers.agency(agency);
+  const same = (subject: string) => ({ subject, local: subject });
+  return [
+    same(subjects.submitOf(agency)),
+    same(subjects.presence(agency)),
+    { subject: jsApi.consumerInfo(deliveries, consumer), local: jsApi.consumerInfo(deliveries, consumer, AGENCY_JS_API) },
+    { subject: jsApi.consumerNext(deliveries, consumer), local: jsApi.consumerNext(deliveries, consumer, AGENCY_JS_API), stream: true },
+    same(jsApi.acks(deliveries, consumer)),
+  ];
+}
+
+/** What an agency may receive from the exchange's account (stream imports), besides replies. */
+const agencyStreams = (agency: string) => [subjects.outcomeOf(agency), subjects.clock];
+
+/** Within its account, an agency may publish only what it imports and read only its own inbox. */
+export function agencyPermissions(agency: string) {
   return {
-    publish: [
-      subjects.submitOf(agency),
-      subjects.presence(agency),
-      `$JS.API.CONSUMER.INFO.${deliveries}.${consumer}`,
-      `$JS.API.CONSUMER.MSG.NEXT.${deliveries}.${consumer}`,
-      `$JS.ACK.${deliveries}.${consumer}.>`,
-    ],
-    subscribe: [`${subjects.inboxPrefix(agency)}.>`, subjects.outcomeOf(agency), subjects.clock],
+    publish: agencyServices(agency).map((s) => s.local),
+    subscribe: [`${subjects.inboxPrefix(agency)}.>`, ...agencyStreams(agency)],
   };
 }
 
-/** Read-only: may read every stream and bucket through consumers of its own, change nothing. */
-export function observerPermissions(user: string) {
+/**
+ * The durable consumers the exchange runs on: the coordinators' shared intake and one per agency.
+ * Only the coordinator may create, change, pull from, ack on or delete them.
+ */
+function durables(agencies: string[]) {
+  return [
+    { stream: streams.submissions.name, consumer: consumers.submissions },
+    ...agencies.map((a) => ({ stream: streams.deliveries.name, consumer: consumers.agency(a) })),
+  ];
+}
+
+/**
+ * Read-only: may read every stream and bucket through consumers of its own, change nothing.
+ * Its consumers are named (nats.js ordered consumers name theirs), so the legacy unnamed create
+ * subject is not allowed: through it a config naming an existing durable would update that one.
+ */
+export function observerPermissions(user: string, agencies: string[] = []) {
   const readable = [...Object.values(streams).map((s) => s.name), ...Object.values(buckets).map((b) => `KV_${b}`)];
   return {
     publish: [
-      "$JS.API.INFO",
-      "$JS.API.STREAM.NAMES",
-      "$JS.API.STREAM.LIST",
+      `${JS_API}.INFO`,
+      `${JS_API}.STREAM.NAMES`,
+      `${JS_API}.STREAM.LIST`,
       ...readable.flatMap((s) => [
-        `$JS.API.STREAM.INFO.${s}`,
-        `$JS.API.STREAM.MSG.GET.${s}`,
-        `$JS.API.DIRECT.GET.${s}`,
-        `$JS.API.DIRECT.GET.${s}.>`,
-        // Consumers only read; 2.9 also names the consumer and filter in the create subject.
-        `$JS.API.CONSUMER.CREATE.${s}`,
-        `$JS.API.CONSUMER.CREATE.${s}.>`,
-        `$JS.API.CONSUMER.INFO.${s}.>`,
-        `$JS.API.CONSUMER.MSG.NEXT.${s}.>`,
-        `$JS.API.CONSUMER.DELETE.${s}.>`,
+        `${JS_API}.STREAM.INFO.${s}`,
+        `${JS_API}.STREAM.MSG.GET.${s}`,
+        `${JS_API}.DIRECT.GET.${s}`,
+        `${JS_API}.DIRECT.GET.${s}.>`,
+        // 2.9 names the consumer (and optionally its filter) in the create subject.
+        `${JS_API}.CONSUMER.CREATE.${s}.>`,
+        `${JS_API}.CONSUMER.INFO.${s}.>`,
+        `${JS_API}.CONSUMER.MSG.NEXT.${s}.>`,
+        `${JS_API}.CONSUMER.DELETE.${s}.>`,
       ]),
       "$JS.ACK.>",
       "$JS.FC.>",
     ],
+    // Deny wins over allow: the exchange's own durables stay out of reach (info stays readable).
+    publishDeny: durables(agencies).flatMap(({ stream, consumer }) => [
+      `${JS_API}.CONSUMER.CREATE.${stream}.${consumer}`,
+      `${JS_API}.CONSUMER.CREATE.${stream}.${consumer}.>`,
+      `${JS_API}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+      `${JS_API}.CONSUMER.DELETE.${stream}.${consumer}`,
+      `$JS.ACK.${stream}.${consumer}.>`,
+    ]),
     subscribe: [`${subjects.inboxPrefix(user)}.>`, subjects.presenceAll, subjects.coordinatorHeartbeatAll, subjects.outcomeAll, subjects.clock],
   };
 }
@@ -55,20 +99,50 @@ export interface ServerAuth {
   agencies: Identity[];
 }
 
-function userBlock(id: Identity, perms?: { publish: string[]; subscribe: string[] }) {
-  if (!perms) return `    { nkey: ${q(id.publicKey)} }`;
-  return `    { nkey: ${q(id.publicKey)}, permissions: { publish: { allow: ${list(perms.publish)} }, subscribe: { allow: ${list(perms.subscribe)} } } }`;
+function userBlock(id: Identity, perms?: { publish: string[]; publishDeny?: string[]; subscribe: string[] }) {
+  if (!perms) return `      { nkey: ${q(id.publicKey)} }`;
+  const deny = perms.publishDeny?.length ? `, deny: ${list(perms.publishDeny)}` : "";
+  return `      { nkey: ${q(id.publicKey)}, permissions: { publish: { allow: ${list(perms.publish)}${deny} }, subscribe: { allow: ${list(perms.subscribe)} } } }`;
 }
 
-/** The `authorization` block of nats.conf. The coordinator user may do everything. */
+/**
+ * The `accounts` block of nats.conf. The coordinator user may do everything in the exchange's
+ * account (ATIX, the only one with JetStream); the observer only reads there. Each agency is alone
+ * in an account of its own (AGENCY_<ID>) that imports only its own subjects: the server checks a
+ * publish's subject against the permissions but not its reply subject, and JetStream answers
+ * (PubAck, API replies, deliveries) from inside the account it runs in — within one account an
+ * agency could name a stream's subject as its reply and have JetStream write there for it.
+ */
 export function authorizationConfig(auth: ServerAuth): string {
-  const users = [
-    `    # coordinator: routes, stores and audits; manages the streams`,
+  const ids = auth.agencies.map((a) => a.user);
+  const exports = ids.flatMap((id) => [
+    ...agencyServices(id).map((s) => `      { service: ${q(s.subject)}${s.stream ? `, response_type: "stream"` : ""}, accounts: [${q(agencyAccount(id))}] }`),
+    `      { stream: ${q(subjects.outcomeOf(id))}, accounts: [${q(agencyAccount(id))}] }`,
+  ]);
+  if (ids.length) exports.push(`      { stream: ${q(subjects.clock)}, accounts: ${list(ids.map(agencyAccount))} }`);
+  const exchange = [
+    `  ${EXCHANGE_ACCOUNT}: {`,
+    `    jetstream: enabled`,
+    `    users: [`,
+    `      # coordinator: routes, stores and audits; manages the streams`,
     userBlock(auth.coordinator),
-    `    # observer: dashboards, watch, status and audit (read-only)`,
-    userBlock(auth.observer, observerPermissions(auth.observer.user)),
-    `    # one user per agency`,
-    ...auth.agencies.map((a) => userBlock(a, agencyPermissions(a.user))),
+    `      # observer: dashboards, watch, status and audit (read-only)`,
+    userBlock(auth.observer, observerPermissions(auth.observer.user, ids)),
+    `    ]`,
+    ...(exports.length ? [`    exports: [`, ...exports, `    ]`] : []),
+    `  }`,
   ];
-  return `authorization {\n  users = [\n${users.join("\n")}\n  ]\n}\n`;
+  const agencies = auth.agencies.flatMap((a) => [
+    `  # ${a.user}: alone in its account; sees the exchange only through these imports`,
+    `  ${agencyAccount(a.user)}: {`,
+    `    users: [`,
+    userBlock(a, agencyPermissions(a.user)),
+    `    ]`,
+    `    imports: [`,
+    ...agencyServices(a.user).map((s) => `      { service: { account: ${q(EXCHANGE_ACCOUNT)}, subject: ${q(s.subject)} }${s.local !== s.subject ? `, to: ${q(s.local)}` : ""} }`),
+    ...agencyStreams(a.user).map((subject) => `      { stream: { account: ${q(EXCHANGE_ACCOUNT)}, subject: ${q(subject)} } }`),
+    `    ]`,
+    `  }`,
+  ]);
+  return `accounts {\n${[...exchange, ...agencies].join("\n")}\n}\n`;
 }

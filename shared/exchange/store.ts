@@ -46,6 +46,20 @@ export class Bucket<S extends z.ZodType> {
       throw e;
     }
   }
+  /** Every current value, read in one pass through the bucket (not one request per key). */
+  async all(): Promise<z.infer<S>[]> {
+    if ((await this.kv.status()).values === 0) return [];
+    const out: z.infer<S>[] = [];
+    const w = await this.kv.watch({ key: ">", ignoreDeletes: true });
+    for await (const e of w) {
+      const v = this.decode(e);
+      if (v !== undefined) out.push(v);
+      if (!e.delta) break; // the last of the values present when the watch began
+    }
+    w.stop();
+    return out;
+  }
+
   /** Read-modify-write with retries on conflict; `change` returns undefined to leave it as is. */
   async modify(key: string, change: (v: z.infer<S>) => z.infer<S> | undefined): Promise<z.infer<S> | undefined> {
     for (let i = 0; i < 20; i++) {

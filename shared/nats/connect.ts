@@ -1,8 +1,9 @@
 // One way to connect: as a named identity with its own nkey and its own inbox prefix, so
 // replies meant for one agency can never reach another.
+import { jetstream, type JetStreamClient, type JetStreamOptions } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { signBytes } from "../contracts/signing.ts";
-import { subjects } from "../contracts/subjects.ts";
+import { AGENCY_JS_API, subjects } from "../contracts/subjects.ts";
 
 export interface ConnectAs {
   servers: string | string[];
@@ -14,9 +15,13 @@ export interface ConnectAs {
   name?: string;
 }
 
+// Connections made with an identity's nkey. Only the generated configuration (accounts, see
+// shared/exchange/server-config.ts) authenticates, so these are the ones the exchange's accounts apply to.
+const inAccounts = new WeakSet<NatsConnection>();
+
 export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
   const seed = opts.seed;
-  return connect({
+  const nc = await connect({
     servers: opts.servers,
     name: opts.name ?? `atix-${opts.user}`,
     inboxPrefix: subjects.inboxPrefix(opts.user),
@@ -27,6 +32,19 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
     // Agencies in one process share the event loop; be patient with pings under load.
     pingInterval: 20_000,
   });
+  if (seed) inAccounts.add(nc);
+  return nc;
+}
+
+/**
+ * The JetStream client for an agency's connection; use it wherever an agency talks to JetStream.
+ * Connected with its nkey (the exchange runs with accounts), an agency reaches the exchange's
+ * JetStream only through the API prefix its account imports (AGENCY_JS_API); on an
+ * unauthenticated server (tests of the raw broker) there are no accounts and the plain API applies.
+ * Publishing (submissions) is the same either way: only API calls carry the prefix.
+ */
+export function agencyJetStream(nc: NatsConnection, opts: Omit<JetStreamOptions, "apiPrefix" | "domain"> = {}): JetStreamClient {
+  return jetstream(nc, { ...opts, ...(inAccounts.has(nc) ? { apiPrefix: AGENCY_JS_API } : {}) });
 }
 
 function nkeyAuth(seed: string, nonce?: string) {

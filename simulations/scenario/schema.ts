@@ -103,8 +103,8 @@ export const TrafficStream = z
     /** Messages per simulated hour, on average (a Poisson process). */
     perHour: z.number().positive(),
     category: z.union([z.enum(THREAT_CATEGORIES), z.array(z.enum(THREAT_CATEGORIES)).min(1)]),
-    precedence: z.union([z.enum(PRECEDENCES), z.record(z.enum(PRECEDENCES), z.number().positive())]).default("ROUTINE"),
-    tlp: z.union([z.enum(TLPS), z.record(z.enum(TLPS), z.number().positive())]).default("GREEN"),
+    precedence: z.union([z.enum(PRECEDENCES), z.partialRecord(z.enum(PRECEDENCES), z.number().positive())]).default("ROUTINE"),
+    tlp: z.union([z.enum(TLPS), z.partialRecord(z.enum(TLPS), z.number().positive())]).default("GREEN"),
     /** Audience: as `to`, or "own-region" / "own-organisations" / "neighbours" of the sender. */
     to: z.union([Audience, z.enum(["own-region", "own-organisations"])]).default("own-region"),
     /** Sender weights by agency id; "*" for everyone else (default 1). */
@@ -164,7 +164,7 @@ export const Scenario = z
     seed: z.number().int().default(1),
     settings: z
       .object({
-        ackDeadlineMinutes: z.record(z.enum(PRECEDENCES), z.number().positive()).optional(),
+        ackDeadlineMinutes: z.partialRecord(z.enum(PRECEDENCES), z.number().positive()).optional(),
         escalationAfter: z.object({ reminder: z.number(), "backup-contact": z.number(), originator: z.number() }).partial().optional(),
       })
       .strict()

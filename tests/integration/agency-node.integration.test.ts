@@ -7,7 +7,7 @@ import { AckPolicy, DeliverPolicy, jetstream, type JetStreamClient, type JetStre
 import { createUser } from "@nats-io/nkeys";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { v7 } from "uuid";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import {
   AgencyHost,
   AgencyNode,
@@ -194,7 +194,8 @@ describe("AgencyNode", () => {
     expect(ack.m.body).toMatchObject({ messageId: alert.id, officer: "QT-DO-1" });
     expect(verify(ack.m, publicKey("QT"))).toEqual({ ok: true });
     expect(node.received).toContain(alert.id);
-    expect(node.counters).toMatchObject({ receipted: 1, acknowledged: 1 });
+    // The counter moves when the node's own publish is acknowledged, a moment after the stream has it.
+    await vi.waitFor(() => expect(node.counters).toMatchObject({ receipted: 1, acknowledged: 1 }), { timeout: 5_000 });
   });
 
   it("re-times a pending acknowledgement when the clock pauses and speeds up", async () => {

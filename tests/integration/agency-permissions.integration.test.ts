@@ -1,6 +1,7 @@
 // The agency node under the production permissions (shared/exchange/server-config.ts) on a
-// private nats-server with nkey auth: it may only read its own consumer, ack, submit as itself
-// and announce presence — and that is all it needs to receipt and acknowledge.
+// private nats-server with nkey auth: each agency alone in its own account, reaching JetStream
+// only through AGENCY_JS_API. It may only read its own consumer, ack, submit as itself and
+// announce presence — and that is all it needs to receipt and acknowledge.
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { v7 } from "uuid";

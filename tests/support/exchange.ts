@@ -1,6 +1,6 @@
 // A whole exchange for one test file: its own nats-server (optionally with the generated
 // authorization), keys, registry and config, and helpers to play agencies and coordinators.
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import type { JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { SimClock } from "../../shared/clock.ts";
 import { type Message, type MessageKind, type MessageOf, type Roster, subjects } from "../../shared/contracts/index.ts";
@@ -10,7 +10,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.
 import { openStore } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
-import { connectAs } from "../../shared/nats/connect.ts";
+import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
 import { ensureLayout } from "../../shared/nats/streams.ts";
 import { Coordinator } from "../../services/coordinator/coordinator.ts";
@@ -72,7 +72,7 @@ export async function startTestExchange(opts: { roster?: Roster; speed?: number;
       let c = agencyConns.get(id);
       if (!c) {
         const nc = await connectAs({ servers: server.url, user: id, ...seedOf(id) });
-        c = { nc, js: jetstream(nc) };
+        c = { nc, js: agencyJetStream(nc) };
         agencyConns.set(id, c);
       }
       return c;

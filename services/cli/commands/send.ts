@@ -1,7 +1,6 @@
 // `atix send`: a facilitator injects a message as an agency, live, and can wait for the outcome.
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { jetstream } from "@nats-io/jetstream";
 import {
   HANDLING_CODES, type Message, MESSAGE_KINDS, type MessageKind, PRECEDENCES, THREAT_CATEGORIES, TLPS, formatProblem, parseMessage, subjects,
 } from "../../../shared/contracts/index.ts";
@@ -11,6 +10,7 @@ import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
 import { DEFAULT_SETTINGS } from "../../../shared/exchange/settings.ts";
 import { compose } from "../../../shared/messaging/compose.ts";
 import { submit } from "../../../shared/messaging/submit.ts";
+import { agencyJetStream } from "../../../shared/nats/connect.ts";
 import { readIdentity } from "../../../shared/exchange/identities.ts";
 import { parseAudience } from "../audience.ts";
 import { CliError } from "../errors.ts";
@@ -110,7 +110,7 @@ export function registerSend(program: Command) {
       if (!seed) throw new CliError(`no key for ${opts.from}: run inside the folder of a running \`atix up\``);
       try {
         const outcomeSub = agency.nc.subscribe(subjects.outcome(opts.from, message.id), { max: 1, timeout: 15_000 });
-        await submit(jetstream(agency.nc), seed, message);
+        await submit(agencyJetStream(agency.nc), seed, message);
         let outcome: Message | undefined;
         for await (const m of outcomeSub) outcome = m.json<Message>();
         if (!outcome) throw new CliError(`no answer from the coordinator within 15 s for ${message.id} (is a coordinator running? see atix status)`);

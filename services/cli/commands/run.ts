@@ -1,0 +1,72 @@
+// `atix run SCENARIO`: play a scenario on a real exchange and write its after-action report.
+import { relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { loadScenario } from "../../../simulations/scenario/load.ts";
+import { collectMetrics } from "../../../simulations/runner/collect.ts";
+import { progressPrinter } from "../../../simulations/runner/progress.ts";
+import { playScenario } from "../../../simulations/runner/run.ts";
+import { writeReport } from "../../../simulations/report/write.ts";
+import { CliError } from "../errors.ts";
+import { positiveInt, positiveNumber } from "../options.ts";
+
+interface RunFlags {
+  speed?: number;
+  seed?: number;
+  report?: string;
+  nats?: string;
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+
+export function registerRun(program: Command) {
+  program
+    .command("run")
+    .description("play a scenario in accelerated time on a real exchange and write the after-action report")
+    .argument("<scenario>", "scenario file, e.g. simulations/scenarios/baku-247.yaml")
+    .option("--speed <n>", "simulated time per wall time (default: the scenario's)", positiveNumber("--speed"))
+    .option("--seed <n>", "random seed of the traffic and the duty officers (default: the scenario's)", (v) => {
+      if (!/^-?\d+$/.test(v)) throw new CliError(`--seed expects a whole number, got "${v}"`);
+      return Number(v);
+    })
+    .option("--report <dir>", "report folder (default: reports/<scenario>-<time>/)")
+    .option("--nats <url>", "use this NATS server instead of starting one")
+    .action(async (file: string, flags: RunFlags) => {
+      const loaded = await loadScenario(file).catch((e: Error) => {
+        throw new CliError(e.message);
+      });
+      const dir = resolve(flags.report ?? `reports/${loaded.scenario.name}-${stamp()}`);
+      const abort = new AbortController();
+      const onSignal = () => {
+        if (abort.signal.aborted) process.exit(130);
+        process.stderr.write("\ninterrupted: stopping and writing what was measured (Ctrl-C again to quit at once)\n");
+        abort.abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      const printer = progressPrinter();
+      process.stdout.write(`${loaded.scenario.title}\n  ${loaded.roster.agencies.length} agencies, ${loaded.scenario.duration / 3_600_000} h at ${flags.speed ?? loaded.scenario.speed}x, seed ${flags.seed ?? loaded.scenario.seed}\n`);
+      const run = await playScenario(loaded, {
+        ...(flags.speed ? { speed: flags.speed } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.nats ? { nats: flags.nats } : {}),
+        onProgress: (p) => printer.update(p),
+        signal: abort.signal,
+      });
+      printer.done();
+      try {
+        const { metrics, auditJsonl } = await collectMetrics(run);
+        await writeReport(dir, metrics, auditJsonl);
+        const d = metrics.deliveries;
+        process.stdout.write(
+          `${metrics.pass ? "PASS" : "FAIL"}  ${metrics.alerts.accepted} accepted, ${metrics.alerts.rejected} rejected; deliveries ${d.delivered}/${d.expected}, ` +
+            `acknowledged ${d.acknowledged}, lost ${d.lost}, duplicated ${d.duplicated}; ${metrics.escalations.total} escalations; ` +
+            `audit ${metrics.audit.verified ? "verified" : "BROKEN"} (${metrics.audit.records} records)\n`,
+        );
+        for (const e of metrics.expectations) process.stdout.write(`  ${e.pass ? "✓" : "✗"} ${e.description}: ${e.detail}\n`);
+        process.stdout.write(`report: ${relative(process.cwd(), dir) || "."}/report.html\n`);
+        if (!metrics.pass) throw new CliError(metrics.run.interrupted ? "interrupted before the end" : "expectations not met", 1);
+      } finally {
+        await run.close();
+      }
+    });
+}

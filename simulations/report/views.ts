@@ -1,0 +1,154 @@
+// Views of a run's metrics that both report.md and report.html show: key figures, tallies,
+// the agencies ranked by responsiveness, agencies by region, faults placed on the scenario clock.
+import { PRECEDENCES, REGIONS } from "../../shared/contracts/index.ts";
+import { clockAt, int, minutesAfterStart, pct, ratio } from "./format.ts";
+import type { Metrics } from "./metrics.ts";
+
+export type AgencyStat = Metrics["agencyStats"][number];
+export type InjectRow = Metrics["injects"][number];
+export type InjectStatus = InjectRow["status"];
+export type Precedence = (typeof PRECEDENCES)[number];
+export type Latency = Metrics["ackLatency"][Precedence];
+
+export { PRECEDENCES };
+
+/** Share of deliveries acknowledged within the deadline that counts as good (per precedence and per agency). */
+export const TARGET_WITHIN = 0.95;
+
+export const STATUS_LABEL: Record<InjectStatus, string> = {
+  met: "met",
+  "partially-met": "partially met",
+  "not-met": "not met",
+  "no-expectation": "no expectation",
+};
+
+export const ESCALATION_STEPS = ["reminder", "backup-contact", "originator"] as const;
+export const STEP_LABEL: Record<(typeof ESCALATION_STEPS)[number], string> = {
+  reminder: "Reminder to the recipient",
+  "backup-contact": "Backup contact (regional hub)",
+  originator: "Back to the originator",
+};
+
+/** Share of an agency's deliveries acknowledged in time; null when it received none. */
+export const agencyShare = (a: AgencyStat): number | null => ratio(a.withinDeadline, a.received);
+
+export type Tone = "good" | "warn" | "bad" | "none";
+
+/** How a within-deadline share reads: good from the target, bad below 80%. */
+export function shareTone(share: number | null): Tone {
+  if (share === null) return "none";
+  if (share >= TARGET_WITHIN) return "good";
+  return share >= 0.8 ? "warn" : "bad";
+}
+
+export function injectTally(m: Metrics): Record<InjectStatus, number> {
+  const t: Record<InjectStatus, number> = { met: 0, "partially-met": 0, "not-met": 0, "no-expectation": 0 };
+  for (const i of m.injects) t[i.status] += 1;
+  return t;
+}
+
+export const objectivesMet = (m: Metrics) => ({ met: m.expectations.filter((e) => e.pass).length, total: m.expectations.length });
+
+export interface KeyFigure {
+  label: string;
+  value: string;
+  tone: Tone;
+  note?: string;
+}
+
+export function keyFigures(m: Metrics): KeyFigure[] {
+  const d = m.deliveries;
+  const ackShare = ratio(d.acknowledged, d.delivered);
+  return [
+    { label: "Agencies", value: int(m.agencies), tone: "none" },
+    { label: "Messages", value: int(m.alerts.submitted), tone: "none", note: `${int(m.alerts.accepted)} accepted · ${int(m.alerts.rejected)} rejected` },
+    { label: "Deliveries", value: int(d.delivered), tone: d.delivered < d.expected ? "warn" : "none", note: `of ${int(d.expected)} expected` },
+    { label: "Acknowledged", value: pct(ackShare), tone: shareTone(ackShare), note: `${int(d.acknowledged)} deliveries` },
+    { label: "Lost", value: int(d.lost), tone: d.lost > 0 ? "bad" : "good" },
+    { label: "Duplicated", value: int(d.duplicated), tone: d.duplicated > 0 ? "warn" : "good" },
+    { label: "Escalations", value: int(m.escalations.total), tone: m.escalations.originator > 0 ? "warn" : "none", note: `${int(m.escalations.originator)} to originator` },
+    { label: "Audit chain", value: m.audit.verified ? "verified" : "BROKEN", tone: m.audit.verified ? "good" : "bad", note: `${int(m.audit.records)} records` },
+  ];
+}
+
+/** Least responsive first: lowest within-deadline share, then most missed FLASH, then slowest median. */
+function compareResponsiveness(a: AgencyStat, b: AgencyStat): number {
+  const sa = agencyShare(a);
+  const sb = agencyShare(b);
+  if (sa === null || sb === null) return sa === sb ? a.id.localeCompare(b.id) : sa === null ? 1 : -1;
+  return sa - sb || b.missedFlash - a.missedFlash || (b.p50Minutes ?? 0) - (a.p50Minutes ?? 0) || a.id.localeCompare(b.id);
+}
+
+export interface ResponsivenessRow {
+  agency: AgencyStat;
+  share: number | null;
+  rank: number;
+  /** Shown because it is among the slowest (otherwise only because it missed FLASH deadlines). */
+  slowest: boolean;
+}
+
+/** The slowest `n` agencies that received anything, and every agency that missed a FLASH deadline. */
+export function responsivenessTable(m: Metrics, n = 15): ResponsivenessRow[] {
+  const ranked = m.agencyStats.filter((a) => a.received > 0).sort(compareResponsiveness);
+  const rows: ResponsivenessRow[] = [];
+  ranked.forEach((a, i) => {
+    if (i < n || a.missedFlash > 0) rows.push({ agency: a, share: agencyShare(a), rank: i + 1, slowest: i < n });
+  });
+  return rows;
+}
+
+const regionOrder = (r: string) => {
+  const i = (REGIONS as readonly string[]).indexOf(r);
+  return i < 0 ? REGIONS.length : i;
+};
+
+/** "central-asia" → "Central Asia". */
+export const regionLabel = (r: string): string => r.split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ");
+
+/** Agencies grouped by region (the contract's region order), each group by id. */
+export function byRegion(m: Metrics): { region: string; agencies: AgencyStat[] }[] {
+  const groups = new Map<string, AgencyStat[]>();
+  for (const a of m.agencyStats) groups.set(a.region, [...(groups.get(a.region) ?? []), a]);
+  return [...groups.entries()]
+    .sort(([a], [b]) => regionOrder(a) - regionOrder(b) || a.localeCompare(b))
+    .map(([region, agencies]) => ({ region, agencies: agencies.sort((x, y) => x.id.localeCompare(y.id)) }));
+}
+
+export interface PlacedFault {
+  n: number;
+  kind: string;
+  at: string;
+  detail: string;
+  /** Simulated minutes after the start; undefined when `at` cannot be read. */
+  offset?: number;
+  clock: string;
+}
+
+/** Faults in time order, numbered for the timeline's markers. */
+export function placedFaults(m: Metrics): PlacedFault[] {
+  return m.faults
+    .map((f) => ({ f, offset: minutesAfterStart(m.scenario.start, f.at) }))
+    .sort((a, b) => (a.offset ?? Infinity) - (b.offset ?? Infinity))
+    .map(({ f, offset }, i) => ({ n: i + 1, kind: f.kind, at: f.at, detail: f.detail, offset, clock: offset === undefined ? f.at : clockAt(m.scenario.start, offset) }));
+}
+
+/** The injects in MSEL order with their scenario clock time. */
+export function mselRows(m: Metrics): (InjectRow & { clock: string; offset?: number })[] {
+  return [...m.injects]
+    .sort((a, b) => a.inject - b.inject)
+    .map((i) => {
+      const offset = minutesAfterStart(m.scenario.start, i.at);
+      return { ...i, offset, clock: offset === undefined ? i.at : clockAt(m.scenario.start, offset) };
+    });
+}
+
+/** Agencies with the most escalations, most first. */
+export const mostEscalated = (m: Metrics, n = 5): AgencyStat[] =>
+  m.agencyStats.filter((a) => a.escalated > 0).sort((a, b) => b.escalated - a.escalated || a.id.localeCompare(b.id)).slice(0, n);
+
+/** "TJ (2), NG (1)": how often each agency appears in a reconciliation list. */
+export function countByAgency(list: { agency: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const x of list) counts.set(x.agency, (counts.get(x.agency) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id, n]) => `${id} (${n})`).join(", ");
+}

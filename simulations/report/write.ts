@@ -1,0 +1,25 @@
+// Writes a run's report directory: metrics.json (checked against the contract first), report.md,
+// report.html and, when given, audit.jsonl.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { renderHtml } from "./html.ts";
+import { renderMarkdown } from "./markdown.ts";
+import { Metrics } from "./metrics.ts";
+
+export async function writeReport(dir: string, m: Metrics, auditJsonl?: string): Promise<{ files: string[] }> {
+  const metrics = Metrics.parse(m);
+  const contents: [string, string][] = [
+    ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
+    ["report.md", renderMarkdown(metrics)],
+    ["report.html", renderHtml(metrics)],
+  ];
+  if (auditJsonl !== undefined) contents.push(["audit.jsonl", auditJsonl.length && !auditJsonl.endsWith("\n") ? `${auditJsonl}\n` : auditJsonl]);
+  await mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  for (const [name, text] of contents) {
+    const file = join(dir, name);
+    await writeFile(file, text, "utf8");
+    files.push(file);
+  }
+  return { files };
+}

@@ -1,0 +1,127 @@
+// From a finished run to metrics.json: the reconciliation, latency per precedence, escalations,
+// the audit chain, the MSEL evaluation, per-agency responsiveness and the hourly timeline.
+import { ChainVerifier } from "../../shared/audit/chain.ts";
+import { readAudit } from "../../shared/audit/reader.ts";
+import { type AuditRecord, PRECEDENCES } from "../../shared/contracts/index.ts";
+import type { TrackingRecord } from "../../shared/exchange/records.ts";
+import { openStore } from "../../shared/exchange/store.ts";
+import type { Metrics } from "../report/metrics.ts";
+import { evaluateExpectations, evaluateInjects } from "./evaluate.ts";
+import { reconcile } from "./reconcile.ts";
+import type { RunResult } from "./run.ts";
+import { minutes, percentile, round } from "./stats.ts";
+
+const TRACKED = new Set(["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"]);
+
+export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; auditJsonl: string }> {
+  const { recorder: rec, loaded, roster } = r;
+  const store = await openStore(r.admin);
+  const ours = new Set(rec.sent.keys());
+  const tracking = (await store.tracking.all()).filter((t) => ours.has(t.messageId));
+  const audit: AuditRecord[] = [];
+  const verifier = new ChainVerifier();
+  let auditJsonl = "";
+  for await (const { record } of readAudit(r.admin)) {
+    audit.push(record as AuditRecord);
+    verifier.push(record);
+    auditJsonl += `${JSON.stringify(record)}\n`;
+  }
+  const chain = verifier.result();
+  const recon = reconcile(roster, rec);
+
+  const byKind: Metrics["alerts"]["byKind"] = {};
+  let accepted = 0;
+  let rejected = 0;
+  for (const [id, s] of rec.sent) {
+    const k = (byKind[s.message.kind] ??= { submitted: 0, accepted: 0, rejected: 0 });
+    k.submitted++;
+    const o = rec.outcomes.get(id)?.outcome;
+    if (o === "accepted") (k.accepted++, accepted++);
+    if (o === "rejected") (k.rejected++, rejected++);
+  }
+  const garbage = audit.filter((a) => a.event === "rejected" && !(a.messageId && ours.has(a.messageId))).length;
+
+  const ackLatency = Object.fromEntries(
+    PRECEDENCES.map((p) => {
+      const ts = tracking.filter((t) => t.precedence === p && t.state !== "closed");
+      const lat = ts.flatMap((t) => (t.ackLatencyMs !== undefined ? [t.ackLatencyMs] : []));
+      return [p, {
+        count: ts.length, deadlineMinutes: r.settings.ackDeadlineMinutes[p],
+        p50: minutes(percentile(lat, 50)), p95: minutes(percentile(lat, 95)), p99: minutes(percentile(lat, 99)), max: minutes(lat.length ? Math.max(...lat) : null),
+        withinDeadline: ts.length ? round(ts.filter((t) => t.withinDeadline).length / ts.length, 4) : null,
+      }];
+    }),
+  ) as Metrics["ackLatency"];
+
+  const escalated = audit.filter((a) => a.event === "escalated" && a.messageId && ours.has(a.messageId));
+  const step = (s: string) => escalated.filter((a) => a.data.step === s).length;
+  const metricsBase = {
+    scenario: {
+      name: loaded.scenario.name, title: loaded.scenario.title, file: loaded.file, seed: r.loaded.scenario.seed, speed: r.launched.exchange.clock.speed,
+      start: loaded.scenario.start, durationMinutes: loaded.scenario.duration / 60_000,
+    },
+    run: {
+      startedAt: new Date(r.wallStarted).toISOString(), finishedAt: new Date().toISOString(), wallSeconds: round((Date.now() - r.wallStarted) / 1000, 1)!,
+      interrupted: r.interrupted, simulatedUntil: new Date(r.simulatedUntil).toISOString(),
+    },
+    agencies: roster.agencies.length,
+    alerts: { submitted: rec.sent.size + garbage, accepted, rejected: rejected + garbage, byKind: { ...byKind, ...(garbage ? { malformed: { submitted: garbage, accepted: 0, rejected: garbage } } : {}) } },
+    deliveries: {
+      expected: recon.expected, delivered: recon.delivered,
+      acknowledged: tracking.filter((t) => t.ackAt && TRACKED.has(t.kind)).length,
+      lost: recon.lost.length, duplicated: recon.duplicated.length,
+    },
+    ackLatency,
+    escalations: { total: escalated.length, reminder: step("reminder"), "backup-contact": step("backup-contact"), originator: step("originator") },
+    audit: { records: audit.length, verified: chain.ok, ...(chain.ok ? { head: chain.head.hash } : { problem: chain.reason }) },
+    injects: evaluateInjects(r, tracking, audit),
+    agencyStats: agencyStats(r, tracking, escalated),
+    timeline: hourly(r, audit),
+    faults: r.faults.map((f) => ({ kind: f.kind, at: new Date(r.simStart + f.at).toISOString(), detail: f.detail })),
+    reconciliation: {
+      method: "every accepted message × every recipient in scope by the roster and the message's own distribution (worked out independently of the coordinator), against what the agency nodes actually received",
+      lost: recon.lost.slice(0, 200), duplicated: recon.duplicated.slice(0, 200), redConfinementViolations: recon.redConfinementViolations,
+    },
+    traffic: {
+      digest: r.plan.digest, planned: r.plan.sends.length,
+      scripted: r.plan.sends.filter((s) => s.source === "inject").length, generated: r.plan.sends.filter((s) => s.source === "traffic").length,
+    },
+  };
+  const expectations = evaluateExpectations(r, metricsBase, garbage);
+  const metrics: Metrics = { ...metricsBase, expectations, pass: !r.interrupted && expectations.every((e) => e.pass) };
+  return { metrics, auditJsonl };
+}
+
+function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: AuditRecord[]): Metrics["agencyStats"] {
+  return r.roster.agencies.map((a) => {
+    const mine = tracking.filter((t) => t.recipient === a.id && t.state !== "closed");
+    const lat = mine.flatMap((t) => (t.ackLatencyMs !== undefined ? [t.ackLatencyMs] : []));
+    const offline = (r.offline.get(a.id) ?? []).reduce((sum, s) => sum + ((s.until ?? r.simulatedUntil - r.simStart) - s.from), 0);
+    return {
+      id: a.id, name: a.name, region: a.region, profile: a.duty.profile,
+      // Deliveries that needed a duty officer, as the agency node itself saw them arrive.
+      received: mine.filter((t) => r.recorder.received(t.messageId, a.id)).length,
+      acknowledged: mine.filter((t) => t.ackAt).length,
+      withinDeadline: mine.filter((t) => t.withinDeadline).length,
+      p50Minutes: minutes(percentile(lat, 50)),
+      escalated: escalated.filter((e) => e.data.recipient === a.id).length,
+      missedFlash: mine.filter((t) => t.precedence === "FLASH" && !t.withinDeadline).length,
+      offlineMinutes: round(offline / 60_000, 1)!,
+    };
+  });
+}
+
+function hourly(r: RunResult, audit: AuditRecord[]): Metrics["timeline"] {
+  const hours = Math.max(1, Math.ceil((r.simEnd - r.simStart) / 3_600_000));
+  const rows = Array.from({ length: hours }, (_, hour) => ({ hour, submitted: 0, delivered: 0, acknowledged: 0, escalations: 0, rejected: 0 }));
+  const key: Record<string, keyof (typeof rows)[number] | undefined> = {
+    submitted: "submitted", updated: "submitted", retracted: "submitted", answered: "submitted", "hit-reported": "submitted",
+    delivered: "delivered", acknowledged: "acknowledged", escalated: "escalations", rejected: "rejected",
+  };
+  for (const a of audit) {
+    const k = key[a.event];
+    const h = Math.floor((Date.parse(a.at) - r.simStart) / 3_600_000);
+    if (k && k !== "hour" && h >= 0 && h < hours) rows[h]![k]++;
+  }
+  return rows;
+}

@@ -1,0 +1,85 @@
+// The Exercise Evaluation Guide: each inject's expected outcome judged against what happened,
+// and the scenario's expectations, each with a pass and the figures behind it.
+import type { AuditRecord } from "../../shared/contracts/index.ts";
+import type { TrackingRecord } from "../../shared/exchange/records.ts";
+import type { Metrics } from "../report/metrics.ts";
+import type { RunResult } from "./run.ts";
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const mins = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
+
+export function evaluateInjects(r: RunResult, tracking: TrackingRecord[], audit: AuditRecord[]): Metrics["injects"] {
+  const bySeq = new Map([...r.recorder.sent.values()].map((s) => [s.plan.seq, s]));
+  const notSent = new Map(r.recorder.notSent.map((n) => [n.plan.seq, n.reason]));
+  const answers = (rfiId: string) => audit.filter((a) => a.event === "answered" && a.data.refersTo === rfiId).length;
+  return r.plan.sends
+    .filter((p) => p.source === "inject")
+    .map((p) => {
+      const spec = p.injectSpec!;
+      const sent = bySeq.get(p.seq);
+      const base = {
+        inject: p.inject!, at: new Date(r.simStart + p.at).toISOString(), from: p.from, kind: p.kind,
+        title: spec.title ?? ("reason" in spec ? spec.reason : "question" in spec ? spec.question : p.kind),
+      };
+      const expect = spec.expect;
+      if (!sent)
+        return { ...base, outcome: "not-sent" as const, recipients: 0, acknowledged: 0, acknowledgedInTime: 0, expected: expect?.description ?? "-", status: expect ? ("not-met" as const) : ("no-expectation" as const), detail: notSent.get(p.seq) ?? "not sent" };
+      const outcome = r.recorder.outcomes.get(sent.id);
+      const mine = tracking.filter((t) => t.messageId === sent.id);
+      const within = (t: TrackingRecord) =>
+        !!t.ackAt && (expect?.within !== undefined ? Date.parse(t.ackAt) - Date.parse(t.deliveredAt) <= expect.within : !!t.withinDeadline);
+      const row = {
+        ...base, messageId: sent.id, outcome: outcome?.outcome ?? ("rejected" as const), recipients: outcome?.recipients.length ?? 0,
+        acknowledged: mine.filter((t) => t.ackAt).length, acknowledgedInTime: mine.filter(within).length,
+      };
+      if (!expect) return { ...row, expected: "-", status: "no-expectation" as const, detail: outcome?.outcome === "rejected" ? `rejected: ${outcome.reasons.join("; ")}` : "" };
+      const targets = expect.acknowledgedBy === "all" ? outcome?.recipients ?? [] : expect.acknowledgedBy;
+      const met = targets.filter((a) => mine.some((t) => t.recipient === a && within(t)));
+      const late = targets.filter((a) => !met.includes(a) && mine.some((t) => t.recipient === a && t.ackAt));
+      const share = targets.length ? met.length / targets.length : outcome?.outcome === "accepted" ? 1 : 0;
+      const gotAnswers = expect.answers !== undefined ? answers(sent.id) : undefined;
+      const answersOk = gotAnswers === undefined || gotAnswers >= expect.answers!;
+      const status = outcome?.outcome !== "accepted" ? "not-met" : share >= expect.atLeast && answersOk ? "met" : share > 0 || late.length ? "partially-met" : "not-met";
+      const deadline = expect.within !== undefined ? mins(expect.within) : "the precedence deadline";
+      const expected = expect.description ?? `${expect.acknowledgedBy === "all" ? "every recipient" : expect.acknowledgedBy.join(", ")} acknowledges within ${deadline}${expect.atLeast < 1 ? ` (at least ${pct(expect.atLeast)})` : ""}${expect.answers !== undefined ? `; at least ${expect.answers} answers` : ""}`;
+      const detail = outcome?.outcome !== "accepted"
+        ? `rejected: ${outcome?.reasons.join("; ") ?? "no outcome"}`
+        : `${met.length}/${targets.length} in time${late.length ? `; late: ${late.join(", ")}` : ""}${targets.length - met.length - late.length > 0 ? `; no acknowledgement: ${targets.filter((a) => !met.includes(a) && !late.includes(a)).join(", ")}` : ""}${gotAnswers !== undefined ? `; ${gotAnswers} answers` : ""}`;
+      return { ...row, expected, status, detail };
+    });
+}
+
+type Base = Omit<Metrics, "expectations" | "pass">;
+
+export function evaluateExpectations(r: RunResult, m: Base, rejectionsRecorded: number): Metrics["expectations"] {
+  return r.loaded.scenario.expectations.map((e) => {
+    const d = (text: string) => e.description ?? text;
+    switch (e.kind) {
+      case "acknowledged-within-deadline": {
+        const l = m.ackLatency[e.precedence];
+        const pass = l.withinDeadline === null || l.withinDeadline >= e.atLeast;
+        return { kind: e.kind, description: d(`${e.precedence} acknowledged within its deadline by at least ${pct(e.atLeast)} of recipients`), pass, detail: l.withinDeadline === null ? `no ${e.precedence} deliveries` : `${pct(l.withinDeadline)} of ${l.count} within ${l.deadlineMinutes} min` };
+      }
+      case "nothing-lost":
+        return { kind: e.kind, description: d("nothing lost"), pass: m.deliveries.lost === 0 && m.deliveries.expected > 0, detail: `${m.deliveries.delivered} of ${m.deliveries.expected} expected deliveries received; ${m.deliveries.lost} lost` };
+      case "no-duplicates":
+        return { kind: e.kind, description: d("nothing delivered twice to a duty officer"), pass: m.deliveries.duplicated === 0, detail: `${m.deliveries.duplicated} duplicated` };
+      case "red-confined": {
+        const v = m.reconciliation.redConfinementViolations;
+        return { kind: e.kind, description: d("no TLP:RED delivery outside its named recipients"), pass: v.length === 0, detail: v.length ? v.map((x) => `${x.agency} got ${x.messageId}`).join("; ") : "none outside the named recipients" };
+      }
+      case "audit-verified":
+        return { kind: e.kind, description: d("the audit chain verifies"), pass: m.audit.verified, detail: m.audit.verified ? `${m.audit.records} records verified` : m.audit.problem ?? "broken" };
+      case "injects-met": {
+        const judged = m.injects.filter((i) => i.status !== "no-expectation");
+        const met = judged.filter((i) => i.status === "met").length;
+        const share = judged.length ? met / judged.length : 1;
+        return { kind: e.kind, description: d(`at least ${pct(e.atLeast)} of injects meet their expected outcome`), pass: share >= e.atLeast, detail: `${met} of ${judged.length} met` };
+      }
+      case "rejections-recorded":
+        return { kind: e.kind, description: d(`at least ${e.atLeast} malformed submissions rejected and recorded`), pass: rejectionsRecorded >= e.atLeast, detail: `${rejectionsRecorded} recorded` };
+      case "escalations-at-most":
+        return { kind: e.kind, description: d(`at most ${e.count} escalations`), pass: m.escalations.total <= e.count, detail: `${m.escalations.total} escalations` };
+    }
+  });
+}

@@ -1,0 +1,91 @@
+// Faults a scenario injects into a live exchange: an agency goes offline and returns, the
+// coordinator is killed and restarted, an agency's officer slows down, a burst of garbage.
+import { randomBytes } from "node:crypto";
+import { sign, subjects } from "../../shared/contracts/index.ts";
+import { compose } from "../../shared/messaging/compose.ts";
+import { agencyJetStream } from "../../shared/nats/connect.ts";
+import type { AgencyHost } from "../../services/agency/index.ts";
+import type { Launched } from "../../services/launcher/launch.ts";
+import type { Fault } from "../scenario/schema.ts";
+
+export interface FaultContext {
+  host: AgencyHost;
+  launched: Launched;
+  seedOf: (agency: string) => string;
+  /** Schedules a follow-up (agency back online, coordinator restart) at a simulated offset. */
+  later: (atOffset: number, label: string, run: () => Promise<void>) => void;
+  log: (kind: string, atOffset: number, detail: string) => void;
+  offline: Map<string, { from: number; until?: number }[]>;
+}
+
+/** Malformed submissions of every sort a careless or hostile node produces. */
+function garbage(from: string, seed: string, i: number, nowIso: string): { kind: string; data: string } {
+  const alert = compose("alert", {
+    precedence: "ROUTINE", category: "cyber", evaluation: { reliability: "F", credibility: 6 }, title: `Garbage ${i}`, tlp: "GREEN", handling: "H0", distribution: { all: true },
+  }, { sender: from, sentAt: nowIso });
+  const variants = [
+    () => ({ kind: "alert", data: "{ this is not json" }),
+    () => ({ kind: "alert", data: JSON.stringify(sign(alert, seed)).slice(0, 40) }),
+    () => ({ kind: "alert", data: JSON.stringify({ ...alert, body: { ...alert.body, precedence: "URGENT" } }) }),
+    () => ({ kind: "alert", data: JSON.stringify(alert) }), // unsigned
+    () => ({ kind: "alert", data: JSON.stringify({ ...sign(alert, seed), body: { ...alert.body, title: "tampered" } }) }),
+    () => ({ kind: "alert", data: JSON.stringify(sign({ ...alert, body: { ...alert.body, tlp: "RED" } }, seed)) }),
+    () => ({ kind: "alert", data: JSON.stringify(sign({ ...alert, sender: from === "RU" ? "KZ" : "RU" }, seed)) }),
+    () => ({ kind: "presence", data: JSON.stringify(sign(alert, seed)) }), // kind differs from the subject
+    () => ({ kind: "alert", data: `{"x":"${randomBytes(300_000).toString("hex")}"}` }), // too large
+  ];
+  return variants[i % variants.length]!();
+}
+
+export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => string): Promise<void> {
+  const { host, launched } = ctx;
+  switch (f.kind) {
+    case "agency-offline": {
+      await host.stopNode(f.agency);
+      const spans = ctx.offline.get(f.agency) ?? [];
+      spans.push({ from: f.at });
+      ctx.offline.set(f.agency, spans);
+      ctx.log(f.kind, f.at, `${f.agency} offline for ${f.for / 60_000} min`);
+      ctx.later(f.at + f.for, `${f.agency} back online`, async () => {
+        await host.startNode(f.agency);
+        spans[spans.length - 1]!.until = f.at + f.for;
+        ctx.log("agency-online", f.at + f.for, `${f.agency} back online, catching up`);
+      });
+      return;
+    }
+    case "coordinator-kill": {
+      const victim = launched.coordinators.find((c) => c.proc.exitCode === null && c.proc.signalCode === null);
+      if (!victim) return ctx.log(f.kind, f.at, "no running coordinator to kill");
+      victim.proc.kill("SIGKILL");
+      await victim.exited;
+      ctx.log(f.kind, f.at, `${victim.name} (pid ${victim.proc.pid}) killed with SIGKILL`);
+      ctx.later(f.at + f.restartAfter, "coordinator restart", async () => {
+        const c = launched.startCoordinator();
+        ctx.log("coordinator-restart", f.at + f.restartAfter, `${c.name} started (pid ${c.proc.pid})`);
+      });
+      return;
+    }
+    case "slow-agency": {
+      const node = host.node(f.agency);
+      const until = Date.parse(nowIso()) + f.for;
+      node?.slowDown(f.factor, until);
+      ctx.log(f.kind, f.at, `${f.agency}'s duty officer ${f.factor}x slower for ${f.for / 60_000} min`);
+      return;
+    }
+    case "malformed-burst": {
+      const node = host.node(f.from);
+      const nc = node?.connection;
+      if (!nc) return ctx.log(f.kind, f.at, `${f.from} is offline: no burst`);
+      const js = agencyJetStream(nc);
+      const seed = ctx.seedOf(f.from);
+      await Promise.all(
+        Array.from({ length: f.count }, (_, i) => {
+          const g = garbage(f.from, seed, i, nowIso());
+          return js.publish(subjects.submit(f.from, g.kind as "alert"), g.data, { msgID: `garbage-${f.at}-${i}` }).catch(() => undefined);
+        }),
+      );
+      ctx.log(f.kind, f.at, `${f.count} malformed submissions from ${f.from}`);
+      return;
+    }
+  }
+}

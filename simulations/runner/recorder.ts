@@ -1,0 +1,78 @@
+// What actually happened, as seen from outside the coordinator: what each agency received and
+// acknowledged (from the agency nodes) and the outcome of every submission (from the outcome
+// subjects). The reconciliation counts from here, not from the coordinator's books.
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { Message } from "../../shared/contracts/index.ts";
+import { subjects } from "../../shared/contracts/index.ts";
+import type { AgencyEvent } from "../../services/agency/index.ts";
+import type { PlannedSend } from "./plan.ts";
+
+export interface SentMessage {
+  id: string;
+  plan: PlannedSend;
+  message: Message;
+  /** Simulated ms when it was submitted. */
+  at: number;
+}
+
+export interface Outcome {
+  outcome: "accepted" | "rejected";
+  recipients: string[];
+  reasons: string[];
+}
+
+export class Recorder {
+  readonly sent = new Map<string, SentMessage>();
+  readonly notSent: { plan: PlannedSend; reason: string }[] = [];
+  readonly outcomes = new Map<string, Outcome>();
+  /** messageId → agency → stream sequences it was delivered under (a second copy is a duplicate). */
+  readonly deliveries = new Map<string, Map<string, Set<number>>>();
+  /** messageId → agency → acknowledgements the duty officer sent. */
+  readonly acks = new Map<string, Map<string, number>>();
+  rejectionsSeen = 0;
+  acknowledged = 0;
+  escalationsSeen = 0;
+  private sub: Subscription | undefined;
+
+  listen(nc: NatsConnection) {
+    this.sub = nc.subscribe(subjects.outcomeAll, {
+      callback: (_e, m) => {
+        try {
+          const o = m.json<Message>();
+          if (o.kind === "acceptance") this.outcomes.set(o.body.messageId, { outcome: "accepted", recipients: o.body.recipients, reasons: [] });
+          else if (o.kind === "rejection") {
+            this.rejectionsSeen++;
+            if (o.body.messageId) this.outcomes.set(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
+          }
+        } catch {
+          // Not ours to judge here: the audit chain records every outcome.
+        }
+      },
+    });
+  }
+
+  onAgencyEvent = (e: AgencyEvent) => {
+    if (!e.messageId) return;
+    if (e.type === "delivered") {
+      if (e.kind === "escalation") this.escalationsSeen++;
+      const byAgency = this.deliveries.get(e.messageId) ?? new Map<string, Set<number>>();
+      this.deliveries.set(e.messageId, byAgency);
+      const seqs = byAgency.get(e.agency) ?? new Set<number>();
+      byAgency.set(e.agency, seqs);
+      if (e.seq !== undefined) seqs.add(e.seq);
+    } else if (e.type === "acknowledged") {
+      this.acknowledged++;
+      const byAgency = this.acks.get(e.messageId) ?? new Map<string, number>();
+      this.acks.set(e.messageId, byAgency);
+      byAgency.set(e.agency, (byAgency.get(e.agency) ?? 0) + 1);
+    }
+  };
+
+  received(messageId: string, agency: string): boolean {
+    return (this.deliveries.get(messageId)?.get(agency)?.size ?? 0) > 0;
+  }
+
+  stop() {
+    this.sub?.unsubscribe();
+  }
+}

@@ -1,0 +1,202 @@
+// Plays a scenario on a real exchange: starts the broker, the coordinator (its own process, so
+// faults can kill it) and the agencies (in this process, so what they receive is observed
+// directly), sends the plan in simulated time, injects faults, drains, and measures.
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { stringify } from "yaml";
+import { ClockState } from "../../shared/clock.ts";
+import type { Roster } from "../../shared/contracts/index.ts";
+import { readIdentity } from "../../shared/exchange/identities.ts";
+import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
+import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
+import { deterministicId } from "../../shared/messaging/compose.ts";
+import { createLogger } from "../../shared/log.ts";
+import { AgencyHost } from "../../services/agency/index.ts";
+import { launch, type Launched } from "../../services/launcher/launch.ts";
+import type { LoadedScenario } from "../scenario/load.ts";
+import { draftFor, type SentRef } from "./bodies.ts";
+import { applyFault } from "./faults.ts";
+import { buildPlan, type Plan } from "./plan.ts";
+import { Recorder } from "./recorder.ts";
+import { reconcile } from "./reconcile.ts";
+import { Timeline } from "./timeline.ts";
+
+export interface RunOptions {
+  speed?: number;
+  seed?: number;
+  nats?: string;
+  /** Simulated minutes after the end to wait for acknowledgements (default 60). */
+  drainMinutes?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface Progress {
+  simNow: number;
+  simStart: number;
+  simEnd: number;
+  sent: number;
+  planned: number;
+  acknowledged: number;
+  escalations: number;
+  rejections: number;
+  phase: "starting" | "playing" | "draining" | "measuring";
+}
+
+export interface RunResult {
+  loaded: LoadedScenario;
+  plan: Plan;
+  recorder: Recorder;
+  roster: Roster;
+  admin: NatsConnection;
+  launched: Launched;
+  host: AgencyHost;
+  simStart: number;
+  simEnd: number;
+  simulatedUntil: number;
+  wallStarted: number;
+  interrupted: boolean;
+  faults: { kind: string; at: number; detail: string }[];
+  offline: Map<string, { from: number; until?: number }[]>;
+  settings: Settings;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The roster with the scenario's duty overrides applied. */
+function effectiveRoster(loaded: LoadedScenario): Roster {
+  const over = loaded.scenario.behaviour.agencies;
+  return { ...loaded.roster, agencies: loaded.roster.agencies.map((a) => (over[a.id]?.duty ? { ...a, duty: { ...a.duty, ...over[a.id]!.duty } } : a)) };
+}
+
+export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}): Promise<RunResult> {
+  const { scenario } = loaded;
+  const seed = opts.seed ?? scenario.seed;
+  const speed = opts.speed ?? scenario.speed;
+  const simStart = Date.parse(scenario.start);
+  const simEnd = simStart + scenario.duration;
+  const roster = effectiveRoster(loaded);
+  const plan = buildPlan({ ...scenario, seed }, roster);
+  const settings: Settings = {
+    ackDeadlineMinutes: { ...DEFAULT_SETTINGS.ackDeadlineMinutes, ...scenario.settings?.ackDeadlineMinutes },
+    escalationAfter: { ...DEFAULT_SETTINGS.escalationAfter, ...scenario.settings?.escalationAfter },
+  };
+  const progress: Progress = { simNow: simStart, simStart, simEnd, sent: 0, planned: plan.sends.length, acknowledged: 0, escalations: 0, rejections: 0, phase: "starting" };
+  const report = () => opts.onProgress?.({ ...progress });
+
+  const runNonce = opts.nats ? `:${randomUUID()}` : "";
+  const home = await mkdtemp(join(tmpdir(), `atix-run-${scenario.name}-`));
+  const rosterFile = join(home, "roster.yaml");
+  await writeFile(rosterFile, stringify(roster));
+  const launched = await launch({ home, roster: rosterFile, speed, simStart, coordinators: 1, agencies: false, paused: true, settings, ...(opts.nats ? { nats: opts.nats } : {}) });
+  const coordinatorSeed = (await readIdentity(launched.exchange.credentialsDir, "coordinator")).seed;
+  const admin = await connectAs({ servers: launched.exchange.natsUrl, user: "coordinator", seed: coordinatorSeed, name: "atix-runner" });
+  const store = await openStore(admin);
+  const recorder = new Recorder();
+  recorder.listen(admin);
+  const seeds = new Map<string, string>();
+  for (const a of roster.agencies) seeds.set(a.id, (await readIdentity(launched.exchange.credentialsDir, a.id)).seed);
+  const host = new AgencyHost({
+    servers: launched.exchange.natsUrl,
+    agencies: roster.agencies.map((agency) => ({ agency, seed: seeds.get(agency.id)! })),
+    clock: launched.exchange.clock,
+    rngSeed: seed,
+    ...(scenario.behaviour.hitProbability !== undefined ? { hitProbability: scenario.behaviour.hitProbability } : {}),
+    ...(scenario.behaviour.answerProbability !== undefined ? { answerProbability: scenario.behaviour.answerProbability } : {}),
+    logger: createLogger("agency", {}),
+  });
+  host.onEvent(recorder.onAgencyEvent);
+  await host.start();
+
+  // Everything is up: start the simulated day now, for the coordinator and the agencies alike.
+  const running = ClockState.parse({ simAnchor: simStart, wallAnchor: Date.now(), speed, paused: false });
+  host.feed.adopt(running);
+  await store.clock.put(CONFIG_KEYS.clock, running);
+  const clock = host.feed.clock;
+  const wallStarted = Date.now();
+  progress.phase = "playing";
+
+  const faults: RunResult["faults"] = [];
+  const offline = new Map<string, { from: number; until?: number }[]>();
+  const refs = new Map<string, SentRef>();
+  const timeline = new Timeline();
+  for (const p of plan.sends)
+    timeline.add(p.at, async () => {
+      const node = host.node(p.from);
+      if (!node?.running) return void recorder.notSent.push({ plan: p, reason: `${p.from} is offline` });
+      const draft = draftFor(p, clock.nowMs(), refs);
+      if ("skip" in draft) return void recorder.notSent.push({ plan: p, reason: draft.skip });
+      // Ids follow from the seed, so the duty officers (seeded by message id) repeat too; on a
+      // shared external broker a nonce keeps two runs from replaying each other's ids.
+      const id = deterministicId(`${scenario.name}:${seed}:${p.seq}${runNonce}`, clock.nowMs());
+      const env = { id, ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}), ...(draft.correlationId ? { correlationId: draft.correlationId } : {}) };
+      const m = await node.send(draft.kind, draft.body as never, env);
+      recorder.sent.set(m.id, { id: m.id, plan: p, message: m, at: clock.nowMs() - simStart });
+      const b = m.body as { precedence?: "FLASH"; tlp?: "AMBER" };
+      if (p.injectSpec?.ref && b.precedence && b.tlp) refs.set(p.injectSpec.ref, { id: m.id, precedence: b.precedence, tlp: b.tlp, from: m.sender });
+      progress.sent++;
+    });
+  const faultCtx = {
+    host, launched, offline,
+    seedOf: (a: string) => seeds.get(a)!,
+    later: (at: number, _label: string, run: () => Promise<void>) => timeline.add(at, run),
+    log: (kind: string, at: number, detail: string) => void faults.push({ kind, at, detail }),
+  };
+  for (const f of scenario.faults) timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()));
+
+  let interrupted = false;
+  const tick = () => {
+    progress.simNow = clock.nowMs();
+    progress.acknowledged = recorder.acknowledged;
+    progress.escalations = recorder.escalationsSeen;
+    progress.rejections = recorder.rejectionsSeen;
+    report();
+  };
+  const ticker = setInterval(tick, 250);
+  try {
+    await timeline.play(clock, simStart, simEnd, () => (interrupted ||= opts.signal?.aborted ?? false));
+    if (!interrupted) {
+      progress.phase = "draining";
+      await drain(recorder, roster, clock, simEnd + (opts.drainMinutes ?? 60) * 60_000, () => (interrupted ||= opts.signal?.aborted ?? false));
+    }
+  } finally {
+    clearInterval(ticker);
+  }
+  progress.phase = "measuring";
+  tick();
+  // Freeze the simulated clock while measuring: nothing moves under the report.
+  const frozen = { ...host.feed.clock.snapshot() };
+  const simulatedUntil = clock.nowMs();
+  const paused = ClockState.parse({ ...frozen, simAnchor: simulatedUntil, wallAnchor: Date.now(), paused: true });
+  host.feed.adopt(paused);
+  await store.clock.put(CONFIG_KEYS.clock, paused).catch(() => undefined);
+
+  return {
+    loaded, plan, recorder, roster, admin, launched, host, simStart, simEnd, simulatedUntil, wallStarted, interrupted, faults, offline, settings,
+    async close() {
+      recorder.stop();
+      await host.stop().catch(() => undefined);
+      await admin.drain().catch(() => undefined);
+      await launched.stop().catch(() => undefined);
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** After the last inject: wait until every delivery arrived and was acknowledged, or the drain time passed. */
+async function drain(rec: Recorder, roster: Roster, clock: { nowMs(): number }, until: number, stop: () => boolean) {
+  while (!stop() && clock.nowMs() < until) {
+    const r = reconcile(roster, rec);
+    const unacked = [...rec.sent.keys()].some((id) => {
+      const o = rec.outcomes.get(id);
+      return o?.outcome === "accepted" && o.recipients.some((a) => !rec.acks.get(id)?.get(a));
+    });
+    if (r.lost.length === 0 && !unacked && rec.outcomes.size >= rec.sent.size) return;
+    await sleep(200);
+  }
+}
