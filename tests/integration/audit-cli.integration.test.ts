@@ -13,7 +13,7 @@ import { verifyFile } from "../../services/cli/commands/audit.ts";
 import { summariseTracking } from "../../services/cli/commands/status.ts";
 import { publishPresence } from "../../services/agency/presence.ts";
 import { formatEvent } from "../../services/cli/commands/watch.ts";
-import { outcomeOf, startTestExchange, type TestExchange } from "../support/exchange.ts";
+import { outcomeOf, startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
 import { ATIX_BIN, runAtix } from "../support/run-cli.ts";
 import { auditRecords, eventually } from "../support/streams-read.ts";
 
@@ -28,31 +28,21 @@ const atix = (...args: string[]) => runAtix([...args, "--nats", ex.url], { env: 
 /** Without the exchange: checking a file. */
 const atixOffline = (...args: string[]) => runAtix(args, { env: env() });
 
-const alertBody = (over: Record<string, unknown> = {}) =>
-  ({
-    precedence: "PRIORITY", category: "terrorism", evaluation: { reliability: "B", credibility: 2 },
-    title: "Explosives bought for an attack on a chemical plant", tlp: "AMBER", handling: "H2", distribution: { all: true }, ...over,
-  }) as AlertMessage["body"];
 
-async function sendAndWait(from: string, m: Message, seed = ex.ids.agencies.get(from)!.seed) {
-  const { nc, js } = await ex.connectAgency(from);
-  const outcome = outcomeOf(nc, from, m.id);
-  await submit(js, seed, m);
-  return outcome;
-}
+const sendAndWait = (from: string, m: Message, seed?: string) => submitAndWait(ex, from, m, seed);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "atix-audit-"));
   ex = await startTestExchange({ speed: 60 });
   await ex.startCoordinator("c1");
   // Traffic: an alert to all, a receipt and an acknowledgement from KZ, a forged alert.
-  alert = compose("alert", alertBody(), { sender: "AZ", sentAt: ex.clock.iso() });
+  alert = compose("alert", testAlertBody({ precedence: "PRIORITY" }), { sender: "AZ", sentAt: ex.clock.iso() });
   expect((await sendAndWait("AZ", alert)).kind).toBe("acceptance");
   const kz = await ex.connectAgency("KZ");
   const kzSeed = ex.ids.agencies.get("KZ")!.seed;
   await submit(kz.js, kzSeed, compose("receipt", { messageId: alert.id, receivedAt: ex.clock.iso() }, { sender: "KZ", sentAt: ex.clock.iso() }));
   await submit(kz.js, kzSeed, compose("acknowledgement", { messageId: alert.id, officer: "KZ-DO-1", action: "acting" }, { sender: "KZ", sentAt: ex.clock.iso() }));
-  forged = sign(compose("alert", alertBody(), { sender: "KZ", sentAt: ex.clock.iso() }), ex.ids.agencies.get("AZ")!.seed);
+  forged = sign(compose("alert", testAlertBody({ precedence: "PRIORITY" }), { sender: "KZ", sentAt: ex.clock.iso() }), ex.ids.agencies.get("AZ")!.seed);
   const rejected = outcomeOf(kz.nc, "KZ", forged.id);
   await kz.js.publish(subjects.submit("KZ", "alert"), JSON.stringify(forged), { msgID: forged.id });
   expect((await rejected).kind).toBe("rejection");
@@ -191,7 +181,7 @@ describe("atix watch", () => {
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     try {
       await eventually(() => (stderr.includes("watching") ? true : undefined), 15_000, "watch to start");
-      const m = compose("alert", alertBody({ distribution: { agencies: ["RU"] } }), { sender: "TR", sentAt: ex.clock.iso() });
+      const m = compose("alert", testAlertBody({ precedence: "PRIORITY", distribution: { agencies: ["RU"] } }), { sender: "TR", sentAt: ex.clock.iso() });
       await sendAndWait("TR", m);
       const records = await eventually(() => {
         const rs = stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);

@@ -7,7 +7,7 @@ import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { sign, subjects } from "../../shared/contracts/index.ts";
 import { auditRecords, deliveriesTo, eventually } from "../support/streams-read.ts";
-import { openStore, outcomeOf, startTestExchange, type TestExchange } from "../support/exchange.ts";
+import { openStore, outcomeOf, startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
 
 let ex: TestExchange;
 beforeAll(async () => {
@@ -16,26 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => ex?.stop());
 
-const alertBody = (over: Record<string, unknown> = {}) =>
-  ({
-    precedence: "FLASH",
-    category: "terrorism",
-    evaluation: { reliability: "B", credibility: 2 },
-    title: "Planned attack on a hydro-electric dam",
-    tlp: "AMBER",
-    handling: "H2",
-    distribution: { all: true },
-    ...over,
-  }) as AlertMessage["body"];
 
-async function sendAndWait(from: string, m: Message, seed = ex.ids.agencies.get(from)!.seed) {
-  const { nc, js } = await ex.connectAgency(from);
-  const outcome = outcomeOf(nc, from, m.id);
-  await submit(js, seed, m);
-  return outcome;
-}
+const sendAndWait = (from: string, m: Message, seed?: string) => submitAndWait(ex, from, m, seed);
 
-const newAlert = (from: string, over: Record<string, unknown> = {}) => compose("alert", alertBody(over), { sender: from, sentAt: ex.clock.iso() });
+const newAlert = (from: string, over: Record<string, unknown> = {}) => compose("alert", testAlertBody(over), { sender: from, sentAt: ex.clock.iso() });
 
 describe("coordinator", () => {
   it("accepts an alert to all, stores one delivery per recipient, tracks each and audits it", async () => {

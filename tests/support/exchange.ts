@@ -3,7 +3,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { SimClock } from "../../shared/clock.ts";
-import { type Message, type MessageKind, type MessageOf, type Roster, subjects } from "../../shared/contracts/index.ts";
+import { type AlertMessage, type Message, type MessageKind, type MessageOf, type Roster, subjects } from "../../shared/contracts/index.ts";
 import { issueIdentities, publishExchangeConfig, registryFor, serverAuthorization, type ExchangeIdentities } from "../../shared/exchange/bootstrap.ts";
 import { Registry } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
@@ -90,6 +90,21 @@ export async function startTestExchange(opts: { roster?: Roster; speed?: number;
     },
   };
   return ex;
+}
+
+/** A valid alert body for tests; `over` replaces fields. */
+export const testAlertBody = (over: Record<string, unknown> = {}) =>
+  ({
+    precedence: "FLASH", category: "terrorism", evaluation: { reliability: "B", credibility: 2 },
+    title: "Planned attack on a hydro-electric dam", tlp: "AMBER", handling: "H2", distribution: { all: true }, ...over,
+  }) as AlertMessage["body"];
+
+/** Submits as `from` (signed with its key unless another seed is given) and waits for the outcome. */
+export async function submitAndWait(ex: TestExchange, from: string, m: Message, seed = ex.ids.agencies.get(from)!.seed): Promise<Message> {
+  const { nc, js } = await ex.connectAgency(from);
+  const outcome = outcomeOf(nc, from, m.id);
+  await submit(js, seed, m);
+  return outcome;
 }
 
 /** Waits for the live outcome of one submission (subscribe before sending). */
