@@ -88,6 +88,9 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
     ackDeadline: deadline,
   });
   if (m.kind === "alert-retraction") await retract(ctx, m.body.alertId, m.id, recipients);
+  // What follows an update (another update, the retraction, hits) goes at its new precedence.
+  if (m.kind === "alert-update" && m.body.changes.precedence)
+    await ctx.store.messages.modify(m.body.alertId, (a) => (a.precedence === precedence ? undefined : { ...a, precedence }));
 
   // Tracking first, so a receipt racing ahead of the delivery always finds its record.
   await Promise.all(

@@ -105,9 +105,9 @@ export const TrafficStream = z
     category: z.union([z.enum(THREAT_CATEGORIES), z.array(z.enum(THREAT_CATEGORIES)).min(1)]),
     precedence: z.union([z.enum(PRECEDENCES), z.partialRecord(z.enum(PRECEDENCES), z.number().positive())]).default("ROUTINE"),
     tlp: z.union([z.enum(TLPS), z.partialRecord(z.enum(TLPS), z.number().positive())]).default("GREEN"),
-    /** Audience: as `to`, or "own-region" / "own-organisations" / "neighbours" of the sender. */
+    /** Audience: as `to`, or the sender's "own-region" / "own-organisations". */
     to: z.union([Audience, z.enum(["own-region", "own-organisations"])]).default("own-region"),
-    /** Sender weights by agency id; "*" for everyone else (default 1). */
+    /** Sender weights by agency id; "*" weighs every agency not listed (without "*" they send none of this stream). */
     senders: z.record(z.string(), z.number().nonnegative()).default({ "*": 1 }),
     indicators: z.number().int().min(0).max(200).default(0).meta({ description: "Indicators generated per message." }),
     from: Duration.optional(),
