@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit.ts";
 import { registerContracts } from "./commands/contracts.ts";
+import { registerDashboard } from "./commands/dashboard.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerCoordinator } from "./commands/coordinator.ts";
 import { registerUp } from "./commands/up.ts";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSend(program);
   registerWatch(program);
   registerStatus(program);
+  registerDashboard(program);
   registerAudit(program);
   registerCoordinator(program);
   registerAgency(program);

@@ -33,6 +33,8 @@ export interface RunOptions {
   drainMinutes?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** Called once everything is up, before the simulated day starts (the workshop dashboard attaches here). */
+  onStarted?: (live: { launched: Launched; admin: NatsConnection; host: AgencyHost }) => Promise<void> | void;
 }
 
 export interface Progress {
@@ -113,6 +115,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   host.onEvent(recorder.onAgencyEvent);
   await host.start();
 
+  await opts.onStarted?.({ launched, admin, host });
   // Everything is up: start the simulated day now, for the coordinator and the agencies alike.
   const running = ClockState.parse({ simAnchor: simStart, wallAnchor: Date.now(), speed, paused: false });
   host.feed.adopt(running);

@@ -8,12 +8,15 @@ import { playScenario } from "../../../simulations/runner/run.ts";
 import { writeReport } from "../../../simulations/report/write.ts";
 import { CliError } from "../errors.ts";
 import { positiveInt, positiveNumber } from "../options.ts";
+import { DASHBOARD_OPTION_HELP, dashboardPort, runDashboard } from "./dashboard.ts";
 
 interface RunFlags {
   speed?: number;
   seed?: number;
   report?: string;
   nats?: string;
+  dashboard?: number | true;
+  hold?: boolean;
 }
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
@@ -30,6 +33,8 @@ export function registerRun(program: Command) {
     })
     .option("--report <dir>", "report folder (default: reports/<scenario>-<time>/)")
     .option("--nats <url>", "use this NATS server instead of starting one")
+    .option("--dashboard [port]", `${DASHBOARD_OPTION_HELP}, with pause/resume/speed for the facilitator`, dashboardPort)
+    .option("--hold", "with --dashboard: keep showing the final state after the run, for the debrief (Ctrl-C to exit)")
     .action(async (file: string, flags: RunFlags) => {
       const loaded = await loadScenario(file).catch((e: Error) => {
         throw new CliError(e.message);
@@ -45,12 +50,14 @@ export function registerRun(program: Command) {
       process.on("SIGTERM", onSignal);
       const printer = progressPrinter();
       process.stdout.write(`${loaded.scenario.title}\n  ${loaded.roster.agencies.length} agencies, ${loaded.scenario.duration / 3_600_000} h at ${flags.speed ?? loaded.scenario.speed}x, seed ${flags.seed ?? loaded.scenario.seed}\n`);
+      const dashboard = flags.dashboard !== undefined ? await runDashboard(flags.dashboard, loaded.scenario.title) : undefined;
       const run = await playScenario(loaded, {
         ...(flags.speed ? { speed: flags.speed } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         ...(flags.nats ? { nats: flags.nats } : {}),
         onProgress: (p) => printer.update(p),
         signal: abort.signal,
+        ...(dashboard ? { onStarted: dashboard.onStarted } : {}),
       });
       printer.done();
       try {
@@ -66,6 +73,12 @@ export function registerRun(program: Command) {
         process.stdout.write(`report: ${relative(process.cwd(), dir) || "."}/report.html\n`);
         if (!metrics.pass) throw new CliError(metrics.run.interrupted ? "interrupted before the end" : "expectations not met", 1);
       } finally {
+        if (dashboard && flags.hold && !abort.signal.aborted) {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+          await dashboard.linger(`Scenario finished. Report: ${relative(process.cwd(), dir) || "."}/report.html`);
+        }
+        await dashboard?.close();
         await run.close();
       }
     });

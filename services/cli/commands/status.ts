@@ -4,60 +4,19 @@ import { DeliverPolicy, jetstreamManager, type JetStreamManager } from "@nats-io
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
 import { readAuditHead } from "../../../shared/audit/writer.ts";
 import { auditStreamState } from "../../../shared/audit/reader.ts";
 import { SimClock } from "../../../shared/clock.ts";
-import { buckets, DUTY_STATUSES, PRECEDENCES, PresenceMessage, type Precedence, subjects, verify } from "../../../shared/contracts/index.ts";
+import { buckets, DUTY_STATUSES, PRECEDENCES, subjects } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { TrackingRecord } from "../../../shared/exchange/records.ts";
 import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
+import { type DutyStatus, Heartbeat, safeJson, summariseTracking, verifiedPresence } from "../../../shared/exchange/observe.ts";
 import { CliError } from "../errors.ts";
 import { positiveNumber } from "../options.ts";
 
-/** What status reads from a coordinator heartbeat (published by services/coordinator/heartbeat.ts). */
-const Heartbeat = z.object({
-  instance: z.string(),
-  pid: z.number(),
-  startedAt: z.string(),
-  processed: z.number(),
-  escalated: z.number().default(0),
-  openDeliveries: z.number().default(0),
-  auditWritten: z.number().default(0),
-  at: z.string(),
-});
-type Heartbeat = z.infer<typeof Heartbeat>;
-type DutyStatus = (typeof DUTY_STATUSES)[number];
-
-export interface TrackingSummary {
-  deliveries: number;
-  open: number;
-  overdue: number;
-  byPrecedence: Record<Precedence, { open: number; overdue: number }>;
-  acknowledged: { withinDeadline: number; afterDeadline: number };
-  closed: number;
-}
-
-/** Open = delivered or receipted; overdue = open past its deadline in simulated time. */
-export function summariseTracking(records: Iterable<TrackingRecord>, simNowMs: number): TrackingSummary {
-  const s: TrackingSummary = {
-    deliveries: 0, open: 0, overdue: 0, closed: 0, acknowledged: { withinDeadline: 0, afterDeadline: 0 },
-    byPrecedence: Object.fromEntries(PRECEDENCES.map((p) => [p, { open: 0, overdue: 0 }])) as TrackingSummary["byPrecedence"],
-  };
-  for (const t of records) {
-    s.deliveries++;
-    if (t.ackAt) s.acknowledged[t.withinDeadline === false ? "afterDeadline" : "withinDeadline"]++;
-    if (t.state === "closed") s.closed++;
-    if (t.state !== "delivered" && t.state !== "receipted") continue;
-    s.open++;
-    s.byPrecedence[t.precedence].open++;
-    if (Date.parse(t.deadline) < simNowMs) {
-      s.overdue++;
-      s.byPrecedence[t.precedence].overdue++;
-    }
-  }
-  return s;
-}
+// Defined with the other observers' readings; re-exported for existing callers.
+export { summariseTracking, type TrackingSummary } from "../../../shared/exchange/observe.ts";
 
 /** The latest value of every tracking key, read once through an ordered consumer on the bucket's stream. */
 async function trackingSnapshot(jsm: JetStreamManager): Promise<TrackingRecord[]> {
@@ -95,12 +54,9 @@ async function listen(nc: NatsConnection, ms: number, keyOf: (agency: string) =>
   });
   const presence = nc.subscribe(subjects.presenceAll, {
     callback: (_e, m) => {
-      const raw = safeJson(m.data);
-      const p = PresenceMessage.safeParse(raw);
-      const key = p.success ? keyOf(p.data.sender) : undefined;
       // Only what the agency itself said, on its own subject, counts.
-      if (!p.success || !key || m.subject !== subjects.presence(p.data.sender) || !verify(raw as object, key).ok) return;
-      heard.presence.set(p.data.sender, p.data.body.status);
+      const p = verifiedPresence(m.subject, m.data, keyOf);
+      if (p) heard.presence.set(p.sender, p.body.status);
     },
   });
   await sleep(ms);
@@ -108,14 +64,6 @@ async function listen(nc: NatsConnection, ms: number, keyOf: (agency: string) =>
   presence.unsubscribe();
   return heard;
 }
-
-const safeJson = (data: Uint8Array): unknown => {
-  try {
-    return JSON.parse(new TextDecoder().decode(data));
-  } catch {
-    return undefined;
-  }
-};
 
 export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: number) {
   const jsm = await jetstreamManager(nc);

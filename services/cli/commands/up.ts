@@ -9,6 +9,7 @@ import { DEFAULT_ROSTER, launch, type Launched } from "../../launcher/launch.ts"
 import { CliError } from "../errors.ts";
 import { positiveNumber, positiveInt } from "../options.ts";
 import { onShutdown } from "../shutdown.ts";
+import { DASHBOARD_OPTION_HELP, dashboardPort, serveDashboard } from "./dashboard.ts";
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -40,14 +41,17 @@ export function registerUp(program: Command) {
     .option("--speed <n>", "simulated time per wall time (1000: a 24 h day in ~86 s)", positiveNumber("--speed"), 1)
     .option("--nats <url>", "use this NATS server instead of starting one (configure it with .atix/nats-auth.conf)")
     .option("--coordinators <n>", "coordinator instances", positiveInt("--coordinators"), 1)
-    .action(async (opts: { roster: string; speed: number; nats?: string; coordinators: number }) => {
+    .option("--dashboard [port]", DASHBOARD_OPTION_HELP, dashboardPort)
+    .action(async (opts: { roster: string; speed: number; nats?: string; coordinators: number; dashboard?: number | true }) => {
       const home = atixHome();
       const up = await launch({ home, roster: opts.roster, speed: opts.speed, coordinators: opts.coordinators, ...(opts.nats ? { nats: opts.nats } : {}) }).catch(
         (e: Error) => {
           throw new CliError(e.message);
         },
       );
+      let dashboard: Awaited<ReturnType<typeof serveDashboard>> | undefined;
       const stop = async () => {
+        await dashboard?.close();
         await up.stop();
         await rm(exchangeFilePath(home), { force: true });
       };
@@ -60,6 +64,10 @@ export function registerUp(program: Command) {
         if (up.agencies) say(`  agencies      pid ${up.agencies.proc.pid}  ${ready.agencies}/${count} online  log ${relative(process.cwd(), up.agencies.logFile)}`);
         say(`  credentials   ${relative(process.cwd(), up.exchange.credentialsDir)}/  (one nkey per agency, coordinator, observer)`);
         say(`  exchange file ${relative(process.cwd(), exchangeFilePath(home))}`);
+        if (opts.dashboard !== undefined) {
+          dashboard = await serveDashboard({ port: opts.dashboard, exchangeFile: exchangeFilePath(home) });
+          say(`  dashboard     ${dashboard.url}`);
+        }
         say(`ready. Try: atix send --from AZ --to all --precedence FLASH --category terrorism --tlp AMBER --title "…" --wait`);
         say(`      atix watch   |   atix status   |   Ctrl-C stops everything`);
       } catch (e) {

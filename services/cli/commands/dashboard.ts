@@ -1,0 +1,105 @@
+// `atix dashboard`, and the `--dashboard [PORT]` option of `atix up` and `atix run`: the live
+// workshop view in a browser at http://127.0.0.1:PORT/.
+import { InvalidArgumentError, type Command } from "commander";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { attach } from "../../../shared/exchange/attach.ts";
+import { readIdentity } from "../../../shared/exchange/identities.ts";
+import { connectAs } from "../../../shared/nats/connect.ts";
+import type { RunOptions } from "../../../simulations/runner/run.ts";
+import { type Dashboard, DEFAULT_DASHBOARD_PORT, openDashboard, runnerClockController } from "../../dashboard/index.ts";
+import { CliError } from "../errors.ts";
+import { onShutdown } from "../shutdown.ts";
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+/** `--dashboard` alone means the default port; `--dashboard 0` picks a free one. */
+export const dashboardPort = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError(`expects a port number from 0 to 65535, got "${v}" (put other arguments before --dashboard, or write --dashboard=PORT)`);
+  return n;
+};
+export const DASHBOARD_OPTION_HELP = `serve the live workshop dashboard on 127.0.0.1 (default port ${DEFAULT_DASHBOARD_PORT})`;
+const portOf = (flag: number | true) => (flag === true ? DEFAULT_DASHBOARD_PORT : flag);
+
+async function open(port: number, title?: string): Promise<Dashboard> {
+  const tryPort = (p: number) => openDashboard({ port: p, ...(title ? { title } : {}) });
+  return tryPort(port)
+    .catch((e: NodeJS.ErrnoException) => {
+      // The default port taken (another dashboard?): any free port will do; a chosen one will not.
+      if (e.code === "EADDRINUSE" && port === DEFAULT_DASHBOARD_PORT) return tryPort(0);
+      throw e;
+    })
+    .catch((e: Error) => {
+      throw new CliError(`dashboard: ${e.message}`);
+    });
+}
+
+/** A dashboard on the exchange found through .atix/exchange.json (or --nats), as the observer. */
+export async function serveDashboard(opts: { port: number | true; nats?: string; exchangeFile?: string; title?: string }): Promise<Pick<Dashboard, "url" | "close">> {
+  const dash = await open(portOf(opts.port), opts.title);
+  try {
+    const { nc, url } = await attach({ as: "observer", name: "atix-dashboard", ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.exchangeFile ? { exchangeFile: opts.exchangeFile } : {}) });
+    await dash.attach(nc, url).catch(async (e: Error) => {
+      await nc.close();
+      throw e;
+    });
+    return {
+      url: dash.url,
+      async close() {
+        await dash.close();
+        await nc.close().catch(() => undefined);
+      },
+    };
+  } catch (e) {
+    await dash.close();
+    throw new CliError(`dashboard: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * For `atix run`: the page is served at once; the runner calls `onStarted` when its exchange is
+ * up, and the dashboard then attaches as the observer and takes the runner's clock controls.
+ */
+export async function runDashboard(port: number | true, title: string) {
+  const dash = await open(portOf(port), title);
+  say(`  dashboard  ${dash.url}`);
+  let nc: NatsConnection | undefined;
+  const onStarted: NonNullable<RunOptions["onStarted"]> = async ({ launched, admin, host }) => {
+    try {
+      const { seed } = await readIdentity(launched.exchange.credentialsDir, "observer");
+      nc = await connectAs({ servers: launched.exchange.natsUrl, user: "observer", seed, name: "atix-dashboard" });
+      await dash.attach(nc, launched.exchange.natsUrl);
+      dash.setControl(await runnerClockController(admin, host.feed));
+    } catch (e) {
+      // The run matters more than its picture: carry on without it.
+      process.stderr.write(`dashboard: cannot show this run: ${(e as Error).message}\n`);
+    }
+  };
+  return {
+    onStarted,
+    /** After the report: the final picture stays up for the debrief until Ctrl-C. */
+    async linger(note: string) {
+      dash.finish(note);
+      say(`dashboard still shows the final state at ${dash.url} (Ctrl-C to exit)`);
+      await onShutdown(async () => undefined);
+    },
+    async close() {
+      await dash.close();
+      await nc?.close().catch(() => undefined);
+    },
+  };
+}
+
+export function registerDashboard(program: Command) {
+  program
+    .command("dashboard")
+    .description("the live workshop view of a running exchange in a browser (read-only observer)")
+    .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
+    .option("--port <n>", `port on 127.0.0.1 (0: any free port)`, dashboardPort, DEFAULT_DASHBOARD_PORT)
+    .action(async (opts: { nats?: string; port: number }) => {
+      const dash = await serveDashboard({ port: opts.port, ...(opts.nats ? { nats: opts.nats } : {}) });
+      say(`ATIX dashboard: ${dash.url}  (Ctrl-C to stop)`);
+      await onShutdown(() => dash.close());
+    });
+}

@@ -1,0 +1,221 @@
+// The exchange's messages and deliveries as the audit chain tells them, record by record: what
+// was sent to whom, what arrived, who acknowledged, what escalated. The chain is the one source:
+// the same records a journey shows and the verifier checks, so the counts can never disagree.
+import type { AuditRecord } from "../../shared/contracts/index.ts";
+import type { TrackingRecord } from "../../shared/exchange/records.ts";
+import { keyData } from "../cli/commands/watch.ts";
+import type { AlertView, AuditEventView, EscalationView } from "./types.ts";
+
+interface Msg {
+  id: string;
+  kind: string;
+  originator: string;
+  title: string;
+  precedence: TrackingRecord["precedence"];
+  tlp?: string;
+  sentAt: string;
+  deadline: string;
+  recipients: number;
+  refersTo?: string;
+  retracted: boolean;
+  delivered: number;
+  acknowledged: number;
+  late: number;
+  escalations: number;
+  updates: number;
+  hits: number;
+  answers: number;
+}
+
+/** Kinds shown as rows in the alerts panel; updates, hits and answers count on their alert. */
+const LISTED = new Set(["alert", "rfi"]);
+/** Audit events that record an accepted message (its "submitted" in the broad sense). */
+const ACCEPTED = new Set(["submitted", "updated", "retracted", "answered", "hit-reported"]);
+/** Journeys kept in memory; older ones are dropped first (a week of heavy traffic). */
+const MAX_JOURNEYS = 5_000;
+const MAX_ESCALATIONS = 200;
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+export class AlertBook {
+  private msgs = new Map<string, Msg>();
+  /** Every delivery, keyed `<messageId>.<recipient>`, shaped like the coordinator's tracking record. */
+  readonly deliveries = new Map<string, TrackingRecord>();
+  /** Keys of deliveries still waiting for an acknowledgement. */
+  readonly open = new Set<string>();
+  private journeys = new Map<string, (AuditEventView & { related?: true })[]>();
+  readonly escalations: EscalationView[] = [];
+  rejected = 0;
+  accepted = 0;
+  escalated = 0;
+  /** Alerts and RFIs accepted. */
+  alertsSent = 0;
+  /** Alert ids whose row changed since the last `takeChanged()`. */
+  private changed = new Set<string>();
+
+  private msg(id: string): Msg {
+    let m = this.msgs.get(id);
+    if (!m) {
+      // A delivery can be recorded before its message (appends race): fill in the rest later.
+      m = { id, kind: "alert", originator: "", title: "", precedence: "ROUTINE", sentAt: "", deadline: "", recipients: 0, retracted: false, delivered: 0, acknowledged: 0, late: 0, escalations: 0, updates: 0, hits: 0, answers: 0 };
+      this.msgs.set(id, m);
+    }
+    return m;
+  }
+
+  private touch(m: Msg | undefined) {
+    if (m && LISTED.has(m.kind)) this.changed.add(m.id);
+  }
+
+  /** Applies one verified record; returns it as the page sees it. */
+  apply(r: AuditRecord): AuditEventView {
+    const d = r.data;
+    const id = r.messageId;
+    if (r.event === "rejected") this.rejected++;
+    else if (id && ACCEPTED.has(r.event)) this.accepted1(r, id);
+    else if (id && r.event === "delivered" && r.agency) {
+      const m = this.msg(id);
+      const key = `${id}.${r.agency}`;
+      if (!this.deliveries.has(key)) {
+        m.delivered++;
+        this.open.add(key);
+        this.deliveries.set(key, {
+          messageId: id, kind: r.kind ?? m.kind, originator: m.originator, recipient: r.agency, precedence: m.precedence,
+          deliveredAt: r.at, deadline: str(d.deadline) ?? m.deadline, state: "delivered", escalations: {},
+        });
+      }
+      this.touch(m);
+    } else if (id && r.event === "receipted") {
+      const t = this.deliveries.get(`${id}.${r.actor}`);
+      if (t && t.state === "delivered") Object.assign(t, { state: "receipted", receiptAt: r.at });
+    } else if (id && r.event === "acknowledged") {
+      const key = `${id}.${r.actor}`;
+      const t = this.deliveries.get(key);
+      const m = this.msg(id);
+      if (t && !t.ackAt) {
+        Object.assign(t, { state: t.state === "closed" ? "closed" : "acknowledged", ackAt: r.at, withinDeadline: d.withinDeadline !== false });
+        this.open.delete(key);
+        m.acknowledged++;
+        if (d.withinDeadline === false) m.late++;
+      }
+      this.touch(m);
+    } else if (id && r.event === "escalated") this.escalate(r, id);
+    const view = this.view(r);
+    if (id) this.remember(id, view);
+    const about = str(d.refersTo);
+    if (about && id !== about) this.remember(about, { ...view, related: true });
+    return view;
+  }
+
+  private accepted1(r: AuditRecord, id: string) {
+    const d = r.data;
+    const m = this.msg(id);
+    const refersTo = str(d.refersTo);
+    const about = refersTo ? this.msgs.get(refersTo) : undefined;
+    const first = !m.originator;
+    const early = first && m.delivered > 0;
+    this.accepted++;
+    Object.assign(m, {
+      kind: r.kind ?? m.kind, originator: r.actor, sentAt: r.at,
+      precedence: str(d.precedence) ?? m.precedence, deadline: str(d.ackDeadline) ?? m.deadline,
+      title: str(d.title) ?? about?.title ?? m.title, recipients: Array.isArray(d.recipients) ? d.recipients.length : m.recipients,
+      ...(str(d.tlp) ? { tlp: str(d.tlp) } : {}), ...(refersTo ? { refersTo } : {}),
+    });
+    // Deliveries recorded before their message learn who sent it.
+    if (first && LISTED.has(m.kind)) this.alertsSent++;
+    if (early) for (const t of this.deliveries.values()) if (t.messageId === id) Object.assign(t, { originator: m.originator, precedence: m.precedence });
+    if (about && r.event === "updated") about.updates++;
+    if (about && r.event === "hit-reported") about.hits++;
+    if (about && r.event === "answered") about.answers++;
+    if (about && r.event === "retracted") {
+      about.retracted = true;
+      // As the coordinator does: the withdrawn alert's open deliveries stop counting as late.
+      for (const key of [...this.open]) {
+        const t = this.deliveries.get(key)!;
+        if (t.messageId === about.id) Object.assign(t, { state: "closed" }), this.open.delete(key);
+      }
+    }
+    this.touch(m);
+    this.touch(about);
+  }
+
+  private escalate(r: AuditRecord, id: string) {
+    const d = r.data;
+    const m = this.msg(id);
+    const recipient = str(d.recipient) ?? "";
+    const t = this.deliveries.get(`${id}.${recipient}`);
+    const step = str(d.step) ?? "";
+    if (t && step) t.escalations = { ...t.escalations, [step]: "done" };
+    m.escalations++;
+    this.escalated++;
+    this.escalations.unshift({
+      seq: r.seq, at: r.at, step, messageId: id, recipient, notify: r.agency ?? "",
+      ...(str(d.via) ? { via: str(d.via)! } : {}), precedence: m.precedence, title: m.title, originator: m.originator,
+    });
+    this.escalations.length = Math.min(this.escalations.length, MAX_ESCALATIONS);
+    this.touch(m);
+  }
+
+  private remember(id: string, view: AuditEventView & { related?: true }) {
+    let j = this.journeys.get(id);
+    if (!j) {
+      this.journeys.set(id, (j = []));
+      if (this.journeys.size > MAX_JOURNEYS) this.journeys.delete(this.journeys.keys().next().value!);
+    }
+    j.push(view);
+  }
+
+  private view(r: AuditRecord): AuditEventView {
+    const m = r.messageId ? this.msgs.get(r.messageId) : undefined;
+    const d = r.data;
+    return {
+      seq: r.seq, event: r.event, at: r.at, actor: r.actor,
+      ...(r.agency ? { agency: r.agency } : {}), ...(r.messageId ? { messageId: r.messageId } : {}), ...(r.kind ? { kind: r.kind } : {}),
+      ...(m?.originator ? { from: m.originator, precedence: m.precedence } : {}),
+      ...(m?.title ? { title: m.title } : {}), ...(m?.tlp ? { tlp: m.tlp } : {}),
+      ...(str(d.step) ? { step: str(d.step)! } : {}), ...(str(d.recipient) ? { recipient: str(d.recipient)! } : {}),
+      ...(str(d.refersTo) ? { refersTo: str(d.refersTo)! } : {}),
+      text: keyData(r),
+    };
+  }
+
+  /**
+   * The audit chain carries no title for an RFI (it asks a question instead): name it after the
+   * alert it follows up or its threat category, from the coordinator's message record.
+   */
+  describe(id: string, record: { title?: string; category?: string }) {
+    const m = this.msgs.get(id);
+    if (!m || m.title) return;
+    m.title = record.title ?? `Request for information${record.category ? `: ${record.category.replace(/-/g, " ")}` : ""}`;
+    this.touch(m);
+  }
+
+  alert(id: string): AlertView | null {
+    const m = this.msgs.get(id);
+    if (!m) return null;
+    const state = m.retracted ? "retracted" : m.acknowledged >= Math.max(m.recipients, m.delivered) ? "complete" : "open";
+    const { refersTo: _r, retracted: _x, ...rest } = m;
+    return { ...rest, state };
+  }
+
+  /** Alerts and RFIs, newest first (at most `limit`). */
+  alerts(limit = 300): AlertView[] {
+    const out: AlertView[] = [];
+    for (const m of [...this.msgs.values()].reverse()) {
+      if (!LISTED.has(m.kind) || !m.originator) continue;
+      out.push(this.alert(m.id)!);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  journey(id: string) {
+    return { alert: this.alert(id), records: this.journeys.get(id) ?? [] };
+  }
+
+  takeChanged(): AlertView[] {
+    const out = [...this.changed].map((id) => this.alert(id)).filter((a): a is AlertView => !!a && !!a.originator);
+    this.changed.clear();
+    return out;
+  }
+}

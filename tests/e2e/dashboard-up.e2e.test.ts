@@ -1,0 +1,83 @@
+// The issue's "done when", as a person does it: `atix up --dashboard PORT` serves the page,
+// /api/state lists the agencies, and an alert sent with `atix send` is on /api/stream within
+// a second or two. `atix dashboard` on its own reads the same exchange.
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DashboardState } from "../../services/dashboard/index.ts";
+import { type AtixProcess, startAtixWithDashboard } from "../support/dashboard-browser.ts";
+import { readSse } from "../support/dashboard-sse.ts";
+import { runAtix } from "../support/run-cli.ts";
+
+const ROSTER = new URL("../../simulations/rosters/smoke-6.yaml", import.meta.url).pathname;
+let dir: string;
+let up: AtixProcess;
+let port: number;
+
+/** A port that was free a moment ago: the flag is given a number, as a facilitator would. */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "atix-up-dashboard-"));
+  port = await freePort();
+  up = await startAtixWithDashboard(["up", "--roster", ROSTER, "--speed", "1000", "--dashboard", String(port)], dir, 90_000);
+}, 100_000);
+
+afterAll(async () => {
+  await up?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 40_000);
+
+describe("atix up --dashboard", () => {
+  it("prints the dashboard's URL on 127.0.0.1 and serves the page", async () => {
+    expect(up.url).toBe(`http://127.0.0.1:${port}/`);
+    const page = await fetch(up.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="/assets/app.js">');
+  });
+
+  it("lists the agencies in /api/state, read-only (no clock controls)", async () => {
+    const s = (await (await fetch(new URL("/api/state", up.url))).json()) as DashboardState;
+    expect(s.agencies.map((a) => a.id).sort()).toEqual(["AZ", "KG", "KZ", "RU", "TR", "UZ"]);
+    expect(s.controls).toBe(false);
+    expect(s.exchange.name).toBe("smoke-6");
+  });
+
+  it("puts an alert sent with `atix send` on /api/stream within two seconds", async () => {
+    const sse = await readSse(new URL("/api/stream", up.url).href);
+    try {
+      await sse.waitFor((e) => e.event === "snapshot");
+      const sent = await runAtix(["send", "--from", "AZ", "--to", "all", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "Planned attack on the Mingachevir dam"], { cwd: dir });
+      const done = Date.now();
+      expect(sent.stderr).toBe("");
+      const id = /accepted ([0-9a-f-]{36})/.exec(sent.stdout)?.[1];
+      expect(id).toBeDefined();
+      const e = await sse.waitFor((x) => x.event === "audit" && (x.data as { messageId?: string }).messageId === id, 2_000);
+      // Usually before `atix send` has even exited; never more than two seconds after.
+      expect(e.at - done).toBeLessThan(2_000);
+      expect(e.data).toMatchObject({ event: "submitted", actor: "AZ", precedence: "FLASH", title: "Planned attack on the Mingachevir dam" });
+    } finally {
+      sse.close();
+    }
+  });
+
+  it("`atix dashboard` on its own shows the same exchange, and stops on Ctrl-C", async () => {
+    const d = await startAtixWithDashboard(["dashboard", "--port", "0"], dir);
+    try {
+      const s = (await (await fetch(new URL("/api/state", d.url))).json()) as DashboardState;
+      expect(s.agencies).toHaveLength(6);
+      expect(s.alerts.map((a) => a.title)).toContain("Planned attack on the Mingachevir dam");
+      expect(s.chain).toMatchObject({ ok: true, catchingUp: false });
+    } finally {
+      expect(await d.stop(10_000)).toBe(0);
+    }
+  });
+});

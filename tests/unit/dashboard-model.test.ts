@@ -1,0 +1,116 @@
+// The dashboard's model fed by a hand-made audit chain: what the room sees follows the records,
+// time alone makes a delivery overdue, and a tampered record shows as a broken chain.
+import { v7 as uuidv7 } from "uuid";
+import { describe, expect, it } from "vitest";
+import { chainRecord, type ChainHead, GENESIS } from "../../shared/audit/chain.ts";
+import type { AuditEntry, AuditRecord } from "../../shared/contracts/index.ts";
+import type { RegistryData } from "../../shared/exchange/registry.ts";
+import { DashboardModel } from "../../services/dashboard/model.ts";
+
+const T0 = Date.parse("2026-09-21T19:00:00Z");
+const iso = (min: number) => new Date(T0 + min * 60_000).toISOString();
+const duty = { profile: "24/7" as const, ackDelay: { medianMinutes: 2, p95Minutes: 5 }, nightFactor: 1, nightHours: { from: 22, to: 7 } };
+const registry: RegistryData = {
+  name: "three",
+  organisations: [],
+  sharingGroups: [],
+  agencies: ["AZ", "KZ", "RU"].map((id, i) => ({
+    id, name: `Service ${id}`, country: id, region: i === 2 ? "europe" : i === 1 ? "central-asia" : "caucasus",
+    organisations: [], sharingGroups: [], timezone: "UTC", duty, publicKey: `U${"A".repeat(55)}`,
+  })),
+};
+
+/** A valid chain of the given entries. */
+function chain(entries: AuditEntry[]): AuditRecord[] {
+  let head: ChainHead = GENESIS;
+  return entries.map((e) => {
+    const r = chainRecord(head, e, new Date().toISOString());
+    head = { seq: r.seq, hash: r.hash };
+    return r;
+  });
+}
+
+function model(simMinutes: number) {
+  const m = new DashboardModel("test");
+  m.setRegistry(registry);
+  m.clock = { simAnchor: T0 + simMinutes * 60_000, wallAnchor: Date.now(), speed: 1, paused: true };
+  return m;
+}
+
+const alertId = uuidv7();
+const retractionId = uuidv7();
+const story: AuditEntry[] = [
+  { eventId: "s", event: "submitted", at: iso(0), actor: "AZ", messageId: alertId, kind: "alert",
+    data: { recipients: ["KZ", "RU"], precedence: "FLASH", ackDeadline: iso(10), tlp: "AMBER", title: "Planned attack on the Mingachevir dam" } },
+  { eventId: "d1", event: "delivered", at: iso(0), actor: "ATIX", messageId: alertId, kind: "alert", agency: "KZ", data: { deadline: iso(10) } },
+  { eventId: "d2", event: "delivered", at: iso(0), actor: "ATIX", messageId: alertId, kind: "alert", agency: "RU", data: { deadline: iso(10) } },
+  { eventId: "r1", event: "receipted", at: iso(0), actor: "KZ", messageId: alertId, kind: "alert", agency: "AZ", data: {} },
+  { eventId: "a1", event: "acknowledged", at: iso(4), actor: "KZ", messageId: alertId, kind: "alert", agency: "AZ", data: { withinDeadline: true, latencyMs: 240_000, officer: "KZ-DO-1" } },
+  { eventId: "e1", event: "escalated", at: iso(10), actor: "ATIX", messageId: alertId, kind: "alert", agency: "RU", data: { step: "reminder", recipient: "RU", precedence: "FLASH", deadline: iso(10) } },
+];
+
+describe("dashboard model", () => {
+  it("counts deliveries and acknowledgements per alert, and verifies the chain as it goes", () => {
+    const m = model(5);
+    for (const r of chain(story)) m.applyAudit(r);
+    const a = m.book.alert(alertId)!;
+    expect(a).toMatchObject({ originator: "AZ", precedence: "FLASH", tlp: "AMBER", recipients: 2, delivered: 2, acknowledged: 1, escalations: 1, state: "open" });
+    expect(m.chain).toEqual({ verified: 6, ok: true, catchingUp: true });
+    expect(m.book.escalations[0]).toMatchObject({ step: "reminder", recipient: "RU", notify: "RU", originator: "AZ", title: "Planned attack on the Mingachevir dam" });
+    const s = m.snapshot(false);
+    expect(s.agencies.map((x) => x.id)).toEqual(["AZ", "KZ", "RU"]);
+    expect(s.regions).toEqual(["europe", "caucasus", "central-asia"]);
+    expect(s.counters.deliveries).toMatchObject({ deliveries: 2, open: 1, overdue: 0 });
+    expect(s.counters.messages).toMatchObject({ accepted: 1, alerts: 1, escalations: 1 });
+  });
+
+  it("makes a delivery overdue when simulated time passes its deadline, without any new record", () => {
+    const m = model(5);
+    for (const r of chain(story.slice(0, 5))) m.applyAudit(r);
+    m.refresh();
+    expect(m.agencyViews().find((a) => a.id === "RU")).toMatchObject({ open: 1, overdue: 0 });
+    m.clock = { ...m.clock!, simAnchor: T0 + 11 * 60_000 };
+    m.refresh();
+    expect(m.agencyViews().find((a) => a.id === "RU")).toMatchObject({ open: 1, overdue: 1 });
+    expect(m.counters().agencies.overdue).toBe(1);
+  });
+
+  it("shows a journey in chain order, with the retraction that refers to it, and closes what was open", () => {
+    const m = model(12);
+    const records = chain([
+      ...story,
+      { eventId: "x", event: "retracted", at: iso(12), actor: "AZ", messageId: retractionId, kind: "alert-retraction",
+        data: { recipients: ["KZ", "RU"], precedence: "FLASH", ackDeadline: iso(22), refersTo: alertId } },
+    ]);
+    for (const r of records) m.applyAudit(r);
+    const j = m.book.journey(alertId);
+    expect(j.records.map((r) => r.event)).toEqual(["submitted", "delivered", "delivered", "receipted", "acknowledged", "escalated", "retracted"]);
+    expect(j.records.at(-1)).toMatchObject({ related: true, messageId: retractionId });
+    expect(j.records[4]!.text).toContain("KZ-DO-1");
+    expect(j.alert?.state).toBe("retracted");
+    m.refresh();
+    expect(m.agencyViews().find((a) => a.id === "RU")).toMatchObject({ open: 0, overdue: 0 });
+  });
+
+  it("says where the chain broke when a record was edited, and keeps showing the exchange", () => {
+    const m = model(5);
+    const records = chain(story);
+    records[2] = { ...records[2]!, agency: "AZ" };
+    for (const r of records) m.applyAudit(r);
+    expect(m.chain.ok).toBe(false);
+    expect(m.chain.verified).toBe(2);
+    expect(m.chain.failure).toMatch(/record 3 was edited/);
+    expect(m.book.alert(alertId)?.acknowledged).toBe(1);
+  });
+
+  it("takes an agency's signed presence, and calls it offline once it falls silent", () => {
+    const m = model(0);
+    const presence = { id: uuidv7(), kind: "presence", schemaVersion: "1.0", sender: "KZ", sentAt: iso(0), body: { status: "reduced", officer: "KZ-DO-2" } } as never;
+    m.presence(presence, 1_000);
+    m.refresh(5_000);
+    expect(m.agencyViews().find((a) => a.id === "KZ")).toMatchObject({ status: "reduced", officer: "KZ-DO-2" });
+    m.refresh(20_000);
+    expect(m.agencyViews().find((a) => a.id === "KZ")?.status).toBe("offline");
+    expect(m.agencyViews().find((a) => a.id === "AZ")?.status).toBe("unknown");
+  });
+});
