@@ -110,7 +110,8 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     rngSeed: seed,
     ...(scenario.behaviour.hitProbability !== undefined ? { hitProbability: scenario.behaviour.hitProbability } : {}),
     ...(scenario.behaviour.answerProbability !== undefined ? { answerProbability: scenario.behaviour.answerProbability } : {}),
-    logger: createLogger("agency", {}),
+    // The person watching a run reads the progress and the report; agencies speak up only for trouble.
+    logger: createLogger("agency", {}, "warn"),
   });
   host.onEvent(recorder.onAgencyEvent);
   await host.start();
