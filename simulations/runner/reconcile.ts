@@ -3,7 +3,8 @@
 import type { Distribution, Message, Roster } from "../../shared/contracts/index.ts";
 import type { Recorder, SentMessage } from "./recorder.ts";
 
-function reach(roster: Roster, d: Distribution, sender: string): string[] {
+/** Every agency of the roster a distribution reaches, the sender excluded. */
+export function reach(roster: Roster, d: Distribution, sender: string): string[] {
   const groups = new Map(roster.sharingGroups.map((g) => [g.id, new Set(g.members)]));
   return roster.agencies
     .filter((a) => a.id !== sender)

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { Roster } from "../../shared/contracts/index.ts";
 import { loadRoster } from "../../shared/exchange/registry.ts";
 import { loadYamlFile } from "../../shared/yaml-file.ts";
+import { crossCheck } from "./cross-check.ts";
 import { Scenario } from "./schema.ts";
 
 export interface LoadedScenario {
@@ -17,12 +18,7 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   const roster = scenario.roster
     ? await loadRoster(resolve(dirname(path), scenario.roster))
     : Roster.parse({ name: scenario.name, agencies: scenario.agencies, organisations: scenario.organisations ?? [], sharingGroups: scenario.sharingGroups ?? [] });
-  const ids = new Set(roster.agencies.map((a) => a.id));
-  const unknown = [
-    ...scenario.timeline.map((t, i) => [t.from, `timeline[${i}].from`] as const),
-    ...scenario.faults.map((f, i) => ["agency" in f ? f.agency : "from" in f ? f.from : undefined, `faults[${i}]`] as const),
-  ].filter(([id]) => id !== undefined && !ids.has(id));
-  if (unknown.length)
-    throw new Error(`scenario ${path} is not valid:\n${unknown.map(([id, p]) => `  ${p}: expected an agency of the roster; ${id} is not one`).join("\n")}`);
+  const problems = crossCheck(scenario, roster);
+  if (problems.length) throw new Error(`scenario ${path} does not fit its roster:\n${problems.slice(0, 20).map((p) => `  ${p}`).join("\n")}`);
   return { file: path, scenario, roster };
 }
