@@ -6,25 +6,11 @@ import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { keyData } from "../cli/commands/watch.ts";
 import type { AlertView, AuditEventView, EscalationView } from "./types.ts";
 
-interface Msg {
-  id: string;
-  kind: string;
-  originator: string;
-  title: string;
+/** What the chain tells of one message: the view's fields, before its state is derived. */
+interface Msg extends Omit<AlertView, "state" | "precedence"> {
   precedence: TrackingRecord["precedence"];
-  tlp?: string;
-  sentAt: string;
-  deadline: string;
-  recipients: number;
   refersTo?: string;
   retracted: boolean;
-  delivered: number;
-  acknowledged: number;
-  late: number;
-  escalations: number;
-  updates: number;
-  hits: number;
-  answers: number;
 }
 
 /** Kinds shown as rows in the alerts panel; updates, hits and answers count on their alert. */
