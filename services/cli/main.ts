@@ -2,6 +2,7 @@
 // on stderr and a non-zero exit code, never a stack trace.
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit.ts";
+import { registerBench } from "./commands/bench.ts";
 import { registerContracts } from "./commands/contracts.ts";
 import { registerDashboard } from "./commands/dashboard.ts";
 import { registerStatus } from "./commands/status.ts";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerAgency(program);
   registerValidate(program);
   registerContracts(program);
+  registerBench(program);
   return program;
 }
 
