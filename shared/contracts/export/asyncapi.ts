@@ -5,7 +5,7 @@ import { ClockState } from "../../clock.ts";
 import { SCHEMA_VERSION } from "../envelope.ts";
 import { AGENCY_KINDS, KIND_DESCRIPTIONS, MESSAGE_KINDS, type MessageKind } from "../message.ts";
 import { COORDINATOR_ID, DEFAULT_ACK_DEADLINE_MINUTES } from "../primitives.ts";
-import { MAX_MESSAGE_BYTES, streams, subjects } from "../subjects.ts";
+import { AGENCY_JS_API, consumers, MAX_MESSAGE_BYTES, streams, subjects } from "../subjects.ts";
 import { allKindSchemas, UNEXPRESSIBLE_RULES } from "./json-schema.ts";
 
 /** Kinds the coordinator stores for a recipient: what an agency consumes from its deliveries. */
@@ -18,6 +18,17 @@ const refs = (kinds: MessageKind[]) =>
   Object.fromEntries(kinds.map((k) => [k, { $ref: `#/components/messages/${k}` }]));
 const opRefs = (channel: string, kinds: MessageKind[]) =>
   kinds.map((k) => ({ $ref: `#/channels/${channel}/messages/${k}` }));
+
+// Channel addresses come from the subjects module, with AsyncAPI parameters in place of values.
+const AGENCY = "{agency}";
+const KIND = "{kind}" as MessageKind;
+
+const channel = (address: string, title: string, description: string, parameters: object, kinds: MessageKind[]) => ({
+  address, title, description, parameters, messages: refs(kinds),
+});
+const operation = (action: "send" | "receive", title: string, channelName: string, kinds: MessageKind[]) => ({
+  action, title, channel: { $ref: `#/channels/${channelName}` }, messages: opRefs(channelName, kinds),
+});
 
 const agencyParam = {
   description: "The agency id: ISO 3166-1 alpha-2 code of its state, e.g. AZ. Your NATS user may only use its own.",
@@ -34,7 +45,9 @@ describes it from the point of view of one **agency node**; it is enough to writ
 
 **Connecting.** Connect to NATS with your agency's nkey (user public key U…, seed SU…) issued with
 the exchange's configuration. Use the inbox prefix \`${subjects.inboxPrefix("<ID>")}\` for requests: your
-permissions allow no other. You may publish only on subjects that carry your own id.
+permissions allow no other. Your agency has a NATS account of its own that imports only your own
+subjects: set your client's JetStream API prefix to \`${AGENCY_JS_API}\` (instead of \`$JS.API\`).
+You may publish only on subjects that carry your own id.
 
 **Message form.** Every message is UTF-8 JSON of at most ${MAX_MESSAGE_BYTES} bytes with the envelope
 \`id\` (UUID v7), \`kind\`, \`schemaVersion\` ("${SCHEMA_VERSION}"), \`sender\`, \`sentAt\` (simulated time, ISO 8601 with offset),
@@ -46,16 +59,17 @@ it with RFC 8785 (JSON Canonicalization Scheme), sign the UTF-8 bytes with Ed255
 and set \`signature\` to \`{"alg":"ed25519","key":"<your U… public key>","value":"<base64url signature, no padding>"}\`.
 The coordinator checks the key against the registry and that it matches the NATS user that published.
 
-**Submitting.** Publish to \`atix.submit.{agency}.{kind}\` (captured by the JetStream stream ${streams.submissions.name};
+**Submitting.** Publish to \`${subjects.submit(AGENCY, KIND)}\` (captured by the JetStream stream ${streams.submissions.name};
 publish through JetStream and use the message id as the \`Nats-Msg-Id\` header so retries are not doubled).
 The coordinator answers with an **acceptance** (resolved recipients) or a **rejection** (machine-readable
-reasons with field paths), live on \`atix.outcome.{agency}.{messageId}\` (subscribe before you publish) and
+reasons with field paths), live on \`${subjects.outcome(AGENCY, "{messageId}")}\` (subscribe before you publish) and
 stored among your deliveries. Receipts and acknowledgements are answered only when rejected. A replayed
 id gets the first outcome again and never becomes a second message.
 
 **Receiving.** Everything addressed to you is stored in the JetStream stream ${streams.deliveries.name}
-on \`atix.deliver.{agency}.{kind}\`. Consume it with a durable consumer filtered on \`atix.deliver.{agency}.>\`,
-so that after an outage you receive everything you missed, in order. For each alert, alert-update,
+on \`${subjects.deliver(AGENCY, KIND)}\`. Read it through your durable pull consumer
+\`${consumers.agency(AGENCY)}\` (the exchange creates it, filtered on \`${subjects.deliverOf(AGENCY)}\`; you cannot
+create consumers), so that after an outage you receive everything you missed, in order. For each alert, alert-update,
 alert-retraction, rfi, rfi-response and hit delivered, at once submit a **receipt** (machine), then
 JetStream-ack the delivery; when the duty officer has seen and acted on it, submit an **acknowledgement**.
 Acceptances, rejections and escalations are only JetStream-acked. Acknowledgement deadlines follow precedence (${deadlines}, configurable per
@@ -87,72 +101,27 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
       },
     },
     channels: {
-      submit: {
-        address: "atix.submit.{agency}.{kind}",
-        title: "Submissions",
-        description: "What an agency sends to the exchange. Stored in the stream " + streams.submissions.name + ".",
-        parameters: { agency: agencyParam, kind: { enum: AGENCY_KINDS, description: "The message kind; must equal the payload's kind." } },
-        messages: refs(AGENCY_KINDS),
-      },
-      deliver: {
-        address: "atix.deliver.{agency}.{kind}",
-        title: "Deliveries",
-        description: "What the coordinator stores for one recipient, durably, in the stream " + streams.deliveries.name + ".",
-        parameters: { agency: agencyParam, kind: { enum: DELIVERED_KINDS, description: "The delivered message's kind." } },
-        messages: refs(DELIVERED_KINDS),
-      },
-      outcome: {
-        address: "atix.outcome.{agency}.{messageId}",
-        title: "Submission outcomes",
-        description: "The coordinator's answer to one submission, live (core NATS); a copy is stored among the submitter's deliveries.",
-        parameters: { agency: agencyParam, messageId: { description: "The submitted message's id." } },
-        messages: refs(OUTCOME_KINDS),
-      },
+      submit: channel(subjects.submit(AGENCY, KIND), "Submissions", `What an agency sends to the exchange. Stored in the stream ${streams.submissions.name}.`,
+        { agency: agencyParam, kind: { enum: AGENCY_KINDS, description: "The message kind; must equal the payload's kind." } }, AGENCY_KINDS),
+      deliver: channel(subjects.deliver(AGENCY, KIND), "Deliveries", `What the coordinator stores for one recipient, durably, in the stream ${streams.deliveries.name}.`,
+        { agency: agencyParam, kind: { enum: DELIVERED_KINDS, description: "The delivered message's kind." } }, DELIVERED_KINDS),
+      outcome: channel(subjects.outcome(AGENCY, "{messageId}"), "Submission outcomes", "The coordinator's answer to one submission, live (core NATS); a copy is stored among the submitter's deliveries.",
+        { agency: agencyParam, messageId: { description: "The submitted message's id." } }, OUTCOME_KINDS),
       clock: {
         address: subjects.clock,
         title: "Exchange clock",
         description: "The simulated clock, broadcast every second: {simAnchor, wallAnchor, speed, paused}; simulated now = simAnchor + (wall now - wallAnchor) x speed (simAnchor while paused). Deadlines and sentAt use it.",
         messages: { clock: { $ref: "#/components/messages/clock" } },
       },
-      presence: {
-        address: "atix.presence.{agency}",
-        title: "Duty status",
-        description: "Live presence (core NATS): publish when the duty status changes and every minute while connected.",
-        parameters: { agency: agencyParam },
-        messages: refs(["presence"]),
-      },
+      presence: channel(subjects.presence(AGENCY), "Duty status", "Live presence (core NATS): publish when the duty status changes and every few seconds while connected (`atix status` counts an agency online when heard within 2.5 s).",
+        { agency: agencyParam }, ["presence"]),
     },
     operations: {
-      submit: {
-        action: "send",
-        title: "Submit a message",
-        channel: { $ref: "#/channels/submit" },
-        messages: opRefs("submit", AGENCY_KINDS),
-      },
-      receiveDeliveries: {
-        action: "receive",
-        title: "Receive what is addressed to this agency",
-        channel: { $ref: "#/channels/deliver" },
-        messages: opRefs("deliver", DELIVERED_KINDS),
-      },
-      receiveOutcomes: {
-        action: "receive",
-        title: "Receive the outcome of each submission",
-        channel: { $ref: "#/channels/outcome" },
-        messages: opRefs("outcome", OUTCOME_KINDS),
-      },
-      followClock: {
-        action: "receive",
-        title: "Follow the exchange's simulated clock",
-        channel: { $ref: "#/channels/clock" },
-        messages: [{ $ref: "#/channels/clock/messages/clock" }],
-      },
-      announcePresence: {
-        action: "send",
-        title: "Announce duty status",
-        channel: { $ref: "#/channels/presence" },
-        messages: opRefs("presence", ["presence"]),
-      },
+      submit: operation("send", "Submit a message", "submit", AGENCY_KINDS),
+      receiveDeliveries: operation("receive", "Receive what is addressed to this agency", "deliver", DELIVERED_KINDS),
+      receiveOutcomes: operation("receive", "Receive the outcome of each submission", "outcome", OUTCOME_KINDS),
+      followClock: { action: "receive", title: "Follow the exchange's simulated clock", channel: { $ref: "#/channels/clock" }, messages: [{ $ref: "#/channels/clock/messages/clock" }] },
+      announcePresence: operation("send", "Announce duty status", "presence", ["presence"]),
     },
     components: {
       schemas: { ...schemas, clock: clockSchema },
