@@ -4,7 +4,7 @@
 // Only what the coordinator tracks is receipted; nothing a receipt could answer is, so no loop.
 import type { JsMsg } from "@nats-io/jetstream";
 import type { SimClock } from "../../shared/clock.ts";
-import { type Message, type MessageKind, parseMessageText } from "../../shared/contracts/index.ts";
+import { type Message, type MessageKind, parseMessageText, readableFieldsOf } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { EventHub } from "./events.ts";
 import type { OfficerDesk } from "./officer-desk.ts";
@@ -42,7 +42,7 @@ export class Intake {
     const at = new Date(nowMs).toISOString();
     const parsed = parseMessageText(msg.data);
     if (!parsed.ok) {
-      const messageId = readableId(msg);
+      const { messageId } = readableFieldsOf(msg.data);
       this.log.warn({ seq, subject: msg.subject, messageId, problems: parsed.problems.slice(0, 5) }, "malformed delivery skipped");
       msg.ack();
       this.events.emit({ type: "malformed", agency: this.agency, seq, at, ...(messageId ? { messageId } : {}) });
@@ -93,14 +93,5 @@ export class Intake {
     const about = m.kind === "rejection" || m.kind === "acceptance" ? m.body.messageId : undefined;
     this.events.emit({ type: "outcome", agency: this.agency, messageId: about ?? m.id, replyId: m.id, kind: m.kind, seq, at });
     return true;
-  }
-}
-
-function readableId(msg: JsMsg): string | undefined {
-  try {
-    const id = (JSON.parse(new TextDecoder().decode(msg.data)) as { id?: unknown }).id;
-    return typeof id === "string" ? id.slice(0, 64) : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -5,9 +5,9 @@ import {
 
   MAX_MESSAGE_BYTES,
   type Message,
-  MessageId,
   parseJson,
   parseMessage,
+  readableFields,
   type RejectionReason,
   verify,
 } from "../../shared/contracts/index.ts";
@@ -16,6 +16,8 @@ import type { Registry } from "../../shared/exchange/registry.ts";
 export type Checked =
   | { ok: true; message: Message }
   | { ok: false; reasons: RejectionReason[]; messageId?: string; kind?: string };
+
+const decoder = new TextDecoder();
 
 const reason = (code: RejectionReason["code"], path: string, message: string): RejectionReason => ({
   code,
@@ -27,11 +29,10 @@ const reason = (code: RejectionReason["code"], path: string, message: string): R
 export function checkSubmission(data: Uint8Array, subjectAgency: string, subjectKind: string, registry: Registry): Checked {
   if (data.byteLength > MAX_MESSAGE_BYTES)
     return { ok: false, reasons: [reason("too-large", "", `message of ${data.byteLength} bytes, expected at most ${MAX_MESSAGE_BYTES}`)] };
-  const json = parseJson(new TextDecoder().decode(data));
+  const json = parseJson(decoder.decode(data));
   if (!json.ok) return { ok: false, reasons: [reason("malformed", "", json.problems[0]!.message)] };
-  const raw = json.value as Record<string, unknown> | null;
-  const id = MessageId.safeParse((raw as { id?: unknown } | null)?.id);
-  const ref = { ...(id.success ? { messageId: id.data } : {}), ...(typeof raw?.kind === "string" ? { kind: raw.kind.slice(0, 40) } : {}) };
+  const raw = json.value;
+  const ref = readableFields(raw);
   const fail = (...reasons: RejectionReason[]): Checked => ({ ok: false, reasons, ...ref });
 
   const parsed = parseMessage(raw);

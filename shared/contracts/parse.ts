@@ -1,10 +1,12 @@
 // Reading messages from the wire or from files, with problems instead of exceptions.
 import { z } from "zod";
-import { AnyId, COORDINATOR_ID, AgencyId, Timestamp } from "./primitives.ts";
+import { AnyId, COORDINATOR_ID, AgencyId, MessageId, Timestamp } from "./primitives.ts";
 import { SCHEMA_VERSION } from "./envelope.ts";
 import { Message, MESSAGE_KINDS } from "./message.ts";
 import { type Problem, toProblems } from "./problems.ts";
 import { MAX_MESSAGE_BYTES } from "./subjects.ts";
+
+const decoder = new TextDecoder();
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
@@ -36,7 +38,7 @@ export function parseMessageText(text: string | Uint8Array): ParseResult<Message
   const bytes = typeof text === "string" ? Buffer.byteLength(text) : text.byteLength;
   if (bytes > MAX_MESSAGE_BYTES)
     return { ok: false, problems: [{ path: "", message: `too large: ${bytes} bytes, expected at most ${MAX_MESSAGE_BYTES}` }] };
-  const json = parseJson(typeof text === "string" ? text : new TextDecoder().decode(text));
+  const json = parseJson(typeof text === "string" ? text : decoder.decode(text));
   return json.ok ? parseMessage(json.value) : json;
 }
 
@@ -46,4 +48,20 @@ export function parseJson(text: string): ParseResult<unknown> {
   } catch (e) {
     return { ok: false, problems: [{ path: "", message: `not valid JSON: ${(e as Error).message}` }] };
   }
+}
+
+/**
+ * What can still be read from a message that failed its contract: its id (when a valid UUID v7)
+ * and kind, so the fault can be reported against the right message.
+ */
+export function readableFields(value: unknown): { messageId?: string; kind?: string } {
+  const v = (typeof value === "object" && value !== null ? value : {}) as { id?: unknown; kind?: unknown };
+  const id = MessageId.safeParse(v.id);
+  return { ...(id.success ? { messageId: id.data } : {}), ...(typeof v.kind === "string" ? { kind: v.kind.slice(0, 40) } : {}) };
+}
+
+/** readableFields of JSON text or bytes; nothing when it is not JSON. */
+export function readableFieldsOf(text: string | Uint8Array): { messageId?: string; kind?: string } {
+  const json = parseJson(typeof text === "string" ? text : decoder.decode(text));
+  return json.ok ? readableFields(json.value) : {};
 }

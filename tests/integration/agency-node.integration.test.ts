@@ -294,7 +294,6 @@ describe("AgencyNode", () => {
     const presence: Message[] = [];
     const sub = nc.subscribe(subjects.presence("QX"), { callback: (_e, msg) => { const r = parseMessageText(msg.data); if (r.ok) presence.push(r.value); } });
     await nc.flush();
-    const subs = await watchSubmissions("QX");
     await node.start();
     const alerts = Array.from({ length: 5 }, () => alertFor("QX", feed));
     for (const a of alerts) await deliver("QX", a);

@@ -1,6 +1,6 @@
 // The coordinator against a real broker: routing, outcomes, tracking, audit, authorisation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AlertMessage, Message } from "../../shared/contracts/index.ts";
+import type { Message } from "../../shared/contracts/index.ts";
 import { ChainVerifier } from "../../shared/audit/chain.ts";
 import { trackingKey } from "../../shared/exchange/records.ts";
 import { compose } from "../../shared/messaging/compose.ts";

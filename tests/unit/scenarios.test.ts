@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type Distribution, Roster } from "../../shared/contracts/index.ts";
+import { Roster } from "../../shared/contracts/index.ts";
 import { crossCheck } from "../../simulations/scenario/cross-check.ts";
 import { Scenario } from "../../simulations/scenario/schema.ts";
 

@@ -7,7 +7,7 @@ import { progressPrinter } from "../../../simulations/runner/progress.ts";
 import { playScenario } from "../../../simulations/runner/run.ts";
 import { writeReport } from "../../../simulations/report/write.ts";
 import { CliError } from "../errors.ts";
-import { positiveInt, positiveNumber } from "../options.ts";
+import { positiveNumber } from "../options.ts";
 import { DASHBOARD_OPTION_HELP, dashboardPort, runDashboard } from "./dashboard.ts";
 
 interface RunFlags {

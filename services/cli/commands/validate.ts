@@ -1,7 +1,7 @@
 // `atix validate FILE...`: checks message files against the contracts.
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { formatProblem, parseMessageText, type Problem } from "../../../shared/contracts/index.ts";
+import { formatProblem, parseMessageText, type Problem, readableFieldsOf } from "../../../shared/contracts/index.ts";
 import { CliError } from "../errors.ts";
 
 export interface FileVerdict {
@@ -24,18 +24,9 @@ export async function validateFile(file: string): Promise<FileVerdict> {
   const r = parseMessageText(text);
   if (r.ok) return { file, valid: true, kind: r.value.kind, id: r.value.id, problems: [] };
   // Name the kind when it is readable, so the problems are read against the right contract.
-  const kind = safeKind(text);
+  const { kind } = readableFieldsOf(text);
   return { file, valid: false, ...(kind ? { kind } : {}), problems: r.problems };
 }
-
-const safeKind = (text: string): string | undefined => {
-  try {
-    const v = JSON.parse(text) as { kind?: unknown };
-    return typeof v?.kind === "string" ? v.kind.slice(0, 40) : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 function printHuman(v: FileVerdict) {
   const label = v.kind ? ` (${v.kind})` : "";
