@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { SimClock } from "../../shared/clock.ts";
 import { issueIdentities, publishExchangeConfig, registryFor, serverAuthorization } from "../../shared/exchange/bootstrap.ts";
-import { type ExchangeFile, exchangeFilePath, writeExchangeFile } from "../../shared/exchange/exchange-file.ts";
+import { type ExchangeFile, exchangeFilePath, readExchangeFile, writeExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { type Identity, readIdentity, writeIdentities } from "../../shared/exchange/identities.ts";
 import { loadRoster } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
@@ -52,8 +52,27 @@ async function existingIdentities(dir: string, users: string[]): Promise<Map<str
   return found;
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** Two exchanges in one folder would share one JetStream store: refuse the second. */
+async function refuseIfRunning(home: string) {
+  const running = await readExchangeFile(exchangeFilePath(home)).catch(() => undefined);
+  if (running && running.pid !== process.pid && alive(running.pid))
+    throw new Error(
+      `an exchange is already running in ${home} (pid ${running.pid}, ${running.natsUrl}); stop it first (Ctrl-C where it runs), or use another folder or ATIX_HOME`,
+    );
+}
+
 export async function launch(opts: LaunchOptions): Promise<Launched> {
   const home = resolve(opts.home);
+  await refuseIfRunning(home);
   const rosterFile = resolve(opts.roster ?? DEFAULT_ROSTER);
   const roster = await loadRoster(rosterFile);
   const keysDir = join(home, "keys");
