@@ -6,11 +6,32 @@ import { z } from "zod";
 /** The coordinator's identity as a sender: coordinator-originated kinds carry it. */
 export const COORDINATOR_ID = "ATIX" as const;
 
+/**
+ * Agency id pattern: the state's ISO 3166-1 alpha-2 code, optionally followed by "-" and a short
+ * suffix of capitals and digits naming one of several services of that state (DE, DE-BKA,
+ * XA-0417). It is used in NATS subject tokens, consumer, account and user names and key file
+ * names, so it must never hold ".", "*", ">", white space or lowercase.
+ */
+export const AGENCY_ID_PATTERN = /^[A-Z]{2}(?:-[A-Z0-9]{1,8})?$/;
+
 export const AgencyId = z
   .string()
-  .regex(/^[A-Z]{2}$/, "expected an ISO 3166-1 alpha-2 code in capitals, such as AZ")
-  .meta({ description: "Agency id: the ISO 3166-1 alpha-2 code of the agency's state." });
+  .regex(
+    AGENCY_ID_PATTERN,
+    "expected an agency id: the state's ISO 3166-1 alpha-2 code in capitals, optionally followed by - and 1 to 8 capitals or digits, such as AZ, DE-BKA or XA-0417",
+  )
+  .meta({
+    description:
+      "Agency id: the ISO 3166-1 alpha-2 code of the agency's state, optionally followed by - and a suffix of 1 to 8 capitals or digits when the state has several services (AZ, DE-BKA, XA-0417).",
+    examples: ["AZ", "DE-BKA", "XA-0417"],
+  });
 export type AgencyId = z.infer<typeof AgencyId>;
+
+/**
+ * The most agencies one exchange can hold: an acceptance lists every recipient of a broadcast
+ * (shared/contracts/kinds/acceptance.ts allows 5000), so a roster beyond this cannot broadcast.
+ */
+export const MAX_EXCHANGE_AGENCIES = 5000;
 
 export const CountryCode = z
   .string()

@@ -6,7 +6,7 @@ import { escalationChart, latencyChart, timelineChart } from "./html-charts.ts";
 import { CSS, OKABE_ITO as C } from "./html-style.ts";
 import type { Metrics } from "./metrics.ts";
 import {
-  agencyShare, byRegion, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, placedFaults, regionLabel, responsivenessTable,
+  agencyShare, byRegion, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, peakMemory, placedFaults, regionLabel, responsivenessTable,
   STATUS_LABEL, type AgencyStat, type InjectStatus,
 } from "./views.ts";
 
@@ -41,6 +41,7 @@ function header(m: Metrics): string {
     ["Simulated day", `${dateTime(s.start)} → ${dateTime(m.run.simulatedUntil, s.start)}`],
     ["Speed", `×${int(s.speed)}`],
     ["Wall time", wallTime(m.run.wallSeconds)],
+    ["Peak memory", peakMemory(m)],
     ["Seed", String(s.seed)],
     ["Traffic", `${int(m.traffic.planned)} planned (${int(m.traffic.scripted)} scripted)`],
   ];

@@ -49,6 +49,20 @@ export function injectTally(m: Metrics): Record<InjectStatus, number> {
 
 export const objectivesMet = (m: Metrics) => ({ met: m.expectations.filter((e) => e.pass).length, total: m.expectations.length });
 
+const PROCESS_LABEL = { coordinator: "coordinator", agencies: "agencies (runner)", broker: "broker" } as const;
+
+/** Peak resident memory per process group, one phrase each: "coordinator 142.5 MB (2 processes)". */
+export function peakMemory(m: Metrics): string {
+  return (Object.keys(PROCESS_LABEL) as (keyof typeof PROCESS_LABEL)[])
+    .flatMap((k) => {
+      const p = m.processes[k];
+      if (!p) return [];
+      const mb = p.peakRssMb === null ? "not measured" : `${p.peakRssMb.toLocaleString("en-US")} MB`;
+      return [`${PROCESS_LABEL[k]} ${mb}${p.processes > 1 ? ` (highest of ${p.processes} processes)` : ""}`];
+    })
+    .join(" · ");
+}
+
 export interface KeyFigure {
   label: string;
   value: string;

@@ -141,16 +141,20 @@ export const arbAnyUuid: fc.Arbitrary<string> = fc.oneof(fc.uuid({ version: 4 })
 // Vocabulary
 // ---------------------------------------------------------------------------------------------
 
-/** Agencies of the simulated exchange, plus any other two capitals (the contract accepts them). */
+/** States of the simulated exchange, plus any other two capitals (the contract accepts them). */
 const AGENCIES = [
   "AZ", "KZ", "UZ", "KG", "TJ", "TM", "RU", "BY", "AM", "GE", "CN", "MN", "IN", "PK", "IR", "TR",
   "AE", "SA", "EG", "JO", "DE", "FR", "IT", "GB", "US", "ID", "MY", "NG", "KE", "BR",
 ] as const;
-export const arbAgency: fc.Arbitrary<string> = fc.oneof(
+export const arbCountry: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...AGENCIES) },
   { weight: 1, arbitrary: stringOf(UPPER, 2) },
 );
-export const arbCountry = arbAgency;
+/** An agency: its state's code, now and then with a service suffix (DE-BKA, XA-0417). */
+export const arbAgency: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: arbCountry },
+  { weight: 1, arbitrary: fc.tuple(arbCountry, stringOf(`${UPPER}0123456789`, 1, 8)).map(([state, suffix]) => `${state}-${suffix}`) },
+);
 
 const ORGANISATIONS = ["SCO", "CIS", "CSTO", "EAEU", "OIC", "ASEAN", "AU", "EU", "INTERPOL", "ATC-CIS", "RATS-SCO"] as const;
 const SHARING_GROUPS = ["caspian-watch", "central-asia-ct", "border-ops-2026", "cyber-fusion", "aviation-security", "TF-finance"] as const;
