@@ -18,3 +18,12 @@ export const oneOf = <T extends string>(flag: string, values: readonly T[]) => (
   if (!hit) throw new InvalidArgumentError(`${flag} expects one of ${values.join(", ")}, got "${v}"`);
   return hit;
 };
+
+/** JetStream replica counts worth having: an odd count keeps a majority (3 survive one node lost, 5 two). */
+export const REPLICA_COUNTS = [1, 3, 5] as const;
+
+export const replicaCount = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!(REPLICA_COUNTS as readonly number[]).includes(n)) throw new InvalidArgumentError(`${flag} expects ${REPLICA_COUNTS.join(", ")} (replicas per stream, at most the cluster's nodes), got "${v}"`);
+  return n;
+};

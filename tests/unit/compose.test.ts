@@ -2,14 +2,12 @@
 // the NATS cluster it describes, every `atix` command and flag its services run against the real
 // CLI, and every file it builds from or mounts against the repository.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { authorizationConfig } from "../../shared/exchange/server-config.ts";
-import { newIdentity } from "../../shared/exchange/identities.ts";
 import { findNatsServerBinary } from "../../shared/nats/embedded-server.ts";
 import { type CliRun, runAtix } from "../support/run-cli.ts";
 
@@ -20,10 +18,7 @@ const ATIX_DOCKERFILE = "deploy/atix/Dockerfile";
  * What the compose file needs and the CLI does not have yet. Their checks are `it.fails`, so the
  * gap stays visible, and the check turns red (remove the entry) the day the command exists.
  */
-const GAPS: Record<string, string> = {
-  init: "until `atix init` exists",
-  "coordinator --replicas": "until `atix coordinator --replicas` exists",
-};
+const GAPS: Record<string, string> = {};
 const gapOf = (cmd: string, flag?: string) => GAPS[cmd] ?? (flag ? GAPS[`${cmd} ${flag}`] : undefined);
 
 interface Service {
@@ -33,6 +28,7 @@ interface Service {
   volumes?: (string | { type?: string; source?: string; target?: string })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   network_mode?: string;
+  environment?: Record<string, string | number | null> | string[];
   ports?: (string | { published?: string | number; target?: number; host_ip?: string })[];
 }
 
@@ -47,6 +43,10 @@ const flagValue = (args: string[], flag: string) => {
   const i = args.indexOf(flag);
   return i >= 0 ? args[i + 1] : args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 };
+const envOf = (s: Service): Record<string, string> =>
+  Array.isArray(s.environment)
+    ? Object.fromEntries(s.environment.map((e) => [e.split("=")[0]!, e.slice(e.indexOf("=") + 1)]))
+    : Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v ?? "")]));
 const dockerfileOf = (s: Service) => (typeof s.build === "object" ? s.build.dockerfile : undefined);
 
 const atixServices = services.filter(([, s]) => dockerfileOf(s) === ATIX_DOCKERFILE);
@@ -99,6 +99,17 @@ describe("docker-compose.yml: the NATS cluster", () => {
   const tmp = mkdtempSync(join(tmpdir(), "atix-compose-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+  // The init service's volume: where its ATIX_HOME is mounted.
+  const [, initService] = atixServices.find(([, x]) => argv(x)[0] === "init") ?? [];
+  const homeVolume = () => mounts(initService!).find((m) => !m.bind && m.target === envOf(initService!).ATIX_HOME)?.source;
+  // What the init service writes there: its own command, run once with ATIX_HOME in a temp dir.
+  let initRun: Promise<string> | undefined;
+  const initWrote = () =>
+    (initRun ??= runAtix(argv(initService!), { cwd: ROOT, env: { ATIX_HOME: join(tmp, "atix-home") } }).then((r) => {
+      expect(r.code, r.stderr).toBe(0);
+      return join(tmp, "atix-home");
+    }));
+
   for (const [name, s] of natsServices) {
     describe(name, () => {
       const file = natsConfigOf(s);
@@ -127,32 +138,34 @@ describe("docker-compose.yml: the NATS cluster", () => {
         for (const node of natsNames) expect(cluster![1]).toContain(`nats-route://${node}:6222`);
       });
 
-      it("includes the accounts `init` generates, from the volume `init` writes", () => {
+      it("includes the accounts `init` generates, from the volume `init` writes (its ATIX_HOME)", () => {
         const inc = /^include\s+"?([^"\s]+)"?/m.exec(text());
         expect(inc, "an include of nats-auth.conf").not.toBeNull();
         expect(inc![1]).toMatch(/nats-auth\.conf$/);
         const configTarget = flagValue(argv(s), "--config")!;
         const included = resolve(dirname(configTarget), inc![1]!);
-        const [initName, init] = atixServices.find(([, x]) => argv(x)[0] === "init")!;
+        const [initName] = atixServices.find(([, x]) => argv(x)[0] === "init")!;
         const home = mounts(s).find((m) => !m.bind && included.startsWith(`${m.target}/`));
         expect(home, `${included} should be in a volume`).toBeDefined();
-        expect(mounts(init).map((m) => m.source), `${initName} should write that volume`).toContain(home!.source);
+        expect(homeVolume(), `${initName} should have its ATIX_HOME in that volume`).toBe(home!.source);
+        expect(included, "the file init writes at the root of its ATIX_HOME").toBe(join(home!.target, "nats-auth.conf"));
         expect(s.depends_on).toMatchObject({ [initName]: { condition: "service_completed_successfully" } });
       });
 
-      it("is a valid configuration for nats-server (with a generated nats-auth.conf)", () => {
+      it("is a valid configuration for nats-server, with the volume as the init service writes it", async () => {
         const bin = findNatsServerBinary();
         const version = /v(\d+)\.(\d+)/.exec(execFileSync(bin, ["--version"], { encoding: "utf8" }))!;
+        // The container's paths laid out under dir: the config file and the volume at their mount points.
         const dir = join(tmp, name);
-        mkdirSync(join(dir, "atix"), { recursive: true });
-        const included = /^include\s+"?([^"\s]+)"?/m.exec(text())![1]!;
-        const auth = authorizationConfig({ coordinator: newIdentity("coordinator"), observer: newIdentity("observer"), agencies: [newIdentity("AZ"), newIdentity("KZ")] });
-        writeFileSync(join(dir, included), auth);
+        const configTarget = flagValue(argv(s), "--config")!;
+        const local = (target: string) => join(dir, relative(dirname(configTarget), target));
+        const home = mounts(s).find((m) => !m.bind && m.source === homeVolume())!;
+        cpSync(await initWrote(), local(home.target), { recursive: true });
         let conf = text().replace(/store_dir:.*/, `store_dir: ${JSON.stringify(join(dir, "js"))}`);
         // This machine's nats-server may be older than the image (2.9 has no sync_interval).
         if (Number(version[1]) === 2 && Number(version[2]) < 10) conf = conf.replace(/^\s*sync_interval:.*$/m, "");
-        writeFileSync(join(dir, "nats.conf"), conf);
-        expect(() => execFileSync(bin, ["-t", "-c", join(dir, "nats.conf")], { stdio: "pipe" })).not.toThrow();
+        writeFileSync(local(configTarget), conf);
+        expect(() => execFileSync(bin, ["-t", "-c", local(configTarget)], { stdio: "pipe" })).not.toThrow();
       });
     });
   }

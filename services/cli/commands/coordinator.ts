@@ -4,6 +4,7 @@ import { Coordinator } from "../../coordinator/coordinator.ts";
 import { readExchangeFile, exchangeFilePath } from "../../../shared/exchange/exchange-file.ts";
 import { COORDINATOR_USER, readIdentity } from "../../../shared/exchange/identities.ts";
 import { CliError } from "../errors.ts";
+import { replicaCount } from "../options.ts";
 import { onShutdown } from "../shutdown.ts";
 
 export function registerCoordinator(program: Command) {
@@ -12,7 +13,8 @@ export function registerCoordinator(program: Command) {
     .description("run a coordinator instance: validates, routes, tracks, escalates and audits")
     .option("--nats <url>", "NATS server (default: the exchange in .atix/exchange.json)")
     .option("--instance <name>", "instance name shown by `atix status` (default: c-<pid>-<random>)")
-    .action(async (opts: { nats?: string; instance?: string }) => {
+    .option("--replicas <n>", "replicas of the streams and buckets it ensures, 1, 3 or 5: as the exchange was set up with (default 1)", replicaCount("--replicas"))
+    .action(async (opts: { nats?: string; instance?: string; replicas?: number }) => {
       const exchange = await readExchangeFile(exchangeFilePath()).catch((e: Error) => {
         if (!opts.nats) throw new CliError(e.message);
         return undefined;
@@ -22,6 +24,7 @@ export function registerCoordinator(program: Command) {
         servers: opts.nats ?? exchange!.natsUrl,
         ...(seed ? { seed } : {}),
         ...(opts.instance ? { instance: opts.instance } : {}),
+        ...(opts.replicas ? { replicas: opts.replicas } : {}),
       });
       await coordinator.start().catch((e: Error) => {
         throw new CliError(`coordinator could not start: ${e.message}`);

@@ -1,0 +1,114 @@
+// Preparing an exchange, shared by `atix up` (launch.ts) and `atix init`: its folder (keys for
+// every identity, registry.json, nats-auth.conf, exchange.json) and its broker (streams, buckets,
+// every agency's consumer, the shared config in KV).
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ClockState } from "../../shared/clock.ts";
+import type { Roster } from "../../shared/contracts/registry.ts";
+import {
+  type ExchangeIdentities, issueIdentities, publishExchangeConfig, registryFor, serverAuthorization,
+} from "../../shared/exchange/bootstrap.ts";
+import { type ExchangeFile, exchangeFilePath, readExchangeFile } from "../../shared/exchange/exchange-file.ts";
+import { COORDINATOR_USER, type Identity, OBSERVER_USER, readIdentity, writeIdentities } from "../../shared/exchange/identities.ts";
+import { loadRoster, type RegistryData } from "../../shared/exchange/registry.ts";
+import type { Settings } from "../../shared/exchange/settings.ts";
+import { checkReplicas } from "../../shared/nats/replicas.ts";
+import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
+
+export interface PreparedHome {
+  home: string;
+  keysDir: string;
+  rosterFile: string;
+  roster: Roster;
+  ids: ExchangeIdentities;
+  registry: RegistryData;
+  registryFile: string;
+  /** The accounts block (nats-auth.conf's text), for a server config to include or embed. */
+  auth: string;
+  authFile: string;
+}
+
+async function existingIdentities(dir: string, users: string[]): Promise<Map<string, Identity>> {
+  const found = new Map<string, Identity>();
+  for (const u of users) {
+    const id = await readIdentity(dir, u).catch(() => undefined);
+    if (id) found.set(u, id);
+  }
+  return found;
+}
+
+/** Writes keys, nats-auth.conf and registry.json for a roster into `home` (an absolute path). */
+export async function prepareHome(home: string, rosterFile: string): Promise<PreparedHome> {
+  const roster = await loadRoster(rosterFile);
+  await mkdir(home, { recursive: true });
+  const keysDir = join(home, "keys");
+  // Keys survive restarts of the exchange: an agency keeps its identity.
+  const ids = issueIdentities(roster, await existingIdentities(keysDir, [COORDINATOR_USER, OBSERVER_USER, ...roster.agencies.map((a) => a.id)]));
+  await writeIdentities(keysDir, [ids.coordinator, ids.observer, ...ids.agencies.values()]);
+  const auth = serverAuthorization(ids);
+  const authFile = join(home, "nats-auth.conf");
+  await writeFile(authFile, auth);
+  const registry = registryFor(roster, ids);
+  const registryFile = join(home, "registry.json");
+  await writeFile(registryFile, `${JSON.stringify(registry, null, 2)}\n`);
+  return { home, keysDir, rosterFile, roster, ids, registry, registryFile, auth, authFile };
+}
+
+/** What exchange.json says beyond the prepared folder: where the broker is, the clock, who runs it. */
+export type ExchangeRuntime = Omit<ExchangeFile, "version" | "credentialsDir" | "registryFile" | "roster" | "coordinatorPublicKey" | "startedAt">;
+
+export const exchangeFileFor = (p: PreparedHome, { natsUrl, ...run }: ExchangeRuntime): ExchangeFile => ({
+  version: 1,
+  natsUrl,
+  credentialsDir: p.keysDir,
+  registryFile: p.registryFile,
+  roster: p.rosterFile,
+  coordinatorPublicKey: p.ids.coordinator.publicKey,
+  startedAt: new Date().toISOString(),
+  ...run,
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Two exchanges in one folder would share one JetStream store, and re-preparing the folder of a
+ * running one would rewrite its exchange.json under it: refuse both. A file without a pid (from
+ * `atix init`) names a broker run elsewhere, not a process here.
+ */
+export async function refuseIfRunning(home: string) {
+  const running = await readExchangeFile(exchangeFilePath(home)).catch(() => undefined);
+  if (running?.pid !== undefined && running.pid !== process.pid && alive(running.pid))
+    throw new Error(
+      `an exchange is already running in ${home} (pid ${running.pid}, ${running.natsUrl}); stop it first (Ctrl-C where it runs), or use another folder or ATIX_HOME`,
+    );
+}
+
+export interface PublishOptions {
+  registry: RegistryData;
+  settings: Settings;
+  clock: ClockState;
+  /** Replicas of every stream and bucket (default 1); existing ones must already have this many. */
+  replicas?: number;
+}
+
+/**
+ * On the broker, as the coordinator: the streams and buckets, every agency's consumer (so no
+ * agency waits for a coordinator), and the registry, settings and clock the services read.
+ * Idempotent; refuses (naming the stream) a replica count other than the existing streams'.
+ */
+export async function publishExchange(nc: NatsConnection, opts: PublishOptions) {
+  const replicas = opts.replicas ?? 1;
+  await checkReplicas(await jetstreamManager(nc), replicas);
+  const jsm = await ensureLayout(nc, { replicas });
+  for (const a of opts.registry.agencies) await ensureAgencyConsumer(jsm, a.id);
+  await publishExchangeConfig(nc, { registry: opts.registry, settings: opts.settings, clock: opts.clock });
+}
