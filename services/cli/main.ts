@@ -8,7 +8,9 @@ import { registerDashboard } from "./commands/dashboard.ts";
 import { registerStatus } from "./commands/status.ts";
 import { registerCoordinator } from "./commands/coordinator.ts";
 import { registerUp } from "./commands/up.ts";
+import { registerInit } from "./commands/init.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerRoster } from "./commands/roster.ts";
 import { registerSend } from "./commands/send.ts";
 import { registerAgency } from "./commands/agency.ts";
 import { registerValidate } from "./commands/validate.ts";
@@ -24,6 +26,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
   // In the order a person meets them.
   registerUp(program);
+  registerInit(program);
   registerRun(program);
   registerSend(program);
   registerWatch(program);
@@ -34,6 +37,7 @@ export function buildProgram(): Command {
   registerAgency(program);
   registerValidate(program);
   registerContracts(program);
+  registerRoster(program);
   registerBench(program);
   return program;
 }

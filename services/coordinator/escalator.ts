@@ -7,6 +7,7 @@ import type { TrackingRecord } from "../../shared/exchange/records.ts";
 
 import { compose, deterministicId } from "../../shared/messaging/compose.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
+import { followKv, type KvFollower } from "../../shared/nats/kv-follow.ts";
 import type { Context } from "./context.ts";
 
 type Step = (typeof ESCALATION_STEPS)[number];
@@ -26,30 +27,26 @@ export class Escalator {
   private busy = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private watchDone: Promise<void> | undefined;
-  private stopWatch: (() => void) | undefined;
+  private follower: KvFollower | undefined;
   escalated = 0;
 
   constructor(private readonly ctx: Context) {}
 
   async start() {
-    const w = await this.ctx.store.tracking.kv.watch({ key: ">" });
-    this.stopWatch = () => w.stop();
-    this.watchDone = (async () => {
-      for await (const e of w) {
-        const t = e.operation === "PUT" ? this.ctx.store.tracking.decode(e) : undefined;
-        if (t && isOpen(t) && ESCALATION_STEPS.some((s) => !done(t, s))) this.open.set(e.key, t);
-        else this.open.delete(e.key);
-      }
-    })();
+    this.follower = followKv(this.ctx.store.tracking.kv, { key: ">" }, (e) => {
+      const t = e.operation === "PUT" ? this.ctx.store.tracking.decode(e) : undefined;
+      if (t && isOpen(t) && ESCALATION_STEPS.some((s) => !done(t, s))) this.open.set(e.key, t);
+      else this.open.delete(e.key);
+    }, this.ctx.log);
+    await this.follower.ready;
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
   async stop() {
     this.stopped = true;
     clearInterval(this.timer);
-    this.stopWatch?.();
-    await this.watchDone;
+    this.follower?.stop();
+    await this.follower?.done;
     while (this.busy.size) await new Promise((r) => setTimeout(r, 20));
   }
 

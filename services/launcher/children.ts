@@ -14,10 +14,18 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-export function startChild(name: string, args: string[], opts: { home: string; logDir: string; env?: NodeJS.ProcessEnv }): Child {
+export interface ChildOptions {
+  home: string;
+  logDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** Options for node itself, before the script (e.g. a heap limit). */
+  nodeArgs?: string[];
+}
+
+export function startChild(name: string, args: string[], opts: ChildOptions): Child {
   const logFile = join(opts.logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: "a" });
-  const proc = spawn(process.execPath, [ATIX_BIN, ...args], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ATIX_BIN, ...args], {
     env: { ...process.env, ATIX_HOME: opts.home, ATIX_LOG_PRETTY: "0", ATIX_PARENT_PID: String(process.pid), ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,20 +1,24 @@
 // Brings up a whole exchange: the broker (embedded unless one is given), the shared config,
 // coordinator instances and the agencies of a roster, each a process of its own.
 // `atix up` and the scenario runner both start exchanges through here.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { SimClock } from "../../shared/clock.ts";
-import { issueIdentities, publishExchangeConfig, registryFor, serverAuthorization } from "../../shared/exchange/bootstrap.ts";
-import { type ExchangeFile, exchangeFilePath, readExchangeFile, writeExchangeFile } from "../../shared/exchange/exchange-file.ts";
-import { type Identity, readIdentity, writeIdentities } from "../../shared/exchange/identities.ts";
-import { loadRoster } from "../../shared/exchange/registry.ts";
+import { type ExchangeFile, exchangeFilePath, writeExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
+import { type NatsCluster, startNatsCluster } from "../../shared/nats/cluster.ts";
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
-import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
 import { type Child, startChild, stopChild } from "./children.ts";
+import { exchangeFileFor, prepareHome, publishExchange, refuseIfRunning } from "./prepare.ts";
 
 export const DEFAULT_ROSTER = resolve(new URL("../../simulations/rosters/forum-90.yaml", import.meta.url).pathname);
+
+/**
+ * The coordinator's live heap is some 30 MB, but V8 lets it grow to ~100 MB before collecting:
+ * a limit keeps its peak well under the 300 MB budget at 1000 agencies (measured 184 MB with 128).
+ */
+const COORDINATOR_NODE_ARGS = ["--max-old-space-size=160"];
 
 export interface LaunchOptions {
   home: string;
@@ -23,6 +27,8 @@ export interface LaunchOptions {
   /** Simulated time at start (epoch ms); default now. */
   simStart?: number;
   nats?: string;
+  /** Start a NATS cluster of this many nodes (3 or 5) instead of one server; streams get as many replicas. */
+  cluster?: number;
   coordinators?: number;
   /** Start the agencies of the roster in one host process (default true). */
   agencies?: boolean;
@@ -36,6 +42,7 @@ export interface LaunchOptions {
 export interface Launched {
   exchange: ExchangeFile;
   server?: NatsServer;
+  cluster?: NatsCluster;
   coordinators: Child[];
   agencies?: Child;
   logDir: string;
@@ -43,81 +50,42 @@ export interface Launched {
   stop(): Promise<void>;
 }
 
-async function existingIdentities(dir: string, users: string[]): Promise<Map<string, Identity>> {
-  const found = new Map<string, Identity>();
-  for (const u of users) {
-    const id = await readIdentity(dir, u).catch(() => undefined);
-    if (id) found.set(u, id);
-  }
-  return found;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
-/** Two exchanges in one folder would share one JetStream store: refuse the second. */
-async function refuseIfRunning(home: string) {
-  const running = await readExchangeFile(exchangeFilePath(home)).catch(() => undefined);
-  if (running && running.pid !== process.pid && alive(running.pid))
-    throw new Error(
-      `an exchange is already running in ${home} (pid ${running.pid}, ${running.natsUrl}); stop it first (Ctrl-C where it runs), or use another folder or ATIX_HOME`,
-    );
-}
-
 export async function launch(opts: LaunchOptions): Promise<Launched> {
   const home = resolve(opts.home);
   await refuseIfRunning(home);
-  const rosterFile = resolve(opts.roster ?? DEFAULT_ROSTER);
-  const roster = await loadRoster(rosterFile);
-  const keysDir = join(home, "keys");
+  // Keys (kept across restarts), nats-auth.conf and registry.json, as `atix init` writes them.
+  const prepared = await prepareHome(home, resolve(opts.roster ?? DEFAULT_ROSTER));
+  const { ids, auth, registry } = prepared;
   const logDir = join(home, "logs");
   await mkdir(logDir, { recursive: true });
-  // Keys survive restarts of the exchange: an agency keeps its identity.
-  const ids = issueIdentities(roster, await existingIdentities(keysDir, ["coordinator", "observer", ...roster.agencies.map((a) => a.id)]));
-  await writeIdentities(keysDir, [ids.coordinator, ids.observer, ...ids.agencies.values()]);
-  const auth = serverAuthorization(ids);
-  await writeFile(join(home, "nats-auth.conf"), auth);
 
-  const server = opts.nats ? undefined : await startNatsServer({ dir: join(home, "nats"), config: auth });
-  const natsUrl = opts.nats ?? server!.url;
+  if (opts.nats && opts.cluster) throw new Error("cluster: a cluster of our own and an external server (--nats) exclude each other");
+  const cluster = opts.cluster && !opts.nats ? await startNatsCluster({ size: opts.cluster, dir: join(home, "nats-cluster"), config: auth }) : undefined;
+  const server = opts.nats || cluster ? undefined : await startNatsServer({ dir: join(home, "nats"), config: auth });
+  const natsUrl = opts.nats ?? cluster?.url ?? server!.url;
+  // Every stream and bucket on each node of our cluster: any one node may die.
+  const replicas = cluster ? Math.min(cluster.nodes.length, 5) : 1;
   const nc = await connectAs({ servers: natsUrl, user: "coordinator", seed: ids.coordinator.seed });
   const clock = SimClock.start(opts.speed ?? 1, opts.simStart ?? Date.now());
   if (opts.paused) clock.pause();
-  const registry = registryFor(roster, ids);
   try {
-    const jsm = await ensureLayout(nc);
-    // The agencies' consumers exist before any service starts: no agency waits for a coordinator.
-    for (const a of roster.agencies) await ensureAgencyConsumer(jsm, a.id);
-    await publishExchangeConfig(nc, { registry, settings: opts.settings ?? DEFAULT_SETTINGS, clock: clock.snapshot() });
+    await publishExchange(nc, { registry, settings: opts.settings ?? DEFAULT_SETTINGS, clock: clock.snapshot(), replicas });
   } finally {
     await nc.drain();
   }
-  const registryFile = join(home, "registry.json");
-  await writeFile(registryFile, `${JSON.stringify(registry, null, 2)}\n`);
-  const exchange: ExchangeFile = {
-    version: 1,
+  const exchange: ExchangeFile = exchangeFileFor(prepared, {
     natsUrl,
-    credentialsDir: keysDir,
-    registryFile,
-    roster: rosterFile,
-    coordinatorPublicKey: ids.coordinator.publicKey,
     ...(server ? { embeddedServer: { pid: server.pid, port: server.port, storeDir: server.storeDir, configFile: server.configFile } } : {}),
+    ...(cluster ? { cluster: clusterEntry(cluster, replicas) } : {}),
     pid: process.pid,
-    startedAt: new Date().toISOString(),
     clock: clock.snapshot(),
-  };
+  });
   await writeExchangeFile(exchangeFilePath(home), exchange);
 
   const coordinators: Child[] = [];
   let n = 0;
   const startCoordinator = (name = `coordinator-${++n}`) => {
-    const c = startChild(name, ["coordinator", "--instance", name], { home, logDir });
+    const c = startChild(name, ["coordinator", "--instance", name, ...(replicas > 1 ? ["--replicas", String(replicas)] : [])], { home, logDir, nodeArgs: COORDINATOR_NODE_ARGS });
     coordinators.push(c);
     return c;
   };
@@ -127,6 +95,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   return {
     exchange,
     ...(server ? { server } : {}),
+    ...(cluster ? { cluster } : {}),
     coordinators,
     ...(agencies ? { agencies } : {}),
     logDir,
@@ -134,6 +103,13 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     async stop() {
       await Promise.all([...(agencies ? [stopChild(agencies)] : []), ...coordinators.map((c) => stopChild(c))]);
       await server?.stop();
+      await cluster?.stop();
     },
   };
 }
+
+const clusterEntry = (c: NatsCluster, replicas: number): NonNullable<ExchangeFile["cluster"]> => ({
+  name: c.name,
+  replicas,
+  nodes: c.nodes.map((n) => ({ name: n.name, url: n.url, ...(n.pid ? { pid: n.pid } : {}), clusterPort: n.clusterPort, storeDir: n.storeDir, configFile: n.configFile })),
+});

@@ -1,11 +1,18 @@
 // Appends events to the audit chain. Several coordinator instances may write at once: each
 // write expects the stream's last sequence (optimistic concurrency), so the chain never forks;
 // the event id is the JetStream msgID, so a retried event is never recorded twice.
+//
+// A publish that got no answer (a timeout, a node down, a leader election) may still be stored,
+// even later. Such a record is never chained again as a new version (its successor, expecting the
+// event id, would then follow the wrong version): it is sent again exactly as it was, same bytes
+// and expectations, until the stream answers — stored, "duplicate" (it had been stored), or
+// refused (then it never will be). Only refused events are chained anew, on a freshly read head.
 import { headers, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from "@nats-io/jetstream";
 import { type AuditEntry, AuditRecord } from "../contracts/audit.ts";
 import { streams, subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
+import { isTransient, retryTransient } from "../nats/retry.ts";
 import { chainRecord, type ChainHead, GENESIS } from "./chain.ts";
 
 interface Head extends ChainHead {
@@ -16,7 +23,19 @@ interface Pending {
   resolve: () => void;
   reject: (e: Error) => void;
 }
+/** One record as sent: repeated byte for byte while its fate is unknown. */
+interface Send {
+  record: AuditRecord;
+  data: string;
+  expectSeq: number;
+  expectMsgId?: string;
+}
+/** What became of a sent record: stored as sent, recorded by another writer in another version, or refused. */
+type Fate = { is: "ours"; streamSeq: number } | { is: "theirs"; streamSeq: number } | { is: "refused" };
 
+const REFUSED = /wrong last sequence|last msg ?id mismatch|wrong last msg ?id/i;
+/** How long a record without an answer is sent again before the batch fails (its events are then retried by their callers). */
+const SETTLE_FOR_MS = 60_000;
 const MAX_BATCH = 500;
 
 export async function readAuditHead(jsm: JetStreamManager): Promise<Head> {
@@ -26,7 +45,8 @@ export async function readAuditHead(jsm: JetStreamManager): Promise<Head> {
     const r = AuditRecord.parse(m.json());
     return { seq: r.seq, hash: r.hash, streamSeq: m.seq };
   } catch (e) {
-    if (/no message found|not found/i.test((e as Error).message)) return { ...GENESIS, streamSeq: 0 };
+    // An empty chain; a stream not found (mid-election) is not an empty chain and is thrown.
+    if (/no message found/i.test((e as Error).message)) return { ...GENESIS, streamSeq: 0 };
     throw e;
   }
 }
@@ -77,37 +97,70 @@ export class AuditWriter {
     let todo = batch;
     for (let attempt = 0; todo.length; attempt++) {
       if (attempt > 50) throw new Error("audit chain: gave up after 50 conflicting writes");
-      this.jsm ??= await jetstreamManager(this.nc);
-      const head = (this.head ??= await readAuditHead(this.jsm));
+      const jsm = (this.jsm ??= await retryTransient(() => jetstreamManager(this.nc)));
+      const head = (this.head ??= await retryTransient(() => readAuditHead(jsm)));
       const recordedAt = new Date().toISOString();
       let h: ChainHead = head;
-      const records = todo.map((p) => (h = chainRecord(h, p.entry, recordedAt)));
-      // Pipelined: the server applies them in order; after the first refusal the rest fail too.
-      const results = await Promise.allSettled(
-        records.map((r, i) => {
-          const hdrs = headers();
-          hdrs.set("Nats-Expected-Last-Sequence", String(head.streamSeq + i));
-          // A later record of the pipeline may match the sequence after a refused one (another
-          // instance wrote in between): it must also follow its own predecessor by id.
-          if (i > 0) hdrs.set("Nats-Expected-Last-Msg-Id", records[i - 1]!.eventId);
-          return this.js.publish(subjects.audit, JSON.stringify(r), { msgID: r.eventId, headers: hdrs, timeout: 10_000 });
-        }),
-      );
-      const retry: Pending[] = [];
-      let advanced: Head | undefined;
-      results.forEach((res, i) => {
-        const p = todo[i]!;
-        if (res.status === "fulfilled" && res.value.duplicate) return p.resolve(); // recorded before
-        if (res.status === "fulfilled" && !retry.length) {
-          advanced = { seq: records[i]!.seq, hash: records[i]!.hash, streamSeq: res.value.seq };
-          this.written++;
-          return p.resolve();
-        }
-        retry.push(p);
+      const sends: Send[] = todo.map((p, i) => {
+        const record = (h = chainRecord(h, p.entry, recordedAt));
+        // A later record of the pipeline may match the sequence after a refused one (another
+        // instance wrote in between): it must also follow its own predecessor by id.
+        return { record, data: JSON.stringify(record), expectSeq: head.streamSeq + i, ...(i > 0 ? { expectMsgId: todo[i - 1]!.entry.eventId } : {}) };
       });
-      // Anything refused or written after a refusal is re-chained on a freshly read head.
-      this.head = retry.length ? undefined : advanced ?? head;
+      // Pipelined: the server applies them in order; after the first refusal the rest fail too.
+      const first = await Promise.allSettled(sends.map((s) => this.publish(s, 10_000)));
+      const fates: Fate[] = [];
+      // In order, so a record sent again reaches the stream before its successor is sent again.
+      for (const [i, res] of first.entries()) fates.push(await this.fateOf(sends[i]!, res));
+
+      const retry: Pending[] = [];
+      let advanced: Head = head;
+      let intact = true;
+      fates.forEach((f, i) => {
+        const p = todo[i]!;
+        if (f.is === "refused") {
+          intact = false;
+          return retry.push(p);
+        }
+        if (f.is === "ours") {
+          this.written++;
+          if (intact) advanced = { seq: sends[i]!.record.seq, hash: sends[i]!.record.hash, streamSeq: f.streamSeq };
+          // Stored behind a predecessor that is not ours: only another writer's version of the same event at that place lets this happen.
+          else this.log.error({ msgId: p.entry.messageId, eventId: p.entry.eventId, streamSeq: f.streamSeq }, "audit record stored after another writer's version of its predecessor");
+        } else intact = false; // recorded by another writer: the event is in the chain, ours is not
+        p.resolve();
+      });
+      // Anything refused, or after something not ours, is chained anew on a freshly read head.
+      this.head = intact ? advanced : undefined;
       todo = retry;
     }
+  }
+
+  private publish(s: Send, timeout: number): Promise<PubAck> {
+    const hdrs = headers();
+    hdrs.set("Nats-Expected-Last-Sequence", String(s.expectSeq));
+    if (s.expectMsgId) hdrs.set("Nats-Expected-Last-Msg-Id", s.expectMsgId);
+    return this.js.publish(subjects.audit, s.data, { msgID: s.record.eventId, headers: hdrs, timeout });
+  }
+
+  /** Settles a record's fate: sends it again as it was while the answer is a transient failure. */
+  private async fateOf(s: Send, first: PromiseSettledResult<PubAck>): Promise<Fate> {
+    let res = first;
+    const until = Date.now() + SETTLE_FOR_MS;
+    while (res.status === "rejected" && isTransient(res.reason)) {
+      if (Date.now() > until) throw new Error(`audit chain: no answer for ${s.record.eventId} within ${SETTLE_FOR_MS} ms`, { cause: res.reason });
+      this.log.warn({ msgId: s.record.messageId, eventId: s.record.eventId, err: res.reason }, "audit write without an answer; sending it again as it was");
+      await new Promise((r) => setTimeout(r, 250));
+      [res] = await Promise.allSettled([this.publish(s, 5_000)]);
+    }
+    if (res.status === "rejected") {
+      if (REFUSED.test((res.reason as Error).message)) return { is: "refused" };
+      throw res.reason;
+    }
+    if (!res.value.duplicate) return { is: "ours", streamSeq: res.value.seq };
+    // Recorded before: by this very send (an earlier attempt got through), or in another version.
+    const stored = await retryTransient(() => this.jsm!.streams.getMessage(streams.audit.name, { seq: res.value.seq }));
+    const hash = stored ? (stored.json<{ hash?: string }>().hash ?? "") : "";
+    return { is: hash === s.record.hash ? "ours" : "theirs", streamSeq: res.value.seq };
   }
 }

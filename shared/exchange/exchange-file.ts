@@ -7,13 +7,22 @@ import { ClockState } from "../clock.ts";
 export const ExchangeFile = z
   .object({
     version: z.literal(1),
-    natsUrl: z.string().min(1),
+    natsUrl: z.string().min(1).meta({ description: "The broker's URL; several comma-separated for a cluster." }),
     credentialsDir: z.string().min(1),
     registryFile: z.string().min(1),
     roster: z.string().min(1),
     coordinatorPublicKey: z.string(),
     embeddedServer: z.object({ pid: z.number(), port: z.number(), storeDir: z.string(), configFile: z.string() }).optional(),
-    pid: z.number().meta({ description: "The `atix up` process." }),
+    // `atix up --cluster N`: the nodes behind natsUrl (which lists every node's URL, comma-separated).
+    cluster: z
+      .object({
+        name: z.string(),
+        replicas: z.number().int().positive(),
+        nodes: z.array(z.object({ name: z.string(), url: z.string(), pid: z.number().optional(), clusterPort: z.number(), storeDir: z.string(), configFile: z.string() })).min(1),
+      })
+      .optional(),
+    // Absent when `atix init` wrote the file for a broker and services run elsewhere (Docker).
+    pid: z.number().optional().meta({ description: "The `atix up` process, when one runs the exchange." }),
     startedAt: z.string(),
     clock: ClockState,
   })

@@ -1,7 +1,10 @@
 // Typed access to the exchange's key-value buckets: every read is validated, every write is JSON.
+// Operations ride out a leader election or a node failing over (retried with back-off); a
+// conditional write whose first attempt timed out but was applied still counts as done.
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { z } from "zod";
+import { retryTransient } from "../nats/retry.ts";
 import { ClockState } from "../clock.ts";
 import { buckets } from "../contracts/subjects.ts";
 import { MessageRecord, SeenRecord, TrackingRecord } from "./records.ts";
@@ -19,35 +22,48 @@ export class Bucket<S extends z.ZodType> {
     return this.schema.parse(e.json());
   }
   async get(key: string): Promise<{ value: z.infer<S>; revision: number } | undefined> {
-    const e = await this.kv.get(key);
+    const e = await retryTransient(() => this.kv.get(key));
     const value = this.decode(e);
     return value === undefined ? undefined : { value, revision: e!.revision };
   }
   put(key: string, value: z.infer<S>): Promise<number> {
-    return this.kv.put(key, JSON.stringify(value));
+    const json = JSON.stringify(value);
+    return retryTransient(() => this.kv.put(key, json));
   }
   /** Creates the key only if absent; false when it already existed. */
-  async create(key: string, value: z.infer<S>): Promise<boolean> {
-    try {
-      await this.kv.create(key, JSON.stringify(value));
-      return true;
-    } catch (e) {
-      if (/wrong last sequence|key exists/i.test((e as Error).message)) return false;
-      throw e;
-    }
+  create(key: string, value: z.infer<S>): Promise<boolean> {
+    const json = JSON.stringify(value);
+    return this.conditional(key, json, () => this.kv.create(key, json));
   }
   /** Compare-and-set; false when someone else changed the key first. */
-  async update(key: string, value: z.infer<S>, revision: number): Promise<boolean> {
+  update(key: string, value: z.infer<S>, revision: number): Promise<boolean> {
+    const json = JSON.stringify(value);
+    return this.conditional(key, json, () => this.kv.update(key, json, revision));
+  }
+
+  /**
+   * A conditional write, retried through transient failures. When an attempt failed without an
+   * answer, a later "wrong last sequence" may be that attempt having been applied after all: if
+   * the key now holds exactly what was written, it was (a compare-and-set done twice is done once).
+   */
+  private async conditional(key: string, json: string, write: () => Promise<number>): Promise<boolean> {
+    let uncertain = false;
     try {
-      await this.kv.update(key, JSON.stringify(value), revision);
+      await retryTransient(write, { onRetry: () => void (uncertain = true) });
       return true;
     } catch (e) {
-      if (/wrong last sequence/i.test((e as Error).message)) return false;
-      throw e;
+      if (!/wrong last sequence|key exists/i.test((e as Error).message)) throw e;
+      if (!uncertain) return false;
+      const now = await retryTransient(() => this.kv.get(key));
+      return now?.operation === "PUT" && now.string() === json;
     }
   }
   /** Every current value, read in one pass through the bucket (not one request per key). */
-  async all(): Promise<z.infer<S>[]> {
+  all(): Promise<z.infer<S>[]> {
+    return retryTransient(() => this.readAll());
+  }
+
+  private async readAll(): Promise<z.infer<S>[]> {
     if ((await this.kv.status()).values === 0) return [];
     const out: z.infer<S>[] = [];
     const w = await this.kv.watch({ key: ">", ignoreDeletes: true });
@@ -77,7 +93,7 @@ export const CONFIG_KEYS = { clock: "clock", settings: "settings", registry: "re
 
 export async function openStore(nc: NatsConnection) {
   const kvm = new Kvm(nc);
-  const open = (name: string) => kvm.open(name);
+  const open = (name: string) => retryTransient(() => kvm.open(name));
   const config = await open(buckets.config);
   return {
     config,

@@ -60,7 +60,7 @@ export function findNatsServerBinary(): string {
   throw new Error("nats-server not found: set NATS_SERVER_BIN, put it on PATH, or `apt-get install nats-server`");
 }
 
-// Ask the OS for a free port. Racy (someone may take it before nats-server binds), hence the retry below.
+// Ask the OS for a free port. Racy (someone may take it before nats-server binds), hence withFreePorts.
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer().once("error", reject);
@@ -83,60 +83,101 @@ function speaksNats(port: number): Promise<boolean> {
   });
 }
 
-export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
+/** A nats-server child process started by spawnNatsServer, ready to accept connections. */
+export interface NatsProcess {
+  pid: number;
+  /** Resolves once the process has exited. */
+  closed: Promise<void>;
+  exited(): boolean;
+  /** SIGTERM, SIGKILL after 5 s; resolves once it has exited. Idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILL at once (a crash, as a fault); resolves once it has exited. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Spawns nats-server on a written config and waits until `port` greets with INFO. Throws with
+ * the stderr tail when it exits or does not answer; `inUse` is then true for a port clash.
+ */
+export async function spawnNatsServer(confFile: string, port: number, removeOnExit = ""): Promise<NatsProcess> {
   const bin = findNatsServerBinary();
+  const child = spawn(bin, ["-c", confFile], { stdio: ["ignore", "ignore", "pipe"] });
+  live.set(child, removeOnExit);
+  // Always drain stderr (a full pipe would block the server); keep a tail for error messages.
+  const st = { stderr: "", exited: false, spawnError: undefined as Error | undefined };
+  child.stderr?.on("data", (b: Buffer) => { st.stderr = (st.stderr + b.toString()).slice(-8000); });
+  child.once("error", (err) => { st.spawnError = err; });
+  const closed = new Promise<void>((resolve) =>
+    child.once("close", () => { st.exited = true; live.delete(child); resolve(); }));
+
+  // The client port only opens once startup (incl. JetStream) is done, so an INFO greeting means ready.
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let up = false;
+  while (!st.exited && !up && Date.now() < deadline) {
+    up = await speaksNats(port);
+    if (!up) await sleep(50);
+  }
+  if (up && !st.exited) {
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= (async () => {
+      if (st.exited) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+      await closed;
+      clearTimeout(timer);
+    })());
+    const kill = async () => {
+      if (!st.exited) child.kill("SIGKILL");
+      await closed;
+    };
+    return { pid: child.pid!, closed, exited: () => st.exited, stop, kill };
+  }
+  const timedOut = !st.exited;
+  if (timedOut) { child.kill("SIGKILL"); await closed; }
+  const why = st.spawnError ? `could not be spawned (${st.spawnError.message})`
+    : timedOut ? `did not accept connections within ${READY_TIMEOUT_MS} ms`
+    : `exited during startup (code ${child.exitCode}, signal ${child.signalCode})`;
+  throw Object.assign(new Error(`nats-server ${bin} on 127.0.0.1:${port} ${why}; stderr tail:\n${st.stderr.slice(-2000) || "(empty)"}`), {
+    inUse: !timedOut && /address already in use/i.test(st.stderr),
+  });
+}
+
+/** Runs `attempt` with fresh free ports until none of them clashes (PORT_ATTEMPTS times at most). */
+export async function withFreePorts<T>(count: number, attempt: (ports: number[]) => Promise<T>, fixed?: number[]): Promise<T> {
+  for (let i = 1; ; i++) {
+    const ports = fixed ?? (await freePorts(count));
+    try {
+      return await attempt(ports);
+    } catch (e) {
+      if (!(e as { inUse?: boolean }).inUse || fixed || i >= PORT_ATTEMPTS) throw e;
+    }
+  }
+}
+
+/** Distinct free ports, as the OS offers them now. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
   const keep = opts.dir !== undefined;
   const storeDir = keep ? path.resolve(opts.dir!) : await mkdtemp(path.join(os.tmpdir(), "atix-nats-"));
   if (keep) await mkdir(storeDir, { recursive: true });
   const confFile = path.join(storeDir, "nats.conf");
   const removeDir = () => (keep ? Promise.resolve() : rm(storeDir, { recursive: true, force: true }));
   try {
-    for (let attempt = 1; ; attempt++) {
-      const port = opts.port ?? (await freePort());
+    return await withFreePorts(1, async ([port]) => {
       await writeFile(confFile, [
         `listen: "127.0.0.1:${port}"`,
         opts.jetstream === false ? "" : `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
         opts.config ?? "",
       ].join("\n") + "\n");
-
-      const child = spawn(bin, ["-c", confFile], { stdio: ["ignore", "ignore", "pipe"] });
-      live.set(child, keep ? "" : storeDir);
-      // Always drain stderr (a full pipe would block the server); keep a tail for error messages.
-      const st = { stderr: "", exited: false, spawnError: undefined as Error | undefined };
-      child.stderr?.on("data", (b: Buffer) => { st.stderr = (st.stderr + b.toString()).slice(-8000); });
-      child.once("error", (err) => { st.spawnError = err; });
-      const closed = new Promise<void>((resolve) =>
-        child.once("close", () => { st.exited = true; live.delete(child); resolve(); }));
-
-      // The client port only opens once startup (incl. JetStream) is done, so an INFO greeting means ready.
-      const deadline = Date.now() + READY_TIMEOUT_MS;
-      let up = false;
-      while (!st.exited && !up && Date.now() < deadline) {
-        up = await speaksNats(port);
-        if (!up) await sleep(50);
-      }
-      if (up && !st.exited) {
-        let stopping: Promise<void> | undefined;
-        const stop = () => (stopping ??= (async () => {
-          if (!st.exited) {
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
-            await closed;
-            clearTimeout(timer);
-          }
-          await removeDir();
-        })());
-        return { url: `nats://127.0.0.1:${port}`, port, pid: child.pid!, configFile: confFile, storeDir, stop };
-      }
-
-      const timedOut = !st.exited;
-      if (timedOut) { child.kill("SIGKILL"); await closed; }
-      if (!timedOut && /address already in use/i.test(st.stderr) && attempt < PORT_ATTEMPTS && opts.port === undefined) continue;
-      const why = st.spawnError ? `could not be spawned (${st.spawnError.message})`
-        : timedOut ? `did not accept connections within ${READY_TIMEOUT_MS} ms`
-        : `exited during startup (code ${child.exitCode}, signal ${child.signalCode})`;
-      throw new Error(`nats-server ${bin} on 127.0.0.1:${port} ${why}; stderr tail:\n${st.stderr.slice(-2000) || "(empty)"}`);
-    }
+      const proc = await spawnNatsServer(confFile, port!, keep ? "" : storeDir);
+      const stop = async () => { await proc.stop(); await removeDir(); };
+      return { url: `nats://127.0.0.1:${port}`, port: port!, pid: proc.pid, configFile: confFile, storeDir, stop };
+    }, opts.port === undefined ? undefined : [opts.port]);
   } catch (err) {
     await removeDir();
     throw err;

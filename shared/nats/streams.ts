@@ -15,6 +15,7 @@ import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { buckets, consumers, streams, subjects } from "../contracts/subjects.ts";
 import type { AgencyId } from "../contracts/primitives.ts";
+import { retryTransient } from "./retry.ts";
 
 const SECOND_NS = 1_000_000_000;
 /** Longer than any publish retry or coordinator restart, so a retried write is recognised. */
@@ -44,8 +45,10 @@ function streamConfigs(replicas: number): NamedStreamConfig[] {
 
 async function ensureStream(jsm: JetStreamManager, cfg: NamedStreamConfig) {
   try {
-    await jsm.streams.info(cfg.name);
-    await jsm.streams.update(cfg.name, cfg);
+    const existing = await jsm.streams.info(cfg.name);
+    // The replica count is chosen when the exchange is set up (`atix up`, `atix init --publish`,
+    // which refuses a different one): a service started without --replicas must not scale it down.
+    await jsm.streams.update(cfg.name, { ...cfg, num_replicas: existing.config.num_replicas });
   } catch (e) {
     if (!/stream not found/i.test((e as Error).message)) throw e;
     // Another process may create it at the same moment: that is as good.
@@ -53,10 +56,15 @@ async function ensureStream(jsm: JetStreamManager, cfg: NamedStreamConfig) {
   }
 }
 
+/**
+ * Streams, the coordinators' consumer and the buckets, each with `replicas` copies (a consumer
+ * inherits its stream's). Every step is retried through a leader election, so a service can start
+ * while a cluster node is down.
+ */
 export async function ensureLayout(nc: NatsConnection, opts: LayoutOptions = {}): Promise<JetStreamManager> {
   const replicas = opts.replicas ?? 1;
-  const jsm = await jetstreamManager(nc);
-  for (const cfg of streamConfigs(replicas)) await ensureStream(jsm, cfg);
+  const jsm = await retryTransient(() => jetstreamManager(nc));
+  for (const cfg of streamConfigs(replicas)) await retryTransient(() => ensureStream(jsm, cfg));
   // A short ack wait: what a killed instance held is redelivered to the others within seconds.
   await ensureConsumer(jsm, streams.submissions.name, {
     durable_name: consumers.submissions,
@@ -68,10 +76,12 @@ export async function ensureLayout(nc: NatsConnection, opts: LayoutOptions = {})
   });
   const kvm = new Kvm(nc);
   for (const name of Object.values(buckets))
-    await kvm.create(name, { history: 1, replicas }).catch(async (e: Error) => {
-      if (!/already in use|already exists/i.test(e.message)) throw e;
-      await kvm.open(name);
-    });
+    await retryTransient(() =>
+      kvm.create(name, { history: 1, replicas }).catch(async (e: Error) => {
+        if (!/already in use|already exists/i.test(e.message)) throw e;
+        await kvm.open(name);
+      }),
+    );
   return jsm;
 }
 
@@ -89,7 +99,11 @@ export async function ensureAgencyConsumer(jsm: JetStreamManager, agency: Agency
 }
 
 /** Creates the durable, or brings an existing one's settings up to date. */
-async function ensureConsumer(jsm: JetStreamManager, stream: string, cfg: Partial<ConsumerConfig> & { durable_name: string }) {
+function ensureConsumer(jsm: JetStreamManager, stream: string, cfg: Partial<ConsumerConfig> & { durable_name: string }) {
+  return retryTransient(() => createOrUpdateConsumer(jsm, stream, cfg));
+}
+
+async function createOrUpdateConsumer(jsm: JetStreamManager, stream: string, cfg: Partial<ConsumerConfig> & { durable_name: string }) {
   try {
     await jsm.consumers.add(stream, cfg);
   } catch (e) {

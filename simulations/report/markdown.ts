@@ -5,7 +5,7 @@ import { clockAt, codeMd, dateTime, elapsed, escapeMd as e, int, LIST_LIMIT, min
 import type { Metrics } from "./metrics.ts";
 import {
   agencyShare, ESCALATION_STEPS, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, placedFaults, PRECEDENCES, regionLabel,
-  responsivenessTable, STATUS_LABEL, STEP_LABEL, TARGET_WITHIN, type InjectStatus,
+  peakMemory, responsivenessTable, STATUS_LABEL, STEP_LABEL, TARGET_WITHIN, type InjectStatus,
 } from "./views.ts";
 
 const SLOWEST = 15;
@@ -45,6 +45,7 @@ function run(m: Metrics): string {
     ["Simulated day", `${e(dateTime(s.start))} → ${e(dateTime(r.simulatedUntil, s.start))}`],
     ["Speed", `×${int(s.speed)} (one simulated hour in ${wallTime(3600 / s.speed)})`],
     ["Wall time", `${wallTime(r.wallSeconds)} (${e(r.startedAt)} → ${e(r.finishedAt)})`],
+    ["Peak memory (RSS)", e(peakMemory(m))],
     ["Seed", String(s.seed)],
     ["Traffic", `${int(m.traffic.planned)} planned: ${int(m.traffic.scripted)} scripted, ${int(m.traffic.generated)} generated`],
     ["Traffic digest", codeMd(m.traffic.digest)],
@@ -117,7 +118,10 @@ function escalations(m: Metrics): string {
   const top = mostEscalated(m);
   return section("Escalations",
     table(["Step", "Escalations"], [...ESCALATION_STEPS.map((s) => [STEP_LABEL[s], int(x[s])]), ["**Total**", `**${int(x.total)}**`]], ["l", "r"]),
-    top.length ? `Most escalated agencies: ${top.map((a) => `${e(a.id)} (${a.escalated})`).join(", ")}.` : "");
+    top.length ? `Most escalated agencies: ${top.map((a) => `${e(a.id)} (${a.escalated})`).join(", ")}.` : "",
+    m.reconciliation.duplicatedEscalations.length
+      ? `**Escalations taken twice (${m.reconciliation.duplicatedEscalations.length}):**\n\n${bullets(m.reconciliation.duplicatedEscalations, (x) => `${codeMd(x.messageId)} ${e(x.seenBy === "audit" ? `${x.step} for ${x.recipient}` : `delivered to ${x.agency}`)} (×${x.times}, seen in the ${x.seenBy === "audit" ? "audit chain" : "agency's deliveries"})`)}`
+      : "No escalation step was taken twice.");
 }
 
 function faults(m: Metrics): string {

@@ -15,6 +15,8 @@ const Latency = z.object({
   withinDeadline: z.number().nullable(),
 });
 
+const ProcessPeak = z.object({ peakRssMb: z.number().nullable(), processes: z.number().int() });
+
 export const Metrics = z.object({
   scenario: z.object({
     name: z.string(), title: z.string(), file: z.string(), seed: z.number(), speed: z.number(), start: z.string(), durationMinutes: z.number(),
@@ -29,7 +31,11 @@ export const Metrics = z.object({
     expected: z.number().int(), delivered: z.number().int(), acknowledged: z.number().int(), lost: z.number().int(), duplicated: z.number().int(),
   }),
   ackLatency: z.object(Object.fromEntries(PRECEDENCES.map((p) => [p, Latency])) as Record<(typeof PRECEDENCES)[number], typeof Latency>),
-  escalations: z.object({ total: z.number().int(), reminder: z.number().int(), "backup-contact": z.number().int(), originator: z.number().int() }),
+  escalations: z.object({
+    total: z.number().int(), reminder: z.number().int(), "backup-contact": z.number().int(), originator: z.number().int(),
+    /** Steps taken twice for one delivery (audit), or an escalation delivered twice (agency); must be 0. */
+    duplicated: z.number().int().default(0),
+  }),
   audit: z.object({ records: z.number().int(), verified: z.boolean(), head: z.string().optional(), problem: z.string().optional() }),
   expectations: z.array(z.object({ kind: z.string(), description: z.string(), pass: z.boolean(), detail: z.string() })),
   /** The MSEL as played, with each inject's expected outcome judged (the evaluation guide). */
@@ -57,8 +63,17 @@ export const Metrics = z.object({
     lost: z.array(z.object({ messageId: z.string(), agency: z.string() })),
     duplicated: z.array(z.object({ messageId: z.string(), agency: z.string(), times: z.number() })),
     redConfinementViolations: z.array(z.object({ messageId: z.string(), agency: z.string() })),
+    duplicatedEscalations: z
+      .array(z.object({ messageId: z.string(), recipient: z.string().optional(), step: z.string().optional(), agency: z.string().optional(), times: z.number().int(), seenBy: z.enum(["audit", "agency"]) }))
+      .default([]),
   }),
   traffic: z.object({ digest: z.string(), planned: z.number().int(), scripted: z.number().int(), generated: z.number().int() }),
+  /**
+   * Peak resident memory per process group, sampled during the run: the coordinator instance(s)
+   * (the highest of any one), the process hosting the agencies (the runner) and the broker
+   * (absent with --nats). peakRssMb is null where it could not be measured (no /proc).
+   */
+  processes: z.object({ coordinator: ProcessPeak, agencies: ProcessPeak, broker: ProcessPeak.optional() }),
   pass: z.boolean(),
 });
 export type Metrics = z.infer<typeof Metrics>;

@@ -7,7 +7,7 @@ import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { openStore } from "../../shared/exchange/store.ts";
 import type { Metrics } from "../report/metrics.ts";
 import { evaluateExpectations, evaluateInjects } from "./evaluate.ts";
-import { reconcile } from "./reconcile.ts";
+import { duplicateEscalations, reconcile } from "./reconcile.ts";
 import type { RunResult } from "./run.ts";
 import { minutes, percentile, round } from "./stats.ts";
 
@@ -55,6 +55,7 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
 
   const escalated = audit.filter((a) => a.event === "escalated" && a.messageId && ours.has(a.messageId));
   const step = (s: string) => escalated.filter((a) => a.data.step === s).length;
+  const twice = duplicateEscalations(escalated, rec);
   const metricsBase = {
     scenario: {
       name: loaded.scenario.name, title: loaded.scenario.title, file: loaded.file, seed: r.loaded.scenario.seed, speed: r.launched.exchange.clock.speed,
@@ -72,7 +73,7 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
       lost: recon.lost.length, duplicated: recon.duplicated.length,
     },
     ackLatency,
-    escalations: { total: escalated.length, reminder: step("reminder"), "backup-contact": step("backup-contact"), originator: step("originator") },
+    escalations: { total: escalated.length, reminder: step("reminder"), "backup-contact": step("backup-contact"), originator: step("originator"), duplicated: twice.length },
     audit: { records: audit.length, verified: chain.ok, ...(chain.ok ? { head: chain.head.hash } : { problem: chain.reason }) },
     injects: evaluateInjects(r, tracking, audit),
     agencyStats: agencyStats(r, tracking, escalated),
@@ -81,7 +82,9 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     reconciliation: {
       method: "every accepted message × every recipient in scope by the roster and the message's own distribution (worked out independently of the coordinator), against what the agency nodes actually received",
       lost: recon.lost.slice(0, 200), duplicated: recon.duplicated.slice(0, 200), redConfinementViolations: recon.redConfinementViolations,
+      duplicatedEscalations: twice.slice(0, 200),
     },
+    processes: processPeaks(r),
     traffic: {
       digest: r.plan.digest, planned: r.plan.sends.length,
       scripted: r.plan.sends.filter((s) => s.source === "inject").length, generated: r.plan.sends.filter((s) => s.source === "traffic").length,
@@ -124,4 +127,10 @@ function hourly(r: RunResult, audit: AuditRecord[]): Metrics["timeline"] {
     if (k && k !== "hour" && h >= 0 && h < hours) rows[h]![k]++;
   }
   return rows;
+}
+
+function processPeaks(r: RunResult): Metrics["processes"] {
+  const p = r.memory.result();
+  const none = { peakRssMb: null, processes: 0 };
+  return { coordinator: p.coordinator ?? none, agencies: p.agencies ?? none, ...(p.broker?.processes ? { broker: p.broker } : {}) };
 }

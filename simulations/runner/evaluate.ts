@@ -63,7 +63,11 @@ export function evaluateExpectations(r: RunResult, m: Base, rejectionsRecorded: 
       case "nothing-lost":
         return { kind: e.kind, description: d("nothing lost"), pass: m.deliveries.lost === 0 && m.deliveries.expected > 0, detail: `${m.deliveries.delivered} of ${m.deliveries.expected} expected deliveries received; ${m.deliveries.lost} lost` };
       case "no-duplicates":
-        return { kind: e.kind, description: d("nothing delivered twice to a duty officer"), pass: m.deliveries.duplicated === 0, detail: `${m.deliveries.duplicated} duplicated` };
+        return {
+          kind: e.kind, description: d("nothing delivered twice to a duty officer, no escalation taken twice"),
+          pass: m.deliveries.duplicated === 0 && m.escalations.duplicated === 0,
+          detail: `${m.deliveries.duplicated} deliveries duplicated; ${m.escalations.duplicated} escalations taken twice`,
+        };
       case "red-confined": {
         const v = m.reconciliation.redConfinementViolations;
         return { kind: e.kind, description: d("no TLP:RED delivery outside its named recipients"), pass: v.length === 0, detail: v.length ? v.map((x) => `${x.agency} got ${x.messageId}`).join("; ") : "none outside the named recipients" };
@@ -79,7 +83,18 @@ export function evaluateExpectations(r: RunResult, m: Base, rejectionsRecorded: 
       case "rejections-recorded":
         return { kind: e.kind, description: d(`at least ${e.atLeast} malformed submissions rejected and recorded`), pass: rejectionsRecorded >= e.atLeast, detail: `${rejectionsRecorded} recorded` };
       case "escalations-at-most":
-        return { kind: e.kind, description: d(`at most ${e.count} escalations`), pass: m.escalations.total <= e.count, detail: `${m.escalations.total} escalations` };
+        return {
+          kind: e.kind, description: d(`at most ${e.count} escalations, none taken twice`),
+          pass: m.escalations.total <= e.count && m.escalations.duplicated === 0,
+          detail: `${m.escalations.total} escalations; ${m.escalations.duplicated} taken twice`,
+        };
+      case "coordinator-memory-below": {
+        const c = m.processes.coordinator;
+        // Not measured is not passed: the objective is a measurement.
+        const pass = c.peakRssMb !== null && c.peakRssMb < e.mb;
+        const detail = c.peakRssMb === null ? "not measured (needs Linux /proc)" : `peak ${c.peakRssMb} MB${c.processes > 1 ? ` (highest of ${c.processes} coordinator processes)` : ""}`;
+        return { kind: e.kind, description: d(`every coordinator stays below ${e.mb} MB of memory`), pass, detail };
+      }
     }
   });
 }

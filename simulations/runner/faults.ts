@@ -1,5 +1,6 @@
-// Faults a scenario injects into a live exchange: an agency goes offline and returns, the
-// coordinator is killed and restarted, an agency's officer slows down, a burst of garbage.
+// Faults a scenario injects into a live exchange: an agency goes offline and returns, a
+// coordinator instance is killed (and restarted, or the other carries on), a broker node of the
+// cluster is killed and restarted, an agency's officer slows down, a burst of garbage.
 import { randomBytes } from "node:crypto";
 import { sign, subjects } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
@@ -54,15 +55,36 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       return;
     }
     case "coordinator-kill": {
-      const victim = launched.coordinators.find((c) => c.proc.exitCode === null && c.proc.signalCode === null);
-      if (!victim) return ctx.log(f.kind, f.at, "no running coordinator to kill");
+      const running = (c: Launched["coordinators"][number]) => c.proc.exitCode === null && c.proc.signalCode === null;
+      const wanted = f.instance !== undefined ? `coordinator-${f.instance}` : undefined;
+      const victim = launched.coordinators.find((c) => running(c) && (!wanted || c.name === wanted));
+      if (!victim) return ctx.log(f.kind, f.at, `no running ${wanted ?? "coordinator"} to kill`);
       victim.proc.kill("SIGKILL");
       await victim.exited;
-      ctx.log(f.kind, f.at, `${victim.name} (pid ${victim.proc.pid}) killed with SIGKILL`);
-      ctx.later(f.at + f.restartAfter, "coordinator restart", async () => {
-        const c = launched.startCoordinator();
-        ctx.log("coordinator-restart", f.at + f.restartAfter, `${c.name} started (pid ${c.proc.pid})`);
-      });
+      const others = launched.coordinators.filter(running).map((c) => c.name);
+      ctx.log(f.kind, f.at, `${victim.name} (pid ${victim.proc.pid}) killed with SIGKILL${others.length ? `; ${others.join(", ")} carries on` : ""}${f.restart ? "" : "; not restarted"}`);
+      if (f.restart)
+        ctx.later(f.at + f.restartAfter, "coordinator restart", async () => {
+          const c = launched.startCoordinator(victim.name);
+          ctx.log("coordinator-restart", f.at + f.restartAfter, `${c.name} started again (pid ${c.proc.pid})`);
+        });
+      return;
+    }
+    case "broker-kill": {
+      const cluster = launched.cluster;
+      const node = cluster?.nodes[f.node - 1];
+      if (!cluster || !node) return ctx.log(f.kind, f.at, `no cluster node ${f.node} to kill (the run has no cluster of its own)`);
+      const pid = node.pid;
+      await cluster.kill(f.node - 1);
+      ctx.log(f.kind, f.at, `NATS node ${node.name} (pid ${pid}) killed with SIGKILL; its clients fail over to the others`);
+      if (f.restartAfter !== undefined) {
+        const back = f.at + f.restartAfter;
+        ctx.later(back, "broker restart", async () => {
+          const t0 = Date.now();
+          await cluster.restart(f.node - 1);
+          ctx.log("broker-restart", back, `NATS node ${node.name} started again on its store (pid ${node.pid}), healthy in the cluster after ${((Date.now() - t0) / 1000).toFixed(1)} s wall`);
+        });
+      }
       return;
     }
     case "slow-agency": {

@@ -1,6 +1,6 @@
 // Who should have received what, worked out from the roster and each message's own
 // distribution — independently of the coordinator — and compared with what agencies received.
-import type { Distribution, Message, Roster } from "../../shared/contracts/index.ts";
+import type { AuditRecord, Distribution, Message, Roster } from "../../shared/contracts/index.ts";
 import type { Recorder, SentMessage } from "./recorder.ts";
 
 /** Every agency of the roster a distribution reaches, the sender excluded. */
@@ -74,4 +74,36 @@ function isRedOriginal(s: SentMessage, rec: Recorder): boolean {
   const ref = (s.message.body as { alertId?: string }).alertId;
   const original = ref ? rec.sent.get(ref)?.message : undefined;
   return (original?.body as { tlp?: string } | undefined)?.tlp === "RED";
+}
+
+export interface DuplicateEscalation {
+  /** The late delivery, its recipient and the step taken twice (audit), or the escalation message delivered twice (agency). */
+  messageId: string;
+  recipient?: string;
+  step?: string;
+  agency?: string;
+  times: number;
+  seenBy: "audit" | "agency";
+}
+
+/**
+ * Escalations taken twice: the same step for the same delivery recorded more than once in the
+ * audit chain, or one escalation message reaching an agency under more than one stream sequence.
+ */
+export function duplicateEscalations(audit: AuditRecord[], rec: Recorder): DuplicateEscalation[] {
+  const out: DuplicateEscalation[] = [];
+  const steps = new Map<string, { messageId: string; recipient: string; step: string; times: number }>();
+  for (const a of audit) {
+    if (a.event !== "escalated" || !a.messageId) continue;
+    const recipient = String(a.data.recipient ?? "");
+    const step = String(a.data.step ?? "");
+    const key = `${a.messageId}:${recipient}:${step}`;
+    const s = steps.get(key) ?? { messageId: a.messageId, recipient, step, times: 0 };
+    s.times++;
+    steps.set(key, s);
+  }
+  for (const s of steps.values()) if (s.times > 1) out.push({ ...s, seenBy: "audit" });
+  for (const id of rec.escalationIds)
+    for (const [agency, seqs] of rec.deliveries.get(id) ?? []) if (seqs.size > 1) out.push({ messageId: id, agency, times: seqs.size, seenBy: "agency" });
+  return out;
 }

@@ -29,6 +29,8 @@ export class Recorder {
   readonly deliveries = new Map<string, Map<string, Set<number>>>();
   /** messageId → agency → acknowledgements the duty officer sent. */
   readonly acks = new Map<string, Map<string, number>>();
+  /** Ids of the escalation messages agencies received. */
+  readonly escalationIds = new Set<string>();
   rejectionsSeen = 0;
   acknowledged = 0;
   escalationsSeen = 0;
@@ -55,6 +57,7 @@ export class Recorder {
     if (!e.messageId) return;
     if (e.type === "delivered") {
       if (e.kind === "escalation") this.escalationsSeen++;
+      if (e.kind === "escalation") this.escalationIds.add(e.messageId);
       const byAgency = this.deliveries.get(e.messageId) ?? new Map<string, Set<number>>();
       this.deliveries.set(e.messageId, byAgency);
       const seqs = byAgency.get(e.agency) ?? new Set<number>();

@@ -20,6 +20,7 @@ import { launch, type Launched } from "../../services/launcher/launch.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { draftFor, type SentRef } from "./bodies.ts";
 import { applyFault } from "./faults.ts";
+import { MemorySampler } from "./memory.ts";
 import { buildPlan, type Plan } from "./plan.ts";
 import { Recorder } from "./recorder.ts";
 import { reconcile } from "./reconcile.ts";
@@ -65,6 +66,8 @@ export interface RunResult {
   faults: { kind: string; at: number; detail: string }[];
   offline: Map<string, { from: number; until?: number }[]>;
   settings: Settings;
+  /** Peak memory of the coordinator(s), the agencies' process (this one) and the broker. */
+  memory: MemorySampler;
   close(): Promise<void>;
 }
 
@@ -95,7 +98,15 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   const home = await mkdtemp(join(tmpdir(), `atix-run-${scenario.name}-`));
   const rosterFile = join(home, "roster.yaml");
   await writeFile(rosterFile, stringify(roster));
-  const launched = await launch({ home, roster: rosterFile, speed, simStart, coordinators: 1, agencies: false, paused: true, settings, ...(opts.nats ? { nats: opts.nats } : {}) });
+  // `cluster: 3`: a cluster of our own (not with an external --nats) and a second coordinator to carry on when one dies.
+  const cluster = opts.nats ? undefined : scenario.cluster;
+  const launched = await launch({
+    home, roster: rosterFile, speed, simStart, coordinators: scenario.cluster ? 2 : 1, agencies: false, paused: true, settings,
+    ...(opts.nats ? { nats: opts.nats } : {}), ...(cluster ? { cluster } : {}),
+  });
+  const memory = new MemorySampler({
+    groups: { coordinator: () => launched.coordinators.map((c) => c.proc.pid), agencies: () => [process.pid], broker: () => [launched.server?.pid, ...(launched.cluster?.nodes.map((n) => n.pid) ?? [])] },
+  }).start();
   const coordinatorSeed = (await readIdentity(launched.exchange.credentialsDir, "coordinator")).seed;
   const admin = await connectAs({ servers: launched.exchange.natsUrl, user: "coordinator", seed: coordinatorSeed, name: "atix-runner" });
   const store = await openStore(admin);
@@ -149,7 +160,8 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     host, launched, offline,
     seedOf: (a: string) => seeds.get(a)!,
     later: (at: number, _label: string, run: () => Promise<void>) => timeline.add(at, run),
-    log: (kind: string, at: number, detail: string) => void faults.push({ kind, at, detail }),
+    // In time order: a restart is logged once it is done, possibly after later faults began.
+    log: (kind: string, at: number, detail: string) => void (faults.push({ kind, at, detail }), faults.sort((a, b) => a.at - b.at)),
   };
   for (const f of scenario.faults) timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()));
 
@@ -181,8 +193,9 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   await store.clock.put(CONFIG_KEYS.clock, paused).catch(() => undefined);
 
   return {
-    loaded, plan, recorder, roster, admin, launched, host, simStart, simEnd, simulatedUntil, wallStarted, interrupted, faults, offline, settings,
+    loaded, plan, recorder, roster, admin, launched, host, simStart, simEnd, simulatedUntil, wallStarted, interrupted, faults, offline, settings, memory,
     async close() {
+      memory.stop();
       recorder.stop();
       await host.stop().catch(() => undefined);
       await admin.drain().catch(() => undefined);
@@ -192,15 +205,26 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   };
 }
 
+/**
+ * Wall time the drain lasts at least while something is outstanding: a delivery handed to a pull
+ * request that died with its broker node (or with an agency's old connection) comes back only
+ * after the consumer's ack wait (10 s) and the dead request's expiry (5 s), however fast the
+ * simulated clock runs. Until then it is late, not lost.
+ */
+const DRAIN_MIN_WALL_MS = 20_000;
+
 /** After the last inject: wait until every delivery arrived and was acknowledged, or the drain time passed. */
 async function drain(rec: Recorder, roster: Roster, clock: { nowMs(): number }, until: number, stop: () => boolean) {
-  while (!stop() && clock.nowMs() < until) {
+  const wallUntil = Date.now() + DRAIN_MIN_WALL_MS;
+  while (!stop()) {
     const r = reconcile(roster, rec);
     const unacked = [...rec.sent.keys()].some((id) => {
       const o = rec.outcomes.get(id);
       return o?.outcome === "accepted" && o.recipients.some((a) => !rec.acks.get(id)?.get(a));
     });
     if (r.lost.length === 0 && !unacked && rec.outcomes.size >= rec.sent.size) return;
+    // Past the drain time only what has not arrived yet is waited for, and only that long.
+    if (clock.nowMs() >= until && (r.lost.length === 0 || Date.now() >= wallUntil)) return;
     await sleep(200);
   }
 }

@@ -62,7 +62,7 @@ export function crossCheck(s: Scenario, roster: Roster): string[] {
   });
   s.faults.forEach((f, i) => {
     if (f.kind === "malformed-burst") agency(f.from, `faults[${i}]`);
-    else if (f.kind !== "coordinator-kill") agency(f.agency, `faults[${i}]`);
+    else if ("agency" in f) agency(f.agency, `faults[${i}]`);
   });
   Object.keys(s.behaviour.agencies).forEach((id) => agency(id, "behaviour.agencies"));
   return problems;

@@ -129,7 +129,27 @@ export const Behaviour = z
 
 export const Fault = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("agency-offline"), at: Duration, agency: AgencyId, for: Duration }).strict(),
-  z.object({ kind: z.literal("coordinator-kill"), at: Duration, restartAfter: Duration.default(60_000) }).strict(),
+  z
+    .object({
+      kind: z.literal("coordinator-kill"),
+      at: Duration,
+      /** Which instance (1 = coordinator-1); default the first one running. */
+      instance: z.number().int().min(1).optional(),
+      /** Start an instance again after this long; with `restart: false` the others carry on alone. */
+      restartAfter: Duration.default(60_000),
+      restart: z.boolean().default(true),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("broker-kill"),
+      at: Duration,
+      /** The cluster node to kill with SIGKILL (1 = n1); its JetStream store stays for the restart. */
+      node: z.number().int().min(1),
+      /** Start the node again after this long; without it the node stays down. */
+      restartAfter: Duration.optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal("slow-agency"), at: Duration, agency: AgencyId, factor: z.number().min(1), for: Duration }).strict(),
   z.object({ kind: z.literal("malformed-burst"), at: Duration, from: AgencyId, count: z.number().int().positive().max(10_000) }).strict(),
 ]);
@@ -144,6 +164,13 @@ export const Expectation = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("injects-met"), atLeast: z.number().min(0).max(1).default(1), description: ShortText(500).optional() }).strict(),
   z.object({ kind: z.literal("rejections-recorded"), atLeast: z.number().int().min(0), description: ShortText(500).optional() }).strict(),
   z.object({ kind: z.literal("escalations-at-most"), count: z.number().int().min(0), description: ShortText(500).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal("coordinator-memory-below"),
+      mb: z.number().positive("expected megabytes above 0").meta({ description: "Peak resident memory of every coordinator instance stays below this (MiB)." }),
+      description: ShortText(500).optional(),
+    })
+    .strict(),
 ]);
 export type Expectation = z.infer<typeof Expectation>;
 
@@ -169,6 +196,8 @@ export const Scenario = z
       })
       .strict()
       .optional(),
+    /** Run on a NATS cluster of this many nodes (streams replicated on each) with two coordinator instances. */
+    cluster: z.union([z.literal(3), z.literal(5)], { error: "expected 3 or 5 (cluster nodes)" }).optional(),
     behaviour: Behaviour.default({ agencies: {} }),
     timeline: z.array(Inject).default([]),
     traffic: z.array(TrafficStream).default([]),
@@ -184,6 +213,15 @@ export const Scenario = z
       const wants = "alert" in inj ? inj.alert : undefined;
       if (wants && !refs.has(wants)) ctx.addIssue({ code: "custom", path: ["timeline", i, "alert"], message: `expected the ref of an earlier alert inject; "${wants}" is not one` });
       if (inj.ref) refs.add(inj.ref);
+    });
+    const coordinators = s.cluster ? 2 : 1;
+    s.faults.forEach((f, i) => {
+      if (f.kind === "broker-kill" && !s.cluster) ctx.addIssue({ code: "custom", path: ["faults", i, "kind"], message: "expected `cluster: 3` (or 5) for a broker-kill: the single server cannot be killed without stopping the exchange" });
+      if (f.kind === "broker-kill" && s.cluster && f.node > s.cluster) ctx.addIssue({ code: "custom", path: ["faults", i, "node"], message: `expected a node from 1 to ${s.cluster}` });
+      if (f.kind === "coordinator-kill" && f.instance !== undefined && f.instance > coordinators)
+        ctx.addIssue({ code: "custom", path: ["faults", i, "instance"], message: `expected an instance from 1 to ${coordinators} (${s.cluster ? "a cluster runs two" : "one runs without a cluster"})` });
+      if (f.kind === "coordinator-kill" && !f.restart && coordinators < 2)
+        ctx.addIssue({ code: "custom", path: ["faults", i, "restart"], message: "expected restart: true, or `cluster: 3` for a second coordinator to carry on" });
     });
   });
 export type Scenario = z.infer<typeof Scenario>;

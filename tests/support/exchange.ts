@@ -12,6 +12,7 @@ import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
+import { type NatsCluster, startNatsCluster } from "../../shared/nats/cluster.ts";
 import { ensureLayout } from "../../shared/nats/streams.ts";
 import { Coordinator } from "../../services/coordinator/coordinator.ts";
 import { createLogger } from "../../shared/log.ts";
@@ -36,8 +37,13 @@ export function testRoster(ids = ["AZ", "KZ", "KG", "RU", "TR", "UZ"]): Roster {
 }
 
 export interface TestExchange {
-  server: NatsServer;
+  /** The broker: one server, or with `cluster` a cluster of that many nodes (and `server` absent). */
+  server?: NatsServer;
+  cluster?: NatsCluster;
+  /** The server's URL, or every node's, comma-separated. */
   url: string;
+  /** Replicas of every stream and bucket: the cluster's size, else 1. */
+  replicas: number;
   ids: ExchangeIdentities;
   registry: Registry;
   clock: SimClock;
@@ -49,21 +55,27 @@ export interface TestExchange {
   stop(): Promise<void>;
 }
 
-export async function startTestExchange(opts: { roster?: Roster; speed?: number; settings?: Partial<Settings>; auth?: boolean } = {}): Promise<TestExchange> {
+export async function startTestExchange(
+  opts: { roster?: Roster; speed?: number; settings?: Partial<Settings>; auth?: boolean; cluster?: 3 | 5 } = {},
+): Promise<TestExchange> {
   const roster = opts.roster ?? testRoster();
   const ids = issueIdentities(roster);
-  const server = await startNatsServer(opts.auth ? { config: serverAuthorization(ids) } : {});
+  const config = opts.auth ? { config: serverAuthorization(ids) } : {};
+  const cluster = opts.cluster ? await startNatsCluster({ size: opts.cluster, ...config }) : undefined;
+  const server = cluster ? undefined : await startNatsServer(config);
+  const url = cluster?.url ?? server!.url;
+  const replicas = cluster?.nodes.length ?? 1;
   const seedOf = (user: string) => (opts.auth ? { seed: user === "coordinator" ? ids.coordinator.seed : ids.agencies.get(user)!.seed } : {});
-  const admin = await connectAs({ servers: server.url, user: "coordinator", ...seedOf("coordinator") });
-  await ensureLayout(admin);
+  const admin = await connectAs({ servers: url, user: "coordinator", ...seedOf("coordinator") });
+  await ensureLayout(admin, { replicas });
   const clock = SimClock.start(opts.speed ?? 60, Date.parse("2026-09-21T08:00:00Z"));
   const registryData = registryFor(roster, ids);
   await publishExchangeConfig(admin, { registry: registryData, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, clock: clock.snapshot() });
   const agencyConns = new Map<string, { nc: NatsConnection; js: JetStreamClient }>();
   const ex: TestExchange = {
-    server, url: server.url, ids, registry: new Registry(registryData), clock, admin, coordinators: [],
+    ...(server ? { server } : {}), ...(cluster ? { cluster } : {}), url, replicas, ids, registry: new Registry(registryData), clock, admin, coordinators: [],
     async startCoordinator(instance) {
-      const c = new Coordinator({ servers: server.url, ...(instance ? { instance } : {}), seed: ids.coordinator.seed, logger: createLogger("coordinator", { instance }) });
+      const c = new Coordinator({ servers: url, replicas, ...(instance ? { instance } : {}), seed: ids.coordinator.seed, logger: createLogger("coordinator", { instance }) });
       await c.start();
       ex.coordinators.push(c);
       return c;
@@ -71,7 +83,7 @@ export async function startTestExchange(opts: { roster?: Roster; speed?: number;
     async connectAgency(id) {
       let c = agencyConns.get(id);
       if (!c) {
-        const nc = await connectAs({ servers: server.url, user: id, ...seedOf(id) });
+        const nc = await connectAs({ servers: url, user: id, ...seedOf(id) });
         c = { nc, js: agencyJetStream(nc) };
         agencyConns.set(id, c);
       }
@@ -86,7 +98,8 @@ export async function startTestExchange(opts: { roster?: Roster; speed?: number;
       await Promise.all(ex.coordinators.map((c) => c.stop().catch(() => undefined)));
       for (const c of agencyConns.values()) await c.nc.drain().catch(() => undefined);
       await admin.drain().catch(() => undefined);
-      await server.stop();
+      await server?.stop();
+      await cluster?.stop();
     },
   };
   return ex;

@@ -91,7 +91,7 @@ export function metrics90(): Metrics {
       PRIORITY: latency(priority, 180, 6.3, 41, 132, 240, 0.995),
       ROUTINE: latency(delivered - flash - immediate - priority, 360, 7.5, 52, 210, 401, 0.998),
     },
-    escalations: { total: 96, reminder: 71, "backup-contact": 19, originator: 6 },
+    escalations: { total: 96, reminder: 71, "backup-contact": 19, originator: 6, duplicated: 0 },
     audit: { records: 18_412, verified: true, head: "sha256:9f2c4e1b7a0d5c3e8f6a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e" },
     expectations: [
       { kind: "acknowledged-within-deadline", description: "FLASH alerts acknowledged within 10 minutes by at least 95% of recipients", pass: false, detail: "93.7% of 612 deliveries" },
@@ -130,8 +130,10 @@ export function metrics90(): Metrics {
       ],
       duplicated: [],
       redConfinementViolations: [],
+      duplicatedEscalations: [],
     },
     traffic: { digest: "sha256:4be1c0a7d93f2e815b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9012345", planned: 287, scripted: 9, generated: 278 },
+    processes: { coordinator: { peakRssMb: 148.2, processes: 2 }, agencies: { peakRssMb: 312.6, processes: 1 }, broker: { peakRssMb: 96.4, processes: 1 } },
     pass: false,
   };
 }
@@ -154,7 +156,7 @@ export function metrics6(): Metrics {
       PRIORITY: latency(20, 180, 5, 31, 44, 47, 1),
       ROUTINE: latency(delivered - 25, 360, 6, 40, 60, 75, 1),
     },
-    escalations: { total: 2, reminder: 2, "backup-contact": 0, originator: 0 },
+    escalations: { total: 2, reminder: 2, "backup-contact": 0, originator: 0, duplicated: 0 },
     audit: { records: 212, verified: true, head: "sha256:0a1b2c3d" },
     expectations: [
       { kind: "nothing-lost", description: "Every delivery reaches its recipient", pass: true, detail: "0 lost" },
@@ -167,8 +169,9 @@ export function metrics6(): Metrics {
     agencyStats: stats,
     timeline: timeline(6, 0.3, 5),
     faults: [],
-    reconciliation: { method: "audit chain against agency receipts", lost: [], duplicated: [], redConfinementViolations: [] },
+    reconciliation: { method: "audit chain against agency receipts", lost: [], duplicated: [], redConfinementViolations: [], duplicatedEscalations: [] },
     traffic: { digest: "sha256:77aa", planned: 24, scripted: 2, generated: 22 },
+    processes: { coordinator: { peakRssMb: 121.7, processes: 1 }, agencies: { peakRssMb: 164.3, processes: 1 } },
     pass: true,
   };
 }

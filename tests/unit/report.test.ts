@@ -262,7 +262,7 @@ describe("a six-agency run", () => {
   it("copes with a run that measured nothing", () => {
     const empty: Metrics = { ...m, injects: [], agencyStats: [], timeline: [], faults: [], expectations: [], agencies: 0,
       deliveries: { expected: 0, delivered: 0, acknowledged: 0, lost: 0, duplicated: 0 },
-      escalations: { total: 0, reminder: 0, "backup-contact": 0, originator: 0 },
+      escalations: { total: 0, reminder: 0, "backup-contact": 0, originator: 0, duplicated: 0 },
       ackLatency: Object.fromEntries(Object.entries(m.ackLatency).map(([p, l]) => [p, { ...l, count: 0, p50: null, p95: null, p99: null, max: null, withinDeadline: null }])) as Metrics["ackLatency"] };
     expect(() => Metrics.parse(empty)).not.toThrow();
     expect(renderHtml(empty)).toContain("The scenario has no scripted injects.");

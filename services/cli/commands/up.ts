@@ -1,7 +1,7 @@
 // `atix up`: a live exchange on this machine — broker, coordinator(s), every agency of a roster.
 import { readFile, rm } from "node:fs/promises";
 import { relative } from "node:path";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { subjects } from "../../../shared/contracts/index.ts";
 import { atixHome, exchangeFilePath } from "../../../shared/exchange/exchange-file.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
@@ -12,6 +12,12 @@ import { onShutdown } from "../shutdown.ts";
 import { DASHBOARD_OPTION_HELP, dashboardPort, serveDashboard } from "./dashboard.ts";
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
+
+/** An odd number of nodes, so a majority survives a node lost (3) or two (5). */
+const clusterSize = (v: string) => {
+  if (v !== "3" && v !== "5") throw new InvalidArgumentError(`--cluster expects 3 or 5 (nodes), got "${v}"`);
+  return Number(v);
+};
 
 /** Waits until the coordinators beat and the agencies announce themselves. */
 async function waitReady(up: Launched, agencies: number, timeoutMs = 60_000) {
@@ -40,11 +46,14 @@ export function registerUp(program: Command) {
     .option("--roster <file>", "roster of agencies", relative(process.cwd(), DEFAULT_ROSTER))
     .option("--speed <n>", "simulated time per wall time (1000: a 24 h day in ~86 s)", positiveNumber("--speed"), 1)
     .option("--nats <url>", "use this NATS server instead of starting one (configure it with .atix/nats-auth.conf)")
-    .option("--coordinators <n>", "coordinator instances", positiveInt("--coordinators"), 1)
+    .option("--coordinators <n>", "coordinator instances (default 1, 2 with --cluster)", positiveInt("--coordinators"))
+    .option("--cluster <nodes>", "run a NATS cluster of 3 or 5 nodes on this machine, every stream on each node", clusterSize)
     .option("--dashboard [port]", DASHBOARD_OPTION_HELP, dashboardPort)
-    .action(async (opts: { roster: string; speed: number; nats?: string; coordinators: number; dashboard?: number | true }) => {
+    .action(async (opts: { roster: string; speed: number; nats?: string; coordinators?: number; cluster?: number; dashboard?: number | true }) => {
       const home = atixHome();
-      const up = await launch({ home, roster: opts.roster, speed: opts.speed, coordinators: opts.coordinators, ...(opts.nats ? { nats: opts.nats } : {}) }).catch(
+      if (opts.cluster && opts.nats) throw new CliError("--cluster starts a cluster of its own; it cannot be combined with --nats");
+      const coordinators = opts.coordinators ?? (opts.cluster ? 2 : 1);
+      const up = await launch({ home, roster: opts.roster, speed: opts.speed, coordinators, ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}) }).catch(
         (e: Error) => {
           throw new CliError(e.message);
         },
@@ -59,7 +68,10 @@ export function registerUp(program: Command) {
         const count = (JSON.parse(await readFile(up.exchange.registryFile, "utf8")) as { agencies: unknown[] }).agencies.length;
         say(`ATIX exchange starting (roster ${relative(process.cwd(), up.exchange.roster)}: ${count} agencies, speed ${opts.speed}x)`);
         const ready = await waitReady(up, count);
-        say(`  nats-server   ${up.exchange.natsUrl}${up.server ? `  (pid ${up.server.pid}, store ${relative(process.cwd(), up.server.storeDir)})` : "  (external)"}`);
+        if (up.cluster)
+          for (const n of up.cluster.nodes) say(`  nats ${n.name.padEnd(8)} ${n.url}  (pid ${n.pid}, route port ${n.clusterPort}, store ${relative(process.cwd(), n.storeDir)})`);
+        else say(`  nats-server   ${up.exchange.natsUrl}${up.server ? `  (pid ${up.server.pid}, store ${relative(process.cwd(), up.server.storeDir)})` : "  (external)"}`);
+        if (up.cluster) say(`  streams       ${up.exchange.cluster?.replicas} replicas each (cluster "${up.cluster.name}")`);
         for (const c of up.coordinators) say(`  ${c.name.padEnd(13)} pid ${c.proc.pid}  log ${relative(process.cwd(), c.logFile)}`);
         if (up.agencies) say(`  agencies      pid ${up.agencies.proc.pid}  ${ready.agencies}/${count} online  log ${relative(process.cwd(), up.agencies.logFile)}`);
         say(`  credentials   ${relative(process.cwd(), up.exchange.credentialsDir)}/  (one nkey per agency, coordinator, observer)`);
