@@ -19,9 +19,12 @@ export type Checked =
 
 const decoder = new TextDecoder();
 
+// A rejection's path holds at most 500 characters and its message 1000: a field named by a
+// very long key is cut short, marked with an ellipsis, so the rejection itself stays valid.
+const PATH_MAX = 500;
 const reason = (code: RejectionReason["code"], path: string, message: string): RejectionReason => ({
   code,
-  path,
+  path: path.length > PATH_MAX ? `${path.slice(0, PATH_MAX - 1)}…` : path,
   message: message.slice(0, 1000),
 });
 

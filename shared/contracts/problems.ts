@@ -15,12 +15,11 @@ export const formatPath = (path: readonly PropertyKey[]): string =>
 
 const describe = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
 
-function explain(issue: z.core.$ZodIssue): string {
+/** `value` is what the field holds: zod leaves it out of issues unless asked to report input. */
+function explain(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined
-        ? `missing: expected ${issue.expected}`
-        : `expected ${issue.expected}, received ${describe(issue.input)}`;
+      return value === undefined ? `missing: expected ${issue.expected}` : `expected ${issue.expected}, received ${describe(value)}`;
     case "invalid_value":
       return issue.values.length === 1
         ? `expected ${JSON.stringify(issue.values[0])}`
@@ -47,7 +46,7 @@ export function toProblems(error: z.ZodError, input?: unknown): Problem[] {
     let path = [...issue.path];
     // Unknown keys are reported at their own path, which is where a reader looks.
     if (issue.code === "unrecognized_keys" && issue.keys.length === 1) path = [...path, issue.keys[0]!];
-    let message = explain(issue);
+    let message = explain(issue, input === undefined ? issue.input : at(input, issue.path));
     if (input !== undefined && issue.code !== "custom" && path.length && at(input, path) === undefined && !message.startsWith("missing"))
       message = `missing: ${message}`;
     return { path: formatPath(path), message };

@@ -3,7 +3,8 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type AuditRecord, type Message, streams, subjects } from "../../shared/contracts/index.ts";
 
-async function readAll(nc: NatsConnection, stream: string, filter: string): Promise<{ subject: string; seq: number; data: Uint8Array }[]> {
+/** Every message of `stream` on `filter` stored now, raw, in stream order. */
+export async function readAll(nc: NatsConnection, stream: string, filter: string): Promise<{ subject: string; seq: number; data: Uint8Array }[]> {
   const jsm = await jetstreamManager(nc);
   const js = jsm.jetstream();
   const info = await jsm.streams.info(stream, { subjects_filter: filter });
