@@ -1,6 +1,7 @@
-// Reads the agency's durable consumer strictly in order: one delivery is handled (and acked by
-// the handler) before the next is looked at. Nothing is lost and order survives a stop: what
-// was pulled but not handled is nak'd in sequence order, so the server hands it out again first.
+// Reads the agency's durable consumer strictly in order: one delivery is handled before the next
+// is looked at (the handler acks it once its receipt is stored, which may be a little later:
+// receipts are batched). Nothing is lost: what was pulled but not handled is nak'd in sequence
+// order, so the server hands it out again first, and what is never acked comes back.
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../shared/log.ts";
@@ -14,6 +15,11 @@ export type DeliveryHandler = (msg: JsMsg) => Promise<boolean>;
  * of nodes share one busy process (else the server would redeliver it out of order).
  */
 const BATCH = 16;
+/**
+ * Pull requests expire after 5 s with a heartbeat every second: a pull lost with a dead broker
+ * node (or a consumer leader that moved) is noticed after two missed heartbeats, not a minute.
+ */
+const PULL = { expires: 5_000, idle_heartbeat: 1_000 };
 
 export class DeliveryLoop {
   private messages: ConsumerMessages | undefined;
@@ -44,7 +50,7 @@ export class DeliveryLoop {
     while (!this.stopping) {
       let failed = false;
       try {
-        const messages = await this.consumer.consume({ max_messages: BATCH });
+        const messages = await this.consumer.consume({ max_messages: BATCH, ...PULL });
         this.messages = messages;
         if (this.stopping) messages.stop();
         for await (const msg of messages) {

@@ -1,11 +1,15 @@
 // One delivery, start to finish: parse it, record it, submit the receipt, and only then ack it
 // (if the node dies in between, the redelivery just gets another receipt, which is idempotent).
 // Then hand it to the officer. A malformed delivery is logged with its sequence and acked.
+// Receipts are batched: deliveries keep being read while one is submitted, and those that
+// arrive meanwhile share the next receipt (one signature for many under load).
 // Only what the coordinator tracks is receipted; nothing a receipt could answer is, so no loop.
 import type { JsMsg } from "@nats-io/jetstream";
 import type { SimClock } from "../../shared/clock.ts";
 import { type Message, type MessageKind, parseMessageText, readableFieldsOf } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
+import { BATCH_MAX } from "../../shared/contracts/index.ts";
+import { Batcher } from "../../shared/messaging/batcher.ts";
 import type { EventHub } from "./events.ts";
 import type { OfficerDesk } from "./officer-desk.ts";
 import { receiptFor } from "./reactions.ts";
@@ -24,6 +28,7 @@ export class Intake {
   /** Ids of the distinct valid messages received, in the order they first arrived. */
   readonly received: string[] = [];
   private readonly seen = new Set<string>();
+  private readonly receipts: Batcher<{ delivered: Message; at: string }, Message>;
 
   constructor(
     private readonly agency: string,
@@ -33,7 +38,9 @@ export class Intake {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly active: () => boolean,
-  ) {}
+  ) {
+    this.receipts = new Batcher((items) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>, BATCH_MAX);
+  }
 
   /** Returns false when the receipt could not be submitted: the delivery stays unacked. */
   async handle(msg: JsMsg): Promise<boolean> {
@@ -64,22 +71,25 @@ export class Intake {
       if (m.kind === "escalation") this.desk.escalation(m);
       return true;
     }
-    try {
-      const receipt = receiptFor(m, this.agency, at);
-      await this.submit(receipt);
-      msg.ack();
-      this.log.info({ messageId: m.id, kind: m.kind, seq, sender: m.sender, receiptId: receipt.id, redelivered: !first }, "delivery receipted");
-      this.events.emit({ ...base, type: "receipted", replyId: receipt.id });
-    } catch (err) {
-      if (this.active()) this.log.error({ err, messageId: m.id, seq }, "receipt not submitted; the delivery will be read again");
-      return false;
-    }
-    try {
-      this.desk.take(m, nowMs, seq);
-    } catch (err) {
-      // Already receipted and acked: a fault in the officer model must not stall the queue.
-      this.log.error({ err, messageId: m.id, seq }, "officer could not take the delivery");
-    }
+    // Acked (and handed to the officer) once the receipt is stored; if it cannot be, the
+    // delivery is handed back and read again.
+    this.receipts.add({ delivered: m, at }).then(
+      (receipt) => {
+        msg.ack();
+        this.log.info({ messageId: m.id, kind: m.kind, seq, sender: m.sender, receiptId: receipt.id, redelivered: !first }, "delivery receipted");
+        this.events.emit({ ...base, type: "receipted", replyId: receipt.id });
+        try {
+          this.desk.take(m, nowMs, seq);
+        } catch (err) {
+          // Already receipted and acked: a fault in the officer model must not stall the queue.
+          this.log.error({ err, messageId: m.id, seq }, "officer could not take the delivery");
+        }
+      },
+      (err) => {
+        if (this.active()) this.log.error({ err, messageId: m.id, seq }, "receipt not submitted; the delivery will be read again");
+        msg.nak();
+      },
+    );
     return true;
   }
 

@@ -7,7 +7,9 @@ import type { Logger } from "../../shared/log.ts";
 import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts";
 import type { EventHub } from "./events.ts";
 import { chance, createRng, uniform } from "../../shared/prng.ts";
-import { acknowledgementFor, chooseAction, hitFor, precedenceOf, rfiResponseFor } from "./reactions.ts";
+import { BATCH_MAX } from "../../shared/contracts/index.ts";
+import { Batcher } from "../../shared/messaging/batcher.ts";
+import { type Acknowledging, acknowledgementFor, chooseAction, hitFor, precedenceOf, rfiResponseFor } from "./reactions.ts";
 import type { SimScheduler } from "./scheduler.ts";
 
 const MINUTE_MS = 60_000;
@@ -25,6 +27,8 @@ export class OfficerDesk {
   private readonly retracted = new Set<string>();
   /** A fault a scenario injects: the officer works `factor` times slower until `untilMs` (simulated). */
   private slow: { factor: number; untilMs: number } | undefined;
+  /** Acknowledgements due at the same moment (a busy desk) go out in one message. */
+  private readonly acks: Batcher<Acknowledging, Message>;
 
   constructor(
     private readonly agency: RosterAgency,
@@ -35,7 +39,9 @@ export class OfficerDesk {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly settings: DeskSettings,
-  ) {}
+  ) {
+    this.acks = new Batcher((items) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>, BATCH_MAX);
+  }
 
   private rng(...parts: string[]) {
     return createRng(this.rngSeed, ...parts);
@@ -101,8 +107,7 @@ export class OfficerDesk {
     const now = this.at();
     const { id, timezone } = this.agency;
     const action = chooseAction(m, precedence, this.rng(m.id, "action"));
-    const ack = acknowledgementFor(m, id, now.iso, officerOnWatch(id, timezone, now.ms), action);
-    await this.send(ack);
+    const ack = await this.acks.add({ delivered: m, at: now.iso, officer: officerOnWatch(id, timezone, now.ms), action });
     this.log.info({ messageId: m.id, kind: m.kind, ackId: ack.id, action, precedence }, "acknowledged");
     this.events.emit({ type: "acknowledged", agency: id, messageId: m.id, kind: m.kind, at: now.iso, replyId: ack.id });
     if (m.kind === "rfi") this.planAnswer(m, now.ms);

@@ -13,7 +13,7 @@ import { compose } from "../../shared/messaging/compose.ts";
 import { chance, pick, type Rng } from "../../shared/prng.ts";
 import type { z } from "zod";
 
-type Action = z.infer<typeof AcknowledgementBody>["action"];
+export type Action = z.infer<typeof AcknowledgementBody>["action"];
 type Matched = z.infer<typeof HitBody>["matched"];
 
 const thread = (agency: string, at: string, of: Message) => ({
@@ -23,8 +23,12 @@ const thread = (agency: string, at: string, of: Message) => ({
   inReplyTo: of.id,
 });
 
-export function receiptFor(delivered: Message, agency: string, at: string): MessageOf<"receipt"> {
-  return compose("receipt", { messageId: delivered.id, receivedAt: at }, thread(agency, at, delivered));
+/** One receipt for one or more deliveries (in the order they arrived); threads on the first. */
+export function receiptFor(items: { delivered: Message; at: string }[], agency: string, sentAt: string): MessageOf<"receipt"> {
+  const [first, ...rest] = items;
+  if (!first) throw new Error("expected at least one delivery to receipt");
+  const more = rest.map((x) => ({ messageId: x.delivered.id, receivedAt: x.at }));
+  return compose("receipt", { messageId: first.delivered.id, receivedAt: first.at, ...(more.length ? { more } : {}) }, thread(agency, sentAt, first.delivered));
 }
 
 /** What the officer does with it: urgent alerts and questions get action, updates are noted. */
@@ -43,8 +47,23 @@ export function chooseAction(delivered: Message, precedence: Precedence, rng: Rn
   }
 }
 
-export function acknowledgementFor(delivered: Message, agency: string, at: string, officer: string, action: Action): MessageOf<"acknowledgement"> {
-  return compose("acknowledgement", { messageId: delivered.id, officer, action }, thread(agency, at, delivered));
+export interface Acknowledging {
+  delivered: Message;
+  at: string;
+  officer: string;
+  action: Action;
+}
+
+/** One acknowledgement for one or more deliveries; sent as of the first, which it threads on. */
+export function acknowledgementFor(items: Acknowledging[], agency: string): MessageOf<"acknowledgement"> {
+  const [first, ...rest] = items;
+  if (!first) throw new Error("expected at least one delivery to acknowledge");
+  const more = rest.map((x) => ({ messageId: x.delivered.id, officer: x.officer, action: x.action, acknowledgedAt: x.at }));
+  return compose(
+    "acknowledgement",
+    { messageId: first.delivered.id, officer: first.officer, action: first.action, ...(more.length ? { more } : {}) },
+    thread(agency, first.at, first.delivered),
+  );
 }
 
 /** An answer to an RFI: "information held" with probability `pInformation`, else "nothing held". */

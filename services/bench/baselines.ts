@@ -20,7 +20,7 @@ export interface JetStreamResult {
 
 async function connections(url: string, n: number, name: string): Promise<NatsConnection[]> {
   const out: NatsConnection[] = [];
-  for (let i = 0; i < n; i++) out.push(await connect({ servers: url, name: `${name}-${i}` }));
+  for (let i = 0; i < n; i++) out.push(await connect({ servers: url, name: `${name}-${i}`, noAsyncTraces: true }));
   return out;
 }
 
@@ -31,7 +31,7 @@ async function closeAll(ncs: NatsConnection[]) {
 /** Core fan-out: N subscribers on one subject; one publish; time until all N have it. */
 export async function coreFanOut(url: string, n: number, rounds: number): Promise<CoreResult> {
   const subs = await connections(url, n, "bench-core");
-  const pub = await connect({ servers: url, name: "bench-core-pub" });
+  const pub = await connect({ servers: url, name: "bench-core-pub", noAsyncTraces: true });
   try {
     let current = -1;
     let got = 0;
@@ -66,7 +66,7 @@ export async function coreFanOut(url: string, n: number, rounds: number): Promis
  */
 export async function jetStreamFanOut(url: string, n: number, rounds: number, burst: number): Promise<JetStreamResult> {
   const subs = await connections(url, n, "bench-js");
-  const pub = await connect({ servers: url, name: "bench-js-pub" });
+  const pub = await connect({ servers: url, name: "bench-js-pub", noAsyncTraces: true });
   const stopped: (() => void)[] = [];
   try {
     const jsm = await jetstreamManager(pub);

@@ -94,7 +94,7 @@ export function formatTable(r: BenchResult): string {
     ...rows.map(line),
     "",
     `  sustained: raw JetStream ${r.jetstream.sustained.messages} messages × ${r.agencies} consumers in ${fmt(r.jetstream.sustained.seconds, 2)} s; ` +
-      `ATIX ${r.atix.sustained.messages} FLASH alerts × ${r.atix.recipients} recipients, acknowledged by the duty officers, in ${fmt(r.atix.sustained.seconds, 2)} s`,
+      `ATIX ${r.atix.sustained.messages} FLASH alerts × ${r.atix.recipients} recipients, acknowledged by the duty officers and recorded in the audit chain, in ${fmt(r.atix.sustained.seconds, 2)} s`,
     "",
     "  ratios (same run):",
     `    ATIX / raw JetStream  p50 ${fmt(ratios.p50VsJetStream, 2)}x, p99 ${fmt(ratios.p99VsJetStream, 2)}x, throughput ${fmt(ratios.throughputVsJetStream, 2)}x`,

@@ -19,6 +19,8 @@ export interface Context {
   log: Logger;
   registry: () => Registry;
   settings: () => Settings;
+  /** Acceptances this instance is writing, by message id: a receipt that overtakes one waits for it. */
+  accepting: Map<string, Promise<void>>;
   /** Signs the coordinator's own messages (acceptances, rejections, escalations). */
   signOwn: <M extends Message>(m: M) => M;
 }

@@ -11,6 +11,7 @@ import { Registry } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
+import { followKv } from "../../shared/nats/kv-follow.ts";
 import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import type { Context } from "./context.ts";
@@ -65,6 +66,7 @@ export class Coordinator {
       registry: () => this.registry,
       settings: () => this.settings,
       signOwn: ownSigner(this.opts.seed),
+      accepting: new Map(),
     };
     await this.ensureConsumers();
     this.escalator = new Escalator(this.ctx);
@@ -96,32 +98,30 @@ export class Coordinator {
 
   /** Registry, settings and clock changes apply live. */
   private async watchConfig(store: Store, clock: SimClock) {
-    const w = await store.config.watch({ key: ">" });
-    this.watchers.push(w);
-    void (async () => {
-      for await (const e of w) {
-        try {
-          if (e.key === CONFIG_KEYS.clock) {
-            const c = store.clock.decode(e);
-            if (c) {
-              clock.adopt(ClockState.parse(c));
-              // Agencies follow the broadcast; a pause or a new speed must reach them at once.
-              this.nc.publish(subjects.clock, JSON.stringify(clock.snapshot()));
-            }
-          } else if (e.key === CONFIG_KEYS.settings) {
-            this.settings = store.settings.decode(e) ?? this.settings;
-          } else if (e.key === CONFIG_KEYS.registry) {
-            const r = store.registry.decode(e);
-            if (r) {
-              this.registry = new Registry(r);
-              if (this.ctx) await this.ensureConsumers();
-            }
+    const f = followKv(store.config, { key: ">" }, async (e) => {
+      try {
+        if (e.key === CONFIG_KEYS.clock) {
+          const c = store.clock.decode(e);
+          if (c) {
+            clock.adopt(ClockState.parse(c));
+            // Agencies follow the broadcast; a pause or a new speed must reach them at once.
+            this.nc.publish(subjects.clock, JSON.stringify(clock.snapshot()));
           }
-        } catch (err) {
-          this.log.error({ err, key: e.key }, "ignoring an invalid config value");
+        } else if (e.key === CONFIG_KEYS.settings) {
+          this.settings = store.settings.decode(e) ?? this.settings;
+        } else if (e.key === CONFIG_KEYS.registry) {
+          const r = store.registry.decode(e);
+          if (r) {
+            this.registry = new Registry(r);
+            if (this.ctx) await this.ensureConsumers();
+          }
         }
+      } catch (err) {
+        this.log.error({ err, key: e.key }, "ignoring an invalid config value");
       }
-    })();
+    }, this.log);
+    this.watchers.push(f);
+    await f.ready;
   }
 
   private async ensureConsumers() {

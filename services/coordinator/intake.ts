@@ -1,7 +1,12 @@
 // Consumes submissions durably. All instances share one durable consumer, so the stream's
 // messages are split between them; a message is acked only after it was fully processed.
-import type { ConsumerMessages } from "@nats-io/jetstream";
+// Held messages are marked in progress while they wait or run, so a slow moment (a broker
+// election) does not hand them to another instance as well; if the pull breaks (the node this
+// instance was on died, the consumer's leader moved) it is opened again.
+import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { consumers, streams } from "../../shared/contracts/index.ts";
+import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
 import { Lanes } from "./lanes.ts";
 import { processSubmission } from "./process.ts";
@@ -12,40 +17,69 @@ export interface Intake {
   done: Promise<void>;
 }
 
+/** Below the consumer's ack wait (5 s): held messages are marked in progress this often. */
+const WORKING_EVERY_MS = 2_000;
+/** Short pulls with a heartbeat a second: a pull lost with a dead node is noticed after two missed heartbeats. */
+const PULL = { expires: 5_000, idle_heartbeat: 1_000 };
+
 export async function startIntake(ctx: Context, concurrency = 128): Promise<Intake> {
-  const consumer = await ctx.js.consumers.get(streams.submissions.name, consumers.submissions);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: concurrency * 2 });
+  const consumer = await retryTransient(() => ctx.js.consumers.get(streams.submissions.name, consumers.submissions));
   const lanes = new Lanes(concurrency);
-  const state = { processed: 0 };
+  const state = { processed: 0, stopping: false, messages: undefined as ConsumerMessages | undefined };
+  const held = new Set<JsMsg>();
+  const working = setInterval(() => held.forEach((jm) => jm.working()), WORKING_EVERY_MS);
+
+  const handle = (jm: JsMsg) => {
+    held.add(jm);
+    const agency = jm.subject.split(".")[2] ?? "";
+    const failed = (e: unknown) => {
+      // Infrastructure trouble (timeouts, a broker election): try again shortly.
+      ctx.log.error({ err: e, streamSeq: jm.seq, subject: jm.subject }, "processing failed; will retry");
+      jm.nak(1_000);
+      held.delete(jm);
+    };
+    return lanes.run(agency, async () => {
+      const processed = await processSubmission(ctx, {
+        subject: jm.subject,
+        data: jm.data,
+        streamSeq: jm.seq,
+        storedAtMs: Math.floor(jm.info.timestampNanos / 1e6),
+      }).catch(failed);
+      if (!processed) return;
+      const acked = () => {
+        jm.ack();
+        held.delete(jm);
+        state.processed++;
+        ctx.log.trace({ streamSeq: jm.seq, outcome: processed.outcome }, "processed");
+      };
+      // Acked only once everything it caused is stored; the sender's next submission goes ahead meanwhile.
+      if (processed.rest) return { rest: processed.rest.then(acked, failed) };
+      acked();
+    });
+  };
+
   const done = (async () => {
-    for await (const jm of messages) {
-      const agency = jm.subject.split(".")[2] ?? "";
-      await lanes.run(agency, async () => {
-        try {
-          const outcome = await processSubmission(ctx, {
-            subject: jm.subject,
-            data: jm.data,
-            streamSeq: jm.seq,
-            storedAtMs: Math.floor(jm.info.timestampNanos / 1e6),
-          });
-          jm.ack();
-          state.processed++;
-          ctx.log.trace({ streamSeq: jm.seq, outcome }, "processed");
-        } catch (e) {
-          // Infrastructure trouble (timeouts, a broker election): try again shortly.
-          ctx.log.error({ err: e, streamSeq: jm.seq, subject: jm.subject }, "processing failed; will retry");
-          jm.nak(1_000);
-        }
-      });
+    while (!state.stopping) {
+      try {
+        const messages = await consumer.consume({ max_messages: concurrency * 2, ...PULL });
+        state.messages = messages;
+        if (state.stopping) await messages.close();
+        for await (const jm of messages) await handle(jm);
+      } catch (e) {
+        if (!state.stopping) ctx.log.warn({ err: e }, "reading submissions failed; opening the pull again");
+      }
+      if (!state.stopping) await sleep(500);
     }
     await lanes.idle();
+    clearInterval(working);
   })();
   return {
     get processed() {
       return state.processed;
     },
     async stop() {
-      await messages.close();
+      state.stopping = true;
+      await state.messages?.close();
       await done;
     },
     done,

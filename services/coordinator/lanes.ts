@@ -1,7 +1,13 @@
 // Runs work concurrently across keys but in order within a key: each agency's submissions are
-// handled in the order it sent them, different agencies in parallel.
+// decided in the order it sent them, different agencies in parallel. Work may hand back a
+// continuation (writes still under way): the key's next work starts without waiting for it,
+// but it keeps its slot, so what is in flight stays bounded.
+// (Wrapped in an object: an async function returning a bare promise would be flattened into it.)
+export type Work = () => Promise<{ rest: Promise<unknown> } | void>;
+
 export class Lanes {
   private tails = new Map<string, Promise<void>>();
+  private continuing = new Set<Promise<void>>();
   private active = 0;
   private waiters: (() => void)[] = [];
 
@@ -12,22 +18,31 @@ export class Lanes {
   }
 
   /** Waits for a free slot, then queues `work` behind earlier work of the same key. */
-  async run(key: string, work: () => Promise<void>): Promise<void> {
+  async run(key: string, work: Work): Promise<void> {
     while (this.active >= this.limit) await new Promise<void>((r) => this.waiters.push(r));
     this.active++;
     const prev = this.tails.get(key) ?? Promise.resolve();
-    const tail: Promise<void> = prev
-      .then(work)
-      .catch(() => undefined) // work reports its own failures; a lane never stalls on one
+    // Work reports its own failures; a lane never stalls on one.
+    const ordered = prev.then(work).catch(() => undefined);
+    const tail: Promise<void> = ordered.then(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    const finished: Promise<void> = ordered
+      .then((r) => r?.rest)
+      .then(() => undefined)
+      .catch(() => undefined)
       .finally(() => {
+        this.continuing.delete(finished);
         this.active--;
-        if (this.tails.get(key) === tail) this.tails.delete(key);
         this.waiters.shift()?.();
       });
-    this.tails.set(key, tail);
+    this.continuing.add(finished);
   }
 
+  /** Resolves when all work and its continuations are done. */
   async idle(): Promise<void> {
-    while (this.tails.size) await Promise.allSettled([...this.tails.values()]);
+    while (this.tails.size || this.continuing.size) await Promise.allSettled([...this.tails.values(), ...this.continuing]);
   }
 }

@@ -1,7 +1,11 @@
 // One submission, start to finish. Every step is idempotent, so a submission redelivered after
 // a crash at any point ends exactly as if it had been processed once.
+// An acceptance is decided in the sender's order (its lane) and written out after: the next
+// submission of the same sender is decided while the previous one's deliveries, tracking records
+// and audit events are still being stored (issued in order on one connection, so they stay in
+// order). What depends on an acceptance being complete waits for it (ctx.accepting).
 import type { AuditEvent, Message, RejectionReason } from "../../shared/contracts/index.ts";
-import { subjects } from "../../shared/contracts/index.ts";
+import { AGENCY_ID_PATTERN, subjects } from "../../shared/contracts/index.ts";
 import { trackingKey } from "../../shared/exchange/records.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import { authorise, type Routing } from "./authorise.ts";
@@ -27,8 +31,22 @@ const EVENT_OF: Partial<Record<Message["kind"], AuditEvent>> = {
   hit: "hit-reported",
 };
 
-export async function processSubmission(ctx: Context, sub: Submission): Promise<string> {
-  const [, , agency = "", kind = ""] = sub.subject.split(".");
+export interface Processed {
+  outcome: string;
+  /** Writes still under way: the submission is acked once they are done. */
+  rest?: Promise<void>;
+}
+
+export async function processSubmission(ctx: Context, sub: Submission): Promise<Processed> {
+  const outcome = await decide(ctx, sub);
+  return typeof outcome === "string" ? { outcome } : { outcome: "accepted", rest: outcome.rest };
+}
+
+async function decide(ctx: Context, sub: Submission): Promise<string | { rest: Promise<void> }> {
+  // Anything after the agency is the kind: `atix.submit.TR.alert.extra` names kind "alert.extra",
+  // which no message has, so it is refused rather than read as an alert.
+  const [, , agency = "", ...kindTokens] = sub.subject.split(".");
+  const kind = kindTokens.join(".");
   const nowMs = ctx.clock.nowMs();
   const checked = checkSubmission(sub.data, agency, kind, ctx.registry());
   if (!checked.ok) return reject(ctx, sub, agency, checked.reasons, nowMs, checked.messageId, checked.kind);
@@ -38,36 +56,49 @@ export async function processSubmission(ctx: Context, sub: Submission): Promise<
   if (m.kind === "presence") return "presence";
   if (m.kind === "receipt" || m.kind === "acknowledgement") {
     const r = await track(ctx, m, nowMs);
-    if (r === "unknown")
-      return reject(ctx, sub, agency, [{ code: "unknown-reference", path: "body.messageId", message: `expected a message delivered to ${m.sender}; ${m.body.messageId} is not one` }], nowMs, m.id, m.kind);
-    return r;
+    // What it covered is recorded; deliveries the sender never had are named in a rejection.
+    if (r.unknown.length) return reject(ctx, sub, agency, r.unknown, nowMs, m.id, m.kind);
+    return r.recorded ? "recorded" : "repeat";
   }
 
+  // The same id again while its acceptance is still being written: answered as a replay after it.
+  await ctx.accepting.get(m.id)?.catch(() => undefined);
   const seen = await ctx.store.seen.get(m.id);
   if (seen) {
-    replayOutcome(ctx, agency, m.id, seen.value.outcomeJson);
-    if (seen.value.streamSeq !== sub.streamSeq) {
-      ctx.log.warn({ msgId: m.id, sender: agency, streamSeq: sub.streamSeq }, "replayed message id: first outcome sent again");
-      await ctx.audit.append({
-        eventId: `replay:${m.id}:${sub.streamSeq}`,
-        event: "rejected",
-        at: new Date(nowMs).toISOString(),
-        actor: agency,
-        messageId: m.id,
-        kind: m.kind,
-        data: { reasons: [{ code: "replay", path: "id", message: `expected a new message id; ${m.id} was seen before (${seen.value.outcome})` }], firstOutcome: seen.value.outcomeId },
-      });
+    // The same stream message again (a redelivery after a crash): the first outcome, once more.
+    if (seen.value.streamSeq === sub.streamSeq) {
+      replayOutcome(ctx, agency, m.id, seen.value.outcomeJson);
+      return "replay";
     }
+    // A new submission reusing an id: refused, and the refusal names what became of the first.
+    ctx.log.warn({ msgId: m.id, sender: agency, streamSeq: sub.streamSeq }, "replayed message id rejected");
+    const replay = [{ code: "replay" as const, path: "id", message: `expected a new message id; ${m.id} was seen before (${seen.value.outcome} as ${seen.value.outcomeId})` }];
+    await ctx.audit.append({
+      eventId: `replay:${m.id}:${sub.streamSeq}`,
+      event: "rejected",
+      at: new Date(nowMs).toISOString(),
+      actor: agency,
+      messageId: m.id,
+      kind: m.kind,
+      data: { reasons: replay, firstOutcome: seen.value.outcomeId, submitter: agency, streamSeq: sub.streamSeq },
+    });
+    await sendRejection(ctx, { submitter: agency, streamSeq: sub.streamSeq, messageId: m.id }, replay, sub.storedAtMs);
     return "replay";
   }
 
   const auth = await authorise(m, ctx.registry(), ctx.store);
   if (!auth.ok) return reject(ctx, sub, agency, auth.reasons, nowMs, m.id, m.kind);
-  await accept(ctx, sub, m, auth.routing, nowMs);
-  return "accepted";
+  const { rest } = await accept(ctx, sub, m, auth.routing, nowMs);
+  ctx.accepting.set(m.id, rest);
+  const forget = () => {
+    if (ctx.accepting.get(m.id) === rest) ctx.accepting.delete(m.id);
+  };
+  rest.then(forget, forget);
+  return { rest };
 }
 
-async function accept(ctx: Context, sub: Submission, m: Message, routing: Routing, nowMs: number) {
+/** Decides and records the message; returns the writing of its deliveries, tracking and audit. */
+async function accept(ctx: Context, sub: Submission, m: Message, routing: Routing, nowMs: number): Promise<{ rest: Promise<void> }> {
   const at = new Date(nowMs).toISOString();
   const deadline = new Date(deadlineAfter(ctx, nowMs, routing.precedence)).toISOString();
   const { recipients, precedence, refersTo } = routing;
@@ -87,24 +118,39 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
     acceptedAt: at,
     ackDeadline: deadline,
   });
-  if (m.kind === "alert-retraction") await retract(ctx, m.body.alertId, m.id, recipients);
+  if (m.kind === "alert-retraction") {
+    // The alert's own tracking records may still be on their way: close them once they are there.
+    await ctx.accepting.get(m.body.alertId)?.catch(() => undefined);
+    await retract(ctx, m.body.alertId, m.id, recipients);
+  }
   // What follows an update (another update, the retraction, hits) goes at its new precedence.
   if (m.kind === "alert-update" && m.body.changes.precedence)
     await ctx.store.messages.modify(m.body.alertId, (a) => (a.precedence === precedence ? undefined : { ...a, precedence }));
 
-  // Tracking first, so a receipt racing ahead of the delivery always finds its record.
-  await Promise.all(
-    recipients.map((r) =>
+  return { rest: writeOut(ctx, sub, m, { at, deadline, recipients, precedence, refersTo, body }) };
+}
+
+/**
+ * Deliveries, tracking records and audit events go out together: FLASH latency is submit →
+ * delivered, so nothing waits for the bookkeeping. A receipt that overtakes its tracking record
+ * waits for this acceptance (see track.ts). The exact bytes the originator signed go to every
+ * recipient: they can verify it end to end.
+ */
+async function writeOut(
+  ctx: Context,
+  sub: Submission,
+  m: Message,
+  { at, deadline, recipients, precedence, refersTo, body }: Routing & { at: string; deadline: string; body: { tlp?: never; title?: string } },
+) {
+  const event = EVENT_OF[m.kind]!;
+  await Promise.all([
+    ...recipients.map((r) => publishDurably(ctx.js, subjects.deliver(r, m.kind), sub.data, { msgID: `${m.id}:${r}` })),
+    ...recipients.map((r) =>
       ctx.store.tracking.create(trackingKey(m.id, r), {
         messageId: m.id, kind: m.kind, originator: m.sender, recipient: r, precedence,
         deliveredAt: at, deadline, state: "delivered", escalations: {},
       }),
     ),
-  );
-  // The exact bytes the originator signed go to every recipient: they can verify it end to end.
-  await Promise.all(recipients.map((r) => publishDurably(ctx.js, subjects.deliver(r, m.kind), sub.data, { msgID: `${m.id}:${r}` })));
-  const event = EVENT_OF[m.kind]!;
-  await Promise.all([
     ctx.audit.append({
       eventId: `${event}:${m.id}`, event, at, actor: m.sender, messageId: m.id, kind: m.kind,
       data: { recipients, precedence, ackDeadline: deadline, ...(body.tlp ? { tlp: body.tlp } : {}), ...(body.title ? { title: body.title } : {}), ...(refersTo ? { refersTo: refersTo.id } : {}) },
@@ -137,7 +183,7 @@ async function reject(ctx: Context, sub: Submission, submitter: string, reasons:
     eventId: `rejected:${messageId ?? `seq-${sub.streamSeq}`}:${sub.streamSeq}`,
     event: "rejected",
     at,
-    actor: /^[A-Z]{2}$/.test(submitter) ? submitter : "ATIX",
+    actor: AGENCY_ID_PATTERN.test(submitter) ? submitter : "ATIX",
     ...(messageId ? { messageId } : {}),
     ...(kind ? { kind } : {}),
     data: { reasons, submitter, streamSeq: sub.streamSeq },

@@ -76,16 +76,46 @@ describe("coordinator", () => {
     await kz.js.publish(subjects.submit("KZ", "alert"), JSON.stringify(forged), { msgID: forged.id });
     expect(JSON.stringify((await o2).body)).toContain("bad-signature");
 
-    // A replayed id (new stream message, same content) gets the first outcome, not a second alert.
+    // A replayed id (new stream message, same content) is refused, naming the first outcome; no second alert.
     const m = newAlert("KZ", { distribution: { agencies: ["AZ"] } });
     const first = await sendAndWait("KZ", m);
     const again = outcomeOf(kz.nc, "KZ", m.id);
     await kz.js.publish(subjects.submit("KZ", "alert"), JSON.stringify(sign(m, ex.ids.agencies.get("KZ")!.seed)), { msgID: `${m.id}-replay` });
-    expect((await again).id).toBe(first.id);
+    const refusal = await again;
+    expect(refusal.kind).toBe("rejection");
+    expect(refusal.body).toMatchObject({ messageId: m.id, reasons: [expect.objectContaining({ code: "replay", path: "id", message: expect.stringContaining(first.id) })] });
     await eventually(async () => (await auditRecords(ex.admin)).some((r) => r.event === "rejected" && r.messageId === m.id) || undefined);
     expect((await deliveriesTo(ex.admin, "AZ")).filter((d) => d.id === m.id)).toHaveLength(1);
     const rejected = (await auditRecords(ex.admin)).filter((r) => r.event === "rejected").map((r) => r.messageId);
     expect(rejected).toEqual(expect.arrayContaining([posing.id, forged.id, m.id]));
+  });
+
+  it("tracks each delivery a batched receipt or acknowledgement covers, and names the ones the sender never had", async () => {
+    const mine = [newAlert("AZ", { distribution: { agencies: ["KZ"] } }), newAlert("TR", { distribution: { agencies: ["KZ", "UZ"] } }), newAlert("RU", { distribution: { all: true } })];
+    for (const m of mine) await sendAndWait(m.sender, m);
+    const notMine = newAlert("AZ", { distribution: { agencies: ["UZ"] } });
+    await sendAndWait("AZ", notMine);
+    const kz = await ex.connectAgency("KZ");
+    const seed = ex.ids.agencies.get("KZ")!.seed;
+    const at = ex.clock.iso();
+    const [first, ...rest] = mine;
+    const receipt = compose("receipt", { messageId: first!.id, receivedAt: at, more: [...rest.map((m) => ({ messageId: m.id, receivedAt: at })), { messageId: notMine.id, receivedAt: at }] }, { sender: "KZ", sentAt: at });
+    const refusal = outcomeOf(kz.nc, "KZ", receipt.id);
+    await submit(kz.js, seed, receipt);
+    expect((await refusal).body).toMatchObject({ reasons: [{ code: "unknown-reference", path: "body.more[2].messageId", message: expect.stringContaining(notMine.id) }] });
+    const ack = compose("acknowledgement", { messageId: first!.id, officer: "KZ-DO-1", action: "acting", more: rest.map((m) => ({ messageId: m.id, officer: "KZ-DO-2", action: "noted" as const, acknowledgedAt: at })) }, { sender: "KZ", sentAt: at });
+    await submit(kz.js, seed, ack);
+    const store = await openStore(ex.admin);
+    for (const m of mine) {
+      const t = await eventually(async () => {
+        const v = (await store.tracking.get(trackingKey(m.id, "KZ")))?.value;
+        return v?.state === "acknowledged" ? v : undefined;
+      });
+      expect(t).toMatchObject({ receiptId: receipt.id, ackId: ack.id, ackBy: m === first ? "KZ-DO-1" : "KZ-DO-2" });
+    }
+    const records = await auditRecords(ex.admin);
+    for (const m of mine) expect(records.filter((r) => r.messageId === m.id && r.actor === "KZ").map((r) => r.event).sort()).toEqual(["acknowledged", "receipted"]);
+    expect(records.some((r) => r.messageId === notMine.id && r.event === "receipted")).toBe(false);
   });
 
   it("lets only the originator update or retract, and only addressees answer an RFI", async () => {

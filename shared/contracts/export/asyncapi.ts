@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ClockState } from "../../clock.ts";
 import { SCHEMA_VERSION } from "../envelope.ts";
+import { BATCH_MAX } from "../kinds/batch.ts";
 import { AGENCY_KINDS, KIND_DESCRIPTIONS, MESSAGE_KINDS, type MessageKind } from "../message.ts";
 import { COORDINATOR_ID, DEFAULT_ACK_DEADLINE_MINUTES } from "../primitives.ts";
 import { AGENCY_JS_API, consumers, MAX_MESSAGE_BYTES, streams, subjects } from "../subjects.ts";
@@ -31,8 +32,9 @@ const operation = (action: "send" | "receive", title: string, channelName: strin
 });
 
 const agencyParam = {
-  description: "The agency id: ISO 3166-1 alpha-2 code of its state, e.g. AZ. Your NATS user may only use its own.",
-  examples: ["AZ", "KZ", "TR"],
+  description:
+    "The agency id: the ISO 3166-1 alpha-2 code of its state, optionally followed by - and 1 to 8 capitals or digits when a state has several services (AZ, DE-BKA, XA-0417). Your NATS user may only use its own.",
+  examples: ["AZ", "KZ", "DE-BKA"],
 };
 
 const deadlines = Object.entries(DEFAULT_ACK_DEADLINE_MINUTES)
@@ -63,8 +65,8 @@ The coordinator checks the key against the registry and that it matches the NATS
 publish through JetStream and use the message id as the \`Nats-Msg-Id\` header so retries are not doubled).
 The coordinator answers with an **acceptance** (resolved recipients) or a **rejection** (machine-readable
 reasons with field paths), live on \`${subjects.outcome(AGENCY, "{messageId}")}\` (subscribe before you publish) and
-stored among your deliveries. Receipts and acknowledgements are answered only when rejected. A replayed
-id gets the first outcome again and never becomes a second message.
+stored among your deliveries. Receipts and acknowledgements are answered only when rejected. A new
+submission reusing an id is rejected (code \`replay\`) and never becomes a second message.
 
 **Receiving.** Everything addressed to you is stored in the JetStream stream ${streams.deliveries.name}
 on \`${subjects.deliver(AGENCY, KIND)}\`. Read it through your durable pull consumer
@@ -72,6 +74,7 @@ on \`${subjects.deliver(AGENCY, KIND)}\`. Read it through your durable pull cons
 create consumers), so that after an outage you receive everything you missed, in order. For each alert, alert-update,
 alert-retraction, rfi, rfi-response and hit delivered, at once submit a **receipt** (machine), then
 JetStream-ack the delivery; when the duty officer has seen and acted on it, submit an **acknowledgement**.
+Under load one receipt or acknowledgement may cover up to ${BATCH_MAX} deliveries (\`body.more\`).
 Acceptances, rejections and escalations are only JetStream-acked. Acknowledgement deadlines follow precedence (${deadlines}, configurable per
 exchange); a missed deadline escalates: reminder to you, notice to your organisation's regional hub,
 notice to the originator.

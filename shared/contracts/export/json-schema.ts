@@ -11,6 +11,7 @@ export const schemaId = (name: string) => `urn:atix:schema:${SCHEMA_VERSION}:${n
 /** Rules across fields that JSON Schema cannot state; documented so integrators enforce them too. */
 export const UNEXPRESSIBLE_RULES = [
   "Times that must come after the envelope's sentAt (alert validUntil, alert-update changes.validUntil, rfi respondBy).",
+  "A receipt or acknowledgement names each delivery once (body.messageId and every body.more[].messageId differ).",
 ] as const;
 
 const generate = (schema: z.ZodType, target: Target): JsonSchema =>

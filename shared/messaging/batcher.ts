@@ -1,0 +1,45 @@
+// Sends items in as few messages as the pace allows: one send at a time, and whatever arrives
+// meanwhile goes out together in the next. No timer: a lone item leaves at once (after the
+// current I/O turn, so deliveries read in the same turn share one message).
+interface Waiting<T, R> {
+  item: T;
+  resolve: (r: R) => void;
+  reject: (e: Error) => void;
+}
+
+export class Batcher<T, R> {
+  private queue: Waiting<T, R>[] = [];
+  private sending = false;
+
+  constructor(
+    private readonly send: (items: T[]) => Promise<R>,
+    private readonly max: number,
+  ) {}
+
+  /** Resolves with what sending its batch returned; rejects if that send failed. */
+  add(item: T): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (this.sending) return;
+      this.sending = true;
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private async drain() {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.max);
+      try {
+        const r = await this.send(batch.map((w) => w.item));
+        batch.forEach((w) => w.resolve(r));
+      } catch (e) {
+        batch.forEach((w) => w.reject(e as Error));
+      }
+    }
+    this.sending = false;
+  }
+}

@@ -1,0 +1,120 @@
+// The pieces that let a busy node and the coordinator keep up: receipts and acknowledgements
+// batched into one signed message, and per-sender lanes that decide in order but write in parallel.
+import { describe, expect, it } from "vitest";
+import { AcknowledgementMessage, BATCH_MAX, parseMessage, ReceiptMessage } from "../../shared/contracts/index.ts";
+import { compose } from "../../shared/messaging/compose.ts";
+import { Batcher } from "../../shared/messaging/batcher.ts";
+import { acknowledgementFor, receiptFor } from "../../services/agency/reactions.ts";
+import { Lanes } from "../../services/coordinator/lanes.ts";
+import { testAlertBody } from "../support/exchange.ts";
+
+const T = "2026-09-21T10:00:00.000Z";
+const alertFrom = (sender: string) => compose("alert", testAlertBody(), { sender, sentAt: T });
+const tick = () => new Promise((r) => setImmediate(r));
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+describe("Batcher", () => {
+  it("sends a lone item at once, and what arrives during a send together in the next", async () => {
+    const sends: number[][] = [];
+    const gates = [deferred(), deferred(), deferred()];
+    const b = new Batcher(async (items: number[]) => {
+      sends.push(items);
+      await gates[sends.length - 1]!.promise;
+      return sends.length;
+    }, 3);
+    const first = b.add(1);
+    await tick();
+    expect(sends).toEqual([[1]]);
+    const later = [2, 3, 4, 5].map((i) => b.add(i));
+    expect(b.waiting).toBe(4);
+    gates[0]!.resolve();
+    expect(await first).toBe(1);
+    await tick();
+    expect(sends).toEqual([[1], [2, 3, 4]]); // at most `max` per send
+    gates[1]!.resolve();
+    gates[2]!.resolve();
+    expect(await Promise.all(later)).toEqual([2, 2, 2, 3]);
+    expect(sends).toEqual([[1], [2, 3, 4], [5]]);
+  });
+
+  it("rejects every item of a failed send and carries on with the next", async () => {
+    let fail = true;
+    const b = new Batcher(async (items: string[]) => {
+      if (fail) throw new Error("broker away");
+      return items.join();
+    }, 10);
+    const lost = [b.add("a"), b.add("b")];
+    await expect(Promise.all(lost)).rejects.toThrow("broker away");
+    await Promise.allSettled(lost);
+    fail = false;
+    expect(await b.add("c")).toBe("c");
+  });
+});
+
+describe("batched receipts and acknowledgements", () => {
+  const [a, b, c] = [alertFrom("AZ"), alertFrom("KZ"), alertFrom("TR")];
+
+  it("covers several deliveries in one valid message, threaded on the first", () => {
+    const r = receiptFor([{ delivered: a, at: T }, { delivered: b, at: T }, { delivered: c, at: T }], "UZ", T);
+    expect(ReceiptMessage.safeParse(r).success).toBe(true);
+    expect(r.body).toEqual({ messageId: a.id, receivedAt: T, more: [{ messageId: b.id, receivedAt: T }, { messageId: c.id, receivedAt: T }] });
+    expect(r.inReplyTo).toBe(a.id);
+    const ack = acknowledgementFor([{ delivered: a, at: T, officer: "UZ-DO-1", action: "acting" }, { delivered: b, at: T, officer: "UZ-DO-1", action: "noted" }], "UZ");
+    expect(AcknowledgementMessage.safeParse(ack).success).toBe(true);
+    expect(ack.body.more).toEqual([{ messageId: b.id, officer: "UZ-DO-1", action: "noted", acknowledgedAt: T }]);
+  });
+
+  it("is the familiar single form for one delivery (no `more`)", () => {
+    expect(receiptFor([{ delivered: a, at: T }], "UZ", T).body).toEqual({ messageId: a.id, receivedAt: T });
+  });
+
+  it("refuses a delivery named twice, and more than BATCH_MAX in all, at the field", () => {
+    const twice = receiptFor([{ delivered: a, at: T }, { delivered: b, at: T }, { delivered: a, at: T }], "UZ", T);
+    const r = parseMessage(twice);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems).toEqual([expect.objectContaining({ path: "body.more[1].messageId", message: expect.stringContaining("repeated") })]);
+    const many = Array.from({ length: BATCH_MAX + 1 }, () => ({ delivered: alertFrom("AZ"), at: T }));
+    const tooMany = parseMessage(receiptFor(many, "UZ", T));
+    expect(tooMany.ok).toBe(false);
+    if (!tooMany.ok) expect(tooMany.problems[0]?.path).toBe("body.more");
+  });
+});
+
+describe("Lanes", () => {
+  it("decides one key's work in order while the writes of earlier work are still under way", async () => {
+    const lanes = new Lanes(8);
+    const log: string[] = [];
+    const writes = [deferred(), deferred()];
+    for (const i of [0, 1])
+      await lanes.run("AZ", async () => {
+        log.push(`decide ${i}`);
+        return { rest: writes[i]!.promise.then(() => void log.push(`written ${i}`)) };
+      });
+    await tick();
+    expect(log).toEqual(["decide 0", "decide 1"]);
+    expect(lanes.inFlight).toBe(2); // slots held until the writes are done
+    writes[1]!.resolve();
+    writes[0]!.resolve();
+    await lanes.idle();
+    expect(log).toEqual(["decide 0", "decide 1", "written 1", "written 0"]);
+    expect(lanes.inFlight).toBe(0);
+  });
+
+  it("bounds the work in flight, continuations included", async () => {
+    const lanes = new Lanes(1);
+    const write = deferred();
+    await lanes.run("AZ", async () => ({ rest: write.promise }));
+    let started = false;
+    const second = lanes.run("KZ", async () => void (started = true));
+    await tick();
+    expect(started).toBe(false);
+    write.resolve();
+    await second;
+    await lanes.idle();
+    expect(started).toBe(true);
+  });
+});
