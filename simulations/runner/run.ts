@@ -150,7 +150,8 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
       // shared external broker a nonce keeps two runs from replaying each other's ids.
       const id = deterministicId(`${scenario.name}:${seed}:${p.seq}${runNonce}`, clock.nowMs());
       const env = { id, ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}), ...(draft.correlationId ? { correlationId: draft.correlationId } : {}) };
-      const m = await node.send(draft.kind, draft.body as never, env);
+      const m = await node.send(draft.kind, draft.body as never, env).catch((e: Error) => void recorder.notSent.push({ plan: p, reason: `submission failed: ${e.message}` }));
+      if (!m) return;
       recorder.sent.set(m.id, { id: m.id, plan: p, message: m, at: clock.nowMs() - simStart });
       const b = m.body as { precedence?: "FLASH"; tlp?: "AMBER" };
       if (p.injectSpec?.ref && b.precedence && b.tlp) refs.set(p.injectSpec.ref, { id: m.id, precedence: b.precedence, tlp: b.tlp, from: m.sender });
@@ -163,10 +164,22 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     // In time order: a restart is logged once it is done, possibly after later faults began.
     log: (kind: string, at: number, detail: string) => void (faults.push({ kind, at, detail }), faults.sort((a, b) => a.at - b.at)),
   };
-  for (const f of scenario.faults) timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()));
+  for (const f of scenario.faults)
+    timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()).catch((e: Error) => faultCtx.log(`${f.kind}-failed`, f.at, e.message)));
+  // A coordinator that exits on its own (not killed by a fault, not stopped at the end) is a
+  // finding too: its log says why, and the report's fault log points to it.
+  const crashed = new Set<string>();
+  const noticeCrashes = () => {
+    for (const c of launched.coordinators)
+      if (c.proc.exitCode !== null && c.proc.exitCode !== 0 && !crashed.has(c.name)) {
+        crashed.add(c.name);
+        faultCtx.log("coordinator-exited", clock.nowMs() - simStart, `${c.name} exited by itself with code ${c.proc.exitCode}; see ${c.logFile}`);
+      }
+  };
 
   let interrupted = false;
   const tick = () => {
+    noticeCrashes();
     progress.simNow = clock.nowMs();
     progress.acknowledged = recorder.acknowledged;
     progress.escalations = recorder.escalationsSeen;
