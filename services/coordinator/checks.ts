@@ -8,6 +8,7 @@ import {
   parseJson,
   parseMessage,
   readableFields,
+  readableFieldsOf,
   type RejectionReason,
   verify,
 } from "../../shared/contracts/index.ts";
@@ -32,8 +33,9 @@ const reason = (code: RejectionReason["code"], path: string, message: string): R
 export function checkSubmission(data: Uint8Array, subjectAgency: string, subjectKind: string, registry: Registry): Checked {
   if (data.byteLength > MAX_MESSAGE_BYTES)
     return { ok: false, reasons: [reason("too-large", "", `message of ${data.byteLength} bytes, expected at most ${MAX_MESSAGE_BYTES}`)] };
-  const json = parseJson(decoder.decode(data));
-  if (!json.ok) return { ok: false, reasons: [reason("malformed", "", json.problems[0]!.message)] };
+  const text = decoder.decode(data);
+  const json = parseJson(text);
+  if (!json.ok) return { ok: false, reasons: [reason("malformed", json.problems[0]!.path, json.problems[0]!.message)], ...readableFieldsOf(text) };
   const raw = json.value;
   const ref = readableFields(raw);
   const fail = (...reasons: RejectionReason[]): Checked => ({ ok: false, reasons, ...ref });

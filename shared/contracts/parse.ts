@@ -5,6 +5,7 @@ import { SCHEMA_VERSION } from "./envelope.ts";
 import { Message, MESSAGE_KINDS } from "./message.ts";
 import { type Problem, toProblems } from "./problems.ts";
 import { MAX_MESSAGE_BYTES } from "./subjects.ts";
+import { findDuplicateKey } from "./json-keys.ts";
 
 const decoder = new TextDecoder();
 
@@ -43,11 +44,16 @@ export function parseMessageText(text: string | Uint8Array): ParseResult<Message
 }
 
 export function parseJson(text: string): ParseResult<unknown> {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (e) {
     return { ok: false, problems: [{ path: "", message: `not valid JSON: ${(e as Error).message}` }] };
   }
+  const twice = findDuplicateKey(text);
+  if (twice !== undefined)
+    return { ok: false, problems: [{ path: twice, message: "expected each key once in an object (I-JSON): readers disagree on which of two values counts" }] };
+  return { ok: true, value };
 }
 
 /**
@@ -62,6 +68,9 @@ export function readableFields(value: unknown): { messageId?: string; kind?: str
 
 /** readableFields of JSON text or bytes; nothing when it is not JSON. */
 export function readableFieldsOf(text: string | Uint8Array): { messageId?: string; kind?: string } {
-  const json = parseJson(typeof text === "string" ? text : decoder.decode(text));
-  return json.ok ? readableFields(json.value) : {};
+  try {
+    return readableFields(JSON.parse(typeof text === "string" ? text : decoder.decode(text)));
+  } catch {
+    return {};
+  }
 }

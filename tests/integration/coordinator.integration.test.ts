@@ -118,6 +118,17 @@ describe("coordinator", () => {
     expect(records.some((r) => r.messageId === notMine.id && r.event === "receipted")).toBe(false);
   });
 
+  it("refuses a signed message that names a key twice, at that key (readers would disagree on its value)", async () => {
+    const kz = await ex.connectAgency("KZ");
+    const m = sign(newAlert("KZ", { distribution: { agencies: ["AZ"] }, title: "Routine bulletin" }), ex.ids.agencies.get("KZ")!.seed);
+    // Signed over the last title (what JSON.parse keeps); a first-value reader would see the other.
+    const text = JSON.stringify(m).replace('"title":"Routine bulletin"', '"title":"Evacuate the airport","title":"Routine bulletin"');
+    const o = outcomeOf(kz.nc, "KZ", m.id);
+    await kz.js.publish(subjects.submit("KZ", "alert"), text, { msgID: m.id });
+    expect((await o).body).toMatchObject({ reasons: [{ code: "malformed", path: "body.title", message: expect.stringContaining("each key once") }] });
+    expect((await deliveriesTo(ex.admin, "AZ")).filter((d) => d.id === m.id)).toHaveLength(0);
+  });
+
   it("lets only the originator update or retract, and only addressees answer an RFI", async () => {
     const alert = newAlert("AZ", { distribution: { agencies: ["KZ", "KG"] } });
     await sendAndWait("AZ", alert);

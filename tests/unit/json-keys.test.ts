@@ -1,0 +1,47 @@
+// Duplicate keys: JSON.parse keeps the last silently, so signed messages must not have any.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseJson, parseMessageText } from "../../shared/contracts/index.ts";
+import { findDuplicateKey } from "../../shared/contracts/json-keys.ts";
+import { examples } from "../support/examples.ts";
+
+describe("findDuplicateKey", () => {
+  it("names the first key given twice, with its path through objects and arrays", () => {
+    expect(findDuplicateKey('{"a":1,"a":2}')).toBe("a");
+    expect(findDuplicateKey('{"body":{"entities":{"persons":[{"name":"x"},{"name":"y","name":"z"}]}}}')).toBe("body.entities.persons[1].name");
+    expect(findDuplicateKey('[{"k":1},{"k":2}]')).toBeUndefined();
+    expect(findDuplicateKey('{"a":{"b":1},"c":{"b":2}}')).toBeUndefined();
+  });
+
+  it("compares keys decoded and is not fooled by quotes, braces or commas inside strings", () => {
+    expect(findDuplicateKey('{"title":"x","\\u0074itle":"y"}')).toBe("title");
+    expect(findDuplicateKey('{"t":"a \\"quoted\\", {brace} [and, comma]","u":"\\\\"}')).toBeUndefined();
+    expect(findDuplicateKey('{"t":"\\\\","t":1}')).toBe("t");
+  });
+
+  it("finds none in anything JSON.stringify writes", () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => findDuplicateKey(JSON.stringify(v)) === undefined), { numRuns: 500, seed: 8785 });
+  });
+
+  it("finds the one key duplicated anywhere in a generated object", () => {
+    const obj = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1, maxKeys: 6 });
+    fc.assert(
+      fc.property(obj, fc.nat(), (o, n) => {
+        const keys = Object.keys(o);
+        const key = keys[n % keys.length]!;
+        const text = `${JSON.stringify({ body: o }).slice(0, -2)},${JSON.stringify(key)}:null}}`;
+        return findDuplicateKey(text) === `body.${key}`;
+      }),
+      { numRuns: 300, seed: 7493 },
+    );
+  });
+});
+
+describe("parsing refuses duplicate keys", () => {
+  it("reports the path, where JSON.parse alone would have kept the last value", () => {
+    const text = JSON.stringify(examples.alert).replace('"title":', '"title":"Harmless","title":');
+    expect(JSON.parse(text).body.title).not.toBe("Harmless");
+    expect(parseJson(text)).toEqual({ ok: false, problems: [{ path: "body.title", message: expect.stringContaining("each key once") }] });
+    expect(parseMessageText(text).ok).toBe(false);
+  });
+});
