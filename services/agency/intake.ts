@@ -39,7 +39,7 @@ export class Intake {
     private readonly log: Logger,
     private readonly active: () => boolean,
   ) {
-    this.receipts = new Batcher((items) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>, BATCH_MAX);
+    this.receipts = new Batcher((items) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>, BATCH_MAX, 20);
   }
 
   /** Returns false when the receipt could not be submitted: the delivery stays unacked. */

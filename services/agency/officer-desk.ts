@@ -40,7 +40,7 @@ export class OfficerDesk {
     private readonly log: Logger,
     private readonly settings: DeskSettings,
   ) {
-    this.acks = new Batcher((items) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>, BATCH_MAX);
+    this.acks = new Batcher((items) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>, BATCH_MAX, 20);
   }
 
   private rng(...parts: string[]) {

@@ -14,6 +14,8 @@ export class Batcher<T, R> {
   constructor(
     private readonly send: (items: T[]) => Promise<R>,
     private readonly max: number,
+    /** How long the first item waits for company (wall ms); 0: only the current I/O turn. */
+    private readonly lingerMs = 0,
   ) {}
 
   /** Resolves with what sending its batch returned; rejects if that send failed. */
@@ -22,7 +24,8 @@ export class Batcher<T, R> {
       this.queue.push({ item, resolve, reject });
       if (this.sending) return;
       this.sending = true;
-      setImmediate(() => void this.drain());
+      if (this.lingerMs > 0) setTimeout(() => void this.drain(), this.lingerMs);
+      else setImmediate(() => void this.drain());
     });
   }
 

@@ -41,6 +41,17 @@ describe("Batcher", () => {
     expect(sends).toEqual([[1], [2, 3, 4], [5]]);
   });
 
+  it("with a linger, lets the first item wait for company", async () => {
+    const sends: number[][] = [];
+    const b = new Batcher(async (items: number[]) => void sends.push(items), 10, 30);
+    const all = [b.add(1)];
+    await new Promise((r) => setTimeout(r, 10));
+    all.push(b.add(2), b.add(3));
+    expect(sends).toEqual([]);
+    await Promise.all(all);
+    expect(sends).toEqual([[1, 2, 3]]);
+  });
+
   it("rejects every item of a failed send and carries on with the next", async () => {
     let fail = true;
     const b = new Batcher(async (items: string[]) => {
