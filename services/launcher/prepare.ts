@@ -98,6 +98,8 @@ export interface PublishOptions {
   clock: ClockState;
   /** Replicas of every stream and bucket (default 1); existing ones must already have this many. */
   replicas?: number;
+  /** Keep the settings and clock an exchange already has (a repeated `init --publish`). */
+  keepRunning?: boolean;
 }
 
 /**
@@ -110,5 +112,5 @@ export async function publishExchange(nc: NatsConnection, opts: PublishOptions) 
   await checkReplicas(await jetstreamManager(nc), replicas);
   const jsm = await ensureLayout(nc, { replicas });
   for (const a of opts.registry.agencies) await ensureAgencyConsumer(jsm, a.id);
-  await publishExchangeConfig(nc, { registry: opts.registry, settings: opts.settings, clock: opts.clock });
+  await publishExchangeConfig(nc, { registry: opts.registry, settings: opts.settings, clock: opts.clock }, { keepRunning: opts.keepRunning ?? false });
 }

@@ -37,9 +37,22 @@ export const serverAuthorization = (ids: ExchangeIdentities) =>
   authorizationConfig({ coordinator: ids.coordinator, observer: ids.observer, agencies: [...ids.agencies.values()] });
 
 /** Publishes the registry, settings and clock that coordinators and observers read. */
-export async function publishExchangeConfig(nc: NatsConnection, cfg: { registry: RegistryData; settings: Settings; clock: ClockState }) {
+/**
+ * The registry always; the settings and clock too, unless `keepRunning` and the exchange already
+ * has them (re-running setup must not reset a running exchange's speed or deadlines).
+ */
+export async function publishExchangeConfig(
+  nc: NatsConnection,
+  cfg: { registry: RegistryData; settings: Settings; clock: ClockState },
+  opts: { keepRunning?: boolean } = {},
+) {
   const store = await openStore(nc);
   await store.registry.put(CONFIG_KEYS.registry, cfg.registry);
+  if (opts.keepRunning) {
+    await store.settings.create(CONFIG_KEYS.settings, cfg.settings);
+    await store.clock.create(CONFIG_KEYS.clock, cfg.clock);
+    return;
+  }
   await store.settings.put(CONFIG_KEYS.settings, cfg.settings);
   await store.clock.put(CONFIG_KEYS.clock, cfg.clock);
 }

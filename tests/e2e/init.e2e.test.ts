@@ -12,7 +12,7 @@ import { ExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { COORDINATOR_USER, OBSERVER_USER, readIdentity } from "../../shared/exchange/identities.ts";
 import { trackingKey } from "../../shared/exchange/records.ts";
 import { RegistryData } from "../../shared/exchange/registry.ts";
-import { openStore } from "../../shared/exchange/store.ts";
+import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { type NatsServer, startNatsServer } from "../support/nats-server.ts";
 import { ATIX_BIN, runAtix } from "../support/run-cli.ts";
@@ -100,6 +100,22 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("3 streams and 5 buckets with 1 replica, 6 agency consumers");
+    }
+  });
+
+  it("keeps a running exchange's clock and settings when run again; the registry is refreshed", async () => {
+    const nc = await connectAs({ servers: server!.url, user: COORDINATOR_USER, seed: (await readIdentity(join(home, "keys"), COORDINATOR_USER)).seed });
+    try {
+      const store = await openStore(nc);
+      const clock = (await store.clock.get(CONFIG_KEYS.clock))!.value;
+      await store.clock.put(CONFIG_KEYS.clock, { ...clock, speed: 7 });
+      await store.registry.put(CONFIG_KEYS.registry, { ...(await store.registry.get(CONFIG_KEYS.registry))!.value, agencies: [] });
+      const r = await atix(["init", "--publish", "--nats", server!.url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await store.clock.get(CONFIG_KEYS.clock))!.value.speed).toBe(7);
+      expect((await store.registry.get(CONFIG_KEYS.registry))!.value.agencies).toHaveLength(6);
+    } finally {
+      await nc.close();
     }
   });
 

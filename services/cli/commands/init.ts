@@ -59,7 +59,7 @@ async function publish(home: string, exchange: ExchangeFile, url: string, replic
     async () => {
       const nc = await connectAs({ servers: url, user: COORDINATOR_USER, seed, name: "atix-init" });
       try {
-        await publishExchange(nc, { registry, settings: DEFAULT_SETTINGS, clock: exchange.clock, replicas });
+        await publishExchange(nc, { registry, settings: DEFAULT_SETTINGS, clock: exchange.clock, replicas, keepRunning: true });
       } finally {
         await nc.close();
       }
