@@ -34,7 +34,7 @@ export class World {
         .map((r) => {
           const list = agencies.filter((a) => a.region === r);
           return `<div class="region" data-region="${esc(r)}" data-n="${list.length}"><h3>${esc(NAME[r] ?? r)} <span class="n">${list.length}</span></h3><div class="tiles">${list
-            .map((a) => `<div class="tile unknown" data-id="${esc(a.id)}"><span class="id">${esc(a.id)}</span><span class="st">…</span><span class="flag" hidden></span><i class="ring"></i><i class="tick">✓</i></div>`)
+            .map((a) => `<div class="tile unknown" data-id="${esc(a.id)}"><span class="id" style="--len:${Math.max(2, a.id.length)}">${esc(a.id)}</span><span class="st">…</span><span class="flag" hidden></span><i class="ring"></i><i class="tick">✓</i></div>`)
             .join("")}</div></div>`;
         })
         .join("");
