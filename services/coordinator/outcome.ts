@@ -13,7 +13,10 @@ export interface OutcomeRef {
   streamSeq: number;
 }
 
-const outcomeId = (ref: OutcomeRef, nowMs: number) => deterministicId(`outcome:${ref.messageId ?? `seq-${ref.streamSeq}`}`, nowMs);
+// Named by the submission (its stream sequence): the same submission processed again gets the
+// same outcome id (stored once), while two replays of one id stored in the same millisecond
+// still get an outcome each.
+const outcomeId = (ref: OutcomeRef, nowMs: number) => deterministicId(`outcome:${ref.messageId ?? "-"}:seq-${ref.streamSeq}`, nowMs);
 
 /** Returns the outcome as sent, to be kept for replays. */
 async function send(ctx: Context, ref: OutcomeRef, message: ReturnType<typeof compose>): Promise<{ id: string; json: string }> {
