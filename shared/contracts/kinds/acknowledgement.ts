@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { envelope } from "../envelope.ts";
 import { MessageId, ShortText, Timestamp } from "../primitives.ts";
-import { BATCH_MAX, noRepeatedIds } from "./batch.ts";
+import { batchable } from "./batch.ts";
 
 const Acknowledged = z.object({
   messageId: MessageId.meta({ description: "The delivered message being acknowledged." }),
@@ -17,16 +17,7 @@ const AcknowledgementItem = Acknowledged.extend({
 }).strict();
 
 /** A duty officer's "seen and acted on": what the precedence deadline is measured against. */
-export const AcknowledgementBody = Acknowledged.extend({
-  more: z
-    .array(AcknowledgementItem)
-    .min(1)
-    .max(BATCH_MAX - 1)
-    .optional()
-    .meta({ description: `Further deliveries acknowledged by the same message: a busy desk batches, up to ${BATCH_MAX} in all.` }),
-})
-  .strict()
-  .superRefine(noRepeatedIds);
+export const AcknowledgementBody = batchable(Acknowledged, AcknowledgementItem, "acknowledged");
 
 export const AcknowledgementMessage = envelope("acknowledgement", AcknowledgementBody);
 export type AcknowledgementMessage = z.infer<typeof AcknowledgementMessage>;
