@@ -21,11 +21,15 @@ export function findDuplicateKey(text: string): string | undefined {
     if (c === 0x22) {
       // A string: skip to its closing quote (escapes skip a character).
       let j = i + 1;
-      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      let escaped = false;
+      for (let d = text.charCodeAt(j); d !== 0x22; d = text.charCodeAt(j)) {
+        if (d === 0x5c) escaped = true;
+        j += d === 0x5c ? 2 : 1;
+      }
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
-        // Compared decoded: "a" and "\u0061" are the same key.
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        // Compared decoded: "a" and "\u0061" are the same key (decoding only when there is an escape).
+        const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
         if (top.keys.has(key)) return child(top, key);
         top.keys.add(key);
         top.key = key;
