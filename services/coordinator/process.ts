@@ -49,7 +49,7 @@ async function decide(ctx: Context, sub: Submission): Promise<string | { rest: P
   const kind = kindTokens.join(".");
   const nowMs = ctx.clock.nowMs();
   const checked = checkSubmission(sub.data, agency, kind, ctx.registry());
-  if (!checked.ok) return reject(ctx, sub, agency, checked.reasons, nowMs, checked.messageId, checked.kind);
+  if (!checked.ok) return reject(ctx, sub, agency, checked.reasons, nowMs, checked);
   const m = checked.message;
   ctx.log.debug({ msgId: m.id, kind: m.kind, sender: m.sender }, "submission");
 
@@ -57,7 +57,7 @@ async function decide(ctx: Context, sub: Submission): Promise<string | { rest: P
   if (m.kind === "receipt" || m.kind === "acknowledgement") {
     const r = await track(ctx, m, nowMs);
     // What it covered is recorded; deliveries the sender never had are named in a rejection.
-    if (r.unknown.length) return reject(ctx, sub, agency, r.unknown, nowMs, m.id, m.kind);
+    if (r.unknown.length) return reject(ctx, sub, agency, r.unknown, nowMs, { messageId: m.id, kind: m.kind });
     return r.recorded ? "recorded" : "repeat";
   }
 
@@ -71,23 +71,13 @@ async function decide(ctx: Context, sub: Submission): Promise<string | { rest: P
       return "replay";
     }
     // A new submission reusing an id: refused, and the refusal names what became of the first.
-    ctx.log.warn({ msgId: m.id, sender: agency, streamSeq: sub.streamSeq }, "replayed message id rejected");
     const replay = [{ code: "replay" as const, path: "id", message: `expected a new message id; ${m.id} was seen before (${seen.value.outcome} as ${seen.value.outcomeId})` }];
-    await ctx.audit.append({
-      eventId: `replay:${m.id}:${sub.streamSeq}`,
-      event: "rejected",
-      at: new Date(nowMs).toISOString(),
-      actor: agency,
-      messageId: m.id,
-      kind: m.kind,
-      data: { reasons: replay, firstOutcome: seen.value.outcomeId, submitter: agency, streamSeq: sub.streamSeq },
-    });
-    await sendRejection(ctx, { submitter: agency, streamSeq: sub.streamSeq, messageId: m.id }, replay, sub.storedAtMs);
+    await reject(ctx, sub, agency, replay, nowMs, { messageId: m.id, kind: m.kind, firstOutcome: seen.value.outcomeId });
     return "replay";
   }
 
   const auth = await authorise(m, ctx.registry(), ctx.store);
-  if (!auth.ok) return reject(ctx, sub, agency, auth.reasons, nowMs, m.id, m.kind);
+  if (!auth.ok) return reject(ctx, sub, agency, auth.reasons, nowMs, { messageId: m.id, kind: m.kind });
   const { rest } = await accept(ctx, sub, m, auth.routing, nowMs);
   ctx.accepting.set(m.id, rest);
   const forget = () => {
@@ -176,7 +166,14 @@ async function retract(ctx: Context, alertId: string, retractionId: string, reci
   );
 }
 
-async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, messageId?: string, kind?: string) {
+interface Rejected {
+  messageId?: string | undefined;
+  kind?: string | undefined;
+  /** For a replay: the first submission's outcome, which stands (and stays the id's answer). */
+  firstOutcome?: string;
+}
+
+async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, { messageId, kind, firstOutcome }: Rejected = {}) {
   const at = new Date(nowMs).toISOString();
   ctx.log.warn({ msgId: messageId, submitter, kind, streamSeq: sub.streamSeq, reasons }, "rejected");
   await ctx.audit.append({
@@ -186,11 +183,12 @@ async function reject(ctx: Context, sub: Submission, submitter: string, reasons:
     actor: AGENCY_ID_PATTERN.test(submitter) ? submitter : "ATIX",
     ...(messageId ? { messageId } : {}),
     ...(kind ? { kind } : {}),
-    data: { reasons, submitter, streamSeq: sub.streamSeq },
+    data: { reasons, submitter, streamSeq: sub.streamSeq, ...(firstOutcome ? { firstOutcome } : {}) },
   });
   const outcome = await sendRejection(ctx, { submitter, streamSeq: sub.streamSeq, ...(messageId ? { messageId } : {}) }, reasons, sub.storedAtMs);
-  // A rejected id answered once is answered the same way again; receipts and acks stay retryable.
-  if (messageId && kind !== "receipt" && kind !== "acknowledgement")
+  // A rejected id answered once is answered the same way again (a replay keeps its first answer);
+  // receipts and acks stay retryable.
+  if (messageId && !firstOutcome && kind !== "receipt" && kind !== "acknowledgement")
     await ctx.store.seen.create(messageId, {
       outcome: "rejected", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: kind ?? "unknown", sender: submitter, recipients: [], at,
     });
