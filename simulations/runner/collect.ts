@@ -17,6 +17,15 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   const { recorder: rec, loaded, roster } = r;
   const store = await openStore(r.admin);
   const ours = new Set(rec.sent.keys());
+  // Outcomes are live (core NATS) and can be missed in a broker failover: the coordinator's own
+  // record of each id's first outcome fills the gap.
+  for (const id of ours)
+    if (!rec.outcomes.has(id)) {
+      const seen = (await store.seen.get(id))?.value;
+      if (!seen) continue;
+      const reasons = (JSON.parse(seen.outcomeJson) as { body: { reasons?: { code: string; path: string }[] } }).body.reasons ?? [];
+      rec.setOutcome(id, { outcome: seen.outcome, recipients: seen.recipients, reasons: reasons.map((x) => `${x.code} ${x.path}`) });
+    }
   const tracking = (await store.tracking.all()).filter((t) => ours.has(t.messageId));
   const audit: AuditRecord[] = [];
   const verifier = new ChainVerifier();

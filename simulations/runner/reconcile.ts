@@ -47,11 +47,15 @@ export interface Reconciliation {
   redConfinementViolations: { messageId: string; agency: string }[];
 }
 
-/** Every accepted message × every in-scope recipient, against what the agency nodes saw. */
+/**
+ * Every message sent and not refused × every in-scope recipient, against what the agency nodes
+ * saw. A message whose outcome never came is owed to its recipients all the same (its
+ * submission was stored): undelivered, it counts as lost rather than disappearing.
+ */
 export function reconcile(roster: Roster, rec: Recorder): Reconciliation {
   const out: Reconciliation = { expected: 0, delivered: 0, lost: [], duplicated: [], redConfinementViolations: [] };
   for (const [id, s] of rec.sent) {
-    if (rec.outcomes.get(id)?.outcome !== "accepted") continue;
+    if (rec.outcomes.get(id)?.outcome === "rejected") continue;
     const scope = inScope(roster, s.message, rec.sent);
     for (const agency of scope) {
       out.expected++;

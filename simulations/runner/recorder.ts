@@ -36,15 +36,21 @@ export class Recorder {
   escalationsSeen = 0;
   private sub: Subscription | undefined;
 
+  setOutcome(messageId: string, o: Outcome) {
+    if (!this.outcomes.has(messageId)) this.outcomes.set(messageId, o);
+  }
+
   listen(nc: NatsConnection) {
     this.sub = nc.subscribe(subjects.outcomeAll, {
       callback: (_e, m) => {
         try {
           const o = m.json<Message>();
-          if (o.kind === "acceptance") this.outcomes.set(o.body.messageId, { outcome: "accepted", recipients: o.body.recipients, reasons: [] });
+          // The first outcome of an id is its outcome: a later replay of the id is refused, but the
+          // message it repeats stands.
+          if (o.kind === "acceptance") this.setOutcome(o.body.messageId, { outcome: "accepted", recipients: o.body.recipients, reasons: [] });
           else if (o.kind === "rejection") {
             this.rejectionsSeen++;
-            if (o.body.messageId) this.outcomes.set(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
+            if (o.body.messageId) this.setOutcome(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
           }
         } catch {
           // Not ours to judge here: the audit chain records every outcome.

@@ -235,7 +235,7 @@ async function drain(rec: Recorder, roster: Roster, clock: { nowMs(): number }, 
       const o = rec.outcomes.get(id);
       return o?.outcome === "accepted" && o.recipients.some((a) => !rec.acks.get(id)?.get(a));
     });
-    if (r.lost.length === 0 && !unacked && rec.outcomes.size >= rec.sent.size) return;
+    if (r.lost.length === 0 && !unacked && [...rec.sent.keys()].every((id) => rec.outcomes.has(id))) return;
     // Past the drain time only what has not arrived yet is waited for, and only that long.
     if (clock.nowMs() >= until && (r.lost.length === 0 || Date.now() >= wallUntil)) return;
     await sleep(200);
