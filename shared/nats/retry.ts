@@ -16,6 +16,13 @@ export function isTransient(e: unknown): boolean {
   return false;
 }
 
+/**
+ * "stream not found" is also what a broker without the exchange's layout says: it is retried only
+ * for a few seconds (an election is over by then), so a missing exchange is told at once.
+ */
+const BRIEFLY = /stream not found/i;
+const BRIEF_MS = 5_000;
+
 /** Exponential back-off with jitter, capped at 1 s (an election is over within seconds): 50 ms, 100 ms, ... */
 export const backoffMs = (attempt: number) => Math.min(1_000, 50 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2);
 
@@ -28,12 +35,14 @@ export interface RetryOptions {
 
 /** Runs `fn` until it succeeds or fails with something not transient, or time is up. */
 export async function retryTransient<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
-  const until = Date.now() + (opts.forMs ?? 30_000);
+  const started = Date.now();
+  const until = started + (opts.forMs ?? 30_000);
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
-      if (!isTransient(e) || Date.now() >= until) throw e;
+      const brief = BRIEFLY.test(String((e as Error)?.message)) && Date.now() - started >= BRIEF_MS;
+      if (!isTransient(e) || Date.now() >= until || brief) throw e;
       opts.onRetry?.(e, attempt);
       await sleep(backoffMs(attempt));
     }
