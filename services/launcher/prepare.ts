@@ -7,6 +7,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClockState } from "../../shared/clock.ts";
 import type { Roster } from "../../shared/contracts/registry.ts";
+import { streams } from "../../shared/contracts/subjects.ts";
 import {
   type ExchangeIdentities, issueIdentities, publishExchangeConfig, registryFor, serverAuthorization,
 } from "../../shared/exchange/bootstrap.ts";
@@ -15,6 +16,7 @@ import { COORDINATOR_USER, type Identity, OBSERVER_USER, readIdentity, writeIden
 import { loadRoster, type RegistryData } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
 import { checkReplicas } from "../../shared/nats/replicas.ts";
+import { retryTransient } from "../../shared/nats/retry.ts";
 import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
 
 export interface PreparedHome {
@@ -105,12 +107,17 @@ export interface PublishOptions {
 /**
  * On the broker, as the coordinator: the streams and buckets, every agency's consumer (so no
  * agency waits for a coordinator), and the registry, settings and clock the services read.
- * Idempotent; refuses (naming the stream) a replica count other than the existing streams'.
+ * Idempotent. A replica count asked for must match the existing streams' (refused naming the
+ * stream); none asked for keeps what exists (1 for a new exchange). Returns the count in effect.
  */
-export async function publishExchange(nc: NatsConnection, opts: PublishOptions) {
-  const replicas = opts.replicas ?? 1;
-  await checkReplicas(await jetstreamManager(nc), replicas);
-  const jsm = await ensureLayout(nc, { replicas });
+export async function publishExchange(nc: NatsConnection, opts: PublishOptions): Promise<number> {
+  if (opts.replicas !== undefined) {
+    const wanted = opts.replicas;
+    const jsm = await retryTransient(() => jetstreamManager(nc));
+    await retryTransient(() => checkReplicas(jsm, wanted));
+  }
+  const jsm = await ensureLayout(nc, { replicas: opts.replicas ?? 1 });
   for (const a of opts.registry.agencies) await ensureAgencyConsumer(jsm, a.id);
   await publishExchangeConfig(nc, { registry: opts.registry, settings: opts.settings, clock: opts.clock }, { keepRunning: opts.keepRunning ?? false });
+  return (await retryTransient(() => jsm.streams.info(streams.submissions.name))).config.num_replicas;
 }

@@ -52,14 +52,14 @@ async function writeHome(home: string, roster: string, nats: string | undefined)
   say(`  exchange file ${shown(exchangeFilePath(home))}`);
 }
 
-async function publish(home: string, exchange: ExchangeFile, url: string, replicas: number) {
+async function publish(home: string, exchange: ExchangeFile, url: string, replicas: number | undefined) {
   const registry = RegistryData.parse(JSON.parse(await readFile(exchange.registryFile, "utf8")));
   const { seed } = await readIdentity(exchange.credentialsDir, COORDINATOR_USER);
-  await retryTransient(
+  const inEffect = await retryTransient(
     async () => {
       const nc = await connectAs({ servers: url, user: COORDINATOR_USER, seed, name: "atix-init" });
       try {
-        await publishExchange(nc, { registry, settings: DEFAULT_SETTINGS, clock: exchange.clock, replicas, keepRunning: true });
+        return await publishExchange(nc, { registry, settings: DEFAULT_SETTINGS, clock: exchange.clock, ...(replicas ? { replicas } : {}), keepRunning: true });
       } finally {
         await nc.close();
       }
@@ -70,7 +70,7 @@ async function publish(home: string, exchange: ExchangeFile, url: string, replic
   });
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   say(
-    `ATIX exchange published at ${url} from ${shown(home)}: ${count(Object.keys(streams).length, "stream")} and ${count(Object.keys(buckets).length, "bucket")} with ${count(replicas, "replica")}, ${count(registry.agencies.length, "agency consumer")}, registry, settings and clock`,
+    `ATIX exchange published at ${url} from ${shown(home)}: ${count(Object.keys(streams).length, "stream")} and ${count(Object.keys(buckets).length, "bucket")} with ${count(inEffect, "replica")}, ${count(registry.agencies.length, "agency consumer")}, the registry, and settings and clock unless already set`,
   );
 }
 
@@ -99,5 +99,5 @@ async function init(opts: InitOptions) {
   const exchange = await readExchangeFile(exchangeFilePath(home)).catch((e: Error) => {
     throw new CliError(`${e.message}; run \`atix init --roster FILE\` first`);
   });
-  await publish(home, exchange, opts.nats ?? exchange.natsUrl, opts.replicas ?? 1);
+  await publish(home, exchange, opts.nats ?? exchange.natsUrl, opts.replicas);
 }
