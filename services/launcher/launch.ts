@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.
 import { connectAs } from "../../shared/nats/connect.ts";
 import { type NatsCluster, startNatsCluster } from "../../shared/nats/cluster.ts";
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
+import { ReplicaMismatch } from "../../shared/nats/replicas.ts";
 import { type Child, startChild, stopChild } from "./children.ts";
 import { exchangeFileFor, prepareHome, publishExchange, refuseIfRunning } from "./prepare.ts";
 
@@ -65,13 +66,21 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   const natsUrl = opts.nats ?? cluster?.url ?? server!.url;
   // Every stream and bucket on each node of our cluster: any one node may die.
   const replicas = cluster ? Math.min(cluster.nodes.length, 5) : 1;
-  const nc = await connectAs({ servers: natsUrl, user: "coordinator", seed: ids.coordinator.seed });
   const clock = SimClock.start(opts.speed ?? 1, opts.simStart ?? Date.now());
   if (opts.paused) clock.pause();
   try {
-    await publishExchange(nc, { registry, settings: opts.settings ?? DEFAULT_SETTINGS, clock: clock.snapshot(), replicas });
-  } finally {
-    await nc.drain();
+    const nc = await connectAs({ servers: natsUrl, user: "coordinator", seed: ids.coordinator.seed });
+    try {
+      await publishExchange(nc, { registry, settings: opts.settings ?? DEFAULT_SETTINGS, clock: clock.snapshot(), replicas });
+    } finally {
+      await nc.drain();
+    }
+  } catch (e) {
+    // Nothing is left running by a start that failed; a folder's cluster keeps its size.
+    await Promise.all([server?.stop(), cluster?.stop()]);
+    if (e instanceof ReplicaMismatch && cluster)
+      throw new Error(`${e.message}: this folder's cluster was set up with another size; use that --cluster, or remove ${join(home, "nats-cluster")}`);
+    throw e;
   }
   const exchange: ExchangeFile = exchangeFileFor(prepared, {
     natsUrl,
