@@ -24,6 +24,7 @@ const PULL = { expires: 5_000, idle_heartbeat: 1_000 };
 export class DeliveryLoop {
   private messages: ConsumerMessages | undefined;
   private stopping = false;
+  private rewinding = false;
   private done: Promise<void> | undefined;
 
   constructor(
@@ -35,6 +36,15 @@ export class DeliveryLoop {
   start() {
     this.stopping = false;
     this.done = this.run();
+  }
+
+  /**
+   * A delivery already handled could not be finished after all (its batched receipt failed and it
+   * was nak'd): hand everything behind it back too and read again from there, in order.
+   */
+  rewind() {
+    this.rewinding = true;
+    this.messages?.stop();
   }
 
   /** Stops pulling, hands the unhandled tail back, and waits (bounded) for the current delivery. */
@@ -55,7 +65,7 @@ export class DeliveryLoop {
         if (this.stopping) messages.stop();
         for await (const msg of messages) {
           // After a stop or a failed delivery, give everything behind it back, in order.
-          if (this.stopping || failed) {
+          if (this.stopping || failed || this.rewinding) {
             msg.nak();
             continue;
           }
@@ -68,6 +78,8 @@ export class DeliveryLoop {
       } catch (e) {
         if (!this.stopping) this.log.warn({ err: e }, "reading deliveries failed; retrying");
       }
+      failed ||= this.rewinding;
+      this.rewinding = false;
       if (!this.stopping) await sleep(failed ? 500 : 1_000);
     }
   }

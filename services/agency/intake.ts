@@ -38,6 +38,8 @@ export class Intake {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly active: () => boolean,
+    /** Called when a delivery already handled must be read again: the loop re-reads from there. */
+    private readonly rewind: () => void,
   ) {
     this.receipts = new Batcher((items) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>, BATCH_MAX, 20);
   }
@@ -88,6 +90,7 @@ export class Intake {
       (err) => {
         if (this.active()) this.log.error({ err, messageId: m.id, seq }, "receipt not submitted; the delivery will be read again");
         msg.nak();
+        this.rewind();
       },
     );
     return true;

@@ -52,7 +52,7 @@ export class AgencyNode {
       answerProbability: opts.answerProbability ?? DEFAULTS.answerProbability,
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
     });
-    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active);
+    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, () => this.loop?.rewind());
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
     this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, offlineUntil);
