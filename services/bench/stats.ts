@@ -1,12 +1,6 @@
 // Small statistics helpers for the benchmark: percentiles of wall-clock samples.
 
-/** The q-quantile (0..1) of the samples, nearest rank; NaN for no samples. */
-export function percentile(samples: number[], q: number): number {
-  if (!samples.length) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank]!;
-}
+import { sortedSample } from "../../shared/stats.ts";
 
 export interface Latency {
   p50Ms: number;
@@ -14,15 +8,14 @@ export interface Latency {
   rounds: number;
 }
 
-export const latencyOf = (samplesMs: number[]): Latency => ({
-  p50Ms: round(percentile(samplesMs, 0.5)),
-  p99Ms: round(percentile(samplesMs, 0.99)),
-  rounds: samplesMs.length,
-});
+export const latencyOf = (samplesMs: number[]): Latency => {
+  const s = sortedSample(samplesMs);
+  return { p50Ms: round(s.percentile(50) ?? Number.NaN), p99Ms: round(s.percentile(99) ?? Number.NaN), rounds: s.count };
+};
 
 export const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** Resolves when `done()` holds, checking on every `poke()`; rejects after `timeoutMs`. */
+/** A promise resolved by hand (`resolve`), rejected after `timeoutMs` naming what was awaited. */
 export function waiter(what: string, timeoutMs: number) {
   let resolveFn!: () => void;
   let rejectFn!: (e: Error) => void;

@@ -4,6 +4,7 @@ import { ClockState, SimClock } from "../../shared/clock.ts";
 import type { Message } from "../../shared/contracts/index.ts";
 import { trackingKey, type TrackingRecord } from "../../shared/exchange/records.ts";
 import { CONFIG_KEYS, type Store } from "../../shared/exchange/store.ts";
+import { sortedSample } from "../../shared/stats.ts";
 
 export interface WaitInput {
   store: Store;
@@ -16,12 +17,10 @@ export interface WaitInput {
   timeoutMs: number;
 }
 
-const percentile = (xs: number[], p: number) => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+const stats = (xs: number[]) => {
+  const s = sortedSample(xs);
+  return { p50: s.percentile(50), p95: s.percentile(95), max: s.max() };
 };
-const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95), max: xs.length ? Math.max(...xs) : null });
 const round = (v: number | null, div: number) => (v === null ? null : Math.round((v / div) * 100) / 100);
 
 export async function waitForAcknowledgements(w: WaitInput) {

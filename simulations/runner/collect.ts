@@ -9,7 +9,7 @@ import type { Metrics } from "../report/metrics.ts";
 import { evaluateExpectations, evaluateInjects } from "./evaluate.ts";
 import { duplicateEscalations, reconcile } from "./reconcile.ts";
 import type { RunResult } from "./run.ts";
-import { minutes, percentile, round } from "./stats.ts";
+import { minutes, percentile, round, sortedSample } from "./stats.ts";
 
 const TRACKED = new Set(["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"]);
 
@@ -53,10 +53,10 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   const ackLatency = Object.fromEntries(
     PRECEDENCES.map((p) => {
       const ts = tracking.filter((t) => t.precedence === p && t.state !== "closed");
-      const lat = ts.flatMap((t) => (t.ackLatencyMs !== undefined ? [t.ackLatencyMs] : []));
+      const lat = sortedSample(ts.flatMap((t) => (t.ackLatencyMs !== undefined ? [t.ackLatencyMs] : [])));
       return [p, {
         count: ts.length, deadlineMinutes: r.settings.ackDeadlineMinutes[p],
-        p50: minutes(percentile(lat, 50)), p95: minutes(percentile(lat, 95)), p99: minutes(percentile(lat, 99)), max: minutes(lat.length ? Math.max(...lat) : null),
+        p50: minutes(lat.percentile(50)), p95: minutes(lat.percentile(95)), p99: minutes(lat.percentile(99)), max: minutes(lat.max()),
         withinDeadline: ts.length ? round(ts.filter((t) => t.withinDeadline).length / ts.length, 4) : null,
       }];
     }),
@@ -67,7 +67,7 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   const twice = duplicateEscalations(escalated, rec);
   const metricsBase = {
     scenario: {
-      name: loaded.scenario.name, title: loaded.scenario.title, file: loaded.file, seed: r.loaded.scenario.seed, speed: r.launched.exchange.clock.speed,
+      name: loaded.scenario.name, title: loaded.scenario.title, file: loaded.file, seed: r.seed, speed: r.launched.exchange.clock.speed,
       start: loaded.scenario.start, durationMinutes: loaded.scenario.duration / 60_000,
     },
     run: {
