@@ -52,6 +52,8 @@ export interface Progress {
 
 export interface RunResult {
   loaded: LoadedScenario;
+  /** The seed played (--seed, else the scenario's). */
+  seed: number;
   plan: Plan;
   recorder: Recorder;
   roster: Roster;
@@ -206,7 +208,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   await store.clock.put(CONFIG_KEYS.clock, paused).catch(() => undefined);
 
   return {
-    loaded, plan, recorder, roster, admin, launched, host, simStart, simEnd, simulatedUntil, wallStarted, interrupted, faults, offline, settings, memory,
+    loaded, seed, plan, recorder, roster, admin, launched, host, simStart, simEnd, simulatedUntil, wallStarted, interrupted, faults, offline, settings, memory,
     async close() {
       memory.stop();
       recorder.stop();

@@ -39,6 +39,8 @@ export function registerRun(program: Command) {
       const loaded = await loadScenario(file).catch((e: Error) => {
         throw new CliError(e.message);
       });
+      if (flags.nats && loaded.scenario.cluster)
+        throw new CliError(`${loaded.scenario.name} runs on a cluster of its own (cluster: ${loaded.scenario.cluster}), which --nats would replace: drop --nats`);
       const dir = resolve(flags.report ?? `reports/${loaded.scenario.name}-${stamp()}`);
       const abort = new AbortController();
       const onSignal = () => {
