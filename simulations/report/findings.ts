@@ -3,7 +3,7 @@
 import { dateTime, int, minutes, pct, plural, span } from "./format.ts";
 import type { Metrics } from "./metrics.ts";
 import {
-  agencyShare, countByAgency, mostEscalated, mselRows, objectivesMet, placedFaults, PRECEDENCES, STATUS_LABEL, TARGET_WITHIN,
+  agencyShare, countByAgency, lostByAgency, mostEscalated, mselRows, objectivesMet, placedFaults, PRECEDENCES, STATUS_LABEL, TARGET_WITHIN,
   type AgencyStat, type PlacedFault,
 } from "./views.ts";
 
@@ -76,7 +76,7 @@ function agencyFindings(m: Metrics): Finding[] {
 
   const offline = m.agencyStats.filter((a) => a.offlineMinutes > 0).sort((a, b) => b.offlineMinutes - a.offlineMinutes);
   for (const a of offline) {
-    const lost = m.reconciliation.lost.filter((l) => l.agency === a.id).length;
+    const lost = a.lost;
     out.push({
       capability: "Resilience — catch-up", priority: lost > 0 ? "high" : a.escalated > 0 || a.missedFlash > 0 ? "medium" : "low", agencies: [a.id], responsible: who(a),
       issue: `${a.id} was offline ${span(a.offlineMinutes)}: ${lost ? `${plural(lost, "delivery", "deliveries")} lost` : "nothing lost"}, ${plural(a.escalated, "escalation")} about its deliveries.`,
@@ -110,8 +110,8 @@ function exchangeFindings(m: Metrics, faults: PlacedFault[]): Finding[] {
   const kill = firstFault(faults, "coordinator-kill");
   const killNote = kill ? ` A coordinator was killed at ${kill.clock}.` : "";
   if (m.deliveries.lost > 0)
-    out.push({ capability: "Delivery — nothing lost", priority: "high", agencies: [...new Set(r.lost.map((l) => l.agency))], responsible: "ATIX coordinator team",
-      issue: `${plural(m.deliveries.lost, "delivery", "deliveries")} lost${r.lost.length ? `: ${countByAgency(r.lost)}` : ""}.${killNote}`,
+    out.push({ capability: "Delivery — nothing lost", priority: "high", agencies: m.agencyStats.filter((a) => a.lost > 0).map((a) => a.id), responsible: "ATIX coordinator team",
+      issue: `${plural(m.deliveries.lost, "delivery", "deliveries")} lost${lostByAgency(m) ? `: ${lostByAgency(m)}` : ""}.${killNote}`,
       action: "Trace each lost delivery through the audit chain and the streams, fix the cause and re-run this scenario before the next exercise." });
   if (m.deliveries.duplicated > 0)
     out.push({ capability: "Delivery — no duplicates", priority: "medium", agencies: [...new Set(r.duplicated.map((d) => d.agency))], responsible: "ATIX coordinator team",
@@ -197,7 +197,7 @@ function strengths(m: Metrics, faults: PlacedFault[]): Strength[] {
   if (m.deliveries.duplicated === 0 && m.deliveries.delivered > 0) out.push({ capability: "Delivery", text: "No delivery was duplicated." });
   const kill = firstFault(faults, "coordinator-kill");
   if (kill && m.deliveries.lost === 0 && m.deliveries.duplicated === 0) out.push({ capability: "Resilience", text: `A coordinator was killed at ${kill.clock}; the exchange carried on without losing or duplicating a delivery.` });
-  for (const a of m.agencyStats.filter((x) => x.offlineMinutes > 0 && !m.reconciliation.lost.some((l) => l.agency === x.id)))
+  for (const a of m.agencyStats.filter((x) => x.offlineMinutes > 0 && x.lost === 0))
     out.push({ capability: "Resilience — catch-up", text: `${a.id} caught up after ${span(a.offlineMinutes)} offline with nothing lost.` });
   const burst = firstFault(faults, "malformed-burst");
   if (burst && m.alerts.rejected > 0) out.push({ capability: "Message quality", text: `Malformed burst at ${burst.clock}: the exchange rejected ${plural(m.alerts.rejected, "submission")} with reasons.` });

@@ -6,7 +6,7 @@ import { escalationChart, latencyChart, timelineChart } from "./html-charts.ts";
 import { CSS, OKABE_ITO as C } from "./html-style.ts";
 import type { Metrics } from "./metrics.ts";
 import {
-  agencyShare, byRegion, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, peakMemory, placedFaults, regionLabel, responsivenessTable,
+  agencyShare, byRegion, listed, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, peakMemory, placedFaults, regionLabel, responsivenessTable,
   STATUS_LABEL, type AgencyStat, type InjectStatus,
 } from "./views.ts";
 
@@ -139,7 +139,7 @@ function reconciliation(m: Metrics): string {
   const parts = [
     `<div class="recon">${fig("Expected", d.expected, "none")}${fig("Delivered", d.delivered, d.delivered < d.expected ? "warn" : "good")}${fig("Acknowledged", d.acknowledged, "none", pct(d.delivered ? d.acknowledged / d.delivered : null))}${fig("Lost", d.lost, d.lost ? "bad" : "good")}${fig("Duplicated", d.duplicated, d.duplicated ? "warn" : "good")}</div>`,
   ];
-  if (r.lost.length) parts.push(`<h3>Lost deliveries (${int(r.lost.length)})</h3>${idList(r.lost, (l) => `<code>${h(l.messageId)}</code> → <b>${h(l.agency)}</b>`)}`);
+  if (r.lost.length) parts.push(`<h3>Lost deliveries (${listed(d.lost, r.lost.length)})</h3>${idList(r.lost, (l) => `<code>${h(l.messageId)}</code> → <b>${h(l.agency)}</b>`)}`);
   if (r.duplicated.length) parts.push(`<h3>Duplicated deliveries (${int(r.duplicated.length)})</h3>${idList(r.duplicated, (x) => `<code>${h(x.messageId)}</code> → <b>${h(x.agency)}</b> ×${x.times}`)}`);
   parts.push(r.redConfinementViolations.length
     ? `<h3><span class="tlp tlp-red">TLP:RED</span> confinement: <span class="badge b-fail">✗ violated</span></h3>${idList(r.redConfinementViolations, (v) => `<code>${h(v.messageId)}</code> → <b>${h(v.agency)}</b> (not named)`)}`

@@ -4,7 +4,7 @@ import { deriveFindings } from "./findings.ts";
 import { clockAt, codeMd, dateTime, elapsed, escapeMd as e, int, LIST_LIMIT, minutes, pct, plural, span, wallTime } from "./format.ts";
 import type { Metrics } from "./metrics.ts";
 import {
-  agencyShare, ESCALATION_STEPS, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, placedFaults, PRECEDENCES, regionLabel,
+  agencyShare, ESCALATION_STEPS, listed, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, placedFaults, PRECEDENCES, regionLabel,
   peakMemory, responsivenessTable, STATUS_LABEL, STEP_LABEL, TARGET_WITHIN, type InjectStatus,
 } from "./views.ts";
 
@@ -105,7 +105,7 @@ function reconciliation(m: Metrics): string {
     `Method: ${e(r.method)}.`,
     table(["Expected", "Delivered", "Acknowledged", "Lost", "Duplicated"], [[int(d.expected), int(d.delivered), `${int(d.acknowledged)} (${pct(d.delivered ? d.acknowledged / d.delivered : null)})`, int(d.lost), int(d.duplicated)]], ["r", "r", "r", "r", "r"]),
   ];
-  if (r.lost.length) parts.push(`**Lost deliveries (${r.lost.length}):**\n\n${bullets(r.lost, (l) => `${codeMd(l.messageId)} → ${e(l.agency)}`)}`);
+  if (r.lost.length) parts.push(`**Lost deliveries (${listed(d.lost, r.lost.length)}):**\n\n${bullets(r.lost, (l) => `${codeMd(l.messageId)} → ${e(l.agency)}`)}`);
   if (r.duplicated.length) parts.push(`**Duplicated deliveries (${r.duplicated.length}):**\n\n${bullets(r.duplicated, (x) => `${codeMd(x.messageId)} → ${e(x.agency)} (×${x.times})`)}`);
   parts.push(r.redConfinementViolations.length
     ? `**TLP:RED confinement: VIOLATED** — RED messages reached agencies that were not named:\n\n${bullets(r.redConfinementViolations, (v) => `${codeMd(v.messageId)} → ${e(v.agency)}`)}`

@@ -53,6 +53,7 @@ export const Metrics = z.object({
       id: z.string(), name: z.string(), region: z.string(), profile: z.string(),
       received: z.number().int(), acknowledged: z.number().int(), withinDeadline: z.number().int(),
       p50Minutes: z.number().nullable(), escalated: z.number().int(), missedFlash: z.number().int(), offlineMinutes: z.number(),
+      lost: z.number().int().meta({ description: "Deliveries to this agency lost, all of them (reconciliation.lost lists the first 200 only)." }),
     }),
   ),
   /** Per simulated hour of the scenario. */

@@ -164,5 +164,14 @@ export const mostEscalated = (m: Metrics, n = 5): AgencyStat[] =>
 export function countByAgency(list: { agency: string }[]): string {
   const counts = new Map<string, number>();
   for (const x of list) counts.set(x.agency, (counts.get(x.agency) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id, n]) => `${id} (${n})`).join(", ");
+  return formatCounts([...counts.entries()]);
 }
+
+/** "KG (12), TR (3)": from the per-agency figures, complete (the listed losses stop at 200). */
+export const lostByAgency = (m: Metrics): string => formatCounts(m.agencyStats.filter((a) => a.lost > 0).map((a) => [a.id, a.lost]));
+
+const formatCounts = (counts: [string, number][]) =>
+  counts.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id, n]) => `${id} (${n})`).join(", ");
+
+/** "12" or "340, the first 200 listed": a heading over a list that metrics.json caps. */
+export const listed = (total: number, shown: number) => (shown < total ? `${total.toLocaleString("en-GB")}, the first ${shown} listed` : total.toLocaleString("en-GB"));

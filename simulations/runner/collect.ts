@@ -85,7 +85,7 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     escalations: { total: escalated.length, reminder: step("reminder"), "backup-contact": step("backup-contact"), originator: step("originator"), duplicated: twice.length },
     audit: { records: audit.length, verified: chain.ok, ...(chain.ok ? { head: chain.head.hash } : { problem: chain.reason }) },
     injects: evaluateInjects(r, tracking, audit),
-    agencyStats: agencyStats(r, tracking, escalated),
+    agencyStats: agencyStats(r, tracking, escalated, recon.lost),
     timeline: hourly(r, audit),
     faults: r.faults.map((f) => ({ kind: f.kind, at: new Date(r.simStart + f.at).toISOString(), detail: f.detail })),
     reconciliation: {
@@ -104,7 +104,9 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   return { metrics, auditJsonl };
 }
 
-function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: AuditRecord[]): Metrics["agencyStats"] {
+function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: AuditRecord[], lost: { agency: string }[]): Metrics["agencyStats"] {
+  const lostTo = new Map<string, number>();
+  for (const l of lost) lostTo.set(l.agency, (lostTo.get(l.agency) ?? 0) + 1);
   return r.roster.agencies.map((a) => {
     const mine = tracking.filter((t) => t.recipient === a.id && t.state !== "closed");
     const lat = mine.flatMap((t) => (t.ackLatencyMs !== undefined ? [t.ackLatencyMs] : []));
@@ -119,6 +121,7 @@ function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: AuditR
       escalated: escalated.filter((e) => e.data.recipient === a.id).length,
       missedFlash: mine.filter((t) => t.precedence === "FLASH" && !t.withinDeadline).length,
       offlineMinutes: round(offline / 60_000, 1)!,
+      lost: lostTo.get(a.id) ?? 0,
     };
   });
 }

@@ -25,7 +25,7 @@ const at = (hhmm: string, day = 0) => {
 };
 
 type AgencyStat = Metrics["agencyStats"][number];
-interface Special { missedFlash?: number; offlineMinutes?: number; share?: number; escalated?: number }
+interface Special { missedFlash?: number; offlineMinutes?: number; share?: number; escalated?: number; lost?: number }
 
 function agencyStats(agencies: Roster["agencies"], special: Record<string, Special>, seed: number, scale: number): AgencyStat[] {
   const r = rng(seed);
@@ -39,7 +39,7 @@ function agencyStats(agencies: Roster["agencies"], special: Record<string, Speci
     const p50 = a.duty.ackDelay.medianMinutes * (a.duty.profile === "24/7" ? 1.1 : 1.6) * (0.9 + r() * 0.3);
     return {
       id: a.id, name: a.name, region: a.region, profile: a.duty.profile, received, acknowledged, withinDeadline,
-      p50Minutes: Number(p50.toFixed(1)), escalated: s.escalated ?? Math.round((received - withinDeadline) * 0.4), missedFlash: s.missedFlash ?? 0, offlineMinutes: s.offlineMinutes ?? 0,
+      p50Minutes: Number(p50.toFixed(1)), escalated: s.escalated ?? Math.round((received - withinDeadline) * 0.4), missedFlash: s.missedFlash ?? 0, offlineMinutes: s.offlineMinutes ?? 0, lost: s.lost ?? 0,
     };
   });
 }
@@ -66,11 +66,11 @@ export function metrics90(): Metrics {
   const agencies = roster("forum-90").agencies;
   const stats = agencyStats(agencies, {
     KG: { missedFlash: 3, share: 0.81, escalated: 14 },
-    TJ: { missedFlash: 2, offlineMinutes: 120, share: 0.74, escalated: 11 },
+    TJ: { missedFlash: 2, offlineMinutes: 120, share: 0.74, escalated: 11, lost: 1 },
     TM: { missedFlash: 2, share: 0.62, escalated: 17 },
     ML: { missedFlash: 1, share: 0.84 },
     FR: { missedFlash: 1, share: 0.96 },
-    NG: { offlineMinutes: 45, share: 0.91 },
+    NG: { offlineMinutes: 45, share: 0.91, lost: 1 },
     PY: { share: 0.55, escalated: 19 },
   }, 7, 1);
   const delivered = stats.reduce((s, a) => s + a.received, 0);
