@@ -2,7 +2,7 @@
 // background traffic, agency behaviour, faults, and the expectations that decide pass or fail.
 import { z } from "zod";
 import {
-  AgencyId, Distribution, Entities, HANDLING_CODES, Indicator, PRECEDENCES, RosterAgency, ShortText, THREAT_CATEGORIES, TLPS,
+  AgencyId, AlertContent, Distribution, HANDLING_CODES, PRECEDENCES, RosterAgency, ShortText, THREAT_CATEGORIES, TLPS,
 } from "../../shared/contracts/index.ts";
 import { Duration } from "./duration.ts";
 
@@ -46,13 +46,16 @@ const AlertInject = z
     handling: z.enum(HANDLING_CODES).default("H0"),
     handlingNote: ShortText(500).optional(),
     evaluation: Evaluation.default("B2"),
-    title: ShortText(200),
-    summary: ShortText(4000).optional(),
-    entities: Entities.optional(),
-    indicators: z.array(Indicator).optional(),
+    // The message's own content rules (lengths, limits), from the contract.
+    title: AlertContent.title,
+    summary: AlertContent.summary,
+    entities: AlertContent.entities,
+    indicators: AlertContent.indicators,
     validFor: Duration.optional(),
   })
-  .strict();
+  .strict()
+  // Checked at load time, as the contract will check the alert: not first mid-run.
+  .refine((i) => i.handling !== "H3" || i.handlingNote, { path: ["handlingNote"], message: "expected a handlingNote stating the H3 restriction" });
 
 const UpdateInject = z
   .object({
@@ -61,10 +64,10 @@ const UpdateInject = z
     alert: Ref,
     reason: ShortText(1000),
     precedence: z.enum(PRECEDENCES).optional(),
-    summary: ShortText(4000).optional(),
+    summary: AlertContent.summary,
     evaluation: Evaluation.optional(),
-    indicators: z.array(Indicator).optional(),
-    entities: Entities.optional(),
+    indicators: AlertContent.indicators,
+    entities: AlertContent.entities,
   })
   .strict();
 
@@ -83,8 +86,8 @@ const RfiInject = z
     handling: z.enum(HANDLING_CODES).default("H0"),
     question: ShortText(4000),
     respondWithin: Duration,
-    entities: Entities.optional(),
-    indicators: z.array(Indicator).optional(),
+    entities: AlertContent.entities,
+    indicators: AlertContent.indicators,
     about: Ref.optional(),
   })
   .strict();
