@@ -79,7 +79,7 @@ export class Coordinator {
       startedAt,
       processed: this.intake.processed,
       escalated: this.escalator.escalated,
-      openDeliveries: this.escalator.openDeliveries.length,
+      openDeliveries: this.escalator.openCount,
       auditWritten: this.ctx.audit.written,
     }));
     this.log.info({ agencies: this.registry.ids.length, speed: clock.speed }, "coordinator started");

@@ -50,8 +50,9 @@ export class Escalator {
     while (this.busy.size) await new Promise((r) => setTimeout(r, 20));
   }
 
-  get openDeliveries(): TrackingRecord[] {
-    return [...this.open.values()];
+  /** Open deliveries this instance watches (for its heartbeat). */
+  get openCount(): number {
+    return this.open.size;
   }
 
   private tick() {

@@ -8,9 +8,6 @@ import { retryTransient } from "../nats/retry.ts";
 export interface PublishOptions {
   msgID: string;
   headers?: MsgHdrs;
-  expectLastSequence?: number;
-  /** Total time to keep retrying, in wall ms (default 30 s). */
-  retryForMs?: number;
 }
 
 export function publishDurably(js: JetStreamClient, subject: string, data: string | Uint8Array, opts: PublishOptions): Promise<PubAck> {
@@ -19,9 +16,7 @@ export function publishDurably(js: JetStreamClient, subject: string, data: strin
       js.publish(subject, data, {
         msgID: opts.msgID,
         ...(opts.headers ? { headers: opts.headers } : {}),
-        ...(opts.expectLastSequence !== undefined ? { expect: { lastSequence: opts.expectLastSequence } } : {}),
         timeout: 5_000,
       }),
-    opts.retryForMs !== undefined ? { forMs: opts.retryForMs } : {},
   );
 }

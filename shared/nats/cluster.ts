@@ -35,9 +35,7 @@ export interface ClusterNode {
 export interface NatsCluster {
   name: string;
   nodes: ClusterNode[];
-  /** Every node's client URL. */
-  urls: string[];
-  /** The same, comma-separated: what exchange.json and --nats carry (connectAs splits it). */
+  /** Every node's client URL, comma-separated: what exchange.json and --nats carry (connectAs splits it). */
   url: string;
   dir: string;
   /** SIGKILL node i; its store stays for the restart. */
@@ -121,7 +119,6 @@ export async function startNatsCluster(opts: ClusterOptions = {}): Promise<NatsC
 
   const cluster: NatsCluster = {
     name: clusterName, nodes, dir,
-    urls: nodes.map((n) => n.url),
     url: nodes.map((n) => n.url).join(","),
     async kill(i) {
       const n = nodeAt(nodes, i);

@@ -75,13 +75,7 @@ export async function ensureLayout(nc: NatsConnection, opts: LayoutOptions = {})
     max_deliver: -1,
   });
   const kvm = new Kvm(nc);
-  for (const name of Object.values(buckets))
-    await retryTransient(() =>
-      kvm.create(name, { history: 1, replicas }).catch(async (e: Error) => {
-        if (!/already in use|already exists/i.test(e.message)) throw e;
-        await kvm.open(name);
-      }),
-    );
+  for (const name of Object.values(buckets)) await retryTransient(() => kvm.create(name, { history: 1, replicas }).then(() => undefined, ignoreExisting));
   return jsm;
 }
 
