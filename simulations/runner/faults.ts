@@ -73,7 +73,8 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
     case "broker-kill": {
       const cluster = launched.cluster;
       const node = cluster?.nodes[f.node - 1];
-      if (!cluster || !node) return ctx.log(f.kind, f.at, `no cluster node ${f.node} to kill (the run has no cluster of its own)`);
+      if (!cluster) return ctx.log(`${f.kind}-skipped`, f.at, `no cluster node ${f.node} to kill: the run has no cluster of its own (cluster: N)`);
+      if (!node) return ctx.log(`${f.kind}-skipped`, f.at, `no cluster node ${f.node} to kill: the cluster has ${cluster.nodes.length} nodes`);
       const pid = node.pid;
       await cluster.kill(f.node - 1);
       ctx.log(f.kind, f.at, `NATS node ${node.name} (pid ${pid}) killed with SIGKILL; its clients fail over to the others`);
@@ -100,13 +101,14 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       if (!nc) return ctx.log(f.kind, f.at, `${f.from} is offline: no burst`);
       const js = agencyJetStream(nc);
       const seed = ctx.seedOf(f.from);
-      await Promise.all(
+      const stored = await Promise.all(
         Array.from({ length: f.count }, (_, i) => {
           const g = garbage(f.from, seed, i, nowIso());
-          return js.publish(subjects.submit(f.from, g.kind as "alert"), g.data, { msgID: `garbage-${f.at}-${i}` }).catch(() => undefined);
+          return js.publish(subjects.submit(f.from, g.kind as "alert"), g.data, { msgID: `garbage-${f.at}-${i}` }).then(() => 1, () => 0);
         }),
       );
-      ctx.log(f.kind, f.at, `${f.count} malformed submissions from ${f.from}`);
+      const sent = stored.reduce<number>((a, b) => a + b, 0);
+      ctx.log(f.kind, f.at, `${sent} malformed submissions from ${f.from}${sent < f.count ? ` (${f.count - sent} of ${f.count} not stored by the broker)` : ""}`);
       return;
     }
   }

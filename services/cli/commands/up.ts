@@ -80,6 +80,8 @@ export function registerUp(program: Command) {
           dashboard = await serveDashboard({ port: opts.dashboard, exchangeFile: exchangeFilePath(home) });
           say(`  dashboard     ${dashboard.url}`);
         }
+        if (ready.coordinators < up.coordinators.length)
+          say(`  warning: only ${ready.coordinators} of ${up.coordinators.length} coordinators answered in time: submissions wait until one runs; see its log above`);
         say(`ready. Try: atix send --from AZ --to all --precedence FLASH --category terrorism --tlp AMBER --title "…" --wait`);
         say(`      atix watch   |   atix status   |   Ctrl-C stops everything`);
       } catch (e) {
