@@ -13,6 +13,12 @@ export const positiveInt = (flag: string) => (v: string) => {
   return n;
 };
 
+/** A seed: any whole number, negative too. */
+export const wholeNumber = (flag: string) => (v: string) => {
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`${flag} expects a whole number, got "${v}"`);
+  return Number(v);
+};
+
 export const oneOf = <T extends string>(flag: string, values: readonly T[]) => (v: string): T => {
   const hit = values.find((x) => x.toLowerCase() === v.toLowerCase());
   if (!hit) throw new InvalidArgumentError(`${flag} expects one of ${values.join(", ")}, got "${v}"`);

@@ -6,7 +6,7 @@ import { loadRoster } from "../../../shared/exchange/registry.ts";
 import { DEFAULT_ROSTER } from "../../launcher/launch.ts";
 import { generateRoster, MAX_GENERATED_AGENCIES, rosterYaml } from "../../../simulations/rosters/generate.ts";
 import { CliError } from "../errors.ts";
-import { positiveInt } from "../options.ts";
+import { positiveInt, wholeNumber } from "../options.ts";
 
 interface GenerateFlags {
   agencies: number;
@@ -21,10 +21,7 @@ export function registerRoster(program: Command) {
     .command("generate")
     .description("generate a roster of N agencies from the states of a base roster (default forum-90): several services per state, deterministic for a seed")
     .requiredOption("--agencies <n>", `number of agencies (1 to ${MAX_GENERATED_AGENCIES})`, positiveInt("--agencies"))
-    .option("--seed <n>", "random seed (same seed, same roster)", (v) => {
-      if (!/^-?\d+$/.test(v)) throw new CliError(`--seed expects a whole number, got "${v}"`);
-      return Number(v);
-    }, 1)
+    .option("--seed <n>", "random seed (same seed, same roster)", wholeNumber("--seed"), 1)
     .option("--base <file>", "roster whose states, organisations and sharing groups are used (default: forum-90)")
     .option("--out <file>", "write the roster here (default: standard output)")
     .action(async (flags: GenerateFlags) => {

@@ -7,7 +7,7 @@ import { progressPrinter } from "../../../simulations/runner/progress.ts";
 import { playScenario } from "../../../simulations/runner/run.ts";
 import { writeReport } from "../../../simulations/report/write.ts";
 import { CliError } from "../errors.ts";
-import { positiveNumber } from "../options.ts";
+import { positiveNumber, wholeNumber } from "../options.ts";
 import { DASHBOARD_OPTION_HELP, dashboardPort, runDashboard } from "./dashboard.ts";
 
 interface RunFlags {
@@ -27,10 +27,7 @@ export function registerRun(program: Command) {
     .description("play a scenario in accelerated time on a real exchange and write the after-action report")
     .argument("<scenario>", "scenario file, e.g. simulations/scenarios/baku-247.yaml")
     .option("--speed <n>", "simulated time per wall time (default: the scenario's)", positiveNumber("--speed"))
-    .option("--seed <n>", "random seed of the traffic and the duty officers (default: the scenario's)", (v) => {
-      if (!/^-?\d+$/.test(v)) throw new CliError(`--seed expects a whole number, got "${v}"`);
-      return Number(v);
-    })
+    .option("--seed <n>", "random seed of the traffic and the duty officers (default: the scenario's)", wholeNumber("--seed"))
     .option("--report <dir>", "report folder (default: reports/<scenario>-<time>/)")
     .option("--nats <url>", "use this NATS server instead of starting one")
     .option("--dashboard [port]", `${DASHBOARD_OPTION_HELP}, with pause/resume/speed for the facilitator`, dashboardPort)
