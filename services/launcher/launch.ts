@@ -11,7 +11,7 @@ import { type NatsCluster, startNatsCluster } from "../../shared/nats/cluster.ts
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
 import { ReplicaMismatch } from "../../shared/nats/replicas.ts";
 import { type Child, startChild, stopChild } from "./children.ts";
-import { exchangeFileFor, prepareHome, publishExchange, refuseIfRunning } from "./prepare.ts";
+import { claimHome, exchangeFileFor, prepareHome, publishExchange } from "./prepare.ts";
 
 export const DEFAULT_ROSTER = resolve(new URL("../../simulations/rosters/forum-90.yaml", import.meta.url).pathname);
 
@@ -53,7 +53,7 @@ export interface Launched {
 
 export async function launch(opts: LaunchOptions): Promise<Launched> {
   const home = resolve(opts.home);
-  await refuseIfRunning(home);
+  const releaseHome = await claimHome(home);
   // Keys (kept across restarts), nats-auth.conf and registry.json, as `atix init` writes them.
   const prepared = await prepareHome(home, resolve(opts.roster ?? DEFAULT_ROSTER));
   const { ids, auth, registry } = prepared;
@@ -78,6 +78,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   } catch (e) {
     // Nothing is left running by a start that failed; a folder's cluster keeps its size.
     await Promise.all([server?.stop(), cluster?.stop()]);
+    await releaseHome();
     if (e instanceof ReplicaMismatch && cluster)
       throw new Error(`${e.message}: this folder's cluster was set up with another size; use that --cluster, or remove ${join(home, "nats-cluster")}`);
     throw e;
@@ -113,6 +114,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
       await Promise.all([...(agencies ? [stopChild(agencies)] : []), ...coordinators.map((c) => stopChild(c))]);
       await server?.stop();
       await cluster?.stop();
+      await releaseHome();
     },
   };
 }

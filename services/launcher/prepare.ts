@@ -1,7 +1,7 @@
 // Preparing an exchange, shared by `atix up` (launch.ts) and `atix init`: its folder (keys for
 // every identity, registry.json, nats-auth.conf, exchange.json) and its broker (streams, buckets,
 // every agency's consumer, the shared config in KV).
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -92,6 +92,33 @@ export async function refuseIfRunning(home: string) {
     throw new Error(
       `an exchange is already running in ${home} (pid ${running.pid}, ${running.natsUrl}); stop it first (Ctrl-C where it runs), or use another folder or ATIX_HOME`,
     );
+}
+
+/**
+ * Holds the folder for this process from before its broker starts: exchange.json names the
+ * running exchange only once it is up (a cluster can take a minute), so two `atix up` started
+ * together would both pass refuseIfRunning. A lock left by a process that died is taken over.
+ * Returns the release.
+ */
+export async function claimHome(home: string): Promise<() => Promise<void>> {
+  await refuseIfRunning(home);
+  await mkdir(home, { recursive: true });
+  const lock = join(home, "exchange.lock");
+  const release = () => rm(lock, { force: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: "wx" });
+      return release;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const holder = Number(await readFile(lock, "utf8").catch(() => ""));
+      if (holder === process.pid) return release;
+      if (holder && alive(holder))
+        throw new Error(`an exchange is starting or running in ${home} (pid ${holder}); stop it first (Ctrl-C where it runs), or use another folder or ATIX_HOME`);
+      await release(); // its process is gone
+    }
+  }
+  throw new Error(`could not take ${lock}: another process keeps taking it`);
 }
 
 export interface PublishOptions {

@@ -1,7 +1,7 @@
 // The exchange as a new user meets it: `atix up`, a FLASH alert sent with --wait, the audit
 // exported and verified (and a tampered copy refused), status, then Ctrl-C stops everything.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +32,23 @@ afterAll(async () => {
 describe("atix up, send, audit, status", () => {
   it("prints what runs where", () => {
     for (const s of ["nats-server", "coordinator-1", "agencies", "6/6 online", "exchange file .atix/exchange.json"]) expect(upOutput).toContain(s);
+  });
+
+  it("refuses a second exchange in a folder another one has claimed, running or still starting", async () => {
+    const again = await runAtix(["up", "--roster", ROSTER], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`already running in ${join(dir, ".atix")} (pid ${up.pid}`);
+    // Still starting: no exchange.json yet, only the claim of a live process.
+    const other = await mkdtemp(join(tmpdir(), "atix-claimed-"));
+    try {
+      await mkdir(join(other, ".atix"));
+      await writeFile(join(other, ".atix", "exchange.lock"), String(up.pid));
+      const starting = await runAtix(["up", "--roster", ROSTER], { cwd: other });
+      expect(starting.code).toBe(2);
+      expect(starting.stderr).toContain(`an exchange is starting or running in ${join(other, ".atix")} (pid ${up.pid})`);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   it("send --wait reports every recipient acknowledged, with latency figures", async () => {
