@@ -1,4 +1,4 @@
-// Reads the agency's durable consumer strictly in order: one delivery is handled before the next
+// Reads one of the agency's durable consumers strictly in order: one delivery is handled before the next
 // is looked at (the handler acks it once its receipt is stored, which may be a little later:
 // receipts are batched). Nothing is lost: what was pulled but not handled is nak'd in sequence
 // order, so the server hands it out again first, and what is never acked comes back.
@@ -6,8 +6,11 @@ import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../shared/log.ts";
 
-/** Handles one delivery; returns false if it could not (the loop then re-reads from there). */
-export type DeliveryHandler = (msg: JsMsg) => Promise<boolean>;
+/**
+ * Handles one delivery; returns false if it could not (the loop then re-reads from there).
+ * `rewind` is this loop's: for a delivery that fails after the handler returned.
+ */
+export type DeliveryHandler = (msg: JsMsg, rewind: () => void) => Promise<boolean>;
 
 /**
  * Small pull batches: the pulled-but-unhandled tail stays short when the node stops, and a
@@ -26,6 +29,7 @@ export class DeliveryLoop {
   private stopping = false;
   private rewinding = false;
   private done: Promise<void> | undefined;
+  private readonly rewindFn = () => this.rewind();
 
   constructor(
     private readonly consumer: Consumer,
@@ -69,7 +73,7 @@ export class DeliveryLoop {
             msg.nak();
             continue;
           }
-          if (!(await this.handle(msg).catch((err) => (this.log.error({ err, seq: msg.seq }, "delivery handler failed"), false)))) {
+          if (!(await this.handle(msg, this.rewindFn).catch((err) => (this.log.error({ err, seq: msg.seq }, "delivery handler failed"), false)))) {
             failed = true;
             msg.nak();
             messages.stop();

@@ -4,10 +4,12 @@
 // Receipts are batched: deliveries keep being read while one is submitted, and those that
 // arrive meanwhile share the next receipt (one signature for many under load).
 // Only what the coordinator tracks is receipted; nothing a receipt could answer is, so no loop.
+// Deliveries come from two consumers (own, broadcast); the seen set spans both.
 import type { JsMsg } from "@nats-io/jetstream";
 import type { SimClock } from "../../shared/clock.ts";
 import { type Message, type MessageKind, parseMessageText, readableFieldsOf } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
+import { parseBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import type { EventHub } from "./events.ts";
@@ -24,6 +26,13 @@ export const RECEIPTED: ReadonlySet<MessageKind> = FOR_THE_OFFICER;
 /** Outcomes of our own submissions: logged and acked, never receipted (no ping-pong with the coordinator). */
 export const OUTCOMES: ReadonlySet<MessageKind> = new Set(["acceptance", "rejection"]);
 
+/** Which consumer a delivery came from: is it a broadcast, and how to re-read from it. */
+export interface DeliverySource {
+  broadcast: boolean;
+  /** Called when a delivery already handled must be read again: its loop re-reads from there. */
+  rewind: () => void;
+}
+
 export class Intake {
   /** Ids of the distinct valid messages received, in the order they first arrived. */
   readonly received: string[] = [];
@@ -38,18 +47,17 @@ export class Intake {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly active: () => boolean,
-    /** Called when a delivery already handled must be read again: the loop re-reads from there. */
-    private readonly rewind: () => void,
   ) {
     this.receipts = new Batcher((items) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>, BATCH_MAX, 20);
   }
 
   /** Returns false when the receipt could not be submitted: the delivery stays unacked. */
-  async handle(msg: JsMsg): Promise<boolean> {
+  async handle(msg: JsMsg, from: DeliverySource): Promise<boolean> {
     const seq = msg.seq;
     const nowMs = this.clock.nowMs();
     const at = new Date(nowMs).toISOString();
-    const parsed = parseMessageText(msg.data);
+    // Every hosted agency reads the same stored broadcast: parsed once per process.
+    const parsed = from.broadcast ? parseBroadcast(msg.info.stream, seq, msg.data) : parseMessageText(msg.data);
     if (!parsed.ok) {
       const { messageId } = readableFieldsOf(msg.data);
       this.log.warn({ seq, subject: msg.subject, messageId, problems: parsed.problems.slice(0, 5) }, "malformed delivery skipped");
@@ -58,6 +66,12 @@ export class Intake {
       return true;
     }
     const m = parsed.value;
+    if (from.broadcast && m.sender === this.agency) {
+      // Our own broadcast: the sender is not a recipient (no event, no receipt).
+      msg.ack();
+      this.log.debug({ messageId: m.id, kind: m.kind, seq }, "own broadcast skipped");
+      return true;
+    }
     const first = !this.seen.has(m.id);
     if (first) {
       this.seen.add(m.id);
@@ -90,7 +104,7 @@ export class Intake {
       (err) => {
         if (this.active()) this.log.error({ err, messageId: m.id, seq }, "receipt not submitted; the delivery will be read again");
         msg.nak();
-        this.rewind();
+        from.rewind();
       },
     );
     return true;

@@ -1,5 +1,6 @@
-// One agency's node: its own NATS identity, its durable consumer read strictly in order, an
-// automatic receipt for every delivery, and a simulated duty officer who acknowledges later.
+// One agency's node: its own NATS identity, its two durable consumers (own deliveries and
+// broadcasts) each read strictly in order, an automatic receipt for every delivery, and a
+// simulated duty officer who acknowledges later.
 import type { Consumer, JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -30,7 +31,7 @@ export class AgencyNode {
   private readonly log: Logger;
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
-  private loop: DeliveryLoop | undefined;
+  private loops: DeliveryLoop[] = [];
   private active = false;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -52,7 +53,7 @@ export class AgencyNode {
       answerProbability: opts.answerProbability ?? DEFAULTS.answerProbability,
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
     });
-    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, () => this.loop?.rewind());
+    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
     this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, offlineUntil);
@@ -128,12 +129,13 @@ export class AgencyNode {
   private async shutdown(nc: NatsConnection): Promise<void> {
     const started = Date.now();
     this.active = false;
-    await this.loop?.stop(800);
+    await Promise.all(this.loops.map((l) => l.stop(800)));
     await this.scheduler.pause(400);
     this.presence.stop();
     await Promise.race([nc.drain().catch(() => undefined), sleep(600)]);
     if (!nc.isClosed()) await nc.close().catch(() => undefined);
-    this.nc = this.js = this.loop = undefined;
+    this.nc = this.js = undefined;
+    this.loops = [];
     this.log.info({ wallMs: Date.now() - started }, "agency node stopped");
   }
 
@@ -151,17 +153,22 @@ export class AgencyNode {
 
   private async consume() {
     if (!this.active) return;
-    const consumer = await this.findConsumer();
-    this.loop = new DeliveryLoop(consumer, (msg) => this.intake.handle(msg), this.log);
-    this.loop.start();
+    // Both consumers found before either loop starts: a failure leaves nothing half-running.
+    const own = await this.findConsumer(consumers.agency(this.id));
+    const broadcasts = await this.findConsumer(consumers.broadcast(this.id));
+    this.loops = [
+      new DeliveryLoop(own, (msg, rewind) => this.intake.handle(msg, { broadcast: false, rewind }), this.log),
+      new DeliveryLoop(broadcasts, (msg, rewind) => this.intake.handle(msg, { broadcast: true, rewind }), this.log.child({ consumer: "broadcast" })),
+    ];
+    this.loops.forEach((l) => l.start());
   }
 
-  /** The coordinator creates our consumer; wait a little for it in case we started first. */
-  private async findConsumer(): Promise<Consumer> {
+  /** The coordinator creates our consumers; wait a little for them in case we started first. */
+  private async findConsumer(name: string): Promise<Consumer> {
     const until = Date.now() + (this.opts.consumerWaitMs ?? DEFAULTS.consumerWaitMs);
     for (;;) {
       try {
-        return await this.js!.consumers.get(streams.deliveries.name, consumers.agency(this.id));
+        return await this.js!.consumers.get(streams.deliveries.name, name);
       } catch (e) {
         if (!/not found/i.test((e as Error).message) || Date.now() > until || !this.active) throw e;
         await sleep(500);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { PRECEDENCES } from "../../shared/contracts/index.ts";
+import { type DeliveryEvent, perDelivery } from "../../shared/audit/deliveries.ts";
 import { followAudit } from "../../shared/audit/reader.ts";
 import { OBSERVER_USER, readIdentity } from "../../shared/exchange/identities.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
@@ -46,9 +47,10 @@ async function recordedAcknowledgements(servers: string, observerSeed: string) {
       const w = waiter("ATIX sustained burst acknowledged (audit chain)", timeoutMs);
       void (async () => {
         for await (const { record } of follower) {
-          const r = record as { event?: string; messageId?: string; actor?: string };
-          if (r.event !== "acknowledged" || !r.messageId || !ids.has(r.messageId)) continue;
-          seen.add(`${r.messageId}:${r.actor}`);
+          const r = record as DeliveryEvent | null;
+          if (r?.event !== "acknowledged") continue;
+          // One record may acknowledge many deliveries (a batched acknowledgement).
+          for (const a of perDelivery(r)) if (a.messageId && ids.has(a.messageId)) seen.add(`${a.messageId}:${a.actor}`);
           if (seen.size >= target) return w.resolve();
         }
       })().catch(() => undefined);

@@ -2,12 +2,15 @@
 // and sums them up: who got it, who acknowledged, what escalated, how fast.
 import { ClockState, SimClock } from "../../shared/clock.ts";
 import type { Message } from "../../shared/contracts/index.ts";
-import { trackingKey, type TrackingRecord } from "../../shared/exchange/records.ts";
+import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { CONFIG_KEYS, type Store } from "../../shared/exchange/store.ts";
+import type { TrackingFollower } from "../../shared/exchange/tracking-read.ts";
 import { sortedSample } from "../../shared/stats.ts";
 
 export interface WaitInput {
   store: Store;
+  /** The audit chain followed from before the message was sent: its deliveries' one record. */
+  tracking: TrackingFollower;
   clock: SimClock;
   message: Message;
   recipients: string[];
@@ -27,8 +30,8 @@ export async function waitForAcknowledgements(w: WaitInput) {
   const started = Date.now();
   let records: TrackingRecord[] = [];
   for (;;) {
-    const got = await Promise.all(w.recipients.map((r) => w.store.tracking.get(trackingKey(w.message.id, r))));
-    records = got.flatMap((g) => (g ? [g.value] : []));
+    if (w.tracking.failure) throw w.tracking.failure;
+    records = w.tracking.view.ofMessage(w.message.id).filter((t) => w.recipients.includes(t.recipient));
     const clockState = (await w.store.clock.get(CONFIG_KEYS.clock))?.value;
     if (clockState) w.clock.adopt(ClockState.parse(clockState));
     const allAcked = records.length === w.recipients.length && records.every((t) => t.ackAt);

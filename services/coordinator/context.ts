@@ -7,6 +7,7 @@ import { COORDINATOR_ID, sign, type Message } from "../../shared/contracts/index
 import type { Registry } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
 import type { Store } from "../../shared/exchange/store.ts";
+import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import type { Logger } from "../../shared/log.ts";
 
 export interface Context {
@@ -19,6 +20,8 @@ export interface Context {
   log: Logger;
   registry: () => Registry;
   settings: () => Settings;
+  /** Where each delivery stands: the audit chain's projection, kept current by this instance. */
+  tracking: TrackingView;
   /** Acceptances this instance is writing, by message id: a receipt that overtakes one waits for it. */
   accepting: Map<string, Promise<void>>;
   /** Signs the coordinator's own messages (acceptances, rejections, escalations). */

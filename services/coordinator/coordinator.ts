@@ -12,13 +12,15 @@ import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.
 import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
-import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
+import { ensureAgencyConsumer, ensureLayout, retireBroadcastConsumer } from "../../shared/nats/streams.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import type { Context } from "./context.ts";
 import { ownSigner } from "./context.ts";
 import { Escalator } from "./escalator.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { type Intake, startIntake } from "./intake.ts";
+import { startTrackingFeed, type TrackingFeed } from "./tracking-feed.ts";
+import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 
 export interface CoordinatorOptions {
   servers: string | string[];
@@ -37,6 +39,7 @@ export class Coordinator {
   private intake!: Intake;
   private escalator!: Escalator;
   private stopHeartbeat: (() => void) | undefined;
+  private trackingFeed: TrackingFeed | undefined;
   private watchers: { stop(): void }[] = [];
   private log: Logger;
   private registry!: Registry;
@@ -67,10 +70,14 @@ export class Coordinator {
       settings: () => this.settings,
       signOwn: ownSigner(this.opts.seed),
       accepting: new Map(),
+      tracking: new TrackingView(),
     };
     await this.ensureConsumers();
+    // Receipts and escalations are judged against every delivery recorded so far.
+    this.trackingFeed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log);
+    await this.trackingFeed.ready;
     this.escalator = new Escalator(this.ctx);
-    await this.escalator.start();
+    this.escalator.start();
     this.intake = await startIntake(this.ctx);
     const startedAt = new Date().toISOString();
     this.stopHeartbeat = startHeartbeat(this.ctx, () => ({
@@ -111,10 +118,7 @@ export class Coordinator {
           this.settings = store.settings.decode(e) ?? this.settings;
         } else if (e.key === CONFIG_KEYS.registry) {
           const r = store.registry.decode(e);
-          if (r) {
-            this.registry = new Registry(r);
-            if (this.ctx) await this.ensureConsumers();
-          }
+          if (r) await this.adopt(new Registry(r));
         }
       } catch (err) {
         this.log.error({ err, key: e.key }, "ignoring an invalid config value");
@@ -124,9 +128,23 @@ export class Coordinator {
     await f.ready;
   }
 
-  private async ensureConsumers() {
+  /**
+   * A new agency's consumers exist before a broadcast can count it as a recipient (deliver.ts
+   * decides by the registry in use), and a departed one's broadcast consumer goes.
+   */
+  private async adopt(next: Registry) {
+    if (!this.ctx) return void (this.registry = next);
+    const gone = this.registry.ids.filter((id) => !next.byId.has(id));
+    await this.ensureConsumers(next);
+    this.registry = next;
     const jsm = await this.ctx.js.jetstreamManager();
-    for (const id of this.registry.ids) await ensureAgencyConsumer(jsm, id);
+    for (const id of gone) await retireBroadcastConsumer(jsm, id);
+    if (gone.length) this.log.info({ agencies: gone }, "broadcast consumers of departed agencies removed");
+  }
+
+  private async ensureConsumers(registry = this.registry) {
+    const jsm = await this.ctx.js.jetstreamManager();
+    for (const id of registry.ids) await ensureAgencyConsumer(jsm, id);
   }
 
   get context(): Context {
@@ -137,6 +155,7 @@ export class Coordinator {
     this.stopHeartbeat?.();
     await this.intake?.stop();
     await this.escalator?.stop();
+    await this.trackingFeed?.stop();
     this.watchers.forEach((w) => w.stop());
     await this.nc?.drain().catch(() => undefined);
     this.log.info("coordinator stopped");

@@ -1,20 +1,17 @@
 // Missed deadlines escalate in steps: reminder to the recipient, notice to its backup contact
 // (its organisation's regional hub), notice to the originator. Every instance watches all open
-// deliveries; a step is claimed by compare-and-set, so exactly one instance performs it, and a
-// claim left by a dead instance is finished by another with the same ids (recorded once).
+// deliveries in its view of the audit chain; a step is claimed in the claims bucket (create or
+// compare-and-set), so exactly one instance performs it, and a claim left by a dead instance is
+// finished by another with the same ids (recorded once).
 import { COORDINATOR_ID, ESCALATION_STEPS, subjects } from "../../shared/contracts/index.ts";
-import type { TrackingRecord } from "../../shared/exchange/records.ts";
-
+import { claimKey, type EscalationClaim, type TrackingRecord } from "../../shared/exchange/records.ts";
 import { compose, deterministicId } from "../../shared/messaging/compose.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
-import { followKv, type KvFollower } from "../../shared/nats/kv-follow.ts";
 import type { Context } from "./context.ts";
 
 type Step = (typeof ESCALATION_STEPS)[number];
 const CLAIM_TIMEOUT_WALL_MS = 15_000;
 const TICK_MS = 200;
-
-const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
 
 export function dueAt(ctx: Context, t: TrackingRecord, step: Step): number {
   const deadline = Date.parse(t.deadline);
@@ -23,65 +20,65 @@ export function dueAt(ctx: Context, t: TrackingRecord, step: Step): number {
 }
 
 export class Escalator {
-  private open = new Map<string, TrackingRecord>();
   private busy = new Set<string>();
+  /** Steps another instance holds: not looked at again before its claim could have gone stale (wall ms). */
+  private heldElsewhere = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private follower: KvFollower | undefined;
   escalated = 0;
 
   constructor(private readonly ctx: Context) {}
 
-  async start() {
-    this.follower = followKv(this.ctx.store.tracking.kv, { key: ">" }, (e) => {
-      const t = e.operation === "PUT" ? this.ctx.store.tracking.decode(e) : undefined;
-      if (t && isOpen(t) && ESCALATION_STEPS.some((s) => !done(t, s))) this.open.set(e.key, t);
-      else this.open.delete(e.key);
-    }, this.ctx.log);
-    await this.follower.ready;
+  start() {
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
   async stop() {
     this.stopped = true;
     clearInterval(this.timer);
-    this.follower?.stop();
-    await this.follower?.done;
     while (this.busy.size) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Open deliveries this instance watches (for its heartbeat). */
   get openCount(): number {
-    return this.open.size;
+    return this.ctx.tracking.openCount;
   }
 
   private tick() {
     if (this.stopped) return;
     const now = this.ctx.clock.nowMs();
-    for (const [key, t] of this.open) {
-      if (this.busy.has(key)) continue;
+    for (const t of this.ctx.tracking.open()) {
       const step = ESCALATION_STEPS.find((s) => !done(t, s));
       if (!step || now < dueAt(this.ctx, t, step)) continue;
-      if (t.escalations[step] === "claimed" && Date.now() - (t.claimedAtWall ?? 0) < CLAIM_TIMEOUT_WALL_MS) continue;
+      const key = claimKey(t.messageId, t.recipient, step);
+      if (this.busy.has(key) || (this.heldElsewhere.get(key) ?? 0) > Date.now()) continue;
       this.busy.add(key);
-      this.escalate(key, step)
+      this.escalate(t, step, key)
         .catch((e) => this.ctx.log.error({ err: e, msgId: t.messageId, recipient: t.recipient, step }, "escalation failed; will retry"))
         .finally(() => this.busy.delete(key));
     }
   }
 
-  private async escalate(key: string, step: Step) {
-    const { store } = this.ctx;
-    const cur = await store.tracking.get(key);
-    if (!cur || !isOpen(cur.value) || done(cur.value, step)) return;
-    const t = cur.value;
-    const stale = t.escalations[step] === "claimed" && Date.now() - (t.claimedAtWall ?? 0) >= CLAIM_TIMEOUT_WALL_MS;
-    if (t.escalations[step] === "claimed" && !stale) return;
-    const claimed = { ...t, escalations: { ...t.escalations, [step]: "claimed" as const }, claimedAtWall: Date.now() };
-    if (!(await store.tracking.update(key, claimed, cur.revision))) return; // another instance has it
+  private async escalate(t: TrackingRecord, step: Step, key: string) {
+    const { store, tracking } = this.ctx;
+    const cur = await store.claims.get(key);
+    if (cur && cur.value.state !== "claimed") {
+      this.heldElsewhere.delete(key);
+      return tracking.settle(t.messageId, t.recipient, step, cur.value.state);
+    }
+    if (cur && Date.now() - cur.value.claimedAtWall < CLAIM_TIMEOUT_WALL_MS) {
+      this.heldElsewhere.set(key, cur.value.claimedAtWall + CLAIM_TIMEOUT_WALL_MS);
+      return;
+    }
+    const claim: EscalationClaim = { state: "claimed", instance: this.ctx.instance, claimedAtWall: Date.now() };
+    const mine = cur ? await store.claims.update(key, claim, cur.revision) : await store.claims.create(key, claim);
+    if (!mine) return; // another instance has it
+    this.heldElsewhere.delete(key);
     const notify = this.notifyFor(t, step);
     if (notify) await this.notify(t, step, notify);
-    await store.tracking.modify(key, (v) => (v.escalations[step] === "claimed" ? { ...v, escalations: { ...v.escalations, [step]: notify ? "done" : "skipped" } } : undefined));
+    const state = notify ? "done" : "skipped";
+    await store.claims.put(key, { ...claim, state });
+    tracking.settle(t.messageId, t.recipient, step, state);
   }
 
   private notifyFor(t: TrackingRecord, step: Step): { agency: string; via?: string } | undefined {

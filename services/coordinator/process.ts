@@ -4,12 +4,11 @@
 // submission of the same sender is decided while the previous one's deliveries, tracking records
 // and audit events are still being stored (issued in order on one connection, so they stay in
 // order). What depends on an acceptance being complete waits for it (ctx.accepting).
-import type { AuditEvent, Message, RejectionReason } from "../../shared/contracts/index.ts";
-import { AGENCY_ID_PATTERN, subjects } from "../../shared/contracts/index.ts";
-import { trackingKey } from "../../shared/exchange/records.ts";
-import { publishDurably } from "../../shared/messaging/publish.ts";
+import type { AuditEntry, AuditEvent, Message, RejectionReason } from "../../shared/contracts/index.ts";
+import { AGENCY_ID_PATTERN, COORDINATOR_ID } from "../../shared/contracts/index.ts";
 import { authorise, type Routing } from "./authorise.ts";
 import { checkSubmission } from "./checks.ts";
+import { deliver } from "./deliver.ts";
 import { type Context, deadlineAfter } from "./context.ts";
 import { replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
 import { track } from "./track.ts";
@@ -109,9 +108,9 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
     ackDeadline: deadline,
   });
   if (m.kind === "alert-retraction") {
-    // The alert's own tracking records may still be on their way: close them once they are there.
+    // The alert's own acceptance may still be being written: its deliveries are closed after it.
     await ctx.accepting.get(m.body.alertId)?.catch(() => undefined);
-    await retract(ctx, m.body.alertId, m.id, recipients);
+    await ctx.store.messages.modify(m.body.alertId, (a) => (a.state === "retracted" ? undefined : { ...a, state: "retracted", retractedBy: m.id }));
   }
   // What follows an update (another update, the retraction, hits) goes at its new precedence.
   if (m.kind === "alert-update" && m.body.changes.precedence)
@@ -121,10 +120,10 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
 }
 
 /**
- * Deliveries, tracking records and audit events go out together: FLASH latency is submit →
- * delivered, so nothing waits for the bookkeeping. A receipt that overtakes its tracking record
- * waits for this acceptance (see track.ts). The exact bytes the originator signed go to every
- * recipient: they can verify it end to end.
+ * Deliveries and audit events go out together: FLASH latency is submit → delivered, so nothing
+ * waits for the bookkeeping. The exact bytes the originator signed go to every recipient: they
+ * can verify it end to end. One "delivered" record names every recipient: the chain is the
+ * record of each delivery's state (tracking-view.ts), applied here before anything can answer it.
  */
 async function writeOut(
   ctx: Context,
@@ -133,37 +132,23 @@ async function writeOut(
   { at, deadline, recipients, precedence, refersTo, body }: Routing & { at: string; deadline: string; body: { tlp?: never; title?: string } },
 ) {
   const event = EVENT_OF[m.kind]!;
-  await Promise.all([
-    ...recipients.map((r) => publishDurably(ctx.js, subjects.deliver(r, m.kind), sub.data, { msgID: `${m.id}:${r}` })),
-    ...recipients.map((r) =>
-      ctx.store.tracking.create(trackingKey(m.id, r), {
-        messageId: m.id, kind: m.kind, originator: m.sender, recipient: r, precedence,
-        deliveredAt: at, deadline, state: "delivered", escalations: {},
-      }),
-    ),
-    ctx.audit.append({
-      eventId: `${event}:${m.id}`, event, at, actor: m.sender, messageId: m.id, kind: m.kind,
-      data: { recipients, precedence, ackDeadline: deadline, ...(body.tlp ? { tlp: body.tlp } : {}), ...(body.title ? { title: body.title } : {}), ...(refersTo ? { refersTo: refersTo.id } : {}) },
-    }),
-    ...recipients.map((r) =>
-      ctx.audit.append({ eventId: `delivered:${m.id}:${r}`, event: "delivered", at, actor: "ATIX", messageId: m.id, kind: m.kind, agency: r, data: { deadline } }),
-    ),
-  ]);
+  const accepted: AuditEntry = {
+    eventId: `${event}:${m.id}`, event, at, actor: m.sender, messageId: m.id, kind: m.kind,
+    data: { recipients, precedence, ackDeadline: deadline, ...(body.tlp ? { tlp: body.tlp } : {}), ...(body.title ? { title: body.title } : {}), ...(refersTo ? { refersTo: refersTo.id } : {}) },
+  };
+  const delivered: AuditEntry = {
+    eventId: `delivered:${m.id}`, event: "delivered", at, actor: COORDINATOR_ID, messageId: m.id, kind: m.kind,
+    data: { recipients, deadline, precedence, originator: m.sender },
+  };
+  // A retraction closes its alert's open deliveries in the view as it is recorded.
+  ctx.tracking.applyWritten(accepted);
+  ctx.tracking.applyWritten(delivered);
+  await Promise.all([deliver(ctx, m, sub.data, recipients), ctx.audit.append(accepted), ctx.audit.append(delivered)]);
   const outcome = await sendAcceptance(ctx, { submitter: m.sender, messageId: m.id, streamSeq: sub.streamSeq }, recipients, deadline, sub.storedAtMs);
   await ctx.store.seen.put(m.id, {
     outcome: "accepted", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: m.kind, sender: m.sender, recipients, at,
   });
   ctx.log.info({ msgId: m.id, kind: m.kind, sender: m.sender, recipients: recipients.length, precedence }, "accepted");
-}
-
-/** The alert is withdrawn: its open deliveries stop escalating. */
-async function retract(ctx: Context, alertId: string, retractionId: string, recipients: string[]) {
-  await ctx.store.messages.modify(alertId, (a) => (a.state === "retracted" ? undefined : { ...a, state: "retracted", retractedBy: retractionId }));
-  await Promise.all(
-    recipients.map((r) =>
-      ctx.store.tracking.modify(trackingKey(alertId, r), (t) => (t.state === "acknowledged" || t.state === "closed" ? undefined : { ...t, state: "closed" })),
-    ),
-  );
 }
 
 interface Rejected {

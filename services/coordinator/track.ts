@@ -1,7 +1,9 @@
 // Receipts and acknowledgements: each delivery's state moves forward once; a repeat changes
-// nothing. One message may cover several deliveries (`more`): each is tracked on its own.
+// nothing. One message may cover several deliveries (`more`): those that count are recorded in
+// one audit record (shared/audit/deliveries.ts), which is also what moves them on in the view.
 import type { AcknowledgementMessage, ReceiptMessage, RejectionReason } from "../../shared/contracts/index.ts";
-import { trackingKey, type TrackingRecord } from "../../shared/exchange/records.ts";
+import { type BatchItem, batchedEntry } from "../../shared/audit/deliveries.ts";
+import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import type { Context } from "./context.ts";
 
 type Tracked = ReceiptMessage | AcknowledgementMessage;
@@ -35,67 +37,62 @@ function itemsOf(m: Tracked): Item[] {
 }
 
 export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<TrackResult> {
-  const results = await Promise.all(itemsOf(m).map((item) => trackOne(ctx, m, item, nowMs)));
+  const counted: BatchItem[] = [];
+  const covered = new Set<string>();
+  const unknown: RejectionReason[] = [];
+  let repeats = 0;
+  for (const item of itemsOf(m)) {
+    const t = await deliveryOf(ctx, m.sender, item.messageId);
+    if (!t) {
+      unknown.push({ code: "unknown-reference", path: item.path, message: `expected a message delivered to ${m.sender}; ${item.messageId} is not one` });
+      continue;
+    }
+    // Counted already (by this message, recorded before a crash, or an earlier one), or named twice here.
+    if ((m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(item.messageId)) {
+      repeats++;
+      continue;
+    }
+    covered.add(item.messageId);
+    counted.push(itemFor(m, item, t, nowMs));
+  }
+  if (counted.length) {
+    const common = m.kind === "receipt" ? { receiptId: m.id } : { ackId: m.id };
+    const entry = batchedEntry(m.kind === "receipt" ? "receipted" : "acknowledged", m.sender, m.id, common, counted);
+    await ctx.audit.append(entry);
+    // Applied once stored: a write that failed is retried, not taken for a repeat.
+    ctx.tracking.applyWritten(entry);
+  }
+  return { recorded: counted.length, repeats, unknown };
+}
+
+/**
+ * The agency's own timestamp (same exchange clock) stands, kept between delivery and now: the
+ * coordinator's queueing must not count against a duty officer, and a node cannot claim to have
+ * answered before the delivery or in the future.
+ */
+function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): BatchItem {
+  const deliveredMs = Date.parse(t.deliveredAt);
+  const when = Math.min(nowMs, Math.max(deliveredMs, Date.parse(item.at)));
+  const base = { messageId: item.messageId, kind: t.kind, agency: t.originator, at: new Date(when).toISOString() };
+  if (m.kind === "receipt") return { ...base, data: {} };
   return {
-    recorded: results.filter((r) => r === "recorded").length,
-    repeats: results.filter((r) => r === "repeat").length,
-    unknown: results.flatMap((r, i) =>
-      typeof r === "object" ? [{ code: "unknown-reference" as const, path: r.path, message: `expected a message delivered to ${m.sender}; ${r.messageId} is not one` }] : [],
-    ),
+    ...base,
+    data: {
+      ...(item.officer ? { officer: item.officer } : {}),
+      ...(item.action ? { action: item.action } : {}),
+      latencyMs: when - deliveredMs,
+      withinDeadline: when <= Date.parse(t.deadline),
+      precedence: t.precedence,
+    },
   };
 }
 
-async function trackOne(ctx: Context, m: Tracked, item: Item, nowMs: number): Promise<"recorded" | "repeat" | Item> {
-  const key = trackingKey(item.messageId, m.sender);
-  // Deliveries leave before their tracking records are stored: wait for our own acceptance.
-  await ctx.accepting.get(item.messageId)?.catch(() => undefined);
-  // The agency's own timestamp (same exchange clock) stands, kept between delivery and now:
-  // the coordinator's queueing must not count against a duty officer, and a node cannot
-  // claim to have answered before the delivery or in the future.
-  const stamped = (deliveredAt: string) => Math.min(nowMs, Math.max(Date.parse(deliveredAt), Date.parse(item.at)));
-  let counted: TrackingRecord | undefined;
-  const result = await ctx.store.tracking.modify(key, (v) => {
-    counted = v;
-    const when = stamped(v.deliveredAt);
-    const at = new Date(when).toISOString();
-    if (m.kind === "receipt") {
-      if (v.receiptId) return undefined;
-      return { ...v, receiptId: m.id, receiptAt: at, state: v.state === "delivered" ? "receipted" : v.state };
-    }
-    if (v.ackId) return undefined;
-    return {
-      ...v,
-      state: v.state === "closed" ? "closed" : "acknowledged",
-      ackId: m.id,
-      ackAt: at,
-      ...(item.officer ? { ackBy: item.officer } : {}),
-      receiptAt: v.receiptAt ?? at,
-      ackLatencyMs: when - Date.parse(v.deliveredAt),
-      withinDeadline: when <= Date.parse(v.deadline),
-    };
-  });
-  if (!counted) {
-    // Another instance may still be writing the acceptance: retried shortly (the intake naks).
-    const accepted = await ctx.store.messages.get(item.messageId);
-    if (accepted?.value.recipients.includes(m.sender)) throw new Error(`tracking record ${key} not written yet`);
-    return item;
-  }
-  const rec = result ?? counted;
-  // The message that counted is recorded again after a crash (same event id: recorded once).
-  const countedId = m.kind === "receipt" ? rec.receiptId : rec.ackId;
-  if (countedId !== m.id) return "repeat";
-  await ctx.audit.append({
-    eventId: `${m.kind === "receipt" ? "receipted" : "acknowledged"}:${item.messageId}:${m.sender}`,
-    event: m.kind === "receipt" ? "receipted" : "acknowledged",
-    at: (m.kind === "receipt" ? rec.receiptAt : rec.ackAt) ?? new Date(nowMs).toISOString(),
-    actor: m.sender,
-    messageId: item.messageId,
-    kind: rec.kind,
-    agency: rec.originator,
-    data:
-      m.kind === "receipt"
-        ? { receiptId: m.id }
-        : { ackId: m.id, officer: item.officer, action: item.action, latencyMs: rec.ackLatencyMs, withinDeadline: rec.withinDeadline, precedence: rec.precedence },
-  });
-  return "recorded";
+/** The delivery as this instance's view has it; an acceptance it has not read back yet is retried. */
+async function deliveryOf(ctx: Context, recipient: string, messageId: string): Promise<TrackingRecord | undefined> {
+  const t = ctx.tracking.get(messageId, recipient);
+  if (t) return t;
+  // Another instance may have accepted it a moment ago: the intake naks and it comes back shortly.
+  const accepted = await ctx.store.messages.get(messageId);
+  if (accepted?.value.recipients.includes(recipient)) throw new Error(`delivery ${messageId} to ${recipient} not in this instance's view yet`);
+  return undefined;
 }

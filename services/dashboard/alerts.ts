@@ -1,8 +1,10 @@
 // The exchange's messages and deliveries as the audit chain tells them, record by record: what
 // was sent to whom, what arrived, who acknowledged, what escalated. The chain is the one source:
 // the same records a journey shows and the verifier checks, so the counts can never disagree.
+import { perDelivery } from "../../shared/audit/deliveries.ts";
 import type { AuditRecord } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
+import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import { keyData } from "../cli/commands/watch.ts";
 import type { AlertView, AuditEventView, EscalationView } from "./types.ts";
 
@@ -25,10 +27,8 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 export class AlertBook {
   private msgs = new Map<string, Msg>();
-  /** Every delivery, keyed `<messageId>.<recipient>`, shaped like the coordinator's tracking record. */
-  readonly deliveries = new Map<string, TrackingRecord>();
-  /** Keys of deliveries still waiting for an acknowledgement. */
-  readonly open = new Set<string>();
+  /** Every delivery and where it got: the same projection of the chain the coordinator keeps. */
+  readonly deliveries = new TrackingView();
   private journeys = new Map<string, (AuditEventView & { related?: true })[]>();
   readonly escalations: EscalationView[] = [];
   rejected = 0;
@@ -53,40 +53,39 @@ export class AlertBook {
     if (m && LISTED.has(m.kind)) this.changed.add(m.id);
   }
 
-  /** Applies one verified record; returns it as the page sees it. */
-  apply(r: AuditRecord): AuditEventView {
+  /**
+   * Applies one verified record; returns it as the page sees it: one view per delivery it stands
+   * for (a message's deliveries, a batched receipt or acknowledgement), so each message's journey
+   * and the map show every delivery as its own event.
+   */
+  apply(r: AuditRecord): AuditEventView[] {
+    const events = perDelivery(r);
+    return events.map((e, part) => this.applyOne(e, events.length > 1 ? part : undefined));
+  }
+
+  private applyOne(r: AuditRecord, part: number | undefined): AuditEventView {
     const d = r.data;
     const id = r.messageId;
     if (r.event === "rejected") this.rejected++;
     else if (id && ACCEPTED.has(r.event)) this.accepted1(r, id);
     else if (id && r.event === "delivered" && r.agency) {
       const m = this.msg(id);
-      const key = `${id}.${r.agency}`;
-      if (!this.deliveries.has(key)) {
-        m.delivered++;
-        this.open.add(key);
-        this.deliveries.set(key, {
-          messageId: id, kind: r.kind ?? m.kind, originator: m.originator, recipient: r.agency, precedence: m.precedence,
-          deliveredAt: r.at, deadline: str(d.deadline) ?? m.deadline, state: "delivered", escalations: {},
-        });
-      }
+      if (!this.deliveries.get(id, r.agency)) m.delivered++;
+      this.deliveries.apply(r);
       this.touch(m);
-    } else if (id && r.event === "receipted") {
-      const t = this.deliveries.get(`${id}.${r.actor}`);
-      if (t && t.state === "delivered") Object.assign(t, { state: "receipted", receiptAt: r.at });
-    } else if (id && r.event === "acknowledged") {
-      const key = `${id}.${r.actor}`;
-      const t = this.deliveries.get(key);
+    } else if (id && r.event === "receipted") this.deliveries.apply(r);
+    else if (id && r.event === "acknowledged") {
       const m = this.msg(id);
-      if (t && !t.ackAt) {
-        Object.assign(t, { state: t.state === "closed" ? "closed" : "acknowledged", ackAt: r.at, withinDeadline: d.withinDeadline !== false });
-        this.open.delete(key);
+      const t = this.deliveries.get(id, r.actor);
+      const first = t && !t.ackId;
+      this.deliveries.apply(r);
+      if (first) {
         m.acknowledged++;
-        if (d.withinDeadline === false) m.late++;
+        if (t.withinDeadline === false) m.late++;
       }
       this.touch(m);
     } else if (id && r.event === "escalated") this.escalate(r, id);
-    const view = this.view(r);
+    const view = { ...this.view(r), ...(part !== undefined ? { part } : {}) };
     if (id) this.remember(id, view);
     const about = str(d.refersTo);
     if (about && id !== about) this.remember(about, { ...view, related: true });
@@ -99,7 +98,6 @@ export class AlertBook {
     const refersTo = str(d.refersTo);
     const about = refersTo ? this.msgs.get(refersTo) : undefined;
     const first = !m.originator;
-    const early = first && m.delivered > 0;
     this.accepted++;
     Object.assign(m, {
       kind: r.kind ?? m.kind, originator: r.actor, sentAt: r.at,
@@ -107,20 +105,13 @@ export class AlertBook {
       title: str(d.title) ?? about?.title ?? m.title, recipients: Array.isArray(d.recipients) ? d.recipients.length : m.recipients,
       ...(str(d.tlp) ? { tlp: str(d.tlp) } : {}), ...(refersTo ? { refersTo } : {}),
     });
-    // Deliveries recorded before their message learn who sent it.
     if (first && LISTED.has(m.kind)) this.alertsSent++;
-    if (early) for (const t of this.deliveries.values()) if (t.messageId === id) Object.assign(t, { originator: m.originator, precedence: m.precedence });
     if (about && r.event === "updated") about.updates++;
     if (about && r.event === "hit-reported") about.hits++;
     if (about && r.event === "answered") about.answers++;
-    if (about && r.event === "retracted") {
-      about.retracted = true;
-      // As the coordinator does: the withdrawn alert's open deliveries stop counting as late.
-      for (const key of [...this.open]) {
-        const t = this.deliveries.get(key)!;
-        if (t.messageId === about.id) Object.assign(t, { state: "closed" }), this.open.delete(key);
-      }
-    }
+    if (about && r.event === "retracted") about.retracted = true;
+    // As the coordinator does: a withdrawn alert's open deliveries stop counting as late.
+    if (r.event === "retracted") this.deliveries.apply(r);
     this.touch(m);
     this.touch(about);
   }
@@ -129,9 +120,8 @@ export class AlertBook {
     const d = r.data;
     const m = this.msg(id);
     const recipient = str(d.recipient) ?? "";
-    const t = this.deliveries.get(`${id}.${recipient}`);
     const step = str(d.step) ?? "";
-    if (t && step) t.escalations = { ...t.escalations, [step]: "done" };
+    this.deliveries.apply(r);
     m.escalations++;
     this.escalated++;
     this.escalations.unshift({

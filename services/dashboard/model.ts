@@ -47,14 +47,15 @@ export class DashboardModel {
   /**
    * Checks the record against the chain so far, then applies it. A record that breaks the chain
    * is still shown (the exchange goes on), but the chain status says where verification stopped.
+   * Returns a view per delivery the record stands for (none when it is not an audit record).
    */
-  applyAudit(raw: unknown): AuditEventView | undefined {
+  applyAudit(raw: unknown): AuditEventView[] {
     if (this.chain.ok && !this.verifier.push(raw)) {
       const v = this.verifier.result();
       this.chain = { ...this.chain, ok: false, ...(v.ok ? {} : { failure: v.reason }) };
     } else if (this.chain.ok) this.chain = { ...this.chain, verified: this.chain.verified + 1 };
     const r = AuditRecord.safeParse(raw);
-    if (!r.success) return undefined;
+    if (!r.success) return [];
     this.lastSeq = r.data.seq;
     return this.book.apply(r.data);
   }
@@ -81,8 +82,7 @@ export class DashboardModel {
     const simNow = this.simNow();
     const open = new Map<string, number>();
     const overdue = new Map<string, number>();
-    for (const key of this.book.open) {
-      const t = this.book.deliveries.get(key)!;
+    for (const t of this.book.deliveries.open()) {
       open.set(t.recipient, (open.get(t.recipient) ?? 0) + 1);
       if (Date.parse(t.deadline) < simNow) overdue.set(t.recipient, (overdue.get(t.recipient) ?? 0) + 1);
     }
@@ -113,7 +113,7 @@ export class DashboardModel {
         rejected: this.book.rejected,
         escalations: this.book.escalated,
       },
-      deliveries: summariseTracking(this.book.deliveries.values(), this.simNow()),
+      deliveries: summariseTracking(this.book.deliveries.all(), this.simNow()),
     };
   }
 

@@ -83,12 +83,13 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
   if (lastSeq === 0) finishCatchUp();
   const auditDone = (async () => {
     for await (const { streamSeq, record } of follow) {
-      const view = model.applyAudit(record);
-      if (view?.event === "submitted" && view.kind === "rfi" && !view.title && view.messageId) {
-        const id = view.messageId;
-        void store.messages.get(id).then((r) => r && model.book.describe(id, r.value), () => undefined);
+      for (const view of model.applyAudit(record)) {
+        if (view.event === "submitted" && view.kind === "rfi" && !view.title && view.messageId) {
+          const id = view.messageId;
+          void store.messages.get(id).then((r) => r && model.book.describe(id, r.value), () => undefined);
+        }
+        if (!model.chain.catchingUp) on.audit(view);
       }
-      if (!model.chain.catchingUp && view) on.audit(view);
       if (streamSeq >= lastSeq) finishCatchUp();
     }
   })();

@@ -93,9 +93,15 @@ export interface DashboardState {
   auditSeq: number;
 }
 
-/** One exchange event on /api/stream (SSE event "audit", id = seq). */
+/**
+ * One exchange event on /api/stream (SSE event "audit", id = seq): one delivery's event. A record
+ * standing for several deliveries (a message's "delivered", a batched receipt or acknowledgement)
+ * is sent as one view per delivery, all with its seq and told apart by `part`.
+ */
 export interface AuditEventView {
   seq: number;
+  /** Which delivery of its record this is (from 0); absent when the record stands for one. */
+  part?: number;
   event: string;
   at: string;
   actor: string;

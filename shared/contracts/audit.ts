@@ -30,8 +30,12 @@ export const AuditRecord = z
     actor: z.union([AgencyId, z.literal(COORDINATOR_ID)]).meta({ description: "Who caused the event." }),
     messageId: MessageId.optional().meta({ description: "The message the event is about." }),
     kind: z.string().max(40).optional(),
-    agency: AgencyId.optional().meta({ description: "The other agency involved: recipient, notified agency." }),
-    data: z.record(z.string(), z.unknown()).default({}),
+    agency: AgencyId.optional().meta({
+      description: "The other agency involved: the originator receipted or acknowledged to, the agency notified. None on \"delivered\" (data.recipients lists them).",
+    }),
+    data: z.record(z.string(), z.unknown()).default({}).meta({
+      description: "The event's details. A record may stand for many deliveries (data.recipients, data.more): see docs/audit.md.",
+    }),
     prevHash: Hash,
     hash: Hash,
   })

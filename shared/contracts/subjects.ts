@@ -17,6 +17,13 @@ export const subjects = {
   deliverAll: `${ROOT}.deliver.>`,
   deliverOf: (agency: AgencyId) => `${ROOT}.deliver.${agency}.>`,
   /**
+   * A delivery to every agency but its sender, stored once and read by each agency's broadcast
+   * consumer. In the deliveries stream (so `deliverAll` covers it); "all" is lowercase, which no
+   * agency id can be, so `deliverOf(agency)` never matches it.
+   */
+  broadcast: (kind: MessageKind) => `${ROOT}.deliver.all.${kind}`,
+  broadcastAll: `${ROOT}.deliver.all.>`,
+  /**
    * Outcome of a submission (acceptance or rejection), live to whoever waits for it; the same
    * outcome is also stored among the submitter's deliveries.
    */
@@ -65,6 +72,8 @@ export const streams = {
 export const consumers = {
   /** The durable consumer through which an agency reads its own deliveries. */
   agency: (agency: AgencyId) => `agency-${agency}`,
+  /** The durable consumer through which an agency reads the broadcasts (filtered on broadcastAll). */
+  broadcast: (agency: AgencyId) => `broadcast-${agency}`,
   /** Shared by every coordinator instance: work is split between them. */
   submissions: "coordinators",
 } as const;

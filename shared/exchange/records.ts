@@ -40,7 +40,10 @@ export type MessageRecord = z.infer<typeof MessageRecord>;
 
 export const EscalationState = z.enum(["claimed", "done", "skipped"]);
 
-/** One delivery to one recipient and how far it got. Key: `<messageId>.<recipient>`. */
+/**
+ * One delivery to one recipient and how far it got. Not stored as such: it is the projection of
+ * the audit chain (shared/exchange/tracking-view.ts), the one record of deliveries.
+ */
 export const TrackingRecord = z.object({
   messageId: MessageId,
   kind: z.string(),
@@ -59,9 +62,21 @@ export const TrackingRecord = z.object({
   ackLatencyMs: z.number().optional(),
   withinDeadline: z.boolean().optional(),
   escalations: z.partialRecord(z.enum(ESCALATION_STEPS), EscalationState).default({}),
-  /** Wall time of the last escalation claim, so a claim left by a dead instance can be finished. */
-  claimedAtWall: z.number().optional(),
 });
 export type TrackingRecord = z.infer<typeof TrackingRecord>;
 
 export const trackingKey = (messageId: string, recipient: string) => `${messageId}.${recipient}`;
+
+/**
+ * An escalation step taken on by one coordinator instance, so exactly one performs it.
+ * Key: `<messageId>.<recipient>.<step>` in the claims bucket.
+ */
+export const EscalationClaim = z.object({
+  state: EscalationState,
+  instance: z.string(),
+  /** Wall time of the claim, so a claim left by a dead instance can be finished by another. */
+  claimedAtWall: z.number(),
+});
+export type EscalationClaim = z.infer<typeof EscalationClaim>;
+
+export const claimKey = (messageId: string, recipient: string, step: string) => `${messageId}.${recipient}.${step}`;

@@ -15,23 +15,30 @@ export const agencyAccount = (agency: string) => `AGENCY_${agency}`;
 
 /**
  * What an agency may send into the exchange's account, each a service it imports: its
- * submissions and presence, its own consumer's info and next messages, and acks on that consumer.
- * `subject` is the name in the exchange's account, `local` the name in the agency's (the JetStream
- * API under AGENCY_JS_API). As service imports, every reply is mapped back by the server, so
- * nothing the exchange answers can land anywhere but back in the agency's own account.
+ * submissions and presence, and for each of its two consumers (its own deliveries, the
+ * broadcasts) that consumer's info, next messages and acks. Nothing names another agency's
+ * consumer, nor any consumer create, update or delete. `subject` is the name in the exchange's
+ * account, `local` the name in the agency's (the JetStream API under AGENCY_JS_API). As service
+ * imports, every reply is mapped back by the server, so nothing the exchange answers can land
+ * anywhere but back in the agency's own account.
  */
 export function agencyServices(agency: string): { subject: string; local: string; stream?: true }[] {
   const deliveries = streams.deliveries.name;
-  const consumer = consumers.agency(agency);
   const same = (subject: string) => ({ subject, local: subject });
+  const reading = (consumer: string) => [
+    { subject: jsApi.consumerInfo(deliveries, consumer), local: jsApi.consumerInfo(deliveries, consumer, AGENCY_JS_API) },
+    { subject: jsApi.consumerNext(deliveries, consumer), local: jsApi.consumerNext(deliveries, consumer, AGENCY_JS_API), stream: true as const },
+    same(jsApi.acks(deliveries, consumer)),
+  ];
   return [
     same(subjects.submitOf(agency)),
     same(subjects.presence(agency)),
-    { subject: jsApi.consumerInfo(deliveries, consumer), local: jsApi.consumerInfo(deliveries, consumer, AGENCY_JS_API) },
-    { subject: jsApi.consumerNext(deliveries, consumer), local: jsApi.consumerNext(deliveries, consumer, AGENCY_JS_API), stream: true },
-    same(jsApi.acks(deliveries, consumer)),
+    ...agencyConsumers(agency).flatMap(reading),
   ];
 }
+
+/** The durable consumers one agency reads: its own deliveries, then the broadcasts. */
+export const agencyConsumers = (agency: string) => [consumers.agency(agency), consumers.broadcast(agency)];
 
 /** What an agency may receive from the exchange's account (stream imports), besides replies. */
 const agencyStreams = (agency: string) => [subjects.outcomeOf(agency), subjects.clock];
@@ -45,13 +52,13 @@ export function agencyPermissions(agency: string) {
 }
 
 /**
- * The durable consumers the exchange runs on: the coordinators' shared intake and one per agency.
+ * The durable consumers the exchange runs on: the coordinators' shared intake and two per agency.
  * Only the coordinator may create, change, pull from, ack on or delete them.
  */
 function durables(agencies: string[]) {
   return [
     { stream: streams.submissions.name, consumer: consumers.submissions },
-    ...agencies.map((a) => ({ stream: streams.deliveries.name, consumer: consumers.agency(a) })),
+    ...agencies.flatMap((a) => agencyConsumers(a).map((consumer) => ({ stream: streams.deliveries.name, consumer }))),
   ];
 }
 

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { retryTransient } from "../nats/retry.ts";
 import { ClockState } from "../clock.ts";
 import { buckets } from "../contracts/subjects.ts";
-import { MessageRecord, SeenRecord, TrackingRecord } from "./records.ts";
+import { EscalationClaim, MessageRecord, SeenRecord } from "./records.ts";
 import { RegistryData } from "./registry.ts";
 import { Settings } from "./settings.ts";
 
@@ -102,7 +102,8 @@ export async function openStore(nc: NatsConnection) {
     registry: new Bucket(config, RegistryData),
     seen: new Bucket(await open(buckets.seen), SeenRecord),
     messages: new Bucket(await open(buckets.messages), MessageRecord),
-    tracking: new Bucket(await open(buckets.tracking), TrackingRecord),
+    /** Escalation steps claimed (delivery state itself is the audit chain's: tracking-view.ts). */
+    claims: new Bucket(await open(buckets.tracking), EscalationClaim),
   };
 }
 export type Store = Awaited<ReturnType<typeof openStore>>;

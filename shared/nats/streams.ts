@@ -38,7 +38,7 @@ function streamConfigs(replicas: number): NamedStreamConfig[] {
   };
   return [
     { ...common, name: streams.submissions.name, subjects: [...streams.submissions.subjects], description: "Submissions from agencies" },
-    { ...common, name: streams.deliveries.name, subjects: [...streams.deliveries.subjects], description: "Deliveries per recipient" },
+    { ...common, name: streams.deliveries.name, subjects: [...streams.deliveries.subjects], description: "Deliveries: one per recipient, or one broadcast for all" },
     { ...common, name: streams.audit.name, subjects: [...streams.audit.subjects], description: "The audit hash chain" },
   ];
 }
@@ -79,17 +79,36 @@ export async function ensureLayout(nc: NatsConnection, opts: LayoutOptions = {})
   return jsm;
 }
 
-/** The durable consumer through which one agency reads what is addressed to it, in order. */
+/** How an agency reads: in order, one at a time, acked explicitly, redelivered until acked. */
+const AGENCY_READING = { ack_policy: AckPolicy.Explicit, ack_wait: 10 * SECOND_NS, max_ack_pending: 1_000, max_deliver: -1 } as const;
+
+/**
+ * The two durable consumers through which one agency reads what is addressed to it, in order:
+ * its own deliveries (from the first: nothing was addressed to it before it existed) and the
+ * broadcasts (only those stored from now on: earlier ones went to the agencies registered then).
+ * Create both before a registry naming the agency is published, so no broadcast to it is missed.
+ */
 export async function ensureAgencyConsumer(jsm: JetStreamManager, agency: AgencyId) {
   await ensureConsumer(jsm, streams.deliveries.name, {
+    ...AGENCY_READING,
     durable_name: consumers.agency(agency),
     filter_subject: subjects.deliverOf(agency),
-    ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: 10 * SECOND_NS,
-    max_ack_pending: 1_000,
-    max_deliver: -1,
   });
+  await ensureConsumer(jsm, streams.deliveries.name, {
+    ...AGENCY_READING,
+    durable_name: consumers.broadcast(agency),
+    filter_subject: subjects.broadcastAll,
+    deliver_policy: DeliverPolicy.New,
+  });
+}
+
+/**
+ * An agency left the registry: drop its broadcast consumer, or should it come back it would be
+ * handed every broadcast of its absence. (Its own consumer keeps nothing it was not sent.)
+ */
+export async function retireBroadcastConsumer(jsm: JetStreamManager, agency: AgencyId) {
+  await retryTransient(() => jsm.consumers.delete(streams.deliveries.name, consumers.broadcast(agency)).then(() => undefined, ignoreMissing));
 }
 
 /** Creates the durable, or brings an existing one's settings up to date. */
@@ -105,6 +124,10 @@ async function createOrUpdateConsumer(jsm: JetStreamManager, stream: string, cfg
     const { ack_wait, max_ack_pending, max_deliver } = cfg;
     await jsm.consumers.update(stream, cfg.durable_name, { ack_wait, max_ack_pending, max_deliver } as Partial<ConsumerUpdateConfig>);
   }
+}
+
+function ignoreMissing(e: Error) {
+  if (!/consumer not found/i.test(e.message)) throw e;
 }
 
 function ignoreExisting(e: Error) {

@@ -1,10 +1,13 @@
 // From a finished run to metrics.json: the reconciliation, latency per precedence, escalations,
 // the audit chain, the MSEL evaluation, per-agency responsiveness and the hourly timeline.
 import { ChainVerifier } from "../../shared/audit/chain.ts";
+import { perDelivery } from "../../shared/audit/deliveries.ts";
 import { readAudit } from "../../shared/audit/reader.ts";
 import { type AuditRecord, PRECEDENCES } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { openStore } from "../../shared/exchange/store.ts";
+import { applyStored } from "../../shared/exchange/tracking-read.ts";
+import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import type { Metrics } from "../report/metrics.ts";
 import { evaluateExpectations, evaluateInjects } from "./evaluate.ts";
 import { duplicateEscalations, reconcile } from "./reconcile.ts";
@@ -26,15 +29,18 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
       const reasons = (JSON.parse(seen.outcomeJson) as { body: { reasons?: { code: string; path: string }[] } }).body.reasons ?? [];
       rec.setOutcome(id, { outcome: seen.outcome, recipients: seen.recipients, reasons: reasons.map((x) => `${x.code} ${x.path}`) });
     }
-  const tracking = (await store.tracking.all()).filter((t) => ours.has(t.messageId));
   const audit: AuditRecord[] = [];
   const verifier = new ChainVerifier();
+  // The chain is the one record of where each delivery got.
+  const view = new TrackingView();
   let auditJsonl = "";
   for await (const { record } of readAudit(r.admin)) {
     audit.push(record as AuditRecord);
     verifier.push(record);
+    applyStored(view, record);
     auditJsonl += `${JSON.stringify(record)}\n`;
   }
+  const tracking = [...view.all()].filter((t) => ours.has(t.messageId));
   const chain = verifier.result();
   const recon = reconcile(roster, rec);
 
@@ -140,14 +146,16 @@ function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   return out;
 }
 
-function hourly(r: RunResult, audit: AuditRecord[]): Metrics["timeline"] {
+/** Events per simulated hour of the run; deliveries and acknowledgements counted one per delivery. */
+export function hourly(r: Pick<RunResult, "simStart" | "simEnd">, audit: AuditRecord[]): Metrics["timeline"] {
   const hours = Math.max(1, Math.ceil((r.simEnd - r.simStart) / 3_600_000));
   const rows = Array.from({ length: hours }, (_, hour) => ({ hour, submitted: 0, delivered: 0, acknowledged: 0, escalations: 0, rejected: 0 }));
   const key: Record<string, keyof (typeof rows)[number] | undefined> = {
     submitted: "submitted", updated: "submitted", retracted: "submitted", answered: "submitted", "hit-reported": "submitted",
     delivered: "delivered", acknowledged: "acknowledged", escalated: "escalations", rejected: "rejected",
   };
-  for (const a of audit) {
+  // Per delivery: one record may stand for a message's deliveries, or for many acknowledgements.
+  for (const a of audit.flatMap(perDelivery)) {
     const k = key[a.event];
     const h = Math.floor((Date.parse(a.at) - r.simStart) / 3_600_000);
     if (k && k !== "hour" && h >= 0 && h < hours) rows[h]![k]++;

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { COORDINATOR_USER, OBSERVER_USER, readIdentity } from "../../shared/exchange/identities.ts";
-import { trackingKey } from "../../shared/exchange/records.ts";
+import { readTrackingView } from "../../shared/exchange/tracking-read.ts";
 import { RegistryData } from "../../shared/exchange/registry.ts";
 import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
@@ -99,7 +99,7 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
       const r = await atix(["init", "--publish", "--replicas", "1", "--nats", server!.url]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain("3 streams and 5 buckets with 1 replica, 6 agency consumers");
+      expect(r.stdout).toContain("3 streams and 5 buckets with 1 replica, 12 agency consumers (own and broadcast)");
     }
   });
 
@@ -139,16 +139,13 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
     const [, id] = /^accepted (\S+): 5 recipients/m.exec(sent.stdout) ?? [];
     expect(id, sent.stdout).toBeDefined();
 
-    // Delivered: each recipient's node took it in and sent its receipt (the tracking record says so).
+    // Delivered: each recipient's node took it in and sent its receipt (the audit chain says so).
     const nc = await connectAs({ servers: server!.url, user: OBSERVER_USER, seed: (await readIdentity(join(home, "keys"), OBSERVER_USER)).seed });
     try {
-      const store = await openStore(nc);
       const recipients = ["KG", "KZ", "RU", "TR", "UZ"];
       let received: string[] = [];
-      for (const until = Date.now() + 15_000; received.length < recipients.length && Date.now() < until; await sleep(200)) {
-        const got = await Promise.all(recipients.map((r) => store.tracking.get(trackingKey(id!, r))));
-        received = got.flatMap((g) => (g?.value.receiptAt ? [g.value.recipient] : []));
-      }
+      for (const until = Date.now() + 15_000; received.length < recipients.length && Date.now() < until; await sleep(200))
+        received = (await readTrackingView(nc)).ofMessage(id!).flatMap((t) => (t.receiptAt ? [t.recipient] : []));
       expect(received.sort()).toEqual(recipients);
     } finally {
       await nc.close();

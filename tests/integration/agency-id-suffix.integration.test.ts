@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { consumers, streams, subjects } from "../../shared/contracts/index.ts";
 import { readIdentity, writeIdentities } from "../../shared/exchange/identities.ts";
-import { trackingKey } from "../../shared/exchange/records.ts";
-import { openStore, startTestExchange, testAlertBody, testRoster, type TestExchange } from "../support/exchange.ts";
-import { auditRecords, deliveriesTo, eventually } from "../support/streams-read.ts";
+import { startTestExchange, testAlertBody, testRoster, type TestExchange } from "../support/exchange.ts";
+import { deliveriesTo, eventually } from "../support/streams-read.ts";
+import { auditDeliveryEvents, trackingOf } from "../support/tracking.ts";
 
 let ex: TestExchange;
 beforeAll(async () => {
@@ -23,9 +23,8 @@ it("routes, tracks and audits deliveries to and from suffixed agencies", async (
   const alert = await ex.send("KZ-BGS", "alert", testAlertBody({ distribution: { agencies: ["DE-BKA", "DE"] } }) as never);
   const got = await eventually(async () => ((await deliveriesTo(ex.admin, "DE-BKA")).some((m) => m.id === alert.id) ? true : undefined), 10_000, "delivery to DE-BKA");
   expect(got).toBe(true);
-  const store = await openStore(ex.admin);
-  expect((await store.tracking.get(trackingKey(alert.id, "DE-BKA")))?.value).toMatchObject({ recipient: "DE-BKA", originator: "KZ-BGS" });
-  const audit = await auditRecords(ex.admin);
+  expect(await trackingOf(ex.admin, alert.id, "DE-BKA")).toMatchObject({ recipient: "DE-BKA", originator: "KZ-BGS" });
+  const audit = await auditDeliveryEvents(ex.admin);
   expect(audit.filter((r) => r.messageId === alert.id).map((r) => [r.event, r.actor, r.agency ?? null])).toEqual(
     expect.arrayContaining([["submitted", "KZ-BGS", null], ["delivered", "ATIX", "DE-BKA"], ["delivered", "ATIX", "DE"]]),
   );

@@ -1,14 +1,15 @@
 // The agency node under the production permissions (shared/exchange/server-config.ts) on a
 // private nats-server with nkey auth: each agency alone in its own account, reaching JetStream
-// only through AGENCY_JS_API. It may only read its own consumer, ack, submit as itself and
-// announce presence — and that is all it needs to receipt and acknowledge.
+// only through AGENCY_JS_API. It may only read its own two consumers (own deliveries and
+// broadcasts), ack, submit as itself and announce presence — all it needs to receipt and acknowledge.
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { v7 } from "uuid";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AgencyHost, AgencyNode, ClockFeed } from "../../services/agency/index.ts";
 import type { ClockState } from "../../shared/clock.ts";
-import { type Message, parseMessageText, streams, subjects, verify } from "../../shared/contracts/index.ts";
+import type { AgencyEvent } from "../../services/agency/events.ts";
+import { consumers, type Message, parseMessageText, streams, subjects, verify } from "../../shared/contracts/index.ts";
 import { newIdentity } from "../../shared/exchange/identities.ts";
 import { authorizationConfig } from "../../shared/exchange/server-config.ts";
 import { createLogger } from "../../shared/log.ts";
@@ -79,6 +80,39 @@ it("receipts and acknowledges with nothing but the agency's own permissions", as
   await broadcast(state);
   expect(node.clock.snapshot()).toEqual(state);
   expect(errors.filter((e) => /permission/i.test(e))).toEqual([]);
+  await node.stop();
+});
+
+it("reads broadcasts through its second consumer: once each, none of its own", async () => {
+  const feed = new ClockFeed({ simAnchor: Date.parse("2026-09-21T08:00:00Z"), wallAnchor: Date.now(), speed: 1200, paused: false });
+  node = new AgencyNode({ agency: rosterEntry("KZ"), seed: kz.seed, servers: server.url, clock: feed.clock.snapshot(), hitProbability: 0, logger });
+  const events: AgencyEvent[] = [];
+  node.onEvent((e) => events.push(e));
+  await node.start();
+  const alertFrom = (sender: string) => {
+    const a = clone(examples.alert) as Extract<Message, { kind: "alert" }>;
+    delete a.signature;
+    Object.assign(a, { id: v7(), sentAt: feed.clock.iso(), sender });
+    a.body.validUntil = new Date(feed.clock.nowMs() + 86_400_000).toISOString();
+    return a;
+  };
+  const own = alertFrom("KZ");
+  const theirs = alertFrom("KG");
+  const js = jetstream(nc);
+  await js.publish(subjects.broadcast("alert"), JSON.stringify(own), { msgID: `${own.id}:all` });
+  await js.publish(subjects.broadcast("alert"), JSON.stringify(theirs), { msgID: `${theirs.id}:all` });
+  // The same message also addressed to KZ alone (a retry routed per recipient): one delivery, seen twice.
+  await js.publish(subjects.deliver("KZ", "alert"), JSON.stringify(theirs), { msgID: `${theirs.id}:KZ` });
+
+  const receipted = () => events.filter((e) => e.type === "receipted" && e.messageId === theirs.id).length;
+  for (const until = Date.now() + 10_000; receipted() < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+  const delivered = events.filter((e) => e.type === "delivered" && e.messageId === theirs.id);
+  expect(delivered.map((e) => e.redelivered).sort()).toEqual([false, true]);
+  expect(node.received.filter((id) => id === theirs.id)).toHaveLength(1);
+  expect(events.filter((e) => e.messageId === own.id)).toEqual([]);
+  const jsm = await jetstreamManager(nc);
+  for (const c of [consumers.broadcast("KZ"), consumers.agency("KZ")])
+    await expect.poll(async () => (await jsm.consumers.info(streams.deliveries.name, c)).num_ack_pending, { timeout: 5_000 }).toBe(0);
   await node.stop();
 });
 

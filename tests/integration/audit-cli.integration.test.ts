@@ -12,7 +12,7 @@ import { submit } from "../../shared/messaging/submit.ts";
 import { verifyFile } from "../../services/cli/commands/audit.ts";
 import { summariseTracking } from "../../services/cli/commands/status.ts";
 import { publishPresence } from "../../services/agency/presence.ts";
-import { formatEvent } from "../../services/cli/commands/watch.ts";
+import { formatEvent, formatRecord } from "../../services/cli/commands/watch.ts";
 import { outcomeOf, startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
 import { ATIX_BIN, runAtix } from "../support/run-cli.ts";
 import { auditRecords, eventually } from "../support/streams-read.ts";
@@ -116,9 +116,10 @@ describe("atix audit", () => {
   });
 
   it("names records that were swapped", async () => {
-    const v = await verifyFile(await copy("swapped.jsonl", (ls) => [...ls.slice(0, 4), ls[5]!, ls[4]!, ...ls.slice(6)]));
-    expect(v).toMatchObject({ ok: false, at: 5, line: 5 });
-    expect(v.ok || v.reason).toMatch(/record 5 comes later, at line 6 \(records reordered\)/);
+    // The chain here is short (one "delivered" record for the alert's five deliveries): swap records 3 and 4.
+    const v = await verifyFile(await copy("swapped.jsonl", (ls) => [...ls.slice(0, 2), ls[3]!, ls[2]!, ...ls.slice(4)]));
+    expect(v).toMatchObject({ ok: false, at: 3, line: 3 });
+    expect(v.ok || v.reason).toMatch(/record 3 comes later, at line 4 \(records reordered\)/);
   });
 
   it("reports a line that is not JSON by its number, and accepts a blank last line", async () => {
@@ -205,5 +206,9 @@ describe("atix watch", () => {
     const acked = formatEvent(records.find((r) => r.event === "acknowledged")!);
     expect(acked).toMatch(/09-21 \d\d:\d\d:\d\d {2}acknowledged {2}KZ → AZ +alert .*PRIORITY .*after \d+\.\d min \(in time\) {2}by KZ-DO-1/);
     expect(formatEvent(records.find((r) => r.event === "submitted" && r.messageId === alert.id)!)).toMatch(/AZ .*PRIORITY {2}5 recipients {2}TLP:AMBER/);
+    // A message's deliveries are one record and one line, naming the recipients.
+    const delivered = formatRecord(records.find((r) => r.event === "delivered" && r.messageId === alert.id)!);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatch(/delivered +ATIX +alert .*PRIORITY {2}5 recipients: (KG|KZ|RU|TR|UZ)(, (KG|KZ|RU|TR|UZ)){4} {2}due /);
   });
 });

@@ -2,12 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../shared/contracts/index.ts";
 import { ChainVerifier } from "../../shared/audit/chain.ts";
-import { trackingKey } from "../../shared/exchange/records.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { sign, subjects } from "../../shared/contracts/index.ts";
 import { auditRecords, deliveriesTo, eventually } from "../support/streams-read.ts";
-import { openStore, outcomeOf, startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
+import { auditDeliveryEvents, trackingOf } from "../support/tracking.ts";
+import { outcomeOf, startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
 
 let ex: TestExchange;
 beforeAll(async () => {
@@ -32,11 +32,16 @@ describe("coordinator", () => {
       const got = await deliveriesTo(ex.admin, r);
       expect(got.map((d) => d.id)).toContain(m.id);
     }
-    const store = await openStore(ex.admin);
-    const t = await store.tracking.get(trackingKey(m.id, "KZ"));
-    expect(t?.value.state).toBe("delivered");
-    const records = await auditRecords(ex.admin);
-    expect(records.filter((r) => r.messageId === m.id).map((r) => r.event).sort()).toEqual(["delivered", "delivered", "delivered", "delivered", "delivered", "submitted"]);
+    expect((await trackingOf(ex.admin, m.id, "KZ")).state).toBe("delivered");
+    // One "delivered" record for the message, naming every recipient; one event per delivery when expanded.
+    const records = (await auditRecords(ex.admin)).filter((r) => r.messageId === m.id);
+    expect(records.map((r) => r.event).sort()).toEqual(["delivered", "submitted"]);
+    const delivered = records.find((r) => r.event === "delivered")!;
+    expect(delivered).toMatchObject({ eventId: `delivered:${m.id}`, actor: "ATIX", data: { originator: "AZ", precedence: m.body.precedence } });
+    expect(delivered.agency).toBeUndefined();
+    expect((delivered.data.recipients as string[]).sort()).toEqual(recipients);
+    const perRecipient = (await auditDeliveryEvents(ex.admin)).filter((r) => r.messageId === m.id && r.event === "delivered");
+    expect(perRecipient.map((r) => r.agency).sort()).toEqual(recipients);
   });
 
   it("records receipt and acknowledgement once, with latency against the deadline", async () => {
@@ -48,11 +53,7 @@ describe("coordinator", () => {
     await submit(kz.js, seed, receipt);
     await submit(kz.js, seed, compose("receipt", { messageId: m.id, receivedAt: ex.clock.iso() }, { sender: "KZ", sentAt: ex.clock.iso() }));
     await submit(kz.js, seed, compose("acknowledgement", { messageId: m.id, officer: "KZ-DO-1", action: "acting" }, { sender: "KZ", sentAt: ex.clock.iso() }));
-    const store = await openStore(ex.admin);
-    const t = await eventually(async () => {
-      const v = (await store.tracking.get(trackingKey(m.id, "KZ")))?.value;
-      return v?.state === "acknowledged" ? v : undefined;
-    });
+    const t = await trackingOf(ex.admin, m.id, "KZ", { until: (v) => v.state === "acknowledged" });
     expect(t.receiptId).toBe(receipt.id);
     expect(t.withinDeadline).toBe(true);
     expect(t.ackLatencyMs).toBeGreaterThanOrEqual(0);
@@ -105,17 +106,19 @@ describe("coordinator", () => {
     expect((await refusal).body).toMatchObject({ reasons: [{ code: "unknown-reference", path: "body.more[2].messageId", message: expect.stringContaining(notMine.id) }] });
     const ack = compose("acknowledgement", { messageId: first!.id, officer: "KZ-DO-1", action: "acting", more: rest.map((m) => ({ messageId: m.id, officer: "KZ-DO-2", action: "noted" as const, acknowledgedAt: at })) }, { sender: "KZ", sentAt: at });
     await submit(kz.js, seed, ack);
-    const store = await openStore(ex.admin);
     for (const m of mine) {
-      const t = await eventually(async () => {
-        const v = (await store.tracking.get(trackingKey(m.id, "KZ")))?.value;
-        return v?.state === "acknowledged" ? v : undefined;
-      });
+      const t = await trackingOf(ex.admin, m.id, "KZ", { until: (v) => v.state === "acknowledged" });
       expect(t).toMatchObject({ receiptId: receipt.id, ackId: ack.id, ackBy: m === first ? "KZ-DO-1" : "KZ-DO-2" });
     }
-    const records = await auditRecords(ex.admin);
-    for (const m of mine) expect(records.filter((r) => r.messageId === m.id && r.actor === "KZ").map((r) => r.event).sort()).toEqual(["acknowledged", "receipted"]);
-    expect(records.some((r) => r.messageId === notMine.id && r.event === "receipted")).toBe(false);
+    // One record per receipt and per acknowledgement, the first delivery in its fields, the others under data.more.
+    const batched = (await auditRecords(ex.admin)).filter((r) => r.actor === "KZ" && (r.eventId === `receipted:${receipt.id}` || r.eventId === `acknowledged:${ack.id}`));
+    expect(batched.map((r) => [r.event, r.messageId, (r.data.more as { messageId: string }[]).map((x) => x.messageId)])).toEqual([
+      ["receipted", first!.id, rest.map((m) => m.id)],
+      ["acknowledged", first!.id, rest.map((m) => m.id)],
+    ]);
+    const events = await auditDeliveryEvents(ex.admin);
+    for (const m of mine) expect(events.filter((r) => r.messageId === m.id && r.actor === "KZ").map((r) => r.event).sort()).toEqual(["acknowledged", "receipted"]);
+    expect(events.some((r) => r.messageId === notMine.id && r.event === "receipted")).toBe(false);
   });
 
   it("refuses a signed message that names a key twice, at that key (readers would disagree on its value)", async () => {

@@ -2,10 +2,10 @@
 // through the real coordinator and the real agency node.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertMessage } from "../../shared/contracts/index.ts";
-import { trackingKey } from "../../shared/exchange/records.ts";
+import { readTrackingView } from "../../shared/exchange/tracking-read.ts";
 import { AgencyHost } from "../../services/agency/index.ts";
 import { eventually } from "../support/streams-read.ts";
-import { openStore, startTestExchange, testRoster, type TestExchange } from "../support/exchange.ts";
+import { startTestExchange, testRoster, type TestExchange } from "../support/exchange.ts";
 
 let ex: TestExchange;
 let host: AgencyHost;
@@ -46,10 +46,9 @@ describe("offline agency", () => {
       return r.length === ids.length ? r : undefined;
     }, 20_000, "KG to catch up");
     expect(got).toEqual(ids);
-    const store = await openStore(ex.admin);
     await eventually(async () => {
-      const t = await Promise.all(ids.map((id) => store.tracking.get(trackingKey(id, "KG"))));
-      return t.every((x) => x?.value.receiptAt) ? true : undefined;
+      const view = await readTrackingView(ex.admin);
+      return ids.every((id) => view.get(id, "KG")?.receiptAt) ? true : undefined;
     }, 20_000, "KG's receipts to be recorded");
   });
 });

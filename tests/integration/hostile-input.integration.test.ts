@@ -14,6 +14,7 @@ import { readAudit } from "../../shared/audit/reader.ts";
 import {
   type AuditRecord,
   consumers,
+  ESCALATION_STEPS,
   MESSAGE_KINDS,
   type Message,
   type MessageKind,
@@ -228,6 +229,10 @@ async function deliveries() {
   return deliveriesCache;
 }
 
+/** Who a stored delivery reaches: its one recipient, or for a broadcast every agency but the sender. */
+const readersOf = (d: { subject: string; message: Message }) =>
+  d.subject === subjects.broadcast(d.message.kind) ? AGENCIES.filter((a) => a !== d.message.sender) : [d.subject.split(".")[2]!];
+
 /** The stream sequence an audit `rejected` record is about. */
 const rejectedSeq = (r: AuditRecord) => r.data.streamSeq as number;
 
@@ -338,20 +343,20 @@ describe("hostile input", () => {
   it("delivers every valid alert sent during the flood exactly once to every recipient, byte for byte", async () => {
     const valid = validSent();
     const all = await deliveries();
-    const byId = new Map<string, { subject: string; data: Uint8Array }[]>();
+    const byId = new Map<string, { subject: string; data: Uint8Array; message: Message }[]>();
     for (const d of all) if (d.message.kind === "alert") byId.set(d.message.id, [...(byId.get(d.message.id) ?? []), d]);
     const faults: string[] = [];
     let count = 0;
     for (const t of valid) {
       const acceptances = outcomes.get(t.from)!.filter((o) => o.kind === "acceptance" && (o.body as { messageId: string }).messageId === t.id);
       const got = byId.get(t.id) ?? [];
-      const to = got.map((d) => d.subject.split(".")[2]).sort();
+      const to = got.flatMap((d) => readersOf(d)).sort();
       if (acceptances.length < 1) faults.push(`${t.id} from ${t.from}: no acceptance`);
       else if (JSON.stringify((acceptances[0]!.body as { recipients: string[] }).recipients.slice().sort()) !== JSON.stringify(t.recipients))
         faults.push(`${t.id}: accepted for ${JSON.stringify(acceptances[0]!.body)} instead of ${t.recipients}`);
       if (JSON.stringify(to) !== JSON.stringify(t.recipients)) faults.push(`${t.id} from ${t.from}: delivered to ${to}, expected ${t.recipients}`);
       if (got.some((d) => Buffer.compare(Buffer.from(d.data), Buffer.from(t.data)) !== 0)) faults.push(`${t.id}: delivered bytes differ from those signed`);
-      count += got.length;
+      count += to.length;
     }
     Object.assign(figures, { validAlerts: valid.length, validDeliveries: count, validDeliveriesExpected: valid.reduce((n, t) => n + t.recipients.length, 0) });
     expect(faults.slice(0, 20), `${faults.length} faults in valid traffic`).toEqual([]);
@@ -369,12 +374,12 @@ describe("hostile input", () => {
     }
     // Subjects and keys come from ids and codes only, never from anything a sender wrote.
     const agency = `(${AGENCIES.join("|")})`;
-    const deliverSubject = new RegExp(`^atix\\.deliver\\.${agency}\\.(${MESSAGE_KINDS.join("|")})$`);
+    const deliverSubject = new RegExp(`^atix\\.deliver\\.(${agency}|all)\\.(${MESSAGE_KINDS.join("|")})$`);
     expect((await deliveries()).map((d) => d.subject).filter((s) => !deliverSubject.test(s))).toEqual([]);
     const keyShapes: [typeof store.messages.kv, RegExp][] = [
       [store.messages.kv, new RegExp(`^${UUID}$`)],
       [store.seen.kv, new RegExp(`^${UUID}$`)],
-      [store.tracking.kv, new RegExp(`^${UUID}\\.${agency}$`)],
+      [store.claims.kv, new RegExp(`^${UUID}\\.${agency}\\.(${ESCALATION_STEPS.join("|")})$`)],
     ];
     for (const [kv, shape] of keyShapes) {
       const odd: string[] = [];

@@ -1,13 +1,10 @@
 // The generated server permissions (shared/exchange/server-config.ts) against a real nats-server
 // with nkey auth and a running coordinator: every agency connects with its own nkey into an account
 // of its own and reaches JetStream through AGENCY_JS_API, and each refusal below is the one the
-// server really sends. nats.js v3 reports a refused core publish or
-// subscription asynchronously (an "error" status on the connection, the subscription's `closed`
-// resolving with the error); a refused request (JetStream API, JetStream publish) rejects with a
-// RequestError whose cause is the PermissionViolationError. The connection stays open either way.
-import { AckPolicy, DeliverPolicy, jetstream, type JetStreamClient, jetstreamManager, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+// server really sends (how nats.js reports each: tests/support/refusals.ts).
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { connect, type NatsConnection, nkeyAuthenticator, PermissionViolationError, RequestError } from "@nats-io/transport-node";
+import { connect, nkeyAuthenticator, PermissionViolationError, RequestError } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainVerifier } from "../../shared/audit/chain.ts";
 import { ClockState } from "../../shared/clock.ts";
@@ -23,13 +20,14 @@ import {
   subjects,
   verify,
 } from "../../shared/contracts/index.ts";
-import { trackingKey } from "../../shared/exchange/records.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { ensureAgencyConsumer } from "../../shared/nats/streams.ts";
 import { openStore, outcomeOf, startTestExchange, type TestExchange } from "../support/exchange.ts";
-import { auditRecords, deliveriesTo, eventually } from "../support/streams-read.ts";
+import { expectPublishRefused, expectRequestRefused, expectSubscribeRefused, type Party, party, violation } from "../support/refusals.ts";
+import { auditRecords, deliveriesTo } from "../support/streams-read.ts";
+import { trackingOf } from "../support/tracking.ts";
 
 const SUBMISSIONS = streams.submissions.name;
 const DELIVERIES = streams.deliveries.name;
@@ -37,31 +35,11 @@ const AUDIT = streams.audit.name;
 /** A JetStream API subject as an agency names it (its account imports the API under this prefix). */
 const api = (rest: string) => `${AGENCY_JS_API}.${rest}`;
 
-interface Party {
-  user: string;
-  nc: NatsConnection;
-  js: JetStreamClient;
-  /** A manager that does not probe $JS.API.INFO first, so each call hits its own API subject. */
-  jsm: JetStreamManager;
-  /** Permission violations the server reported on this connection, in order. */
-  violations: PermissionViolationError[];
-}
-
 let ex: TestExchange;
 let kz: Party; // plays the agency that tries what it must not
 let az: Party; // the agency it tries it against
 let observer: Party;
 let admin: JetStreamManager;
-
-/** An agency's JetStream client and manager use AGENCY_JS_API, like the product's (agencyJetStream). */
-async function party(user: string, nc: NatsConnection, apiPrefix?: string): Promise<Party> {
-  const violations: PermissionViolationError[] = [];
-  void (async () => {
-    for await (const s of nc.status()) if (s.type === "error" && s.error instanceof PermissionViolationError) violations.push(s.error);
-  })();
-  const prefix = apiPrefix ? { apiPrefix } : {};
-  return { user, nc, js: jetstream(nc, prefix), jsm: await jetstreamManager(nc, { checkAPI: false, ...prefix }), violations };
-}
 
 beforeAll(async () => {
   ex = await startTestExchange({ auth: true, speed: 60 });
@@ -75,52 +53,6 @@ afterAll(async () => {
   await observer?.nc.drain().catch(() => undefined);
   await ex?.stop();
 });
-
-// ---- what a refusal looks like -------------------------------------------------------------
-
-const violation = (op: "Publish" | "Subscription", subject: string) => `Permissions Violation for ${op} to "${subject}"`;
-
-/** A request (JetStream API call or JetStream publish) the server refuses to let through. */
-async function expectRequestRefused(p: Party, call: () => Promise<unknown>, subject: string | RegExp) {
-  const err = await call().then(
-    (r) => {
-      throw new Error(`${p.user}: expected a refusal of ${subject}, got ${JSON.stringify(r)?.slice(0, 200)}`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RequestError);
-  const cause = (err as RequestError).cause as PermissionViolationError;
-  expect(cause).toBeInstanceOf(PermissionViolationError);
-  expect(cause.operation).toBe("publish");
-  if (typeof subject === "string") expect(cause.subject).toBe(subject);
-  else expect(cause.subject).toMatch(subject);
-  expect(cause.message).toBe(violation("Publish", cause.subject));
-  expect((err as Error).message).toBe(cause.message);
-  // Also reported on the connection, which stays open.
-  await eventually(() => p.violations.some((v) => v.subject === cause.subject) || undefined, 2_000, `status error for ${cause.subject}`);
-  expect(p.nc.isClosed()).toBe(false);
-  return cause;
-}
-
-/** A core publish: the client cannot know, the server drops it and reports it asynchronously. */
-async function expectPublishRefused(p: Party, subject: string, data = "{}") {
-  const before = p.violations.length;
-  p.nc.publish(subject, data);
-  await p.nc.flush(); // the server answers in order: -ERR before the PONG
-  const v = await eventually(() => p.violations.slice(before).find((x) => x.operation === "publish" && x.subject === subject), 2_000, `refusal of ${subject}`);
-  expect(v.message).toBe(violation("Publish", subject));
-  expect(p.nc.isClosed()).toBe(false);
-}
-
-/** A subscription the server refuses: it is closed with the violation and never gets a message. */
-async function expectSubscribeRefused(p: Party, subject: string) {
-  const sub = p.nc.subscribe(subject);
-  const closed = await Promise.race([sub.closed, new Promise((r) => setTimeout(() => r("still open after 2 s"), 2_000))]);
-  expect(closed).toBeInstanceOf(PermissionViolationError);
-  expect(closed).toMatchObject({ operation: "subscription", subject, message: violation("Subscription", subject) });
-  expect(sub.isClosed()).toBe(true);
-  expect(p.nc.isClosed()).toBe(false);
-}
 
 /** How many messages a stream holds on subjects matching `filter` (read as the coordinator). */
 async function stored(stream: string, filter: string): Promise<number> {
@@ -327,11 +259,7 @@ describe("an agency, connected with its own nkey", () => {
     expect((await clock)?.speed).toBe(60);
 
     // The coordinator recorded both, and KZ finds its acceptance among its own deliveries too.
-    const store = await openStore(observer.nc);
-    const t = await eventually(async () => {
-      const v = (await store.tracking.get(trackingKey(alert.id, "AZ")))?.value;
-      return v?.state === "acknowledged" ? v : undefined;
-    }, 10_000, "acknowledged tracking record");
+    const t = await trackingOf(observer.nc, alert.id, "AZ", { until: (v) => v.state === "acknowledged" });
     expect(t).toMatchObject({ receiptId: receipt.id, ackId: ackMsg.id, ackBy: "AZ-DO-1" });
     const own = await kz.js.consumers.get(DELIVERIES, consumers.agency("KZ"));
     const batch = await own.fetch({ max_messages: 100, expires: 2_000 });
@@ -364,8 +292,8 @@ describe("the observer", () => {
     expect((await store.registry.get("registry"))?.value.agencies.map((a) => a.id)).toContain("KZ");
     expect((await store.clock.get("clock"))?.value.speed).toBe(60);
     const keys: string[] = [];
-    for await (const k of await store.tracking.kv.keys()) keys.push(k);
-    expect(keys.some((k) => k.endsWith(".AZ"))).toBe(true);
+    for await (const k of await store.messages.kv.keys()) keys.push(k);
+    expect(keys.length).toBeGreaterThan(0);
     const w = await store.config.watch({ key: ">" });
     const watched: string[] = [];
     for await (const e of w) {

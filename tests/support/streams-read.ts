@@ -26,8 +26,16 @@ export async function readAll(nc: NatsConnection, stream: string, filter: string
   return out;
 }
 
-export const deliveriesTo = async (nc: NatsConnection, agency: string): Promise<Message[]> =>
-  (await readAll(nc, streams.deliveries.name, subjects.deliverOf(agency))).map((m) => JSON.parse(new TextDecoder().decode(m.data)));
+const decoded = (stored: { data: Uint8Array }[]): Message[] => stored.map((m) => JSON.parse(new TextDecoder().decode(m.data)));
+
+/** What `agency` is given: its own deliveries, then the broadcasts of every other agency. */
+export const deliveriesTo = async (nc: NatsConnection, agency: string): Promise<Message[]> => [
+  ...decoded(await readAll(nc, streams.deliveries.name, subjects.deliverOf(agency))),
+  ...(await broadcasts(nc)).filter((m) => m.sender !== agency),
+];
+
+/** Every broadcast stored, once each (every agency but its sender reads it). */
+export const broadcasts = async (nc: NatsConnection): Promise<Message[]> => decoded(await readAll(nc, streams.deliveries.name, subjects.broadcastAll));
 
 export const auditRecords = async (nc: NatsConnection): Promise<AuditRecord[]> =>
   (await readAll(nc, streams.audit.name, subjects.audit)).map((m) => JSON.parse(new TextDecoder().decode(m.data)));

@@ -33,7 +33,9 @@ describe("AgencyId", () => {
     expect(subjects.deliver(id, "alert").split(".")[2]).toBe(id);
     expect(subjects.outcome(id, "019a4f9e-8c1a-7b3e-9f00-3c2b1a0d4e5f").split(".")[2]).toBe(id);
     expect(subjects.presence(id).split(".")[2]).toBe(id);
-    for (const name of [consumers.agency(id), agencyAccount(id), subjects.inboxPrefix(id)]) expect(name).toMatch(NATS_NAME);
+    for (const name of [consumers.agency(id), consumers.broadcast(id), agencyAccount(id), subjects.inboxPrefix(id)]) expect(name).toMatch(NATS_NAME);
+    // No agency's own deliveries filter takes in the broadcasts ("all" is lowercase).
+    expect(subjects.deliverOf(id).replace(">", "")).not.toBe(subjects.broadcastAll.replace(">", ""));
     expect(seedFile("/keys", id)).toBe(`/keys/${id}.nk`);
     expect(trackingKey("019a4f9e-8c1a-7b3e-9f00-3c2b1a0d4e5f", id)).toMatch(KV_KEY);
   });

@@ -17,7 +17,7 @@ describe("AsyncAPI 3.0 export", () => {
     expect(messageNames.sort()).toEqual([...MESSAGE_KINDS, "clock"].sort());
     const addresses = document!.channels().all().map((c) => c.address());
     expect(addresses).toEqual(
-      expect.arrayContaining(["atix.submit.{agency}.{kind}", "atix.deliver.{agency}.{kind}", "atix.outcome.{agency}.{messageId}"]),
+      expect.arrayContaining(["atix.submit.{agency}.{kind}", "atix.deliver.{agency}.{kind}", "atix.deliver.all.{kind}", "atix.outcome.{agency}.{messageId}"]),
     );
     const submit = document!.operations().all().find((o) => o.id() === "submit")!;
     expect(submit.action()).toBe("send");

@@ -3,6 +3,7 @@
 import { v7 as uuidv7 } from "uuid";
 import { describe, expect, it } from "vitest";
 import { chainRecord, type ChainHead, GENESIS } from "../../shared/audit/chain.ts";
+import { batchedEntry } from "../../shared/audit/deliveries.ts";
 import type { AuditEntry, AuditRecord } from "../../shared/contracts/index.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { DashboardModel } from "../../services/dashboard/model.ts";
@@ -52,7 +53,7 @@ const story: AuditEntry[] = [
 describe("dashboard model", () => {
   it("counts deliveries and acknowledgements per alert, and verifies the chain as it goes", () => {
     const m = model(5);
-    for (const r of chain(story)) m.applyAudit(r);
+    for (const r of chain(story)) expect(m.applyAudit(r)).toHaveLength(1);
     const a = m.book.alert(alertId)!;
     expect(a).toMatchObject({ originator: "AZ", precedence: "FLASH", tlp: "AMBER", recipients: 2, delivered: 2, acknowledged: 1, escalations: 1, state: "open" });
     expect(m.chain).toEqual({ verified: 6, ok: true, catchingUp: true });
@@ -90,6 +91,39 @@ describe("dashboard model", () => {
     expect(j.alert?.state).toBe("retracted");
     m.refresh();
     expect(m.agencyViews().find((a) => a.id === "RU")).toMatchObject({ open: 0, overdue: 0 });
+  });
+
+  it("reads batched records as the deliveries they stand for: counts, journeys and one view per delivery", () => {
+    const m = model(5);
+    const second = uuidv7();
+    const [first] = story;
+    const records = chain([
+      first!,
+      { ...first!, eventId: "s2", messageId: second, data: { ...first!.data, title: "Second" } },
+      { eventId: `delivered:${alertId}`, event: "delivered", at: iso(0), actor: "ATIX", messageId: alertId, kind: "alert",
+        data: { recipients: ["KZ", "RU"], deadline: iso(10), precedence: "FLASH", originator: "AZ" } },
+      { eventId: `delivered:${second}`, event: "delivered", at: iso(0), actor: "ATIX", messageId: second, kind: "alert",
+        data: { recipients: ["KZ", "RU"], deadline: iso(10), precedence: "FLASH", originator: "AZ" } },
+      // KZ receipts and acknowledges both alerts in one message each.
+      batchedEntry("receipted", "KZ", "r1", { receiptId: "r1" }, [alertId, second].map((id) => ({ messageId: id, kind: "alert", agency: "AZ", at: iso(0), data: {} }))),
+      batchedEntry("acknowledged", "KZ", "a1", { ackId: "a1" }, [alertId, second].map((id) => ({
+        messageId: id, kind: "alert", agency: "AZ", at: iso(4), data: { withinDeadline: true, latencyMs: 240_000, officer: "KZ-DO-1" },
+      }))),
+      story.at(-1)!, // RU's escalation
+    ]);
+    const views = records.map((r) => m.applyAudit(r));
+    expect(views.map((v) => v.length)).toEqual([1, 1, 2, 2, 2, 2, 1]);
+    expect(views[2]!.map((v) => [v.seq, v.part, v.agency])).toEqual([[3, 0, "KZ"], [3, 1, "RU"]]);
+    expect(views[4]!.map((v) => [v.event, v.messageId, v.actor])).toEqual([["receipted", alertId, "KZ"], ["receipted", second, "KZ"]]);
+    for (const id of [alertId, second]) {
+      expect(m.book.alert(id)).toMatchObject({ recipients: 2, delivered: 2, acknowledged: 1 });
+      expect(m.book.journey(id).records.map((r) => `${r.event} ${r.actor}→${r.agency}`)).toEqual(
+        expect.arrayContaining(["delivered ATIX→KZ", "delivered ATIX→RU", "receipted KZ→AZ", "acknowledged KZ→AZ"]),
+      );
+    }
+    expect(m.book.journey(second).records.find((r) => r.event === "acknowledged")!.text).toContain("KZ-DO-1");
+    expect(m.snapshot(false).counters.deliveries).toMatchObject({ deliveries: 4, open: 2, acknowledged: { withinDeadline: 2, afterDeadline: 0 } });
+    expect(m.book.alert(alertId)?.escalations).toBe(1);
   });
 
   it("says where the chain broke when a record was edited, and keeps showing the exchange", () => {

@@ -70,7 +70,7 @@ async function publish(home: string, exchange: ExchangeFile, url: string, replic
   });
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
   say(
-    `ATIX exchange published at ${url} from ${shown(home)}: ${count(Object.keys(streams).length, "stream")} and ${count(Object.keys(buckets).length, "bucket")} with ${count(inEffect, "replica")}, ${count(registry.agencies.length, "agency consumer")}, the registry, and settings and clock unless already set`,
+    `ATIX exchange published at ${url} from ${shown(home)}: ${count(Object.keys(streams).length, "stream")} and ${count(Object.keys(buckets).length, "bucket")} with ${count(inEffect, "replica")}, ${count(registry.agencies.length * 2, "agency consumer")} (own and broadcast), the registry, and settings and clock unless already set`,
   );
 }
 

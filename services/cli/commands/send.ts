@@ -8,6 +8,7 @@ import { attach } from "../../../shared/exchange/attach.ts";
 import { SimClock } from "../../../shared/clock.ts";
 import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
 import { DEFAULT_SETTINGS } from "../../../shared/exchange/settings.ts";
+import { followTracking } from "../../../shared/exchange/tracking-read.ts";
 import { compose } from "../../../shared/messaging/compose.ts";
 import { submit } from "../../../shared/messaging/submit.ts";
 import { agencyJetStream } from "../../../shared/nats/connect.ts";
@@ -108,6 +109,12 @@ export function registerSend(program: Command) {
       });
       const seed = agency.exchange ? (await readIdentity(agency.exchange.credentialsDir, opts.from)).seed : undefined;
       if (!seed) throw new CliError(`no key for ${opts.from}: run inside the folder of a running \`atix up\``);
+      // With --wait, the audit chain followed from before sending: none of the message's records can be missed.
+      const tracking = opts.wait
+        ? await followTracking(observer.nc, { fromNow: true }).catch((e: Error) => {
+            throw new CliError(e.message);
+          })
+        : undefined;
       try {
         const outcomeSub = agency.nc.subscribe(subjects.outcome(opts.from, message.id), { max: 1, timeout: 15_000 });
         await submit(agencyJetStream(agency.nc), seed, message);
@@ -119,19 +126,20 @@ export function registerSend(program: Command) {
           throw new CliError("the exchange rejected the message", 1);
         }
         if (outcome.kind !== "acceptance") throw new CliError(`unexpected answer of kind ${outcome.kind}`);
-        if (!opts.wait) {
+        if (!tracking) {
           process.stdout.write(`accepted ${message.id}: ${outcome.body.recipients.length} recipients, acknowledgements due ${outcome.body.ackDeadline ?? "-"}\n`);
           return;
         }
         const settings = (await store.settings.get(CONFIG_KEYS.settings))?.value ?? DEFAULT_SETTINGS;
         const window = Date.parse(outcome.body.ackDeadline!) - Date.parse(message.sentAt);
         const summary = await waitForAcknowledgements({
-          store, clock, message, recipients: outcome.body.recipients, deadline: outcome.body.ackDeadline!,
+          store, tracking, clock, message, recipients: outcome.body.recipients, deadline: outcome.body.ackDeadline!,
           escalationSpanMs: Math.max(...Object.values(settings.escalationAfter)) * Math.max(0, window), timeoutMs: opts.timeout * 1000,
         });
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         if (summary.acknowledged.length !== summary.recipients.length) throw new CliError(`${summary.recipients.length - summary.acknowledged.length} of ${summary.recipients.length} recipients did not acknowledge in time`, 1);
       } finally {
+        tracking?.stop();
         await agency.nc.drain().catch(() => undefined);
         await observer.nc.drain().catch(() => undefined);
       }

@@ -1,42 +1,22 @@
 // `atix status`: is the exchange healthy right now? Coordinator instances and agencies as heard
 // live for a moment, open deliveries against their deadlines, and the audit chain's length.
-import { DeliverPolicy, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readAuditHead } from "../../../shared/audit/writer.ts";
 import { auditStreamState } from "../../../shared/audit/reader.ts";
 import { SimClock } from "../../../shared/clock.ts";
-import { buckets, DUTY_STATUSES, PRECEDENCES, subjects } from "../../../shared/contracts/index.ts";
+import { DUTY_STATUSES, PRECEDENCES, subjects } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
-import { TrackingRecord } from "../../../shared/exchange/records.ts";
 import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
 import { type DutyStatus, Heartbeat, safeJson, summariseTracking, verifiedPresence } from "../../../shared/exchange/observe.ts";
+import { readTrackingView } from "../../../shared/exchange/tracking-read.ts";
 import { CliError } from "../errors.ts";
 import { positiveNumber } from "../options.ts";
 
 // Defined with the other observers' readings; re-exported for existing callers.
 export { summariseTracking, type TrackingSummary } from "../../../shared/exchange/observe.ts";
-
-/** The latest value of every tracking key, read once through an ordered consumer on the bucket's stream. */
-async function trackingSnapshot(jsm: JetStreamManager): Promise<TrackingRecord[]> {
-  const stream = `KV_${buckets.tracking}`;
-  const { state } = await jsm.streams.info(stream);
-  if (!state.messages) return [];
-  const c = await jsm.jetstream().consumers.get(stream, { filter_subjects: `$KV.${buckets.tracking}.>`, deliver_policy: DeliverPolicy.LastPerSubject });
-  const iter = await c.consume({ max_messages: 1000 });
-  const out: TrackingRecord[] = [];
-  try {
-    for await (const m of iter) {
-      const r = m.data.length ? TrackingRecord.safeParse(m.json()) : undefined;
-      if (r?.success) out.push(r.data);
-      if (m.info.pending === 0) break;
-    }
-  } finally {
-    iter.stop();
-  }
-  return out;
-}
 
 interface Heard {
   coordinators: Map<string, Heartbeat>;
@@ -73,7 +53,8 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
   const keys = new Map(registry?.agencies.map((a) => [a.id, a.publicKey]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
   const [tracking, auditState, head] = await Promise.all([
-    trackingSnapshot(jsm),
+    // Deliveries as the audit chain tells them (it is their one record).
+    readTrackingView(nc),
     auditStreamState(jsm),
     readAuditHead(jsm).catch(() => undefined),
   ]);
@@ -92,7 +73,7 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
       .sort((a, b) => a.instance.localeCompare(b.instance))
       .map((h) => ({ ...h, uptimeMs: now - Date.parse(h.startedAt), lastSeenMs: now - Date.parse(h.at) })),
     agencies: { registered: registry?.agencies.length ?? 0, heard: heard.presence.size, online: heard.presence.size - byStatus.offline, byStatus },
-    deliveries: summariseTracking(tracking, simNowMs),
+    deliveries: summariseTracking(tracking.all(), simNowMs),
     audit: { records: head?.seq ?? auditState.messages, stored: auditState.messages, head: head?.hash ?? null },
   };
 }

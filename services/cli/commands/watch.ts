@@ -1,6 +1,9 @@
-// `atix watch`: the exchange live, one line per audit event, as it is recorded.
+// `atix watch`: the exchange live, as the audit chain records it. A message's deliveries are one
+// record and one line (naming its recipients); a batched receipt or acknowledgement is a line
+// per delivery it covers, since each is about another message and has its own latency.
 import type { Command } from "commander";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { perDelivery } from "../../../shared/audit/deliveries.ts";
 import { followAudit } from "../../../shared/audit/reader.ts";
 import { AuditRecord } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
@@ -22,6 +25,9 @@ const simTime = (iso: string) => (/^\d{4}-(\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(iso
 /** UUID v7 begins with the time: the last digits tell messages apart. */
 export const shortId = (id: string | undefined) => (id ? `…${id.replace(/-/g, "").slice(-8)}` : "");
 const minutes = (ms: number) => `${(ms / 60_000).toFixed(ms < 600_000 ? 1 : 0)} min`;
+/** Enough names to recognise a distribution on one line. */
+const MAX_NAMES = 6;
+const names = (ids: unknown[]) => `${ids.slice(0, MAX_NAMES).join(", ")}${ids.length > MAX_NAMES ? ` +${ids.length - MAX_NAMES}` : ""}`;
 
 interface Reason {
   code?: string;
@@ -35,7 +41,8 @@ export function keyData(r: AuditRecord, paint: Paint = plain): string {
   const out: string[] = [];
   const precedence = typeof d.precedence === "string" ? d.precedence : undefined;
   if (precedence) out.push(paint(PRECEDENCE_COLOUR[precedence] ?? 0, precedence));
-  if (Array.isArray(d.recipients)) out.push(`${d.recipients.length} recipient${d.recipients.length === 1 ? "" : "s"}`);
+  if (Array.isArray(d.recipients))
+    out.push(`${d.recipients.length} recipient${d.recipients.length === 1 ? "" : "s"}${r.event === "delivered" ? `: ${names(d.recipients)}` : ""}`);
   if (typeof d.tlp === "string") out.push(`TLP:${d.tlp}`);
   if (typeof d.step === "string") out.push(`step ${d.step}`);
   if (typeof d.recipient === "string" && d.recipient !== r.agency) out.push(`for ${d.recipient}`);
@@ -47,6 +54,11 @@ export function keyData(r: AuditRecord, paint: Paint = plain): string {
     out.push(paint(31, (d.reasons as Reason[]).map((x) => `${x.code ?? "?"}${x.path ? ` ${x.path}` : ""}: ${x.message ?? ""}`).join("; ")));
   if (typeof d.title === "string") out.push(`"${d.title}"`);
   return out.join("  ");
+}
+
+/** The lines for one record: one per delivery of a batched receipt or acknowledgement, else one. */
+export function formatRecord(r: AuditRecord, paint: Paint = plain): string[] {
+  return (r.event === "delivered" ? [r] : perDelivery(r)).map((e) => formatEvent(e, paint));
 }
 
 export function formatEvent(r: AuditRecord, paint: Paint = plain): string {
@@ -101,7 +113,7 @@ export async function watch(opts: WatchOptions, out: NodeJS.WritableStream & { i
       // The stream and the chain count alike; should they not, records before N are still skipped.
       if (opts.since && r.success && r.data.seq < opts.since) continue;
       if (opts.json) out.write(`${JSON.stringify(record)}\n`);
-      else out.write(`${r.success ? formatEvent(r.data, paint) : paint(31, `stream seq ${streamSeq}: not an audit record`)}\n`);
+      else out.write(`${r.success ? formatRecord(r.data, paint).join("\n") : paint(31, `stream seq ${streamSeq}: not an audit record`)}\n`);
     }
   } finally {
     process.off("SIGINT", stop);
@@ -113,7 +125,7 @@ export async function watch(opts: WatchOptions, out: NodeJS.WritableStream & { i
 export function registerWatch(program: Command) {
   program
     .command("watch")
-    .description("follow the exchange live: one line per audit event (Ctrl-C to stop)")
+    .description("follow the exchange live: each audit record as it is written (Ctrl-C to stop)")
     .option("--json", "print each audit record as one JSON line")
     .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
     .option("--since <n>", "start at record N of the audit chain instead of now", positiveInt("--since"))

@@ -6,7 +6,7 @@ import * as P from "./panels.js";
 import { World } from "./world.js";
 
 const $ = (id) => document.getElementById(id);
-const S = { exchange: { connected: false, coordinators: 0 }, controls: false, clock: null, agencies: new Map(), alerts: new Map(), escalations: [], counters: null, chain: null, auditSeq: 0, streamOpen: false };
+const S = { exchange: { connected: false, coordinators: 0 }, controls: false, clock: null, agencies: new Map(), alerts: new Map(), escalations: [], counters: null, chain: null, auditSeq: 0, auditPart: Infinity, streamOpen: false };
 const world = new World($("world"), $("flows"), $("world-wrap"));
 const journey = new Journey();
 /** Speeds offered by the Slower / Faster buttons (a simulated day takes 24 h ... 29 s). */
@@ -34,7 +34,7 @@ function later(what) {
 const clockFrom = (c) => (c ? { state: c.state, skew: c.wallNow - Date.now() } : null);
 
 function snapshot(s) {
-  Object.assign(S, { exchange: s.exchange, controls: s.controls, clock: clockFrom(s.clock), counters: s.counters, chain: s.chain, auditSeq: s.auditSeq });
+  Object.assign(S, { exchange: s.exchange, controls: s.controls, clock: clockFrom(s.clock), counters: s.counters, chain: s.chain, auditSeq: s.auditSeq, auditPart: Infinity });
   S.agencies = new Map(s.agencies.map((a) => [a.id, a]));
   S.alerts = new Map(s.alerts.map((a) => [a.id, a]));
   S.escalations = s.escalations;
@@ -47,8 +47,11 @@ function snapshot(s) {
 
 /** Each exchange event: moves on the map, the escalations feed, an open journey. */
 function audit(r) {
-  if (r.seq <= S.auditSeq) return;
+  // One record may come as several events (one per delivery, told apart by part); the snapshot holds all of its record's.
+  const part = r.part ?? 0;
+  if (r.seq < S.auditSeq || (r.seq === S.auditSeq && part <= S.auditPart)) return;
   S.auditSeq = r.seq;
+  S.auditPart = part;
   if (["submitted", "updated", "retracted", "answered", "hit-reported"].includes(r.event)) world.pulse(r.actor, "send", r.precedence);
   else if (r.event === "delivered" && r.agency) r.from ? world.flow(r.from, r.agency, r.precedence) : world.pulse(r.agency, "got", r.precedence);
   else if (r.event === "acknowledged") world.pulse(r.actor, "ack");

@@ -4,6 +4,9 @@
 import { esc, EVENT_WORD, hms, precClass, tlpClass } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
+/** A record standing for several deliveries comes as one event per delivery, with the same seq and its own part. */
+const key = (r) => `${r.seq}.${r.part ?? 0}`;
+const before = (a, b) => a.seq < b.seq || (a.seq === b.seq && (a.part ?? 0) < (b.part ?? 0));
 
 export class Journey {
   constructor() {
@@ -62,7 +65,7 @@ export class Journey {
 
   /** A record of this message (or of one that refers to it) arrived on the stream. */
   onAudit(r) {
-    if (!this.id || this.seen.has(r.seq)) return;
+    if (!this.id || this.seen.has(key(r))) return;
     if (r.messageId === this.id) this.add(r);
     else if (r.refersTo === this.id) this.add({ ...r, related: true });
   }
@@ -73,16 +76,17 @@ export class Journey {
   }
 
   add(r) {
-    if (this.seen.has(r.seq)) return;
-    this.seen.add(r.seq);
+    if (this.seen.has(key(r))) return;
+    this.seen.add(key(r));
     const who = r.agency ? `${esc(r.actor)} → ${esc(r.agency)}` : esc(r.actor);
     const tr = document.createElement("tr");
     if (r.related) tr.className = "related";
     tr.dataset.seq = r.seq;
+    tr.dataset.part = r.part ?? 0;
     tr.innerHTML = `<td class="num">${r.seq}</td><td class="num">${hms(Date.parse(r.at))}</td><td><span class="ev ev-${esc(r.event)}">${esc(EVENT_WORD[r.event] ?? r.event)}</span>${r.related && r.kind ? ` <span class="muted">(${esc(r.kind)})</span>` : ""}</td><td>${who}</td><td>${esc(r.text)}</td>`;
     // Chain order, even if a live record overtakes the fetched list.
     const rows = $("journey-rows");
-    const after = [...rows.children].find((x) => Number(x.dataset.seq) > r.seq);
+    const after = [...rows.children].find((x) => before(r, { seq: Number(x.dataset.seq), part: Number(x.dataset.part) }));
     rows.insertBefore(tr, after ?? null);
   }
 }

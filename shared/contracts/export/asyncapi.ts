@@ -13,6 +13,8 @@ import { allKindSchemas, UNEXPRESSIBLE_RULES } from "./json-schema.ts";
 export const DELIVERED_KINDS: MessageKind[] = [
   "alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit", "escalation", "acceptance", "rejection",
 ];
+/** Accepted submissions, which reach every other agency as one stored broadcast when addressed to all. */
+export const BROADCAST_KINDS: MessageKind[] = ["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"];
 const OUTCOME_KINDS: MessageKind[] = ["acceptance", "rejection"];
 
 const refs = (kinds: MessageKind[]) =>
@@ -71,7 +73,11 @@ submission reusing an id is rejected (code \`replay\`) and never becomes a secon
 **Receiving.** Everything addressed to you is stored in the JetStream stream ${streams.deliveries.name}
 on \`${subjects.deliver(AGENCY, KIND)}\`. Read it through your durable pull consumer
 \`${consumers.agency(AGENCY)}\` (the exchange creates it, filtered on \`${subjects.deliverOf(AGENCY)}\`; you cannot
-create consumers), so that after an outage you receive everything you missed, in order. For each alert, alert-update,
+create consumers), so that after an outage you receive everything you missed, in order. What goes to every agency
+but its sender is stored once instead, on \`${subjects.broadcast(KIND)}\` (same stream): read it through your second
+durable pull consumer \`${consumers.broadcast(AGENCY)}\` (filtered on \`${subjects.broadcastAll}\`; it starts when your
+agency joined). Read both, each in order; skip (just ack) a broadcast whose sender is you, and handle
+every other exactly like a delivery of your own; deduplicate by message id across both. For each alert, alert-update,
 alert-retraction, rfi, rfi-response and hit delivered, at once submit a **receipt** (machine), then
 JetStream-ack the delivery; when the duty officer has seen and acted on it, submit an **acknowledgement**.
 Under load one receipt or acknowledgement may cover up to ${BATCH_MAX} deliveries (\`body.more\`).
@@ -108,6 +114,8 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
         { agency: agencyParam, kind: { enum: AGENCY_KINDS, description: "The message kind; must equal the payload's kind." } }, AGENCY_KINDS),
       deliver: channel(subjects.deliver(AGENCY, KIND), "Deliveries", `What the coordinator stores for one recipient, durably, in the stream ${streams.deliveries.name}.`,
         { agency: agencyParam, kind: { enum: DELIVERED_KINDS, description: "The delivered message's kind." } }, DELIVERED_KINDS),
+      broadcast: channel(subjects.broadcast(KIND), "Broadcasts", `What the coordinator stores once for every agency but the sender, durably, in the stream ${streams.deliveries.name}; each agency reads it through its consumer ${consumers.broadcast(AGENCY)}.`,
+        { kind: { enum: BROADCAST_KINDS, description: "The broadcast message's kind." } }, BROADCAST_KINDS),
       outcome: channel(subjects.outcome(AGENCY, "{messageId}"), "Submission outcomes", "The coordinator's answer to one submission, live (core NATS); a copy is stored among the submitter's deliveries.",
         { agency: agencyParam, messageId: { description: "The submitted message's id." } }, OUTCOME_KINDS),
       clock: {
@@ -122,6 +130,7 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
     operations: {
       submit: operation("send", "Submit a message", "submit", AGENCY_KINDS),
       receiveDeliveries: operation("receive", "Receive what is addressed to this agency", "deliver", DELIVERED_KINDS),
+      receiveBroadcasts: operation("receive", "Receive what is addressed to every agency (skip your own)", "broadcast", BROADCAST_KINDS),
       receiveOutcomes: operation("receive", "Receive the outcome of each submission", "outcome", OUTCOME_KINDS),
       followClock: { action: "receive", title: "Follow the exchange's simulated clock", channel: { $ref: "#/channels/clock" }, messages: [{ $ref: "#/channels/clock/messages/clock" }] },
       announcePresence: operation("send", "Announce duty status", "presence", ["presence"]),

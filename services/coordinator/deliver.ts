@@ -1,0 +1,31 @@
+// Stores an accepted message's delivery copies. A message to every agency but its sender is
+// stored once, on the broadcast subject that each agency's broadcast consumer reads (the cost of
+// raw JetStream fan-out); anything narrower (named agencies, regions, TLP:RED) gets one copy per
+// recipient on its own subject, which only that recipient's consumer reads.
+import { type Message, subjects } from "../../shared/contracts/index.ts";
+import type { Registry } from "../../shared/exchange/registry.ts";
+import { publishDurably } from "../../shared/messaging/publish.ts";
+import type { Context } from "./context.ts";
+
+/**
+ * True when `recipients` are exactly the registry's agencies other than `sender`: only then does
+ * a broadcast reach no one it should not (every agency but the sender reads it; the sender drops it).
+ */
+export function reachesEveryone(registry: Registry, sender: string, recipients: readonly string[]): boolean {
+  const others = registry.ids.filter((id) => id !== sender);
+  const wanted = new Set(recipients);
+  return wanted.size === recipients.length && wanted.size === others.length && others.every((id) => wanted.has(id));
+}
+
+/**
+ * The exact bytes `data` (what the sender signed) go out once as a broadcast (msgID `<id>:all`) or
+ * once per recipient (msgID `<id>:<recipient>`): a retried write is recognised as a duplicate.
+ */
+export async function deliver(ctx: Pick<Context, "js" | "registry" | "log">, m: Message, data: Uint8Array, recipients: string[]): Promise<void> {
+  if (recipients.length && reachesEveryone(ctx.registry(), m.sender, recipients)) {
+    await publishDurably(ctx.js, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all` });
+    ctx.log.debug({ msgId: m.id, kind: m.kind, recipients: recipients.length }, "stored once as a broadcast");
+    return;
+  }
+  await Promise.all(recipients.map((r) => publishDurably(ctx.js, subjects.deliver(r, m.kind), data, { msgID: `${m.id}:${r}` })));
+}

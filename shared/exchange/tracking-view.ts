@@ -1,0 +1,135 @@
+// Where each delivery stands, as the audit chain tells it: the chain is the one record of what
+// was delivered, receipted, acknowledged, escalated and retracted, and this is its projection.
+// The coordinator keeps one live (to judge receipts and acknowledgements and to escalate);
+// observers build one by reading the chain. Applying a record twice changes nothing, so records
+// may be applied as they are written and again as they are read back.
+import type { Precedence } from "../contracts/index.ts";
+import { type DeliveryEvent, perDelivery } from "../audit/deliveries.ts";
+import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
+import { trackingKey, type TrackingRecord } from "./records.ts";
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
+type Step = (typeof ESCALATION_STEPS)[number];
+
+export class TrackingView {
+  private readonly byKey = new Map<string, TrackingRecord>();
+  /** Recipients per message, for a retraction closing every open delivery of its alert. */
+  private readonly byMessage = new Map<string, string[]>();
+  /** Keys of deliveries waiting for an acknowledgement. */
+  private readonly openKeys = new Set<string>();
+
+  get(messageId: string, recipient: string): TrackingRecord | undefined {
+    return this.byKey.get(trackingKey(messageId, recipient));
+  }
+  /** Every delivery of one message, in the order its recipients were named. */
+  ofMessage(messageId: string): TrackingRecord[] {
+    return (this.byMessage.get(messageId) ?? []).flatMap((r) => this.byKey.get(trackingKey(messageId, r)) ?? []);
+  }
+  all(): IterableIterator<TrackingRecord> {
+    return this.byKey.values();
+  }
+  /** Deliveries still waiting for an acknowledgement. */
+  *open(): Generator<TrackingRecord> {
+    for (const k of this.openKeys) {
+      const t = this.byKey.get(k);
+      if (t) yield t;
+    }
+  }
+  get openCount() {
+    return this.openKeys.size;
+  }
+  get size() {
+    return this.byKey.size;
+  }
+
+  /** Event ids this process applied as it wrote them, skipped when read back from the chain. */
+  private readonly written = new Set<string>();
+
+  /** Applies a record this process is writing (read back later, it is not applied again). */
+  applyWritten(record: DeliveryEvent & { eventId: string }) {
+    this.written.add(record.eventId);
+    this.apply(record);
+  }
+
+  /** Applies a record read from the chain, unless this process applied it as it wrote it. */
+  applyRead(record: DeliveryEvent) {
+    if (record.eventId && this.written.delete(record.eventId)) return;
+    this.apply(record);
+  }
+
+  /** Applies one audit record (any event; those about no delivery change nothing). */
+  apply(record: DeliveryEvent) {
+    if (record.event === "retracted") return this.retract(str(record.data?.refersTo));
+    for (const e of perDelivery(record)) this.applyOne(e);
+  }
+
+  /** An escalation step another way settled (claimed and found to need no notice). */
+  settle(messageId: string, recipient: string, step: Step, state: "done" | "skipped") {
+    const t = this.get(messageId, recipient);
+    if (t) t.escalations = { ...t.escalations, [step]: state };
+  }
+
+  private applyOne(e: DeliveryEvent) {
+    const d = e.data ?? {};
+    const id = e.messageId;
+    if (!id) return;
+    if (e.event === "delivered") return this.deliver(e, id);
+    if (e.event === "escalated") {
+      const recipient = str(d.recipient);
+      const step = str(d.step) as Step | undefined;
+      if (recipient && step && ESCALATION_STEPS.includes(step)) this.settle(id, recipient, step, "done");
+      return;
+    }
+    const t = this.get(id, e.actor);
+    if (!t) return;
+    if (e.event === "receipted" && !t.receiptId) {
+      Object.assign(t, { receiptId: str(d.receiptId), receiptAt: e.at, state: t.state === "delivered" ? "receipted" : t.state });
+    } else if (e.event === "acknowledged" && !t.ackId) {
+      Object.assign(t, {
+        state: t.state === "closed" ? "closed" : "acknowledged",
+        ackId: str(d.ackId),
+        ackAt: e.at,
+        receiptAt: t.receiptAt ?? e.at,
+        ...(str(d.officer) ? { ackBy: str(d.officer) } : {}),
+        ackLatencyMs: num(d.latencyMs) ?? Date.parse(e.at) - Date.parse(t.deliveredAt),
+        withinDeadline: typeof d.withinDeadline === "boolean" ? d.withinDeadline : Date.parse(e.at) <= Date.parse(t.deadline),
+      });
+      this.openKeys.delete(trackingKey(id, e.actor));
+    }
+  }
+
+  private deliver(e: DeliveryEvent, id: string) {
+    const recipient = e.agency;
+    const d = e.data ?? {};
+    if (!recipient) return;
+    const key = trackingKey(id, recipient);
+    if (this.byKey.has(key)) return;
+    this.byKey.set(key, {
+      messageId: id,
+      kind: e.kind ?? "alert",
+      originator: str(d.originator) ?? "",
+      recipient,
+      precedence: (str(d.precedence) ?? "ROUTINE") as Precedence,
+      deliveredAt: e.at,
+      deadline: str(d.deadline) ?? e.at,
+      state: "delivered",
+      escalations: {},
+    });
+    this.openKeys.add(key);
+    const list = this.byMessage.get(id);
+    if (list) list.push(recipient);
+    else this.byMessage.set(id, [recipient]);
+  }
+
+  /** The alert is withdrawn: its deliveries not yet acknowledged stop escalating. */
+  private retract(alertId: string | undefined) {
+    if (!alertId) return;
+    for (const t of this.ofMessage(alertId)) {
+      if (!isOpen(t)) continue;
+      t.state = "closed";
+      this.openKeys.delete(trackingKey(t.messageId, t.recipient));
+    }
+  }
+}

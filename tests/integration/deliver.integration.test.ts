@@ -1,0 +1,98 @@
+// deliver(): a message to every agency but its sender is stored once, on the broadcast subject;
+// anything narrower once per recipient. Against a real broker, with the coordinator's consumers.
+import { jetstream, jetstreamManager, DeliverPolicy } from "@nats-io/jetstream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deliver, reachesEveryone } from "../../services/coordinator/deliver.ts";
+import { consumers, type Message, streams, subjects } from "../../shared/contracts/index.ts";
+import { issueIdentities, publishExchangeConfig, registryFor } from "../../shared/exchange/bootstrap.ts";
+import { Registry, type RegistryData } from "../../shared/exchange/registry.ts";
+import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
+import { compose } from "../../shared/messaging/compose.ts";
+import { createLogger } from "../../shared/log.ts";
+import { startTestExchange, submitAndWait, testAlertBody, testRoster, type TestExchange } from "../support/exchange.ts";
+import { broadcasts, deliveriesTo, eventually, readAll } from "../support/streams-read.ts";
+
+const DELIVERIES = streams.deliveries.name;
+const logger = createLogger("deliver-test").child({}, { level: process.env.ATIX_LOG_LEVEL ?? "silent" });
+let ex: TestExchange;
+beforeAll(async () => {
+  ex = await startTestExchange({ speed: 60 });
+  await ex.startCoordinator("c1");
+});
+afterAll(() => ex?.stop());
+
+const ctx = () => ({ js: jetstream(ex.admin), registry: () => ex.registry, log: logger });
+const alertFrom = (sender: string, over: Record<string, unknown> = {}) => compose("alert", testAlertBody(over), { sender, sentAt: ex.clock.iso() });
+const publishRegistry = (registry: RegistryData) => publishExchangeConfig(ex.admin, { registry, settings: DEFAULT_SETTINGS, clock: ex.clock.snapshot() });
+const bytes = (m: Message) => new TextEncoder().encode(JSON.stringify(m));
+/** Every stored copy of `id`, by subject. */
+const copiesOf = async (id: string) =>
+  (await readAll(ex.admin, DELIVERIES, subjects.deliverAll)).filter((d) => JSON.parse(new TextDecoder().decode(d.data)).id === id).map((d) => d.subject);
+
+describe("deliver", () => {
+  it("stores a message to every other agency once, on the broadcast subject, and a retry is a duplicate", async () => {
+    const m = alertFrom("AZ");
+    const everyoneElse = ex.registry.ids.filter((id) => id !== "AZ");
+    await deliver(ctx(), m, bytes(m), everyoneElse);
+    await deliver(ctx(), m, bytes(m), everyoneElse);
+    expect(await copiesOf(m.id)).toEqual([subjects.broadcast("alert")]);
+    // Each recipient finds it among its deliveries; the sender does not.
+    for (const r of everyoneElse) expect((await deliveriesTo(ex.admin, r)).map((d) => d.id)).toContain(m.id);
+    expect((await deliveriesTo(ex.admin, "AZ")).map((d) => d.id)).not.toContain(m.id);
+  });
+
+  it("stores one copy per recipient when not everyone is addressed (named agencies, TLP:RED)", async () => {
+    const m = alertFrom("AZ", { tlp: "RED", distribution: { agencies: ["KZ", "RU"] } });
+    await deliver(ctx(), m, bytes(m), ["KZ", "RU"]);
+    expect((await copiesOf(m.id)).sort()).toEqual([subjects.deliver("KZ", "alert"), subjects.deliver("RU", "alert")]);
+    // All but one other agency is still per recipient.
+    const n = alertFrom("AZ");
+    const allButOne = ex.registry.ids.filter((id) => id !== "AZ" && id !== "UZ");
+    await deliver(ctx(), n, bytes(n), allButOne);
+    expect((await copiesOf(n.id)).sort()).toEqual(allButOne.map((r) => subjects.deliver(r, "alert")).sort());
+  });
+
+  it("gives every agency of the registry its own consumer and a broadcast consumer that starts at creation", async () => {
+    const jsm = await jetstreamManager(ex.admin);
+    for (const id of ex.registry.ids) {
+      expect((await jsm.consumers.info(DELIVERIES, consumers.agency(id))).config.filter_subject).toBe(subjects.deliverOf(id));
+      const b = (await jsm.consumers.info(DELIVERIES, consumers.broadcast(id))).config;
+      expect(b).toMatchObject({ filter_subject: subjects.broadcastAll, deliver_policy: DeliverPolicy.New, ack_policy: "explicit" });
+    }
+  });
+
+  it("gives an agency added to the registry both consumers, and none of the earlier broadcasts", async () => {
+    const roster = testRoster([...ex.registry.ids, "TJ"]);
+    await publishRegistry(registryFor(roster, issueIdentities(roster)));
+    const jsm = await jetstreamManager(ex.admin);
+    const info = await eventually(() => jsm.consumers.info(DELIVERIES, consumers.broadcast("TJ")), 10_000, "TJ's broadcast consumer");
+    expect(info.num_pending).toBe(0);
+    await jsm.consumers.info(DELIVERIES, consumers.agency("TJ"));
+    // Put the old registry back (the other tests resolve against it): TJ's broadcast consumer goes.
+    await publishRegistry(ex.registry.data);
+    await eventually(() => jsm.consumers.info(DELIVERIES, consumers.broadcast("TJ")).then(() => undefined, () => true), 10_000, "TJ's broadcast consumer retired");
+  });
+
+  // Needs services/coordinator/process.ts to call deliver() (writeOut).
+  it("through the coordinator: a FLASH to all is stored once", async () => {
+    const m = alertFrom("KZ");
+    expect((await submitAndWait(ex, "KZ", m)).kind).toBe("acceptance");
+    expect(await copiesOf(m.id)).toEqual([subjects.broadcast("alert")]);
+    expect((await broadcasts(ex.admin)).filter((b) => b.id === m.id)).toHaveLength(1);
+  });
+});
+
+describe("reachesEveryone", () => {
+  const roster = testRoster(["AZ", "KZ", "KG"]);
+  const registry = new Registry(registryFor(roster, issueIdentities(roster)));
+  it("is true only for exactly the registry's agencies other than the sender", () => {
+    expect(reachesEveryone(registry, "AZ", ["KZ", "KG"])).toBe(true);
+    expect(reachesEveryone(registry, "AZ", ["KG", "KZ"])).toBe(true);
+    expect(reachesEveryone(registry, "AZ", ["KZ"])).toBe(false);
+    expect(reachesEveryone(registry, "AZ", ["KZ", "KZ"])).toBe(false);
+    expect(reachesEveryone(registry, "AZ", ["KZ", "KG", "AZ"])).toBe(false);
+    expect(reachesEveryone(registry, "AZ", ["KZ", "XX"])).toBe(false);
+    // A sender outside the registry (the coordinator) reaches everyone only with every agency.
+    expect(reachesEveryone(registry, "ATIX", ["AZ", "KZ", "KG"])).toBe(true);
+  });
+});

@@ -1,0 +1,134 @@
+// The audit chain as the one record of deliveries: batched records expand to one event per
+// delivery (shaped as recorded alone), and the view built from them tracks each delivery.
+import { describe, expect, it } from "vitest";
+import { batchedEntry, type DeliveryEvent, perDelivery } from "../../shared/audit/deliveries.ts";
+import { TrackingView } from "../../shared/exchange/tracking-view.ts";
+
+const T0 = Date.parse("2026-09-21T08:00:00.000Z");
+const iso = (min: number) => new Date(T0 + min * 60_000).toISOString();
+const [A, B, C] = ["019a0000-0000-7000-8000-00000000000a", "019a0000-0000-7000-8000-00000000000b", "019a0000-0000-7000-8000-00000000000c"];
+
+const delivered = (messageId: string, recipients: string[], at = iso(0)): DeliveryEvent => ({
+  eventId: `delivered:${messageId}`, event: "delivered", actor: "ATIX", messageId, kind: "alert", at,
+  data: { recipients, deadline: iso(10), precedence: "FLASH", originator: "AZ" },
+});
+const receipt = (actor: string, receiptId: string, items: { messageId: string; at: string }[]): DeliveryEvent =>
+  batchedEntry("receipted", actor, receiptId, { receiptId }, items.map((i) => ({ ...i, kind: "alert", agency: "AZ", data: {} })));
+const ack = (actor: string, ackId: string, items: { messageId: string; at: string; latencyMs: number; withinDeadline: boolean }[]): DeliveryEvent =>
+  batchedEntry("acknowledged", actor, ackId, { ackId }, items.map(({ messageId, at, ...d }) => ({ messageId, at, kind: "alert", agency: "AZ", data: { officer: `${actor}-DO-1`, action: "acting", precedence: "FLASH", ...d } })));
+const retracted = (refersTo: string, at: string): DeliveryEvent => ({ event: "retracted", actor: "AZ", messageId: C, kind: "alert-retraction", at, data: { refersTo, recipients: ["KZ", "RU"] } });
+const escalated = (messageId: string, recipient: string, step: string): DeliveryEvent => ({ event: "escalated", actor: "ATIX", messageId, kind: "alert", agency: recipient, at: iso(10), data: { step, recipient } });
+
+describe("perDelivery", () => {
+  it("expands a message's one delivered record into one per recipient, as if each was recorded alone", () => {
+    expect(perDelivery(delivered(A, ["KZ", "RU"]))).toEqual(
+      ["KZ", "RU"].map((agency) => ({
+        eventId: `delivered:${A}`, event: "delivered", actor: "ATIX", messageId: A, kind: "alert", at: iso(0), agency,
+        data: { deadline: iso(10), precedence: "FLASH", originator: "AZ" },
+      })),
+    );
+  });
+
+  it("expands a batched receipt or acknowledgement: the first in the record's fields, the others from data.more", () => {
+    const r = receipt("KZ", "r1", [{ messageId: A, at: iso(1) }, { messageId: B, at: iso(2) }]);
+    expect(r).toMatchObject({ eventId: "receipted:r1", actor: "KZ", messageId: A, agency: "AZ", at: iso(1), data: { receiptId: "r1", more: [{ messageId: B, at: iso(2) }] } });
+    expect(perDelivery(r).map((e) => [e.messageId, e.agency, e.at, e.data])).toEqual([
+      [A, "AZ", iso(1), { receiptId: "r1" }],
+      [B, "AZ", iso(2), { receiptId: "r1" }],
+    ]);
+    const a = ack("KZ", "k1", [{ messageId: A, at: iso(3), latencyMs: 180_000, withinDeadline: true }, { messageId: B, at: iso(12), latencyMs: 720_000, withinDeadline: false }]);
+    expect(perDelivery(a).map((e) => [e.event, e.actor, e.messageId, e.data])).toEqual([
+      ["acknowledged", "KZ", A, { ackId: "k1", officer: "KZ-DO-1", action: "acting", precedence: "FLASH", latencyMs: 180_000, withinDeadline: true }],
+      ["acknowledged", "KZ", B, { ackId: "k1", officer: "KZ-DO-1", action: "acting", precedence: "FLASH", latencyMs: 720_000, withinDeadline: false }],
+    ]);
+  });
+
+  it("passes through records that stand for one delivery or none, old per-delivery records included", () => {
+    const old: DeliveryEvent = { event: "delivered", actor: "ATIX", messageId: A, kind: "alert", agency: "KZ", at: iso(0), data: { deadline: iso(10) } };
+    const single = receipt("KZ", "r2", [{ messageId: A, at: iso(1) }]);
+    expect(single.data).toEqual({ receiptId: "r2" });
+    for (const r of [old, single, retracted(A, iso(5)), escalated(A, "KZ", "reminder")]) expect(perDelivery(r)).toEqual([r]);
+  });
+
+  it("refuses to write a batched record covering nothing", () => {
+    expect(() => batchedEntry("receipted", "KZ", "r3", { receiptId: "r3" }, [])).toThrow(/at least one item/);
+  });
+});
+
+describe("TrackingView", () => {
+  /** A's deliveries to KZ and RU, B's to KZ; KZ receipts and acknowledges both in one go. */
+  const story = [
+    delivered(A, ["KZ", "RU"]),
+    delivered(B, ["KZ"], iso(1)),
+    receipt("KZ", "r1", [{ messageId: A, at: iso(1) }, { messageId: B, at: iso(2) }]),
+    ack("KZ", "k1", [{ messageId: A, at: iso(3), latencyMs: 180_000, withinDeadline: true }, { messageId: B, at: iso(12), latencyMs: 660_000, withinDeadline: false }]),
+  ];
+  const viewOf = (records: DeliveryEvent[]) => {
+    const v = new TrackingView();
+    for (const r of records) v.apply(r);
+    return v;
+  };
+
+  it("tracks each delivery of a delivered batch, in the order its recipients were named", () => {
+    const v = viewOf(story.slice(0, 2));
+    expect(v.ofMessage(A).map((t) => t.recipient)).toEqual(["KZ", "RU"]);
+    expect(v.get(A, "RU")).toEqual({
+      messageId: A, kind: "alert", originator: "AZ", recipient: "RU", precedence: "FLASH", deliveredAt: iso(0), deadline: iso(10), state: "delivered", escalations: {},
+    });
+    expect(v.size).toBe(3);
+    expect(v.openCount).toBe(3);
+  });
+
+  it("applies every delivery a batched receipt and acknowledgement cover", () => {
+    const v = viewOf(story);
+    expect(v.get(A, "KZ")).toMatchObject({ state: "acknowledged", receiptId: "r1", receiptAt: iso(1), ackId: "k1", ackAt: iso(3), ackBy: "KZ-DO-1", ackLatencyMs: 180_000, withinDeadline: true });
+    expect(v.get(B, "KZ")).toMatchObject({ state: "acknowledged", receiptId: "r1", receiptAt: iso(2), ackId: "k1", ackAt: iso(12), ackLatencyMs: 660_000, withinDeadline: false });
+    expect(v.get(A, "RU")?.state).toBe("delivered");
+    expect([...v.open()].map((t) => `${t.messageId}.${t.recipient}`)).toEqual([`${A}.RU`]);
+  });
+
+  it("keeps the first receipt and acknowledgement of a delivery; later ones and strangers' change nothing", () => {
+    const v = viewOf([
+      ...story,
+      receipt("KZ", "r9", [{ messageId: A, at: iso(5) }]),
+      ack("KZ", "k9", [{ messageId: A, at: iso(6), latencyMs: 360_000, withinDeadline: true }]),
+      delivered(A, ["KZ", "RU"], iso(7)),
+      // TR was never sent A.
+      ack("TR", "k8", [{ messageId: A, at: iso(6), latencyMs: 360_000, withinDeadline: true }]),
+    ]);
+    expect(v.get(A, "KZ")).toMatchObject({ state: "acknowledged", deliveredAt: iso(0), receiptId: "r1", ackId: "k1", ackAt: iso(3) });
+    expect(v.get(A, "TR")).toBeUndefined();
+    expect(v.size).toBe(3);
+  });
+
+  it("counts an acknowledgement without a receipt as received then", () => {
+    const v = viewOf([delivered(A, ["RU"]), ack("RU", "k2", [{ messageId: A, at: iso(4), latencyMs: 240_000, withinDeadline: true }])]);
+    expect(v.get(A, "RU")).toMatchObject({ state: "acknowledged", receiptAt: iso(4), ackAt: iso(4) });
+    expect(v.get(A, "RU")?.receiptId).toBeUndefined();
+  });
+
+  it("closes the open deliveries of a retracted alert, not those already acknowledged", () => {
+    const v = viewOf([...story, retracted(A, iso(5))]);
+    expect(v.get(A, "RU")?.state).toBe("closed");
+    expect(v.get(A, "KZ")?.state).toBe("acknowledged");
+    expect(v.openCount).toBe(0);
+    // Acknowledged after all: recorded, and it stays closed.
+    v.apply(ack("RU", "k3", [{ messageId: A, at: iso(6), latencyMs: 360_000, withinDeadline: true }]));
+    expect(v.get(A, "RU")).toMatchObject({ state: "closed", ackId: "k3" });
+  });
+
+  it("marks an escalation step done for the delivery it was about", () => {
+    const v = viewOf([...story, escalated(A, "RU", "reminder"), escalated(A, "RU", "not-a-step")]);
+    expect(v.get(A, "RU")?.escalations).toEqual({ reminder: "done" });
+    expect(v.get(A, "KZ")?.escalations).toEqual({});
+  });
+
+  it("is the same after every record is applied again (records are applied as written and as read back)", () => {
+    const all = [...story, retracted(A, iso(5)), escalated(A, "RU", "reminder")];
+    const once = viewOf(all);
+    const twice = viewOf([...all, ...all]);
+    expect([...twice.all()]).toEqual([...once.all()]);
+    expect(twice.openCount).toBe(once.openCount);
+    expect(twice.ofMessage(A)).toEqual(once.ofMessage(A));
+  });
+});
