@@ -24,8 +24,9 @@ export function waiter(what: string, timeoutMs: number) {
     rejectFn = rej;
   });
   const timer = setTimeout(() => rejectFn(new Error(`benchmark timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-  return {
-    promise: promise.finally(() => clearTimeout(timer)),
-    resolve: resolveFn,
-  };
+  timer.unref();
+  const settled = promise.finally(() => clearTimeout(timer));
+  // A waiter replaced before anyone awaited it must not bring the run down when its time is up.
+  settled.catch(() => undefined);
+  return { promise: settled, resolve: resolveFn };
 }
