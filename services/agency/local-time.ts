@@ -23,8 +23,22 @@ function format(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** Offsets change only at UTC instants on a quarter hour: one lookup serves each quarter. */
+const QUARTER_MS = 15 * 60_000;
+const offsets = new Map<string, number>();
+
 /** The zone's offset from UTC at `ms`, in ms (positive east of Greenwich). */
 export function offsetMs(timeZone: string, ms: number): number {
+  const key = `${timeZone}|${Math.floor(ms / QUARTER_MS)}`;
+  let off = offsets.get(key);
+  if (off === undefined) {
+    if (offsets.size > 50_000) offsets.clear();
+    offsets.set(key, (off = lookUpOffset(timeZone, ms)));
+  }
+  return off;
+}
+
+function lookUpOffset(timeZone: string, ms: number): number {
   const p: Record<string, number> = {};
   for (const part of format(timeZone).formatToParts(ms)) if (part.type !== "literal") p[part.type] = Number(part.value);
   const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);

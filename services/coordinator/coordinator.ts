@@ -21,6 +21,7 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { type Intake, startIntake } from "./intake.ts";
 import { startTrackingFeed, type TrackingFeed } from "./tracking-feed.ts";
 import { TrackingView } from "../../shared/exchange/tracking-view.ts";
+import { RecentIds } from "./recent-ids.ts";
 
 export interface CoordinatorOptions {
   servers: string | string[];
@@ -71,12 +72,14 @@ export class Coordinator {
       signOwn: ownSigner(this.opts.seed),
       accepting: new Map(),
       tracking: new TrackingView(),
+      decided: new RecentIds(),
+      recording: new Map(),
     };
     await this.ensureConsumers();
     // Receipts and escalations are judged against every delivery recorded so far.
     this.trackingFeed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log);
     await this.trackingFeed.ready;
-    this.escalator = new Escalator(this.ctx);
+    this.escalator = new Escalator(this.ctx, () => this.trackingFeed!.current());
     this.escalator.start();
     this.intake = await startIntake(this.ctx);
     const startedAt = new Date().toISOString();

@@ -5,6 +5,7 @@
 // finished by another with the same ids (recorded once).
 import { COORDINATOR_ID, ESCALATION_STEPS, subjects } from "../../shared/contracts/index.ts";
 import { claimKey, type EscalationClaim, type TrackingRecord } from "../../shared/exchange/records.ts";
+import { timesOf } from "../../shared/exchange/tracking-view.ts";
 import { compose, deterministicId } from "../../shared/messaging/compose.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import type { Context } from "./context.ts";
@@ -14,9 +15,8 @@ const CLAIM_TIMEOUT_WALL_MS = 15_000;
 const TICK_MS = 200;
 
 export function dueAt(ctx: Context, t: TrackingRecord, step: Step): number {
-  const deadline = Date.parse(t.deadline);
-  const window = deadline - Date.parse(t.deliveredAt);
-  return deadline + ctx.settings().escalationAfter[step] * window;
+  const { deliveredMs, deadlineMs } = timesOf(t);
+  return deadlineMs + ctx.settings().escalationAfter[step] * (deadlineMs - deliveredMs);
 }
 
 export class Escalator {
@@ -27,7 +27,11 @@ export class Escalator {
   private stopped = false;
   escalated = 0;
 
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly ctx: Context,
+    /** Whether the view has caught up with the chain (another instance's acknowledgement may be in it). */
+    private readonly current: () => Promise<boolean>,
+  ) {}
 
   start() {
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -44,19 +48,34 @@ export class Escalator {
     return this.ctx.tracking.openCount;
   }
 
+  private checking = false;
+
   private tick() {
-    if (this.stopped) return;
+    if (this.stopped || this.checking) return;
     const now = this.ctx.clock.nowMs();
-    for (const t of this.ctx.tracking.open()) {
+    const due: [TrackingRecord, Step, string][] = [];
+    for (const t of this.ctx.tracking.overdue(now)) {
       const step = ESCALATION_STEPS.find((s) => !done(t, s));
       if (!step || now < dueAt(this.ctx, t, step)) continue;
       const key = claimKey(t.messageId, t.recipient, step);
-      if (this.busy.has(key) || (this.heldElsewhere.get(key) ?? 0) > Date.now()) continue;
-      this.busy.add(key);
-      this.escalate(t, step, key)
-        .catch((e) => this.ctx.log.error({ err: e, msgId: t.messageId, recipient: t.recipient, step }, "escalation failed; will retry"))
-        .finally(() => this.busy.delete(key));
+      if (!this.busy.has(key) && (this.heldElsewhere.get(key) ?? 0) <= Date.now()) due.push([t, step, key]);
     }
+    if (!due.length) return;
+    // Only on a view that has read the whole chain: what looks overdue may have been acknowledged.
+    this.checking = true;
+    this.current()
+      .then((current) => {
+        if (!current) return void this.ctx.log.warn({ due: due.length }, "escalations wait: this instance has not read the whole audit chain yet");
+        for (const [t, step, key] of due) {
+          if (!isOpen(t) || done(t, step) || this.busy.has(key)) continue;
+          this.busy.add(key);
+          this.escalate(t, step, key)
+            .catch((e) => this.ctx.log.error({ err: e, msgId: t.messageId, recipient: t.recipient, step }, "escalation failed; will retry"))
+            .finally(() => this.busy.delete(key));
+        }
+      })
+      .catch((e) => this.ctx.log.warn({ err: e }, "could not check the audit chain before escalating"))
+      .finally(() => (this.checking = false));
   }
 
   private async escalate(t: TrackingRecord, step: Step, key: string) {
@@ -115,4 +134,5 @@ export class Escalator {
   }
 }
 
+const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
 const done = (t: TrackingRecord, s: Step) => t.escalations[s] === "done" || t.escalations[s] === "skipped";

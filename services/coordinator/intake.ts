@@ -9,7 +9,7 @@ import { consumers, streams } from "../../shared/contracts/index.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
 import { Lanes } from "./lanes.ts";
-import { processSubmission } from "./process.ts";
+import { type Prepared, prepare, processSubmission } from "./process.ts";
 
 export interface Intake {
   processed: number;
@@ -38,13 +38,16 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
       jm.nak(1_000);
       held.delete(jm);
     };
+    const sub = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: Math.floor(jm.info.timestampNanos / 1e6) };
+    // Checked, and its id looked up, before its turn in the sender's lane.
+    let prepared: Prepared;
+    try {
+      prepared = prepare(ctx, sub);
+    } catch (e) {
+      return failed(e);
+    }
     return lanes.run(agency, async () => {
-      const processed = await processSubmission(ctx, {
-        subject: jm.subject,
-        data: jm.data,
-        streamSeq: jm.seq,
-        storedAtMs: Math.floor(jm.info.timestampNanos / 1e6),
-      }).catch(failed);
+      const processed = await processSubmission(ctx, sub, prepared).catch(failed);
       if (!processed) return;
       const acked = () => {
         jm.ack();

@@ -36,54 +36,88 @@ export interface Processed {
   rest?: Promise<void>;
 }
 
-export async function processSubmission(ctx: Context, sub: Submission): Promise<Processed> {
-  const outcome = await decide(ctx, sub);
-  return typeof outcome === "string" ? { outcome } : { outcome: "accepted", rest: outcome.rest };
+/** What can be known of a submission before its turn: its checks, and whether its id was seen. */
+export interface Prepared {
+  agency: string;
+  nowMs: number;
+  checked: ReturnType<typeof checkSubmission>;
+  seen?: Promise<Awaited<ReturnType<Context["store"]["seen"]["get"]>>>;
 }
 
-async function decide(ctx: Context, sub: Submission): Promise<string | { rest: Promise<void> }> {
+const TRACKED_KINDS = new Set(["receipt", "acknowledgement", "presence"]);
+
+/**
+ * Checks a submission (pure: parse, contract, signature) and starts looking up its id, so that
+ * both happen while the sender's earlier submissions are still being decided.
+ */
+export function prepare(ctx: Context, sub: Submission): Prepared {
   // Anything after the agency is the kind: `atix.submit.TR.alert.extra` names kind "alert.extra",
   // which no message has, so it is refused rather than read as an alert.
   const [, , agency = "", ...kindTokens] = sub.subject.split(".");
-  const kind = kindTokens.join(".");
   const nowMs = ctx.clock.nowMs();
-  const checked = checkSubmission(sub.data, agency, kind, ctx.registry());
-  if (!checked.ok) return reject(ctx, sub, agency, checked.reasons, nowMs, checked);
+  const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry());
+  if (!checked.ok || TRACKED_KINDS.has(checked.message.kind)) return { agency, nowMs, checked };
+  const seen = ctx.store.seen.get(checked.message.id);
+  seen.catch(() => undefined); // awaited in its turn; a failure is reported there
+  return { agency, nowMs, checked, seen };
+}
+
+export async function processSubmission(ctx: Context, sub: Submission, prepared = prepare(ctx, sub)): Promise<Processed> {
+  const { agency, nowMs, checked } = prepared;
+  if (!checked.ok) return { outcome: await reject(ctx, sub, agency, checked.reasons, nowMs, checked) };
   const m = checked.message;
   ctx.log.debug({ msgId: m.id, kind: m.kind, sender: m.sender }, "submission");
 
-  if (m.kind === "presence") return "presence";
+  if (m.kind === "presence") return { outcome: "presence" };
   if (m.kind === "receipt" || m.kind === "acknowledgement") {
     const r = await track(ctx, m, nowMs);
     // What it covered is recorded; deliveries the sender never had are named in a rejection.
-    if (r.unknown.length) return reject(ctx, sub, agency, r.unknown, nowMs, { messageId: m.id, kind: m.kind });
-    return r.recorded ? "recorded" : "repeat";
+    if (r.unknown.length) {
+      await r.rest;
+      return { outcome: await reject(ctx, sub, agency, r.unknown, nowMs, { messageId: m.id, kind: m.kind }) };
+    }
+    return { outcome: r.recorded ? "recorded" : "repeat", ...(r.rest ? { rest: r.rest } : {}) };
   }
 
-  // The same id again while its acceptance is still being written: answered as a replay after it.
-  await ctx.accepting.get(m.id)?.catch(() => undefined);
-  const seen = await ctx.store.seen.get(m.id);
+  // The same id again while (or since) this instance decided it: looked up again after that.
+  const inFlight = ctx.accepting.get(m.id);
+  let seen = await prepared.seen!;
+  if (inFlight || ctx.decided.has(m.id)) {
+    await inFlight?.catch(() => undefined);
+    seen = await ctx.store.seen.get(m.id);
+  }
   if (seen) {
     // The same stream message again (a redelivery after a crash): the first outcome, once more.
     if (seen.value.streamSeq === sub.streamSeq) {
       replayOutcome(ctx, agency, m.id, seen.value.outcomeJson);
-      return "replay";
+      return { outcome: "replay" };
     }
     // A new submission reusing an id: refused, and the refusal names what became of the first.
     const replay = [{ code: "replay" as const, path: "id", message: `expected a new message id; ${m.id} was seen before (${seen.value.outcome} as ${seen.value.outcomeId})` }];
     await reject(ctx, sub, agency, replay, nowMs, { messageId: m.id, kind: m.kind, firstOutcome: seen.value.outcomeId });
-    return "replay";
+    return { outcome: "replay" };
   }
 
+  // What it refers to may still be being accepted here: its record is written by then.
+  const about = referenceOf(m);
+  if (about) await ctx.accepting.get(about)?.catch(() => undefined);
   const auth = await authorise(m, ctx.registry(), ctx.store);
-  if (!auth.ok) return reject(ctx, sub, agency, auth.reasons, nowMs, { messageId: m.id, kind: m.kind });
+  if (!auth.ok) return { outcome: await reject(ctx, sub, agency, auth.reasons, nowMs, { messageId: m.id, kind: m.kind }) };
   const { rest } = await accept(ctx, sub, m, auth.routing, nowMs);
+  ctx.decided.add(m.id);
   ctx.accepting.set(m.id, rest);
   const forget = () => {
     if (ctx.accepting.get(m.id) === rest) ctx.accepting.delete(m.id);
   };
   rest.then(forget, forget);
-  return { rest };
+  return { outcome: "accepted", rest };
+}
+
+/** The alert or RFI a message refers to. */
+function referenceOf(m: Message): string | undefined {
+  if (m.kind === "alert-update" || m.kind === "alert-retraction" || m.kind === "hit") return m.body.alertId;
+  if (m.kind === "rfi-response") return m.body.rfiId;
+  return undefined;
 }
 
 /** Decides and records the message; returns the writing of its deliveries, tracking and audit. */
@@ -92,7 +126,8 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
   const deadline = new Date(deadlineAfter(ctx, nowMs, routing.precedence)).toISOString();
   const { recipients, precedence, refersTo } = routing;
   const body = m.body as { tlp?: never; title?: string; category?: string };
-  await ctx.store.messages.put(m.id, {
+  // Stored alongside the deliveries (not before them): what refers to it waits for this acceptance.
+  const stored = ctx.store.messages.put(m.id, {
     id: m.id,
     kind: m.kind,
     originator: m.sender,
@@ -107,16 +142,15 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
     acceptedAt: at,
     ackDeadline: deadline,
   });
+  stored.catch(() => undefined); // awaited with the deliveries
   if (m.kind === "alert-retraction") {
-    // The alert's own acceptance may still be being written: its deliveries are closed after it.
-    await ctx.accepting.get(m.body.alertId)?.catch(() => undefined);
     await ctx.store.messages.modify(m.body.alertId, (a) => (a.state === "retracted" ? undefined : { ...a, state: "retracted", retractedBy: m.id }));
   }
   // What follows an update (another update, the retraction, hits) goes at its new precedence.
   if (m.kind === "alert-update" && m.body.changes.precedence)
     await ctx.store.messages.modify(m.body.alertId, (a) => (a.precedence === precedence ? undefined : { ...a, precedence }));
 
-  return { rest: writeOut(ctx, sub, m, { at, deadline, recipients, precedence, refersTo, body }) };
+  return { rest: writeOut(ctx, sub, m, stored, { at, deadline, recipients, precedence, refersTo, body }) };
 }
 
 /**
@@ -129,6 +163,7 @@ async function writeOut(
   ctx: Context,
   sub: Submission,
   m: Message,
+  stored: Promise<unknown>,
   { at, deadline, recipients, precedence, refersTo, body }: Routing & { at: string; deadline: string; body: { tlp?: never; title?: string } },
 ) {
   const event = EVENT_OF[m.kind]!;
@@ -143,7 +178,7 @@ async function writeOut(
   // A retraction closes its alert's open deliveries in the view as it is recorded.
   ctx.tracking.applyWritten(accepted);
   ctx.tracking.applyWritten(delivered);
-  await Promise.all([deliver(ctx, m, sub.data, recipients), ctx.audit.append(accepted), ctx.audit.append(delivered)]);
+  await Promise.all([deliver(ctx, m, sub.data, recipients), stored, ctx.audit.append(accepted), ctx.audit.append(delivered)]);
   const outcome = await sendAcceptance(ctx, { submitter: m.sender, messageId: m.id, streamSeq: sub.streamSeq }, recipients, deadline, sub.storedAtMs);
   await ctx.store.seen.put(m.id, {
     outcome: "accepted", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: m.kind, sender: m.sender, recipients, at,
@@ -173,9 +208,11 @@ async function reject(ctx: Context, sub: Submission, submitter: string, reasons:
   const outcome = await sendRejection(ctx, { submitter, streamSeq: sub.streamSeq, ...(messageId ? { messageId } : {}) }, reasons, sub.storedAtMs);
   // A rejected id answered once is answered the same way again (a replay keeps its first answer);
   // receipts and acks stay retryable.
-  if (messageId && !firstOutcome && kind !== "receipt" && kind !== "acknowledgement")
+  if (messageId && !firstOutcome && kind !== "receipt" && kind !== "acknowledgement") {
+    ctx.decided.add(messageId);
     await ctx.store.seen.create(messageId, {
       outcome: "rejected", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: kind ?? "unknown", sender: submitter, recipients: [], at,
     });
+  }
   return "rejected";
 }

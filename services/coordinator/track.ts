@@ -3,7 +3,8 @@
 // one audit record (shared/audit/deliveries.ts), which is also what moves them on in the view.
 import type { AcknowledgementMessage, ReceiptMessage, RejectionReason } from "../../shared/contracts/index.ts";
 import { type BatchItem, batchedEntry } from "../../shared/audit/deliveries.ts";
-import type { TrackingRecord } from "../../shared/exchange/records.ts";
+import { trackingKey, type TrackingRecord } from "../../shared/exchange/records.ts";
+import { timesOf } from "../../shared/exchange/tracking-view.ts";
 import type { Context } from "./context.ts";
 
 type Tracked = ReceiptMessage | AcknowledgementMessage;
@@ -22,6 +23,8 @@ export interface TrackResult {
   repeats: number;
   /** Deliveries the sender never had: the message is answered with a rejection naming them. */
   unknown: RejectionReason[];
+  /** The recording still under way: the sender's next message is judged meanwhile. */
+  rest?: Promise<void>;
 }
 
 function itemsOf(m: Tracked): Item[] {
@@ -42,6 +45,8 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
   const unknown: RejectionReason[] = [];
   let repeats = 0;
   for (const item of itemsOf(m)) {
+    // An earlier message counting this delivery is still being recorded: judged after it.
+    await ctx.recording.get(trackingKey(item.messageId, m.sender))?.catch(() => undefined);
     const t = await deliveryOf(ctx, m.sender, item.messageId);
     if (!t) {
       unknown.push({ code: "unknown-reference", path: item.path, message: `expected a message delivered to ${m.sender}; ${item.messageId} is not one` });
@@ -55,14 +60,18 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
     covered.add(item.messageId);
     counted.push(itemFor(m, item, t, nowMs));
   }
-  if (counted.length) {
-    const common = m.kind === "receipt" ? { receiptId: m.id } : { ackId: m.id };
-    const entry = batchedEntry(m.kind === "receipt" ? "receipted" : "acknowledged", m.sender, m.id, common, counted);
-    await ctx.audit.append(entry);
-    // Applied once stored: a write that failed is retried, not taken for a repeat.
-    ctx.tracking.applyWritten(entry);
+  if (!counted.length) return { recorded: 0, repeats, unknown };
+  const common = m.kind === "receipt" ? { receiptId: m.id } : { ackId: m.id };
+  const entry = batchedEntry(m.kind === "receipt" ? "receipted" : "acknowledged", m.sender, m.id, common, counted);
+  // Applied once stored: a write that failed is retried, not taken for a repeat.
+  const rest = ctx.audit.append(entry).then(() => ctx.tracking.applyWritten(entry));
+  for (const { messageId } of counted) {
+    const key = trackingKey(messageId, m.sender);
+    ctx.recording.set(key, rest);
+    const forget = () => void (ctx.recording.get(key) === rest && ctx.recording.delete(key));
+    rest.then(forget, forget);
   }
-  return { recorded: counted.length, repeats, unknown };
+  return { recorded: counted.length, repeats, unknown, rest };
 }
 
 /**
@@ -71,7 +80,7 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
  * answered before the delivery or in the future.
  */
 function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): BatchItem {
-  const deliveredMs = Date.parse(t.deliveredAt);
+  const { deliveredMs, deadlineMs } = timesOf(t);
   const when = Math.min(nowMs, Math.max(deliveredMs, Date.parse(item.at)));
   const base = { messageId: item.messageId, kind: t.kind, agency: t.originator, at: new Date(when).toISOString() };
   if (m.kind === "receipt") return { ...base, data: {} };
@@ -81,7 +90,7 @@ function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): Batc
       ...(item.officer ? { officer: item.officer } : {}),
       ...(item.action ? { action: item.action } : {}),
       latencyMs: when - deliveredMs,
-      withinDeadline: when <= Date.parse(t.deadline),
+      withinDeadline: when <= deadlineMs,
       precedence: t.precedence,
     },
   };

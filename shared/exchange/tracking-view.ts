@@ -8,6 +8,25 @@ import { type DeliveryEvent, perDelivery } from "../audit/deliveries.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
 import { trackingKey, type TrackingRecord } from "./records.ts";
 
+/** Parsed once: escalation and acknowledgement checks compare these on every pass. */
+const TIMES = Symbol("times");
+interface Times {
+  deliveredMs: number;
+  deadlineMs: number;
+}
+type Tracked = TrackingRecord & { [TIMES]?: Times };
+
+/** A delivery's delivery time and deadline in ms (cached on records this view made). */
+export function timesOf(t: TrackingRecord): Times {
+  const r = t as Tracked;
+  const cached = r[TIMES];
+  if (cached) return cached;
+  const times = { deliveredMs: Date.parse(t.deliveredAt), deadlineMs: Date.parse(t.deadline) };
+  // Not enumerable: copies, comparisons and JSON see the record as it is.
+  if (Object.isExtensible(t)) Object.defineProperty(t, TIMES, { value: times });
+  return times;
+}
+
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
 const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
@@ -19,6 +38,10 @@ export class TrackingView {
   private readonly byMessage = new Map<string, string[]>();
   /** Keys of deliveries waiting for an acknowledgement. */
   private readonly openKeys = new Set<string>();
+  /** Open deliveries not yet past their deadline, earliest deadline first (a binary heap). */
+  private readonly pending: { deadlineMs: number; key: string }[] = [];
+  /** Open deliveries past their deadline, as found by overdue(). */
+  private readonly pastDeadline = new Set<string>();
 
   get(messageId: string, recipient: string): TrackingRecord | undefined {
     return this.byKey.get(trackingKey(messageId, recipient));
@@ -37,6 +60,19 @@ export class TrackingView {
       if (t) yield t;
     }
   }
+  /**
+   * Open deliveries whose deadline has passed at `nowMs`: only these can be due an escalation
+   * (every step fires at or after the deadline), so a pass does not look at every open delivery.
+   */
+  *overdue(nowMs: number): Generator<TrackingRecord> {
+    while (this.pending.length && this.pending[0]!.deadlineMs <= nowMs) this.pastDeadline.add(popHeap(this.pending).key);
+    for (const k of this.pastDeadline) {
+      const t = this.openKeys.has(k) ? this.byKey.get(k) : undefined;
+      if (t) yield t;
+      else this.pastDeadline.delete(k);
+    }
+  }
+
   get openCount() {
     return this.openKeys.size;
   }
@@ -93,8 +129,8 @@ export class TrackingView {
         ackAt: e.at,
         receiptAt: t.receiptAt ?? e.at,
         ...(str(d.officer) ? { ackBy: str(d.officer) } : {}),
-        ackLatencyMs: num(d.latencyMs) ?? Date.parse(e.at) - Date.parse(t.deliveredAt),
-        withinDeadline: typeof d.withinDeadline === "boolean" ? d.withinDeadline : Date.parse(e.at) <= Date.parse(t.deadline),
+        ackLatencyMs: num(d.latencyMs) ?? Date.parse(e.at) - timesOf(t).deliveredMs,
+        withinDeadline: typeof d.withinDeadline === "boolean" ? d.withinDeadline : Date.parse(e.at) <= timesOf(t).deadlineMs,
       });
       this.openKeys.delete(trackingKey(id, e.actor));
     }
@@ -118,6 +154,7 @@ export class TrackingView {
       escalations: {},
     });
     this.openKeys.add(key);
+    pushHeap(this.pending, { deadlineMs: timesOf(this.byKey.get(key)!).deadlineMs, key });
     const list = this.byMessage.get(id);
     if (list) list.push(recipient);
     else this.byMessage.set(id, [recipient]);
@@ -132,4 +169,35 @@ export class TrackingView {
       this.openKeys.delete(trackingKey(t.messageId, t.recipient));
     }
   }
+}
+
+type Entry = { deadlineMs: number; key: string };
+
+function pushHeap(h: Entry[], e: Entry) {
+  let i = h.push(e) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (h[parent]!.deadlineMs <= e.deadlineMs) break;
+    h[i] = h[parent]!;
+    i = parent;
+  }
+  h[i] = e;
+}
+
+function popHeap(h: Entry[]): Entry {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const c = l + 1 < h.length && h[l + 1]!.deadlineMs < h[l]!.deadlineMs ? l + 1 : l;
+      if (h[c]!.deadlineMs >= last.deadlineMs) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+  }
+  return top;
 }
