@@ -14,7 +14,7 @@ import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import type { EventHub } from "./events.ts";
 import type { OfficerDesk } from "./officer-desk.ts";
-import { receiptFor } from "./reactions.ts";
+import { LINGER_MS, MAX_LINGER_MS, receiptFor } from "./reactions.ts";
 
 /** Deliveries a person must acknowledge (each gets the machine receipt first). */
 export const FOR_THE_OFFICER: ReadonlySet<MessageKind> = new Set(["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"]);
@@ -48,7 +48,7 @@ export class Intake {
     private readonly log: Logger,
     private readonly active: () => boolean,
   ) {
-    this.receipts = new Batcher((items) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>, BATCH_MAX, 20);
+    this.receipts = new Batcher((items) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>, BATCH_MAX, LINGER_MS, MAX_LINGER_MS);
   }
 
   /** Returns false when the receipt could not be submitted: the delivery stays unacked. */

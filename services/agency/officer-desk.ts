@@ -9,7 +9,7 @@ import type { EventHub } from "./events.ts";
 import { chance, createRng, uniform } from "../../shared/prng.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
-import { type Acknowledging, acknowledgementFor, chooseAction, hitFor, precedenceOf, rfiResponseFor } from "./reactions.ts";
+import { acknowledgementFor, type Acknowledging, chooseAction, hitFor, LINGER_MS, MAX_LINGER_MS, precedenceOf, rfiResponseFor } from "./reactions.ts";
 import type { SimScheduler } from "./scheduler.ts";
 
 const MINUTE_MS = 60_000;
@@ -40,7 +40,7 @@ export class OfficerDesk {
     private readonly log: Logger,
     private readonly settings: DeskSettings,
   ) {
-    this.acks = new Batcher((items) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>, BATCH_MAX, 20);
+    this.acks = new Batcher((items) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>, BATCH_MAX, LINGER_MS, MAX_LINGER_MS);
   }
 
   private rng(...parts: string[]) {

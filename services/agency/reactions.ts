@@ -13,6 +13,15 @@ import { compose } from "../../shared/messaging/compose.ts";
 import { chance, pick, type Rng } from "../../shared/prng.ts";
 import type { z } from "zod";
 
+/**
+ * How long receipts and acknowledgements wait for company (wall ms): 20 ms for a lone delivery,
+ * growing to 100 ms while deliveries keep coming (Batcher), so a busy node signs and the
+ * coordinator checks one message per many deliveries. The recorded times are the node's own
+ * (when it received, when the officer acknowledged), not when the message left.
+ */
+export const LINGER_MS = 20;
+export const MAX_LINGER_MS = 100;
+
 export type Action = z.infer<typeof AcknowledgementBody>["action"];
 type Matched = z.infer<typeof HitBody>["matched"];
 

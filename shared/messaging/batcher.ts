@@ -13,13 +13,25 @@ export class Batcher<T, R> {
   private sending = false;
   /** Batches sent in the current busy spell (the first waited before drain began). */
   private rounds = 0;
+  /** The current wait: lingerMs when items come now and then, growing while they keep coming. */
+  private wait: number;
+  private lastSentAt = 0;
 
   constructor(
     private readonly send: (items: T[]) => Promise<R>,
     private readonly max: number,
     /** How long the first item waits for company (wall ms); 0: only the current I/O turn. */
     private readonly lingerMs = 0,
-  ) {}
+    /**
+     * The longest wait under sustained load. While items keep coming (during a send, or within
+     * the current wait after one) the wait doubles up to this; a quieter spell brings it back to
+     * lingerMs. Items that keep coming then go out in fuller messages (each is one signature for
+     * the coordinator to check), while a lone item still waits only lingerMs.
+     */
+    private readonly maxLingerMs = lingerMs,
+  ) {
+    this.wait = lingerMs;
+  }
 
   /** Resolves with what sending its batch returned; rejects if that send failed. */
   add(item: T): Promise<R> {
@@ -27,8 +39,10 @@ export class Batcher<T, R> {
       this.queue.push({ item, resolve, reject });
       if (this.sending) return;
       this.sending = true;
-      if (this.lingerMs > 0) setTimeout(() => void this.drain(), this.lingerMs);
-      else setImmediate(() => void this.drain());
+      if (this.lingerMs <= 0) return void setImmediate(() => void this.drain());
+      // Items still coming (this one soon after the last send): wait longer for company.
+      this.wait = Date.now() - this.lastSentAt < this.wait ? Math.min(this.maxLingerMs, this.wait * 2) : this.lingerMs;
+      setTimeout(() => void this.drain(), this.wait);
     });
   }
 
@@ -40,7 +54,7 @@ export class Batcher<T, R> {
     while (this.queue.length) {
       // Under load every batch waits for company, not only the first: fewer, fuller messages
       // (each is one signature to check at the coordinator) rather than one per publish turn.
-      if (this.lingerMs > 0 && this.queue.length < this.max && this.rounds++ > 0) await new Promise((r) => setTimeout(r, this.lingerMs));
+      if (this.lingerMs > 0 && this.queue.length < this.max && this.rounds++ > 0) await new Promise((r) => setTimeout(r, this.wait));
       const batch = this.queue.splice(0, this.max);
       try {
         const r = await this.send(batch.map((w) => w.item));
@@ -48,6 +62,8 @@ export class Batcher<T, R> {
       } catch (e) {
         batch.forEach((w) => w.reject(e as Error));
       }
+      this.lastSentAt = Date.now();
+      if (this.queue.length) this.wait = Math.min(this.maxLingerMs, this.wait * 2);
     }
     this.sending = false;
     this.rounds = 0;

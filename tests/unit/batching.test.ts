@@ -52,6 +52,30 @@ describe("Batcher", () => {
     expect(sends).toEqual([[1, 2, 3]]);
   });
 
+  it("waits longer while items keep coming, up to its longest wait, and the usual wait once they stop", async () => {
+    const sends: { at: number; items: number[] }[] = [];
+    const t0 = Date.now();
+    const b = new Batcher(async (items: number[]) => void sends.push({ at: Date.now() - t0, items }), 100, 10, 40);
+    // A steady stream: an item every 2 ms for 200 ms.
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < 100; i++) {
+      all.push(b.add(i));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(all);
+    const gaps = sends.slice(1).map((s, i) => s.at - sends[i]!.at);
+    // The gaps grow from about the linger to about the longest wait, so later batches are fuller.
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(35);
+    expect(Math.max(...gaps)).toBeLessThan(80);
+    expect(sends.at(-2)!.items.length).toBeGreaterThan(sends[0]!.items.length);
+    expect(sends.flatMap((s) => s.items)).toEqual([...Array(100).keys()]);
+    // Quiet again (longer than the longest wait): a lone item waits only the linger.
+    await new Promise((r) => setTimeout(r, 60));
+    const before = Date.now();
+    await b.add(100);
+    expect(Date.now() - before).toBeLessThan(35);
+  });
+
   it("rejects every item of a failed send and carries on with the next", async () => {
     let fail = true;
     const b = new Batcher(async (items: string[]) => {

@@ -131,4 +131,33 @@ describe("TrackingView", () => {
     expect(twice.openCount).toBe(once.openCount);
     expect(twice.ofMessage(A)).toEqual(once.ofMessage(A));
   });
+
+  it("finds the open deliveries past their deadline, earliest first in, and drops those acknowledged since", () => {
+    const v = new TrackingView();
+    // Deadlines at 10 min (A) and, delivered later with the same window, 15 min (B).
+    v.apply(delivered(A, ["KZ", "RU"]));
+    v.apply({ ...delivered(B, ["KZ"], iso(5)), data: { recipients: ["KZ"], deadline: iso(15), precedence: "FLASH", originator: "AZ" } });
+    const overdue = (min: number) => [...v.overdue(T0 + min * 60_000)].map((t) => `${t.messageId === A ? "A" : "B"}.${t.recipient}`).sort();
+    expect(overdue(9)).toEqual([]);
+    expect(overdue(10)).toEqual(["A.KZ", "A.RU"]);
+    v.apply(ack("RU", "k1", [{ messageId: A, at: iso(11), latencyMs: 660_000, withinDeadline: false }]));
+    expect(overdue(12)).toEqual(["A.KZ"]);
+    expect(overdue(15)).toEqual(["A.KZ", "B.KZ"]);
+    v.apply(retracted(A, iso(16)));
+    expect(overdue(16)).toEqual(["B.KZ"]);
+  });
+
+  it("applies a record it wrote once, not again when it is read back from the chain", () => {
+    const v = new TrackingView();
+    const d = { ...delivered(A, ["KZ"]), eventId: `delivered:${A}` };
+    v.applyWritten(d);
+    const k = { ...ack("KZ", "k1", [{ messageId: A, at: iso(1), latencyMs: 60_000, withinDeadline: true }]), eventId: "acknowledged:k1" };
+    v.applyWritten(k);
+    v.applyRead(d);
+    v.applyRead(k);
+    expect(v.get(A, "KZ")).toMatchObject({ state: "acknowledged", ackId: "k1" });
+    // Another writer's record (not written here) is applied when read.
+    v.applyRead(delivered(B, ["KZ"]));
+    expect(v.get(B, "KZ")?.state).toBe("delivered");
+  });
 });
