@@ -1,14 +1,14 @@
 // Keeps this instance's view of the deliveries current: the whole audit chain is read at start,
 // then followed live, so what other instances record (acceptances, acknowledgements, escalations)
 // reaches this one's view too. Records this instance writes are applied as it writes them.
-import type { NatsConnection } from "@nats-io/transport-node";
-import { auditStreamState, followAudit } from "../../shared/audit/reader.ts";
-import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
-import { applyStored } from "../../shared/exchange/tracking-read.ts";
-import type { Logger } from "../../shared/log.ts";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { retryTransient } from "../../shared/nats/retry.ts";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
+import { auditStreamState, followAudit } from "../../shared/audit/reader.ts";
+import { applyStored } from "../../shared/exchange/tracking-read.ts";
+import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
+import type { Logger } from "../../shared/log.ts";
+import { retryTransient } from "../../shared/nats/retry.ts";
 
 /** How often a quiet follower is checked against the chain's length. */
 const STALL_CHECK_MS = 2_000;

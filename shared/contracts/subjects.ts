@@ -84,5 +84,6 @@ export const buckets = {
   registry: "ATIX_REGISTRY",
   seen: "ATIX_SEEN",
   messages: "ATIX_MESSAGES",
+  /** Escalation steps claimed by coordinators (`<messageId>.<recipient>.<step>`); delivery state is the audit chain's. */
   tracking: "ATIX_TRACKING",
 } as const;
