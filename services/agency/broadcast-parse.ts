@@ -34,3 +34,21 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+const named = new Map<string, ReadonlySet<string>>();
+
+/**
+ * The recipients a broadcast names in its header, read once per stored message (same key as the
+ * parse); undefined when it names none (the whole registry but the sender).
+ */
+export function broadcastRecipients(stream: string, seq: number, header: string | undefined): ReadonlySet<string> | undefined {
+  if (!header) return undefined;
+  const key = `${stream}:${seq}:${header.length}`;
+  let set = named.get(key);
+  if (!set) {
+    set = new Set(header.split(","));
+    named.set(key, set);
+    if (named.size > BROADCAST_PARSE_MEMO_SIZE) named.delete(named.keys().next().value!);
+  }
+  return set;
+}

@@ -7,9 +7,9 @@
 // Deliveries come from two consumers (own, broadcast); the seen set spans both.
 import type { JsMsg } from "@nats-io/jetstream";
 import type { SimClock } from "../../shared/clock.ts";
-import { type Message, type MessageKind, parseMessageText, readableFieldsOf } from "../../shared/contracts/index.ts";
+import { type Message, type MessageKind, parseMessageText, RECIPIENTS_HEADER, readableFieldsOf } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
-import { parseBroadcast } from "./broadcast-parse.ts";
+import { broadcastRecipients, parseBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import type { EventHub } from "./events.ts";
@@ -66,10 +66,11 @@ export class Intake {
       return true;
     }
     const m = parsed.value;
-    if (from.broadcast && m.sender === this.agency) {
-      // Our own broadcast: the sender is not a recipient (no event, no receipt).
+    if (from.broadcast && (m.sender === this.agency || this.notNamed(msg, seq))) {
+      // Our own broadcast (the sender is not a recipient), or one stored for the registry before we
+      // joined or after we left: not ours to read (no event, no receipt).
       msg.ack();
-      this.log.debug({ messageId: m.id, kind: m.kind, seq }, "own broadcast skipped");
+      this.log.debug({ messageId: m.id, kind: m.kind, seq, own: m.sender === this.agency }, "broadcast not addressed to us skipped");
       return true;
     }
     const first = !this.seen.has(m.id);
@@ -108,6 +109,12 @@ export class Intake {
       },
     );
     return true;
+  }
+
+  /** A broadcast stored for recipients that did not include this agency (it joined or left meanwhile). */
+  private notNamed(msg: JsMsg, seq: number): boolean {
+    const to = broadcastRecipients(msg.info.stream, seq, msg.headers?.get(RECIPIENTS_HEADER));
+    return to !== undefined && !to.has(this.agency);
   }
 
   private outcome(m: Message, msg: JsMsg, seq: number, at: string): boolean {

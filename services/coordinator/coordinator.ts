@@ -12,7 +12,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.
 import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
-import { ensureAgencyConsumer, ensureLayout, retireBroadcastConsumer } from "../../shared/nats/streams.ts";
+import { ensureAgencyConsumer, ensureLayout, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import type { Context } from "./context.ts";
 import { ownSigner } from "./context.ts";
@@ -76,6 +76,7 @@ export class Coordinator {
       recording: new Map(),
     };
     await this.ensureConsumers();
+    await this.retireDeparted();
     // Receipts and escalations are judged against every delivery recorded so far.
     this.trackingFeed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log);
     await this.trackingFeed.ready;
@@ -137,17 +138,28 @@ export class Coordinator {
    */
   private async adopt(next: Registry) {
     if (!this.ctx) return void (this.registry = next);
-    const gone = this.registry.ids.filter((id) => !next.byId.has(id));
     await this.ensureConsumers(next);
     this.registry = next;
-    const jsm = await this.ctx.js.jetstreamManager();
-    for (const id of gone) await retireBroadcastConsumer(jsm, id);
-    if (gone.length) this.log.info({ agencies: gone }, "broadcast consumers of departed agencies removed");
+    await this.retireDeparted();
   }
 
   private async ensureConsumers(registry = this.registry) {
     const jsm = await this.ctx.js.jetstreamManager();
     for (const id of registry.ids) await ensureAgencyConsumer(jsm, id);
+  }
+
+  /**
+   * Any broadcast consumer of an agency not in the registry goes, also those left while no
+   * coordinator ran. A failure is logged and tried again at the next start or registry change;
+   * meanwhile agencies drop broadcasts that do not name them (the recipients header).
+   */
+  private async retireDeparted() {
+    try {
+      const gone = await retireUnregisteredBroadcastConsumers(await this.ctx.js.jetstreamManager(), this.registry.byId);
+      if (gone.length) this.log.info({ agencies: gone }, "broadcast consumers of agencies not in the registry removed");
+    } catch (err) {
+      this.log.error({ err }, "could not remove the broadcast consumers of departed agencies; trying again at the next registry change");
+    }
   }
 
   get context(): Context {

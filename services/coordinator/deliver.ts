@@ -2,7 +2,8 @@
 // stored once, on the broadcast subject that each agency's broadcast consumer reads (the cost of
 // raw JetStream fan-out); anything narrower (named agencies, regions, TLP:RED) gets one copy per
 // recipient on its own subject, which only that recipient's consumer reads.
-import { type Message, subjects } from "../../shared/contracts/index.ts";
+import { headers } from "@nats-io/transport-node";
+import { type Message, RECIPIENTS_HEADER, subjects } from "../../shared/contracts/index.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import type { Context } from "./context.ts";
@@ -23,7 +24,9 @@ export function reachesEveryone(registry: Registry, sender: string, recipients: 
  */
 export async function deliver(ctx: Pick<Context, "js" | "registry" | "log">, m: Message, data: Uint8Array, recipients: string[]): Promise<void> {
   if (recipients.length && reachesEveryone(ctx.registry(), m.sender, recipients)) {
-    await publishDurably(ctx.js, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all` });
+    const h = headers();
+    h.set(RECIPIENTS_HEADER, recipients.join(","));
+    await publishDurably(ctx.js, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all`, headers: h });
     ctx.log.debug({ msgId: m.id, kind: m.kind, recipients: recipients.length }, "stored once as a broadcast");
     return;
   }

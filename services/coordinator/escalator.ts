@@ -53,6 +53,8 @@ export class Escalator {
   private tick() {
     if (this.stopped || this.checking) return;
     const now = this.ctx.clock.nowMs();
+    // A claim held elsewhere is looked at again once it could have gone stale; forget it then.
+    for (const [key, until] of this.heldElsewhere) if (until <= Date.now()) this.heldElsewhere.delete(key);
     const due: [TrackingRecord, Step, string][] = [];
     for (const t of this.ctx.tracking.overdue(now)) {
       const step = ESCALATION_STEPS.find((s) => !done(t, s));

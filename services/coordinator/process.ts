@@ -39,7 +39,6 @@ export interface Processed {
 /** What can be known of a submission before its turn: its checks, and whether its id was seen. */
 export interface Prepared {
   agency: string;
-  nowMs: number;
   checked: ReturnType<typeof checkSubmission>;
   seen?: Promise<Awaited<ReturnType<Context["store"]["seen"]["get"]>>>;
 }
@@ -54,16 +53,17 @@ export function prepare(ctx: Context, sub: Submission): Prepared {
   // Anything after the agency is the kind: `atix.submit.TR.alert.extra` names kind "alert.extra",
   // which no message has, so it is refused rather than read as an alert.
   const [, , agency = "", ...kindTokens] = sub.subject.split(".");
-  const nowMs = ctx.clock.nowMs();
   const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry());
-  if (!checked.ok || TRACKED_KINDS.has(checked.message.kind)) return { agency, nowMs, checked };
+  if (!checked.ok || TRACKED_KINDS.has(checked.message.kind)) return { agency, checked };
   const seen = ctx.store.seen.get(checked.message.id);
   seen.catch(() => undefined); // awaited in its turn; a failure is reported there
-  return { agency, nowMs, checked, seen };
+  return { agency, checked, seen };
 }
 
 export async function processSubmission(ctx: Context, sub: Submission, prepared = prepare(ctx, sub)): Promise<Processed> {
-  const { agency, nowMs, checked } = prepared;
+  const { agency, checked } = prepared;
+  // Decided now: a deadline runs from the acceptance, not from when the submission was pulled.
+  const nowMs = ctx.clock.nowMs();
   if (!checked.ok) return { outcome: await reject(ctx, sub, agency, checked.reasons, nowMs, checked) };
   const m = checked.message;
   ctx.log.debug({ msgId: m.id, kind: m.kind, sender: m.sender }, "submission");

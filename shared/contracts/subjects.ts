@@ -87,3 +87,9 @@ export const buckets = {
   /** Escalation steps claimed by coordinators (`<messageId>.<recipient>.<step>`); delivery state is the audit chain's. */
   tracking: "ATIX_TRACKING",
 } as const;
+
+/**
+ * On a broadcast delivery: the recipients it was stored for, comma-separated. An agency not named
+ * (one that joined or left while the broadcast was decided) drops it, unread.
+ */
+export const RECIPIENTS_HEADER = "Atix-Recipients";

@@ -8,6 +8,9 @@ import { type DeliveryEvent, perDelivery } from "../audit/deliveries.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
 import { trackingKey, type TrackingRecord } from "./records.ts";
 
+/** Ids of records written here still expected back from the chain (see applyWritten). */
+const MAX_WRITTEN = 100_000;
+
 /** Parsed once: escalation and acknowledgement checks compare these on every pass. */
 const TIMES = Symbol("times");
 interface Times {
@@ -68,7 +71,8 @@ export class TrackingView {
     while (this.pending.length && this.pending[0]!.deadlineMs <= nowMs) this.pastDeadline.add(popHeap(this.pending).key);
     for (const k of this.pastDeadline) {
       const t = this.openKeys.has(k) ? this.byKey.get(k) : undefined;
-      if (t) yield t;
+      // Acknowledged, closed, or every step taken: nothing more can fall due.
+      if (t && ESCALATION_STEPS.some((s) => !t.escalations[s] || t.escalations[s] === "claimed")) yield t;
       else this.pastDeadline.delete(k);
     }
   }
@@ -86,6 +90,9 @@ export class TrackingView {
   /** Applies a record this process is writing (read back later, it is not applied again). */
   applyWritten(record: DeliveryEvent & { eventId: string }) {
     this.written.add(record.eventId);
+    // Bounded: an id read back before it was noted here (or stored by another writer first) is
+    // never removed by a read; applying such a record twice changes nothing anyway.
+    if (this.written.size > MAX_WRITTEN) this.written.delete(this.written.values().next().value!);
     this.apply(record);
   }
 

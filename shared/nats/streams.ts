@@ -111,6 +111,29 @@ export async function retireBroadcastConsumer(jsm: JetStreamManager, agency: Age
   await retryTransient(() => jsm.consumers.delete(streams.deliveries.name, consumers.broadcast(agency)).then(() => undefined, ignoreMissing));
 }
 
+/**
+ * Drops the broadcast consumers of agencies not in `registered`: a registry published while no
+ * coordinator ran (or a removal that failed) must not leave a departed agency reading broadcasts.
+ * Returns the agencies whose consumer went.
+ */
+export async function retireUnregisteredBroadcastConsumers(jsm: JetStreamManager, registered: { has(agency: string): boolean }): Promise<string[]> {
+  const prefix = consumers.broadcast("");
+  const gone: string[] = [];
+  const names = await retryTransient(async () => {
+    const all: string[] = [];
+    for await (const c of jsm.consumers.list(streams.deliveries.name)) all.push(c.name);
+    return all;
+  });
+  for (const name of names) {
+    const c = { name };
+    const agency = c.name.startsWith(prefix) ? c.name.slice(prefix.length) : undefined;
+    if (agency === undefined || registered.has(agency)) continue;
+    await retireBroadcastConsumer(jsm, agency as AgencyId);
+    gone.push(agency);
+  }
+  return gone;
+}
+
 /** Creates the durable, or brings an existing one's settings up to date. */
 function ensureConsumer(jsm: JetStreamManager, stream: string, cfg: Partial<ConsumerConfig> & { durable_name: string }) {
   return retryTransient(() => createOrUpdateConsumer(jsm, stream, cfg));

@@ -3,13 +3,13 @@
 // only through AGENCY_JS_API. It may only read its own two consumers (own deliveries and
 // broadcasts), ack, submit as itself and announce presence — all it needs to receipt and acknowledge.
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { v7 } from "uuid";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AgencyHost, AgencyNode, ClockFeed } from "../../services/agency/index.ts";
 import type { ClockState } from "../../shared/clock.ts";
 import type { AgencyEvent } from "../../services/agency/events.ts";
-import { consumers, type Message, parseMessageText, streams, subjects, verify } from "../../shared/contracts/index.ts";
+import { consumers, type Message, parseMessageText, RECIPIENTS_HEADER, streams, subjects, verify } from "../../shared/contracts/index.ts";
 import { newIdentity } from "../../shared/exchange/identities.ts";
 import { authorizationConfig } from "../../shared/exchange/server-config.ts";
 import { createLogger } from "../../shared/log.ts";
@@ -83,7 +83,7 @@ it("receipts and acknowledges with nothing but the agency's own permissions", as
   await node.stop();
 });
 
-it("reads broadcasts through its second consumer: once each, none of its own", async () => {
+it("reads broadcasts through its second consumer: once each, none of its own, none that do not name it", async () => {
   const feed = new ClockFeed({ simAnchor: Date.parse("2026-09-21T08:00:00Z"), wallAnchor: Date.now(), speed: 1200, paused: false });
   node = new AgencyNode({ agency: rosterEntry("KZ"), seed: kz.seed, servers: server.url, clock: feed.clock.snapshot(), hitProbability: 0, logger });
   const events: AgencyEvent[] = [];
@@ -103,6 +103,11 @@ it("reads broadcasts through its second consumer: once each, none of its own", a
   await js.publish(subjects.broadcast("alert"), JSON.stringify(theirs), { msgID: `${theirs.id}:all` });
   // The same message also addressed to KZ alone (a retry routed per recipient): one delivery, seen twice.
   await js.publish(subjects.deliver("KZ", "alert"), JSON.stringify(theirs), { msgID: `${theirs.id}:KZ` });
+  // Stored for a registry without KZ (it joined or left meanwhile): not KZ's to read.
+  const notForKz = alertFrom("KG");
+  const h = headers();
+  h.set(RECIPIENTS_HEADER, "AZ,RU");
+  await js.publish(subjects.broadcast("alert"), JSON.stringify(notForKz), { msgID: `${notForKz.id}:all`, headers: h });
 
   const receipted = () => events.filter((e) => e.type === "receipted" && e.messageId === theirs.id).length;
   for (const until = Date.now() + 10_000; receipted() < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
@@ -110,6 +115,7 @@ it("reads broadcasts through its second consumer: once each, none of its own", a
   expect(delivered.map((e) => e.redelivered).sort()).toEqual([false, true]);
   expect(node.received.filter((id) => id === theirs.id)).toHaveLength(1);
   expect(events.filter((e) => e.messageId === own.id)).toEqual([]);
+  expect(events.filter((e) => e.messageId === notForKz.id)).toEqual([]);
   const jsm = await jetstreamManager(nc);
   for (const c of [consumers.broadcast("KZ"), consumers.agency("KZ")])
     await expect.poll(async () => (await jsm.consumers.info(streams.deliveries.name, c)).num_ack_pending, { timeout: 5_000 }).toBe(0);

@@ -3,12 +3,13 @@
 import { jetstream, jetstreamManager, DeliverPolicy } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliver, reachesEveryone } from "../../services/coordinator/deliver.ts";
-import { consumers, type Message, streams, subjects } from "../../shared/contracts/index.ts";
+import { consumers, type Message, RECIPIENTS_HEADER, streams, subjects } from "../../shared/contracts/index.ts";
 import { issueIdentities, publishExchangeConfig, registryFor } from "../../shared/exchange/bootstrap.ts";
 import { Registry, type RegistryData } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { createLogger } from "../../shared/log.ts";
+import { ensureAgencyConsumer, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
 import { startTestExchange, submitAndWait, testAlertBody, testRoster, type TestExchange } from "../support/exchange.ts";
 import { broadcasts, deliveriesTo, eventually, readAll } from "../support/streams-read.ts";
 
@@ -39,6 +40,9 @@ describe("deliver", () => {
     // Each recipient finds it among its deliveries; the sender does not.
     for (const r of everyoneElse) expect((await deliveriesTo(ex.admin, r)).map((d) => d.id)).toContain(m.id);
     expect((await deliveriesTo(ex.admin, "AZ")).map((d) => d.id)).not.toContain(m.id);
+    // It names its recipients, so an agency that joined or left meanwhile can tell it is not its.
+    const stored = await jetstreamManager(ex.admin).then((jsm) => jsm.streams.getMessage(DELIVERIES, { last_by_subj: subjects.broadcast("alert") }));
+    expect(stored?.header.get(RECIPIENTS_HEADER)).toBe(everyoneElse.join(","));
   });
 
   it("stores one copy per recipient when not everyone is addressed (named agencies, TLP:RED)", async () => {
@@ -59,6 +63,15 @@ describe("deliver", () => {
       const b = (await jsm.consumers.info(DELIVERIES, consumers.broadcast(id))).config;
       expect(b).toMatchObject({ filter_subject: subjects.broadcastAll, deliver_policy: DeliverPolicy.New, ack_policy: "explicit" });
     }
+  });
+
+  it("drops a broadcast consumer left for an agency not in the registry (published while no coordinator ran)", async () => {
+    const jsm = await jetstreamManager(ex.admin);
+    await ensureAgencyConsumer(jsm, "TM");
+    expect(await retireUnregisteredBroadcastConsumers(jsm, ex.registry.byId)).toEqual(["TM"]);
+    await expect(jsm.consumers.info(DELIVERIES, consumers.broadcast("TM"))).rejects.toThrow(/consumer not found/);
+    for (const id of ex.registry.ids) await jsm.consumers.info(DELIVERIES, consumers.broadcast(id));
+    await jsm.consumers.delete(DELIVERIES, consumers.agency("TM"));
   });
 
   it("gives an agency added to the registry both consumers, and none of the earlier broadcasts", async () => {

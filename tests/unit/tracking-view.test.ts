@@ -145,6 +145,10 @@ describe("TrackingView", () => {
     expect(overdue(15)).toEqual(["A.KZ", "B.KZ"]);
     v.apply(retracted(A, iso(16)));
     expect(overdue(16)).toEqual(["B.KZ"]);
+    // Every step taken: still open, but nothing more can fall due.
+    for (const step of ["reminder", "backup-contact", "originator"]) v.apply(escalated(B, "KZ", step));
+    expect(overdue(30)).toEqual([]);
+    expect(v.openCount).toBe(1);
   });
 
   it("applies a record it wrote once, not again when it is read back from the chain", () => {
