@@ -23,6 +23,10 @@ import { startTrackingFeed, type TrackingFeed } from "./tracking-feed.ts";
 import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import { RecentIds } from "./recent-ids.ts";
 
+/** How long (simulated) a settled delivery stays in memory: ROUTINE's default deadline. */
+const SETTLED_KEPT_MS = 6 * 3_600_000;
+const PRUNE_EVERY_MS = 10_000;
+
 export interface CoordinatorOptions {
   servers: string | string[];
   seed?: string;
@@ -41,6 +45,7 @@ export class Coordinator {
   private escalator!: Escalator;
   private stopHeartbeat: (() => void) | undefined;
   private trackingFeed: TrackingFeed | undefined;
+  private pruner: NodeJS.Timeout | undefined;
   private watchers: { stop(): void }[] = [];
   private log: Logger;
   private registry!: Registry;
@@ -82,6 +87,11 @@ export class Coordinator {
     await this.trackingFeed.ready;
     this.escalator = new Escalator(this.ctx, () => this.trackingFeed!.current());
     this.escalator.start();
+    // Settled deliveries older than the longest deadline are forgotten: anything more about one is a repeat.
+    this.pruner = setInterval(() => {
+      const dropped = this.ctx.tracking.prune(clock.nowMs() - SETTLED_KEPT_MS);
+      if (dropped) this.log.debug({ dropped, kept: this.ctx.tracking.size }, "settled deliveries forgotten");
+    }, PRUNE_EVERY_MS);
     this.intake = await startIntake(this.ctx);
     const startedAt = new Date().toISOString();
     this.stopHeartbeat = startHeartbeat(this.ctx, () => ({
@@ -169,6 +179,7 @@ export class Coordinator {
   async stop() {
     this.stopHeartbeat?.();
     await this.intake?.stop();
+    clearInterval(this.pruner);
     await this.escalator?.stop();
     await this.trackingFeed?.stop();
     this.watchers.forEach((w) => w.stop());

@@ -53,7 +53,7 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
       continue;
     }
     // Counted already (by this message, recorded before a crash, or an earlier one), or named twice here.
-    if ((m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(item.messageId)) {
+    if (t === "settled" || (m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(item.messageId)) {
       repeats++;
       continue;
     }
@@ -96,12 +96,16 @@ function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): Batc
   };
 }
 
-/** The delivery as this instance's view has it; an acceptance it has not read back yet is retried. */
-async function deliveryOf(ctx: Context, recipient: string, messageId: string): Promise<TrackingRecord | undefined> {
+/**
+ * The delivery as this instance's view has it. One it no longer holds (settled long ago, see
+ * TrackingView.prune) is "settled"; an acceptance it has not read back yet is retried.
+ */
+async function deliveryOf(ctx: Context, recipient: string, messageId: string): Promise<TrackingRecord | "settled" | undefined> {
   const t = ctx.tracking.get(messageId, recipient);
   if (t) return t;
-  // Another instance may have accepted it a moment ago: the intake naks and it comes back shortly.
   const accepted = await ctx.store.messages.get(messageId);
-  if (accepted?.value.recipients.includes(recipient)) throw new Error(`delivery ${messageId} to ${recipient} not in this instance's view yet`);
-  return undefined;
+  if (!accepted?.value.recipients.includes(recipient)) return undefined;
+  if (ctx.tracking.wasPruned(messageId)) return "settled";
+  // Another instance may have accepted it a moment ago: the intake naks and it comes back shortly.
+  throw new Error(`delivery ${messageId} to ${recipient} not in this instance's view yet`);
 }

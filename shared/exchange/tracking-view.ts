@@ -39,6 +39,8 @@ export class TrackingView {
   private readonly byKey = new Map<string, TrackingRecord>();
   /** Recipients per message, for a retraction closing every open delivery of its alert. */
   private readonly byMessage = new Map<string, string[]>();
+  /** Deliveries of each message still in the view. */
+  private readonly kept = new Map<string, number>();
   /** Keys of deliveries waiting for an acknowledgement. */
   private readonly openKeys = new Set<string>();
   /** Open deliveries not yet past their deadline, earliest deadline first (a binary heap). */
@@ -102,6 +104,53 @@ export class TrackingView {
     this.apply(record);
   }
 
+  /** Settled deliveries (acknowledged or closed), oldest first from `settledHead`: what prune() may drop. */
+  private settledKeys: string[] = [];
+  private settledHead = 0;
+  /** Messages some of whose (settled) deliveries prune() dropped: ids only, far smaller than records. */
+  private readonly prunedMessages = new Set<string>();
+
+  private markSettled(key: string) {
+    if (this.openKeys.delete(key)) this.settledKeys.push(key);
+  }
+
+  /**
+   * Forgets settled deliveries made before `beforeMs` (simulated), so a coordinator that runs for
+   * weeks holds what is still open and what is recent, not every delivery ever made. Returns how
+   * many went. A delivery of such a message no longer here was settled (see wasPruned).
+   */
+  prune(beforeMs: number): number {
+    let dropped = 0;
+    while (this.settledHead < this.settledKeys.length) {
+      const key = this.settledKeys[this.settledHead]!;
+      const t = this.byKey.get(key);
+      if (t && timesOf(t).deliveredMs >= beforeMs) break;
+      this.settledHead++;
+      if (!t) continue;
+      this.byKey.delete(key);
+      this.prunedMessages.add(t.messageId);
+      // The message's recipient list goes with its last delivery (ofMessage skips pruned ones).
+      const left = (this.kept.get(t.messageId) ?? 1) - 1;
+      if (left > 0) this.kept.set(t.messageId, left);
+      else {
+        this.kept.delete(t.messageId);
+        this.byMessage.delete(t.messageId);
+      }
+      dropped++;
+    }
+    // Compacted now and then, not on every call.
+    if (this.settledHead > 10_000 && this.settledHead * 2 > this.settledKeys.length) {
+      this.settledKeys = this.settledKeys.slice(this.settledHead);
+      this.settledHead = 0;
+    }
+    return dropped;
+  }
+
+  /** Whether deliveries of this message were forgotten by prune() (so one not here was settled). */
+  wasPruned(messageId: string): boolean {
+    return this.prunedMessages.has(messageId);
+  }
+
   /** Applies one audit record (any event; those about no delivery change nothing). */
   apply(record: DeliveryEvent) {
     if (record.event === "retracted") return this.retract(str(record.data?.refersTo));
@@ -139,7 +188,7 @@ export class TrackingView {
         ackLatencyMs: num(d.latencyMs) ?? Date.parse(e.at) - timesOf(t).deliveredMs,
         withinDeadline: typeof d.withinDeadline === "boolean" ? d.withinDeadline : Date.parse(e.at) <= timesOf(t).deadlineMs,
       });
-      this.openKeys.delete(trackingKey(id, e.actor));
+      this.markSettled(trackingKey(id, e.actor));
     }
   }
 
@@ -162,6 +211,7 @@ export class TrackingView {
     });
     this.openKeys.add(key);
     pushHeap(this.pending, { deadlineMs: timesOf(this.byKey.get(key)!).deadlineMs, key });
+    this.kept.set(id, (this.kept.get(id) ?? 0) + 1);
     const list = this.byMessage.get(id);
     if (list) list.push(recipient);
     else this.byMessage.set(id, [recipient]);
@@ -173,7 +223,7 @@ export class TrackingView {
     for (const t of this.ofMessage(alertId)) {
       if (!isOpen(t)) continue;
       t.state = "closed";
-      this.openKeys.delete(trackingKey(t.messageId, t.recipient));
+      this.markSettled(trackingKey(t.messageId, t.recipient));
     }
   }
 }

@@ -164,4 +164,19 @@ describe("TrackingView", () => {
     v.applyRead(delivered(B, ["KZ"]));
     expect(v.get(B, "KZ")?.state).toBe("delivered");
   });
+
+  it("forgets settled deliveries made before a time, keeps open and recent ones, and remembers which messages it forgot", () => {
+    const v = new TrackingView();
+    v.apply(delivered(A, ["KZ", "RU"]));
+    v.apply({ ...delivered(B, ["KZ"], iso(30)), data: { recipients: ["KZ"], deadline: iso(40), precedence: "FLASH", originator: "AZ" } });
+    v.apply(ack("KZ", "k1", [{ messageId: A, at: iso(1), latencyMs: 60_000, withinDeadline: true }, { messageId: B, at: iso(31), latencyMs: 60_000, withinDeadline: true }]));
+    expect(v.prune(T0 + 20 * 60_000)).toBe(1); // A to KZ: settled and older; A to RU is open, B too recent
+    expect(v.get(A, "KZ")).toBeUndefined();
+    expect(v.get(A, "RU")?.state).toBe("delivered");
+    expect(v.ofMessage(A).map((t) => t.recipient)).toEqual(["RU"]);
+    expect(v.wasPruned(A)).toBe(true);
+    expect(v.wasPruned(B)).toBe(false);
+    expect(v.prune(T0 + 60 * 60_000)).toBe(1); // B to KZ now
+    expect(v.size).toBe(1);
+  });
 });
