@@ -43,11 +43,13 @@ describe("dashboard in a browser", () => {
     expect(await page.locator("#title").textContent()).toContain("Smoke run");
 
     // An alert that reached at least one recipient.
-    const row = page.locator("#alerts .alert").filter({ has: page.locator(".counts b", { hasText: /^[1-9]/ }) }).first();
-    await row.waitFor({ timeout: 30_000 });
-    const id = await row.getAttribute("data-id");
-    const title = await row.locator(".title").textContent();
+    const first = page.locator("#alerts .alert").filter({ has: page.locator(".counts b", { hasText: /^[1-9]/ }) }).first();
+    await first.waitFor({ timeout: 30_000 });
+    const id = await first.getAttribute("data-id");
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    // That row by its id: a newer alert may take the first place before the click.
+    const row = page.locator(`#alerts .alert[data-id="${id}"]`);
+    const title = await row.locator(".title").textContent();
     await row.click();
     await page.locator("#journey").waitFor({ state: "visible" });
     await expect.poll(() => page.locator("#journey-title").textContent()).toBe(title);
