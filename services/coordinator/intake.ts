@@ -9,7 +9,8 @@ import { consumers, streams } from "../../shared/contracts/index.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
 import { Lanes } from "./lanes.ts";
-import { type Prepared, prepare, processSubmission } from "./process.ts";
+import { type Prepared, prepare, processSubmission, type Submission } from "./process.ts";
+import { YieldingQueue } from "./yielding-queue.ts";
 
 export interface Intake {
   processed: number;
@@ -17,6 +18,8 @@ export interface Intake {
   done: Promise<void>;
 }
 
+/** Kinds that only report on earlier deliveries (see YieldingQueue). */
+const BOOKKEEPING = new Set(["receipt", "acknowledgement", "presence"]);
 /** Below the consumer's ack wait (5 s): held messages are marked in progress this often. */
 const WORKING_EVERY_MS = 2_000;
 /** Short pulls with a heartbeat a second: a pull lost with a dead node is noticed after two missed heartbeats. */
@@ -25,6 +28,7 @@ const PULL = { expires: 5_000, idle_heartbeat: 1_000 };
 export async function startIntake(ctx: Context, concurrency = 128): Promise<Intake> {
   const consumer = await retryTransient(() => ctx.js.consumers.get(streams.submissions.name, consumers.submissions));
   const lanes = new Lanes(concurrency);
+  const bookkeeping = new YieldingQueue();
   const state = { processed: 0, stopping: false, messages: undefined as ConsumerMessages | undefined };
   const held = new Set<JsMsg>();
   const working = setInterval(() => held.forEach((jm) => jm.working()), WORKING_EVERY_MS);
@@ -39,6 +43,12 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
       held.delete(jm);
     };
     const sub = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: Math.floor(jm.info.timestampNanos / 1e6) };
+    // Receipts, acknowledgements and presence wait for a quiet moment; everything else goes first.
+    if (BOOKKEEPING.has(jm.subject.split(".")[3] ?? "")) return void bookkeeping.push(() => void start(jm, agency, sub, failed));
+    return start(jm, agency, sub, failed);
+  };
+
+  const start = (jm: JsMsg, agency: string, sub: Submission, failed: (e: unknown) => void) => {
     // Checked, and its id looked up, before its turn in the sender's lane.
     let prepared: Prepared;
     try {
@@ -73,6 +83,7 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
       }
       if (!state.stopping) await sleep(500);
     }
+    await bookkeeping.drained();
     await lanes.idle();
     clearInterval(working);
   })();
