@@ -34,10 +34,18 @@ const thread = (agency: string, at: string, of: Message) => ({
 
 /** One receipt for one or more deliveries (in the order they arrived); threads on the first. */
 export function receiptFor(items: { delivered: Message; at: string }[], agency: string, sentAt: string): MessageOf<"receipt"> {
-  const [first, ...rest] = items;
+  // A delivery read twice before its receipt left (redelivered, or on both consumers) is named once:
+  // the contract refuses a receipt that names one twice.
+  const [first, ...rest] = onceEach(items);
   if (!first) throw new Error("expected at least one delivery to receipt");
   const more = rest.map((x) => ({ messageId: x.delivered.id, receivedAt: x.at }));
   return compose("receipt", { messageId: first.delivered.id, receivedAt: first.at, ...(more.length ? { more } : {}) }, thread(agency, sentAt, first.delivered));
+}
+
+/** The first item for each delivered message, in order. */
+function onceEach<T extends { delivered: Message }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((x) => !seen.has(x.delivered.id) && !!seen.add(x.delivered.id));
 }
 
 /** What the officer does with it: urgent alerts and questions get action, updates are noted. */
@@ -65,7 +73,7 @@ export interface Acknowledging {
 
 /** One acknowledgement for one or more deliveries; sent as of the first, which it threads on. */
 export function acknowledgementFor(items: Acknowledging[], agency: string): MessageOf<"acknowledgement"> {
-  const [first, ...rest] = items;
+  const [first, ...rest] = onceEach(items);
   if (!first) throw new Error("expected at least one delivery to acknowledge");
   const more = rest.map((x) => ({ messageId: x.delivered.id, officer: x.officer, action: x.action, acknowledgedAt: x.at }));
   return compose(

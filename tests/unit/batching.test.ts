@@ -107,8 +107,17 @@ describe("batched receipts and acknowledgements", () => {
     expect(receiptFor([{ delivered: a, at: T }], "UZ", T).body).toEqual({ messageId: a.id, receivedAt: T });
   });
 
+  it("names a delivery read twice before its receipt left only once", () => {
+    const r = receiptFor([{ delivered: a, at: T }, { delivered: b, at: T }, { delivered: a, at: T }], "UZ", T);
+    expect(r.body).toEqual({ messageId: a.id, receivedAt: T, more: [{ messageId: b.id, receivedAt: T }] });
+    expect(parseMessage(r).ok).toBe(true);
+    const k = acknowledgementFor([{ delivered: b, at: T, officer: "UZ-DO-1", action: "noted" }, { delivered: b, at: T, officer: "UZ-DO-1", action: "noted" }], "UZ");
+    expect(k.body.more).toBeUndefined();
+  });
+
   it("refuses a delivery named twice, and more than BATCH_MAX in all, at the field", () => {
-    const twice = receiptFor([{ delivered: a, at: T }, { delivered: b, at: T }, { delivered: a, at: T }], "UZ", T);
+    const twice = receiptFor([{ delivered: a, at: T }, { delivered: b, at: T }], "UZ", T);
+    twice.body.more = [...twice.body.more!, { messageId: a.id, receivedAt: T }];
     const r = parseMessage(twice);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problems).toEqual([expect.objectContaining({ path: "body.more[1].messageId", message: expect.stringContaining("repeated") })]);

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { YieldingQueue } from "../../services/coordinator/yielding-queue.ts";
 
 describe("YieldingQueue", () => {
-  it("runs tasks in order, one per turn, letting work that arrived meanwhile go between them", async () => {
-    const q = new YieldingQueue();
+  it("runs tasks in order, a slice per turn, letting work that arrived meanwhile go between slices", async () => {
+    const q = new YieldingQueue(0); // a zero slice: one task per turn
     const order: string[] = [];
     q.push(() => {
       order.push("a");
@@ -19,8 +19,21 @@ describe("YieldingQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("runs as many tasks as fit in its slice in one turn", async () => {
+    const q = new YieldingQueue(50);
+    const order: string[] = [];
+    q.push(() => {
+      order.push("a");
+      setImmediate(() => order.push("arrived during a"));
+    });
+    q.push(() => order.push("b"));
+    await q.drained();
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(["a", "b", "arrived during a"]);
+  });
+
   it("carries on after a task that throws, and is drained at once when empty", async () => {
-    const q = new YieldingQueue();
+    const q = new YieldingQueue(0);
     const ran: number[] = [];
     const failures: unknown[] = [];
     const onError = (e: unknown) => failures.push(e);
