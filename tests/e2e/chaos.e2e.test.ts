@@ -2,21 +2,16 @@
 // coordinators, a broker node killed and restarted, a coordinator killed for good (the other
 // carries on), an agency cut off and back, a slow officer. It must pass with nothing lost or
 // doubled, no escalation taken twice and a verified audit chain.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFile, writeFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { Metrics } from "../../simulations/report/metrics.ts";
 import type { ScenarioInput } from "../../simulations/scenario/schema.ts";
 import { runAtix } from "../support/run-cli.ts";
+import { useTempDir } from "../support/temp-dir.ts";
 
 const roster = new URL("../../simulations/rosters/smoke-6.yaml", import.meta.url).pathname;
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "atix-chaos-"));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const inTemp = useTempDir("atix-chaos-");
 
 const drill: ScenarioInput = {
   name: "chaos-short",
@@ -39,17 +34,17 @@ const drill: ScenarioInput = {
 
 describe("atix run with cluster: 3", () => {
   it("survives a broker node and a coordinator killed mid-traffic: 0 lost, 0 doubled, audit verified", async () => {
-    const file = join(dir, "chaos-short.yaml");
+    const file = inTemp("chaos-short.yaml");
     await writeFile(file, stringify(drill));
-    const r = await runAtix(["run", file, "--report", join(dir, "report")], { timeoutMs: 120_000 });
+    const r = await runAtix(["run", file, "--report", inTemp("report")], { timeoutMs: 120_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const m = Metrics.parse(JSON.parse(await readFile(join(dir, "report", "metrics.json"), "utf8")));
+    const m = Metrics.parse(JSON.parse(await readFile(inTemp("report", "metrics.json"), "utf8")));
     expect(m.deliveries.expected).toBeGreaterThan(100);
     expect(m.deliveries).toMatchObject({ lost: 0, duplicated: 0 });
     expect(m.escalations.duplicated).toBe(0);
     expect(m.audit.verified).toBe(true);
     expect(m.faults.map((f) => f.kind)).toEqual(["slow-agency", "broker-kill", "broker-restart", "coordinator-kill", "agency-offline", "agency-online"]);
     expect(m.faults.find((f) => f.kind === "coordinator-kill")?.detail).toContain("coordinator-1 carries on");
-    expect(await readFile(join(dir, "report", "report.md"), "utf8")).toContain("broker-kill");
+    expect(await readFile(inTemp("report", "report.md"), "utf8")).toContain("broker-kill");
   }, 150_000);
 });

@@ -1,17 +1,13 @@
 // The `atix` front door as a person meets it: help, mistakes, validate and contracts export.
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MESSAGE_KINDS } from "../../shared/contracts/index.ts";
 import { examplePath } from "../support/examples.ts";
 import { runAtix } from "../support/run-cli.ts";
+import { useTempDir } from "../support/temp-dir.ts";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "atix-cli-"));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const inTemp = useTempDir("atix-cli-");
 
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
@@ -48,7 +44,7 @@ describe("atix validate", () => {
   });
 
   it("on {} names each missing field and what was expected", async () => {
-    const f = join(dir, "empty.json");
+    const f = inTemp("empty.json");
     await writeFile(f, "{}");
     const r = await runAtix(["validate", f]);
     expect(r.code).toBe(1);
@@ -56,10 +52,10 @@ describe("atix validate", () => {
   });
 
   it("gives truncated JSON and a missing file one line each, and goes on to the next file", async () => {
-    const truncated = join(dir, "truncated.json");
+    const truncated = inTemp("truncated.json");
     const text = await readFile(examplePath("alert"), "utf8");
     await writeFile(truncated, text.slice(0, text.length / 2));
-    const r = await runAtix(["validate", truncated, join(dir, "absent.json"), examplePath("rfi")]);
+    const r = await runAtix(["validate", truncated, inTemp("absent.json"), examplePath("rfi")]);
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(3);
@@ -73,7 +69,7 @@ describe("atix validate", () => {
     const m = JSON.parse(await readFile(examplePath("alert"), "utf8"));
     m.body.tlp = "RED";
     m.body.distribution = { all: true };
-    const f = join(dir, "red.json");
+    const f = inTemp("red.json");
     await writeFile(f, JSON.stringify(m));
     const r = await runAtix(["validate", "--json", f]);
     expect(r.code).toBe(1);
@@ -85,7 +81,7 @@ describe("atix validate", () => {
 
 describe("atix contracts export", () => {
   it("writes one schema per kind, message.json and asyncapi.json", async () => {
-    const out = join(dir, "export");
+    const out = inTemp("export");
     const r = await runAtix(["contracts", "export", "--out", out]);
     expect(r.code).toBe(0);
     const files = await readdir(join(out, "schemas"));

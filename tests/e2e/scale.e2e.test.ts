@@ -1,22 +1,17 @@
 // A generated roster of a few hundred agencies (state codes with service suffixes, DE-BKA style)
 // through the real CLI: `atix roster generate`, then `atix run` on a short busy scenario. Nothing
 // lost or doubled, the chain verifies, and the report carries each process's peak memory.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { readFile, writeFile } from "node:fs/promises";
+import { expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { Roster } from "../../shared/contracts/index.ts";
 import { Metrics } from "../../simulations/report/metrics.ts";
 import type { ScenarioInput } from "../../simulations/scenario/schema.ts";
 import { runAtix } from "../support/run-cli.ts";
+import { useTempDir } from "../support/temp-dir.ts";
 
 const AGENCIES = 300;
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "atix-scale-"));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const inTemp = useTempDir("atix-scale-");
 
 const scenario: ScenarioInput = {
   name: "scale-e2e",
@@ -35,16 +30,16 @@ const scenario: ScenarioInput = {
 };
 
 it(`runs a generated roster of ${AGENCIES} agencies: nothing lost or doubled, peak memory reported`, async () => {
-  const gen = await runAtix(["roster", "generate", "--agencies", String(AGENCIES), "--seed", "4", "--out", join(dir, "roster.yaml")]);
+  const gen = await runAtix(["roster", "generate", "--agencies", String(AGENCIES), "--seed", "4", "--out", inTemp("roster.yaml")]);
   expect(gen.code, gen.stderr).toBe(0);
   expect(gen.stdout).toMatch(new RegExp(`wrote .*roster.yaml: ${AGENCIES} agencies of 90 states`));
-  const roster = Roster.parse(parse(await readFile(join(dir, "roster.yaml"), "utf8")));
+  const roster = Roster.parse(parse(await readFile(inTemp("roster.yaml"), "utf8")));
   expect(roster.agencies.filter((a) => a.id.includes("-")).length).toBe(AGENCIES - 90);
 
-  await writeFile(join(dir, "scale.yaml"), stringify(scenario));
-  const r = await runAtix(["run", join(dir, "scale.yaml"), "--report", join(dir, "report")], { timeoutMs: 55_000 });
+  await writeFile(inTemp("scale.yaml"), stringify(scenario));
+  const r = await runAtix(["run", inTemp("scale.yaml"), "--report", inTemp("report")], { timeoutMs: 55_000 });
   expect(r.code, r.stdout + r.stderr).toBe(0);
-  const m = Metrics.parse(JSON.parse(await readFile(join(dir, "report", "metrics.json"), "utf8")));
+  const m = Metrics.parse(JSON.parse(await readFile(inTemp("report", "metrics.json"), "utf8")));
   expect(m.agencies).toBe(AGENCIES);
   expect(m.deliveries.expected).toBeGreaterThan(1000);
   expect([m.deliveries.lost, m.deliveries.duplicated]).toEqual([0, 0]);
@@ -54,5 +49,5 @@ it(`runs a generated roster of ${AGENCIES} agencies: nothing lost or doubled, pe
   expect(m.processes.coordinator.peakRssMb).toBeGreaterThan(40);
   expect(m.processes.agencies.peakRssMb).toBeGreaterThan(40);
   expect(m.expectations.find((e) => e.kind === "coordinator-memory-below")).toMatchObject({ pass: true, detail: expect.stringMatching(/^peak \d+(\.\d)? MB$/) });
-  expect(await readFile(join(dir, "report", "report.md"), "utf8")).toMatch(/\*\*Peak memory \(RSS\)\*\* \| coordinator [\d.]+ MB · agencies \(runner\) [\d.]+ MB · broker [\d.]+ MB/);
+  expect(await readFile(inTemp("report", "report.md"), "utf8")).toMatch(/\*\*Peak memory \(RSS\)\*\* \| coordinator [\d.]+ MB · agencies \(runner\) [\d.]+ MB · broker [\d.]+ MB/);
 }, 60_000);

@@ -1,24 +1,19 @@
 // Scenarios played end to end through the real CLI: the smoke run (twice, for repeatability)
 // and the outage run with its faults. Each must pass its own expectations.
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFile, readdir } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
 import { Metrics } from "../../simulations/report/metrics.ts";
 import { runAtix } from "../support/run-cli.ts";
+import { useTempDir } from "../support/temp-dir.ts";
 
 const scenario = (name: string) => new URL(`../../simulations/scenarios/${name}.yaml`, import.meta.url).pathname;
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "atix-scenarios-"));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const inTemp = useTempDir("atix-scenarios-");
 
 // At 1000x rather than the scenarios' 2000x: the test machine runs other tests alongside, and
 // its scheduling jitter should not count against simulated duty officers.
 async function play(name: string, report: string, extra: string[] = []) {
-  const r = await runAtix(["run", scenario(name), "--report", join(dir, report), "--speed", "1000", ...extra], { timeoutMs: 150_000 });
-  const metrics = Metrics.parse(JSON.parse(await readFile(join(dir, report, "metrics.json"), "utf8")));
+  const r = await runAtix(["run", scenario(name), "--report", inTemp(report), "--speed", "1000", ...extra], { timeoutMs: 150_000 });
+  const metrics = Metrics.parse(JSON.parse(await readFile(inTemp(report, "metrics.json"), "utf8")));
   return { r, metrics };
 }
 
@@ -34,16 +29,16 @@ describe("atix run", () => {
     expect(metrics.audit.verified).toBe(true);
     expect(metrics.expectations.length).toBeGreaterThan(3);
     expect(metrics.expectations.every((e) => e.pass)).toBe(true);
-    expect((await readdir(join(dir, "smoke-1"))).sort()).toEqual(["audit.jsonl", "metrics.json", "report.html", "report.md"]);
-    const html = await readFile(join(dir, "smoke-1", "report.html"), "utf8");
+    expect((await readdir(inTemp("smoke-1"))).sort()).toEqual(["audit.jsonl", "metrics.json", "report.html", "report.md"]);
+    const html = await readFile(inTemp("smoke-1", "report.html"), "utf8");
     expect(html).not.toMatch(/(src|href)="https?:/);
-    const audit = (await readFile(join(dir, "smoke-1", "audit.jsonl"), "utf8")).trim().split("\n");
+    const audit = (await readFile(inTemp("smoke-1", "audit.jsonl"), "utf8")).trim().split("\n");
     expect(audit).toHaveLength(metrics.audit.records);
-    expect((await runAtix(["audit", "verify", join(dir, "smoke-1", "audit.jsonl")])).code).toBe(0);
+    expect((await runAtix(["audit", "verify", inTemp("smoke-1", "audit.jsonl")])).code).toBe(0);
   }, 180_000);
 
   it("the same seed gives the same traffic digest", async () => {
-    const first = JSON.parse(await readFile(join(dir, "smoke-1", "metrics.json"), "utf8")) as Metrics;
+    const first = JSON.parse(await readFile(inTemp("smoke-1", "metrics.json"), "utf8")) as Metrics;
     const { r, metrics } = await play("smoke", "smoke-2", ["--seed", "7"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(metrics.traffic.digest).toBe(first.traffic.digest);
