@@ -9,7 +9,7 @@ import { consumers, streams } from "../../shared/contracts/index.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
 import { Lanes } from "./lanes.ts";
-import { type Prepared, prepare, processSubmission, type Submission } from "./process.ts";
+import { BOOKKEEPING_KINDS, type Prepared, prepare, processSubmission, type Submission } from "./process.ts";
 import { YieldingQueue } from "./yielding-queue.ts";
 
 export interface Intake {
@@ -18,8 +18,6 @@ export interface Intake {
   done: Promise<void>;
 }
 
-/** Kinds that only report on earlier deliveries (see YieldingQueue). */
-const BOOKKEEPING = new Set(["receipt", "acknowledgement", "presence"]);
 /** Below the consumer's ack wait (5 s): held messages are marked in progress this often. */
 const WORKING_EVERY_MS = 2_000;
 /** Short pulls with a heartbeat a second: a pull lost with a dead node is noticed after two missed heartbeats. */
@@ -44,7 +42,7 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
     };
     const sub = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: Math.floor(jm.info.timestampNanos / 1e6) };
     // Receipts, acknowledgements and presence wait for a quiet moment; everything else goes first.
-    if (BOOKKEEPING.has(jm.subject.split(".")[3] ?? "")) return void bookkeeping.push(() => void start(jm, agency, sub, failed));
+    if (BOOKKEEPING_KINDS.has(jm.subject.split(".")[3] ?? "")) return void bookkeeping.push(() => void start(jm, agency, sub, failed));
     return start(jm, agency, sub, failed);
   };
 

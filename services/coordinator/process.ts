@@ -43,7 +43,8 @@ export interface Prepared {
   seen?: Promise<Awaited<ReturnType<Context["store"]["seen"]["get"]>>>;
 }
 
-const TRACKED_KINDS = new Set(["receipt", "acknowledgement", "presence"]);
+/** Kinds that only report on earlier deliveries or on the sender: no id to look up, and they can wait (intake.ts). */
+export const BOOKKEEPING_KINDS: ReadonlySet<string> = new Set(["receipt", "acknowledgement", "presence"]);
 
 /**
  * Checks a submission (pure: parse, contract, signature) and starts looking up its id, so that
@@ -54,7 +55,7 @@ export function prepare(ctx: Context, sub: Submission): Prepared {
   // which no message has, so it is refused rather than read as an alert.
   const [, , agency = "", ...kindTokens] = sub.subject.split(".");
   const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry());
-  if (!checked.ok || TRACKED_KINDS.has(checked.message.kind)) return { agency, checked };
+  if (!checked.ok || BOOKKEEPING_KINDS.has(checked.message.kind)) return { agency, checked };
   const seen = ctx.store.seen.get(checked.message.id);
   seen.catch(() => undefined); // awaited in its turn; a failure is reported there
   return { agency, checked, seen };

@@ -46,8 +46,10 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
   let repeats = 0;
   for (const item of itemsOf(m)) {
     // An earlier message counting this delivery is still being recorded: judged after it.
-    await ctx.recording.get(trackingKey(item.messageId, m.sender))?.catch(() => undefined);
-    const t = await deliveryOf(ctx, m.sender, item.messageId);
+    const recording = ctx.recording.get(trackingKey(item.messageId, m.sender));
+    if (recording) await recording.catch(() => undefined);
+    // Per delivery: the view answers at once; only a delivery it does not hold costs a lookup.
+    const t = ctx.tracking.get(item.messageId, m.sender) ?? (await deliveryOf(ctx, m.sender, item.messageId));
     if (!t) {
       unknown.push({ code: "unknown-reference", path: item.path, message: `expected a message delivered to ${m.sender}; ${item.messageId} is not one` });
       continue;
@@ -97,12 +99,10 @@ function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): Batc
 }
 
 /**
- * The delivery as this instance's view has it. One it no longer holds (settled long ago, see
+ * A delivery this instance's view does not hold: one it forgot (settled long ago, see
  * TrackingView.prune) is "settled"; an acceptance it has not read back yet is retried.
  */
 async function deliveryOf(ctx: Context, recipient: string, messageId: string): Promise<TrackingRecord | "settled" | undefined> {
-  const t = ctx.tracking.get(messageId, recipient);
-  if (t) return t;
   const accepted = await ctx.store.messages.get(messageId);
   if (!accepted?.value.recipients.includes(recipient)) return undefined;
   if (ctx.tracking.wasPruned(messageId)) return "settled";
