@@ -5,6 +5,7 @@ import type { Subscription } from "@nats-io/transport-node";
 import type { ClockState } from "../../shared/clock.ts";
 import type { RosterAgency } from "../../shared/contracts/index.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
+import { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { ClockFeed } from "./clock-feed.ts";
 import { type AgencyCounters, type AgencyEventListener, emptyCounters } from "./events.ts";
 import { AgencyNode } from "./node.ts";
@@ -46,6 +47,7 @@ export class AgencyHost {
     const common = {
       servers: opts.servers,
       clockFeed: this.feed,
+      outbox: new YieldingQueue(),
       logger,
       ...defined({
         authenticate: opts.authenticate,

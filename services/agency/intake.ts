@@ -12,6 +12,7 @@ import type { Logger } from "../../shared/log.ts";
 import { broadcastRecipients, parseBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
+import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import type { EventHub } from "./events.ts";
 import type { OfficerDesk } from "./officer-desk.ts";
 import { LINGER_MS, MAX_LINGER_MS, receiptFor } from "./reactions.ts";
@@ -47,8 +48,10 @@ export class Intake {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly active: () => boolean,
+    outbox?: YieldingQueue,
   ) {
-    this.receipts = new Batcher((items) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>, BATCH_MAX, LINGER_MS, MAX_LINGER_MS);
+    const send = (items: { delivered: Message; at: string }[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
+    this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, outbox && ((task) => outbox.push(task)));
   }
 
   /** Returns false when the receipt could not be submitted: the delivery stays unacked. */

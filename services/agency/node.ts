@@ -18,6 +18,7 @@ import { OfficerDesk } from "./officer-desk.ts";
 import { type AgencyNodeOptions, DEFAULTS } from "./options.ts";
 import { PresenceKeeper } from "./presence-keeper.ts";
 import { SimScheduler } from "./scheduler.ts";
+import { YieldingQueue } from "../../shared/yielding-queue.ts";
 
 export class AgencyNode {
   readonly id: string;
@@ -48,12 +49,13 @@ export class AgencyNode {
       return false;
     });
     const send = (m: Message) => this.submit(m);
+    const outbox = opts.outbox ?? new YieldingQueue();
     this.desk = new OfficerDesk(this.agency, String(opts.rngSeed ?? this.id), this.feed.clock, this.scheduler, send, this.events, this.log, {
       hitProbability: opts.hitProbability ?? DEFAULTS.hitProbability,
       answerProbability: opts.answerProbability ?? DEFAULTS.answerProbability,
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
-    });
-    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active);
+    }, outbox);
+    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
     this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, offlineUntil);

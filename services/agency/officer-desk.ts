@@ -9,6 +9,7 @@ import type { EventHub } from "./events.ts";
 import { chance, createRng, uniform } from "../../shared/prng.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
+import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { acknowledgementFor, type Acknowledging, chooseAction, hitFor, LINGER_MS, MAX_LINGER_MS, precedenceOf, rfiResponseFor } from "./reactions.ts";
 import type { SimScheduler } from "./scheduler.ts";
 
@@ -39,8 +40,10 @@ export class OfficerDesk {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly settings: DeskSettings,
+    outbox?: YieldingQueue,
   ) {
-    this.acks = new Batcher((items) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>, BATCH_MAX, LINGER_MS, MAX_LINGER_MS);
+    const ack = (items: Acknowledging[]) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>;
+    this.acks = new Batcher(ack, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, outbox && ((task) => outbox.push(task)));
   }
 
   private rng(...parts: string[]) {

@@ -2,6 +2,7 @@
 import type { ClockState } from "../../shared/clock.ts";
 import type { RosterAgency } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
+import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import type { ClockFeed } from "./clock-feed.ts";
 
 export interface AgencyNodeOptions {
@@ -16,6 +17,11 @@ export interface AgencyNodeOptions {
   authenticate?: boolean;
   /** Initial exchange clock; broadcasts on atix.clock replace it. Default: real time until one arrives. */
   clock?: ClockState;
+  /**
+   * Where receipts and acknowledgements start (signing is most of a node's work): nodes hosted in
+   * one process share one, so their batches go out in slices with deliveries read in between.
+   */
+  outbox?: YieldingQueue;
   /** A clock shared by many nodes (AgencyHost); the node then does not subscribe to atix.clock itself. */
   clockFeed?: ClockFeed;
   /** Seed of the officer's PRNG (default: the agency id): the same seed gives the same run. */

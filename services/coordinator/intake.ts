@@ -10,7 +10,7 @@ import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
 import { Lanes } from "./lanes.ts";
 import { BOOKKEEPING_KINDS, type Prepared, prepare, processSubmission, type Submission } from "./process.ts";
-import { YieldingQueue } from "./yielding-queue.ts";
+import { YieldingQueue } from "../../shared/yielding-queue.ts";
 
 export interface Intake {
   processed: number;
@@ -41,9 +41,14 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
       held.delete(jm);
     };
     const sub = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: Math.floor(jm.info.timestampNanos / 1e6) };
-    // Receipts, acknowledgements and presence wait for a quiet moment; everything else goes first.
+    // Receipts, acknowledgements and presence wait for a quiet moment; everything else goes first,
+    // and holds them back until its deliveries are stored (or it is refused).
     if (BOOKKEEPING_KINDS.has(jm.subject.split(".")[3] ?? "")) return void bookkeeping.push(() => void start(jm, agency, sub, failed));
-    return start(jm, agency, sub, failed);
+    const release = bookkeeping.hold();
+    return start(jm, agency, { ...sub, delivered: release }, (e) => {
+      release();
+      failed(e);
+    });
   };
 
   const start = (jm: JsMsg, agency: string, sub: Submission, failed: (e: unknown) => void) => {
@@ -56,6 +61,10 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
     }
     return lanes.run(agency, async () => {
       const processed = await processSubmission(ctx, sub, prepared).catch(failed);
+      // Its hold on the bookkeeping ends once its deliveries are stored (writeOut), or now if none are.
+      const release = () => sub.delivered?.();
+      if (processed?.rest) processed.rest.then(release, release);
+      else release();
       if (!processed) return;
       const acked = () => {
         jm.ack();

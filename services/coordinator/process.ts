@@ -19,6 +19,8 @@ export interface Submission {
   streamSeq: number;
   /** When the stream stored it (wall ms): names the outcome deterministically. */
   storedAtMs: number;
+  /** Called once its deliveries are stored (the intake's priority for alerts ends there). */
+  delivered?: () => void;
 }
 
 const EVENT_OF: Partial<Record<Message["kind"], AuditEvent>> = {
@@ -179,7 +181,9 @@ async function writeOut(
   // A retraction closes its alert's open deliveries in the view as it is recorded.
   ctx.tracking.applyWritten(accepted);
   ctx.tracking.applyWritten(delivered);
-  await Promise.all([deliver(ctx, m, sub.data, recipients), stored, ctx.audit.append(accepted), ctx.audit.append(delivered)]);
+  // Bookkeeping waiting in the intake goes on once the deliveries are stored (sub.delivered).
+  const delivering = deliver(ctx, m, sub.data, recipients).finally(() => sub.delivered?.());
+  await Promise.all([delivering, stored, ctx.audit.append(accepted), ctx.audit.append(delivered)]);
   const outcome = await sendAcceptance(ctx, { submitter: m.sender, messageId: m.id, streamSeq: sub.streamSeq }, recipients, deadline, sub.storedAtMs);
   await ctx.store.seen.put(m.id, {
     outcome: "accepted", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: m.kind, sender: m.sender, recipients, at,

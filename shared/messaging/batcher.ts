@@ -29,6 +29,12 @@ export class Batcher<T, R> {
      * the coordinator to check), while a lone item still waits only lingerMs.
      */
     private readonly maxLingerMs = lingerMs,
+    /**
+     * Where a send starts (its synchronous part: building and signing the message). Agencies
+     * hosted in one process pass one shared YieldingQueue: their batches, which fall due
+     * together, then go out in slices, with the deliveries arriving meanwhile read in between.
+     */
+    private readonly schedule?: (task: () => void) => void,
   ) {
     this.wait = lingerMs;
   }
@@ -50,6 +56,18 @@ export class Batcher<T, R> {
     return this.queue.length;
   }
 
+  private scheduled(items: T[], schedule: (task: () => void) => void): Promise<R> {
+    return new Promise<R>((resolve, reject) =>
+      schedule(() => {
+        try {
+          this.send(items).then(resolve, reject);
+        } catch (e) {
+          reject(e as Error);
+        }
+      }),
+    );
+  }
+
   private async drain() {
     while (this.queue.length) {
       // Under load every batch waits for company, not only the first: fewer, fuller messages
@@ -57,7 +75,8 @@ export class Batcher<T, R> {
       if (this.lingerMs > 0 && this.queue.length < this.max && this.rounds++ > 0) await new Promise((r) => setTimeout(r, this.wait));
       const batch = this.queue.splice(0, this.max);
       try {
-        const r = await this.send(batch.map((w) => w.item));
+        const items = batch.map((w) => w.item);
+        const r = await (this.schedule ? this.scheduled(items, this.schedule) : this.send(items));
         batch.forEach((w) => w.resolve(r));
       } catch (e) {
         batch.forEach((w) => w.reject(e as Error));

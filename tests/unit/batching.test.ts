@@ -6,6 +6,7 @@ import { compose } from "../../shared/messaging/compose.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import { acknowledgementFor, receiptFor } from "../../services/agency/reactions.ts";
 import { Lanes } from "../../services/coordinator/lanes.ts";
+import { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { testAlertBody } from "../support/exchange.ts";
 
 const T = "2026-09-21T10:00:00.000Z";
@@ -87,6 +88,26 @@ describe("Batcher", () => {
     await Promise.allSettled(lost);
     fail = false;
     expect(await b.add("c")).toBe("c");
+  });
+});
+
+describe("Batcher with a shared queue (agencies hosted in one process)", () => {
+  it("starts its sends through the queue, and reports what a send throws synchronously as that batch's failure", async () => {
+    const q = new YieldingQueue(0);
+    const release = q.hold();
+    const started: number[][] = [];
+    const ok = new Batcher(async (items: number[]) => (started.push(items), items.length), 10, 0, 0, (t) => q.push(t));
+    const bad = new Batcher((): Promise<number> => {
+      throw new Error("no key");
+    }, 10, 0, 0, (t) => q.push(t));
+    const sent = ok.add(1);
+    const failed = bad.add(2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(started).toEqual([]); // held: nothing signed or sent yet
+    release();
+    await expect(sent).resolves.toBe(1);
+    await expect(failed).rejects.toThrow("no key");
+    expect(started).toEqual([[1]]);
   });
 });
 

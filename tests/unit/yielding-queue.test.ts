@@ -1,7 +1,8 @@
-// The coordinator's queue for bookkeeping: tasks run in order, one per event-loop turn, so other
-// work that arrives meanwhile runs between them.
+// The queue for work that yields (the coordinator's bookkeeping, the agencies' outgoing receipts
+// and acknowledgements): tasks run in order, in slices per event-loop turn, so other work that
+// arrives meanwhile runs between them; an alert being delivered holds it still.
 import { describe, expect, it } from "vitest";
-import { YieldingQueue } from "../../services/coordinator/yielding-queue.ts";
+import { YieldingQueue } from "../../shared/yielding-queue.ts";
 
 describe("YieldingQueue", () => {
   it("runs tasks in order, a slice per turn, letting work that arrived meanwhile go between slices", async () => {
@@ -47,5 +48,36 @@ describe("YieldingQueue", () => {
     expect(ran).toEqual([2]);
     expect(failures).toHaveLength(1);
     await q.drained();
+  });
+
+  it("stands still while held and goes on when every holder has released", async () => {
+    const q = new YieldingQueue(2, 10_000);
+    const ran: string[] = [];
+    const first = q.hold();
+    const second = q.hold();
+    q.push(() => ran.push("a"));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(ran).toEqual([]);
+    first();
+    first(); // a second release by the same holder changes nothing
+    await new Promise((r) => setTimeout(r, 30));
+    expect(ran).toEqual([]);
+    second();
+    await q.drained();
+    expect(ran).toEqual(["a"]);
+  });
+
+  it("lets a slice through now and then while a hold lasts longer than maxHoldMs", async () => {
+    const q = new YieldingQueue(0, 20);
+    const release = q.hold();
+    const ran: number[] = [];
+    for (let i = 0; i < 3; i++) q.push(() => ran.push(i));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ran).toEqual([]);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(ran.length).toBeGreaterThan(0);
+    release();
+    await q.drained();
+    expect(ran).toEqual([0, 1, 2]);
   });
 });

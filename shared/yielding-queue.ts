@@ -1,0 +1,85 @@
+// Work that yields to everything else: tasks run in slices of about `sliceMs` per turn of the
+// event loop, so what arrives on a socket meanwhile (a FLASH alert) is read and started before
+// the next slice. The coordinator runs receipts, acknowledgements and presence through it: a burst
+// of bookkeeping must not hold up an alert behind hundreds of signature checks. (One task per
+// turn was too slow: with a busy loop, turns are long, and the bookkeeping fell behind.)
+// While an alert is being decided and fanned out the queue is held still (`hold`), for at most
+// `maxHoldMs` in a row, so a steady stream of alerts cannot starve it.
+export class YieldingQueue {
+  private tasks: (() => void)[] = [];
+  private head = 0;
+  /** A step is due (tasks are waiting). */
+  private scheduled = false;
+  /** A step is queued with the event loop (at most one at a time); `timer` if it waits out a hold. */
+  private queued = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private waiters: (() => void)[] = [];
+  private holds = 0;
+  private heldSince = 0;
+
+  constructor(
+    private readonly sliceMs = 2,
+    private readonly maxHoldMs = 25,
+  ) {}
+
+  push(task: () => void) {
+    this.tasks.push(task);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.queue(0);
+    }
+  }
+
+  /** Stops the queue until the returned release is called (by every holder). Releasing twice is harmless. */
+  hold(): () => void {
+    if (this.holds++ === 0) this.heldSince = performance.now();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0 && this.scheduled) this.queue(0);
+    };
+  }
+
+  get size() {
+    return this.tasks.length - this.head;
+  }
+
+  /** Resolves once every task pushed so far has run. */
+  drained(): Promise<void> {
+    return this.size ? new Promise((r) => this.waiters.push(r)) : Promise.resolve();
+  }
+
+  private queue(delayMs: number) {
+    if (this.queued && !(this.timer && delayMs === 0)) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.queued = true;
+    if (delayMs > 0) this.timer = setTimeout(this.step, delayMs);
+    else setImmediate(this.step);
+  }
+
+  private step = () => {
+    this.queued = false;
+    this.timer = undefined;
+    if (this.holds > 0) {
+      const heldFor = performance.now() - this.heldSince;
+      // Held: the release schedules the next slice; a hold that lasts yields one slice now and then.
+      if (heldFor < this.maxHoldMs) return this.queue(Math.ceil(this.maxHoldMs - heldFor));
+      this.heldSince = performance.now();
+    }
+    const until = performance.now() + this.sliceMs;
+    try {
+      do this.tasks[this.head++]?.();
+      while (this.head < this.tasks.length && performance.now() < until);
+    } finally {
+      if (this.head < this.tasks.length) this.queue(0);
+      else {
+        this.tasks = [];
+        this.head = 0;
+        this.scheduled = false;
+        this.waiters.splice(0).forEach((w) => w());
+      }
+    }
+  };
+}
