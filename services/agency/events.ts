@@ -4,7 +4,7 @@ import type { MessageKind } from "../../shared/contracts/index.ts";
 
 export type AgencyEventType =
   | "delivered" // a delivery arrived (again, when redelivered is true)
-  | "receipted" // its receipt was submitted and the delivery acked
+  | "receipted" // its receipt (or the acknowledgement standing in for it) was submitted, the delivery acked
   | "acknowledged" // the duty officer's acknowledgement was submitted
   | "answered" // an RFI got its rfi-response
   | "hit" // a hit was reported on an alert

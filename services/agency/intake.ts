@@ -9,7 +9,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import type { SimClock } from "../../shared/clock.ts";
 import { type Message, type MessageKind, parseMessageText, RECIPIENTS_HEADER, readableFieldsOf } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
-import { broadcastRecipients, parseBroadcast } from "./broadcast-parse.ts";
+import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
@@ -48,7 +48,7 @@ export class Intake {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly active: () => boolean,
-    outbox?: YieldingQueue,
+    private readonly outbox?: YieldingQueue,
   ) {
     const send = (items: { delivered: Message; at: string }[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
     this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, outbox && ((task) => outbox.push(task)));
@@ -60,7 +60,8 @@ export class Intake {
     const nowMs = this.clock.nowMs();
     const at = new Date(nowMs).toISOString();
     // Every hosted agency reads the same stored broadcast: parsed once per process.
-    const parsed = from.broadcast ? parseBroadcast(msg.info.stream, seq, msg.data) : parseMessageText(msg.data);
+    const broadcast = from.broadcast ? readBroadcast(msg.info.stream, seq, msg.data, () => msg.headers?.get(RECIPIENTS_HEADER)) : undefined;
+    const parsed = broadcast ? broadcast.parsed : parseMessageText(msg.data);
     if (!parsed.ok) {
       const { messageId } = readableFieldsOf(msg.data);
       this.log.warn({ seq, subject: msg.subject, messageId, problems: parsed.problems.slice(0, 5) }, "malformed delivery skipped");
@@ -69,7 +70,7 @@ export class Intake {
       return true;
     }
     const m = parsed.value;
-    if (from.broadcast && (m.sender === this.agency || this.notNamed(msg, seq))) {
+    if (broadcast && (m.sender === this.agency || (broadcast.recipients && !broadcast.recipients.has(this.agency)))) {
       // Our own broadcast (the sender is not a recipient), or one stored for the registry before we
       // joined or after we left: not ours to read (no event, no receipt).
       msg.ack();
@@ -91,19 +92,13 @@ export class Intake {
       if (m.kind === "escalation") this.desk.escalation(m);
       return true;
     }
-    // Acked (and handed to the officer) once the receipt is stored; if it cannot be, the
-    // delivery is handed back and read again.
-    this.receipts.add({ delivered: m, at }).then(
+    // Acked once the receipt (or an acknowledgement standing in for it) is stored; if it cannot
+    // be, the delivery is handed back and read again.
+    this.receipts.add({ delivered: m, at }, m.id).then(
       (receipt) => {
         msg.ack();
         this.log.info({ messageId: m.id, kind: m.kind, seq, sender: m.sender, receiptId: receipt.id, redelivered: !first }, "delivery receipted");
         this.events.emit({ ...base, type: "receipted", replyId: receipt.id });
-        try {
-          this.desk.take(m, nowMs, seq);
-        } catch (err) {
-          // Already receipted and acked: a fault in the officer model must not stall the queue.
-          this.log.error({ err, messageId: m.id, seq }, "officer could not take the delivery");
-        }
       },
       (err) => {
         if (this.active()) this.log.error({ err, messageId: m.id, seq }, "receipt not submitted; the delivery will be read again");
@@ -111,13 +106,35 @@ export class Intake {
         from.rewind();
       },
     );
+    // The officer has it now (the outbox runs it after the deliveries read in this turn): one
+    // who acknowledges before the receipt leaves sends only the acknowledgement, which counts as
+    // both (standIn).
+    const take = () => {
+      try {
+        this.desk.take(m, nowMs, seq);
+      } catch (err) {
+        // A fault in the officer model must not stall the queue: the receipt goes out regardless.
+        this.log.error({ err, messageId: m.id, seq }, "officer could not take the delivery");
+      }
+    };
+    if (this.outbox) this.outbox.push(take);
+    else take();
     return true;
   }
 
-  /** A broadcast stored for recipients that did not include this agency (it joined or left meanwhile). */
-  private notNamed(msg: JsMsg, seq: number): boolean {
-    const to = broadcastRecipients(msg.info.stream, seq, msg.headers?.get(RECIPIENTS_HEADER));
-    return to !== undefined && !to.has(this.agency);
+  /**
+   * The officer acknowledged `messageId` before its receipt left: the receipt is not sent, and
+   * the delivery counts as receipted once `ack` is stored (docs/protocol.md §6: an acknowledgement
+   * without a receipt counts as both). Undefined when its receipt has left already; else settles
+   * after the delivery was reported receipted (or handed back, if `ack` failed).
+   */
+  standIn(messageId: string, ack: Promise<Message>): Promise<void> | undefined {
+    const waiting = this.receipts.withdraw(messageId);
+    if (!waiting.length) return undefined;
+    return ack.then(
+      (m) => waiting.forEach((w) => w.resolve(m)),
+      (e: Error) => waiting.forEach((w) => w.reject(e)),
+    );
   }
 
   private outcome(m: Message, msg: JsMsg, seq: number, at: string): boolean {

@@ -54,11 +54,11 @@ export class AgencyNode {
       hitProbability: opts.hitProbability ?? DEFAULTS.hitProbability,
       answerProbability: opts.answerProbability ?? DEFAULTS.answerProbability,
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
-    }, outbox);
+    }, outbox, (id, ack) => this.intake.standIn(id, ack));
     this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
-    this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, offlineUntil);
+    this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, offlineUntil, outbox);
     // Sim-time timers follow the exchange clock: re-arm whenever it changes speed, pauses or jumps.
     this.feed.onChange(() => {
       this.presence.reschedule();

@@ -41,6 +41,8 @@ export class OfficerDesk {
     private readonly log: Logger,
     private readonly settings: DeskSettings,
     outbox?: YieldingQueue,
+    /** The intake's Intake.standIn: an acknowledgement made before the receipt left replaces it. */
+    private readonly standIn?: (messageId: string, ack: Promise<Message>) => Promise<void> | undefined,
   ) {
     const ack = (items: Acknowledging[]) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>;
     this.acks = new Batcher(ack, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, outbox && ((task) => outbox.push(task)));
@@ -110,7 +112,11 @@ export class OfficerDesk {
     const now = this.at();
     const { id, timezone } = this.agency;
     const action = chooseAction(m, precedence, this.rng(m.id, "action"));
-    const ack = await this.acks.add({ delivered: m, at: now.iso, officer: officerOnWatch(id, timezone, now.ms), action });
+    const acking = this.acks.add({ delivered: m, at: now.iso, officer: officerOnWatch(id, timezone, now.ms), action });
+    // Before its receipt left: the acknowledgement goes alone and the intake reports it receipted first.
+    const standIn = this.standIn?.(m.id, acking);
+    const ack = await acking;
+    await standIn;
     this.log.info({ messageId: m.id, kind: m.kind, ackId: ack.id, action, precedence }, "acknowledged");
     this.events.emit({ type: "acknowledged", agency: id, messageId: m.id, kind: m.kind, at: now.iso, replyId: ack.id });
     if (m.kind === "rfi") this.planAnswer(m, now.ms);

@@ -8,6 +8,7 @@ import type { Logger } from "../../shared/log.ts";
 import { dutyStatus, nextDutyChange, officerOnWatch } from "./duty-officer.ts";
 import { type PresenceInfo, type PresenceStatus, publishPresence } from "./presence.ts";
 import type { SimScheduler } from "./scheduler.ts";
+import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 
 export class PresenceKeeper {
   private nc: NatsConnection | undefined;
@@ -22,6 +23,8 @@ export class PresenceKeeper {
     private readonly log: Logger,
     private readonly intervalMs: number,
     private readonly offlineUntil?: number,
+    /** Where the periodic repeats start: hosted nodes' repeats fall due together (node.ts outbox). */
+    private readonly outbox?: YieldingQueue,
   ) {}
 
   status(): PresenceStatus {
@@ -35,7 +38,7 @@ export class PresenceKeeper {
     this.nc = nc;
     this.publish();
     clearInterval(this.timer);
-    this.timer = setInterval(() => this.publish(), this.intervalMs);
+    this.timer = setInterval(() => (this.outbox ? this.outbox.push(() => this.publish()) : this.publish()), this.intervalMs);
     this.timer.unref?.();
     this.reschedule();
     if (this.status() !== "offline") return true;

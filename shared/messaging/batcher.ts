@@ -6,10 +6,16 @@ interface Waiting<T, R> {
   item: T;
   resolve: (r: R) => void;
   reject: (e: Error) => void;
+  /** Given to add(): what withdraw() finds it by. */
+  key?: string | undefined;
+  withdrawn?: boolean;
 }
 
 export class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
+  /** Waiting items added with a key (not yet in a send): withdraw() takes them out in O(1). */
+  private byKey = new Map<string, Waiting<T, R>[]>();
+  private withdrawnWaiting = 0;
   private sending = false;
   /** Batches sent in the current busy spell (the first waited before drain began). */
   private rounds = 0;
@@ -40,9 +46,15 @@ export class Batcher<T, R> {
   }
 
   /** Resolves with what sending its batch returned; rejects if that send failed. */
-  add(item: T): Promise<R> {
+  add(item: T, key?: string): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      const w: Waiting<T, R> = { item, resolve, reject, key };
+      this.queue.push(w);
+      if (key !== undefined) {
+        const same = this.byKey.get(key);
+        if (same) same.push(w);
+        else this.byKey.set(key, [w]);
+      }
       if (this.sending) return;
       this.sending = true;
       if (this.lingerMs <= 0) return void setImmediate(() => void this.drain());
@@ -53,7 +65,39 @@ export class Batcher<T, R> {
   }
 
   get waiting(): number {
-    return this.queue.length;
+    return this.queue.length - this.withdrawnWaiting;
+  }
+
+  /**
+   * Takes the waiting items added with `key` out of the queue (not those already in a send):
+   * they will not be sent, and the caller settles each one's promise.
+   */
+  withdraw(key: string): Pick<Waiting<T, R>, "resolve" | "reject">[] {
+    const taken = this.byKey.get(key) ?? [];
+    this.byKey.delete(key);
+    for (const w of taken) w.withdrawn = true;
+    this.withdrawnWaiting += taken.length;
+    return taken;
+  }
+
+  /** The next batch: up to `max` items that were not withdrawn, no longer findable by key. */
+  private take(): Waiting<T, R>[] {
+    const batch: Waiting<T, R>[] = [];
+    let i = 0;
+    for (; i < this.queue.length && batch.length < this.max; i++) {
+      const w = this.queue[i]!;
+      if (w.withdrawn) {
+        this.withdrawnWaiting--;
+        continue;
+      }
+      batch.push(w);
+      if (w.key === undefined) continue;
+      const same = this.byKey.get(w.key)?.filter((x) => x !== w);
+      if (same?.length) this.byKey.set(w.key, same);
+      else this.byKey.delete(w.key);
+    }
+    this.queue.splice(0, i);
+    return batch;
   }
 
   private scheduled(items: T[], schedule: (task: () => void) => void): Promise<R> {
@@ -69,11 +113,12 @@ export class Batcher<T, R> {
   }
 
   private async drain() {
-    while (this.queue.length) {
+    while (this.waiting) {
       // Under load every batch waits for company, not only the first: fewer, fuller messages
       // (each is one signature to check at the coordinator) rather than one per publish turn.
-      if (this.lingerMs > 0 && this.queue.length < this.max && this.rounds++ > 0) await new Promise((r) => setTimeout(r, this.wait));
-      const batch = this.queue.splice(0, this.max);
+      if (this.lingerMs > 0 && this.waiting < this.max && this.rounds++ > 0) await new Promise((r) => setTimeout(r, this.wait));
+      const batch = this.take();
+      if (!batch.length) continue; // all withdrawn while it waited
       try {
         const items = batch.map((w) => w.item);
         const r = await (this.schedule ? this.scheduled(items, this.schedule) : this.send(items));
@@ -82,7 +127,7 @@ export class Batcher<T, R> {
         batch.forEach((w) => w.reject(e as Error));
       }
       this.lastSentAt = Date.now();
-      if (this.queue.length) this.wait = Math.min(this.maxLingerMs, this.wait * 2);
+      if (this.waiting) this.wait = Math.min(this.maxLingerMs, this.wait * 2);
     }
     this.sending = false;
     this.rounds = 0;

@@ -32,7 +32,7 @@ import { createLogger } from "../../shared/log.ts";
 import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
 import { clone, examples } from "../support/examples.ts";
 
-const IDS = ["QT", "QU", "QV", "QW", "QX", "QY"] as const;
+const IDS = ["QT", "QU", "QV", "QW", "QX", "QY", "QZ"] as const;
 const T0 = Date.parse("2026-09-21T10:00:00Z"); // 14:00 in Baku: the day watch
 const MIN = 60_000;
 const logger = createLogger("agency-test").child({}, { level: process.env.ATIX_LOG_LEVEL ?? "silent" });
@@ -201,6 +201,28 @@ describe("AgencyNode", () => {
     expect(node.received).toContain(alert.id);
     // The counter moves when the node's own publish is acknowledged, a moment after the stream has it.
     await vi.waitFor(() => expect(node.counters).toMatchObject({ receipted: 1, acknowledged: 1 }), { timeout: 5_000 });
+  });
+
+  it("sends the acknowledgement alone when the officer acknowledges before the receipt leaves (it counts as both)", async () => {
+    // 0.0001 sim min at speed 600 is 10 µs of wall time: well inside the receipt's 20 ms wait.
+    const feed = new ClockFeed(clockAt(600));
+    const node = startNode("QZ", { feed, agency: agency("QZ", { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }) });
+    const subs = await watchSubmissions("QZ");
+    const events: string[] = [];
+    node.onEvent((e) => void (e.messageId && events.push(e.type)));
+    await node.start();
+
+    const alert = alertFor("QZ", feed);
+    await deliver("QZ", alert);
+    const ack = await subs.wait(about("acknowledgement", alert.id), 3_000);
+    expect(verify(ack.m, publicKey("QZ"))).toEqual({ ok: true });
+    // Acked once the acknowledgement is stored: nothing pending, nothing redelivered.
+    await consumerIdle("QZ");
+    await sleep(200);
+    expect(subs.got.filter((g) => covered(g.m).includes(alert.id)).map((g) => g.m.kind)).toEqual(["acknowledgement"]);
+    await vi.waitFor(() => expect(node.counters).toMatchObject({ delivered: 1, redelivered: 0, receipted: 1, acknowledged: 1 }));
+    // Reported in the usual order, the receipt's stand-in first.
+    expect(events).toEqual(["delivered", "receipted", "acknowledged"]);
   });
 
   it("re-times a pending acknowledgement when the clock pauses and speeds up", async () => {

@@ -77,6 +77,31 @@ describe("Batcher", () => {
     expect(Date.now() - before).toBeLessThan(35);
   });
 
+  it("lets waiting items be withdrawn by key: they are not sent, and a batch left empty sends nothing", async () => {
+    const sends: string[][] = [];
+    const b = new Batcher(async (items: string[]) => (sends.push(items), sends.length), 10, 30);
+    const a = b.add("a", "k1");
+    void b.add("b", "k2");
+    const c = b.add("c", "k1");
+    expect(b.waiting).toBe(3);
+    const taken = b.withdraw("k1");
+    expect(taken).toHaveLength(2);
+    expect(b.waiting).toBe(1);
+    expect(b.withdraw("k1")).toEqual([]);
+    taken.forEach((w) => w.resolve(-1));
+    await expect(Promise.all([a, c])).resolves.toEqual([-1, -1]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sends).toEqual([["b"]]);
+    expect(b.withdraw("k2")).toEqual([]); // sent already: nothing to withdraw
+
+    const lone = new Batcher(async (items: string[]) => (sends.push(items), 0), 10, 20);
+    void lone.add("x", "only");
+    lone.withdraw("only");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sends).toEqual([["b"]]);
+    expect(lone.waiting).toBe(0);
+  });
+
   it("rejects every item of a failed send and carries on with the next", async () => {
     let fail = true;
     const b = new Batcher(async (items: string[]) => {

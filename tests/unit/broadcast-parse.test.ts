@@ -1,8 +1,10 @@
-// The process-wide parse memo of stored broadcasts: one parse per (stream, sequence, bytes),
-// shared and frozen, bounded.
+// The process-wide parse memo of stored broadcasts: one parse (and header read) per (stream,
+// sequence, bytes), shared and frozen, bounded.
 import { describe, expect, it } from "vitest";
-import { BROADCAST_PARSE_MEMO_SIZE, broadcastParseMemoSize, parseBroadcast } from "../../services/agency/broadcast-parse.ts";
+import { BROADCAST_PARSE_MEMO_SIZE, broadcastParseMemoSize, readBroadcast } from "../../services/agency/broadcast-parse.ts";
 import { clone, examples } from "../support/examples.ts";
+
+const parseBroadcast = (stream: string, seq: number, data: Uint8Array) => readBroadcast(stream, seq, data, () => undefined).parsed;
 
 const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 const alert = bytes(examples.alert);
@@ -10,7 +12,7 @@ const alert = bytes(examples.alert);
 const unfrozen = (v: unknown, path = "$"): string[] =>
   v && typeof v === "object" ? [...(Object.isFrozen(v) ? [] : [path]), ...Object.entries(v).flatMap(([k, x]) => unfrozen(x, `${path}.${k}`))] : [];
 
-describe("parseBroadcast", () => {
+describe("readBroadcast", () => {
   it("parses a stored broadcast once: every reader gets the same frozen message", () => {
     const a = parseBroadcast("S", 1, alert);
     const b = parseBroadcast("S", 1, alert.slice());
@@ -43,5 +45,16 @@ describe("parseBroadcast", () => {
     for (let seq = 1; seq <= BROADCAST_PARSE_MEMO_SIZE; seq++) parseBroadcast("U", seq, alert);
     expect(broadcastParseMemoSize()).toBe(BROADCAST_PARSE_MEMO_SIZE);
     expect(parseBroadcast("U", 0, alert)).not.toBe(first);
+  });
+
+  it("reads the recipients header once per stored broadcast, with the parse", () => {
+    let reads = 0;
+    const header = () => (reads++, "AZ,KZ");
+    const first = readBroadcast("V", 1, alert, header);
+    const again = readBroadcast("V", 1, alert, header);
+    expect(reads).toBe(1);
+    expect(again).toBe(first);
+    expect([...first.recipients!]).toEqual(["AZ", "KZ"]);
+    expect(readBroadcast("V", 2, alert, () => undefined).recipients).toBeUndefined();
   });
 });
