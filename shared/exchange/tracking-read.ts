@@ -3,7 +3,8 @@
 // delivery state; there is no per-delivery key to read instead.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { DeliveryEvent } from "../audit/deliveries.ts";
-import { followAudit, readAudit } from "../audit/reader.ts";
+import { type ChainFollowOptions, followChain } from "../audit/chain-follower.ts";
+import { readAudit } from "../audit/reader.ts";
 import { TrackingView } from "./tracking-view.ts";
 
 /**
@@ -29,7 +30,11 @@ export async function readTrackingView(nc: NatsConnection, view = new TrackingVi
 export interface TrackingFollower {
   /** Kept up to date as records are written. */
   readonly view: TrackingView;
-  /** Set when following failed (the connection closed, the stream went away): the view stopped there. */
+  /**
+   * Set only when following cannot go on at all (the connection closed): the view stopped there.
+   * A follower lost or stalled with a broker node is opened again from the next record it had
+   * not applied, so the view may lag for a moment but never skips or repeats a record.
+   */
   readonly failure: Error | undefined;
   stop(): void;
 }
@@ -38,11 +43,18 @@ export interface TrackingFollower {
  * A view kept live from the chain: from the next record written (`fromNow`, e.g. just before
  * sending a message whose deliveries are to be followed) or from stream sequence `fromSeq`.
  */
-export async function followTracking(nc: NatsConnection, from: { fromNow: true } | { fromSeq: number }): Promise<TrackingFollower> {
-  const follow = await followAudit(nc, from);
-  const state = { view: new TrackingView(), failure: undefined as Error | undefined, stop: () => follow.stop() };
-  void (async () => {
-    for await (const { record } of follow) applyStored(state.view, record);
-  })().catch((e: Error) => void (state.failure = new Error(`following the audit chain failed: ${e.message}`)));
-  return state;
+export async function followTracking(
+  nc: NatsConnection,
+  from: { fromNow: true } | { fromSeq: number },
+  opts: ChainFollowOptions = {},
+): Promise<TrackingFollower> {
+  const view = new TrackingView();
+  const chain = await followChain(nc, from, (_, record) => applyStored(view, record), opts);
+  return {
+    view,
+    get failure() {
+      return chain.failure;
+    },
+    stop: () => void chain.stop(),
+  };
 }

@@ -1,0 +1,101 @@
+// Following the audit chain live, through whatever a cluster does meanwhile: a follower lost with
+// a broker node, or stalled without an error (its consumer's node died and it was not recreated),
+// is opened again from the next record it had not handed on, so every record comes once, in order.
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "../log.ts";
+import { retryTransient } from "../nats/retry.ts";
+import { type AuditFollower, auditStreamState, followAudit } from "./reader.ts";
+
+/** The stream sequence of the chain's last record now (0 when empty), through elections. */
+export const chainLastSeq = async (nc: NatsConnection) => (await retryTransient(async () => auditStreamState(await jetstreamManager(nc)))).lastSeq;
+
+export interface ChainFollower {
+  /** Stream sequence of the next record expected: every record before it was handed on. */
+  next(): number;
+  /** Whether every record stored by now was handed on (waiting up to `waitMs` for it). */
+  current(waitMs?: number): Promise<boolean>;
+  /** Set only when following cannot go on at all (the connection closed); following ended there. */
+  readonly failure: Error | undefined;
+  stop(): Promise<void>;
+}
+
+export interface ChainFollowOptions {
+  log?: Logger;
+  /** How often a quiet follower is checked against the chain's length (default 2 s). */
+  stallCheckMs?: number;
+}
+
+/**
+ * Hands every record from `from` on to `onRecord`, in stream order, once each. `fromNow` is the
+ * chain's end when this is called: resolved once, so a reopened follower resumes where it was.
+ */
+export async function followChain(
+  nc: NatsConnection,
+  from: { fromNow: true } | { fromSeq: number },
+  onRecord: (streamSeq: number, record: unknown) => void,
+  opts: ChainFollowOptions = {},
+): Promise<ChainFollower> {
+  const log = opts.log;
+  let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : (await chainLastSeq(nc)) + 1;
+  let stopped = false;
+  let failure: Error | undefined;
+  let follower: AuditFollower | undefined;
+  const pause = new AbortController();
+  // The chain grew and nothing came for a whole check: the follower is stopped, the loop reopens it.
+  let seenAtLastCheck = next;
+  let checking = false;
+  const watchdog = setInterval(() => {
+    if (checking) return; // a check slowed by an election must not overlap the next one
+    checking = true;
+    void chainLastSeq(nc)
+      .then((last) => {
+        if (!stopped && last >= next && next === seenAtLastCheck) {
+          log?.warn({ nextSeq: next, lastSeq: last }, "the audit chain grew but nothing came; following it again");
+          follower?.stop();
+        }
+        seenAtLastCheck = next;
+      })
+      .catch(() => undefined)
+      .finally(() => (checking = false));
+  }, opts.stallCheckMs ?? 2_000);
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        follower = await followAudit(nc, { fromSeq: next });
+        if (stopped) follower.stop(); // stop() came while it was being opened
+        for await (const { streamSeq, record } of follower) {
+          if (streamSeq < next) continue; // already handed on (never twice, whatever a consumer replays)
+          onRecord(streamSeq, record);
+          next = streamSeq + 1;
+        }
+      } catch (e) {
+        if (!stopped && !nc.isClosed()) log?.warn({ err: e, nextSeq: next }, "following the audit chain failed; opening it again");
+      }
+      // A closed connection is the one thing reopening cannot mend.
+      if (!stopped && nc.isClosed()) failure = new Error(`following the audit chain failed: the connection closed (next record ${next})`);
+      if (stopped || failure) break;
+      await sleep(500, undefined, { signal: pause.signal }).catch(() => undefined);
+    }
+    clearInterval(watchdog);
+  })();
+  return {
+    next: () => next,
+    async current(waitMs = 2_000) {
+      const last = await chainLastSeq(nc);
+      for (const until = Date.now() + waitMs; next <= last && Date.now() < until && !stopped; ) await sleep(20);
+      return next > last;
+    },
+    get failure() {
+      return failure;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(watchdog);
+      pause.abort();
+      follower?.stop();
+      await done;
+    },
+  };
+}

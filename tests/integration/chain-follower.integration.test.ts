@@ -1,0 +1,130 @@
+// The audit chain followed through what a cluster does to a follower: its ordered consumer gone
+// from under it (as when the consumer's node dies) stalls it without an error; the watchdog opens
+// it again from the next record, so every record still comes once, in order, within seconds.
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { pino } from "pino";
+import { v7 as uuidv7 } from "uuid";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChainFollower, followChain } from "../../shared/audit/chain-follower.ts";
+import { AuditWriter } from "../../shared/audit/writer.ts";
+import { streams } from "../../shared/contracts/index.ts";
+import { followTracking } from "../../shared/exchange/tracking-read.ts";
+import { ensureLayout } from "../../shared/nats/streams.ts";
+import { eventually } from "../support/streams-read.ts";
+import { type NatsServer, startNatsServer } from "../support/nats-server.ts";
+
+// The audit stream's name is fixed: this file has a server of its own, not the run's shared one.
+let server: NatsServer;
+let nc: NatsConnection;
+let writer: AuditWriter;
+const warnings: string[] = [];
+const log = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connect({ servers: server.url });
+  await ensureLayout(nc);
+  writer = new AuditWriter(nc, log);
+});
+afterAll(async () => {
+  await nc?.drain();
+  await server?.stop();
+});
+
+const delivered = (messageId: string, recipients: string[]) =>
+  writer.append({
+    eventId: `delivered:${messageId}`, event: "delivered", actor: "ATIX", messageId, kind: "alert", at: new Date().toISOString(),
+    data: { recipients, deadline: new Date(Date.now() + 600_000).toISOString(), precedence: "FLASH", originator: "AZ" },
+  });
+const appendDeliveries = async (n: number) => {
+  const ids = Array.from({ length: n }, () => uuidv7());
+  for (const id of ids) await delivered(id, ["KZ"]);
+  return ids;
+};
+const lastSeq = async () => (await (await jetstreamManager(nc)).streams.info(streams.audit.name)).state.last_seq;
+/** Deletes every consumer on the audit stream: the follower's ordered consumer stops delivering, without an error. */
+async function deleteAuditConsumers(): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const names: string[] = [];
+  for await (const ci of jsm.consumers.list(streams.audit.name)) names.push(ci.name);
+  for (const name of names) await jsm.consumers.delete(streams.audit.name, name);
+  return names.length;
+}
+
+describe("followChain", () => {
+  it("after its consumer is deleted, opens the chain again from the next record: every record once, in order", async () => {
+    const before = await lastSeq();
+    await appendDeliveries(5);
+    const seen: number[] = [];
+    const chain: ChainFollower = await followChain(nc, { fromSeq: before + 1 }, (seq) => void seen.push(seq), { log, stallCheckMs: 200 });
+    try {
+      await eventually(() => (seen.length === 5 ? true : undefined), 5_000, "the first 5 records");
+      expect(chain.next()).toBe(before + 6);
+      expect(await chain.current(0)).toBe(true);
+
+      warnings.length = 0;
+      expect(await deleteAuditConsumers()).toBeGreaterThan(0);
+      await appendDeliveries(5);
+      const started = Date.now();
+      await eventually(() => (seen.length >= 10 ? true : undefined), 5_000, "the records appended after the consumer was deleted");
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(warnings).toContain("the audit chain grew but nothing came; following it again");
+      // Nothing skipped, nothing twice: exactly the stream's sequences, consecutive.
+      expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => before + 1 + i));
+      expect(chain.next()).toBe((await lastSeq()) + 1);
+      expect(chain.failure).toBeUndefined();
+    } finally {
+      await chain.stop();
+    }
+    // Stopped: nothing more comes.
+    await appendDeliveries(2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen).toHaveLength(10);
+  });
+
+  it("`fromNow` is the chain's end when it started, also after a reopen: what was appended while stalled still comes", async () => {
+    await appendDeliveries(3); // before: never handed on
+    const start = await lastSeq();
+    const seen: number[] = [];
+    const chain = await followChain(nc, { fromNow: true }, (seq) => void seen.push(seq), { stallCheckMs: 200 });
+    try {
+      expect(chain.next()).toBe(start + 1);
+      await appendDeliveries(1);
+      await eventually(() => (seen.length === 1 ? true : undefined), 5_000, "the first record (its consumer is up)");
+      expect(await deleteAuditConsumers()).toBeGreaterThan(0);
+      await appendDeliveries(4); // while stalled: a follower reopened "from now" would skip these
+      await eventually(() => (seen.length >= 5 ? true : undefined), 5_000, "the records appended while stalled");
+      await appendDeliveries(2);
+      await eventually(() => (seen.length >= 7 ? true : undefined), 5_000, "the records appended after the reopen");
+      expect(seen).toEqual(Array.from({ length: 7 }, (_, i) => start + 1 + i));
+    } finally {
+      await chain.stop();
+    }
+  });
+});
+
+describe("followTracking", () => {
+  it("keeps its view current through a stalled follower, and reports a failure only when the connection closed", async () => {
+    const own = await connect({ servers: server.url });
+    const [earlier] = await appendDeliveries(1);
+    const tracking = await followTracking(own, { fromNow: true }, { stallCheckMs: 200 });
+    try {
+      const [first] = await appendDeliveries(1);
+      await eventually(() => tracking.view.get(first!, "KZ"), 5_000, "the first delivery in the view");
+      await deleteAuditConsumers();
+      const later = await appendDeliveries(3);
+      await eventually(() => (later.every((id) => tracking.view.get(id, "KZ")) ? true : undefined), 5_000, "the later deliveries in the view");
+      expect(tracking.view.get(earlier!, "KZ")).toBeUndefined(); // stored before it started
+      expect(later.map((id) => tracking.view.ofMessage(id).map((t) => t.recipient))).toEqual([["KZ"], ["KZ"], ["KZ"]]);
+      expect(tracking.failure).toBeUndefined();
+
+      await own.close();
+      const failure = await eventually(() => tracking.failure, 5_000, "the failure after the connection closed");
+      expect(failure.message).toMatch(/following the audit chain failed: the connection closed/);
+    } finally {
+      tracking.stop();
+      await own.close().catch(() => undefined);
+    }
+  });
+});
