@@ -20,6 +20,9 @@ import { PresenceKeeper } from "./presence-keeper.ts";
 import { SimScheduler } from "./scheduler.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
 
+/** Failures after which a scheduled task is given up (a minute of wall time at RETRY_WALL_MS). */
+const MAX_TASK_FAILURES = 60;
+
 export class AgencyNode {
   readonly id: string;
   readonly agency: RosterAgency;
@@ -43,10 +46,13 @@ export class AgencyNode {
     if (opts.id && opts.id !== this.id) throw new Error(`expected id ${opts.id} to match the roster entry's id ${this.id}`);
     this.log = (opts.logger ?? createLogger("agency")).child({ agency: this.id });
     this.feed = opts.clockFeed ?? new ClockFeed(opts.clock);
-    this.scheduler = new SimScheduler(this.feed.clock, (key, err) => {
+    // The officer's work (an acknowledgement, an answer, a hit) is owed until it is sent: a send
+    // that failed (a broker election, a lost connection) is tried again, for a while.
+    this.scheduler = new SimScheduler(this.feed.clock, (key, err, failures) => {
       if (!this.active) return true; // failed while stopping: keep it for when the node is back
-      this.log.error({ err, task: key, messageId: key.split(":")[1] }, "scheduled task failed");
-      return false;
+      const retry = failures < MAX_TASK_FAILURES;
+      this.log.error({ err, task: key, messageId: key.split(":")[1], failures, retry }, retry ? "scheduled task failed; trying again" : "scheduled task failed; giving up");
+      return retry;
     });
     const send = (m: Message) => this.submit(m);
     const outbox = opts.outbox ?? new YieldingQueue();

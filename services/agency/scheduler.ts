@@ -9,10 +9,17 @@ interface Entry {
   key: string;
   dueAt: number;
   run: Task;
+  /** Times it has failed so far (kept tasks run again). */
+  failures?: number;
 }
 
 /** Longest single wall wait; longer waits are re-checked (setTimeout's limit is ~24.8 days). */
 const MAX_WAIT_MS = 60_000;
+/**
+ * A kept task that failed while running waits this long in wall time before it runs again: what
+ * fails is a publish, and a broker leader election lasts seconds (at 1000x, simulated hours).
+ */
+export const RETRY_WALL_MS = 1_000;
 
 export class SimScheduler {
   private readonly tasks = new Map<string, Entry>();
@@ -22,8 +29,11 @@ export class SimScheduler {
 
   constructor(
     private readonly clock: SimClock,
-    /** Called when a task fails; return true to keep it (it runs again at the next arming). */
-    private readonly onError: (key: string, err: unknown) => boolean = () => false,
+    /**
+     * Called when a task fails (`failures` times so far); return true to keep it: it runs again
+     * RETRY_WALL_MS later, or when a paused scheduler starts again.
+     */
+    private readonly onError: (key: string, err: unknown, failures: number) => boolean = () => false,
   ) {}
 
   /** Schedules (or replaces) the task under `key` at simulated time `dueAt` (ms). */
@@ -92,7 +102,12 @@ export class SimScheduler {
       this.tasks.delete(e.key);
       const p = (async () => e.run())()
         .catch((err) => {
-          if (this.onError(e.key, err) && !this.tasks.has(e.key)) this.tasks.set(e.key, e);
+          e.failures = (e.failures ?? 0) + 1;
+          // Kept unless dropped, or replaced meanwhile (the task scheduled itself again).
+          if (!this.onError(e.key, err, e.failures) || this.tasks.has(e.key)) return;
+          if (this.active) e.dueAt = Math.max(e.dueAt, this.clock.nowMs() + RETRY_WALL_MS * this.clock.speed);
+          this.tasks.set(e.key, e);
+          this.arm();
         })
         .finally(() => this.running.delete(p));
       this.running.add(p);

@@ -1,0 +1,71 @@
+// The agency's timers in simulated time: a task that fails is kept when its owner says so and runs
+// again a wall second later (a broker election lasts seconds), not at once and not never.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { RETRY_WALL_MS, SimScheduler } from "../../services/agency/scheduler.ts";
+import { SimClock } from "../../shared/clock.ts";
+
+afterEach(() => void vi.useRealTimers());
+
+describe("SimScheduler", () => {
+  it("runs a kept task again RETRY_WALL_MS later until it succeeds, counting its failures", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = SimClock.start(1000, 0);
+    const seen: number[] = [];
+    const s = new SimScheduler(clock, (_key, _err, failures) => (seen.push(failures), true));
+    let runs = 0;
+    s.at("ack:m1", 60_000, () => {
+      runs++;
+      if (runs < 3) throw new Error("no responders");
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(60); // 60 s simulated: due
+    expect(runs).toBe(1);
+    await vi.advanceTimersByTimeAsync(RETRY_WALL_MS / 2);
+    expect(runs).toBe(1); // not at once
+    await vi.advanceTimersByTimeAsync(RETRY_WALL_MS);
+    expect(runs).toBe(2);
+    await vi.advanceTimersByTimeAsync(RETRY_WALL_MS * 2);
+    expect(runs).toBe(3);
+    expect(seen).toEqual([1, 2]);
+    expect(s.size).toBe(0);
+  });
+
+  it("drops a failed task its owner gives up on, and keeps one that scheduled itself again", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = SimClock.start(1000, 0);
+    const s = new SimScheduler(clock, () => false);
+    s.at("hit:m1", 1_000, () => {
+      throw new Error("boom");
+    });
+    s.at("ack:m2", 1_000, () => {
+      s.at("ack:m2", 500_000, () => undefined);
+      throw new Error("rescheduled");
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(s.entries()).toEqual([{ key: "ack:m2", dueAt: 500_000 }]);
+  });
+
+  it("keeps a task that failed while paused for when it starts again", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = SimClock.start(1000, 0);
+    let active = true;
+    const s = new SimScheduler(clock, () => !active);
+    let runs = 0;
+    s.at("ack:m1", 1_000, async () => {
+      runs++;
+      active = false;
+      await s.pause(10);
+      if (runs === 1) throw new Error("connection closed");
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(runs).toBe(1);
+    expect(s.size).toBe(1);
+    active = true;
+    s.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(runs).toBe(2);
+    expect(s.size).toBe(0);
+  });
+});
