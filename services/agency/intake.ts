@@ -13,6 +13,8 @@ import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
+import { BoundedSet } from "../../shared/bounded.ts";
+import { RECENT_IDS } from "./options.ts";
 import type { EventHub } from "./events.ts";
 import type { OfficerDesk } from "./officer-desk.ts";
 import { LINGER_MS, MAX_LINGER_MS, receiptFor } from "./reactions.ts";
@@ -35,9 +37,9 @@ export interface DeliverySource {
 }
 
 export class Intake {
-  /** Ids of the distinct valid messages received, in the order they first arrived. */
+  /** Ids of the distinct valid messages received, in the order they first arrived (the last RECENT_IDS). */
   readonly received: string[] = [];
-  private readonly seen = new Set<string>();
+  private readonly seen = new BoundedSet<string>(RECENT_IDS);
   private readonly receipts: Batcher<{ delivered: Message; at: string }, Message>;
 
   constructor(
@@ -81,6 +83,8 @@ export class Intake {
     if (first) {
       this.seen.add(m.id);
       this.received.push(m.id);
+      // Trimmed in chunks, not per message: a splice moves the whole array.
+      if (this.received.length > RECENT_IDS * 1.25) this.received.splice(0, this.received.length - RECENT_IDS);
     }
     const base = { agency: this.agency, messageId: m.id, kind: m.kind, seq, at };
     this.events.emit({ ...base, type: "delivered", redelivered: msg.redelivered || !first });

@@ -10,6 +10,8 @@ import { chance, createRng, uniform } from "../../shared/prng.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
+import { BoundedMap, BoundedSet } from "../../shared/bounded.ts";
+import { RECENT_IDS } from "./options.ts";
 import { acknowledgementFor, type Acknowledging, chooseAction, hitFor, LINGER_MS, MAX_LINGER_MS, precedenceOf, rfiResponseFor } from "./reactions.ts";
 import type { SimScheduler } from "./scheduler.ts";
 
@@ -23,9 +25,9 @@ export interface DeskSettings {
 
 export class OfficerDesk {
   /** Deliveries the officer has taken on: a redelivery gets a receipt, not a second acknowledgement. */
-  private readonly taken = new Set<string>();
-  private readonly precedences = new Map<string, Precedence>();
-  private readonly retracted = new Set<string>();
+  private readonly taken = new BoundedSet<string>(RECENT_IDS);
+  private readonly precedences = new BoundedMap<string, Precedence>(RECENT_IDS);
+  private readonly retracted = new BoundedSet<string>(RECENT_IDS);
   /** A fault a scenario injects: the officer works `factor` times slower until `untilMs` (simulated). */
   private slow: { factor: number; untilMs: number } | undefined;
   /** Acknowledgements due at the same moment (a busy desk) go out in one message. */

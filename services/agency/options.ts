@@ -48,3 +48,9 @@ export const DEFAULTS = {
   presenceIntervalMs: 2_000,
   consumerWaitMs: 15_000,
 } as const;
+
+/**
+ * How many message ids a node remembers (its dedupe set, `received`, its officer's): a 24/7 node
+ * must not grow for ever. A redelivery of something older is only receipted (and acknowledged) again.
+ */
+export const RECENT_IDS = 100_000;

@@ -8,7 +8,7 @@ import type { Registry } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
 import type { Store } from "../../shared/exchange/store.ts";
 import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
-import type { RecentIds } from "./recent-ids.ts";
+import type { BoundedSet } from "../../shared/bounded.ts";
 import type { Logger } from "../../shared/log.ts";
 
 export interface Context {
@@ -24,7 +24,7 @@ export interface Context {
   /** Where each delivery stands: the audit chain's projection, kept current by this instance. */
   tracking: TrackingView;
   /** Ids this instance decided lately: an earlier lookup of one is done again. */
-  decided: RecentIds;
+  decided: BoundedSet<string>;
   /** Deliveries whose receipt or acknowledgement this instance is recording, by tracking key. */
   recording: Map<string, Promise<void>>;
   /** Acceptances this instance is writing, by message id: a receipt that overtakes one waits for it. */

@@ -21,11 +21,17 @@ import { startHeartbeat } from "./heartbeat.ts";
 import { type Intake, startIntake } from "./intake.ts";
 import { startTrackingFeed, type TrackingFeed } from "./tracking-feed.ts";
 import { TrackingView } from "../../shared/exchange/tracking-view.ts";
-import { RecentIds } from "./recent-ids.ts";
+import { BoundedSet } from "../../shared/bounded.ts";
 
 /** How long (simulated) a settled delivery stays in memory: ROUTINE's default deadline. */
 const SETTLED_KEPT_MS = 6 * 3_600_000;
 const PRUNE_EVERY_MS = 10_000;
+/**
+ * Ids this instance decided lately (accepted, or rejected with a recorded outcome): a lookup of
+ * one made before that decision is stale and done again. Far older decisions were stored long
+ * before any lookup still waiting.
+ */
+const RECENT_DECISIONS = 50_000;
 
 export interface CoordinatorOptions {
   servers: string | string[];
@@ -77,7 +83,7 @@ export class Coordinator {
       signOwn: ownSigner(this.opts.seed),
       accepting: new Map(),
       tracking: new TrackingView(),
-      decided: new RecentIds(),
+      decided: new BoundedSet<string>(RECENT_DECISIONS),
       recording: new Map(),
     };
     await this.ensureConsumers();
