@@ -5,6 +5,7 @@
 // compared too (a memcmp, far cheaper than a parse): a stream recreated, or another exchange in
 // the same process (tests), reuses sequence numbers.
 import { type Message, parseMessageText, type ParseResult } from "../../shared/contracts/index.ts";
+import { BoundedMap } from "../../shared/bounded.ts";
 
 /** Enough for every broadcast in flight across the hosted agencies; the oldest entry goes first. */
 export const BROADCAST_PARSE_MEMO_SIZE = 2_000;
@@ -16,7 +17,7 @@ export interface BroadcastRead {
   recipients: ReadonlySet<string> | undefined;
 }
 
-const memo = new Map<string, { data: Uint8Array; read: BroadcastRead }>();
+const memo = new BoundedMap<string, { data: Uint8Array; read: BroadcastRead }>(BROADCAST_PARSE_MEMO_SIZE);
 
 /**
  * The broadcast stored at `seq` in `stream`: `data` is its bytes, parsed (and `header`, its
@@ -28,10 +29,7 @@ export function readBroadcast(stream: string, seq: number, data: Uint8Array, hea
   if (hit && Buffer.compare(hit.data, data) === 0) return hit.read;
   const named = header();
   const read = deepFreeze({ parsed: parseMessageText(data), recipients: named ? new Set(named.split(",")) : undefined });
-  memo.delete(key);
   memo.set(key, { data: data.slice(), read }); // a copy: the client may reuse its read buffers
-  // Maps iterate in insertion order: the first key is the oldest.
-  if (memo.size > BROADCAST_PARSE_MEMO_SIZE) memo.delete(memo.keys().next().value!);
   return read;
 }
 

@@ -50,10 +50,10 @@ export class Intake {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly active: () => boolean,
-    private readonly outbox?: YieldingQueue,
+    private readonly outbox: YieldingQueue,
   ) {
     const send = (items: { delivered: Message; at: string }[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
-    this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, outbox && ((task) => outbox.push(task)));
+    this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
   }
 
   /** Returns false when the receipt could not be submitted: the delivery stays unacked. */
@@ -100,14 +100,13 @@ export class Intake {
     // be, the delivery is handed back and read again.
     this.receipts.add({ delivered: m, at }, m.id).then(
       (receipt) => {
-        msg.ack();
+        if (!this.settle(msg, "ack", m.id)) return;
         this.log.info({ messageId: m.id, kind: m.kind, seq, sender: m.sender, receiptId: receipt.id, redelivered: !first }, "delivery receipted");
         this.events.emit({ ...base, type: "receipted", replyId: receipt.id });
       },
       (err) => {
         if (this.active()) this.log.error({ err, messageId: m.id, seq }, "receipt not submitted; the delivery will be read again");
-        msg.nak();
-        from.rewind();
+        if (this.settle(msg, "nak", m.id)) from.rewind();
       },
     );
     // The officer has it now (the outbox runs it after the deliveries read in this turn): one
@@ -121,9 +120,24 @@ export class Intake {
         this.log.error({ err, messageId: m.id, seq }, "officer could not take the delivery");
       }
     };
-    if (this.outbox) this.outbox.push(take);
-    else take();
+    this.outbox.push(take);
     return true;
+  }
+
+  /**
+   * Acks or naks a delivery whose receipt settled after a wait (a batch, the outbox): by then the
+   * node may have stopped and its connection closed, which the client reports by throwing. The
+   * delivery, unacked, comes again when the node is back. False if it could not be settled.
+   */
+  private settle(msg: JsMsg, how: "ack" | "nak", messageId: string): boolean {
+    try {
+      if (how === "ack") msg.ack();
+      else msg.nak();
+      return true;
+    } catch (err) {
+      if (this.active()) this.log.warn({ err, messageId, seq: msg.seq }, `could not ${how} the delivery; it will be read again`);
+      return false;
+    }
   }
 
   /**

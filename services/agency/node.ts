@@ -13,15 +13,15 @@ import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
 import { ClockFeed } from "./clock-feed.ts";
 import { DeliveryLoop } from "./delivery-loop.ts";
 import { type AgencyCounters, type AgencyEventListener, EventHub } from "./events.ts";
-import { Intake } from "./intake.ts";
-import { OfficerDesk } from "./officer-desk.ts";
+import { type DeliverySource, Intake } from "./intake.ts";
+import { ACK_TASK_PREFIX, OfficerDesk } from "./officer-desk.ts";
 import { type AgencyNodeOptions, DEFAULTS } from "./options.ts";
 import { PresenceKeeper } from "./presence-keeper.ts";
 import { SimScheduler } from "./scheduler.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
 
-/** Failures after which a scheduled task is given up (a minute of wall time at RETRY_WALL_MS). */
-const MAX_TASK_FAILURES = 60;
+/** Failures after which an acknowledgement is given up (each may itself have retried for 30 s). */
+const MAX_ACK_FAILURES = 60;
 
 export class AgencyNode {
   readonly id: string;
@@ -46,11 +46,13 @@ export class AgencyNode {
     if (opts.id && opts.id !== this.id) throw new Error(`expected id ${opts.id} to match the roster entry's id ${this.id}`);
     this.log = (opts.logger ?? createLogger("agency")).child({ agency: this.id });
     this.feed = opts.clockFeed ?? new ClockFeed(opts.clock);
-    // The officer's work (an acknowledgement, an answer, a hit) is owed until it is sent: a send
-    // that failed (a broker election, a lost connection) is tried again, for a while.
+    // An acknowledgement is owed until it is sent: one whose send failed (beyond publishDurably's
+    // own retries: a long election, a lost connection) is tried again, for a while. A repeat is
+    // harmless, as the exchange counts the first. An answer or a hit is composed anew each time
+    // (a new id), so a retry after a publish that was stored unanswered would send a second one.
     this.scheduler = new SimScheduler(this.feed.clock, (key, err, failures) => {
       if (!this.active) return true; // failed while stopping: keep it for when the node is back
-      const retry = failures < MAX_TASK_FAILURES;
+      const retry = key.startsWith(ACK_TASK_PREFIX) && failures < MAX_ACK_FAILURES;
       this.log.error({ err, task: key, messageId: key.split(":")[1], failures, retry }, retry ? "scheduled task failed; trying again" : "scheduled task failed; giving up");
       return retry;
     });
@@ -64,7 +66,7 @@ export class AgencyNode {
     this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
-    this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, offlineUntil, outbox);
+    this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, outbox, offlineUntil);
     // Sim-time timers follow the exchange clock: re-arm whenever it changes speed, pauses or jumps.
     this.feed.onChange(() => {
       this.presence.reschedule();
@@ -164,10 +166,13 @@ export class AgencyNode {
     // Both consumers found before either loop starts: a failure leaves nothing half-running.
     const own = await this.findConsumer(consumers.agency(this.id));
     const broadcasts = await this.findConsumer(consumers.broadcast(this.id));
-    this.loops = [
-      new DeliveryLoop(own, (msg, rewind) => this.intake.handle(msg, { broadcast: false, rewind }), this.log),
-      new DeliveryLoop(broadcasts, (msg, rewind) => this.intake.handle(msg, { broadcast: true, rewind }), this.log.child({ consumer: "broadcast" })),
-    ];
+    // One DeliverySource per loop, not one per delivery.
+    const loopOf = (consumer: Consumer, broadcast: boolean, log: Logger) => {
+      const from: DeliverySource = { broadcast, rewind: () => loop.rewind() };
+      const loop = new DeliveryLoop(consumer, (msg) => this.intake.handle(msg, from), log);
+      return loop;
+    };
+    this.loops = [loopOf(own, false, this.log), loopOf(broadcasts, true, this.log.child({ consumer: "broadcast" }))];
     this.loops.forEach((l) => l.start());
   }
 

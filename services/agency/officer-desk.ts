@@ -23,6 +23,9 @@ export interface DeskSettings {
   informationProbability: number;
 }
 
+/** Scheduler key prefix of a pending acknowledgement (`ack:<messageId>`). */
+export const ACK_TASK_PREFIX = "ack:";
+
 export class OfficerDesk {
   /** Deliveries the officer has taken on: a redelivery gets a receipt, not a second acknowledgement. */
   private readonly taken = new BoundedSet<string>(RECENT_IDS);
@@ -42,12 +45,12 @@ export class OfficerDesk {
     private readonly events: EventHub,
     private readonly log: Logger,
     private readonly settings: DeskSettings,
-    outbox?: YieldingQueue,
+    outbox: YieldingQueue,
     /** The intake's Intake.standIn: an acknowledgement made before the receipt left replaces it. */
-    private readonly standIn?: (messageId: string, ack: Promise<Message>) => Promise<void> | undefined,
+    private readonly standIn: (messageId: string, ack: Promise<Message>) => Promise<void> | undefined,
   ) {
     const ack = (items: Acknowledging[]) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>;
-    this.acks = new Batcher(ack, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, outbox && ((task) => outbox.push(task)));
+    this.acks = new Batcher(ack, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
   }
 
   private rng(...parts: string[]) {
@@ -73,7 +76,7 @@ export class OfficerDesk {
     const precedence = precedenceOf(m, (id) => this.precedences.get(id));
     let dueAt = acknowledgeAt(this.agency.duty, this.agency.timezone, arrivedAt, precedence, this.rng(m.id, "ack"));
     if (this.slow && arrivedAt < this.slow.untilMs) dueAt = arrivedAt + (dueAt - arrivedAt) * this.slow.factor;
-    this.scheduler.at(`ack:${m.id}`, dueAt, () => this.acknowledge(m, precedence));
+    this.scheduler.at(`${ACK_TASK_PREFIX}${m.id}`, dueAt, () => this.acknowledge(m, precedence));
     this.log.debug({ messageId: m.id, kind: m.kind, seq, precedence, dueAt: new Date(dueAt).toISOString() }, "acknowledgement scheduled");
   }
 
@@ -85,8 +88,8 @@ export class OfficerDesk {
   pending(): { messageId: string; dueAt: number }[] {
     return this.scheduler
       .entries()
-      .filter((e) => e.key.startsWith("ack:"))
-      .map((e) => ({ messageId: e.key.slice(4), dueAt: e.dueAt }));
+      .filter((e) => e.key.startsWith(ACK_TASK_PREFIX))
+      .map((e) => ({ messageId: e.key.slice(ACK_TASK_PREFIX.length), dueAt: e.dueAt }));
   }
 
   /** An escalation addressed to us: a reminder about our own overdue acknowledgement hurries it. */
@@ -97,7 +100,7 @@ export class OfficerDesk {
       this.log.info({ messageId: e.id, about: messageId, step, recipient }, "escalation noted");
       return;
     }
-    const key = `ack:${messageId}`;
+    const key = `${ACK_TASK_PREFIX}${messageId}`;
     const due = this.scheduler.dueAt(key);
     const now = this.at();
     if (due === undefined) {
@@ -116,7 +119,8 @@ export class OfficerDesk {
     const action = chooseAction(m, precedence, this.rng(m.id, "action"));
     const acking = this.acks.add({ delivered: m, at: now.iso, officer: officerOnWatch(id, timezone, now.ms), action });
     // Before its receipt left: the acknowledgement goes alone and the intake reports it receipted first.
-    const standIn = this.standIn?.(m.id, acking);
+    // (standIn chains on `acking` before this awaits it: the receipted event comes first.)
+    const standIn = this.standIn(m.id, acking);
     const ack = await acking;
     await standIn;
     this.log.info({ messageId: m.id, kind: m.kind, ackId: ack.id, action, precedence }, "acknowledged");

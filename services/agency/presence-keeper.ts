@@ -22,9 +22,9 @@ export class PresenceKeeper {
     private readonly scheduler: SimScheduler,
     private readonly log: Logger,
     private readonly intervalMs: number,
-    private readonly offlineUntil?: number,
     /** Where the periodic repeats start: hosted nodes' repeats fall due together (node.ts outbox). */
-    private readonly outbox?: YieldingQueue,
+    private readonly outbox: YieldingQueue,
+    private readonly offlineUntil?: number,
   ) {}
 
   status(): PresenceStatus {
@@ -38,7 +38,7 @@ export class PresenceKeeper {
     this.nc = nc;
     this.publish();
     clearInterval(this.timer);
-    this.timer = setInterval(() => (this.outbox ? this.outbox.push(() => this.publish()) : this.publish()), this.intervalMs);
+    this.timer = setInterval(() => this.outbox.push(() => this.publish()), this.intervalMs);
     this.timer.unref?.();
     this.reschedule();
     if (this.status() !== "offline") return true;
