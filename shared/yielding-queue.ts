@@ -15,7 +15,8 @@ export class YieldingQueue {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private waiters: (() => void)[] = [];
   private holds = 0;
-  private heldSince = 0;
+  /** When a step was first turned away by a hold since a slice last ran. */
+  private blockedSince: number | undefined;
 
   constructor(
     private readonly sliceMs = 2,
@@ -32,7 +33,7 @@ export class YieldingQueue {
 
   /** Stops the queue until the returned release is called (by every holder). Releasing twice is harmless. */
   hold(): () => void {
-    if (this.holds++ === 0) this.heldSince = performance.now();
+    this.holds++;
     let released = false;
     return () => {
       if (released) return;
@@ -63,11 +64,13 @@ export class YieldingQueue {
     this.queued = false;
     this.timer = undefined;
     if (this.holds > 0) {
-      const heldFor = performance.now() - this.heldSince;
-      // Held: the release schedules the next slice; a hold that lasts yields one slice now and then.
+      // Held: the release schedules the next slice. Holds that keep coming, even one after the
+      // other without overlapping, let a slice through once the queue has waited maxHoldMs.
+      this.blockedSince ??= performance.now();
+      const heldFor = performance.now() - this.blockedSince;
       if (heldFor < this.maxHoldMs) return this.queue(Math.ceil(this.maxHoldMs - heldFor));
-      this.heldSince = performance.now();
     }
+    this.blockedSince = undefined;
     const until = performance.now() + this.sliceMs;
     try {
       do this.tasks[this.head++]?.();

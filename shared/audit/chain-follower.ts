@@ -1,7 +1,7 @@
 // Following the audit chain live, through whatever a cluster does meanwhile: a follower lost with
 // a broker node, or stalled without an error (its consumer's node died and it was not recreated),
 // is opened again from the next record it had not handed on, so every record comes once, in order.
-import { jetstreamManager } from "@nats-io/jetstream";
+import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log.ts";
@@ -9,7 +9,8 @@ import { retryTransient } from "../nats/retry.ts";
 import { type AuditFollower, auditStreamState, followAudit } from "./reader.ts";
 
 /** The stream sequence of the chain's last record now (0 when empty), through elections. */
-export const chainLastSeq = async (nc: NatsConnection) => (await retryTransient(async () => auditStreamState(await jetstreamManager(nc)))).lastSeq;
+export const chainLastSeq = async (nc: NatsConnection) => lastSeqVia(await retryTransient(() => jetstreamManager(nc)));
+const lastSeqVia = async (jsm: JetStreamManager) => (await retryTransient(() => auditStreamState(jsm))).lastSeq;
 
 export interface ChainFollower {
   /** Stream sequence of the next record expected: every record before it was handed on. */
@@ -38,24 +39,29 @@ export async function followChain(
   opts: ChainFollowOptions = {},
 ): Promise<ChainFollower> {
   const log = opts.log;
-  let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : (await chainLastSeq(nc)) + 1;
+  // One manager for every check (each would otherwise cost a request of its own).
+  const jsm = await retryTransient(() => jetstreamManager(nc));
+  let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : (await lastSeqVia(jsm)) + 1;
   let stopped = false;
   let failure: Error | undefined;
   let follower: AuditFollower | undefined;
   const pause = new AbortController();
-  // The chain grew and nothing came for a whole check: the follower is stopped, the loop reopens it.
+  // The chain was already ahead at the last check and nothing came since: the follower is
+  // stopped, the loop reopens it. (A record stored just before a check is not a stall.)
   let seenAtLastCheck = next;
+  let lastAtLastCheck = 0;
   let checking = false;
   const watchdog = setInterval(() => {
     if (checking) return; // a check slowed by an election must not overlap the next one
     checking = true;
-    void chainLastSeq(nc)
+    void lastSeqVia(jsm)
       .then((last) => {
-        if (!stopped && last >= next && next === seenAtLastCheck) {
+        if (!stopped && lastAtLastCheck >= next && next === seenAtLastCheck) {
           log?.warn({ nextSeq: next, lastSeq: last }, "the audit chain grew but nothing came; following it again");
           follower?.stop();
         }
         seenAtLastCheck = next;
+        lastAtLastCheck = last;
       })
       .catch(() => undefined)
       .finally(() => (checking = false));
@@ -67,8 +73,13 @@ export async function followChain(
         if (stopped) follower.stop(); // stop() came while it was being opened
         for await (const { streamSeq, record } of follower) {
           if (streamSeq < next) continue; // already handed on (never twice, whatever a consumer replays)
-          onRecord(streamSeq, record);
           next = streamSeq + 1;
+          try {
+            onRecord(streamSeq, record);
+          } catch (err) {
+            // A record its reader cannot take is reported and passed: reopening would meet it again, for ever.
+            log?.error({ err, streamSeq }, "a record of the audit chain could not be applied; passed over");
+          }
         }
       } catch (e) {
         if (!stopped && !nc.isClosed()) log?.warn({ err: e, nextSeq: next }, "following the audit chain failed; opening it again");
@@ -83,7 +94,7 @@ export async function followChain(
   return {
     next: () => next,
     async current(waitMs = 2_000) {
-      const last = await chainLastSeq(nc);
+      const last = await lastSeqVia(jsm);
       for (const until = Date.now() + waitMs; next <= last && Date.now() < until && !stopped; ) await sleep(20);
       return next > last;
     },

@@ -26,7 +26,9 @@ export async function auditStreamState(jsm: JetStreamManager): Promise<AuditStre
     return { firstSeq: state.messages ? state.first_seq : 0, lastSeq: state.messages ? state.last_seq : 0, messages: state.messages };
   } catch (e) {
     if (/stream not found/i.test((e as Error).message))
-      throw new Error(`no audit chain here: stream ${streams.audit.name} does not exist (is the exchange up?)`);
+      // With its cause: during a leader election a cluster says "stream not found" for a moment,
+      // and retryTransient retries that briefly (retry.ts).
+      throw new Error(`no audit chain here: stream ${streams.audit.name} does not exist (is the exchange up?)`, { cause: e });
     throw e;
   }
 }

@@ -17,8 +17,6 @@ export class Batcher<T, R> {
   private byKey = new Map<string, Waiting<T, R>[]>();
   private withdrawnWaiting = 0;
   private sending = false;
-  /** Batches sent in the current busy spell (the first waited before drain began). */
-  private rounds = 0;
   /** The current wait: lingerMs when items come now and then, growing while they keep coming. */
   private wait: number;
   private lastSentAt = 0;
@@ -92,9 +90,10 @@ export class Batcher<T, R> {
       }
       batch.push(w);
       if (w.key === undefined) continue;
-      const same = this.byKey.get(w.key)?.filter((x) => x !== w);
-      if (same?.length) this.byKey.set(w.key, same);
-      else this.byKey.delete(w.key);
+      // Usually the only one under its key (a delivery read twice before its receipt left is not).
+      const same = this.byKey.get(w.key);
+      if (!same || (same.length === 1 && same[0] === w)) this.byKey.delete(w.key);
+      else this.byKey.set(w.key, same.filter((x) => x !== w));
     }
     this.queue.splice(0, i);
     return batch;
@@ -113,10 +112,11 @@ export class Batcher<T, R> {
   }
 
   private async drain() {
-    while (this.waiting) {
+    // The first batch of a busy spell waited before drain began (add); a full batch never waits.
+    for (let first = true; this.waiting; first = false) {
       // Under load every batch waits for company, not only the first: fewer, fuller messages
       // (each is one signature to check at the coordinator) rather than one per publish turn.
-      if (this.lingerMs > 0 && this.waiting < this.max && this.rounds++ > 0) await new Promise((r) => setTimeout(r, this.wait));
+      if (this.lingerMs > 0 && this.waiting < this.max && !first) await new Promise((r) => setTimeout(r, this.wait));
       const batch = this.take();
       if (!batch.length) continue; // all withdrawn while it waited
       try {
@@ -130,6 +130,5 @@ export class Batcher<T, R> {
       if (this.waiting) this.wait = Math.min(this.maxLingerMs, this.wait * 2);
     }
     this.sending = false;
-    this.rounds = 0;
   }
 }

@@ -77,6 +77,15 @@ describe("Batcher", () => {
     expect(Date.now() - before).toBeLessThan(35);
   });
 
+  it("after a full batch, lets the next partial one wait for company too", async () => {
+    const sends: { items: number[]; at: number }[] = [];
+    const t0 = performance.now();
+    const b = new Batcher(async (items: number[]) => void sends.push({ items, at: performance.now() - t0 }), 3, 30);
+    await Promise.all([1, 2, 3, 4, 5].map((i) => b.add(i)));
+    expect(sends.map((s) => s.items)).toEqual([[1, 2, 3], [4, 5]]);
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(25);
+  });
+
   it("lets waiting items be withdrawn by key: they are not sent, and a batch left empty sends nothing", async () => {
     const sends: string[][] = [];
     const b = new Batcher(async (items: string[]) => (sends.push(items), sends.length), 10, 30);

@@ -80,4 +80,20 @@ describe("YieldingQueue", () => {
     await q.drained();
     expect(ran).toEqual([0, 1, 2]);
   });
+
+  it("lets a slice through after maxHoldMs also when holds follow one another without overlapping", async () => {
+    const q = new YieldingQueue(0, 20);
+    const ran: number[] = [];
+    let release = q.hold();
+    q.push(() => ran.push(1));
+    // A new alert is held in the same turn as the previous one is released, every 2 ms.
+    const until = performance.now() + 150;
+    while (performance.now() < until && !ran.length) {
+      release();
+      release = q.hold();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    release();
+    expect(ran).toEqual([1]);
+  });
 });
