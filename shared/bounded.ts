@@ -17,6 +17,10 @@ export class BoundedSet<T> {
     return this.items.has(item);
   }
 
+  delete(item: T): boolean {
+    return this.items.delete(item);
+  }
+
   get size(): number {
     return this.items.size;
   }

@@ -7,7 +7,7 @@
 // Deliveries come from two consumers (own, broadcast); the seen set spans both.
 import type { JsMsg } from "@nats-io/jetstream";
 import type { SimClock } from "../../shared/clock.ts";
-import { type Message, type MessageKind, parseMessageText, RECIPIENTS_HEADER, readableFieldsOf } from "../../shared/contracts/index.ts";
+import { type Message, type MessageKind, parseMessageText, RECIPIENTS_HEADER, readableFieldsOf, TRACKED_KINDS } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
 import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
@@ -20,7 +20,7 @@ import type { OfficerDesk } from "./officer-desk.ts";
 import { LINGER_MS, MAX_LINGER_MS, receiptFor } from "./reactions.ts";
 
 /** Deliveries a person must acknowledge (each gets the machine receipt first). */
-export const FOR_THE_OFFICER: ReadonlySet<MessageKind> = new Set(["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"]);
+export const FOR_THE_OFFICER: ReadonlySet<MessageKind> = new Set(TRACKED_KINDS);
 /**
  * Deliveries that get a machine receipt: exactly what the coordinator tracks per recipient (the
  * accepted submissions). Escalations and outcomes are not tracked: a receipt would be rejected.

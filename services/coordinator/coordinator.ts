@@ -12,6 +12,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.
 import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
+import { retryTransient } from "../../shared/nats/retry.ts";
 import { ensureAgencyConsumer, ensureLayout, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import type { Context } from "./context.ts";
@@ -154,7 +155,13 @@ export class Coordinator {
    */
   private async adopt(next: Registry) {
     if (!this.ctx) return void (this.registry = next);
-    await this.ensureConsumers(next);
+    try {
+      // Through a leader election; until it holds, the registry in use stays.
+      await retryTransient(() => this.ensureConsumers(next));
+    } catch (err) {
+      this.log.error({ err, agencies: next.ids.length }, "new registry not in use: its agencies' consumers could not be created (it is taken up when it is published again)");
+      return;
+    }
     this.registry = next;
     await this.retireDeparted();
   }

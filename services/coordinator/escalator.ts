@@ -5,7 +5,7 @@
 // finished by another with the same ids (recorded once).
 import { COORDINATOR_ID, ESCALATION_STEPS, subjects } from "../../shared/contracts/index.ts";
 import { claimKey, type EscalationClaim, type TrackingRecord } from "../../shared/exchange/records.ts";
-import { timesOf } from "../../shared/exchange/tracking-view.ts";
+import { isOpen, timesOf } from "../../shared/exchange/tracking-view.ts";
 import { compose, deterministicId } from "../../shared/messaging/compose.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import type { Context } from "./context.ts";
@@ -67,6 +67,7 @@ export class Escalator {
     this.checking = true;
     this.current()
       .then((current) => {
+        if (this.stopped) return; // stop() came while the chain was being checked
         if (!current) return void this.ctx.log.warn({ due: due.length }, "escalations wait: this instance has not read the whole audit chain yet");
         for (const [t, step, key] of due) {
           if (!isOpen(t) || done(t, step) || this.busy.has(key)) continue;
@@ -136,5 +137,4 @@ export class Escalator {
   }
 }
 
-const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
 const done = (t: TrackingRecord, s: Step) => t.escalations[s] === "done" || t.escalations[s] === "skipped";

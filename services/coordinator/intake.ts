@@ -61,7 +61,8 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
     }
     return lanes.run(agency, async () => {
       const processed = await processSubmission(ctx, sub, prepared).catch(failed);
-      // Its hold on the bookkeeping ends once its deliveries are stored (writeOut), or now if none are.
+      // Its hold on the bookkeeping ends in writeOut once its deliveries are stored; here for the
+      // outcomes with no deliveries, and as a safety net (releasing twice is harmless).
       const release = () => sub.delivered?.();
       if (processed?.rest) processed.rest.then(release, release);
       else release();

@@ -20,7 +20,6 @@ interface Item {
 
 export interface TrackResult {
   recorded: number;
-  repeats: number;
   /** Deliveries the sender never had: the message is answered with a rejection naming them. */
   unknown: RejectionReason[];
   /** The recording still under way: the sender's next message is judged meanwhile. */
@@ -43,7 +42,6 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
   const counted: BatchItem[] = [];
   const covered = new Set<string>();
   const unknown: RejectionReason[] = [];
-  let repeats = 0;
   for (const item of itemsOf(m)) {
     // An earlier message counting this delivery is still being recorded: judged after it.
     const recording = ctx.recording.get(trackingKey(item.messageId, m.sender));
@@ -55,14 +53,11 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
       continue;
     }
     // Counted already (by this message, recorded before a crash, or an earlier one), or named twice here.
-    if (t === "settled" || (m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(item.messageId)) {
-      repeats++;
-      continue;
-    }
+    if (t === "settled" || (m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(item.messageId)) continue;
     covered.add(item.messageId);
     counted.push(itemFor(m, item, t, nowMs));
   }
-  if (!counted.length) return { recorded: 0, repeats, unknown };
+  if (!counted.length) return { recorded: 0, unknown };
   const common = m.kind === "receipt" ? { receiptId: m.id } : { ackId: m.id };
   const entry = batchedEntry(m.kind === "receipt" ? "receipted" : "acknowledged", m.sender, m.id, common, counted);
   // Applied once stored: a write that failed is retried, not taken for a repeat.
@@ -73,7 +68,7 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
     const forget = () => void (ctx.recording.get(key) === rest && ctx.recording.delete(key));
     rest.then(forget, forget);
   }
-  return { recorded: counted.length, repeats, unknown, rest };
+  return { recorded: counted.length, unknown, rest };
 }
 
 /**
@@ -105,7 +100,8 @@ function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): Batc
 async function deliveryOf(ctx: Context, recipient: string, messageId: string): Promise<TrackingRecord | "settled" | undefined> {
   const accepted = await ctx.store.messages.get(messageId);
   if (!accepted?.value.recipients.includes(recipient)) return undefined;
-  if (ctx.tracking.wasPruned(messageId)) return "settled";
+  // The message record's acceptedAt is its deliveries' time (process.ts writeOut).
+  if (ctx.tracking.wasPruned(Date.parse(accepted.value.acceptedAt))) return "settled";
   // Another instance may have accepted it a moment ago: the intake naks and it comes back shortly.
   throw new Error(`delivery ${messageId} to ${recipient} not in this instance's view yet`);
 }

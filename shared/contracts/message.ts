@@ -56,3 +56,8 @@ export type MessageOf<K extends MessageKind> = z.infer<(typeof MESSAGE_SCHEMAS)[
 
 /** Kinds an agency may submit; the coordinator issues the others itself. */
 export const AGENCY_KINDS = MESSAGE_KINDS.filter((k) => !["escalation", "rejection", "acceptance"].includes(k));
+/**
+ * What an accepted submission can be: what the coordinator tracks per recipient (receipt,
+ * acknowledgement, deadline) and what reaches every other agency as one broadcast.
+ */
+export const TRACKED_KINDS: MessageKind[] = ["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"];

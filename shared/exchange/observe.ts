@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { DUTY_STATUSES, PRECEDENCES, PresenceMessage, type Precedence, subjects, verify } from "../contracts/index.ts";
 import type { TrackingRecord } from "./records.ts";
+import { isOpen } from "./tracking-view.ts";
 
 /** What observers read from a coordinator heartbeat (published by services/coordinator/heartbeat.ts). */
 export const Heartbeat = z.object({
@@ -58,7 +59,7 @@ export function summariseTracking(records: Iterable<TrackingRecord>, simNowMs: n
     s.deliveries++;
     if (t.ackAt) s.acknowledged[t.withinDeadline === false ? "afterDeadline" : "withinDeadline"]++;
     if (t.state === "closed") s.closed++;
-    if (t.state !== "delivered" && t.state !== "receipted") continue;
+    if (!isOpen(t)) continue;
     s.open++;
     s.byPrecedence[t.precedence].open++;
     if (Date.parse(t.deadline) < simNowMs) {

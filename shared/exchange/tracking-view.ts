@@ -3,6 +3,7 @@
 // The coordinator keeps one live (to judge receipts and acknowledgements and to escalate);
 // observers build one by reading the chain. Applying a record twice changes nothing, so records
 // may be applied as they are written and again as they are read back.
+import { BoundedSet } from "../bounded.ts";
 import type { Precedence } from "../contracts/index.ts";
 import { type DeliveryEvent, perDelivery } from "../audit/deliveries.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
@@ -32,7 +33,8 @@ export function timesOf(t: TrackingRecord): Times {
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const num = (v: unknown) => (typeof v === "number" ? v : undefined);
-const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
+/** Not yet acknowledged or closed: what escalates. */
+export const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
 type Step = (typeof ESCALATION_STEPS)[number];
 
 export class TrackingView {
@@ -87,14 +89,13 @@ export class TrackingView {
   }
 
   /** Event ids this process applied as it wrote them, skipped when read back from the chain. */
-  private readonly written = new Set<string>();
+  private readonly written = new BoundedSet<string>(MAX_WRITTEN);
 
   /** Applies a record this process is writing (read back later, it is not applied again). */
   applyWritten(record: DeliveryEvent & { eventId: string }) {
-    this.written.add(record.eventId);
     // Bounded: an id read back before it was noted here (or stored by another writer first) is
     // never removed by a read; applying such a record twice changes nothing anyway.
-    if (this.written.size > MAX_WRITTEN) this.written.delete(this.written.values().next().value!);
+    this.written.add(record.eventId);
     this.apply(record);
   }
 
@@ -107,8 +108,8 @@ export class TrackingView {
   /** Settled deliveries (acknowledged or closed), oldest first from `settledHead`: what prune() may drop. */
   private settledKeys: string[] = [];
   private settledHead = 0;
-  /** Messages some of whose (settled) deliveries prune() dropped: ids only, far smaller than records. */
-  private readonly prunedMessages = new Set<string>();
+  /** prune() forgot settled deliveries made before this (simulated ms): the latest `beforeMs`. */
+  private prunedBeforeMs = Number.NEGATIVE_INFINITY;
 
   private markSettled(key: string) {
     if (this.openKeys.delete(key)) this.settledKeys.push(key);
@@ -128,7 +129,6 @@ export class TrackingView {
       this.settledHead++;
       if (!t) continue;
       this.byKey.delete(key);
-      this.prunedMessages.add(t.messageId);
       // The message's recipient list goes with its last delivery (ofMessage skips pruned ones).
       const left = (this.kept.get(t.messageId) ?? 1) - 1;
       if (left > 0) this.kept.set(t.messageId, left);
@@ -138,6 +138,7 @@ export class TrackingView {
       }
       dropped++;
     }
+    this.prunedBeforeMs = Math.max(this.prunedBeforeMs, beforeMs);
     // Compacted now and then, not on every call.
     if (this.settledHead > 10_000 && this.settledHead * 2 > this.settledKeys.length) {
       this.settledKeys = this.settledKeys.slice(this.settledHead);
@@ -146,9 +147,13 @@ export class TrackingView {
     return dropped;
   }
 
-  /** Whether deliveries of this message were forgotten by prune() (so one not here was settled). */
-  wasPruned(messageId: string): boolean {
-    return this.prunedMessages.has(messageId);
+  /**
+   * Whether a delivery made at `deliveredMs` (simulated), if not here, was forgotten by prune()
+   * (so it was settled): only settled ones are, and open ones of any age are kept. Derived from
+   * the prune time alone, so nothing per message is kept for it.
+   */
+  wasPruned(deliveredMs: number): boolean {
+    return deliveredMs < this.prunedBeforeMs;
   }
 
   /** Applies one audit record (any event; those about no delivery change nothing). */

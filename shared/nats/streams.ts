@@ -125,8 +125,7 @@ export async function retireUnregisteredBroadcastConsumers(jsm: JetStreamManager
     return all;
   });
   for (const name of names) {
-    const c = { name };
-    const agency = c.name.startsWith(prefix) ? c.name.slice(prefix.length) : undefined;
+    const agency = name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
     if (agency === undefined || registered.has(agency)) continue;
     await retireBroadcastConsumer(jsm, agency as AgencyId);
     gone.push(agency);

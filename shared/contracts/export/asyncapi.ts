@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ClockState } from "../../clock.ts";
 import { SCHEMA_VERSION } from "../envelope.ts";
 import { BATCH_MAX } from "../kinds/batch.ts";
-import { AGENCY_KINDS, KIND_DESCRIPTIONS, MESSAGE_KINDS, type MessageKind } from "../message.ts";
+import { AGENCY_KINDS, KIND_DESCRIPTIONS, MESSAGE_KINDS, type MessageKind, TRACKED_KINDS } from "../message.ts";
 import { COORDINATOR_ID, DEFAULT_ACK_DEADLINE_MINUTES } from "../primitives.ts";
 import { AGENCY_JS_API, consumers, MAX_MESSAGE_BYTES, streams, subjects } from "../subjects.ts";
 import { allKindSchemas, UNEXPRESSIBLE_RULES } from "./json-schema.ts";
@@ -14,7 +14,7 @@ export const DELIVERED_KINDS: MessageKind[] = [
   "alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit", "escalation", "acceptance", "rejection",
 ];
 /** Accepted submissions, which reach every other agency as one stored broadcast when addressed to all. */
-export const BROADCAST_KINDS: MessageKind[] = ["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"];
+export const BROADCAST_KINDS = TRACKED_KINDS;
 const OUTCOME_KINDS: MessageKind[] = ["acceptance", "rejection"];
 
 const refs = (kinds: MessageKind[]) =>
