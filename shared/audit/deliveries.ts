@@ -11,21 +11,35 @@ export type DeliveryEvent = Pick<AuditRecord, "event" | "at" | "actor"> & { data
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
+/** `o` without the field `omit` (a loop: rest destructuring is several times slower, and this runs per delivery). */
+function without(o: Record<string, unknown>, omit: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) if (k !== omit) out[k] = o[k];
+  return out;
+}
+
+/** The fields of a batched item that are the event's own (the rest is its data). */
+const ITEM_FIELDS: ReadonlySet<string> = new Set(["messageId", "kind", "agency", "at"]);
+
 /** One event per delivery the record stands for (the record itself when it stands for one or none). */
 export function perDelivery<R extends DeliveryEvent>(r: R): R[] {
   const d = r.data ?? {};
   if (r.event === "delivered" && !r.agency && Array.isArray(d.recipients)) {
-    const { recipients, ...rest } = d;
-    return (recipients as unknown[]).flatMap((agency) => (typeof agency === "string" ? [{ ...r, agency, data: rest }] : []));
+    const rest = without(d, "recipients");
+    const out: R[] = [];
+    for (const agency of d.recipients as unknown[]) if (typeof agency === "string") out.push({ ...r, agency, data: rest });
+    return out;
   }
   if ((r.event === "receipted" || r.event === "acknowledged") && Array.isArray(d.more)) {
-    const { more, ...first } = d;
-    const common = r.event === "receipted" ? { receiptId: d.receiptId } : { ackId: d.ackId };
-    const others = (more as unknown[]).filter(isObject).map((item) => {
-      const { messageId, kind, agency, at, ...data } = item;
-      return { ...r, messageId: str(messageId), kind: str(kind), agency: str(agency), at: str(at) ?? r.at, data: { ...common, ...data } };
-    });
-    return [{ ...r, data: first }, ...others];
+    const idField = r.event === "receipted" ? "receiptId" : "ackId";
+    const out: R[] = [{ ...r, data: without(d, "more") }];
+    for (const item of d.more as unknown[]) {
+      if (!isObject(item)) continue;
+      const data: Record<string, unknown> = { [idField]: d[idField] };
+      for (const k of Object.keys(item)) if (!ITEM_FIELDS.has(k)) data[k] = item[k];
+      out.push({ ...r, messageId: str(item.messageId), kind: str(item.kind), agency: str(item.agency), at: str(item.at) ?? r.at, data });
+    }
+    return out;
   }
   return [r];
 }

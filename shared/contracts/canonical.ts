@@ -1,17 +1,47 @@
 // RFC 8785 JSON Canonicalization Scheme (JCS): the byte form that signatures and audit
 // hashes cover. Any language with a JCS library reproduces it exactly.
 
+/** Quoted keys, kept: the same few dozen field names recur in every message and record. */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 10_000;
+
+function quoteKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(k, q);
+  }
+  return q;
+}
+
+// Loops and string building rather than entries/map/join: it runs for every signature, every
+// verification and every audit hash, over records of hundreds of items.
 export function canonicalize(value: unknown): string {
   if (value === null || typeof value !== "object") {
     if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError("JCS: non-finite number");
     // ECMAScript number and string serialisation is exactly what JCS prescribes.
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalize(v === undefined ? null : v)).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)); // UTF-16 code unit order, as JCS requires
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalize(v)}`).join(",")}}`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out += (i ? "," : "") + canonicalize(v === undefined ? null : v);
+    }
+    return `${out}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  // The default sort compares UTF-16 code units, the order JCS requires.
+  const keys = Object.keys(obj).sort();
+  let out = "{";
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += (first ? "" : ",") + quoteKey(k) + ":" + canonicalize(v);
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** What a message signature covers: the message without its `signature` field. */
