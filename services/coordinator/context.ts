@@ -8,6 +8,7 @@ import type { Registry } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
 import type { Store } from "../../shared/exchange/store.ts";
 import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
+import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import type { BoundedSet } from "../../shared/bounded.ts";
 import type { Logger } from "../../shared/log.ts";
 
@@ -25,8 +26,8 @@ export interface Context {
   tracking: TrackingView;
   /** Ids this instance decided lately: an earlier lookup of one is done again. */
   decided: BoundedSet<string>;
-  /** Deliveries whose receipt or acknowledgement this instance is recording, by tracking key. */
-  recording: Map<string, Promise<void>>;
+  /** Deliveries whose receipt or acknowledgement this instance is recording (the view's records). */
+  recording: Map<TrackingRecord, Promise<void>>;
   /** Acceptances this instance is writing, by message id: a receipt that overtakes one waits for it. */
   accepting: Map<string, Promise<void>>;
   /** Signs the coordinator's own messages (acceptances, rejections, escalations). */

@@ -3,9 +3,10 @@
 // one audit record (shared/audit/deliveries.ts), which is also what moves them on in the view.
 import type { AcknowledgementMessage, ReceiptMessage, RejectionReason } from "../../shared/contracts/index.ts";
 import { type BatchItem, batchedEntry } from "../../shared/audit/deliveries.ts";
-import { trackingKey, type TrackingRecord } from "../../shared/exchange/records.ts";
+import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { timesOf } from "../../shared/exchange/tracking-view.ts";
 import type { Context } from "./context.ts";
+import { mayBeOnItsWay, NotYetKnown } from "./not-yet-known.ts";
 
 type Tracked = ReceiptMessage | AcknowledgementMessage;
 interface Item {
@@ -38,23 +39,26 @@ function itemsOf(m: Tracked): Item[] {
   ];
 }
 
-export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<TrackResult> {
+/** `storedAtMs`: when the stream stored the message (wall ms), for a reference not stored yet. */
+export async function track(ctx: Context, m: Tracked, nowMs: number, storedAtMs: number): Promise<TrackResult> {
   const counted: BatchItem[] = [];
-  const covered = new Set<string>();
+  const covered = new Set<TrackingRecord>();
   const unknown: RejectionReason[] = [];
   for (const item of itemsOf(m)) {
-    // An earlier message counting this delivery is still being recorded: judged after it.
-    const recording = ctx.recording.get(trackingKey(item.messageId, m.sender));
-    if (recording) await recording.catch(() => undefined);
     // Per delivery: the view answers at once; only a delivery it does not hold costs a lookup.
-    const t = ctx.tracking.get(item.messageId, m.sender) ?? (await deliveryOf(ctx, m.sender, item.messageId));
+    const t = ctx.tracking.get(item.messageId, m.sender) ?? (await deliveryOf(ctx, m.sender, item.messageId, storedAtMs));
     if (!t) {
       unknown.push({ code: "unknown-reference", path: item.path, message: `expected a message delivered to ${m.sender}; ${item.messageId} is not one` });
       continue;
     }
+    if (t === "settled") continue;
+    // An earlier message counting this delivery is still being recorded: judged after it (the
+    // view's record is updated in place once that is stored).
+    const recording = ctx.recording.get(t);
+    if (recording) await recording.catch(() => undefined);
     // Counted already (by this message, recorded before a crash, or an earlier one), or named twice here.
-    if (t === "settled" || (m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(item.messageId)) continue;
-    covered.add(item.messageId);
+    if ((m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(t)) continue;
+    covered.add(t);
     counted.push(itemFor(m, item, t, nowMs));
   }
   if (!counted.length) return { recorded: 0, unknown };
@@ -62,12 +66,9 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
   const entry = batchedEntry(m.kind === "receipt" ? "receipted" : "acknowledged", m.sender, m.id, common, counted);
   // Applied once stored: a write that failed is retried, not taken for a repeat.
   const rest = ctx.audit.append(entry).then(() => ctx.tracking.applyWritten(entry));
-  for (const { messageId } of counted) {
-    const key = trackingKey(messageId, m.sender);
-    ctx.recording.set(key, rest);
-    const forget = () => void (ctx.recording.get(key) === rest && ctx.recording.delete(key));
-    rest.then(forget, forget);
-  }
+  for (const t of covered) ctx.recording.set(t, rest);
+  const forget = () => covered.forEach((t) => ctx.recording.get(t) === rest && ctx.recording.delete(t));
+  rest.then(forget, forget);
   return { recorded: counted.length, unknown, rest };
 }
 
@@ -78,8 +79,11 @@ export async function track(ctx: Context, m: Tracked, nowMs: number): Promise<Tr
  */
 function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): BatchItem {
   const { deliveredMs, deadlineMs } = timesOf(t);
-  const when = Math.min(nowMs, Math.max(deliveredMs, Date.parse(item.at)));
-  const base = { messageId: item.messageId, kind: t.kind, agency: t.originator, at: new Date(when).toISOString() };
+  const atMs = Date.parse(item.at);
+  const when = Math.min(nowMs, Math.max(deliveredMs, atMs));
+  // The agency's own text when it stands and is already in toISOString's form (most are).
+  const at = when === atMs && isIsoForm(item.at) ? item.at : new Date(when).toISOString();
+  const base = { messageId: item.messageId, kind: t.kind, agency: t.originator, at };
   if (m.kind === "receipt") return { ...base, data: {} };
   return {
     ...base,
@@ -93,12 +97,17 @@ function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): Batc
   };
 }
 
+/** YYYY-MM-DDTHH:mm:ss.sssZ, which is what toISOString gives for any time that parsed to the same ms. */
+const isIsoForm = (s: string) => s.length === 24 && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90;
+
 /**
  * A delivery this instance's view does not hold: one it forgot (settled long ago, see
- * TrackingView.prune) is "settled"; an acceptance it has not read back yet is retried.
+ * TrackingView.prune) is "settled"; an acceptance it has not read back yet, or a young message
+ * not stored yet (another instance accepting it right now), is retried.
  */
-async function deliveryOf(ctx: Context, recipient: string, messageId: string): Promise<TrackingRecord | "settled" | undefined> {
+async function deliveryOf(ctx: Context, recipient: string, messageId: string, storedAtMs: number): Promise<TrackingRecord | "settled" | undefined> {
   const accepted = await ctx.store.messages.get(messageId);
+  if (!accepted && mayBeOnItsWay(messageId, storedAtMs)) throw new NotYetKnown(`message ${messageId} not stored yet; judged again shortly`);
   if (!accepted?.value.recipients.includes(recipient)) return undefined;
   // The message record's acceptedAt is its deliveries' time (process.ts writeOut).
   if (ctx.tracking.wasPruned(Date.parse(accepted.value.acceptedAt))) return "settled";

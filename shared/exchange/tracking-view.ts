@@ -7,7 +7,7 @@ import { BoundedSet } from "../bounded.ts";
 import type { Precedence } from "../contracts/index.ts";
 import { type DeliveryEvent, perDelivery } from "../audit/deliveries.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
-import { trackingKey, type TrackingRecord } from "./records.ts";
+import type { TrackingRecord } from "./records.ts";
 
 /** Ids of records written here still expected back from the chain (see applyWritten). */
 const MAX_WRITTEN = 100_000;
@@ -20,12 +20,23 @@ interface Times {
 }
 type Tracked = TrackingRecord & { [TIMES]?: Times };
 
+/** The last few timestamps parsed: a message's deliveries all share its delivery time and deadline. */
+const parsedTimes = new Map<string, number>();
+function parseTime(iso: string): number {
+  let ms = parsedTimes.get(iso);
+  if (ms === undefined) {
+    if (parsedTimes.size >= 64) parsedTimes.clear();
+    parsedTimes.set(iso, (ms = Date.parse(iso)));
+  }
+  return ms;
+}
+
 /** A delivery's delivery time and deadline in ms (cached on records this view made). */
 export function timesOf(t: TrackingRecord): Times {
   const r = t as Tracked;
   const cached = r[TIMES];
   if (cached) return cached;
-  const times = { deliveredMs: Date.parse(t.deliveredAt), deadlineMs: Date.parse(t.deadline) };
+  const times = { deliveredMs: parseTime(t.deliveredAt), deadlineMs: parseTime(t.deadline) };
   // Not enumerable: copies, comparisons and JSON see the record as it is.
   if (Object.isExtensible(t)) Object.defineProperty(t, TIMES, { value: times });
   return times;
@@ -37,55 +48,52 @@ const num = (v: unknown) => (typeof v === "number" ? v : undefined);
 export const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
 type Step = (typeof ESCALATION_STEPS)[number];
 
+// Deliveries are held per message, then per recipient, and the sets below hold the records
+// themselves: a lookup is two small maps and a set test is by identity, not a string key built
+// and hashed in a map of every delivery (this runs several times per receipt and acknowledgement).
 export class TrackingView {
-  private readonly byKey = new Map<string, TrackingRecord>();
-  /** Recipients per message, for a retraction closing every open delivery of its alert. */
-  private readonly byMessage = new Map<string, string[]>();
-  /** Deliveries of each message still in the view. */
-  private readonly kept = new Map<string, number>();
-  /** Keys of deliveries waiting for an acknowledgement. */
-  private readonly openKeys = new Set<string>();
+  /** Each message's deliveries still in the view, in the order its recipients were named. */
+  private readonly byMessage = new Map<string, Map<string, TrackingRecord>>();
+  private count = 0;
+  /** Deliveries waiting for an acknowledgement. */
+  private readonly openSet = new Set<TrackingRecord>();
   /** Open deliveries not yet past their deadline, earliest deadline first (a binary heap). */
-  private readonly pending: { deadlineMs: number; key: string }[] = [];
+  private readonly pending: Entry[] = [];
   /** Open deliveries past their deadline, as found by overdue(). */
-  private readonly pastDeadline = new Set<string>();
+  private readonly pastDeadline = new Set<TrackingRecord>();
 
   get(messageId: string, recipient: string): TrackingRecord | undefined {
-    return this.byKey.get(trackingKey(messageId, recipient));
+    return this.byMessage.get(messageId)?.get(recipient);
   }
   /** Every delivery of one message, in the order its recipients were named. */
   ofMessage(messageId: string): TrackingRecord[] {
-    return (this.byMessage.get(messageId) ?? []).flatMap((r) => this.byKey.get(trackingKey(messageId, r)) ?? []);
+    return [...(this.byMessage.get(messageId)?.values() ?? [])];
   }
-  all(): IterableIterator<TrackingRecord> {
-    return this.byKey.values();
+  *all(): Generator<TrackingRecord> {
+    for (const m of this.byMessage.values()) yield* m.values();
   }
   /** Deliveries still waiting for an acknowledgement. */
-  *open(): Generator<TrackingRecord> {
-    for (const k of this.openKeys) {
-      const t = this.byKey.get(k);
-      if (t) yield t;
-    }
+  open(): IterableIterator<TrackingRecord> {
+    return this.openSet.values();
   }
   /**
    * Open deliveries whose deadline has passed at `nowMs`: only these can be due an escalation
    * (every step fires at or after the deadline), so a pass does not look at every open delivery.
    */
   *overdue(nowMs: number): Generator<TrackingRecord> {
-    while (this.pending.length && this.pending[0]!.deadlineMs <= nowMs) this.pastDeadline.add(popHeap(this.pending).key);
-    for (const k of this.pastDeadline) {
-      const t = this.openKeys.has(k) ? this.byKey.get(k) : undefined;
+    while (this.pending.length && this.pending[0]!.deadlineMs <= nowMs) this.pastDeadline.add(popHeap(this.pending).t);
+    for (const t of this.pastDeadline) {
       // Acknowledged, closed, or every step taken: nothing more can fall due.
-      if (t && ESCALATION_STEPS.some((s) => !t.escalations[s] || t.escalations[s] === "claimed")) yield t;
-      else this.pastDeadline.delete(k);
+      if (this.openSet.has(t) && ESCALATION_STEPS.some((s) => !t.escalations[s] || t.escalations[s] === "claimed")) yield t;
+      else this.pastDeadline.delete(t);
     }
   }
 
   get openCount() {
-    return this.openKeys.size;
+    return this.openSet.size;
   }
   get size() {
-    return this.byKey.size;
+    return this.count;
   }
 
   /** Event ids this process applied as it wrote them, skipped when read back from the chain. */
@@ -106,13 +114,13 @@ export class TrackingView {
   }
 
   /** Settled deliveries (acknowledged or closed), oldest first from `settledHead`: what prune() may drop. */
-  private settledKeys: string[] = [];
+  private settledKeys: TrackingRecord[] = [];
   private settledHead = 0;
   /** prune() forgot settled deliveries made before this (simulated ms): the latest `beforeMs`. */
   private prunedBeforeMs = Number.NEGATIVE_INFINITY;
 
-  private markSettled(key: string) {
-    if (this.openKeys.delete(key)) this.settledKeys.push(key);
+  private markSettled(t: TrackingRecord) {
+    if (this.openSet.delete(t)) this.settledKeys.push(t);
   }
 
   /**
@@ -123,19 +131,15 @@ export class TrackingView {
   prune(beforeMs: number): number {
     let dropped = 0;
     while (this.settledHead < this.settledKeys.length) {
-      const key = this.settledKeys[this.settledHead]!;
-      const t = this.byKey.get(key);
-      if (t && timesOf(t).deliveredMs >= beforeMs) break;
+      const t = this.settledKeys[this.settledHead]!;
+      if (timesOf(t).deliveredMs >= beforeMs) break;
       this.settledHead++;
-      if (!t) continue;
-      this.byKey.delete(key);
-      // The message's recipient list goes with its last delivery (ofMessage skips pruned ones).
-      const left = (this.kept.get(t.messageId) ?? 1) - 1;
-      if (left > 0) this.kept.set(t.messageId, left);
-      else {
-        this.kept.delete(t.messageId);
-        this.byMessage.delete(t.messageId);
-      }
+      const ofMessage = this.byMessage.get(t.messageId);
+      if (ofMessage?.get(t.recipient) !== t) continue;
+      ofMessage.delete(t.recipient);
+      // The message goes with its last delivery.
+      if (!ofMessage.size) this.byMessage.delete(t.messageId);
+      this.count--;
       dropped++;
     }
     this.prunedBeforeMs = Math.max(this.prunedBeforeMs, beforeMs);
@@ -181,19 +185,21 @@ export class TrackingView {
     }
     const t = this.get(id, e.actor);
     if (!t) return;
+    // Field by field, not Object.assign of a fresh object: this runs for every delivery.
     if (e.event === "receipted" && !t.receiptId) {
-      Object.assign(t, { receiptId: str(d.receiptId), receiptAt: e.at, state: t.state === "delivered" ? "receipted" : t.state });
+      t.receiptId = str(d.receiptId);
+      t.receiptAt = e.at;
+      if (t.state === "delivered") t.state = "receipted";
     } else if (e.event === "acknowledged" && !t.ackId) {
-      Object.assign(t, {
-        state: t.state === "closed" ? "closed" : "acknowledged",
-        ackId: str(d.ackId),
-        ackAt: e.at,
-        receiptAt: t.receiptAt ?? e.at,
-        ...(str(d.officer) ? { ackBy: str(d.officer) } : {}),
-        ackLatencyMs: num(d.latencyMs) ?? Date.parse(e.at) - timesOf(t).deliveredMs,
-        withinDeadline: typeof d.withinDeadline === "boolean" ? d.withinDeadline : Date.parse(e.at) <= timesOf(t).deadlineMs,
-      });
-      this.markSettled(trackingKey(id, e.actor));
+      if (t.state !== "closed") t.state = "acknowledged";
+      t.ackId = str(d.ackId);
+      t.ackAt = e.at;
+      t.receiptAt ??= e.at;
+      const officer = str(d.officer);
+      if (officer) t.ackBy = officer;
+      t.ackLatencyMs = num(d.latencyMs) ?? Date.parse(e.at) - timesOf(t).deliveredMs;
+      t.withinDeadline = typeof d.withinDeadline === "boolean" ? d.withinDeadline : Date.parse(e.at) <= timesOf(t).deadlineMs;
+      this.markSettled(t);
     }
   }
 
@@ -201,9 +207,10 @@ export class TrackingView {
     const recipient = e.agency;
     const d = e.data ?? {};
     if (!recipient) return;
-    const key = trackingKey(id, recipient);
-    if (this.byKey.has(key)) return;
-    this.byKey.set(key, {
+    let ofMessage = this.byMessage.get(id);
+    if (ofMessage?.has(recipient)) return;
+    if (!ofMessage) this.byMessage.set(id, (ofMessage = new Map()));
+    const t: TrackingRecord = {
       messageId: id,
       kind: e.kind ?? "alert",
       originator: str(d.originator) ?? "",
@@ -213,13 +220,11 @@ export class TrackingView {
       deadline: str(d.deadline) ?? e.at,
       state: "delivered",
       escalations: {},
-    });
-    this.openKeys.add(key);
-    pushHeap(this.pending, { deadlineMs: timesOf(this.byKey.get(key)!).deadlineMs, key });
-    this.kept.set(id, (this.kept.get(id) ?? 0) + 1);
-    const list = this.byMessage.get(id);
-    if (list) list.push(recipient);
-    else this.byMessage.set(id, [recipient]);
+    };
+    ofMessage.set(recipient, t);
+    this.count++;
+    this.openSet.add(t);
+    pushHeap(this.pending, { deadlineMs: timesOf(t).deadlineMs, t });
   }
 
   /** The alert is withdrawn: its deliveries not yet acknowledged stop escalating. */
@@ -228,12 +233,12 @@ export class TrackingView {
     for (const t of this.ofMessage(alertId)) {
       if (!isOpen(t)) continue;
       t.state = "closed";
-      this.markSettled(trackingKey(t.messageId, t.recipient));
+      this.markSettled(t);
     }
   }
 }
 
-type Entry = { deadlineMs: number; key: string };
+type Entry = { deadlineMs: number; t: TrackingRecord };
 
 function pushHeap(h: Entry[], e: Entry) {
   let i = h.push(e) - 1;
