@@ -1,5 +1,6 @@
 // Who may send what to whom: TLP and handling rules, originator-only changes, addressed-only
 // answers. Returns the recipients and the tracking terms, or the reasons for refusal.
+import { mayBeOnItsWay, NotYetKnown } from "./not-yet-known.ts";
 import {
   type Distribution,
   type Message,
@@ -36,8 +37,9 @@ function resolve(registry: Registry, d: Distribution, sender: string, precedence
   return { ok: true, routing: { recipients, precedence } };
 }
 
-async function original(store: Store, id: string, kinds: string[], path: string) {
+async function original(store: Store, id: string, kinds: string[], path: string, storedAtMs: number) {
   const rec = (await store.messages.get(id))?.value;
+  if (!rec && mayBeOnItsWay(id, storedAtMs)) throw new NotYetKnown(`${id} not stored yet; judged again shortly`);
   if (!rec || !kinds.includes(rec.kind)) return { error: deny("unknown-reference", path, `expected the id of an accepted ${kinds.join(" or ")}; ${id} is not one`) };
   return { rec };
 }
@@ -49,14 +51,15 @@ function noLooserTlp(answer: Tlp, rec: MessageRecord): Authorised | undefined {
   return undefined;
 }
 
-export async function authorise(m: Message, registry: Registry, store: Store): Promise<Authorised> {
+/** `storedAtMs`: when the stream stored the submission (wall ms), for a reference not stored yet. */
+export async function authorise(m: Message, registry: Registry, store: Store, storedAtMs: number): Promise<Authorised> {
   switch (m.kind) {
     case "alert":
     case "rfi":
       return resolve(registry, m.body.distribution, m.sender, m.body.precedence);
     case "alert-update":
     case "alert-retraction": {
-      const { rec, error } = await original(store, m.body.alertId, ["alert"], "body.alertId");
+      const { rec, error } = await original(store, m.body.alertId, ["alert"], "body.alertId", storedAtMs);
       if (error) return error;
       const verb = m.kind === "alert-update" ? "update" : "retract";
       if (rec.originator !== m.sender) return deny("unauthorised", "body.alertId", `expected the originator (${rec.originator}): only it may ${verb} its alert`);
@@ -67,7 +70,7 @@ export async function authorise(m: Message, registry: Registry, store: Store): P
     case "rfi-response":
     case "hit": {
       const [id, kinds, path] = m.kind === "rfi-response" ? [m.body.rfiId, ["rfi"], "body.rfiId"] : [m.body.alertId, ["alert"], "body.alertId"];
-      const { rec, error } = await original(store, id, kinds, path);
+      const { rec, error } = await original(store, id, kinds, path, storedAtMs);
       if (error) return error;
       if (!rec.recipients.includes(m.sender))
         return deny("unauthorised", path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);

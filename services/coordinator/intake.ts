@@ -11,6 +11,7 @@ import type { Context } from "./context.ts";
 import { Lanes } from "./lanes.ts";
 import { BOOKKEEPING_KINDS, type Prepared, prepare, processSubmission, type Submission } from "./process.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
+import { NotYetKnown } from "./not-yet-known.ts";
 
 export interface Intake {
   processed: number;
@@ -35,8 +36,9 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
     held.add(jm);
     const agency = jm.subject.split(".")[2] ?? "";
     const failed = (e: unknown) => {
-      // Infrastructure trouble (timeouts, a broker election): try again shortly.
-      ctx.log.error({ err: e, streamSeq: jm.seq, subject: jm.subject }, "processing failed; will retry");
+      // Infrastructure trouble (timeouts, a broker election), or what it names is on its way: try again shortly.
+      if (e instanceof NotYetKnown) ctx.log.info({ streamSeq: jm.seq, subject: jm.subject, reason: e.message }, "handed back: what it names is not stored yet");
+      else ctx.log.error({ err: e, streamSeq: jm.seq, subject: jm.subject }, "processing failed; will retry");
       jm.nak(1_000);
       held.delete(jm);
     };

@@ -73,7 +73,7 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
 
   if (m.kind === "presence") return { outcome: "presence" };
   if (m.kind === "receipt" || m.kind === "acknowledgement") {
-    const r = await track(ctx, m, nowMs);
+    const r = await track(ctx, m, nowMs, sub.storedAtMs);
     // What it covered is recorded; deliveries the sender never had are named in a rejection.
     if (r.unknown.length) {
       await r.rest;
@@ -104,7 +104,7 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   // What it refers to may still be being accepted here: its record is written by then.
   const about = referenceOf(m);
   if (about) await ctx.accepting.get(about)?.catch(() => undefined);
-  const auth = await authorise(m, ctx.registry(), ctx.store);
+  const auth = await authorise(m, ctx.registry(), ctx.store, sub.storedAtMs);
   if (!auth.ok) return { outcome: await reject(ctx, sub, agency, auth.reasons, nowMs, { messageId: m.id, kind: m.kind }) };
   const { rest } = await accept(ctx, sub, m, auth.routing, nowMs);
   ctx.decided.add(m.id);

@@ -151,6 +151,30 @@ describe("coordinator", () => {
     expect((await deliveriesTo(ex.admin, "TR")).some((d) => d.kind === "rfi-response")).toBe(true);
   });
 
+  it("judges a hit or receipt naming a message not stored yet again shortly, instead of refusing it", async () => {
+    // What another instance is accepting right now: the reference arrives before its record does.
+    const alert = newAlert("AZ", { distribution: { agencies: ["KZ"] } });
+    const kz = await ex.connectAgency("KZ");
+    const seed = ex.ids.agencies.get("KZ")!.seed;
+    const at = ex.clock.iso();
+    const hit = compose("hit", { alertId: alert.id, matched: { kind: "person", reference: "A. Suspect" }, observedAt: at, details: "Seen at the border crossing", tlp: "AMBER", handling: "H1" }, { sender: "KZ", sentAt: at });
+    const receipt = compose("receipt", { messageId: alert.id, receivedAt: at }, { sender: "KZ", sentAt: at });
+    const hitOutcome = outcomeOf(kz.nc, "KZ", hit.id, 20_000);
+    const receiptOutcome = outcomeOf(kz.nc, "KZ", receipt.id, 20_000).then(
+      (o) => o,
+      () => undefined, // a receipt that counted has no outcome
+    );
+    await submit(kz.js, seed, hit);
+    await submit(kz.js, seed, receipt);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await sendAndWait("AZ", alert)).kind).toBe("acceptance");
+    expect((await hitOutcome).kind).toBe("acceptance");
+    const t = await trackingOf(ex.admin, alert.id, "KZ", { until: (v) => v.state === "receipted" });
+    expect(t.receiptId).toBe(receipt.id);
+    // A receipt that counted has no outcome; a refusal would have come by now.
+    expect(await Promise.race([receiptOutcome, new Promise((r) => setTimeout(() => r(undefined), 1_000))])).toBeUndefined();
+  }, 30_000);
+
   it("delivers a retraction to every recipient of the alert", async () => {
     const alert = newAlert("AZ", { distribution: { organisations: ["CIS"] } });
     const acc = await sendAndWait("AZ", alert);

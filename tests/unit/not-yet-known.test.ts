@@ -1,0 +1,31 @@
+// Whether a reference to a message not in the store may just be early (coordinator/not-yet-known.ts).
+import { v7 } from "uuid";
+import { describe, expect, it } from "vitest";
+import { JUDGED_AGAIN_FOR_MS, mayBeOnItsWay, STORE_LAG_MS, v7Time } from "../../services/coordinator/not-yet-known.ts";
+
+const at = (ms: number) => v7({ msecs: ms });
+
+describe("not yet known", () => {
+  it("reads the creation time of a UUID v7, and nothing from other ids", () => {
+    const now = Date.UTC(2026, 10, 22, 9, 0, 0, 123);
+    expect(v7Time(at(now))).toBe(now);
+    expect(v7Time("0f8fad5b-d9cb-469f-a165-70867728950e")).toBeUndefined(); // v4
+    expect(v7Time("not an id")).toBeUndefined();
+  });
+
+  it("takes a young id for one that may be on its way, an old or far-future one for unknown", () => {
+    const now = Date.now();
+    const stored = now - 10;
+    expect(mayBeOnItsWay(at(now - 50), stored, now)).toBe(true);
+    expect(mayBeOnItsWay(at(now + 1_000), stored, now)).toBe(true); // a clock a little ahead
+    expect(mayBeOnItsWay(at(now - STORE_LAG_MS - 1), stored, now)).toBe(false);
+    expect(mayBeOnItsWay(at(now + 60_000), stored, now)).toBe(false);
+    expect(mayBeOnItsWay("0f8fad5b-d9cb-469f-a165-70867728950e", stored, now)).toBe(false);
+  });
+
+  it("judges a submission again only for a few seconds after it was stored, however young the id", () => {
+    const now = Date.now();
+    expect(mayBeOnItsWay(at(now - 50), now - JUDGED_AGAIN_FOR_MS + 100, now)).toBe(true);
+    expect(mayBeOnItsWay(at(now - 50), now - JUDGED_AGAIN_FOR_MS, now)).toBe(false);
+  });
+});
