@@ -15,6 +15,7 @@ import { createLogger } from "../../shared/log.ts";
 import { AgencyHost } from "../agency/index.ts";
 import { launch } from "../launcher/launch.ts";
 import { benchRoster } from "./roster.ts";
+import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
 import { latencyOf, type Latency, round, waiter } from "./stats.ts";
 
 /** Simulated time per wall time: a 0.001-minute duty delay becomes a few microseconds. */
@@ -28,7 +29,7 @@ export interface AtixResult {
   latency: Latency;
   /** Submit → acknowledged by every recipient's duty officer (acknowledgement stored), per broadcast (spaced). */
   acknowledgedLatency: Latency;
-  sustained: { messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number };
+  sustained: { messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number; cpuMicrosPerDelivery?: CpuPerDelivery };
 }
 
 // Deadlines far beyond the run: no reminder or escalation traffic while measuring.
@@ -139,15 +140,25 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
     // the coordinator does not count: a backlog is not throughput).
     onStep?.(`ATIX: sustained burst of ${burst} FLASH broadcasts`);
     const recorded = await recordedAcknowledgements(launched.exchange.natsUrl, (await readIdentity(launched.exchange.credentialsDir, OBSERVER_USER)).seed);
+    // The agencies share this process with the bench's own counting (events, the audit observer).
+    const cpu = cpuMeter({
+      broker: processCpu(launched.server?.pid),
+      coordinator: processCpu(launched.coordinators[0]?.proc.pid),
+      agencies: ownCpu,
+    });
     const t0 = performance.now();
     const messages = await Promise.all(Array.from({ length: burst }, (_, i) => flash(`Benchmark burst ${i + 1}`)));
     await recorded.until(new Set(messages.map((m) => m.id)), recipients * burst, TIMEOUT_MS * 3);
     const seconds = (performance.now() - t0) / 1000;
+    const perDelivery = cpu.perDelivery(recipients * burst);
     return {
       recipients,
       latency: latencyOf(toDelivered),
       acknowledgedLatency: latencyOf(toAcked),
-      sustained: { messages: burst, deliveries: recipients * burst, seconds: round(seconds), deliveriesPerSecond: Math.round((recipients * burst) / seconds) },
+      sustained: {
+        messages: burst, deliveries: recipients * burst, seconds: round(seconds), deliveriesPerSecond: Math.round((recipients * burst) / seconds),
+        ...(perDelivery ? { cpuMicrosPerDelivery: perDelivery } : {}),
+      },
     };
   } finally {
     await host?.stop().catch(() => undefined);

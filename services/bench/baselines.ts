@@ -3,6 +3,7 @@
 // agency in this process, on a broker of their own.
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
 import { latencyOf, type Latency, round, waiter } from "./stats.ts";
 
 const TIMEOUT_MS = 60_000;
@@ -15,7 +16,7 @@ export interface CoreResult {
 }
 export interface JetStreamResult {
   latency: Latency;
-  sustained: { messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number };
+  sustained: { messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number; cpuMicrosPerDelivery?: CpuPerDelivery };
 }
 
 async function connections(url: string, n: number, name: string): Promise<NatsConnection[]> {
@@ -64,7 +65,7 @@ export async function coreFanOut(url: string, n: number, rounds: number): Promis
  * JetStream durable fan-out: one file-backed stream, one durable pull consumer per agency
  * (each read with consume(), explicit acks), one stored message per broadcast.
  */
-export async function jetStreamFanOut(url: string, n: number, rounds: number, burst: number): Promise<JetStreamResult> {
+export async function jetStreamFanOut(url: string, n: number, rounds: number, burst: number, brokerPid?: number): Promise<JetStreamResult> {
   const subs = await connections(url, n, "bench-js");
   const pub = await connect({ servers: url, name: "bench-js-pub", noAsyncTraces: true });
   const stopped: (() => void)[] = [];
@@ -112,15 +113,20 @@ export async function jetStreamFanOut(url: string, n: number, rounds: number, bu
     got = 0;
     target = n * burst;
     w = waiter("JetStream sustained burst", TIMEOUT_MS * 2);
+    const cpu = cpuMeter({ broker: processCpu(brokerPid), consumers: ownCpu });
     const t0 = performance.now();
     await Promise.all(Array.from({ length: burst }, () => js.publish("bench.js", `s:${PAYLOAD}`)));
     await w.promise;
     // Acks are sent before counting; a flush makes sure the broker has processed them all.
     await Promise.all(subs.map((nc) => nc.flush()));
     const seconds = (performance.now() - t0) / 1000;
+    const perDelivery = cpu.perDelivery(n * burst);
     return {
       latency: latencyOf(samples),
-      sustained: { messages: burst, deliveries: n * burst, seconds: round(seconds), deliveriesPerSecond: Math.round((n * burst) / seconds) },
+      sustained: {
+        messages: burst, deliveries: n * burst, seconds: round(seconds), deliveriesPerSecond: Math.round((n * burst) / seconds),
+        ...(perDelivery ? { cpuMicrosPerDelivery: perDelivery } : {}),
+      },
     };
   } finally {
     stopped.forEach((s) => s());

@@ -40,7 +40,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     opts.onStep?.(`raw NATS core: ${rounds} fan-outs to ${n} connections`);
     core = await coreFanOut(server.url, n, rounds);
     opts.onStep?.(`raw JetStream: ${rounds} fan-outs to ${n} durable consumers, then ${opts.burst} messages sustained`);
-    js = await jetStreamFanOut(server.url, n, rounds, opts.burst);
+    js = await jetStreamFanOut(server.url, n, rounds, opts.burst, server.pid);
   } finally {
     await server.stop();
   }
@@ -95,6 +95,7 @@ export function formatTable(r: BenchResult): string {
     "",
     `  sustained: raw JetStream ${r.jetstream.sustained.messages} messages × ${r.agencies} consumers in ${fmt(r.jetstream.sustained.seconds, 2)} s; ` +
       `ATIX ${r.atix.sustained.messages} FLASH alerts × ${r.atix.recipients} recipients, acknowledged by the duty officers and recorded in the audit chain, in ${fmt(r.atix.sustained.seconds, 2)} s`,
+    ...cpuLines(r),
     "",
     "  ratios (same run):",
     `    ATIX / raw JetStream  p50 ${fmt(ratios.p50VsJetStream, 2)}x, p99 ${fmt(ratios.p99VsJetStream, 2)}x, throughput ${fmt(ratios.throughputVsJetStream, 2)}x`,
@@ -106,6 +107,20 @@ export function formatTable(r: BenchResult): string {
     "",
     `  (ATIX duty officers acknowledge at once: ackDelay 0.001 min at clock speed ${BENCH_CLOCK_SPEED}x; run took ${fmt(r.seconds)} s)`,
   ].join("\n");
+}
+
+/** Where the CPU of the sustained bursts went, per delivery: which process a gap is in. */
+function cpuLines(r: BenchResult): string[] {
+  const js = r.jetstream.sustained.cpuMicrosPerDelivery;
+  const atix = r.atix.sustained.cpuMicrosPerDelivery;
+  if (!js || !atix) return [];
+  const show = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${fmt(v)}`).join(", ");
+  return [
+    "",
+    "  CPU per acknowledged delivery in the sustained bursts, µs (processes' user + system time):",
+    `    raw JetStream  ${show(js)}`,
+    `    ATIX           ${show(atix)}   (the agencies' process also runs the bench's counting)`,
+  ];
 }
 
 export async function writeBenchJson(file: string, r: BenchResult) {

@@ -45,5 +45,17 @@ describe("atix bench", () => {
     for (const k of ["p50VsJetStream", "p99VsJetStream", "p99VsCore", "throughputVsJetStream"]) positive(r.atix.ratios[k]);
     expect(typeof r.atix.targets.p99.met).toBe("boolean");
     expect(typeof r.atix.targets.throughput.met).toBe("boolean");
+    // Where the CPU went, per delivery and process (read from /proc: these machines are Linux).
+    if (process.platform === "linux") {
+      expect(Object.keys(r.jetstream.sustained.cpuMicrosPerDelivery).sort()).toEqual(["broker", "consumers", "total"]);
+      expect(Object.keys(r.atix.sustained.cpuMicrosPerDelivery).sort()).toEqual(["agencies", "broker", "coordinator", "total"]);
+      for (const c of [r.jetstream.sustained.cpuMicrosPerDelivery, r.atix.sustained.cpuMicrosPerDelivery]) {
+        positive(c.total);
+        const parts = Object.entries(c).filter(([k]) => k !== "total").map(([, v]) => v as number);
+        parts.forEach((v) => expect(v).toBeGreaterThanOrEqual(0));
+        expect(c.total).toBeCloseTo(parts.reduce((a, b) => a + b, 0), 0);
+      }
+      expect(run.stdout).toMatch(/CPU per acknowledged delivery/);
+    }
   }, 120_000);
 });
