@@ -343,7 +343,9 @@ describe("AgencyHost", () => {
   it("takes a node offline and brings it back: it catches up on 20 deliveries, in order", async () => {
     const host = new AgencyHost({
       servers: inject("natsUrl"),
-      agencies: [{ agency: agency("QW"), seed: seed("QW") }],
+      // A deliberate officer (about 0.5 s wall here): the receipts this test reads go out before
+      // any acknowledgement could stand in for them (docs/protocol.md §6).
+      agencies: [{ agency: agency("QW", { ackDelay: { medianMinutes: 10, p95Minutes: 12 } }), seed: seed("QW") }],
       clock: clockAt(600),
       authenticate: false,
       hitProbability: 0,
