@@ -65,8 +65,6 @@ export const TrackingRecord = z.object({
 });
 export type TrackingRecord = z.infer<typeof TrackingRecord>;
 
-export const trackingKey = (messageId: string, recipient: string) => `${messageId}.${recipient}`;
-
 /**
  * An escalation step taken on by one coordinator instance, so exactly one performs it.
  * Key: `<messageId>.<recipient>.<step>` in the claims bucket.

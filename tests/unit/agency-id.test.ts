@@ -6,7 +6,8 @@ import { AGENCY_ID_PATTERN, AgencyId, consumers, subjects } from "../../shared/c
 import { kindSchema } from "../../shared/contracts/export/json-schema.ts";
 import { agencyAccount } from "../../shared/exchange/server-config.ts";
 import { seedFile } from "../../shared/exchange/identities.ts";
-import { trackingKey } from "../../shared/exchange/records.ts";
+import { claimKey } from "../../shared/exchange/records.ts";
+import { ESCALATION_STEPS } from "../../shared/contracts/kinds/escalation.ts";
 import { benchAgencyIds, benchRoster, MAX_AGENCIES } from "../../services/bench/roster.ts";
 
 const VALID = ["AZ", "DE", "DE-BKA", "XA-0417", "US-R12", "RU-12345678", "GB-X"];
@@ -37,7 +38,7 @@ describe("AgencyId", () => {
     // No agency's own deliveries filter takes in the broadcasts ("all" is lowercase).
     expect(subjects.deliverOf(id).replace(">", "")).not.toBe(subjects.broadcastAll.replace(">", ""));
     expect(seedFile("/keys", id)).toBe(`/keys/${id}.nk`);
-    expect(trackingKey("019a4f9e-8c1a-7b3e-9f00-3c2b1a0d4e5f", id)).toMatch(KV_KEY);
+    for (const step of ESCALATION_STEPS) expect(claimKey("019a4f9e-8c1a-7b3e-9f00-3c2b1a0d4e5f", id, step)).toMatch(KV_KEY);
   });
 
   it("is exported to JSON Schema with the same pattern", () => {
