@@ -7,10 +7,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../shared/log.ts";
 
 /**
- * Handles one delivery; returns false if it could not (the loop then re-reads from there).
- * `rewind` is this loop's: for a delivery that fails after the handler returned.
+ * Handles one delivery; returns false if it could not (the loop then re-reads from there). A
+ * delivery that fails after the handler returned calls the loop's rewind().
  */
-export type DeliveryHandler = (msg: JsMsg, rewind: () => void) => Promise<boolean>;
+export type DeliveryHandler = (msg: JsMsg) => Promise<boolean>;
 
 /**
  * Small pull batches: the pulled-but-unhandled tail stays short when the node stops, and a
@@ -29,7 +29,6 @@ export class DeliveryLoop {
   private stopping = false;
   private rewinding = false;
   private done: Promise<void> | undefined;
-  private readonly rewindFn = () => this.rewind();
 
   constructor(
     private readonly consumer: Consumer,
@@ -73,7 +72,7 @@ export class DeliveryLoop {
             msg.nak();
             continue;
           }
-          if (!(await this.handle(msg, this.rewindFn).catch((err) => (this.log.error({ err, seq: msg.seq }, "delivery handler failed"), false)))) {
+          if (!(await this.handle(msg).catch((err) => (this.log.error({ err, seq: msg.seq }, "delivery handler failed"), false)))) {
             failed = true;
             msg.nak();
             messages.stop();
