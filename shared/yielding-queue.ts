@@ -14,6 +14,8 @@ export class YieldingQueue {
   private queued = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private waiters: (() => void)[] = [];
+  /** Run tasks are dropped from the front this often under steady load (it may never drain). */
+  private static readonly COMPACT_AFTER = 4_096;
   private holds = 0;
   /** When a step was first turned away by a hold since a slice last ran. */
   private blockedSince: number | undefined;
@@ -76,8 +78,13 @@ export class YieldingQueue {
       do this.tasks[this.head++]?.();
       while (this.head < this.tasks.length && performance.now() < until);
     } finally {
-      if (this.head < this.tasks.length) this.queue(0);
-      else {
+      if (this.head < this.tasks.length) {
+        if (this.head >= YieldingQueue.COMPACT_AFTER) {
+          this.tasks = this.tasks.slice(this.head);
+          this.head = 0;
+        }
+        this.queue(0);
+      } else {
         this.tasks = [];
         this.head = 0;
         this.scheduled = false;

@@ -20,6 +20,24 @@ describe("YieldingQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("keeps only what is still to run under a load that never lets it drain", async () => {
+    const q = new YieldingQueue(1);
+    const ran: number[] = [];
+    let pushed = 0;
+    // Each task adds another, so the queue is never empty until the last 20,000 have run.
+    const task = (i: number) => () => {
+      ran.push(i);
+      if (pushed < 20_000) q.push(task(pushed++));
+    };
+    for (let i = 0; i < 10; i++) q.push(task(pushed++));
+    let longest = 0;
+    const watch = setInterval(() => (longest = Math.max(longest, (q as unknown as { tasks: unknown[] }).tasks.length)), 0);
+    await q.drained();
+    clearInterval(watch);
+    expect(ran).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+    expect(longest).toBeLessThan(10_000);
+  });
+
   it("runs as many tasks as fit in its slice in one turn", async () => {
     const q = new YieldingQueue(50);
     const order: string[] = [];
