@@ -124,7 +124,17 @@ const openFrom = (e) => {
   const row = e.target.closest("[data-id]");
   if (row && (e.type === "click" || e.key === "Enter")) journey.open(row.dataset.id);
 };
+// Chromium sends no click when the pressed row was replaced before the release: a release on the
+// same message's row opens it then.
+let pressed = null;
+const released = (e) => {
+  const row = e.target.closest("[data-id]");
+  if (e.button === 0 && pressed && !pressed.isConnected && row?.dataset.id === pressed.dataset.id) journey.open(row.dataset.id);
+  pressed = null;
+};
 for (const id of ["alerts", "escalations"]) {
+  $(id).addEventListener("pointerdown", (e) => (pressed = e.target.closest("[data-id]")));
+  $(id).addEventListener("pointerup", released);
   $(id).addEventListener("click", openFrom);
   $(id).addEventListener("keydown", openFrom);
 }

@@ -1,4 +1,5 @@
 // The header, the counters, the alerts and the escalations: plain DOM updates of fixed places.
+import { renderKeyedList } from "./keyed-list.js";
 import { dayLine, esc, escalationText, fmtInt, hm, hms, precClass, span, speedText, stepWord, tlpClass } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -94,22 +95,22 @@ export function renderAlerts(alerts, rows) {
   const more = open.length > rows ? open.length - (rows - 1) : 0;
   const shown = all.slice(0, more ? rows - 1 : rows);
   if (!shown.length) return void (list.innerHTML = `<li class="empty">No alerts yet. They appear here the moment the coordinator accepts them.</li>`);
-  list.innerHTML = shown
-    .map((a) => {
-      const n = Math.max(a.recipients, a.delivered) || 1;
-      const tags = [
-        a.hits ? `<span class="tag t-hit">HIT${a.hits > 1 ? ` ×${a.hits}` : ""}</span>` : "",
-        a.answers ? `<span class="tag t-upd">${a.answers} ANSWER${a.answers > 1 ? "S" : ""}</span>` : "",
-        a.updates ? `<span class="tag t-upd">UPDATED</span>` : "",
-        a.escalations ? `<span class="tag t-esc">↑ ${a.escalations} esc.</span>` : "",
-        a.state === "retracted" ? `<span class="tag t-wd">WITHDRAWN</span>` : "",
-      ].join("");
-      return `<li class="alert ${precClass(a.precedence)}${a.state === "open" ? "" : " done"}" data-id="${esc(a.id)}" data-deadline="${esc(a.deadline)}" data-state="${a.state}" tabindex="0" title="${esc(a.title)}">
+  const items = shown.map((a) => {
+    const n = Math.max(a.recipients, a.delivered) || 1;
+    const tags = [
+      a.hits ? `<span class="tag t-hit">HIT${a.hits > 1 ? ` ×${a.hits}` : ""}</span>` : "",
+      a.answers ? `<span class="tag t-upd">${a.answers} ANSWER${a.answers > 1 ? "S" : ""}</span>` : "",
+      a.updates ? `<span class="tag t-upd">UPDATED</span>` : "",
+      a.escalations ? `<span class="tag t-esc">↑ ${a.escalations} esc.</span>` : "",
+      a.state === "retracted" ? `<span class="tag t-wd">WITHDRAWN</span>` : "",
+    ].join("");
+    const html = `<li class="alert ${precClass(a.precedence)}${a.state === "open" ? "" : " done"}" data-id="${esc(a.id)}" data-deadline="${esc(a.deadline)}" data-state="${a.state}" tabindex="0" title="${esc(a.title)}">
   <div class="l1"><span class="prec">${esc(a.kind === "rfi" ? `RFI ${a.precedence}` : a.precedence)}</span><span class="title">${esc(a.title || "(untitled)")}</span><span class="due"></span></div>
   <div class="l2"><span class="tlp ${tlpClass(a.tlp)}">TLP:${esc(a.tlp ?? "–")}</span><span class="route">${esc(a.originator)} → ${a.recipients}</span><span class="bar"><i class="d" style="width:${(100 * a.delivered) / n}%"></i><i class="a" style="width:${(100 * a.acknowledged) / n}%"></i></span><span class="counts">delivered <b>${a.delivered}</b>/${a.recipients} · acknowledged <b>${a.acknowledged}</b>/${a.recipients}${a.late ? ` (${a.late} late)` : ""}</span><span class="tags">${tags}</span></div>
 </li>`;
-    })
-    .join("") + (more ? `<li class="more">+ ${more} more open alert${more === 1 ? "" : "s"} (lower precedence or older)</li>` : "");
+    return { key: a.id, html };
+  });
+  renderKeyedList(list, items, more ? `<li class="more">+ ${more} more open alert${more === 1 ? "" : "s"} (lower precedence or older)</li>` : "");
   renderCountdowns(null);
 }
 
@@ -137,8 +138,9 @@ export function renderEscalations(list, total, rows) {
   $("esc-count").textContent = total ? `(${fmtInt(total)})` : "";
   const el = $("escalations");
   if (!list.length) return void (el.innerHTML = `<li class="empty">None so far: every deadline met.</li>`);
-  el.innerHTML = list
-    .slice(0, rows)
-    .map((e) => `<li class="esc" data-id="${esc(e.messageId)}" title="${esc(e.title ?? "")}"><span class="t">${hm(e.at)}</span><span class="step s-${esc(e.step)}">${esc(stepWord(e.step))}</span><span class="what">${escalationText(e)}</span></li>`)
-    .join("");
+  const items = list.slice(0, rows).map((e) => ({
+    key: e.seq,
+    html: `<li class="esc" data-id="${esc(e.messageId)}" title="${esc(e.title ?? "")}"><span class="t">${hm(e.at)}</span><span class="step s-${esc(e.step)}">${esc(stepWord(e.step))}</span><span class="what">${escalationText(e)}</span></li>`,
+  }));
+  renderKeyedList(el, items);
 }
