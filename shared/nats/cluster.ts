@@ -155,13 +155,16 @@ function nodeAt(nodes: ClusterNode[], i: number): ClusterNode {
   return n;
 }
 
+/** Nodes that run but have not reported healthy (healthz) in time. */
+export class ClusterNotHealthy extends Error {}
+
 async function waitHealthy(nodes: ClusterNode[], timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const states = await Promise.all(nodes.map(nodeHealthy));
     if (states.every((s) => s === true)) return;
     if (Date.now() > until)
-      throw new Error(
+      throw new ClusterNotHealthy(
         `NATS cluster not healthy within ${timeoutMs} ms: ${nodes.flatMap((n, i) => (states[i] === true ? [] : [`${n.name} (${states[i]})`])).join(", ")}`,
       );
     await sleep(200);

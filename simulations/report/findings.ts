@@ -137,6 +137,11 @@ function exchangeFindings(m: Metrics, faults: PlacedFault[]): Finding[] {
     out.push({ capability: "Message quality", priority: "low", agencies: [], responsible: "Sending agencies",
       issue: `${plural(m.alerts.rejected, "submission")} rejected by the exchange (${Object.entries(m.alerts.byKind).filter(([, k]) => k.rejected > 0).map(([kind, k]) => `${kind} ${k.rejected}`).join(", ")}).`,
       action: "Brief senders on the contract rules and have them check drafts with atix validate; the reasons are in the audit log." });
+  // A fault that could not be played (or whose follow-up failed): the drill was not the one scripted.
+  for (const f of faults.filter((f) => f.kind.endsWith("-failed")))
+    out.push({ capability: "Exercise conduct", priority: "medium", agencies: [], responsible: "Exercise control; ATIX platform team",
+      issue: `Fault step ${f.kind.slice(0, -"-failed".length)} at ${f.clock} did not happen as scripted: ${f.detail}.`,
+      action: "Check the machine's load and the run's logs for the cause, then re-run the scenario so every fault is played." });
   if (m.run.interrupted)
     out.push({ capability: "Exercise conduct", priority: "high", agencies: [], responsible: "Exercise control",
       issue: `The run was interrupted; it covers the scenario only until ${dateTime(m.run.simulatedUntil, m.scenario.start)}.`, action: "Re-run the full scenario before drawing conclusions from these figures." });

@@ -162,7 +162,8 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   const faultCtx = {
     host, launched, offline,
     seedOf: (a: string) => seeds.get(a)!,
-    later: (at: number, _label: string, run: () => Promise<void>) => timeline.add(at, run),
+    // A follow-up that fails (a broker node that does not come back) is a finding of the run.
+    later: (at: number, kind: string, run: () => Promise<void>) => timeline.add(at, () => run().catch((e: Error) => faultCtx.log(`${kind}-failed`, at, e.message))),
     // In time order: a restart is logged once it is done, possibly after later faults began.
     log: (kind: string, at: number, detail: string) => void (faults.push({ kind, at, detail }), faults.sort((a, b) => a.at - b.at)),
   };

@@ -237,6 +237,16 @@ describe("findings", () => {
     expect(md).toContain("`01928f3a-0000-7000-8000-000000000001` → KZ (×2)");
     expect(md).toContain("✘ **NOT verified** — 10 records: record 7: hash mismatch");
   });
+
+  it("report a fault step that did not happen as scripted, with its reason", () => {
+    const m = metrics90();
+    const at = m.faults[0]?.at ?? m.scenario.start;
+    m.faults.push({ kind: "broker-restart-failed", at, detail: "NATS cluster not healthy within 60000 ms: n2 (503 JetStream not current)" });
+    const found = deriveFindings(m).improvements.filter((i) => i.capability === "Exercise conduct");
+    expect(found).toHaveLength(1);
+    expect(found[0]!.issue).toMatch(/^Fault step broker-restart at .+ did not happen as scripted: NATS cluster not healthy within 60000 ms: n2 \(503 JetStream not current\)\.$/);
+    expect(renderMarkdown(m)).toContain(found[0]!.action);
+  });
 });
 
 describe("a six-agency run", () => {
