@@ -3,7 +3,7 @@
 // verified as it is read and then followed live.
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { auditStreamState, followAudit } from "../../shared/audit/reader.ts";
+import { chainEnd, followAudit } from "../../shared/audit/reader.ts";
 import { subjects } from "../../shared/contracts/index.ts";
 import { KvWatchInclude } from "@nats-io/kv";
 import { Heartbeat, safeJson, verifiedPresence } from "../../shared/exchange/observe.ts";
@@ -70,7 +70,7 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
     }
   })();
 
-  const { lastSeq } = await auditStreamState(jsm);
+  const lastSeq = await chainEnd(jsm);
   const follow = await followAudit(nc, { fromSeq: 1 });
   let markCaughtUp = () => {};
   const caughtUp = new Promise<void>((r) => (markCaughtUp = r));

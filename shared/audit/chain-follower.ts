@@ -6,11 +6,11 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log.ts";
 import { retryTransient } from "../nats/retry.ts";
-import { type AuditFollower, auditStreamState, followAudit } from "./reader.ts";
+import { type AuditFollower, chainEnd, followAudit } from "./reader.ts";
 
 /** The stream sequence of the chain's last record now (0 when empty), through elections. */
 export const chainLastSeq = async (nc: NatsConnection) => lastSeqVia(await retryTransient(() => jetstreamManager(nc)));
-const lastSeqVia = async (jsm: JetStreamManager) => (await retryTransient(() => auditStreamState(jsm))).lastSeq;
+const lastSeqVia = (jsm: JetStreamManager) => retryTransient(() => chainEnd(jsm));
 
 export interface ChainFollower {
   /** Stream sequence of the next record expected: every record before it was handed on. */

@@ -33,6 +33,22 @@ export async function auditStreamState(jsm: JetStreamManager): Promise<AuditStre
   }
 }
 
+/**
+ * The stream sequence of the last message on the chain's subject (0 when there is none): where
+ * the chain ends for its readers. The stream's own last sequence can lie past it, when the server
+ * stored a message there under another subject (see the known holes in permissions.integration.test.ts).
+ */
+export async function chainEnd(jsm: JetStreamManager): Promise<number> {
+  try {
+    return (await jsm.streams.getMessage(streams.audit.name, { last_by_subj: subjects.audit }))?.seq ?? 0;
+  } catch (e) {
+    if (/no message found/i.test((e as Error).message)) return 0;
+    if (/stream not found/i.test((e as Error).message))
+      throw new Error(`no audit chain here: stream ${streams.audit.name} does not exist (is the exchange up?)`, { cause: e });
+    throw e;
+  }
+}
+
 const decode = (streamSeq: number, data: Uint8Array): StoredAuditRecord => {
   const text = new TextDecoder().decode(data);
   try {
@@ -57,9 +73,9 @@ async function orderedFrom(jsm: JetStreamManager, startSeq: number): Promise<Con
  */
 export async function* readAudit(nc: NatsConnection, opts: { fromSeq?: number } = {}): AsyncGenerator<StoredAuditRecord> {
   const jsm = await jetstreamManager(nc);
-  const { lastSeq, messages } = await auditStreamState(jsm);
+  const lastSeq = await chainEnd(jsm);
   const from = opts.fromSeq ?? 1;
-  if (!messages || from > lastSeq) return;
+  if (!lastSeq || from > lastSeq) return;
   const iter = await orderedFrom(jsm, from);
   try {
     for await (const m of iter) {
