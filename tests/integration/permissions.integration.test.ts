@@ -399,7 +399,7 @@ describe("JetStream's answers to an agency", () => {
   });
 });
 
-// ---- known holes: server permissions cannot check deliver subjects -------------------------------
+// ---- known holes: server permissions cannot check deliver or reply subjects -------------------
 
 // Each it.fails below states what should hold and fails today because it does not. When a fix
 // lands, the test turns red: drop `.fails` then.
@@ -416,6 +416,25 @@ describe("known holes: JetStream writes where permissions cannot look", () => {
       await (await jetstreamManager(obs, { checkAPI: false })).consumers.add(SUBMISSIONS, {
         name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All,
       });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await jsm.streams.info(AUDIT)).state.messages).toBe(before);
+    } finally {
+      await obs.close();
+      await own.stop();
+    }
+  });
+
+  // JetStream answers an API request in the account it runs in, on whatever reply subject the
+  // request names: the observer shares the exchange's account, so the answer can land in a stream.
+  // (Agencies live in accounts of their own for this reason; see server-config.ts.)
+  it.fails("the observer cannot make a JetStream API answer land in the audit chain", async () => {
+    const own = await startTestExchange({ auth: true });
+    const obs = await connectAs({ servers: own.url, user: "observer", seed: own.ids.observer.seed });
+    try {
+      const jsm = await jetstreamManager(own.admin);
+      const before = (await jsm.streams.info(AUDIT)).state.messages;
+      obs.publish(`$JS.API.STREAM.INFO.${AUDIT}`, undefined, { reply: subjects.audit });
+      await obs.flush();
       await new Promise((r) => setTimeout(r, 300));
       expect((await jsm.streams.info(AUDIT)).state.messages).toBe(before);
     } finally {
