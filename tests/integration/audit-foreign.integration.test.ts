@@ -10,17 +10,29 @@ import { AuditRecord } from "../../shared/contracts/audit.ts";
 import { streams, subjects } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
-import { startTestExchange, submitAndWait, testAlertBody } from "../support/exchange.ts";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { AlertMessage } from "../../shared/contracts/index.ts";
+import { startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
 
 const isRecord = (s: StoredAuditRecord) => AuditRecord.safeParse(s.record).success;
 
-it("keeps accepting and recording after a foreign message lands in the audit stream, and verification fails at it", async () => {
+/** A coordinator that has accepted one alert, the observer, and a way to send more as KZ. */
+async function withExchange(test: (ex: TestExchange, obs: NatsConnection, alert: (title: string) => AlertMessage) => Promise<void>) {
   const ex = await startTestExchange({ auth: true });
   await ex.startCoordinator();
   const obs = await connectAs({ servers: ex.url, user: "observer", seed: ex.ids.observer.seed });
   const alert = (title: string) => compose("alert", testAlertBody({ title }), { sender: "KZ", sentAt: ex.clock.iso() });
   try {
     expect((await submitAndWait(ex, "KZ", alert("before"))).kind).toBe("acceptance");
+    await test(ex, obs, alert);
+  } finally {
+    await obs.close();
+    await ex.stop();
+  }
+}
+
+it("keeps accepting and recording after a foreign message lands in the audit stream, and verification fails at it", () =>
+  withExchange(async (ex, obs, alert) => {
     const jsm = await jetstreamManager(ex.admin);
     const before = (await jsm.streams.info(streams.audit.name)).state.last_seq;
 
@@ -53,19 +65,10 @@ it("keeps accepting and recording after a foreign message lands in the audit str
     const head = await readAuditHead(jsm);
     expect(head.streamSeq).toBe(stored.at(-1)!.streamSeq);
     expect(head.seq).toBe((stored.filter(isRecord).at(-1)!.record as AuditRecord).seq);
-  } finally {
-    await obs.close();
-    await ex.stop();
-  }
-}, 60_000);
+  }), 60_000);
 
-it("keeps accepting while a consumer copies submissions into the audit stream; the chain as read still verifies", async () => {
-  const ex = await startTestExchange({ auth: true });
-  await ex.startCoordinator();
-  const obs = await connectAs({ servers: ex.url, user: "observer", seed: ex.ids.observer.seed });
-  const alert = (title: string) => compose("alert", testAlertBody({ title }), { sender: "KZ", sentAt: ex.clock.iso() });
-  try {
-    expect((await submitAndWait(ex, "KZ", alert("before"))).kind).toBe("acceptance");
+it("keeps accepting while a consumer copies submissions into the audit stream; the chain as read still verifies", () =>
+  withExchange(async (ex, obs, alert) => {
     // The server stores the copies under their own subjects, beside the chain's.
     await (await jetstreamManager(obs, { checkAPI: false })).consumers.add(streams.submissions.name, {
       name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All,
@@ -82,8 +85,4 @@ it("keeps accepting while a consumer copies submissions into the audit stream; t
     for (const s of stored) v.push(s.record);
     expect(v.result()).toMatchObject({ ok: true, records: stored.length });
     for (const m of sent) expect(stored.some((s) => (s.record as AuditRecord).messageId === m.id && (s.record as AuditRecord).event === "submitted")).toBe(true);
-  } finally {
-    await obs.close();
-    await ex.stop();
-  }
-}, 60_000);
+  }), 60_000);
