@@ -1,6 +1,6 @@
-// A list that is updated in place, row by row, keyed. Replacing the whole
-// list on every event (several a second in a busy run) swapped the element under the pointer
-// between press and release, and the browser then sent the click to the list, not the row.
+// A list that is updated in place, row by row, keyed. Replacing the whole list on every event
+// (several a second in a busy run) swapped the element under the pointer between press and
+// release, and Chromium then sent no click at all.
 
 /** Each row's key and the html it was last rendered from. */
 const rendered = new WeakMap();
