@@ -1,6 +1,6 @@
-// The report's public face: the metrics contract, the two renderers, the shared findings and the writer.
+// The after-action report: metrics.json's contract, the content and its two renderers.
 export { Metrics } from "./metrics.ts";
-export { deriveFindings, type Finding, type Findings, type Strength } from "./findings.ts";
 export { renderHtml } from "./html.ts";
 export { renderMarkdown } from "./markdown.ts";
 export { writeReport } from "./write.ts";
+export type { ReportOptions } from "./context.ts";

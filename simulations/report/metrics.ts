@@ -17,9 +17,19 @@ const Latency = z.object({
 
 const ProcessPeak = z.object({ peakRssMb: z.number().nullable(), processes: z.number().int() });
 
+const Audience = z.object({
+  all: z.boolean().optional(), regions: z.array(z.string()).optional(), organisations: z.array(z.string()).optional(),
+  sharingGroups: z.array(z.string()).optional(), agencies: z.array(z.string()).optional(),
+});
+
 export const Metrics = z.object({
   scenario: z.object({
     name: z.string(), title: z.string(), file: z.string(), seed: z.number(), speed: z.number(), start: z.string(), durationMinutes: z.number(),
+    description: z.string().optional(),
+    /** The MSEL's story threads. */
+    threads: z.array(z.object({ id: z.string(), title: z.string(), summary: z.string().optional() })).optional(),
+    /** The roster's name. */
+    roster: z.string().optional(),
   }),
   run: z.object({ startedAt: z.string(), finishedAt: z.string(), wallSeconds: z.number(), interrupted: z.boolean(), simulatedUntil: z.string() }),
   agencies: z.number().int(),
@@ -37,7 +47,19 @@ export const Metrics = z.object({
     duplicated: z.number().int().default(0),
   }),
   audit: z.object({ records: z.number().int(), verified: z.boolean(), head: z.string().optional(), problem: z.string().optional() }),
-  expectations: z.array(z.object({ kind: z.string(), description: z.string(), pass: z.boolean(), detail: z.string() })),
+  expectations: z.array(
+    z.object({
+      kind: z.string(), description: z.string(), pass: z.boolean(), detail: z.string(),
+      /** The description was the scenario's own (else a default worded from the kind). */
+      authored: z.boolean().optional(),
+      /** For acknowledged-within-deadline: the precedence it judges. */
+      precedence: z.enum(PRECEDENCES).optional(),
+      /** The objective's figure: a share (0..1), a count or megabytes, by kind. */
+      target: z.number().optional(),
+      /** What was measured against the target, in the same unit; null when nothing could be. */
+      measured: z.number().nullable().optional(),
+    }),
+  ),
   /** The MSEL as played, with each inject's expected outcome judged (the evaluation guide). */
   injects: z.array(
     z.object({
@@ -45,6 +67,24 @@ export const Metrics = z.object({
       messageId: z.string().optional(), outcome: z.enum(["accepted", "rejected", "not-sent"]),
       recipients: z.number().int(), acknowledged: z.number().int(), acknowledgedInTime: z.number().int(),
       expected: z.string(), status: z.enum(["met", "partially-met", "not-met", "no-expectation"]), detail: z.string(),
+      thread: z.string().optional(),
+      /** False when the scenario gave the inject no title (`title` is then a generated one). */
+      titled: z.boolean().optional(),
+      /** False when the expected outcome was worded from the expectation's fields. */
+      expectedAuthored: z.boolean().optional(),
+      precedence: z.enum(PRECEDENCES).optional(),
+      /** Alerts and RFIs: whom it was addressed to. */
+      audience: Audience.optional(),
+      /** Updates, retractions, hits and RFIs about an alert: the MSEL number of that alert. */
+      refersTo: z.number().int().optional(),
+      /** Hits: what matched. */
+      matched: z.string().optional(),
+      /** The expectation, as judged: who had to acknowledge, within how long, how many, how many answers. */
+      expectation: z.object({ by: z.union([z.literal("all"), z.array(z.string())]), withinMinutes: z.number().optional(), atLeast: z.number(), answers: z.number().int().optional() }).optional(),
+      /** Of those who had to acknowledge: in time, late, and not at all; and answers received. */
+      observed: z.object({ inTime: z.array(z.string()), late: z.array(z.string()), missing: z.array(z.string()), answers: z.number().int().optional() }).optional(),
+      /** Why it was not sent, or the rejection's reasons. */
+      reasons: z.array(z.string()).optional(),
     }),
   ),
   /** Per agency, for the responsiveness view. */
@@ -58,7 +98,29 @@ export const Metrics = z.object({
   ),
   /** Per simulated hour of the scenario. */
   timeline: z.array(z.object({ hour: z.number().int(), submitted: z.number().int(), delivered: z.number().int(), acknowledged: z.number().int(), escalations: z.number().int(), rejected: z.number().int() })),
-  faults: z.array(z.object({ kind: z.string(), at: z.string(), detail: z.string() })),
+  faults: z.array(
+    z.object({
+      kind: z.string(), at: z.string(), detail: z.string(),
+      /** The agency concerned (offline, slow, sender of a burst), the instance or node, and sizes. */
+      agency: z.string().optional(), minutes: z.number().optional(), count: z.number().optional(), factor: z.number().optional(), instance: z.string().optional(),
+    }),
+  ),
+  /** Wall milliseconds from submission to each recipient's node: the system's own delivery time (not the officers'). */
+  deliveryLatency: z.object({ count: z.number().int(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), p99Ms: z.number().nullable(), maxMs: z.number().nullable() }).optional(),
+  /** Hits reported back to originators: scripted by the MSEL or by duty officers on generated traffic. */
+  hits: z
+    .object({
+      total: z.number().int(), scripted: z.number().int(),
+      byAlert: z.array(z.object({ alertId: z.string(), title: z.string().optional(), originator: z.string(), inject: z.number().int().optional(), reporters: z.array(z.string()) })),
+    })
+    .optional(),
+  /** Deliveries never acknowledged, by cause. */
+  unacknowledged: z
+    .object({
+      total: z.number().int(),
+      byCause: z.partialRecord(z.enum(["withdrawn", "offline", "within-deadline-at-end", "post-unstaffed", "no-acknowledgement"]), z.object({ deliveries: z.number().int(), agencies: z.array(z.string()) })),
+    })
+    .optional(),
   reconciliation: z.object({
     method: z.string(),
     lost: z.array(z.object({ messageId: z.string(), agency: z.string() })),

@@ -1,17 +1,19 @@
-// Writes a run's report directory: metrics.json (checked against the contract first), report.md,
-// report.html and, when given, audit.jsonl.
+// Writes a run's report directory: metrics.json (checked against the contract first; real ids),
+// report.md and report.html (in the reader's language, anonymised when asked) and, when given,
+// audit.jsonl.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ReportOptions } from "./context.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { Metrics } from "./metrics.ts";
 
-export async function writeReport(dir: string, m: Metrics, auditJsonl?: string): Promise<{ files: string[] }> {
+export async function writeReport(dir: string, m: Metrics, auditJsonl?: string, opts: ReportOptions = {}): Promise<{ files: string[] }> {
   const metrics = Metrics.parse(m);
   const contents: [string, string][] = [
     ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
-    ["report.md", renderMarkdown(metrics)],
-    ["report.html", renderHtml(metrics)],
+    ["report.md", renderMarkdown(metrics, opts)],
+    ["report.html", renderHtml(metrics, opts)],
   ];
   if (auditJsonl !== undefined) contents.push(["audit.jsonl", auditJsonl.length && !auditJsonl.endsWith("\n") ? `${auditJsonl}\n` : auditJsonl]);
   await mkdir(dir, { recursive: true });

@@ -1,7 +1,7 @@
 // Turns a planned send into the message body its agency submits, resolving references to
 // earlier injects (the alert an update changes, the alert a hit matched).
 import type { Message, MessageKind, Precedence, Tlp } from "../../shared/contracts/index.ts";
-import { parseAudience } from "../../services/cli/audience.ts";
+import { audienceOf } from "../../shared/audience.ts";
 import type { PlannedSend } from "./plan.ts";
 
 export interface SentRef {
@@ -15,7 +15,7 @@ export type Draft = { kind: MessageKind; body: Message["body"]; inReplyTo?: stri
 
 const HOUR = 3_600_000;
 const evaluation = (code: string) => ({ reliability: code[0] as "A", credibility: Number(code[1]) });
-const audience = (to: string | object) => (typeof to === "string" ? parseAudience(to) : to);
+const audience = (to: string | object) => (typeof to === "string" ? audienceOf(to) : to);
 const TLP_ORDER: Tlp[] = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
 const stricter = (a: Tlp, b: Tlp) => (TLP_ORDER.indexOf(a) >= TLP_ORDER.indexOf(b) ? a : b);
 

@@ -12,6 +12,7 @@ import type { Metrics } from "../report/metrics.ts";
 import { evaluateExpectations, evaluateInjects } from "./evaluate.ts";
 import { duplicateEscalations, reconcile } from "./reconcile.ts";
 import type { RunResult } from "./run.ts";
+import { hitsReported, unacknowledged } from "./outcomes.ts";
 import { minutes, percentile, round, sortedSample } from "./stats.ts";
 
 const TRACKED = new Set(["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"]);
@@ -75,6 +76,8 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     scenario: {
       name: loaded.scenario.name, title: loaded.scenario.title, file: loaded.file, seed: r.seed, speed: r.launched.exchange.clock.speed,
       start: loaded.scenario.start, durationMinutes: loaded.scenario.duration / 60_000,
+      ...(loaded.scenario.description ? { description: loaded.scenario.description } : {}),
+      threads: loaded.scenario.threads, roster: roster.name,
     },
     run: {
       startedAt: new Date(r.wallStarted).toISOString(), finishedAt: new Date().toISOString(), wallSeconds: round((Date.now() - r.wallStarted) / 1000, 1)!,
@@ -93,7 +96,10 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     injects: evaluateInjects(r, tracking, audit),
     agencyStats: agencyStats(r, tracking, escalated, recon.lost),
     timeline: hourly(r, audit),
-    faults: r.faults.map((f) => ({ kind: f.kind, at: new Date(r.simStart + f.at).toISOString(), detail: f.detail })),
+    faults: r.faults.map(({ at, ...f }) => ({ ...f, at: new Date(r.simStart + at).toISOString() })),
+    deliveryLatency: deliveryLatency(rec.deliveryWallMs),
+    hits: hitsReported(r, audit),
+    unacknowledged: unacknowledged(r, tracking),
     reconciliation: {
       method: "every accepted message × every recipient in scope by the roster and the message's own distribution (worked out independently of the coordinator), against what the agency nodes actually received",
       lost: recon.lost.slice(0, 200), duplicated: recon.duplicated.slice(0, 200), redConfinementViolations: recon.redConfinementViolations,
@@ -133,6 +139,11 @@ function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: AuditR
       lost: lostTo.get(a.id) ?? 0,
     };
   });
+}
+
+function deliveryLatency(wallMs: number[]): Metrics["deliveryLatency"] {
+  const s = sortedSample(wallMs);
+  return { count: wallMs.length, p50Ms: round(s.percentile(50), 1), p95Ms: round(s.percentile(95), 1), p99Ms: round(s.percentile(99), 1), maxMs: round(s.max(), 1) };
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {

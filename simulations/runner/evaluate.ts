@@ -3,6 +3,9 @@
 import type { AuditRecord } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import type { Metrics } from "../report/metrics.ts";
+import { audienceOf } from "../../shared/audience.ts";
+import type { Inject } from "../scenario/schema.ts";
+import type { PlannedSend } from "./plan.ts";
 import type { RunResult } from "./run.ts";
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
@@ -12,18 +15,29 @@ export function evaluateInjects(r: RunResult, tracking: TrackingRecord[], audit:
   const bySeq = new Map([...r.recorder.sent.values()].map((s) => [s.plan.seq, s]));
   const notSent = new Map(r.recorder.notSent.map((n) => [n.plan.seq, n.reason]));
   const answers = (rfiId: string) => audit.filter((a) => a.event === "answered" && a.data.refersTo === rfiId).length;
-  return r.plan.sends
-    .filter((p) => p.source === "inject")
+  const injects = r.plan.sends.filter((p) => p.source === "inject");
+  const byRef = new Map(injects.filter((p) => p.injectSpec!.ref).map((p) => [p.injectSpec!.ref!, p]));
+  return injects
     .map((p) => {
       const spec = p.injectSpec!;
       const sent = bySeq.get(p.seq);
+      const ref = "alert" in spec ? spec.alert : "about" in spec ? spec.about : undefined;
+      const referred = ref ? byRef.get(ref) : undefined;
       const base = {
         inject: p.inject!, at: new Date(r.simStart + p.at).toISOString(), from: p.from, kind: p.kind,
-        title: spec.title ?? ("reason" in spec ? spec.reason : "question" in spec ? spec.question : p.kind),
+        title: spec.title ?? generatedTitle(spec, referred),
+        titled: spec.title !== undefined,
+        ...(spec.thread ? { thread: spec.thread } : {}),
+        ...("precedence" in spec && spec.precedence ? { precedence: spec.precedence } : referred && "precedence" in referred.injectSpec! && referred.injectSpec!.precedence ? { precedence: referred.injectSpec!.precedence } : {}),
+        ...("to" in spec ? { audience: typeof spec.to === "string" ? audienceOf(spec.to) : spec.to } : {}),
+        ...(referred?.inject !== undefined ? { refersTo: referred.inject } : {}),
+        ...(spec.kind === "hit" ? { matched: spec.matched } : {}),
+        ...(spec.expect ? { expectation: { by: spec.expect.acknowledgedBy, ...(spec.expect.within !== undefined ? { withinMinutes: spec.expect.within / 60_000 } : {}), atLeast: spec.expect.atLeast, ...(spec.expect.answers !== undefined ? { answers: spec.expect.answers } : {}) } } : {}),
+        expectedAuthored: spec.expect?.description !== undefined,
       };
       const expect = spec.expect;
       if (!sent)
-        return { ...base, outcome: "not-sent" as const, recipients: 0, acknowledged: 0, acknowledgedInTime: 0, expected: expect?.description ?? "-", status: expect ? ("not-met" as const) : ("no-expectation" as const), detail: notSent.get(p.seq) ?? "not sent" };
+        return { ...base, outcome: "not-sent" as const, recipients: 0, acknowledged: 0, acknowledgedInTime: 0, expected: expect?.description ?? "-", status: expect ? ("not-met" as const) : ("no-expectation" as const), detail: notSent.get(p.seq) ?? "not sent", reasons: [notSent.get(p.seq) ?? "not sent"] };
       const outcome = r.recorder.outcomes.get(sent.id);
       const mine = tracking.filter((t) => t.messageId === sent.id);
       const within = (t: TrackingRecord) =>
@@ -32,7 +46,8 @@ export function evaluateInjects(r: RunResult, tracking: TrackingRecord[], audit:
         ...base, messageId: sent.id, outcome: outcome?.outcome ?? ("rejected" as const), recipients: outcome?.recipients.length ?? 0,
         acknowledged: mine.filter((t) => t.ackAt).length, acknowledgedInTime: mine.filter(within).length,
       };
-      if (!expect) return { ...row, expected: "-", status: "no-expectation" as const, detail: outcome?.outcome === "rejected" ? `rejected: ${outcome.reasons.join("; ")}` : "" };
+      const reasons = outcome?.outcome === "rejected" ? { reasons: outcome.reasons } : outcome ? {} : { reasons: ["no outcome"] };
+      if (!expect) return { ...row, ...reasons, expected: "-", status: "no-expectation" as const, detail: outcome?.outcome === "rejected" ? `rejected: ${outcome.reasons.join("; ")}` : "" };
       const targets = expect.acknowledgedBy === "all" ? outcome?.recipients ?? [] : expect.acknowledgedBy;
       const met = targets.filter((a) => mine.some((t) => t.recipient === a && within(t)));
       const late = targets.filter((a) => !met.includes(a) && mine.some((t) => t.recipient === a && t.ackAt));
@@ -45,20 +60,39 @@ export function evaluateInjects(r: RunResult, tracking: TrackingRecord[], audit:
       const detail = outcome?.outcome !== "accepted"
         ? `rejected: ${outcome?.reasons.join("; ") ?? "no outcome"}`
         : `${met.length}/${targets.length} in time${late.length ? `; late: ${late.join(", ")}` : ""}${targets.length - met.length - late.length > 0 ? `; no acknowledgement: ${targets.filter((a) => !met.includes(a) && !late.includes(a)).join(", ")}` : ""}${gotAnswers !== undefined ? `; ${gotAnswers} answers` : ""}`;
-      return { ...row, expected, status, detail };
+      const missing = targets.filter((a) => !met.includes(a) && !late.includes(a));
+      return { ...row, ...reasons, expected, status, detail, observed: { inTime: met, late, missing, ...(gotAnswers !== undefined ? { answers: gotAnswers } : {}) } };
     });
+}
+
+/** A title for an inject the scenario did not title: what it is and what it refers to. */
+function generatedTitle(spec: Inject, referred: PlannedSend | undefined): string {
+  const about = referred ? `#${referred.inject}${referred.injectSpec!.title ? ` "${referred.injectSpec!.title}"` : ""}` : "";
+  switch (spec.kind) {
+    case "hit":
+      return `Hit: ${spec.matched}`;
+    case "alert-retraction":
+      return `Withdrawal of ${about || "an alert"}`;
+    case "alert-update":
+      return `Update of ${about || "an alert"}`;
+    case "rfi":
+      return `RFI: ${spec.question.length > 120 ? `${spec.question.slice(0, 117)}…` : spec.question}`;
+    default:
+      return spec.kind;
+  }
 }
 
 type Base = Omit<Metrics, "expectations" | "pass">;
 
 export function evaluateExpectations(r: RunResult, m: Base, rejectionsRecorded: number): Metrics["expectations"] {
-  return r.loaded.scenario.expectations.map((e) => {
+  return r.loaded.scenario.expectations.map((e) => ({ ...judge(e), authored: e.description !== undefined }));
+  function judge(e: (typeof r.loaded.scenario.expectations)[number]): Omit<Metrics["expectations"][number], "authored"> {
     const d = (text: string) => e.description ?? text;
     switch (e.kind) {
       case "acknowledged-within-deadline": {
         const l = m.ackLatency[e.precedence];
         const pass = l.withinDeadline === null || l.withinDeadline >= e.atLeast;
-        return { kind: e.kind, description: d(`${e.precedence} acknowledged within its deadline by at least ${pct(e.atLeast)} of recipients`), pass, detail: l.withinDeadline === null ? `no ${e.precedence} deliveries` : `${pct(l.withinDeadline)} of ${l.count} within ${l.deadlineMinutes} min` };
+        return { kind: e.kind, precedence: e.precedence, target: e.atLeast, measured: l.withinDeadline, description: d(`${e.precedence} acknowledged within its deadline by at least ${pct(e.atLeast)} of recipients`), pass, detail: l.withinDeadline === null ? `no ${e.precedence} deliveries` : `${pct(l.withinDeadline)} of ${l.count} within ${l.deadlineMinutes} min` };
       }
       case "nothing-lost":
         return { kind: e.kind, description: d("nothing lost"), pass: m.deliveries.lost === 0 && m.deliveries.expected > 0, detail: `${m.deliveries.delivered} of ${m.deliveries.expected} expected deliveries received; ${m.deliveries.lost} lost` };
@@ -78,13 +112,13 @@ export function evaluateExpectations(r: RunResult, m: Base, rejectionsRecorded: 
         const judged = m.injects.filter((i) => i.status !== "no-expectation");
         const met = judged.filter((i) => i.status === "met").length;
         const share = judged.length ? met / judged.length : 1;
-        return { kind: e.kind, description: d(`at least ${pct(e.atLeast)} of injects meet their expected outcome`), pass: share >= e.atLeast, detail: `${met} of ${judged.length} met` };
+        return { kind: e.kind, target: e.atLeast, measured: judged.length ? share : null, description: d(`at least ${pct(e.atLeast)} of injects meet their expected outcome`), pass: share >= e.atLeast, detail: `${met} of ${judged.length} met` };
       }
       case "rejections-recorded":
-        return { kind: e.kind, description: d(`at least ${e.atLeast} malformed submissions rejected and recorded`), pass: rejectionsRecorded >= e.atLeast, detail: `${rejectionsRecorded} recorded` };
+        return { kind: e.kind, target: e.atLeast, measured: rejectionsRecorded, description: d(`at least ${e.atLeast} malformed submissions rejected and recorded`), pass: rejectionsRecorded >= e.atLeast, detail: `${rejectionsRecorded} recorded` };
       case "escalations-at-most":
         return {
-          kind: e.kind, description: d(`at most ${e.count} escalations, none taken twice`),
+          kind: e.kind, target: e.count, measured: m.escalations.total, description: d(`at most ${e.count} escalations, none taken twice`),
           pass: m.escalations.total <= e.count && m.escalations.duplicated === 0,
           detail: `${m.escalations.total} escalations; ${m.escalations.duplicated} taken twice`,
         };
@@ -93,8 +127,8 @@ export function evaluateExpectations(r: RunResult, m: Base, rejectionsRecorded: 
         // Not measured is not passed: the objective is a measurement.
         const pass = c.peakRssMb !== null && c.peakRssMb < e.mb;
         const detail = c.peakRssMb === null ? "not measured (needs Linux /proc)" : `peak ${c.peakRssMb} MB${c.processes > 1 ? ` (highest of ${c.processes} coordinator processes)` : ""}`;
-        return { kind: e.kind, description: d(`every coordinator stays below ${e.mb} MB of memory`), pass, detail };
+        return { kind: e.kind, target: e.mb, measured: c.peakRssMb, description: d(`every coordinator stays below ${e.mb} MB of memory`), pass, detail };
       }
     }
-  });
+  }
 }

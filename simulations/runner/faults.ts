@@ -10,6 +10,15 @@ import type { AgencyHost } from "../../services/agency/index.ts";
 import type { Launched } from "../../services/launcher/launch.ts";
 import type { Fault } from "../scenario/schema.ts";
 
+/** What a report needs to word a fault in any language: who, how long, how many. */
+export interface FaultFacts {
+  agency?: string;
+  minutes?: number;
+  count?: number;
+  factor?: number;
+  instance?: string;
+}
+
 export interface FaultContext {
   host: AgencyHost;
   launched: Launched;
@@ -19,7 +28,7 @@ export interface FaultContext {
    * is what it logs: a follow-up that throws is logged as `<kind>-failed` with the reason.
    */
   later: (atOffset: number, kind: string, run: () => Promise<void>) => void;
-  log: (kind: string, atOffset: number, detail: string) => void;
+  log: (kind: string, atOffset: number, detail: string, facts?: FaultFacts) => void;
   offline: Map<string, { from: number; until?: number }[]>;
 }
 
@@ -50,11 +59,11 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       const spans = ctx.offline.get(f.agency) ?? [];
       spans.push({ from: f.at });
       ctx.offline.set(f.agency, spans);
-      ctx.log(f.kind, f.at, `${f.agency} offline for ${f.for / 60_000} min`);
+      ctx.log(f.kind, f.at, `${f.agency} offline for ${f.for / 60_000} min`, { agency: f.agency, minutes: f.for / 60_000 });
       ctx.later(f.at + f.for, "agency-online", async () => {
         await host.startNode(f.agency);
         spans[spans.length - 1]!.until = f.at + f.for;
-        ctx.log("agency-online", f.at + f.for, `${f.agency} back online, catching up`);
+        ctx.log("agency-online", f.at + f.for, `${f.agency} back online, catching up`, { agency: f.agency });
       });
       return;
     }
@@ -66,11 +75,11 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       victim.proc.kill("SIGKILL");
       await victim.exited;
       const others = launched.coordinators.filter(running).map((c) => c.name);
-      ctx.log(f.kind, f.at, `${victim.name} (pid ${victim.proc.pid}) killed with SIGKILL${others.length ? `; ${others.join(", ")} carries on` : ""}${f.restart ? "" : "; not restarted"}`);
+      ctx.log(f.kind, f.at, `${victim.name} (pid ${victim.proc.pid}) killed with SIGKILL${others.length ? `; ${others.join(", ")} carries on` : ""}${f.restart ? "" : "; not restarted"}`, { instance: victim.name });
       if (f.restart)
         ctx.later(f.at + f.restartAfter, "coordinator-restart", async () => {
           const c = launched.startCoordinator(victim.name);
-          ctx.log("coordinator-restart", f.at + f.restartAfter, `${c.name} started again (pid ${c.proc.pid})`);
+          ctx.log("coordinator-restart", f.at + f.restartAfter, `${c.name} started again (pid ${c.proc.pid})`, { instance: c.name });
         });
       return;
     }
@@ -81,7 +90,7 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       if (!node) return ctx.log(`${f.kind}-skipped`, f.at, `no cluster node ${f.node} to kill: the cluster has ${cluster.nodes.length} nodes`);
       const pid = node.pid;
       await cluster.kill(f.node - 1);
-      ctx.log(f.kind, f.at, `NATS node ${node.name} (pid ${pid}) killed with SIGKILL; its clients fail over to the others`);
+      ctx.log(f.kind, f.at, `NATS node ${node.name} (pid ${pid}) killed with SIGKILL; its clients fail over to the others`, { instance: node.name });
       if (f.restartAfter !== undefined) {
         const back = f.at + f.restartAfter;
         ctx.later(back, "broker-restart", async () => {
@@ -96,7 +105,7 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
               return `running, but not reported healthy in the cluster: ${e.message}`;
             },
           );
-          ctx.log("broker-restart", back, `NATS node ${node.name} started again on its store (pid ${node.pid}), ${health}`);
+          ctx.log("broker-restart", back, `NATS node ${node.name} started again on its store (pid ${node.pid}), ${health}`, { instance: node.name });
         });
       }
       return;
@@ -105,7 +114,7 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       const node = host.node(f.agency);
       const until = Date.parse(nowIso()) + f.for;
       node?.slowDown(f.factor, until);
-      ctx.log(f.kind, f.at, `${f.agency}'s duty officer ${f.factor}x slower for ${f.for / 60_000} min`);
+      ctx.log(f.kind, f.at, `${f.agency}'s duty officer ${f.factor}x slower for ${f.for / 60_000} min`, { agency: f.agency, factor: f.factor, minutes: f.for / 60_000 });
       return;
     }
     case "malformed-burst": {
@@ -121,7 +130,7 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
         }),
       );
       const sent = stored.reduce<number>((a, b) => a + b, 0);
-      ctx.log(f.kind, f.at, `${sent} malformed submissions from ${f.from}${sent < f.count ? ` (${f.count - sent} of ${f.count} not stored by the broker)` : ""}`);
+      ctx.log(f.kind, f.at, `${sent} malformed submissions from ${f.from}${sent < f.count ? ` (${f.count - sent} of ${f.count} not stored by the broker)` : ""}`, { agency: f.from, count: sent });
       return;
     }
   }

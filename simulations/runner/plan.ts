@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { canonicalize } from "../../shared/contracts/canonical.ts";
 import type { Distribution, Indicator, Precedence, Roster, ThreatCategory, Tlp } from "../../shared/contracts/index.ts";
 import { createRng, pick, type Rng } from "../../shared/prng.ts";
-import { parseAudience } from "../../services/cli/audience.ts";
+import { audienceOf } from "../../shared/audience.ts";
 import type { Inject, Scenario, TrafficStream } from "../scenario/schema.ts";
 import { generatedIndicators, trafficTexts } from "./texts.ts";
 
@@ -62,7 +62,7 @@ function audienceFor(roster: Roster, from: string, to: TrafficStream["to"], tlp:
   }
   if (to === "own-region") return { regions: [a.region] };
   if (to === "own-organisations") return a.organisations.length ? { organisations: a.organisations } : { regions: [a.region] };
-  return typeof to === "string" ? parseAudience(to) : to;
+  return typeof to === "string" ? audienceOf(to) : to;
 }
 
 function streamSends(scenario: Scenario, roster: Roster, s: TrafficStream, index: number): Omit<PlannedSend, "seq">[] {

@@ -31,10 +31,19 @@ export class Recorder {
   readonly acks = new Map<string, Map<string, number>>();
   /** Ids of the escalation messages agencies received. */
   readonly escalationIds = new Set<string>();
+  /** Wall ms (performance.now) each of our submissions left: one entry per message of the plan. */
+  private readonly submittedWall = new Map<string, number>();
+  /** Wall ms from submission to each recipient's node, one per first delivery. */
+  readonly deliveryWallMs: number[] = [];
   rejectionsSeen = 0;
   acknowledged = 0;
   escalationsSeen = 0;
   private sub: Subscription | undefined;
+
+  /** Called just before a message is submitted: its deliveries' system latency counts from here. */
+  submitting(messageId: string) {
+    this.submittedWall.set(messageId, performance.now());
+  }
 
   setOutcome(messageId: string, o: Outcome) {
     if (!this.outcomes.has(messageId)) this.outcomes.set(messageId, o);
@@ -66,8 +75,12 @@ export class Recorder {
       if (e.kind === "escalation") this.escalationIds.add(e.messageId);
       const byAgency = this.deliveries.get(e.messageId) ?? new Map<string, Set<number>>();
       this.deliveries.set(e.messageId, byAgency);
-      const seqs = byAgency.get(e.agency) ?? new Set<number>();
-      byAgency.set(e.agency, seqs);
+      let seqs = byAgency.get(e.agency);
+      if (!seqs) {
+        byAgency.set(e.agency, (seqs = new Set<number>()));
+        const sentAt = this.submittedWall.get(e.messageId);
+        if (sentAt !== undefined) this.deliveryWallMs.push(performance.now() - sentAt);
+      }
       if (e.seq !== undefined) seqs.add(e.seq);
     } else if (e.type === "acknowledged") {
       this.acknowledged++;

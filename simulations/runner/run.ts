@@ -19,7 +19,7 @@ import { AgencyHost } from "../../services/agency/index.ts";
 import { launch, type Launched } from "../../services/launcher/launch.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { draftFor, type SentRef } from "./bodies.ts";
-import { applyFault } from "./faults.ts";
+import { applyFault, type FaultFacts } from "./faults.ts";
 import { MemorySampler } from "./memory.ts";
 import { buildPlan, type Plan } from "./plan.ts";
 import { Recorder } from "./recorder.ts";
@@ -65,7 +65,7 @@ export interface RunResult {
   simulatedUntil: number;
   wallStarted: number;
   interrupted: boolean;
-  faults: { kind: string; at: number; detail: string }[];
+  faults: ({ kind: string; at: number; detail: string } & FaultFacts)[];
   offline: Map<string, { from: number; until?: number }[]>;
   settings: Settings;
   /** Peak memory of the coordinator(s), the agencies' process (this one) and the broker. */
@@ -151,6 +151,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
       // Ids follow from the seed, so the duty officers (seeded by message id) repeat too; on a
       // shared external broker a nonce keeps two runs from replaying each other's ids.
       const id = deterministicId(`${scenario.name}:${seed}:${p.seq}${runNonce}`, clock.nowMs());
+      recorder.submitting(id);
       const env = { id, ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}), ...(draft.correlationId ? { correlationId: draft.correlationId } : {}) };
       const m = await node.send(draft.kind, draft.body as never, env).catch((e: Error) => void recorder.notSent.push({ plan: p, reason: `submission failed: ${e.message}` }));
       if (!m) return;
@@ -165,7 +166,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     // A follow-up that fails (a broker node that does not come back) is a finding of the run.
     later: (at: number, kind: string, run: () => Promise<void>) => timeline.add(at, () => run().catch((e: Error) => faultCtx.log(`${kind}-failed`, at, e.message))),
     // In time order: a restart is logged once it is done, possibly after later faults began.
-    log: (kind: string, at: number, detail: string) => void (faults.push({ kind, at, detail }), faults.sort((a, b) => a.at - b.at)),
+    log: (kind: string, at: number, detail: string, facts: FaultFacts = {}) => void (faults.push({ kind, at, detail, ...facts }), faults.sort((a, b) => a.at - b.at)),
   };
   for (const f of scenario.faults)
     timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()).catch((e: Error) => faultCtx.log(`${f.kind}-failed`, f.at, e.message)));

@@ -2,30 +2,24 @@
 // sharing group it names exists, and its injects refer to earlier alerts the way the exchange
 // will allow (only the originator changes an alert, only a recipient reports a hit).
 import type { Distribution, Roster } from "../../shared/contracts/index.ts";
-import { parseAudience } from "../../services/cli/audience.ts";
+import { parseAudience, unknownAudience } from "../../shared/audience.ts";
 import { reach } from "../runner/reconcile.ts";
 import type { Scenario } from "./schema.ts";
 
 export function crossCheck(s: Scenario, roster: Roster): string[] {
   const problems: string[] = [];
   const agencies = new Set(roster.agencies.map((a) => a.id));
-  const orgs = new Set(roster.organisations.map((o) => o.id));
-  const groups = new Set(roster.sharingGroups.map((g) => g.id));
   const agency = (id: string, where: string) => {
     if (!agencies.has(id)) problems.push(`${where}: ${id} is not in the roster`);
   };
   const audience = (to: string | Distribution, where: string): Distribution => {
-    let d: Distribution;
-    try {
-      d = typeof to === "string" ? parseAudience(to) : to;
-    } catch (e) {
-      problems.push(`${where}: ${(e as Error).message}`);
+    const parsed = typeof to === "string" ? parseAudience(to) : { ok: true as const, value: to };
+    if (!parsed.ok) {
+      problems.push(`${where}: ${parsed.problem}`);
       return {};
     }
-    for (const id of d.agencies ?? []) agency(id, where);
-    for (const o of d.organisations ?? []) if (!orgs.has(o)) problems.push(`${where}: organisation ${o} is not in the roster`);
-    for (const g of d.sharingGroups ?? []) if (!groups.has(g)) problems.push(`${where}: sharing group ${g} is not in the roster`);
-    return d;
+    for (const p of unknownAudience(parsed.value, roster)) problems.push(`${where}: ${p}`);
+    return parsed.value;
   };
   const sent = new Map<string, { kind: string; from: string; recipients: string[]; retracted?: boolean }>();
   s.timeline.forEach((inj, i) => {

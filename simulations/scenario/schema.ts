@@ -4,6 +4,7 @@ import { z } from "zod";
 import {
   AgencyId, AlertContent, Distribution, HANDLING_CODES, PRECEDENCES, RosterAgency, ShortText, THREAT_CATEGORIES, TLPS,
 } from "../../shared/contracts/index.ts";
+import { LANGS } from "../../shared/i18n/lang.ts";
 import { Duration } from "./duration.ts";
 
 /** `--to` syntax ("all", "org:CIS,agency:GE") or a distribution object. */
@@ -32,6 +33,8 @@ const injectCommon = {
   from: AgencyId,
   ref: Ref.optional().meta({ description: "Name later injects use to refer to this one." }),
   title: ShortText(200).optional(),
+  /** The story thread it belongs to (an id of the scenario's `threads`), for the MSEL and the narrative. */
+  thread: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, "expected a thread id such as A").optional(),
   expect: Expect.optional(),
 };
 
@@ -177,11 +180,38 @@ export const Expectation = z.discriminatedUnion("kind", [
 ]);
 export type Expectation = z.infer<typeof Expectation>;
 
+/** A story thread of the MSEL: the injects that tell one line of the exercise's story. */
+export const Thread = z
+  .object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, "expected a thread id such as A"), title: ShortText(200), summary: ShortText(2000).optional() })
+  .strict();
+
+/**
+ * The scenario's own words in another language, for reports in that language: title,
+ * description, threads, inject titles and expected outcomes (by MSEL number), objectives (by
+ * position in `expectations`). Whatever is missing is shown as written.
+ */
+export const ScenarioTranslation = z
+  .object({
+    title: ShortText(200).optional(),
+    description: ShortText(4000).optional(),
+    threads: z.record(z.string(), z.object({ title: ShortText(200).optional(), summary: ShortText(2000).optional() }).strict()).optional(),
+    injects: z.record(z.string().regex(/^\d+$/, "expected an inject number"), z.object({ title: ShortText(200).optional(), expected: ShortText(1000).optional() }).strict()).optional(),
+    expectations: z.array(ShortText(500).nullable()).optional(),
+  })
+  .strict();
+export type ScenarioTranslation = z.infer<typeof ScenarioTranslation>;
+
 export const Scenario = z
   .object({
     name: Ref,
     title: ShortText(200),
     description: ShortText(4000).optional(),
+    threads: z.array(Thread).default([]),
+    /** The language of the report, progress line and summary unless --lang says otherwise. */
+    lang: z.enum(LANGS).optional(),
+    /** Show agencies by neutral regional labels in the report, progress and dashboard (as --anonymise). */
+    anonymise: z.boolean().default(false),
+    translations: z.partialRecord(z.enum(LANGS), ScenarioTranslation).default({}),
     /** A roster file, relative to the scenario file. */
     roster: z.string().optional(),
     /** Or the agencies inline (organisations and sharing groups as in a roster). */
@@ -211,7 +241,9 @@ export const Scenario = z
   .superRefine((s, ctx) => {
     if (!s.roster && !s.agencies) ctx.addIssue({ code: "custom", path: ["roster"], message: "expected a roster file or inline agencies" });
     const refs = new Set<string>();
+    const threads = new Set(s.threads.map((t) => t.id));
     s.timeline.forEach((inj, i) => {
+      if (inj.thread && !threads.has(inj.thread)) ctx.addIssue({ code: "custom", path: ["timeline", i, "thread"], message: `expected one of the scenario's threads (${[...threads].join(", ") || "none defined"}); "${inj.thread}" is not one` });
       if (inj.at > s.duration) ctx.addIssue({ code: "custom", path: ["timeline", i, "at"], message: "expected a time within the scenario's duration" });
       const wants = "alert" in inj ? inj.alert : undefined;
       if (wants && !refs.has(wants)) ctx.addIssue({ code: "custom", path: ["timeline", i, "alert"], message: `expected the ref of an earlier alert inject; "${wants}" is not one` });

@@ -13,7 +13,15 @@ import { compose } from "../../../shared/messaging/compose.ts";
 import { submit } from "../../../shared/messaging/submit.ts";
 import { agencyJetStream } from "../../../shared/nats/connect.ts";
 import { readIdentity } from "../../../shared/exchange/identities.ts";
-import { parseAudience } from "../audience.ts";
+import { InvalidArgumentError } from "commander";
+import { parseAudience as parseAudienceText } from "../../../shared/audience.ts";
+import type { Distribution } from "../../../shared/contracts/index.ts";
+
+const parseAudience = (v: string): Distribution => {
+  const r = parseAudienceText(v);
+  if (!r.ok) throw new InvalidArgumentError(`--to ${r.problem}`);
+  return r.value;
+};
 import { CliError } from "../errors.ts";
 import { oneOf, positiveNumber } from "../options.ts";
 import { waitForAcknowledgements } from "../wait-acks.ts";

@@ -1,0 +1,7 @@
+// The Russian catalogue: the same keys as the English one (a missing key fails to compile),
+// written for Russian-speaking duty officers and evaluators.
+import type { Catalogue } from "./catalogue.ts";
+import { ruCli } from "./ru-cli.ts";
+import { ruReport } from "./ru-report.ts";
+
+export const ru: Catalogue = { ...ruReport, ...ruCli };

@@ -1,0 +1,112 @@
+// The forum's states by ISO 3166-1 alpha-2 code: their English and Russian names, and the words
+// that name them in free text (English other names and adjectives; Russian stems that take any
+// ending). The anonymiser masks these words in scenario text; the report shows the names.
+// Patterns are regular-expression fragments; English ones match whole words, case-sensitively,
+// Russian stems case-insensitively and with any ending.
+
+export interface StateNames {
+  en: string;
+  ru: string;
+  /** Other English words for the state: adjectives, older or short names. */
+  enWords: string[];
+  /** Russian stems: each matches from the start of a word, with any ending. */
+  ruStems: string[];
+}
+
+const s = (en: string, ru: string, enWords: string[], ruStems: string[]): StateNames => ({ en, ru, enWords, ruStems });
+
+export const STATES: Readonly<Record<string, StateNames>> = {
+  AZ: s("Azerbaijan", "Азербайджан", ["Azerbaijani", "Azeri"], ["азербайджан"]),
+  AM: s("Armenia", "Армения", ["Armenian"], ["армени[яиюей]", "армянск"]),
+  GE: s("Georgia", "Грузия", ["Georgian"], ["грузи[яиюей]", "грузинск"]),
+  KZ: s("Kazakhstan", "Казахстан", ["Kazakh", "Kazakhstani"], ["казахстан", "казахск"]),
+  KG: s("Kyrgyzstan", "Киргизия", ["Kyrgyz", "Kyrgyz Republic"], ["киргиз", "кыргыз"]),
+  TJ: s("Tajikistan", "Таджикистан", ["Tajik"], ["таджик"]),
+  UZ: s("Uzbekistan", "Узбекистан", ["Uzbek"], ["узбек"]),
+  TM: s("Turkmenistan", "Туркменистан", ["Turkmen"], ["туркмен"]),
+  RU: s("Russia", "Россия", ["Russian", "Russian Federation"], ["росси[яиюей]", "российск"]),
+  BY: s("Belarus", "Беларусь", ["Belarusian"], ["беларус", "белорус"]),
+  MD: s("Moldova", "Молдова", ["Moldovan"], ["молдов", "молдав"]),
+  NL: s("Netherlands", "Нидерланды", ["Dutch", "Holland"], ["нидерланд", "голланд"]),
+  DE: s("Germany", "Германия", ["German"], ["германи[яиюей]", "германск", "немецк"]),
+  FR: s("France", "Франция", ["French"], ["франци[яиюей]", "французск"]),
+  IT: s("Italy", "Италия", ["Italian"], ["итали[яиюей]", "итальянск"]),
+  ES: s("Spain", "Испания", ["Spanish"], ["испани[яиюей]", "испанск"]),
+  PL: s("Poland", "Польша", ["Polish"], ["польш[аиуеё]", "польск"]),
+  BE: s("Belgium", "Бельгия", ["Belgian"], ["бельги"]),
+  AT: s("Austria", "Австрия", ["Austrian"], ["австри[яиюей]", "австрийск"]),
+  HU: s("Hungary", "Венгрия", ["Hungarian"], ["венгри", "венгерск"]),
+  RO: s("Romania", "Румыния", ["Romanian"], ["румыни", "румынск"]),
+  BG: s("Bulgaria", "Болгария", ["Bulgarian"], ["болгари", "болгарск"]),
+  GR: s("Greece", "Греция", ["Greek", "Hellenic"], ["греци[яиюей]", "греческ"]),
+  CZ: s("Czechia", "Чехия", ["Czech", "Czech Republic"], ["чехи[яиюей]", "чешск"]),
+  PT: s("Portugal", "Португалия", ["Portuguese"], ["португал"]),
+  SE: s("Sweden", "Швеция", ["Swedish"], ["швеци[яиюей]", "шведск"]),
+  HR: s("Croatia", "Хорватия", ["Croatian"], ["хорват"]),
+  DK: s("Denmark", "Дания", ["Danish"], ["дани[яиюей]", "датск"]),
+  GB: s("United Kingdom", "Великобритания", ["UK", "Britain", "British"], ["великобритани", "британск"]),
+  CH: s("Switzerland", "Швейцария", ["Swiss"], ["швейцар"]),
+  NO: s("Norway", "Норвегия", ["Norwegian"], ["норвеги", "норвежск"]),
+  RS: s("Serbia", "Сербия", ["Serbian"], ["серби[яиюей]", "сербск"]),
+  BA: s("Bosnia and Herzegovina", "Босния и Герцеговина", ["Bosnia", "Bosnian"], ["босни", "боснийск"]),
+  AL: s("Albania", "Албания", ["Albanian"], ["албани", "албанск"]),
+  MK: s("North Macedonia", "Северная Македония", ["Macedonia", "Macedonian"], ["македони", "македонск"]),
+  TR: s("Türkiye", "Турция", ["Turkey", "Turkish", "Turkiye"], ["турци[яиюей]", "турецк"]),
+  IR: s("Iran", "Иран", ["Iranian"], ["иран"]),
+  SA: s("Saudi Arabia", "Саудовская Аравия", ["Saudi"], ["саудовск"]),
+  AE: s("United Arab Emirates", "ОАЭ", ["UAE", "Emirati"], ["оаэ", "эмират"]),
+  QA: s("Qatar", "Катар", ["Qatari"], ["катар"]),
+  KW: s("Kuwait", "Кувейт", ["Kuwaiti"], ["кувейт"]),
+  BH: s("Bahrain", "Бахрейн", ["Bahraini"], ["бахрейн"]),
+  OM: s("Oman", "Оман", ["Omani"], ["оман(?:[аеуы]|ом|ск)?(?![\\p{L}])"]),
+  JO: s("Jordan", "Иордания", ["Jordanian"], ["иордани"]),
+  IQ: s("Iraq", "Ирак", ["Iraqi"], ["ирак"]),
+  IN: s("India", "Индия", ["Indian(?! Ocean)"], ["инди[яиюей](?![\\p{L}])", "индийск(?![\\p{L}]* океан)"]),
+  PK: s("Pakistan", "Пакистан", ["Pakistani"], ["пакистан"]),
+  BD: s("Bangladesh", "Бангладеш", ["Bangladeshi"], ["бангладеш"]),
+  LK: s("Sri Lanka", "Шри-Ланка", ["Sri Lankan"], ["шри-ланк", "ланкийск"]),
+  NP: s("Nepal", "Непал", ["Nepali", "Nepalese"], ["непал"]),
+  CN: s("China", "Китай", ["Chinese", "PRC"], ["кита[йяюе]", "китайск", "кнр"]),
+  JP: s("Japan", "Япония", ["Japanese"], ["япони", "японск"]),
+  KR: s("South Korea", "Республика Корея", ["Korea", "Korean", "Republic of Korea"], ["коре[яиюей]", "корейск"]),
+  MN: s("Mongolia", "Монголия", ["Mongolian"], ["монгол"]),
+  MY: s("Malaysia", "Малайзия", ["Malaysian"], ["малайзи"]),
+  ID: s("Indonesia", "Индонезия", ["Indonesian"], ["индонези"]),
+  SG: s("Singapore", "Сингапур", ["Singaporean"], ["сингапур"]),
+  TH: s("Thailand", "Таиланд", ["Thai"], ["таиланд", "тайск"]),
+  PH: s("Philippines", "Филиппины", ["Philippine", "Filipino"], ["филиппин"]),
+  VN: s("Vietnam", "Вьетнам", ["Vietnamese", "Viet Nam"], ["вьетнам"]),
+  BN: s("Brunei", "Бруней", ["Bruneian"], ["брун[еэ]й"]),
+  EG: s("Egypt", "Египет", ["Egyptian"], ["египет", "египт"]),
+  DZ: s("Algeria", "Алжир", ["Algerian"], ["алжир"]),
+  MA: s("Morocco", "Марокко", ["Moroccan"], ["марокк"]),
+  TN: s("Tunisia", "Тунис", ["Tunisian"], ["тунис"]),
+  NG: s("Nigeria", "Нигерия", ["Nigerian"], ["нигери"]),
+  SN: s("Senegal", "Сенегал", ["Senegalese"], ["сенегал"]),
+  GH: s("Ghana", "Гана", ["Ghanaian"], ["ган[аеыуо](?:й)?(?![\\p{L}])", "ганск"]),
+  ML: s("Mali", "Мали", ["Malian"], ["мали(?![\\p{L}])", "малийск"]),
+  KE: s("Kenya", "Кения", ["Kenyan"], ["кени[яиюей]", "кенийск"]),
+  ET: s("Ethiopia", "Эфиопия", ["Ethiopian"], ["эфиоп"]),
+  SO: s("Somalia", "Сомали", ["Somali"], ["сомали"]),
+  TZ: s("Tanzania", "Танзания", ["Tanzanian"], ["танзани"]),
+  UG: s("Uganda", "Уганда", ["Ugandan"], ["уганд"]),
+  ZA: s("South Africa", "ЮАР", ["South African"], ["юар", "южноафриканск", "южно-африканск"]),
+  MZ: s("Mozambique", "Мозамбик", ["Mozambican"], ["мозамбик"]),
+  AO: s("Angola", "Ангола", ["Angolan"], ["ангол"]),
+  US: s("United States", "США", ["USA", "U.S.", "United States of America"], ["сша", "(?<![\\p{L}-])американск"]),
+  CA: s("Canada", "Канада", ["Canadian"], ["канад"]),
+  MX: s("Mexico", "Мексика", ["Mexican"], ["мексик"]),
+  BR: s("Brazil", "Бразилия", ["Brazilian"], ["бразили"]),
+  AR: s("Argentina", "Аргентина", ["Argentine", "Argentinian"], ["аргентин"]),
+  CO: s("Colombia", "Колумбия", ["Colombian"], ["колумби"]),
+  CL: s("Chile", "Чили", ["Chilean"], ["чили(?![\\p{L}])", "чилийск"]),
+  PE: s("Peru", "Перу", ["Peruvian"], ["перу(?![\\p{L}])", "перуанск"]),
+  PY: s("Paraguay", "Парагвай", ["Paraguayan"], ["парагва"]),
+  UY: s("Uruguay", "Уругвай", ["Uruguayan"], ["уругва"]),
+  PA: s("Panama", "Панама", ["Panamanian"], ["панам"]),
+  AU: s("Australia", "Австралия", ["Australian"], ["австрали"]),
+  NZ: s("New Zealand", "Новая Зеландия", ["New Zealander"], ["нов\\p{L}* зеланди", "зеланди", "новозеландск"]),
+};
+
+/** The state an agency id belongs to: its ISO code, the part before any suffix ("DE-BKA" → "DE"). */
+export const stateOf = (agencyId: string): string => agencyId.split("-")[0]!;
