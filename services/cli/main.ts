@@ -23,7 +23,8 @@ export function buildProgram(): Command {
     .version("0.1.0", "-V, --version")
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.split("\n")[0] + "\n") });
+    // One line: commander's "(Did you mean --from?)" joins the error instead of a second line.
+    .configureOutput({ outputError: (text, write) => write(`${text.trim().split("\n").map((l) => l.trim()).filter(Boolean).join(" ")}\n`) });
   // In the order a person meets them.
   registerUp(program);
   registerInit(program);
@@ -39,7 +40,24 @@ export function buildProgram(): Command {
   registerContracts(program);
   registerRoster(program);
   registerBench(program);
+  unknownOptionsFirst(program);
   return program;
+}
+
+/**
+ * Commander checks required options before unknown ones, so `--form AZ` said "required option
+ * --from not specified". Required options are checked here after the unknown ones instead (a
+ * preAction hook runs after that check), so a typo is named with its "did you mean".
+ */
+function unknownOptionsFirst(cmd: Command) {
+  const required = cmd.options.filter((o) => o.mandatory);
+  for (const o of required) o.makeOptionMandatory(false);
+  if (required.length)
+    cmd.hook("preAction", (_self, action) => {
+      for (const o of required)
+        if (action.getOptionValue(o.attributeName()) === undefined) action.error(`error: required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
+    });
+  cmd.commands.forEach(unknownOptionsFirst);
 }
 
 // Commander's own errors (unknown command or flag) are already printed; ours are printed here.

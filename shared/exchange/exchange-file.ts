@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { ClockState } from "../clock.ts";
+import { LANGS } from "../i18n/lang.ts";
 
 export const ExchangeFile = z
   .object({
@@ -25,6 +26,11 @@ export const ExchangeFile = z
     pid: z.number().optional().meta({ description: "The `atix up` process, when one runs the exchange." }),
     startedAt: z.string(),
     clock: ClockState,
+    /** How commands show this exchange to a room (`atix up --lang --anonymise`): watch, send's summary, the dashboard. */
+    presentation: z
+      .object({ lang: z.enum(LANGS), anonymise: z.boolean(), seed: z.number().int().meta({ description: "Fixes the anonymised labels for the exchange's life." }) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ExchangeFile = z.infer<typeof ExchangeFile>;

@@ -2,8 +2,9 @@
 // (FLASH, IMMEDIATE, PRIORITY, ROUTINE) и маркировки TLP остаются кодами; по ACP 121 FLASH —
 // «молния», IMMEDIATE — «срочно», PRIORITY — «приоритетно», ROUTINE — «обычно».
 import type { Catalogue } from "./catalogue.ts";
+import type { enReport } from "./en-report.ts";
 
-type Part = { readonly [K in keyof typeof import("./en-report.ts").enReport]: Catalogue[K] };
+type Part = { readonly [K in keyof typeof enReport]: Catalogue[K] };
 
 export const ruReport: Part = {
   disclaimer: "Режимы дежурства и поведение служб в этом учении — условные параметры моделирования, а не оценка реальных служб: все показатели по службам описывают модель, а не эти службы.",
@@ -176,8 +177,8 @@ export const ruReport: Part = {
   "inject.title.retraction": "Отзыв {about}",
   "inject.title.update": "Уточнение {about}",
   "expect.everyRecipient": "все получатели",
-  "expect.deadline": "контрольный срок по срочности",
-  "expect.acknowledges": "{who}: подтверждение в течение {within}.",
+  "expect.deadline": "по категории срочности",
+  "expect.acknowledges": "{who}: подтверждение в срок ({within}).",
   "expect.atLeast": "Не менее {share}.",
   "expect.answers": { one: "Не менее {n} ответа.", few: "Не менее {n} ответов.", many: "Не менее {n} ответов.", other: "Не менее {n} ответа." },
 
@@ -187,7 +188,7 @@ export const ruReport: Part = {
   "observed.notSent": "не отправлено: {reason}",
   "observed.rejected": "отклонено системой: {reasons}",
   "observed.acknowledged": "в контрольный срок подтвердили {n} из {of}",
-  "observed.inTime": "в течение {within} подтвердили {n} из {of}",
+  "observed.inTime": "в срок ({within}) подтвердили {n} из {of}",
   "observed.late": "с опозданием: {list}",
   "observed.missing": "без подтверждения: {list}",
   "observed.answers": { one: "{n} ответ (ожидалось {expected})", few: "{n} ответа (ожидалось {expected})", many: "{n} ответов (ожидалось {expected})", other: "{n} ответа (ожидалось {expected})" },

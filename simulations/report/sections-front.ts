@@ -110,7 +110,9 @@ export function narrative(c: Ctx): Section {
   for (const th of m.scenario.threads ?? []) {
     const shown = c.thread(th.id)!;
     const mine = rows.filter((i) => i.thread === th.id);
-    const span = mine.length ? ` (${c.clock(mine[0]!.at)}–${c.clock(mine[mine.length - 1]!.at)}; ${t.t("narrative.injects", { list: mine.map((i) => `#${i.inject}`).join(", ") })})` : "";
+    const first = mine[0], last = mine[mine.length - 1];
+    const when = first && last ? (first === last ? c.clock(first.at) : `${c.clock(first.at)}–${c.clock(last.at)}`) : "";
+    const span = mine.length ? ` (${when}; ${t.t("narrative.injects", { list: mine.map((i) => `#${i.inject}`).join(", ") })})` : "";
     blocks.push({ kind: "h3", text: `${th.id}. ${shown.title}${span}` });
     if (shown.summary) blocks.push(p(shown.summary));
   }

@@ -6,8 +6,12 @@ import { collectMetrics } from "../../../simulations/runner/collect.ts";
 import { progressPrinter } from "../../../simulations/runner/progress.ts";
 import { playScenario } from "../../../simulations/runner/run.ts";
 import { writeReport } from "../../../simulations/report/write.ts";
+import { runSummary } from "../../../simulations/report/summary.ts";
+import { LANGS, type Lang } from "../../../shared/i18n/lang.ts";
+import { translator } from "../../../shared/i18n/translator.ts";
+import { Anonymiser } from "../../../shared/presentation/anonymiser.ts";
 import { CliError } from "../errors.ts";
-import { positiveNumber, wholeNumber } from "../options.ts";
+import { oneOf, positiveNumber, wholeNumber } from "../options.ts";
 import { DASHBOARD_OPTION_HELP, dashboardPort, runDashboard } from "./dashboard.ts";
 
 interface RunFlags {
@@ -17,6 +21,8 @@ interface RunFlags {
   nats?: string;
   dashboard?: number | true;
   hold?: boolean;
+  lang?: Lang;
+  anonymise?: boolean;
 }
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
@@ -32,6 +38,8 @@ export function registerRun(program: Command) {
     .option("--nats <url>", "use this NATS server instead of starting one")
     .option("--dashboard [port]", `${DASHBOARD_OPTION_HELP}, with pause/resume/speed for the facilitator`, dashboardPort)
     .option("--hold", "with --dashboard: keep showing the final state after the run, for the debrief (Ctrl-C to exit)")
+    .option("--lang <lang>", `language of the report, progress line and summary: ${LANGS.join(" | ")} (default: the scenario's, else en)`, oneOf("--lang", LANGS))
+    .option("--anonymise", "show agencies by neutral regional labels (EUR-07) in the report, progress and summary; metrics.json keeps real ids")
     .action(async (file: string, flags: RunFlags) => {
       const loaded = await loadScenario(file).catch((e: Error) => {
         throw new CliError(e.message);
@@ -42,13 +50,20 @@ export function registerRun(program: Command) {
       const abort = new AbortController();
       const onSignal = () => {
         if (abort.signal.aborted) process.exit(130);
-        process.stderr.write("\ninterrupted: stopping and writing what was measured (Ctrl-C again to quit at once)\n");
+        process.stderr.write(`\n${translator(flags.lang ?? "en").t("run.interrupted")}\n`);
         abort.abort();
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
-      const printer = progressPrinter();
-      process.stdout.write(`${loaded.scenario.title}\n  ${loaded.roster.agencies.length} agencies, ${loaded.scenario.duration / 3_600_000} h at ${flags.speed ?? loaded.scenario.speed}x, seed ${flags.seed ?? loaded.scenario.seed}\n`);
+      const lang = flags.lang ?? loaded.scenario.lang ?? "en";
+      const t = translator(lang);
+      const seed = flags.seed ?? loaded.scenario.seed;
+      // One mapping for the whole run: progress, summary and report show the same labels.
+      const anonymiser = flags.anonymise || loaded.scenario.anonymise ? Anonymiser.of(loaded.roster.agencies, seed, { redacted: t.t("anon.redacted") }) : Anonymiser.none();
+      const translation = loaded.scenario.translations[lang];
+      const printer = progressPrinter(process.stdout, t);
+      const title = anonymiser.text(translation?.title ?? loaded.scenario.title);
+      process.stdout.write(`${title}\n  ${t.t("run.header", { n: loaded.roster.agencies.length, hours: loaded.scenario.duration / 3_600_000, speed: t.int(flags.speed ?? loaded.scenario.speed), seed: String(seed) })}\n`);
       const dashboard = flags.dashboard !== undefined ? await runDashboard(flags.dashboard, loaded.scenario.title) : undefined;
       const run = await playScenario(loaded, {
         ...(flags.speed ? { speed: flags.speed } : {}),
@@ -61,15 +76,9 @@ export function registerRun(program: Command) {
       printer.done();
       try {
         const { metrics, auditJsonl } = await collectMetrics(run);
-        await writeReport(dir, metrics, auditJsonl);
-        const d = metrics.deliveries;
-        process.stdout.write(
-          `${metrics.pass ? "PASS" : "FAIL"}  ${metrics.alerts.accepted} accepted, ${metrics.alerts.rejected} rejected; deliveries ${d.delivered}/${d.expected}, ` +
-            `acknowledged ${d.acknowledged}, lost ${d.lost}, duplicated ${d.duplicated}; ${metrics.escalations.total} escalations; ` +
-            `audit ${metrics.audit.verified ? "verified" : "BROKEN"} (${metrics.audit.records} records)\n`,
-        );
-        for (const e of metrics.expectations) process.stdout.write(`  ${e.pass ? "✓" : "✗"} ${e.description}: ${e.detail}\n`);
-        process.stdout.write(`report: ${relative(process.cwd(), dir) || "."}/report.html\n`);
+        const reportOptions = { lang, anonymiser, ...(translation ? { translation } : {}), names: { sharingGroups: loaded.roster.sharingGroups } };
+        await writeReport(dir, metrics, auditJsonl, reportOptions);
+        process.stdout.write(runSummary(metrics, reportOptions, relative(process.cwd(), dir) || "."));
         if (!metrics.pass) throw new CliError(metrics.run.interrupted ? "interrupted before the end" : "expectations not met", 1);
       } finally {
         if (dashboard && flags.hold && !abort.signal.aborted) {
