@@ -16,8 +16,8 @@ function to(c: Ctx, i: InjectRow, rows: InjectRow[]): string {
 /** What happened, worded from the judged figures: in time, late, missing, answers, or why it failed. */
 export function observed(c: Ctx, i: InjectRow): string {
   const { t } = c;
-  if (i.outcome === "not-sent") return t.t("observed.notSent", { reason: (i.reasons ?? []).join("; ") || "—" });
-  if (i.outcome === "rejected") return t.t("observed.rejected", { reasons: (i.reasons ?? []).join("; ") || "—" });
+  if (i.outcome === "not-sent") return t.t("observed.notSent", { reason: (i.reasons ?? [i.detail]).join("; ") || "—" });
+  if (i.outcome === "rejected") return t.t("observed.rejected", { reasons: (i.reasons ?? [i.detail]).join("; ") || "—" });
   const o = i.observed;
   const x = i.expectation;
   if (!o || !x) return t.t("observed.acknowledged", { n: i.acknowledgedInTime, of: i.recipients });
