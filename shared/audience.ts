@@ -43,7 +43,7 @@ export interface KnownNames {
   sharingGroups: readonly { id: string }[];
 }
 
-/** Closest known names to a typo: same letters in another order, or one letter off. */
+/** Closest known names to a typo: those it begins, or a few letters off. */
 function near(name: string, known: string[]): string[] {
   const dist = (a: string, b: string) => {
     const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -52,7 +52,9 @@ function near(name: string, known: string[]): string[] {
       for (let j = 1; j <= b.length; j++) dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     return dp[a.length]![b.length]!;
   };
-  const scored = known.map((k) => ({ k, d: dist(name.toLowerCase(), k.toLowerCase()) })).filter((x) => x.d <= Math.max(1, Math.floor(name.length / 3)));
+  const scored = known
+    .map((k) => ({ k, d: k.toLowerCase().startsWith(name.toLowerCase()) ? 0 : dist(name.toLowerCase(), k.toLowerCase()) }))
+    .filter((x) => x.d <= Math.max(1, Math.floor(name.length / 3)));
   return scored.sort((a, b) => a.d - b.d).slice(0, 3).map((x) => x.k);
 }
 
