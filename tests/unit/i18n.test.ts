@@ -114,8 +114,9 @@ describe("audiences", () => {
   it("parse as a result, and name unknown agencies, organisations and groups with the valid names", () => {
     expect(parseAudience("org:CIS,agency:GE,TR")).toEqual({ ok: true, value: { organisations: ["CIS"], agencies: ["GE", "TR"] } });
     expect(parseAudience("region:mars").ok).toBe(false);
-    const d = parseAudience("agency:ZZ,AX,org:NATO,group:cyber").ok ? (parseAudience("agency:ZZ,AX,org:NATO,group:cyber") as { value: never }).value : ({} as never);
-    const problems = unknownAudience(d, roster);
+    const parsed = parseAudience("agency:ZZ,AX,org:NATO,group:cyber");
+    if (!parsed.ok) throw new Error(parsed.problem);
+    const problems = unknownAudience(parsed.value, roster);
     expect(problems[0]).toMatch(/^agency ZZ is not in this exchange( \(did you mean [^)]+\))?; name agencies by id, agency:ID or agency:ID,ID, one of: AZ, AM, GE/);
     expect(problems[1]).toMatch(/agency AX .*did you mean agency:A[A-Z]/);
     expect(problems[2]).toMatch(/organisation NATO .*one of: SCO, CIS, CSTO/);

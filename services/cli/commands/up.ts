@@ -3,11 +3,13 @@ import { readFile, rm } from "node:fs/promises";
 import { relative } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { subjects } from "../../../shared/contracts/index.ts";
-import { atixHome, exchangeFilePath } from "../../../shared/exchange/exchange-file.ts";
+import { randomInt } from "node:crypto";
+import { atixHome, exchangeFilePath, readExchangeFile, writeExchangeFile } from "../../../shared/exchange/exchange-file.ts";
+import { LANGS, type Lang } from "../../../shared/i18n/lang.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { DEFAULT_ROSTER, launch, type Launched } from "../../launcher/launch.ts";
 import { CliError } from "../errors.ts";
-import { positiveNumber, positiveInt } from "../options.ts";
+import { oneOf, positiveNumber, positiveInt } from "../options.ts";
 import { onShutdown } from "../shutdown.ts";
 import { DASHBOARD_OPTION_HELP, dashboardPort, serveDashboard } from "./dashboard.ts";
 
@@ -49,7 +51,9 @@ export function registerUp(program: Command) {
     .option("--coordinators <n>", "coordinator instances (default 1, 2 with --cluster)", positiveInt("--coordinators"))
     .option("--cluster <nodes>", "run a NATS cluster of 3 or 5 nodes on this machine, every stream on each node", clusterSize)
     .option("--dashboard [port]", DASHBOARD_OPTION_HELP, dashboardPort)
-    .action(async (opts: { roster: string; speed: number; nats?: string; coordinators?: number; cluster?: number; dashboard?: number | true }) => {
+    .option("--lang <lang>", `language the room sees (watch, send's summary, the dashboard): ${LANGS.join(" | ")}`, oneOf("--lang", LANGS), "en")
+    .option("--anonymise", "show agencies by neutral regional labels (EUR-07) in watch, send's summary and the dashboard; the audit chain keeps real ids")
+    .action(async (opts: { roster: string; speed: number; nats?: string; coordinators?: number; cluster?: number; dashboard?: number | true; lang: Lang; anonymise?: boolean }) => {
       const home = atixHome();
       if (opts.cluster && opts.nats) throw new CliError("--cluster starts a cluster of its own; it cannot be combined with --nats");
       const coordinators = opts.coordinators ?? (opts.cluster ? 2 : 1);
@@ -65,8 +69,11 @@ export function registerUp(program: Command) {
         await rm(exchangeFilePath(home), { force: true });
       };
       try {
+        // How the other commands show this exchange: one seed, so every command labels agencies alike.
+        const file = exchangeFilePath(home);
+        await writeExchangeFile(file, { ...(await readExchangeFile(file)), presentation: { lang: opts.lang, anonymise: !!opts.anonymise, seed: randomInt(2 ** 31) } });
         const count = (JSON.parse(await readFile(up.exchange.registryFile, "utf8")) as { agencies: unknown[] }).agencies.length;
-        say(`ATIX exchange starting (roster ${relative(process.cwd(), up.exchange.roster)}: ${count} agencies, speed ${opts.speed}x)`);
+        say(`ATIX exchange starting (roster ${relative(process.cwd(), up.exchange.roster)}: ${count} agencies, speed ${opts.speed}x${opts.anonymise ? ", anonymised" : ""}${opts.lang !== "en" ? `, ${opts.lang}` : ""})`);
         const ready = await waitReady(up, count);
         if (up.cluster)
           for (const n of up.cluster.nodes) say(`  nats ${n.name.padEnd(8)} ${n.url}  (pid ${n.pid}, route port ${n.clusterPort}, store ${relative(process.cwd(), n.storeDir)})`);

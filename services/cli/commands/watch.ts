@@ -9,6 +9,7 @@ import { AuditRecord } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { CliError } from "../errors.ts";
 import { positiveInt } from "../options.ts";
+import { presentationFor, readRegistry } from "../presentation.ts";
 
 type Paint = (code: number, s: string) => string;
 const ansi: Paint = (code, s) => `\x1b[${code}m${s}\x1b[0m`;
@@ -83,6 +84,8 @@ async function observer(nats: string | undefined): Promise<NatsConnection> {
 
 export interface WatchOptions {
   json?: boolean;
+  /** Agencies by regional labels in the lines (default: as `atix up --anonymise` chose). */
+  anonymise?: boolean;
   nats?: string;
   /** Start at this record of the chain instead of now. */
   since?: number;
@@ -100,6 +103,8 @@ export async function watch(opts: WatchOptions, out: NodeJS.WritableStream & { i
   // `atix watch | head` closes the pipe: stop quietly.
   out.on("error", stop);
   const paint = out.isTTY && !process.env.NO_COLOR ? ansi : plain;
+  // The lines a room reads carry the exchange's labels; --json stays the chain's own records.
+  const { anonymiser } = await presentationFor(await readRegistry(nc).catch(() => undefined), opts.anonymise ? { anonymise: true } : {});
   process.stderr.write(`watching the audit chain from record ${follow.startSeq} (Ctrl-C to stop)\n`);
   void (async () => {
     for await (const s of nc.status()) {
@@ -113,7 +118,7 @@ export async function watch(opts: WatchOptions, out: NodeJS.WritableStream & { i
       // The stream and the chain count alike; should they not, records before N are still skipped.
       if (opts.since && r.success && r.data.seq < opts.since) continue;
       if (opts.json) out.write(`${JSON.stringify(record)}\n`);
-      else out.write(`${r.success ? formatRecord(r.data, paint).join("\n") : paint(31, `stream seq ${streamSeq}: not an audit record`)}\n`);
+      else out.write(`${r.success ? formatRecord(r.data, paint).map((l) => anonymiser.text(l)).join("\n") : paint(31, `stream seq ${streamSeq}: not an audit record`)}\n`);
     }
   } finally {
     process.off("SIGINT", stop);
@@ -129,5 +134,6 @@ export function registerWatch(program: Command) {
     .option("--json", "print each audit record as one JSON line")
     .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
     .option("--since <n>", "start at record N of the audit chain instead of now", positiveInt("--since"))
+    .option("--anonymise", "agencies by neutral regional labels (default: as the exchange was started); not with --json, which prints the chain's records")
     .action((opts: WatchOptions) => watch(opts));
 }
