@@ -51,8 +51,8 @@ describe("atix up, send, audit, status", () => {
     }
   });
 
-  it("send --wait reports every recipient acknowledged, with latency figures", async () => {
-    const r = await runAtix(["send", "--from", "AZ", "--to", "all", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "Planned attack on the Mingachevir dam", "--wait"], { cwd: dir });
+  it("send --wait --json reports every recipient acknowledged, with latency figures", async () => {
+    const r = await runAtix(["send", "--from", "AZ", "--to", "all", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "Planned attack on the Mingachevir dam", "--wait", "--json"], { cwd: dir });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
@@ -61,6 +61,43 @@ describe("atix up, send, audit, status", () => {
     expect(s.acknowledged.sort()).toEqual(s.recipients.sort());
     expect(s.latency.acknowledgementSimMinutes.p50).toBeGreaterThan(0);
     expect(Array.isArray(s.escalations)).toBe(true);
+  });
+
+  it("send --wait prints a short summary: delivered, acknowledged, escalations, who is missing", async () => {
+    const r = await runAtix(["send", "--from", "KZ", "--to", "agency:AZ,UZ", "--precedence", "IMMEDIATE", "--category", "terrorism", "--tlp", "GREEN", "--title", "Border crossing", "--wait"], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^accepted [0-9a-f-]{36}: IMMEDIATE alert from KZ to 2 agencies/m);
+    for (const line of [/^delivered +2\/2$/m, /^acknowledged +2\/2, \d within the deadline$/m, /^escalations +\d/m, /^missing +nobody$/m]) expect(r.stdout).toMatch(line);
+    expect(r.stdout.split("\n").length).toBeLessThan(12);
+  });
+
+  it("checks --to against the registry before sending, listing how to name agencies; names unknown flags", async () => {
+    const r = await runAtix(["send", "--from", "AZ", "--to", "agency:ZZ", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "x"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^atix: --to: agency ZZ is not in this exchange.*name agencies by id, agency:ID or agency:ID,ID, one of: AZ, KZ, KG, UZ, RU, TR\n$/);
+    const org = await runAtix(["send", "--from", "AZ", "--to", "org:NATO", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "x"], { cwd: dir });
+    expect(org.code).toBe(2);
+    expect(org.stderr).toContain("one of: SCO, CIS, CSTO, OTS");
+    const typo = await runAtix(["send", "--form", "AZ"], { cwd: dir });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim()).toBe("error: unknown option '--form' (Did you mean --from?)");
+  });
+
+  it("sends an RFI, an answer, a retraction and a shipped example without editing JSON", async () => {
+    const alert = await runAtix(["send", "--from", "AZ", "--to", "agency:KZ,UZ", "--precedence", "PRIORITY", "--category", "terrorism", "--tlp", "AMBER", "--title", "Suspects at Aktau", "--json"], { cwd: dir });
+    expect(alert.code, alert.stderr).toBe(0);
+    const alertId = JSON.parse(alert.stdout).id as string;
+    const rfi = await runAtix(["send", "rfi", "--from", "AZ", "--to", "agency:KZ", "--question", "Did they cross at Kuryk?", "--respond-by", "30m", "--about", alertId, "--json"], { cwd: dir });
+    expect(rfi.code, rfi.stderr).toBe(0);
+    const rfiId = JSON.parse(rfi.stdout).id as string;
+    const answer = await runAtix(["send", "answer", "--from", "KZ", "--rfi", rfiId, "--answer", "Yes, on 18 Sep.", "--json"], { cwd: dir });
+    expect(answer.code, answer.stderr).toBe(0);
+    const retract = await runAtix(["send", "retract", "--from", "AZ", "--alert", alertId, "--reason", "Arrested", "--instruction", "disregard"], { cwd: dir });
+    expect(retract.code, retract.stderr).toBe(0);
+    expect(retract.stdout).toMatch(/^accepted [0-9a-f-]{36}: withdrawal from AZ to 2 agencies/m);
+    // The shipped example, written for 2026-09-21 19:20, has its deadline moved to two hours after now.
+    const example = await runAtix(["send", "rfi", "--from", "TR", "--file", new URL("../../shared/contracts/examples/rfi.json", import.meta.url).pathname], { cwd: dir });
+    expect(example.code, example.stderr).toBe(0);
   });
 
   it("refuses a TLP:RED alert to everyone with the field path", async () => {
