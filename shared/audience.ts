@@ -65,13 +65,13 @@ const listed = (names: string[]) => (names.length > LIST_AT_MOST ? `${names.slic
  * Every name in a distribution that the exchange does not know, as one problem each that says
  * how to name it and lists the valid names (agencies: the first 40 and the count).
  */
-export function unknownAudience(d: Distribution, known: KnownNames): string[] {
+export function unknownAudience(d: Distribution, known: KnownNames, scope = "this exchange"): string[] {
   const problems: string[] = [];
   const check = (kind: string, selector: string, wanted: string[] | undefined, valid: string[], how: string) => {
     for (const w of wanted ?? []) {
       if (valid.includes(w)) continue;
       const close = near(w, valid);
-      problems.push(`${kind} ${w} is not in this exchange${close.length ? ` (did you mean ${close.map((c) => `${selector}:${c}`).join(" or ")}?)` : ""}; ${how}: ${listed(valid)}`);
+      problems.push(`${kind} ${w} is not in ${scope}${close.length ? ` (did you mean ${close.map((c) => `${selector}:${c}`).join(" or ")}?)` : ""}; ${how}: ${listed(valid)}`);
     }
   };
   check("agency", "agency", d.agencies, known.agencies.map((a) => a.id), "name agencies by id, agency:ID or agency:ID,ID, one of");

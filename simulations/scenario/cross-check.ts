@@ -18,7 +18,7 @@ export function crossCheck(s: Scenario, roster: Roster): string[] {
       problems.push(`${where}: ${parsed.problem}`);
       return {};
     }
-    for (const p of unknownAudience(parsed.value, roster)) problems.push(`${where}: ${p}`);
+    for (const p of unknownAudience(parsed.value, roster, "the roster")) problems.push(`${where}: ${p}`);
     return parsed.value;
   };
   const sent = new Map<string, { kind: string; from: string; recipients: string[]; retracted?: boolean }>();

@@ -136,7 +136,7 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
     startService(["agency", "--all"]);
     const sent = await atix(["send", "--from", "AZ", "--to", "all", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "Convoy seen near the border post"]);
     expect(sent.code, `${sent.stderr}\n${services.map((s) => s.output).join("\n")}`).toBe(0);
-    const [, id] = /^accepted (\S+): 5 recipients/m.exec(sent.stdout) ?? [];
+    const [, id] = /^accepted (\S+): FLASH alert from AZ to 5 agencies/m.exec(sent.stdout) ?? [];
     expect(id, sent.stdout).toBeDefined();
 
     // Delivered: each recipient's node took it in and sent its receipt (the audit chain says so).

@@ -89,7 +89,7 @@ describe("damaged copies", () => {
     const { roster } = load("smoke.yaml");
     const problems = crossCheck(Scenario.parse(s), roster);
     expect(problems).toContain("faults[0]: ZZ is not in the roster");
-    expect(problems).toContain("timeline[0].to: XX is not in the roster");
+    expect(problems.some((p) => p.startsWith("timeline[0].to: agency XX is not in the roster; name agencies by id"))).toBe(true);
     expect(problems.some((p) => p.startsWith(`timeline[${hit}].from:`))).toBe(true);
   });
 
