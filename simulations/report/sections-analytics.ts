@@ -95,10 +95,12 @@ export function hits(c: Ctx): Section {
   const { m, t } = c;
   const h = m.hits;
   if (!h || !h.total) return { id: "hits", title: t.t("section.hits"), blocks: [p(t.t("hits.none"))] };
+  const injects = new Map(m.injects.map((i) => [i.inject, i]));
   const rows = h.byAlert.map((a) => ({
     cells: [
       a.inject !== undefined ? `#${a.inject}` : "—",
-      a.title ?? code(a.alertId),
+      // A scripted alert by its title in the reader's language; a generated one as it was sent.
+      (a.inject !== undefined && injects.has(a.inject) ? c.injectTitle(injects.get(a.inject)!) : a.title) ?? code(a.alertId),
       a.originator,
       { text: t.int(a.reporters.length), num: true },
       [...new Set(a.reporters)].join(", "),

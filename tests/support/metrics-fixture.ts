@@ -122,6 +122,9 @@ export function metrics90(): Metrics {
       { kind: "malformed-burst", at: at("14:00"), detail: "50 malformed submissions from AZ" },
       { kind: "agency-offline", at: at("18:15"), detail: "NG offline for 45 min" },
     ],
+    deliveryLatency: { count: 9_627, p50Ms: 6.2, p95Ms: 21.4, p99Ms: 48.9, maxMs: 130.5 },
+    hits: { total: 4, scripted: 1, byAlert: [{ alertId: "01928f3a-7c10-7b2e-9a41-0c2f6d8e1a01", title: "FLASH: credible threat to a pumping station", originator: "AZ", inject: 1, reporters: ["GE", "TR", "GE"] }, { alertId: "01928f3a-7c10-7b2e-9a41-0c2f6d8e1a99", originator: "US", reporters: ["GB"] }] },
+    unacknowledged: { total: 111, byCause: { "post-unstaffed": { deliveries: 80, agencies: ["PY", "TM"] }, "within-deadline-at-end": { deliveries: 29, agencies: ["BR", "MX"] }, withdrawn: { deliveries: 2, agencies: ["KG"] } } },
     reconciliation: {
       method: "audit chain against agency receipts",
       lost: [
