@@ -49,10 +49,23 @@ export function cover(c: Ctx): Cover {
       [t.t("fact.seed"), String(s.seed)],
       [t.t("fact.traffic"), t.t("fact.trafficValue", { n: m.traffic.planned, scripted: m.traffic.scripted })],
       [t.t("fact.digest"), code(shortDigest(m.traffic.digest, 19))],
+      [t.t("fact.memory"), peakMemory(c)],
       [t.t("fact.file"), code(s.file)],
     ],
     notices,
   };
+}
+
+/** Peak resident memory per process group: "coordinator 142.5 MB · agencies (runner) 210 MB · broker 98 MB". */
+function peakMemory(c: Ctx): string {
+  const { m, t } = c;
+  const mb = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1, useGrouping: false });
+  return (["coordinator", "agencies", "broker"] as const).flatMap((k) => {
+    const p = m.processes[k];
+    if (!p) return [];
+    const value = p.peakRssMb === null ? t.t("memory.notMeasured") : t.t("memory.value", { mb: mb.format(p.peakRssMb).replace(".", t.lang === "ru" ? "," : ".") });
+    return [`${t.t(`memory.${k}`)} ${value}${p.processes > 1 ? ` (${t.t("memory.processes", { n: p.processes })})` : ""}`];
+  }).join(" · ");
 }
 
 /** Three findings for a reader with a minute: delivery, acknowledgement against the target, the MSEL. */
