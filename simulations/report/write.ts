@@ -1,12 +1,13 @@
 // Writes a run's report directory: metrics.json (checked against the contract first), report.md,
-// report.html and, when given, audit.jsonl.
+// report.html and, when given, audit.jsonl and the registry whose coordinator keys signed it
+// (`atix audit verify audit.jsonl --registry registry.json`).
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { Metrics } from "./metrics.ts";
 
-export async function writeReport(dir: string, m: Metrics, auditJsonl?: string): Promise<{ files: string[] }> {
+export async function writeReport(dir: string, m: Metrics, auditJsonl?: string, registry?: unknown): Promise<{ files: string[] }> {
   const metrics = Metrics.parse(m);
   const contents: [string, string][] = [
     ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
@@ -14,6 +15,7 @@ export async function writeReport(dir: string, m: Metrics, auditJsonl?: string):
     ["report.html", renderHtml(metrics)],
   ];
   if (auditJsonl !== undefined) contents.push(["audit.jsonl", auditJsonl.length && !auditJsonl.endsWith("\n") ? `${auditJsonl}\n` : auditJsonl]);
+  if (registry !== undefined) contents.push(["registry.json", `${JSON.stringify(registry, null, 2)}\n`]);
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
   for (const [name, text] of contents) {

@@ -60,8 +60,8 @@ export function registerRun(program: Command) {
       });
       printer.done();
       try {
-        const { metrics, auditJsonl } = await collectMetrics(run);
-        await writeReport(dir, metrics, auditJsonl);
+        const { metrics, auditJsonl, registry } = await collectMetrics(run);
+        await writeReport(dir, metrics, auditJsonl, registry);
         const d = metrics.deliveries;
         process.stdout.write(
           `${metrics.pass ? "PASS" : "FAIL"}  ${metrics.alerts.accepted} accepted, ${metrics.alerts.rejected} rejected; deliveries ${d.delivered}/${d.expected}, ` +

@@ -6,7 +6,7 @@ import {
 } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { SimClock } from "../../../shared/clock.ts";
-import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
+import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
 import { DEFAULT_SETTINGS } from "../../../shared/exchange/settings.ts";
 import { followTracking } from "../../../shared/exchange/tracking-read.ts";
 import { compose } from "../../../shared/messaging/compose.ts";
@@ -98,9 +98,10 @@ export function registerSend(program: Command) {
       const observer = await attach({ as: "observer", ...(opts.nats ? { nats: opts.nats } : {}) }).catch((e: Error) => {
         throw new CliError(e.message);
       });
-      const store = await openStore(observer.nc);
-      const clock = new SimClock((await store.clock.get(CONFIG_KEYS.clock))?.value ?? SimClock.start().snapshot());
-      const registry = (await store.registry.get(CONFIG_KEYS.registry))?.value;
+      // Read as the observer, without a consumer (it may create none).
+      const config = await ExchangeReader.of(observer.nc);
+      const clock = new SimClock((await config.clock()) ?? SimClock.start().snapshot());
+      const registry = await config.registry();
       if (registry && !registry.agencies.some((a) => a.id === opts.from))
         throw new CliError(`--from: ${opts.from} is not an agency of this exchange (${registry.agencies.length} agencies; see .atix/registry.json)`);
       const message = await draft(opts, clock.iso());
@@ -130,10 +131,10 @@ export function registerSend(program: Command) {
           process.stdout.write(`accepted ${message.id}: ${outcome.body.recipients.length} recipients, acknowledgements due ${outcome.body.ackDeadline ?? "-"}\n`);
           return;
         }
-        const settings = (await store.settings.get(CONFIG_KEYS.settings))?.value ?? DEFAULT_SETTINGS;
+        const settings = (await config.settings()) ?? DEFAULT_SETTINGS;
         const window = Date.parse(outcome.body.ackDeadline!) - Date.parse(message.sentAt);
         const summary = await waitForAcknowledgements({
-          store, tracking, clock, message, recipients: outcome.body.recipients, deadline: outcome.body.ackDeadline!,
+          config, tracking, clock, message, recipients: outcome.body.recipients, deadline: outcome.body.ackDeadline!,
           escalationSpanMs: Math.max(...Object.values(settings.escalationAfter)) * Math.max(0, window), timeoutMs: opts.timeout * 1000,
         });
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
