@@ -88,14 +88,18 @@ export function observerServices(): Imported[] {
   ];
 }
 
-/** What the observer receives (stream imports): the live signals, each audit record as stored, the head. */
-const observerStreams = [subjects.presenceAll, subjects.coordinatorHeartbeatAll, subjects.outcomeAll, subjects.auditStored, ...memberStreams];
+/**
+ * What the observer receives from the exchange's account (stream imports): the live signals, each
+ * audit record as stored, the head. Agencies' presence comes from each agency's own account: what
+ * reaches the exchange's account through a service import is not passed on by its stream exports.
+ */
+const observerStreams = [subjects.coordinatorHeartbeatAll, subjects.outcomeAll, subjects.auditStored, ...memberStreams];
 
 /** The observer may publish only the reads it imports, and read only its inbox and what is exported to it. */
 export function observerPermissions(user: string) {
   return {
     publish: observerServices().map((s) => s.local),
-    subscribe: [`${subjects.inboxPrefix(user)}.>`, ...observerStreams],
+    subscribe: [`${subjects.inboxPrefix(user)}.>`, subjects.presenceAll, ...observerStreams],
   };
 }
 
@@ -160,6 +164,8 @@ export function authorizationConfig(auth: ServerAuth): string {
     `    imports: [`,
     ...observerServices().map(serviceImport),
     ...observerStreams.map(streamImport),
+    // Each agency's presence, from its own account.
+    ...ids.map((id) => `      { stream: { account: ${q(agencyAccount(id))}, subject: ${q(subjects.presence(id))} } }`),
     `    ]`,
     `  }`,
   ];
@@ -168,6 +174,9 @@ export function authorizationConfig(auth: ServerAuth): string {
     `  ${agencyAccount(a.user)}: {`,
     `    users: [`,
     userBlock(a, agencyPermissions(a.user)),
+    `    ]`,
+    `    exports: [`,
+    streamExport(subjects.presence(a.user), [OBSERVER_ACCOUNT]),
     `    ]`,
     `    imports: [`,
     ...[...agencyServices(a.user), ...memberServices].map(serviceImport),
