@@ -7,7 +7,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
-import type { ChainFollower } from "./chain-follower.ts";
+import { caughtUp, type ChainFollower, handOn } from "./chain-follower.ts";
 import { type ChainMessage, ChainReader, decodeStored } from "./chain-read.ts";
 
 export interface LiveChainOptions {
@@ -58,14 +58,10 @@ export async function followChainLive(
     poke();
   }, opts.checkMs ?? 1_000);
 
+  const handRecord = handOn(onRecord, log);
   const hand = (m: ChainMessage) => {
     next = m.streamSeq + 1;
-    try {
-      onRecord(m.streamSeq, m.record);
-    } catch (err) {
-      // A record its reader cannot take is reported and passed: reading it again would fail again.
-      log?.error({ err, streamSeq: m.streamSeq }, "a record of the audit chain could not be applied; passed over");
-    }
+    handRecord(m.streamSeq, m.record);
   };
   /** Reads what lies between `next` and `to` (inclusive) by direct gets. */
   const readUpTo = async (to: number) => {
@@ -107,9 +103,7 @@ export async function followChainLive(
   return {
     next: () => next,
     async current(waitMs = 2_000) {
-      const end = await reader.end();
-      for (const until = Date.now() + waitMs; next <= end && Date.now() < until && !stopped; ) await sleep(20);
-      return next > end;
+      return caughtUp(await reader.end(), () => next, () => stopped, waitMs);
     },
     get failure() {
       return failure;

@@ -15,6 +15,7 @@ import {
   ClockFeed,
   createRng,
   type AgencyNodeOptions,
+  type HostedAgency,
   senderKeysOf,
   verification,
 } from "../../services/agency/index.ts";
@@ -98,6 +99,10 @@ function startNode(id: string, opts: Partial<AgencyNodeOptions> & { feed: ClockF
   started.push(node);
   return node;
 }
+
+/** Agencies hosted in one process, at 600x, verifying against the test's registry. */
+const hostOf = (agencies: HostedAgency[]) =>
+  new AgencyHost({ servers: inject("natsUrl"), agencies, registry, clock: clockAt(600), authenticate: false, hitProbability: 0, logger });
 
 /** A fresh alert for one recipient, from the example, sent "now" in simulated time. */
 function alertFor(recipient: string, feed: ClockFeed, precedence: "FLASH" | "IMMEDIATE" | "PRIORITY" | "ROUTINE" = "ROUTINE") {
@@ -353,17 +358,9 @@ describe("AgencyNode", () => {
 
 describe("AgencyHost", () => {
   it("takes a node offline and brings it back: it catches up on 20 deliveries, in order", async () => {
-    const host = new AgencyHost({
-      servers: inject("natsUrl"),
-      // A deliberate officer (about 0.5 s wall here): the receipts this test reads go out before
-      // any acknowledgement could stand in for them (docs/protocol.md §6).
-      agencies: [{ agency: agency("QW", { ackDelay: { medianMinutes: 10, p95Minutes: 12 } }), seed: seed("QW") }],
-      registry,
-      clock: clockAt(600),
-      authenticate: false,
-      hitProbability: 0,
-      logger,
-    });
+    // A deliberate officer (about 0.5 s wall here): the receipts this test reads go out before
+    // any acknowledgement could stand in for them (docs/protocol.md §6).
+    const host = hostOf([{ agency: agency("QW", { ackDelay: { medianMinutes: 10, p95Minutes: 12 } }), seed: seed("QW") }]);
     started.push(host);
     const subs = await watchSubmissions("QW");
     await host.start();
@@ -439,15 +436,7 @@ describe("a delivery whose signature does not verify", () => {
   });
 
   it("is verified once per process for every hosted agency that receives the same stored bytes", async () => {
-    const host = new AgencyHost({
-      servers: inject("natsUrl"),
-      agencies: (["QR", "QP"] as const).map((id) => ({ agency: agency(id, { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }), seed: seed(id) })),
-      registry,
-      clock: clockAt(600),
-      authenticate: false,
-      hitProbability: 0,
-      logger,
-    });
+    const host = hostOf((["QR", "QP"] as const).map((id) => ({ agency: agency(id, { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }), seed: seed(id) })));
     started.push(host);
     await host.start();
     const subs = await Promise.all(["QR", "QP"].map((id) => watchSubmissions(id)));
