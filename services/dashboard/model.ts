@@ -34,6 +34,11 @@ export class DashboardModel {
 
   constructor(readonly title?: string) {}
 
+  /** Whether a key is one of the registry's coordinator keys (records signed with others do not verify). */
+  trusts(publicKey: string): boolean {
+    return this.trusted.has(publicKey);
+  }
+
   setRegistry(reg: RegistryData) {
     this.name = reg.name;
     for (const k of reg.coordinators) this.trusted.add(k.publicKey);

@@ -32,6 +32,9 @@ const REGISTRY_EVERY_MS = 2_000;
 export async function followExchange(nc: NatsConnection, model: DashboardModel, on: SourceEvents): Promise<Source> {
   // Read without a consumer: the observer may create none (shared/exchange/server-config.ts).
   const config = await ExchangeReader.of(nc);
+  // The chain's end first: every record up to it was signed with a key the registry read next has.
+  const chain = await ChainReader.of(nc);
+  const lastSeq = await chain.end();
   const registry = await config.registry();
   if (!registry) throw new Error("no registry in the exchange's config bucket (is the exchange up?)");
   model.setRegistry(registry);
@@ -66,8 +69,8 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
   ];
 
   // Registry changes: read again now and then (a coordinator adopts them from the config bucket too).
-  const registryTimer = setInterval(() => {
-    void config.registry().then((r) => {
+  const refreshRegistry = () =>
+    config.registry().then((r) => {
       const text = r && JSON.stringify(r);
       if (!r || text === registryText) return;
       registryText = text!;
@@ -75,10 +78,7 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
       keys = new Map(r.agencies.map((a) => [a.id, a.publicKey]));
       on.reset();
     }, () => undefined);
-  }, REGISTRY_EVERY_MS);
-
-  const chain = await ChainReader.of(nc);
-  const lastSeq = await chain.end();
+  const registryTimer = setInterval(() => void refreshRegistry(), REGISTRY_EVERY_MS);
   let markCaughtUp = () => {};
   const caughtUp = new Promise<void>((r) => (markCaughtUp = r));
   const finishCatchUp = () => {
@@ -88,7 +88,7 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
     on.reset();
   };
   if (lastSeq === 0) finishCatchUp();
-  const follow = await followChainLive(nc, { fromSeq: 1 }, (streamSeq, record) => {
+  const apply = (streamSeq: number, record: unknown) => {
     for (const view of model.applyAudit(record)) {
       if (view.event === "submitted" && view.kind === "rfi" && !view.title && view.messageId) {
         const id = view.messageId;
@@ -97,6 +97,21 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
       if (!model.chain.catchingUp) on.audit(view);
     }
     if (streamSeq >= lastSeq) finishCatchUp();
+  };
+  // A record signed with a key the registry read so far lacks (an instance started since) waits,
+  // with those after it, until the registry is read again: it is registered before it signs.
+  const waiting: [number, unknown][] = [];
+  let refreshing = false;
+  const follow = await followChainLive(nc, { fromSeq: 1 }, (streamSeq, record) => {
+    const key = (record as { signature?: { key?: unknown } } | null)?.signature?.key;
+    if (!waiting.length && (typeof key !== "string" || model.trusts(key))) return apply(streamSeq, record);
+    waiting.push([streamSeq, record]);
+    if (refreshing) return;
+    refreshing = true;
+    void refreshRegistry().finally(() => {
+      refreshing = false;
+      for (const [seq, r] of waiting.splice(0)) apply(seq, r);
+    });
   });
 
   const statusDone = (async () => {

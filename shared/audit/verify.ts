@@ -4,11 +4,10 @@
 // short or rewritten since is caught. A fault is reported once, naming the record and where it was.
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { AuditHead, type AuditRecord } from "../contracts/audit.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import { type ChainHead, ChainVerifier, GENESIS, recordSignatureValid, type TrustedKeys } from "./chain.ts";
-import { readChain } from "./chain-read.ts";
+import type { ChainReader } from "./chain-read.ts";
 
 /** Where a record was found: a line of a file or a message of the stream. */
 export type Where = { line: number } | { streamSeq: number };
@@ -101,9 +100,9 @@ export async function* fileItems(file: string): AsyncGenerator<Item> {
   }
 }
 
-/** The live chain, read without a consumer. */
-export async function* streamItems(nc: NatsConnection): AsyncGenerator<Item> {
-  for await (const s of readChain(nc)) {
+/** The live chain up to `toSeq` (default: its end when reading began), read without a consumer. */
+export async function* streamItems(chain: ChainReader, toSeq?: number): AsyncGenerator<Item> {
+  for await (const s of chain.read(toSeq === undefined ? {} : { toSeq })) {
     const where = { streamSeq: s.streamSeq };
     yield s.notJson ? { where, fault: `stream message ${s.streamSeq} is not JSON` } : { where, record: s.record };
   }

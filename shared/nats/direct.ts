@@ -8,8 +8,8 @@ import { retryTransient } from "./retry.ts";
 
 export type DirectQuery = { seq: number } | { last_by_subj: string } | { next_by_subj: string; seq: number };
 
-/** How long a read is retried through an election before its caller hears of it. */
-const READ_PATIENCE_MS = 10_000;
+/** How long a read is retried through an election before its caller hears of it (any replica answers a direct get). */
+const READ_PATIENCE_MS = 5_000;
 
 export class DirectReader {
   private constructor(

@@ -88,6 +88,6 @@ describe("atix contracts export", () => {
     expect(files.sort()).toEqual([...MESSAGE_KINDS.map((k) => `${k}.json`), "message.json", "audit-record.json", "audit-head.json"].sort());
     const api = JSON.parse(await readFile(join(out, "asyncapi.json"), "utf8"));
     expect(api.asyncapi).toBe("3.0.0");
-    expect(Object.keys(api.components.messages).sort()).toEqual([...MESSAGE_KINDS, "clock"].sort());
+    expect(Object.keys(api.components.messages).sort()).toEqual([...MESSAGE_KINDS, "clock", "auditHead"].sort());
   });
 });

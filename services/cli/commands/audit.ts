@@ -66,7 +66,16 @@ async function liveRegistry(nc: NatsConnection): Promise<RegistryData> {
   return registry;
 }
 
-export const verifyLive = async (nc: NatsConnection, head?: AuditHead) => verifyItems(streamItems(nc), trustedKeys(await liveRegistry(nc)), head);
+/**
+ * The live chain up to its end now, against the registry read after that end was: every key that
+ * signed a record up to there was registered before the record was written, so it is in it.
+ */
+export async function verifyLive(nc: NatsConnection, opts: { registry?: RegistryData; head?: string } = {}): Promise<AuditVerdict> {
+  const chain = await ChainReader.of(nc);
+  const end = await chain.end();
+  const trusted = trustedKeys(opts.registry ?? (await liveRegistry(nc)));
+  return verifyItems(streamItems(chain, end), trusted, opts.head ? await headFrom(opts.head, trusted) : undefined);
+}
 
 /** Writes the stored chain to `file` (via a temporary file, so a partial export never looks whole). */
 export async function exportAudit(nc: NatsConnection, file: string): Promise<number> {
@@ -155,10 +164,9 @@ export function registerAudit(program: Command) {
         const trusted = trustedKeys(await registryForFile(opts.registry));
         v = await verifyFile(file, trusted, opts.head ? await headFrom(opts.head, trusted) : undefined);
       } else
-        v = await observe(opts.nats, async (nc) => {
-          const trusted = opts.registry ? trustedKeys(await registryForFile(opts.registry)) : trustedKeys(await liveRegistry(nc));
-          return verifyItems(streamItems(nc), trusted, opts.head ? await headFrom(opts.head, trusted) : undefined);
-        });
+        v = await observe(opts.nats, async (nc) =>
+          verifyLive(nc, { ...(opts.registry ? { registry: await registryForFile(opts.registry) } : {}), ...(opts.head ? { head: opts.head } : {}) }),
+        );
       process.stdout.write(opts.json ? `${JSON.stringify(v)}\n` : `${verdictLine(v)}\n`);
       if (!v.ok) process.exitCode = 1;
     });
