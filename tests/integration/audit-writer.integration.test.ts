@@ -4,14 +4,14 @@
 // one the writer is about to use, the writer's record would be answered "duplicate". Such an answer
 // counts as written only when the stored message is a record of that very event; otherwise the
 // event is recorded anew, under the next msgID of its sequence, once, also when retried after a crash.
-import { jetstreamManager } from "@nats-io/jetstream";
-import { jetstream } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { readChain } from "../../shared/audit/chain-read.ts";
 import { ChainVerifier } from "../../shared/audit/chain.ts";
 import { AuditWriter, msgIdOf, readAuditHead } from "../../shared/audit/writer.ts";
-import { type AuditEntry, StoredAuditRecord, streams, subjects } from "../../shared/contracts/index.ts";
+import { AGENCY_JS_API, type AuditEntry, StoredAuditRecord, streams, subjects } from "../../shared/contracts/index.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
 import { newIdentity } from "../../shared/exchange/identities.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { Coordinator } from "../../services/coordinator/coordinator.ts";
@@ -41,6 +41,30 @@ async function stored() {
   return out;
 }
 const alert = (title: string) => compose("alert", testAlertBody({ title }), { sender: "KZ", sentAt: ex.clock.iso() });
+
+it("an agency and the observer together cannot make the chain skip a record", async () => {
+  // The attack that worked before: KZ stores submissions whose Nats-Msg-Id headers are the audit
+  // event ids its next alert gets, and the observer has a push consumer copy them into the audit
+  // stream, so the coordinator's real records are answered "duplicate".
+  const m = alert("after the planted msgIDs");
+  const kz = await ex.connectAgency("KZ");
+  for (const event of ["submitted", "delivered"]) await kz.js.publish(subjects.submit("KZ", "presence"), JSON.stringify({ junk: event }), { msgID: `${event}:${m.id}` });
+  const obs = await connectAs({ servers: ex.url, user: "observer", seed: ex.ids.observer.seed });
+  try {
+    const jsm = await jetstreamManager(obs, { apiPrefix: AGENCY_JS_API, checkAPI: false });
+    const copy = { name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All };
+    await expect(jsm.consumers.add(streams.submissions.name, copy)).rejects.toThrow(/Permissions Violation/);
+    await expect((await jetstreamManager(obs, { checkAPI: false })).consumers.add(streams.submissions.name, copy)).rejects.toThrow(/Permissions Violation/);
+  } finally {
+    await obs.close();
+  }
+  expect((await submitAndWait(ex, "KZ", m)).kind).toBe("acceptance");
+  const records = (await stored()).map((s) => StoredAuditRecord.parse(s.record));
+  expect(records.filter((r) => r.messageId === m.id).map((r) => r.event).sort()).toEqual(["delivered", "submitted"]);
+  const v = new ChainVerifier(await ex.trusted());
+  for (const r of records) v.push(r);
+  expect(v.result().ok).toBe(true);
+}, 30_000);
 
 it("records an event whose msgID was taken by another message anew, once, and the chain does not skip it", async () => {
   const m = alert("msgIDs taken before it was sent");
