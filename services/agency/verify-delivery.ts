@@ -25,7 +25,12 @@ export function senderKeysOf(registry: RegistryKeys): SenderKeys {
 }
 
 /** Verdicts remembered: enough for every message in flight across the hosted agencies. */
-export const VERIFY_MEMO_SIZE = 4_000;
+export const VERIFY_MEMO_SIZE = 2_000;
+/**
+ * Messages up to this size are remembered with a copy of their bytes (alerts are a few KiB): the
+ * memo holds at most VERIFY_MEMO_SIZE × this. A larger one is verified for each delivery.
+ */
+const MEMO_MAX_BYTES = 16 * 1024;
 const memo = new BoundedMap<string, { data: Uint8Array; key: string; verdict: VerifyResult }>(VERIFY_MEMO_SIZE);
 
 /** What verification has cost this process (the bench reports it per delivery). */
@@ -53,6 +58,6 @@ export function verifyDelivery(m: Message, data: Uint8Array, keys: SenderKeys): 
   const verdict = verify(m, key);
   verification.micros += (performance.now() - started) * 1000;
   verification.verified++;
-  memo.set(id, { data: data.slice(), key, verdict }); // a copy: the client may reuse its read buffers
+  if (data.byteLength <= MEMO_MAX_BYTES) memo.set(id, { data: data.slice(), key, verdict }); // a copy: the client may reuse its read buffers
   return verdict;
 }

@@ -9,7 +9,8 @@ import { type ChainMessage, decodeStored } from "./chain-read.ts";
 /**
  * The stream sequence of the last message on the chain's subject (0 when there is none): where
  * the chain ends for its readers. The stream's own last sequence can lie past it, when the server
- * stored a message there under another subject (see the known holes in permissions.integration.test.ts).
+ * stored a message there under another subject (an exchange run by an earlier ATIX, whose observer
+ * could make it: docs/audit.md, "Who can write to the chain").
  */
 export async function chainEnd(jsm: JetStreamManager): Promise<number> {
   try {

@@ -82,8 +82,9 @@ async function recordAt(jsm: JetStreamManager, seq: number): Promise<StoredAudit
 
 /**
  * The chain's last record, and the stream's last sequence to expect on the next write. Messages
- * after the last record that are not records (the server can be made to store copies and replies
- * there, see the known holes in permissions.integration.test.ts) are passed over: the chain goes
+ * after the last record that are not records (only coordinators can write there now, but an
+ * exchange run by an earlier ATIX may hold copies and replies its observer had the server store)
+ * are passed over: the chain goes
  * on after them and the exchange keeps running. Those on the chain's subject make every
  * verification fail there; those under other subjects are not read as part of the chain at all.
  */
