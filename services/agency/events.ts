@@ -10,6 +10,7 @@ export type AgencyEventType =
   | "hit" // a hit was reported on an alert
   | "reminded" // a reminder escalation moved a pending acknowledgement forward
   | "malformed" // a delivery that is not a valid message was acked and skipped
+  | "unverified" // a delivery whose signature does not verify against the registry was acked and skipped
   | "outcome"; // an acceptance or rejection of one of our own submissions
 
 export interface AgencyEvent {
@@ -25,6 +26,8 @@ export interface AgencyEvent {
   /** Id of what the node sent in response (receipt, acknowledgement, rfi-response, hit). */
   replyId?: string;
   redelivered?: boolean;
+  /** For "unverified": why the signature does not stand. */
+  reason?: string;
 }
 
 export type AgencyEventListener = (event: AgencyEvent) => void;
@@ -38,6 +41,7 @@ export interface AgencyCounters {
   hits: number;
   reminded: number;
   malformed: number;
+  unverified: number;
   rejected: number;
   accepted: number;
 }
@@ -50,6 +54,7 @@ const COUNTER_OF: Partial<Record<AgencyEventType, keyof AgencyCounters>> = {
   hit: "hits",
   reminded: "reminded",
   malformed: "malformed",
+  unverified: "unverified",
 };
 
 export const emptyCounters = (): AgencyCounters => ({
@@ -61,6 +66,7 @@ export const emptyCounters = (): AgencyCounters => ({
   hits: 0,
   reminded: 0,
   malformed: 0,
+  unverified: 0,
   rejected: 0,
   accepted: 0,
 });

@@ -10,18 +10,21 @@ import { ClockFeed } from "./clock-feed.ts";
 import { type AgencyCounters, type AgencyEventListener, emptyCounters } from "./events.ts";
 import { AgencyNode } from "./node.ts";
 import type { AgencyNodeOptions } from "./options.ts";
+import { type RegistryKeys, senderKeysOf } from "./verify-delivery.ts";
 
 export interface HostedAgency {
   agency: RosterAgency;
   /** The agency's nkey seed (SU…). */
   seed: string;
   /** Per-agency overrides (offlineUntil, probabilities, …). */
-  options?: Partial<Omit<AgencyNodeOptions, "agency" | "seed" | "servers" | "clockFeed" | "logger">>;
+  options?: Partial<Omit<AgencyNodeOptions, "agency" | "seed" | "servers" | "clockFeed" | "logger" | "keys">>;
 }
 
 export interface AgencyHostOptions {
   servers: string | string[];
   agencies: HostedAgency[];
+  /** The registry's public keys (agencies and coordinators): what every delivery is verified against. */
+  registry: RegistryKeys;
   clock?: ClockState;
   /** Nodes connecting at once (default 20): spares the server a thundering herd. */
   concurrency?: number;
@@ -46,6 +49,7 @@ export class AgencyHost {
     const logger = opts.logger ?? createLogger("agency");
     const common = {
       servers: opts.servers,
+      keys: senderKeysOf(opts.registry),
       clockFeed: this.feed,
       outbox: new YieldingQueue(),
       logger,

@@ -19,3 +19,4 @@ export {
 export { chance, createRng, hashString, mulberry32, normal, pick, type Rng, uniform } from "../../shared/prng.ts";
 export { localHour, nextLocalHour, offsetMs } from "./local-time.ts";
 export { FOR_THE_OFFICER, OUTCOMES, RECEIPTED } from "./intake.ts";
+export { type RegistryKeys, type SenderKeys, senderKeysOf, verification, verifyDelivery } from "./verify-delivery.ts";

@@ -18,6 +18,7 @@ import { RECENT_IDS } from "./options.ts";
 import type { EventHub } from "./events.ts";
 import type { OfficerDesk } from "./officer-desk.ts";
 import { LINGER_MS, MAX_LINGER_MS, receiptFor } from "./reactions.ts";
+import { type SenderKeys, verifyDelivery } from "./verify-delivery.ts";
 
 /** Deliveries a person must acknowledge (each gets the machine receipt first). */
 export const FOR_THE_OFFICER: ReadonlySet<MessageKind> = new Set(TRACKED_KINDS);
@@ -51,6 +52,7 @@ export class Intake {
     private readonly log: Logger,
     private readonly active: () => boolean,
     private readonly outbox: YieldingQueue,
+    private readonly keys: SenderKeys,
   ) {
     const send = (items: { delivered: Message; at: string }[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
     this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
@@ -77,6 +79,14 @@ export class Intake {
       // joined or after we left: not ours to read (no event, no receipt).
       msg.ack();
       this.log.debug({ messageId: m.id, kind: m.kind, seq, own: m.sender === this.agency }, "broadcast not addressed to us skipped");
+      return true;
+    }
+    // Nothing is receipted, acknowledged or believed unless its sender signed it (docs/protocol.md §6).
+    const verified = verifyDelivery(m, msg.data, this.keys);
+    if (!verified.ok) {
+      msg.ack(); // read again it would fail again: never redelivered for ever
+      this.log.warn({ messageId: m.id, kind: m.kind, sender: m.sender, seq, subject: msg.subject, reason: verified.reason }, "delivery with a signature that does not verify skipped");
+      this.events.emit({ type: "unverified", agency: this.agency, messageId: m.id, kind: m.kind, seq, at, reason: verified.reason });
       return true;
     }
     const first = !this.seen.has(m.id);

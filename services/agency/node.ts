@@ -63,7 +63,7 @@ export class AgencyNode {
       answerProbability: opts.answerProbability ?? DEFAULTS.answerProbability,
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
     }, outbox, (id, ack) => this.intake.standIn(id, ack));
-    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox);
+    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox, opts.keys);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
     this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, outbox, offlineUntil);

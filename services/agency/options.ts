@@ -4,6 +4,7 @@ import type { RosterAgency } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import type { ClockFeed } from "./clock-feed.ts";
+import type { SenderKeys } from "./verify-delivery.ts";
 
 export interface AgencyNodeOptions {
   /** The agency's roster entry: its time zone and duty profile drive the officer. */
@@ -13,6 +14,8 @@ export interface AgencyNodeOptions {
   /** The agency's nkey seed (SU…): signs every message and, unless authenticate is false, logs in. */
   seed: string;
   servers: string | string[];
+  /** The registry's public keys: every delivery is verified against them before the node acts on it. */
+  keys: SenderKeys;
   /** false: connect without nkey auth (test servers without authorization); messages are still signed. */
   authenticate?: boolean;
   /** Initial exchange clock; broadcasts on atix.clock replace it. Default: real time until one arrives. */

@@ -6,13 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { PRECEDENCES } from "../../shared/contracts/index.ts";
-import { type DeliveryEvent, perDelivery } from "../../shared/audit/deliveries.ts";
-import { followAudit } from "../../shared/audit/reader.ts";
+import { followChainLive } from "../../shared/audit/chain-live.ts";
+import { perDelivery } from "../../shared/audit/deliveries.ts";
+import { StoredAuditRecord } from "../../shared/contracts/index.ts";
 import { OBSERVER_USER, readIdentity } from "../../shared/exchange/identities.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { createLogger } from "../../shared/log.ts";
-import { AgencyHost } from "../agency/index.ts";
+import { AgencyHost, verification } from "../agency/index.ts";
 import { launch } from "../launcher/launch.ts";
 import { benchRoster } from "./roster.ts";
 import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
@@ -29,7 +30,11 @@ export interface AtixResult {
   latency: Latency;
   /** Submit → acknowledged by every recipient's duty officer (acknowledgement stored), per broadcast (spaced). */
   acknowledgedLatency: Latency;
-  sustained: { messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number; cpuMicrosPerDelivery?: CpuPerDelivery };
+  sustained: {
+    messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number; cpuMicrosPerDelivery?: CpuPerDelivery;
+    /** The agencies' signature checks over the burst: Ed25519 verifications made (the rest were remembered) and their cost per delivery. */
+    verification: { checks: number; verified: number; microsPerDelivery: number };
+  };
 }
 
 // Deadlines far beyond the run: no reminder or escalation traffic while measuring.
@@ -38,27 +43,39 @@ const SETTINGS: Settings = {
   ackDeadlineMinutes: Object.fromEntries(PRECEDENCES.map((p) => [p, 10_000_000])) as Settings["ackDeadlineMinutes"],
 };
 
-/** Counts acknowledgement events in the audit chain, read live as the exchange's observer. */
+/** Counts acknowledgement events in the audit chain, read live as the exchange's (read-only) observer. */
 async function recordedAcknowledgements(servers: string, observerSeed: string) {
   const nc = await connectAs({ servers, user: OBSERVER_USER, seed: observerSeed });
-  const follower = await followAudit(nc, { fromNow: true });
-  const seen = new Set<string>();
+  /** Per message, the agencies whose acknowledgement is recorded (from when following began). */
+  const acked = new Map<string, Set<string>>();
+  let counted = 0;
+  let watch: { ids: Set<string>; target: number; done: () => void } | undefined;
+  const follower = await followChainLive(nc, { fromNow: true }, (_, record) => {
+    // Only acknowledgements are read as records (the rest is not this count's business).
+    if ((record as { event?: unknown } | null)?.event !== "acknowledged") return;
+    const r = StoredAuditRecord.safeParse(record);
+    if (!r.success) return;
+    // One record may acknowledge many deliveries (a batched acknowledgement).
+    for (const a of perDelivery(r.data)) {
+      if (!a.messageId) continue;
+      let by = acked.get(a.messageId);
+      if (!by) acked.set(a.messageId, (by = new Set()));
+      if (by.has(a.actor)) continue;
+      by.add(a.actor);
+      if (watch?.ids.has(a.messageId)) counted++;
+    }
+    if (watch && counted >= watch.target) watch.done();
+  });
   return {
     async until(ids: Set<string>, target: number, timeoutMs: number) {
       const w = waiter("ATIX sustained burst acknowledged (audit chain)", timeoutMs);
-      void (async () => {
-        for await (const { record } of follower) {
-          const r = record as DeliveryEvent | null;
-          if (r?.event !== "acknowledged") continue;
-          // One record may acknowledge many deliveries (a batched acknowledgement).
-          for (const a of perDelivery(r)) if (a.messageId && ids.has(a.messageId)) seen.add(`${a.messageId}:${a.actor}`);
-          if (seen.size >= target) return w.resolve();
-        }
-      })().catch(() => undefined);
+      counted = [...ids].reduce((n, id) => n + (acked.get(id)?.size ?? 0), 0);
+      watch = { ids, target, done: w.resolve };
+      if (counted >= target) w.resolve();
       try {
         await w.promise;
       } finally {
-        follower.stop();
+        await follower.stop();
         await nc.close().catch(() => undefined);
       }
     },
@@ -79,6 +96,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
     host = new AgencyHost({
       servers: launched.exchange.natsUrl,
       agencies,
+      registry: launched.registry,
       clock: launched.exchange.clock,
       rngSeed: "bench",
       hitProbability: 0,
@@ -146,11 +164,17 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
       coordinator: processCpu(launched.coordinators[0]?.proc.pid),
       agencies: ownCpu,
     });
+    const verifiedBefore = { ...verification };
     const t0 = performance.now();
     const messages = await Promise.all(Array.from({ length: burst }, (_, i) => flash(`Benchmark burst ${i + 1}`)));
     await recorded.until(new Set(messages.map((m) => m.id)), recipients * burst, TIMEOUT_MS * 3);
     const seconds = (performance.now() - t0) / 1000;
     const perDelivery = cpu.perDelivery(recipients * burst);
+    const verified = {
+      checks: verification.checks - verifiedBefore.checks,
+      verified: verification.verified - verifiedBefore.verified,
+      microsPerDelivery: round((verification.micros - verifiedBefore.micros) / (recipients * burst)),
+    };
     return {
       recipients,
       latency: latencyOf(toDelivered),
@@ -158,6 +182,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
       sustained: {
         messages: burst, deliveries: recipients * burst, seconds: round(seconds), deliveriesPerSecond: Math.round((recipients * burst) / seconds),
         ...(perDelivery ? { cpuMicrosPerDelivery: perDelivery } : {}),
+        verification: verified,
       },
     };
   } finally {

@@ -4,15 +4,14 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { exchangeFilePath, readExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
-import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
+import { ExchangeReader } from "../../shared/exchange/config-read.ts";
 import type { Lang } from "../../shared/i18n/lang.ts";
 import { translator, type Translator } from "../../shared/i18n/translator.ts";
 import { Anonymiser } from "../../shared/presentation/anonymiser.ts";
 
 /** The exchange's registry as the observer reads it; undefined when none is published yet. */
 export async function readRegistry(nc: NatsConnection): Promise<RegistryData | undefined> {
-  const store = await openStore(nc);
-  return (await store.registry.get(CONFIG_KEYS.registry))?.value;
+  return (await ExchangeReader.of(nc)).registry();
 }
 
 export interface Presentation {

@@ -1,14 +1,15 @@
 // Follows one message's deliveries until every recipient acknowledged or its deadline passed,
 // and sums them up: who got it, who acknowledged, what escalated, how fast.
-import { ClockState, SimClock } from "../../shared/clock.ts";
+import type { SimClock } from "../../shared/clock.ts";
 import type { Message } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
-import { CONFIG_KEYS, type Store } from "../../shared/exchange/store.ts";
+import type { ExchangeReader } from "../../shared/exchange/config-read.ts";
 import type { TrackingFollower } from "../../shared/exchange/tracking-read.ts";
 import { sortedSample } from "../../shared/stats.ts";
 
 export interface WaitInput {
-  store: Store;
+  /** The exchange's config, read as the observer. */
+  config: ExchangeReader;
   /** The audit chain followed from before the message was sent: its deliveries' one record. */
   tracking: TrackingFollower;
   clock: SimClock;
@@ -32,8 +33,8 @@ export async function waitForAcknowledgements(w: WaitInput) {
   for (;;) {
     if (w.tracking.failure) throw w.tracking.failure;
     records = w.tracking.view.ofMessage(w.message.id).filter((t) => w.recipients.includes(t.recipient));
-    const clockState = (await w.store.clock.get(CONFIG_KEYS.clock))?.value;
-    if (clockState) w.clock.adopt(ClockState.parse(clockState));
+    const clockState = await w.config.clock();
+    if (clockState) w.clock.adopt(clockState);
     const allAcked = records.length === w.recipients.length && records.every((t) => t.ackAt);
     // Escalation may still bring acknowledgements (an on-call officer, a backup contact):
     // waiting ends once its last step is due, plus a moment for the records to land.

@@ -11,6 +11,7 @@ import {
 } from "../../shared/contracts/index.ts";
 import type { MessageRecord } from "../../shared/exchange/records.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
+import type { Settings } from "../../shared/exchange/settings.ts";
 import type { Store } from "../../shared/exchange/store.ts";
 
 export interface Routing {
@@ -28,6 +29,14 @@ const deny = (code: RejectionReason["code"], path: string, message: string): Aut
 
 // TLP:CLEAR is the least restrictive, TLP:RED the most.
 const tlpRank = (t: Tlp) => TLPS.indexOf(t);
+
+/** TLP:RED names few agencies: at most `max` (setting tlpRedMaxAgencies). */
+function redWithinLimit(tlp: Tlp, d: Distribution, max: number): Authorised | undefined {
+  const named = d.agencies?.length ?? 0;
+  if (tlp === "RED" && named > max)
+    return deny("policy", "body.distribution.agencies", `expected at most ${max} named agencies for TLP:RED (the exchange's limit, setting tlpRedMaxAgencies); ${named} are named`);
+  return undefined;
+}
 
 function resolve(registry: Registry, d: Distribution, sender: string, precedence: Precedence): Authorised {
   const { recipients, unknown } = registry.resolve(d, sender);
@@ -52,11 +61,11 @@ function noLooserTlp(answer: Tlp, rec: MessageRecord): Authorised | undefined {
 }
 
 /** `storedAtMs`: when the stream stored the submission (wall ms), for a reference not stored yet. */
-export async function authorise(m: Message, registry: Registry, store: Store, storedAtMs: number): Promise<Authorised> {
+export async function authorise(m: Message, registry: Registry, store: Store, storedAtMs: number, settings: Pick<Settings, "tlpRedMaxAgencies">): Promise<Authorised> {
   switch (m.kind) {
     case "alert":
     case "rfi":
-      return resolve(registry, m.body.distribution, m.sender, m.body.precedence);
+      return redWithinLimit(m.body.tlp, m.body.distribution, settings.tlpRedMaxAgencies) ?? resolve(registry, m.body.distribution, m.sender, m.body.precedence);
     case "alert-update":
     case "alert-retraction": {
       const { rec, error } = await original(store, m.body.alertId, ["alert"], "body.alertId", storedAtMs);

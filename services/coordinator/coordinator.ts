@@ -10,6 +10,9 @@ import { ClockState, SimClock } from "../../shared/clock.ts";
 import { Registry } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
+import { registerCoordinatorKeys } from "../../shared/exchange/bootstrap.ts";
+import { checkInstanceName, keyEntry } from "../../shared/exchange/coordinator-keys.ts";
+import { identityFromSeed, newIdentity } from "../../shared/exchange/identities.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
@@ -34,9 +37,18 @@ const PRUNE_EVERY_MS = 10_000;
  */
 const RECENT_DECISIONS = 50_000;
 
+/** An instance started without a name: unique on this machine for this run. */
+export const defaultInstanceName = () => `c-${process.pid}-${randomBytes(2).toString("hex")}`;
+
 export interface CoordinatorOptions {
   servers: string | string[];
+  /** The coordinator identity's nkey seed: authenticates, and signs acceptances, rejections and escalations (as ATIX). */
   seed?: string;
+  /**
+   * The instance's own signing key (SU…) for the audit records it writes, registered in the
+   * registry at start. Without one, a key is made for this process (and registered the same way).
+   */
+  signingSeed?: string;
   instance?: string;
   logger?: Logger;
   replicas?: number;
@@ -58,18 +70,30 @@ export class Coordinator {
   private registry!: Registry;
   private settings: Settings = DEFAULT_SETTINGS;
 
+  private readonly signingSeed: string;
+
   constructor(private readonly opts: CoordinatorOptions) {
-    this.instance = opts.instance ?? `c-${process.pid}-${randomBytes(2).toString("hex")}`;
+    this.instance = opts.instance ?? defaultInstanceName();
+    checkInstanceName(this.instance);
     this.log = opts.logger ?? createLogger("coordinator", { instance: this.instance });
+    this.signingSeed = opts.signingSeed ?? newIdentity(this.instance).seed;
+  }
+
+  /** The public key this instance signs its audit records with. */
+  get signingKey(): string {
+    return identityFromSeed(this.instance, this.signingSeed).publicKey;
   }
 
   async start(): Promise<this> {
     this.nc = await connectAs({ servers: this.opts.servers, user: "coordinator", ...(this.opts.seed ? { seed: this.opts.seed } : {}), name: `atix-coordinator-${this.instance}` });
     await ensureLayout(this.nc, { replicas: this.opts.replicas ?? 1 });
-    const store = await openStore(this.nc);
+    const store = await openStore(this.nc, this.log);
     const clock = new SimClock((await store.clock.get(CONFIG_KEYS.clock))?.value ?? SimClock.start(1).snapshot());
     this.settings = (await store.settings.get(CONFIG_KEYS.settings))?.value ?? DEFAULT_SETTINGS;
     this.registry = new Registry(await this.waitForRegistry(store));
+    // Before anything is signed with it: a record signed with an unregistered key does not verify.
+    const registered = await registerCoordinatorKeys(store, [keyEntry(this.instance, this.signingKey)]);
+    if (registered) this.registry = new Registry(registered);
     await this.watchConfig(store, clock);
     this.ctx = {
       instance: this.instance,
@@ -77,11 +101,11 @@ export class Coordinator {
       js: jetstream(this.nc),
       store,
       clock,
-      audit: new AuditWriter(this.nc, this.log),
+      audit: new AuditWriter(this.nc, this.log, this.signingSeed),
       log: this.log,
       registry: () => this.registry,
       settings: () => this.settings,
-      signOwn: ownSigner(this.opts.seed),
+      signOwn: ownSigner(this.opts.seed ?? this.signingSeed),
       accepting: new Map(),
       tracking: new TrackingView(),
       decided: new BoundedSet<string>(RECENT_DECISIONS),
@@ -109,17 +133,23 @@ export class Coordinator {
       escalated: this.escalator.escalated,
       openDeliveries: this.escalator.openCount,
       auditWritten: this.ctx.audit.written,
-    }));
+      invalidStored: store.checks.invalid,
+      ...(store.checks.last ? { lastInvalid: store.checks.last } : {}),
+    }), () => this.trackingFeed?.head());
     this.log.info({ agencies: this.registry.ids.length, speed: clock.speed }, "coordinator started");
     return this;
   }
 
+  /** The published registry; one that fails its contract (and has no good revision) counts as none. */
   private async waitForRegistry(store: Store) {
     const until = Date.now() + (this.opts.registryWaitMs ?? 30_000);
     for (;;) {
       const r = await store.registry.get(CONFIG_KEYS.registry);
       if (r) return r.value;
-      if (Date.now() > until) throw new Error("no registry published in the exchange's config bucket (start the exchange with `atix up`)");
+      if (Date.now() > until) {
+        const bad = store.checks.last?.key === CONFIG_KEYS.registry ? ` (the one there fails its contract: ${store.checks.last.problem})` : "";
+        throw new Error(`no valid registry published in the exchange's config bucket${bad} (start the exchange with \`atix up\`, or publish it with \`atix init --publish\`)`);
+      }
       await sleep(200);
     }
   }
@@ -142,7 +172,7 @@ export class Coordinator {
           if (r) await this.adopt(new Registry(r));
         }
       } catch (err) {
-        this.log.error({ err, key: e.key }, "ignoring an invalid config value");
+        this.log.error({ err, key: e.key }, "could not apply a config change");
       }
     }, this.log);
     this.watchers.push(f);
@@ -155,6 +185,8 @@ export class Coordinator {
    */
   private async adopt(next: Registry) {
     if (!this.ctx) return void (this.registry = next);
+    // The same agencies (a coordinator key added, say): their consumers exist already.
+    if (sameAgencies(this.registry, next)) return void (this.registry = next);
     try {
       // Through a leader election; until it holds, the registry in use stays.
       await retryTransient(() => this.ensureConsumers(next));
@@ -200,3 +232,5 @@ export class Coordinator {
     this.log.info("coordinator stopped");
   }
 }
+
+const sameAgencies = (a: Registry, b: Registry) => a.ids.length === b.ids.length && a.ids.every((id) => b.byId.has(id));

@@ -1,7 +1,8 @@
 // Stores an accepted message's delivery copies. A message to every agency but its sender is
 // stored once, on the broadcast subject that each agency's broadcast consumer reads (the cost of
-// raw JetStream fan-out); anything narrower (named agencies, regions, TLP:RED) gets one copy per
-// recipient on its own subject, which only that recipient's consumer reads.
+// raw JetStream fan-out); anything narrower (named agencies, regions) and anything TLP:RED, however
+// many it names, gets one copy per recipient on its own subject, which only that recipient's
+// consumer reads.
 import { headers } from "@nats-io/transport-node";
 import { type Message, RECIPIENTS_HEADER, subjects } from "../../shared/contracts/index.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
@@ -22,8 +23,8 @@ export function reachesEveryone(registry: Registry, sender: string, recipients: 
  * The exact bytes `data` (what the sender signed) go out once as a broadcast (msgID `<id>:all`) or
  * once per recipient (msgID `<id>:<recipient>`): a retried write is recognised as a duplicate.
  */
-export async function deliver(ctx: Pick<Context, "js" | "registry" | "log">, m: Message, data: Uint8Array, recipients: string[]): Promise<void> {
-  if (recipients.length && reachesEveryone(ctx.registry(), m.sender, recipients)) {
+export async function deliver(ctx: Pick<Context, "js" | "registry" | "log">, m: Message, data: Uint8Array, recipients: string[], opts: { red?: boolean } = {}): Promise<void> {
+  if (recipients.length && !opts.red && reachesEveryone(ctx.registry(), m.sender, recipients)) {
     const h = headers();
     h.set(RECIPIENTS_HEADER, recipients.join(","));
     await publishDurably(ctx.js, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all`, headers: h });

@@ -83,13 +83,15 @@ export class Escalator {
 
   private async escalate(t: TrackingRecord, step: Step, key: string) {
     const { store, tracking } = this.ctx;
-    const cur = await store.claims.get(key);
-    if (cur && cur.value.state !== "claimed") {
+    // A claim that fails its contract (reported by the store) is no claim: taken over like a stale one.
+    const cur = await store.claims.read(key);
+    const held = cur && "value" in cur ? cur.value : undefined;
+    if (held && held.state !== "claimed") {
       this.heldElsewhere.delete(key);
-      return tracking.settle(t.messageId, t.recipient, step, cur.value.state);
+      return tracking.settle(t.messageId, t.recipient, step, held.state);
     }
-    if (cur && Date.now() - cur.value.claimedAtWall < CLAIM_TIMEOUT_WALL_MS) {
-      this.heldElsewhere.set(key, cur.value.claimedAtWall + CLAIM_TIMEOUT_WALL_MS);
+    if (held && Date.now() - held.claimedAtWall < CLAIM_TIMEOUT_WALL_MS) {
+      this.heldElsewhere.set(key, held.claimedAtWall + CLAIM_TIMEOUT_WALL_MS);
       return;
     }
     const claim: EscalationClaim = { state: "claimed", instance: this.ctx.instance, claimedAtWall: Date.now() };

@@ -1,6 +1,9 @@
-// Each instance says it is alive once a second, and re-broadcasts the exchange clock for
-// agencies (which may not read the config bucket).
+// Each instance says it is alive once a second, re-broadcasts the exchange clock for agencies
+// (which may not read the config bucket) and publishes the audit chain's signed head as it has
+// read it, so every member can keep copies of it (docs/audit.md).
+import type { AuditHead } from "../../shared/contracts/index.ts";
 import { subjects } from "../../shared/contracts/index.ts";
+import type { InvalidValue } from "../../shared/exchange/store.ts";
 import type { Context } from "./context.ts";
 
 export interface InstanceInfo {
@@ -11,13 +14,18 @@ export interface InstanceInfo {
   escalated: number;
   openDeliveries: number;
   auditWritten: number;
+  /** Stored values this instance found failing their contract (each counted once). */
+  invalidStored: number;
+  lastInvalid?: InvalidValue;
 }
 
-export function startHeartbeat(ctx: Context, info: () => InstanceInfo, everyMs = 1_000): () => void {
+export function startHeartbeat(ctx: Context, info: () => InstanceInfo, head: () => AuditHead | undefined, everyMs = 1_000): () => void {
   const beat = () => {
     if (ctx.nc.isClosed() || ctx.nc.isDraining()) return;
     ctx.nc.publish(subjects.coordinatorHeartbeat(ctx.instance), JSON.stringify({ ...info(), at: new Date().toISOString() }));
     ctx.nc.publish(subjects.clock, JSON.stringify(ctx.clock.snapshot()));
+    const h = head();
+    if (h) ctx.nc.publish(subjects.auditHead, JSON.stringify(h));
   };
   beat();
   const t = setInterval(beat, everyMs);

@@ -4,7 +4,7 @@
 // submission of the same sender is decided while the previous one's deliveries, tracking records
 // and audit events are still being stored (issued in order on one connection, so they stay in
 // order). What depends on an acceptance being complete waits for it (ctx.accepting).
-import type { AuditEntry, AuditEvent, Message, RejectionReason } from "../../shared/contracts/index.ts";
+import type { AcceptedEvent, AuditEntry, AuditEntryOf, Message, RejectionReason, Tlp } from "../../shared/contracts/index.ts";
 import { AGENCY_ID_PATTERN, COORDINATOR_ID } from "../../shared/contracts/index.ts";
 import { authorise, type Routing } from "./authorise.ts";
 import { checkSubmission } from "./checks.ts";
@@ -23,7 +23,7 @@ export interface Submission {
   delivered?: () => void;
 }
 
-const EVENT_OF: Partial<Record<Message["kind"], AuditEvent>> = {
+const EVENT_OF: Partial<Record<Message["kind"], AcceptedEvent>> = {
   alert: "submitted",
   rfi: "submitted",
   "alert-update": "updated",
@@ -104,7 +104,7 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   // What it refers to may still be being accepted here: its record is written by then.
   const about = referenceOf(m);
   if (about) await ctx.accepting.get(about)?.catch(() => undefined);
-  const auth = await authorise(m, ctx.registry(), ctx.store, sub.storedAtMs);
+  const auth = await authorise(m, ctx.registry(), ctx.store, sub.storedAtMs, ctx.settings());
   if (!auth.ok) return { outcome: await reject(ctx, sub, agency, auth.reasons, nowMs, { messageId: m.id, kind: m.kind }) };
   const { rest } = await accept(ctx, sub, m, auth.routing, nowMs);
   ctx.decided.add(m.id);
@@ -128,7 +128,7 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
   const at = new Date(nowMs).toISOString();
   const deadline = new Date(deadlineAfter(ctx, nowMs, routing.precedence)).toISOString();
   const { recipients, precedence, refersTo } = routing;
-  const body = m.body as { tlp?: never; title?: string; category?: string };
+  const body = m.body as { tlp?: Tlp; title?: string; category?: string };
   // Stored alongside the deliveries (not before them): what refers to it waits for this acceptance.
   const stored = ctx.store.messages.put(m.id, {
     id: m.id,
@@ -167,14 +167,14 @@ async function writeOut(
   sub: Submission,
   m: Message,
   stored: Promise<unknown>,
-  { at, deadline, recipients, precedence, refersTo, body }: Routing & { at: string; deadline: string; body: { tlp?: never; title?: string } },
+  { at, deadline, recipients, precedence, refersTo, body }: Routing & { at: string; deadline: string; body: { tlp?: Tlp; title?: string } },
 ) {
   const event = EVENT_OF[m.kind]!;
   const accepted: AuditEntry = {
     eventId: `${event}:${m.id}`, event, at, actor: m.sender, messageId: m.id, kind: m.kind,
     data: { recipients, precedence, ackDeadline: deadline, ...(body.tlp ? { tlp: body.tlp } : {}), ...(body.title ? { title: body.title } : {}), ...(refersTo ? { refersTo: refersTo.id } : {}) },
   };
-  const delivered: AuditEntry = {
+  const delivered: AuditEntryOf<"delivered"> = {
     eventId: `delivered:${m.id}`, event: "delivered", at, actor: COORDINATOR_ID, messageId: m.id, kind: m.kind,
     data: { recipients, deadline, precedence, originator: m.sender },
   };
@@ -182,7 +182,9 @@ async function writeOut(
   ctx.tracking.applyWritten(accepted);
   ctx.tracking.applyWritten(delivered);
   // Bookkeeping waiting in the intake goes on once the deliveries are stored (sub.delivered).
-  const delivering = deliver(ctx, m, sub.data, recipients).finally(() => sub.delivered?.());
+  // TLP:RED is never stored as a broadcast, also its updates and retraction (which carry no TLP).
+  const red = (body.tlp ?? refersTo?.tlp) === "RED";
+  const delivering = deliver(ctx, m, sub.data, recipients, { red }).finally(() => sub.delivered?.());
   await Promise.all([delivering, stored, ctx.audit.append(accepted), ctx.audit.append(delivered)]);
   const outcome = await sendAcceptance(ctx, { submitter: m.sender, messageId: m.id, streamSeq: sub.streamSeq }, recipients, deadline, sub.storedAtMs);
   await ctx.store.seen.put(m.id, {

@@ -2,7 +2,7 @@
 // nothing. One message may cover several deliveries (`more`): those that count are recorded in
 // one audit record (shared/audit/deliveries.ts), which is also what moves them on in the view.
 import type { AcknowledgementMessage, ReceiptMessage, RejectionReason } from "../../shared/contracts/index.ts";
-import { type BatchItem, batchedEntry } from "../../shared/audit/deliveries.ts";
+import { acknowledgedEntry, type BatchItem, receiptedEntry } from "../../shared/audit/deliveries.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { timesOf } from "../../shared/exchange/tracking-view.ts";
 import type { Context } from "./context.ts";
@@ -41,7 +41,7 @@ function itemsOf(m: Tracked): Item[] {
 
 /** `storedAtMs`: when the stream stored the message (wall ms), for a reference not stored yet. */
 export async function track(ctx: Context, m: Tracked, nowMs: number, storedAtMs: number): Promise<TrackResult> {
-  const counted: BatchItem[] = [];
+  const counted: BatchItem<Counted>[] = [];
   const covered = new Set<TrackingRecord>();
   const unknown: RejectionReason[] = [];
   for (const item of itemsOf(m)) {
@@ -62,8 +62,10 @@ export async function track(ctx: Context, m: Tracked, nowMs: number, storedAtMs:
     counted.push(itemFor(m, item, t, nowMs));
   }
   if (!counted.length) return { recorded: 0, unknown };
-  const common = m.kind === "receipt" ? { receiptId: m.id } : { ackId: m.id };
-  const entry = batchedEntry(m.kind === "receipt" ? "receipted" : "acknowledged", m.sender, m.id, common, counted);
+  const entry =
+    m.kind === "receipt"
+      ? receiptedEntry(m.sender, m.id, counted as BatchItem<Record<string, never>>[])
+      : acknowledgedEntry(m.sender, m.id, counted as BatchItem<AckCounted>[]);
   // Applied once stored: a write that failed is retried, not taken for a repeat.
   const rest = ctx.audit.append(entry).then(() => ctx.tracking.applyWritten(entry));
   for (const t of covered) ctx.recording.set(t, rest);
@@ -77,7 +79,11 @@ export async function track(ctx: Context, m: Tracked, nowMs: number, storedAtMs:
  * coordinator's queueing must not count against a duty officer, and a node cannot claim to have
  * answered before the delivery or in the future.
  */
-function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): BatchItem {
+type AckCounted = { officer?: string; action?: string; latencyMs: number; withinDeadline: boolean; precedence: TrackingRecord["precedence"] };
+/** What an item records: nothing more for a receipt, the officer's answer and its timing for an acknowledgement. */
+type Counted = Record<string, never> | AckCounted;
+
+function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): BatchItem<Counted> {
   const { deliveredMs, deadlineMs } = timesOf(t);
   const atMs = Date.parse(item.at);
   const when = Math.min(nowMs, Math.max(deliveredMs, atMs));

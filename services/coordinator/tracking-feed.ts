@@ -3,6 +3,7 @@
 // reaches this one's view too. Records this instance writes are applied as it writes them.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { chainLastSeq, followChain } from "../../shared/audit/chain-follower.ts";
+import { AuditHead, type AuditRecord } from "../../shared/contracts/index.ts";
 import { applyStored } from "../../shared/exchange/tracking-read.ts";
 import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import type { Logger } from "../../shared/log.ts";
@@ -15,6 +16,8 @@ export interface TrackingFeed {
    * escalates must not be an acknowledgement this instance has not read yet.
    */
   current(waitMs?: number): Promise<boolean>;
+  /** The chain's head as this instance has read it: its last record, signed (none before the first). */
+  head(): AuditHead | undefined;
   stop(): Promise<void>;
 }
 
@@ -23,15 +26,28 @@ export async function startTrackingFeed(nc: NatsConnection, view: TrackingView, 
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
   if (lastSeq === 0) markReady();
+  let last: unknown;
+  let head: AuditHead | undefined;
   // Reopened after a lost or stalled follower from the next record it had not applied.
   const chain = await followChain(
     nc,
     { fromSeq: 1 },
     (streamSeq, record) => {
+      last = record;
       applyStored(view, record);
       if (streamSeq >= lastSeq) markReady();
     },
     { log },
   );
-  return { ready, current: (waitMs) => chain.current(waitMs), stop: () => chain.stop() };
+  return {
+    ready,
+    current: (waitMs) => chain.current(waitMs),
+    head() {
+      // Checked when asked (once a second), not per record read.
+      const r = last as Partial<AuditRecord> | undefined;
+      if (r && r.hash !== head?.hash) head = AuditHead.safeParse(r && { seq: r.seq, hash: r.hash, at: r.at, recordedAt: r.recordedAt, signature: r.signature }).data;
+      return head;
+    },
+    stop: () => chain.stop(),
+  };
 }

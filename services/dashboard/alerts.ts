@@ -1,8 +1,8 @@
 // The exchange's messages and deliveries as the audit chain tells them, record by record: what
 // was sent to whom, what arrived, who acknowledged, what escalated. The chain is the one source:
 // the same records a journey shows and the verifier checks, so the counts can never disagree.
-import { perDelivery } from "../../shared/audit/deliveries.ts";
-import type { AuditRecord } from "../../shared/contracts/index.ts";
+import { type DeliveryEvent, perDelivery } from "../../shared/audit/deliveries.ts";
+import type { AcceptedEvent, AuditRecordOf, StoredAuditRecord } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import { keyData } from "../cli/commands/watch.ts";
@@ -17,13 +17,16 @@ interface Msg extends Omit<AlertView, "state" | "precedence"> {
 
 /** Kinds shown as rows in the alerts panel; updates, hits and answers count on their alert. */
 const LISTED = new Set(["alert", "rfi"]);
+type Accepted = AuditRecordOf<AcceptedEvent>;
 /** Audit events that record an accepted message (its "submitted" in the broad sense). */
-const ACCEPTED = new Set(["submitted", "updated", "retracted", "answered", "hit-reported"]);
+const isAccepted = (r: DeliveryEvent): r is Accepted =>
+  r.event === "submitted" || r.event === "updated" || r.event === "retracted" || r.event === "answered" || r.event === "hit-reported";
+/** The alert or RFI an accepted message is about (an update, retraction, answer or hit). */
+const refersToOf = (r: DeliveryEvent) => (isAccepted(r) ? r.data.refersTo : undefined);
 /** Journeys kept in memory; older ones are dropped first (a week of heavy traffic). */
 const MAX_JOURNEYS = 5_000;
 const MAX_ESCALATIONS = 200;
 
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 export class AlertBook {
   private msgs = new Map<string, Msg>();
@@ -58,16 +61,15 @@ export class AlertBook {
    * for (a message's deliveries, a batched receipt or acknowledgement), so each message's journey
    * and the map show every delivery as its own event.
    */
-  apply(r: AuditRecord): AuditEventView[] {
+  apply(r: StoredAuditRecord): AuditEventView[] {
     const events = perDelivery(r);
     return events.map((e, part) => this.applyOne(e, events.length > 1 ? part : undefined));
   }
 
-  private applyOne(r: AuditRecord, part: number | undefined): AuditEventView {
-    const d = r.data;
+  private applyOne(r: DeliveryEvent, part: number | undefined): AuditEventView {
     const id = r.messageId;
     if (r.event === "rejected") this.rejected++;
-    else if (id && ACCEPTED.has(r.event)) this.accepted1(r, id);
+    else if (id && isAccepted(r)) this.accepted1(r, id);
     else if (id && r.event === "delivered" && r.agency) {
       const m = this.msg(id);
       if (!this.deliveries.get(id, r.agency)) m.delivered++;
@@ -87,23 +89,23 @@ export class AlertBook {
     } else if (id && r.event === "escalated") this.escalate(r, id);
     const view = { ...this.view(r), ...(part !== undefined ? { part } : {}) };
     if (id) this.remember(id, view);
-    const about = str(d.refersTo);
+    const about = refersToOf(r);
     if (about && id !== about) this.remember(about, { ...view, related: true });
     return view;
   }
 
-  private accepted1(r: AuditRecord, id: string) {
+  private accepted1(r: Accepted, id: string) {
     const d = r.data;
     const m = this.msg(id);
-    const refersTo = str(d.refersTo);
+    const refersTo = d.refersTo;
     const about = refersTo ? this.msgs.get(refersTo) : undefined;
     const first = !m.originator;
     this.accepted++;
     Object.assign(m, {
       kind: r.kind ?? m.kind, originator: r.actor, sentAt: r.at,
-      precedence: str(d.precedence) ?? m.precedence, deadline: str(d.ackDeadline) ?? m.deadline,
-      title: str(d.title) ?? about?.title ?? m.title, recipients: Array.isArray(d.recipients) ? d.recipients.length : m.recipients,
-      ...(str(d.tlp) ? { tlp: str(d.tlp) } : {}), ...(refersTo ? { refersTo } : {}),
+      precedence: d.precedence, deadline: d.ackDeadline,
+      title: d.title ?? about?.title ?? m.title, recipients: d.recipients.length,
+      ...(d.tlp ? { tlp: d.tlp } : {}), ...(refersTo ? { refersTo } : {}),
     });
     if (first && LISTED.has(m.kind)) this.alertsSent++;
     if (about && r.event === "updated") about.updates++;
@@ -116,17 +118,16 @@ export class AlertBook {
     this.touch(about);
   }
 
-  private escalate(r: AuditRecord, id: string) {
+  private escalate(r: AuditRecordOf<"escalated">, id: string) {
     const d = r.data;
     const m = this.msg(id);
-    const recipient = str(d.recipient) ?? "";
-    const step = str(d.step) ?? "";
+    const { recipient, step } = d;
     this.deliveries.apply(r);
     m.escalations++;
     this.escalated++;
     this.escalations.unshift({
       seq: r.seq, at: r.at, step, messageId: id, recipient, notify: r.agency ?? "",
-      ...(str(d.via) ? { via: str(d.via)! } : {}), precedence: m.precedence, title: m.title, originator: m.originator,
+      ...(d.via ? { via: d.via } : {}), precedence: m.precedence, title: m.title, originator: m.originator,
     });
     this.escalations.length = Math.min(this.escalations.length, MAX_ESCALATIONS);
     this.touch(m);
@@ -141,16 +142,17 @@ export class AlertBook {
     j.push(view);
   }
 
-  private view(r: AuditRecord): AuditEventView {
+  private view(r: DeliveryEvent): AuditEventView {
     const m = r.messageId ? this.msgs.get(r.messageId) : undefined;
-    const d = r.data;
+    const escalation = r.event === "escalated" ? r.data : undefined;
+    const refersTo = refersToOf(r);
     return {
       seq: r.seq, event: r.event, at: r.at, actor: r.actor,
       ...(r.agency ? { agency: r.agency } : {}), ...(r.messageId ? { messageId: r.messageId } : {}), ...(r.kind ? { kind: r.kind } : {}),
       ...(m?.originator ? { from: m.originator, precedence: m.precedence } : {}),
       ...(m?.title ? { title: m.title } : {}), ...(m?.tlp ? { tlp: m.tlp } : {}),
-      ...(str(d.step) ? { step: str(d.step)! } : {}), ...(str(d.recipient) ? { recipient: str(d.recipient)! } : {}),
-      ...(str(d.refersTo) ? { refersTo: str(d.refersTo)! } : {}),
+      ...(escalation ? { step: escalation.step, recipient: escalation.recipient } : {}),
+      ...(refersTo ? { refersTo } : {}),
       text: keyData(r),
     };
   }

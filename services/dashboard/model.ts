@@ -3,7 +3,7 @@
 // It knows nothing of NATS or HTTP, so it can be tested by feeding it records.
 import { ChainVerifier } from "../../shared/audit/chain.ts";
 import { type ClockState, SimClock } from "../../shared/clock.ts";
-import { AuditRecord, type PresenceMessage, REGIONS } from "../../shared/contracts/index.ts";
+import { type PresenceMessage, REGIONS, StoredAuditRecord } from "../../shared/contracts/index.ts";
 import { summariseTracking } from "../../shared/exchange/observe.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { AlertBook } from "./alerts.ts";
@@ -17,7 +17,9 @@ const COORDINATOR_GONE_MS = 5_000;
 export class DashboardModel {
   readonly book = new AlertBook();
   private agencies = new Map<string, AgencyView & { heardAt?: number }>();
-  private verifier = new ChainVerifier();
+  /** Coordinator keys of the registry: records must be signed with one of them. */
+  private readonly trusted = new Set<string>();
+  private verifier = new ChainVerifier(this.trusted);
   private beats = new Map<string, number>();
   chain: ChainStatus = { verified: 0, ok: true, catchingUp: true };
   clock: ClockState | undefined;
@@ -32,8 +34,14 @@ export class DashboardModel {
 
   constructor(readonly title?: string) {}
 
+  /** Whether a key is one of the registry's coordinator keys (records signed with others do not verify). */
+  trusts(publicKey: string): boolean {
+    return this.trusted.has(publicKey);
+  }
+
   setRegistry(reg: RegistryData) {
     this.name = reg.name;
+    for (const k of reg.coordinators) this.trusted.add(k.publicKey);
     const before = this.agencies;
     this.agencies = new Map(
       reg.agencies.map((a) => [a.id, before.get(a.id) ?? { id: a.id, name: a.name, country: a.country, region: a.region, status: "unknown", open: 0, overdue: 0 }]),
@@ -54,7 +62,7 @@ export class DashboardModel {
       const v = this.verifier.result();
       this.chain = { ...this.chain, ok: false, ...(v.ok ? {} : { failure: v.reason }) };
     } else if (this.chain.ok) this.chain = { ...this.chain, verified: this.chain.verified + 1 };
-    const r = AuditRecord.safeParse(raw);
+    const r = StoredAuditRecord.safeParse(raw);
     if (!r.success) return [];
     this.lastSeq = r.data.seq;
     return this.book.apply(r.data);

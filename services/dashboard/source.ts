@@ -1,13 +1,14 @@
-// The dashboard's eyes on the exchange, as the read-only observer: the config bucket (registry,
-// clock), signed presence, coordinator heartbeats, and the audit chain from its first record,
-// verified as it is read and then followed live.
-import { jetstreamManager } from "@nats-io/jetstream";
+// The dashboard's eyes on the exchange, as the read-only observer: the registry and clock (from
+// the config bucket, the clock then live), signed presence, coordinator heartbeats, and the audit
+// chain from its first record, verified as it is read and then followed live. All of it read
+// without a consumer (direct gets and what the exchange exports to the observer).
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { chainEnd, followAudit } from "../../shared/audit/reader.ts";
+import { followChainLive } from "../../shared/audit/chain-live.ts";
+import { ChainReader } from "../../shared/audit/chain-read.ts";
+import { ClockState } from "../../shared/clock.ts";
 import { subjects } from "../../shared/contracts/index.ts";
-import { KvWatchInclude } from "@nats-io/kv";
+import { ExchangeReader } from "../../shared/exchange/config-read.ts";
 import { Heartbeat, safeJson, verifiedPresence } from "../../shared/exchange/observe.ts";
-import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import type { DashboardModel } from "./model.ts";
 import type { AuditEventView } from "./types.ts";
 
@@ -25,15 +26,22 @@ export interface Source {
   stop(): Promise<void>;
 }
 
+/** How often the registry is read again (it changes rarely; the clock comes live on atix.clock). */
+const REGISTRY_EVERY_MS = 2_000;
+
 export async function followExchange(nc: NatsConnection, model: DashboardModel, on: SourceEvents): Promise<Source> {
-  const store = await openStore(nc);
-  const jsm = await jetstreamManager(nc);
-  const registry = await store.registry.get(CONFIG_KEYS.registry);
+  // Read without a consumer: the observer may create none (shared/exchange/server-config.ts).
+  const config = await ExchangeReader.of(nc);
+  // The chain's end first: every record up to it was signed with a key the registry read next has.
+  const chain = await ChainReader.of(nc);
+  const lastSeq = await chain.end();
+  const registry = await config.registry();
   if (!registry) throw new Error("no registry in the exchange's config bucket (is the exchange up?)");
-  model.setRegistry(registry.value);
-  model.clock = (await store.clock.get(CONFIG_KEYS.clock))?.value;
+  model.setRegistry(registry);
+  model.clock = await config.clock();
   model.connected = true;
-  const keys = new Map(registry.value.agencies.map((a) => [a.id, a.publicKey]));
+  let keys = new Map(registry.agencies.map((a) => [a.id, a.publicKey]));
+  let registryText = JSON.stringify(registry);
 
   // Callbacks stay synchronous (NATS rule); all they do is update memory.
   const subs: Subscription[] = [
@@ -49,29 +57,28 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
         if (h.success) model.heartbeat(h.data.instance);
       },
     }),
+    // Coordinators broadcast the clock every second and at once on every change.
+    nc.subscribe(subjects.clock, {
+      callback: (_e, m) => {
+        const c = ClockState.safeParse(safeJson(m.data));
+        if (!c.success || (model.clock && sameClock(model.clock, c.data))) return;
+        model.clock = c.data;
+        on.clock();
+      },
+    }),
   ];
 
-  // Clock and registry changes: the coordinators apply them from this bucket, so do we.
-  const config = await store.config.watch({ key: ">", include: KvWatchInclude.UpdatesOnly });
-  const configDone = (async () => {
-    for await (const e of config) {
-      if (e.key === CONFIG_KEYS.clock) {
-        const c = store.clock.decode(e);
-        if (c) (model.clock = c), on.clock();
-      } else if (e.key === CONFIG_KEYS.registry) {
-        const r = store.registry.decode(e);
-        if (r) {
-          model.setRegistry(r);
-          keys.clear();
-          for (const a of r.agencies) keys.set(a.id, a.publicKey);
-          on.reset();
-        }
-      }
-    }
-  })();
-
-  const lastSeq = await chainEnd(jsm);
-  const follow = await followAudit(nc, { fromSeq: 1 });
+  // Registry changes: read again now and then (a coordinator adopts them from the config bucket too).
+  const refreshRegistry = () =>
+    config.registry().then((r) => {
+      const text = r && JSON.stringify(r);
+      if (!r || text === registryText) return;
+      registryText = text!;
+      model.setRegistry(r);
+      keys = new Map(r.agencies.map((a) => [a.id, a.publicKey]));
+      on.reset();
+    }, () => undefined);
+  const registryTimer = setInterval(() => void refreshRegistry(), REGISTRY_EVERY_MS);
   let markCaughtUp = () => {};
   const caughtUp = new Promise<void>((r) => (markCaughtUp = r));
   const finishCatchUp = () => {
@@ -81,18 +88,31 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
     on.reset();
   };
   if (lastSeq === 0) finishCatchUp();
-  const auditDone = (async () => {
-    for await (const { streamSeq, record } of follow) {
-      for (const view of model.applyAudit(record)) {
-        if (view.event === "submitted" && view.kind === "rfi" && !view.title && view.messageId) {
-          const id = view.messageId;
-          void store.messages.get(id).then((r) => r && model.book.describe(id, r.value), () => undefined);
-        }
-        if (!model.chain.catchingUp) on.audit(view);
+  const apply = (streamSeq: number, record: unknown) => {
+    for (const view of model.applyAudit(record)) {
+      if (view.event === "submitted" && view.kind === "rfi" && !view.title && view.messageId) {
+        const id = view.messageId;
+        void config.message(id).then((r) => r && model.book.describe(id, r), () => undefined);
       }
-      if (streamSeq >= lastSeq) finishCatchUp();
+      if (!model.chain.catchingUp) on.audit(view);
     }
-  })();
+    if (streamSeq >= lastSeq) finishCatchUp();
+  };
+  // A record signed with a key the registry read so far lacks (an instance started since) waits,
+  // with those after it, until the registry is read again: it is registered before it signs.
+  const waiting: [number, unknown][] = [];
+  let refreshing = false;
+  const follow = await followChainLive(nc, { fromSeq: 1 }, (streamSeq, record) => {
+    const key = (record as { signature?: { key?: unknown } } | null)?.signature?.key;
+    if (!waiting.length && (typeof key !== "string" || model.trusts(key))) return apply(streamSeq, record);
+    waiting.push([streamSeq, record]);
+    if (refreshing) return;
+    refreshing = true;
+    void refreshRegistry().finally(() => {
+      refreshing = false;
+      for (const [seq, r] of waiting.splice(0)) apply(seq, r);
+    });
+  });
 
   const statusDone = (async () => {
     for await (const s of nc.status()) {
@@ -104,11 +124,12 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
   return {
     caughtUp,
     async stop() {
-      follow.stop();
-      config.stop();
+      clearInterval(registryTimer);
       for (const s of subs) s.unsubscribe();
-      await Promise.allSettled([auditDone, configDone]);
+      await follow.stop();
       void statusDone;
     },
   };
 }
+
+const sameClock = (a: ClockState, b: ClockState) => a.simAnchor === b.simAnchor && a.wallAnchor === b.wallAnchor && a.speed === b.speed && a.paused === b.paused;

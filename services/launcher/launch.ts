@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { SimClock } from "../../shared/clock.ts";
 import { type ExchangeFile, exchangeFilePath, writeExchangeFile } from "../../shared/exchange/exchange-file.ts";
+import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { type NatsCluster, startNatsCluster } from "../../shared/nats/cluster.ts";
@@ -12,6 +13,9 @@ import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-ser
 import { ReplicaMismatch } from "../../shared/nats/replicas.ts";
 import { type Child, startChild, stopChild } from "./children.ts";
 import { claimHome, exchangeFileFor, prepareHome, publishExchange } from "./prepare.ts";
+
+/** The instances `atix up` and `atix run` start (and `atix init` makes keys for) are named so. */
+export const coordinatorName = (n: number) => `coordinator-${n}`;
 
 export const DEFAULT_ROSTER = resolve(new URL("../../simulations/rosters/forum-90.yaml", import.meta.url).pathname);
 
@@ -42,6 +46,8 @@ export interface LaunchOptions {
 
 export interface Launched {
   exchange: ExchangeFile;
+  /** The registry as published (agencies' and coordinators' public keys). */
+  registry: RegistryData;
   server?: NatsServer;
   cluster?: NatsCluster;
   coordinators: Child[];
@@ -54,8 +60,10 @@ export interface Launched {
 export async function launch(opts: LaunchOptions): Promise<Launched> {
   const home = resolve(opts.home);
   const releaseHome = await claimHome(home);
-  // Keys (kept across restarts), nats-auth.conf and registry.json, as `atix init` writes them.
-  const prepared = await prepareHome(home, resolve(opts.roster ?? DEFAULT_ROSTER));
+  // Keys (kept across restarts), nats-auth.conf and registry.json, as `atix init` writes them;
+  // each coordinator instance started here signs with a key of its own, registered up front.
+  const instances = Array.from({ length: opts.coordinators ?? 1 }, (_, i) => coordinatorName(i + 1));
+  const prepared = await prepareHome(home, resolve(opts.roster ?? DEFAULT_ROSTER), { instances });
   const { ids, auth, registry } = prepared;
   const logDir = join(home, "logs");
   await mkdir(logDir, { recursive: true });
@@ -94,7 +102,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
 
   const coordinators: Child[] = [];
   let n = 0;
-  const startCoordinator = (name = `coordinator-${++n}`) => {
+  const startCoordinator = (name = coordinatorName(++n)) => {
     const c = startChild(name, ["coordinator", "--instance", name, ...(replicas > 1 ? ["--replicas", String(replicas)] : [])], { home, logDir, nodeArgs: COORDINATOR_NODE_ARGS });
     coordinators.push(c);
     return c;
@@ -104,6 +112,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
 
   return {
     exchange,
+    registry,
     ...(server ? { server } : {}),
     ...(cluster ? { cluster } : {}),
     coordinators,

@@ -1,19 +1,20 @@
 // Preparing an exchange, shared by `atix up` (launch.ts) and `atix init`: its folder (keys for
 // every identity, registry.json, nats-auth.conf, exchange.json) and its broker (streams, buckets,
 // every agency's consumer, the shared config in KV).
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClockState } from "../../shared/clock.ts";
-import type { Roster } from "../../shared/contracts/registry.ts";
+import type { CoordinatorKeyEntry, Roster } from "../../shared/contracts/registry.ts";
+import { instanceKey, instanceKeysDir, keyEntry, mergeKeys } from "../../shared/exchange/coordinator-keys.ts";
 import { streams } from "../../shared/contracts/subjects.ts";
 import {
   type ExchangeIdentities, issueIdentities, publishExchangeConfig, registryFor, serverAuthorization,
 } from "../../shared/exchange/bootstrap.ts";
 import { type ExchangeFile, exchangeFilePath, readExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { COORDINATOR_USER, type Identity, OBSERVER_USER, readIdentity, writeIdentities } from "../../shared/exchange/identities.ts";
-import { loadRoster, type RegistryData } from "../../shared/exchange/registry.ts";
+import { loadRoster, RegistryData } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
 import { checkReplicas } from "../../shared/nats/replicas.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
@@ -41,8 +42,25 @@ async function existingIdentities(dir: string, users: string[]): Promise<Map<str
   return found;
 }
 
-/** Writes keys, nats-auth.conf and registry.json for a roster into `home` (an absolute path). */
-export async function prepareHome(home: string, rosterFile: string): Promise<PreparedHome> {
+/**
+ * The coordinator keys the folder's registry lists: those registry.json already had (never
+ * dropped: records signed with them must still verify), every instance key in keys/instances/,
+ * and a key for each of `instances` (made if missing).
+ */
+async function coordinatorKeys(home: string, keysDir: string, instances: string[]): Promise<CoordinatorKeyEntry[]> {
+  const earlier = await readFile(join(home, "registry.json"), "utf8").then((t) => RegistryData.safeParse(JSON.parse(t)).data?.coordinators ?? [], () => []);
+  const files = await readdir(instanceKeysDir(keysDir)).catch(() => [] as string[]);
+  const names = [...new Set([...instances, ...files.filter((f) => f.endsWith(".nk")).map((f) => f.slice(0, -3))])];
+  const keys: CoordinatorKeyEntry[] = [];
+  for (const name of names) keys.push(keyEntry(name, (await instanceKey(keysDir, name)).identity.publicKey));
+  return mergeKeys(earlier, keys);
+}
+
+/**
+ * Writes keys, nats-auth.conf and registry.json for a roster into `home` (an absolute path).
+ * `instances`: the coordinator instances to make signing keys for (`atix up`'s, or `atix init --coordinators`).
+ */
+export async function prepareHome(home: string, rosterFile: string, opts: { instances?: string[] } = {}): Promise<PreparedHome> {
   const roster = await loadRoster(rosterFile);
   await mkdir(home, { recursive: true });
   const keysDir = join(home, "keys");
@@ -52,7 +70,7 @@ export async function prepareHome(home: string, rosterFile: string): Promise<Pre
   const auth = serverAuthorization(ids);
   const authFile = join(home, "nats-auth.conf");
   await writeFile(authFile, auth);
-  const registry = registryFor(roster, ids);
+  const registry = registryFor(roster, ids, await coordinatorKeys(home, keysDir, opts.instances ?? []));
   const registryFile = join(home, "registry.json");
   await writeFile(registryFile, `${JSON.stringify(registry, null, 2)}\n`);
   return { home, keysDir, rosterFile, roster, ids, registry, registryFile, auth, authFile };

@@ -22,6 +22,26 @@ export interface ChainFollower {
   stop(): Promise<void>;
 }
 
+/**
+ * Whether a follower has handed on every record up to the chain's end now, waiting up to `waitMs`
+ * for it (shared by the consumer follower here and the consumer-free one, chain-live.ts).
+ */
+export async function caughtUp(end: number, next: () => number, stopped: () => boolean, waitMs: number): Promise<boolean> {
+  for (const until = Date.now() + waitMs; next() <= end && Date.now() < until && !stopped(); ) await sleep(20);
+  return next() > end;
+}
+
+/** Hands a record to its reader; one it cannot take is reported and passed (reading it again would fail again). */
+export function handOn(onRecord: (streamSeq: number, record: unknown) => void, log: Logger | undefined) {
+  return (streamSeq: number, record: unknown) => {
+    try {
+      onRecord(streamSeq, record);
+    } catch (err) {
+      log?.error({ err, streamSeq }, "a record of the audit chain could not be applied; passed over");
+    }
+  };
+}
+
 export interface ChainFollowOptions {
   log?: Logger;
   /** How often a quiet follower is checked against the chain's length (default 2 s). */
@@ -39,6 +59,7 @@ export async function followChain(
   opts: ChainFollowOptions = {},
 ): Promise<ChainFollower> {
   const log = opts.log;
+  const hand = handOn(onRecord, log);
   // One manager for every check (each would otherwise cost a request of its own).
   const jsm = await retryTransient(() => jetstreamManager(nc));
   let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : (await lastSeqVia(jsm)) + 1;
@@ -74,12 +95,7 @@ export async function followChain(
         for await (const { streamSeq, record } of follower) {
           if (streamSeq < next) continue; // already handed on (never twice, whatever a consumer replays)
           next = streamSeq + 1;
-          try {
-            onRecord(streamSeq, record);
-          } catch (err) {
-            // A record its reader cannot take is reported and passed: reopening would meet it again, for ever.
-            log?.error({ err, streamSeq }, "a record of the audit chain could not be applied; passed over");
-          }
+          hand(streamSeq, record);
         }
       } catch (e) {
         if (!stopped && !nc.isClosed()) log?.warn({ err: e, nextSeq: next }, "following the audit chain failed; opening it again");
@@ -94,9 +110,7 @@ export async function followChain(
   return {
     next: () => next,
     async current(waitMs = 2_000) {
-      const last = await lastSeqVia(jsm);
-      for (const until = Date.now() + waitMs; next <= last && Date.now() < until && !stopped; ) await sleep(20);
-      return next > last;
+      return caughtUp(await lastSeqVia(jsm), () => next, () => stopped, waitMs);
     },
     get failure() {
       return failure;

@@ -3,77 +3,116 @@
 // is one record whose `data.more` lists the other deliveries it covered. Readers that count or
 // show deliveries expand records here, so each sees one event per delivery, shaped as if recorded
 // alone (first item in the record's own fields, the others with their own message, agency and time).
-import type { AuditRecord } from "../contracts/audit.ts";
+import type { AcknowledgedData, AuditEntry, AuditEntryOf, AuditRecordOf, DeliveredData, ReceiptedData, StoredAuditRecord } from "../contracts/audit.ts";
 
-/** The fields of a record that expansion reads and writes (also works on unvalidated readers' records). */
-export type DeliveryEvent = Pick<AuditRecord, "event" | "at" | "actor"> & { data?: Record<string, unknown> } & Partial<Pick<AuditRecord, "messageId" | "kind" | "agency" | "eventId" | "seq">>;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+type Expanded<R, D> = Omit<R, "data"> & { data: D };
+/**
+ * What one delivery's event of a record (or of an entry being written) looks like: a "delivered"
+ * record's per recipient (`agency` is the recipient), a batched receipt's or acknowledgement's per
+ * item; any other record as it is.
+ */
+export type Expand<R> = R extends { event: "delivered" }
+  ? Expanded<R, Omit<DeliveredData, "recipients">> & { agency: string }
+  : R extends { event: "receipted" }
+    ? Expanded<R, Omit<ReceiptedData, "more">>
+    : R extends { event: "acknowledged" }
+      ? Expanded<R, Omit<AcknowledgedData, "more">>
+      : R;
+/** A record about one delivery (or about none): what readers that count deliveries handle. */
+export type DeliveryEvent = Expand<StoredAuditRecord>;
+export type DeliveredEvent = Expand<AuditRecordOf<"delivered">>;
+/** Anything a delivery reader may be given: a record, an entry being written, or one already expanded. */
+export type ChainEvent = AuditEntry | StoredAuditRecord | Expand<AuditEntry> | DeliveryEvent;
 
 /** `o` without the field `omit` (a loop: rest destructuring is several times slower, and this runs per delivery). */
-function without(o: Record<string, unknown>, omit: string): Record<string, unknown> {
+function without<T extends object, K extends keyof T>(o: T, omit: K): Omit<T, K> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) if (k !== omit) out[k] = o[k];
-  return out;
+  for (const k of Object.keys(o)) if (k !== omit) out[k] = o[k as keyof T];
+  return out as Omit<T, K>;
 }
 
-/** The fields of a batched item that are the event's own (the rest is its data). */
-const ITEM_FIELDS: ReadonlySet<string> = new Set(["messageId", "kind", "agency", "at"]);
-
 /** One event per delivery the record stands for (the record itself when it stands for one or none). */
-export function perDelivery<R extends DeliveryEvent>(r: R): R[] {
-  const d = r.data ?? {};
-  if (r.event === "delivered" && !r.agency && Array.isArray(d.recipients)) {
-    const rest = without(d, "recipients");
-    const out: R[] = [];
-    for (const agency of d.recipients as unknown[]) if (typeof agency === "string") out.push({ ...r, agency, data: rest });
-    return out;
-  }
-  if ((r.event === "receipted" || r.event === "acknowledged") && Array.isArray(d.more)) {
-    const idField = r.event === "receipted" ? "receiptId" : "ackId";
-    const out: R[] = [{ ...r, data: without(d, "more") }];
-    for (const item of d.more as unknown[]) {
-      if (!isObject(item)) continue;
-      const data: Record<string, unknown> = { [idField]: d[idField] };
-      for (const k of Object.keys(item)) if (!ITEM_FIELDS.has(k)) data[k] = item[k];
-      out.push({ ...r, messageId: str(item.messageId), kind: str(item.kind), agency: str(item.agency), at: str(item.at) ?? r.at, data });
+export function perDelivery<R extends ChainEvent>(r: R): Expand<R>[] {
+  return expand(r as ChainEvent) as Expand<R>[];
+}
+
+function expand(r: ChainEvent): ChainEvent[] {
+  switch (r.event) {
+    case "delivered": {
+      // Already one delivery (expanded before): as it is.
+      if (!("recipients" in r.data)) return [r];
+      const data = without(r.data, "recipients");
+      const out: ChainEvent[] = [];
+      for (const agency of r.data.recipients) out.push({ ...r, agency, data });
+      return out;
     }
-    return out;
+    case "receipted": {
+      const d = r.data as ReceiptedData;
+      if (!d.more) return [r];
+      const data = { receiptId: d.receiptId };
+      const out: ChainEvent[] = [{ ...r, data }];
+      for (const i of d.more) out.push({ ...r, messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at, data });
+      return out;
+    }
+    case "acknowledged": {
+      const d = r.data as AcknowledgedData;
+      if (!d.more) return [r];
+      const out: ChainEvent[] = [{ ...r, data: without(d, "more") }];
+      for (const i of d.more) {
+        const data: Omit<AcknowledgedData, "more"> = { ackId: d.ackId, latencyMs: i.latencyMs, withinDeadline: i.withinDeadline, precedence: i.precedence };
+        if (i.officer !== undefined) data.officer = i.officer;
+        if (i.action !== undefined) data.action = i.action;
+        out.push({ ...r, messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at, data });
+      }
+      return out;
+    }
+    default:
+      return [r];
   }
-  return [r];
 }
 
 /** What one item of a batched record carries besides the shared fields. */
-export interface BatchItem {
+export interface BatchItem<D> {
   messageId: string;
   kind: string;
   /** The delivery's originator. */
   agency: string;
   at: string;
-  data: Record<string, unknown>;
+  data: D;
 }
+type AckItemData = Omit<AcknowledgedData, "ackId" | "more">;
 
 /**
  * The audit entry for a receipt or acknowledgement that counted for `items` (at least one): the
- * first item in the record's fields, the rest under `data.more`. `common` is what all share
- * (the receipt's or acknowledgement's id).
+ * first item in the record's fields, the rest under `data.more`.
  */
-export function batchedEntry(event: "receipted" | "acknowledged", actor: string, replyId: string, common: Record<string, unknown>, items: BatchItem[]) {
-  const [first, ...rest] = items;
-  if (!first) throw new Error("a batched audit record needs at least one item");
+export function receiptedEntry(actor: string, receiptId: string, items: BatchItem<Record<string, never>>[]): AuditEntryOf<"receipted"> {
+  const [first, ...rest] = nonEmpty(items);
   return {
-    eventId: `${event}:${replyId}`,
-    event,
-    at: first.at,
-    actor,
-    messageId: first.messageId,
-    kind: first.kind,
-    agency: first.agency,
-    data: {
-      ...common,
-      ...first.data,
-      ...(rest.length ? { more: rest.map((i) => ({ messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at, ...i.data })) } : {}),
-    },
+    ...batchFields("receipted", actor, receiptId, first),
+    data: { receiptId, ...(rest.length ? { more: rest.map((i) => ({ messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at })) } : {}) },
   };
 }
+
+export function acknowledgedEntry(actor: string, ackId: string, items: BatchItem<AckItemData>[]): AuditEntryOf<"acknowledged"> {
+  const [first, ...rest] = nonEmpty(items);
+  return {
+    ...batchFields("acknowledged", actor, ackId, first),
+    data: { ackId, ...first.data, ...(rest.length ? { more: rest.map((i) => ({ messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at, ...i.data })) } : {}) },
+  };
+}
+
+function nonEmpty<T>(items: T[]): [T, ...T[]] {
+  if (!items.length) throw new Error("a batched audit record needs at least one item");
+  return items as [T, ...T[]];
+}
+
+const batchFields = <E extends "receipted" | "acknowledged">(event: E, actor: string, replyId: string, first: BatchItem<unknown>) => ({
+  eventId: `${event}:${replyId}`,
+  event,
+  at: first.at,
+  actor,
+  messageId: first.messageId,
+  kind: first.kind,
+  agency: first.agency,
+});

@@ -7,9 +7,15 @@
 // event id, would then follow the wrong version): it is sent again exactly as it was, same bytes
 // and expectations, until the stream answers — stored, "duplicate" (it had been stored), or
 // refused (then it never will be). Only refused events are chained anew, on a freshly read head.
+//
+// A "duplicate" answer counts as written only when the stored message is a record of that very
+// event (this writer's, or another instance's version of it). Anything else stored under the
+// event's msgID is an error: it is logged and the event is recorded anew under the next msgID of
+// its sequence (`<eventId>~1`, `~2`, …), which a retry after a crash walks the same way, so the
+// event is still recorded once.
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck, type StoredMsg } from "@nats-io/jetstream";
-import { type AuditEntry, AuditRecord } from "../contracts/audit.ts";
+import { type AuditEntry, type AuditRecord, StoredAuditRecord } from "../contracts/audit.ts";
 import { streams, subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
 import { isTransient, retryTransient } from "../nats/retry.ts";
@@ -20,6 +26,8 @@ interface Head extends ChainHead {
 }
 interface Pending {
   entry: AuditEntry;
+  /** How many msgIDs of the event were found taken by something else (see msgIdOf). */
+  displaced: number;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -27,11 +35,15 @@ interface Pending {
 interface Send {
   record: AuditRecord;
   data: string;
+  msgId: string;
   expectSeq: number;
   expectMsgId?: string;
 }
-/** What became of a sent record: stored as sent, recorded by another writer in another version, or refused. */
-type Fate = { is: "ours"; streamSeq: number } | { is: "theirs"; streamSeq: number } | { is: "refused" };
+/**
+ * What became of a sent record: stored as sent, recorded by another writer in another version,
+ * refused, or its msgID found taken by a message that is not a record of the event.
+ */
+type Fate = { is: "ours"; streamSeq: number } | { is: "theirs"; streamSeq: number } | { is: "refused" } | { is: "displaced"; streamSeq: number };
 
 const REFUSED = /wrong last sequence|last msg ?id mismatch|wrong last msg ?id/i;
 /** How long a record without an answer is sent again before the batch fails (its events are then retried by their callers). */
@@ -40,9 +52,14 @@ const MAX_BATCH = 500;
 
 /** How far back the head is looked for past messages that are not records. */
 const MAX_FOREIGN = 10_000;
+/** msgIDs of one event tried before its write fails: each was found taken by something else. */
+const MAX_DISPLACED = 8;
+
+/** The msgID of an event's record: its event id, then `<eventId>~N` once N were found taken. */
+export const msgIdOf = (eventId: string, displaced: number) => (displaced ? `${eventId}~${displaced}` : eventId);
 
 /** The chain record a stored message holds, or undefined when it is not one. */
-function recordIn(m: StoredMsg | null): AuditRecord | undefined {
+function recordIn(m: StoredMsg | null): StoredAuditRecord | undefined {
   // Readers follow the chain's subject only: a record under another is not in the chain.
   if (!m || m.subject !== subjects.audit) return undefined;
   let value: unknown;
@@ -51,11 +68,11 @@ function recordIn(m: StoredMsg | null): AuditRecord | undefined {
   } catch {
     return undefined;
   }
-  const parsed = AuditRecord.safeParse(value);
+  const parsed = StoredAuditRecord.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
-async function recordAt(jsm: JetStreamManager, seq: number): Promise<AuditRecord | undefined> {
+async function recordAt(jsm: JetStreamManager, seq: number): Promise<StoredAuditRecord | undefined> {
   const m = await jsm.streams.getMessage(streams.audit.name, { seq }).catch((e: Error) => {
     if (/no message found/i.test(e.message)) return null; // removed: nothing there
     throw e;
@@ -65,8 +82,9 @@ async function recordAt(jsm: JetStreamManager, seq: number): Promise<AuditRecord
 
 /**
  * The chain's last record, and the stream's last sequence to expect on the next write. Messages
- * after the last record that are not records (the server can be made to store copies and replies
- * there, see the known holes in permissions.integration.test.ts) are passed over: the chain goes
+ * after the last record that are not records (only coordinators can write there now, but an
+ * exchange run by an earlier ATIX may hold copies and replies its observer had the server store)
+ * are passed over: the chain goes
  * on after them and the exchange keeps running. Those on the chain's subject make every
  * verification fail there; those under other subjects are not read as part of the chain at all.
  */
@@ -100,9 +118,11 @@ export class AuditWriter {
   /** Records this writer appended (for status and tests). */
   written = 0;
 
+  /** `seed`: the writing instance's signing key (SU…), registered in the registry's coordinator keys. */
   constructor(
     private readonly nc: NatsConnection,
     private readonly log: Logger,
+    private readonly seed: string,
   ) {
     this.js = jetstream(nc);
   }
@@ -110,7 +130,7 @@ export class AuditWriter {
   /** Resolves once the event is durably in the chain (or was already). */
   append(entry: AuditEntry): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
+      this.queue.push({ entry, displaced: 0, resolve, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -141,11 +161,13 @@ export class AuditWriter {
       const head = (this.head ??= await retryTransient(() => readAuditHead(jsm, this.log)));
       const recordedAt = new Date().toISOString();
       let h: ChainHead = head;
-      const sends: Send[] = todo.map((p, i) => {
-        const record = (h = chainRecord(h, p.entry, recordedAt));
+      const sends: Send[] = [];
+      todo.forEach((p, i) => {
+        const record = (h = chainRecord(h, p.entry, recordedAt, this.seed));
         // A later record of the pipeline may match the sequence after a refused one (another
         // instance wrote in between): it must also follow its own predecessor by id.
-        return { record, data: JSON.stringify(record), expectSeq: head.streamSeq + i, ...(i > 0 ? { expectMsgId: todo[i - 1]!.entry.eventId } : {}) };
+        const prev = sends[i - 1];
+        sends.push({ record, data: JSON.stringify(record), msgId: msgIdOf(p.entry.eventId, p.displaced), expectSeq: head.streamSeq + i, ...(prev ? { expectMsgId: prev.msgId } : {}) });
       });
       // Pipelined: the server applies them in order; after the first refusal the rest fail too.
       const first = await Promise.allSettled(sends.map((s) => this.publish(s, 10_000)));
@@ -162,11 +184,19 @@ export class AuditWriter {
           intact = false;
           return retry.push(p);
         }
+        if (f.is === "displaced") {
+          intact = false;
+          p.displaced++;
+          const error = `audit chain: the msgID ${sends[i]!.msgId} of event ${p.entry.eventId} is taken by stream message ${f.streamSeq}, which is not a record of that event; recording the event anew as ${msgIdOf(p.entry.eventId, p.displaced)}`;
+          this.log.error({ messageId: p.entry.messageId, eventId: p.entry.eventId, streamSeq: f.streamSeq, msgId: sends[i]!.msgId }, error);
+          if (p.displaced > MAX_DISPLACED) return p.reject(new Error(`${error}: gave up after ${MAX_DISPLACED} taken msgIDs`));
+          return retry.push(p);
+        }
         if (f.is === "ours") {
           this.written++;
           if (intact) advanced = { seq: sends[i]!.record.seq, hash: sends[i]!.record.hash, streamSeq: f.streamSeq };
           // Stored behind a predecessor that is not ours: only another writer's version of the same event at that place lets this happen.
-          else this.log.error({ msgId: p.entry.messageId, eventId: p.entry.eventId, streamSeq: f.streamSeq }, "audit record stored after another writer's version of its predecessor");
+          else this.log.error({ messageId: p.entry.messageId, eventId: p.entry.eventId, streamSeq: f.streamSeq }, "audit record stored after another writer's version of its predecessor");
         } else intact = false; // recorded by another writer: the event is in the chain, ours is not
         p.resolve();
       });
@@ -180,7 +210,7 @@ export class AuditWriter {
     const hdrs = headers();
     hdrs.set("Nats-Expected-Last-Sequence", String(s.expectSeq));
     if (s.expectMsgId) hdrs.set("Nats-Expected-Last-Msg-Id", s.expectMsgId);
-    return this.js.publish(subjects.audit, s.data, { msgID: s.record.eventId, headers: hdrs, timeout });
+    return this.js.publish(subjects.audit, s.data, { msgID: s.msgId, headers: hdrs, timeout });
   }
 
   /** Settles a record's fate: sends it again as it was while the answer is a transient failure. */
@@ -189,7 +219,7 @@ export class AuditWriter {
     const until = Date.now() + SETTLE_FOR_MS;
     while (res.status === "rejected" && isTransient(res.reason)) {
       if (Date.now() > until) throw new Error(`audit chain: no answer for ${s.record.eventId} within ${SETTLE_FOR_MS} ms`, { cause: res.reason });
-      this.log.warn({ msgId: s.record.messageId, eventId: s.record.eventId, err: res.reason }, "audit write without an answer; sending it again as it was");
+      this.log.warn({ messageId: s.record.messageId, eventId: s.record.eventId, err: res.reason }, "audit write without an answer; sending it again as it was");
       await new Promise((r) => setTimeout(r, 250));
       [res] = await Promise.allSettled([this.publish(s, 5_000)]);
     }
@@ -198,9 +228,13 @@ export class AuditWriter {
       throw res.reason;
     }
     if (!res.value.duplicate) return { is: "ours", streamSeq: res.value.seq };
-    // Recorded before: by this very send (an earlier attempt got through), or in another version.
-    const stored = await retryTransient(() => this.jsm!.streams.getMessage(streams.audit.name, { seq: res.value.seq }));
-    const hash = stored ? (stored.json<{ hash?: string }>().hash ?? "") : "";
-    return { is: hash === s.record.hash ? "ours" : "theirs", streamSeq: res.value.seq };
+    // Recorded before: by this very send (an earlier attempt got through), or by another instance
+    // in another version of the record. Or the msgID was taken by something that is no record of
+    // the event at all: then the event is not in the chain.
+    const streamSeq = res.value.seq;
+    const stored = await retryTransient(() => recordAt(this.jsm!, streamSeq));
+    if (stored?.hash === s.record.hash) return { is: "ours", streamSeq };
+    if (stored?.eventId === s.record.eventId) return { is: "theirs", streamSeq };
+    return { is: "displaced", streamSeq };
   }
 }

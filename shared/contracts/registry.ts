@@ -1,7 +1,7 @@
 // The agency registry: who takes part, where, in which organisations, and with which key.
 import { z } from "zod";
 import { Region } from "./distribution.ts";
-import { AgencyId, ShortText } from "./primitives.ts";
+import { AgencyId, COORDINATOR_ID, ShortText, Timestamp } from "./primitives.ts";
 
 const timeZone = z.string().refine(
   (tz) => {
@@ -54,13 +54,34 @@ export const RosterAgency = z
   .strict();
 export type RosterAgency = z.infer<typeof RosterAgency>;
 
+const PublicNkey = z.string().regex(/^U[A-Z2-7]{55}$/, "expected an NATS nkey user public key: U followed by 55 base32 characters");
+
 export const AgencyRegistryEntry = RosterAgency.extend({
-  publicKey: z
-    .string()
-    .regex(/^U[A-Z2-7]{55}$/, "expected an NATS nkey user public key: U followed by 55 base32 characters")
-    .meta({ description: "Ed25519 public key as a NATS user nkey; verifies the agency's signatures and authenticates it." }),
+  publicKey: PublicNkey.meta({ description: "Ed25519 public key as a NATS user nkey; verifies the agency's signatures and authenticates it." }),
 });
 export type AgencyRegistryEntry = z.infer<typeof AgencyRegistryEntry>;
+
+/**
+ * A coordinator instance's name: shown by `atix status`, a NATS subject token (its heartbeat) and
+ * a file name (its key).
+ */
+export const INSTANCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const InstanceName = z.string().regex(INSTANCE_PATTERN, "expected an instance name: letters, digits, - and _, at most 64");
+
+/**
+ * A key a coordinator signs with: an instance's key for the audit records it writes, or the
+ * exchange's own (`ATIX`) for acceptances, rejections and escalations. Keys are only ever added:
+ * records signed with any of them must verify for good. Several entries may name one signer (a
+ * key replaced); validity windows can be added to an entry without changing the others.
+ */
+export const CoordinatorKeyEntry = z
+  .object({
+    id: z.union([z.literal(COORDINATOR_ID), InstanceName]).meta({ description: "The instance that signs with it, or ATIX for the exchange's message key." }),
+    publicKey: PublicNkey.meta({ description: "Ed25519 public key as a NATS user nkey." }),
+    registeredAt: Timestamp.meta({ description: "Wall time it was first registered." }),
+  })
+  .strict();
+export type CoordinatorKeyEntry = z.infer<typeof CoordinatorKeyEntry>;
 
 export const OrganisationEntry = z
   .object({ id: GroupId, name: ShortText(200), hub: AgencyId.meta({ description: "Regional hub: backup contact for escalations." }) })

@@ -63,9 +63,22 @@ export function signBytes(seed: string, bytes: Uint8Array): { publicKey: string;
 
 /** Returns a copy of the message with its signature set. `seed` is the agency's nkey seed (SU…). */
 export function sign<M extends object>(message: M, seed: string): M & { signature: Signature } {
+  return { ...message, signature: signValue(seed, signingInput(message)) };
+}
+
+/** Base64url (unpadded) Ed25519 signature of `bytes` with the seed, and the seed's public nkey. */
+export function signValue(seed: string, bytes: Uint8Array): Signature {
   const k = fromSeedString(seed);
-  const value = b64url(edSign(null, signingInput(message), k.key));
-  return { ...message, signature: { alg: "ed25519", key: k.publicKey, value } };
+  return { alg: "ed25519", key: k.publicKey, value: b64url(edSign(null, bytes, k.key)) };
+}
+
+/** Whether `value` (base64url) is `key`'s Ed25519 signature of `bytes`; false for a malformed key or value. */
+export function verifyValue(key: string, bytes: Uint8Array, value: string): boolean {
+  try {
+    return edVerify(null, bytes, publicKeyObject(key), Buffer.from(value, "base64url"));
+  } catch {
+    return false;
+  }
 }
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };

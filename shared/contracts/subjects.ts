@@ -35,6 +35,13 @@ export const subjects = {
   presenceAll: `${ROOT}.presence.>`,
   /** The audit chain: one subject, so the stream keeps a single total order. */
   audit: `${ROOT}.audit`,
+  /**
+   * Each audit record as the stream stored it (republished by the server, with its stream sequence
+   * in the Nats-Sequence header): observers follow the chain here, without a consumer.
+   */
+  auditStored: `${ROOT}.audit.stored`,
+  /** The chain's signed head, published by every coordinator instance every second: members keep copies. */
+  auditHead: `${ROOT}.audit.head`,
   /** The exchange's simulated clock, broadcast every second and on every change. */
   clock: `${ROOT}.clock`,
   /** Coordinator instances announce themselves here (core NATS heartbeats). */
@@ -48,10 +55,11 @@ export const subjects = {
 export const JS_API = "$JS.API";
 
 /**
- * The JetStream API prefix an agency uses (set it as the client's JetStream API prefix). Each
- * agency is alone in a NATS account without JetStream, where the server answers `$JS.API.>`
- * itself ("JetStream not enabled for account"); the few calls it may make (its own consumer's
- * info and next message) are imported from the exchange's account under this name.
+ * The JetStream API prefix an agency (and the read-only observer) uses: set it as the client's
+ * JetStream API prefix. Each agency, and the observer, is alone in a NATS account without
+ * JetStream, where the server answers `$JS.API.>` itself ("JetStream not enabled for account");
+ * the few calls it may make (an agency: its own consumers' info and next messages; the observer:
+ * direct gets and the audit stream's info) are imported from the exchange's account under this name.
  */
 export const AGENCY_JS_API = "$JS.ATIX.API";
 
@@ -61,6 +69,9 @@ export const jsApi = {
   consumerNext: (stream: string, consumer: string, prefix: string = JS_API) => `${prefix}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
   /** Acks are not API calls: they keep their name whatever the prefix. */
   acks: (stream: string, consumer: string) => `$JS.ACK.${stream}.${consumer}.>`,
+  /** A direct get of a stored message: by a request naming it (`{"seq":N}`, …) or, with `subject`, the last on that subject. */
+  directGet: (stream: string, prefix: string = JS_API, subject?: string) => `${prefix}.DIRECT.GET.${stream}${subject ? `.${subject}` : ""}`,
+  streamInfo: (stream: string, prefix: string = JS_API) => `${prefix}.STREAM.INFO.${stream}`,
 } as const;
 
 export const streams = {
@@ -77,6 +88,10 @@ export const consumers = {
   /** Shared by every coordinator instance: work is split between them. */
   submissions: "coordinators",
 } as const;
+
+/** The stream behind a key-value bucket, and the subject of one of its keys. */
+export const kvStream = (bucket: string) => `KV_${bucket}`;
+export const kvSubject = (bucket: string, key: string) => `$KV.${bucket}.${key}`;
 
 /** Key-value buckets (JetStream KV) holding the exchange's durable state. */
 export const buckets = {

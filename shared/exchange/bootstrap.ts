@@ -2,12 +2,13 @@
 // registry with public keys, the server's authorization, and the shared config in KV.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClockState } from "../clock.ts";
-import type { Roster } from "../contracts/registry.ts";
+import type { CoordinatorKeyEntry, Roster } from "../contracts/registry.ts";
+import { exchangeKeyEntry, mergeKeys } from "./coordinator-keys.ts";
 import { COORDINATOR_USER, type Identity, newIdentity, OBSERVER_USER } from "./identities.ts";
 import type { RegistryData } from "./registry.ts";
 import { authorizationConfig } from "./server-config.ts";
 import type { Settings } from "./settings.ts";
-import { CONFIG_KEYS, openStore } from "./store.ts";
+import { CONFIG_KEYS, openStore, type Store } from "./store.ts";
 
 export interface ExchangeIdentities {
   coordinator: Identity;
@@ -24,22 +25,25 @@ export function issueIdentities(roster: Roster, existing: Map<string, Identity> 
   };
 }
 
-export function registryFor(roster: Roster, ids: ExchangeIdentities): RegistryData {
+/** The registry of a roster: agencies with their public keys, and the coordinators' keys (the exchange's first). */
+export function registryFor(roster: Roster, ids: ExchangeIdentities, instanceKeys: CoordinatorKeyEntry[] = []): RegistryData {
   return {
     name: roster.name,
     agencies: roster.agencies.map((a) => ({ ...a, publicKey: ids.agencies.get(a.id)!.publicKey })),
     organisations: roster.organisations,
     sharingGroups: roster.sharingGroups,
+    coordinators: mergeKeys([exchangeKeyEntry(ids.coordinator.publicKey)], instanceKeys),
   };
 }
 
 export const serverAuthorization = (ids: ExchangeIdentities) =>
   authorizationConfig({ coordinator: ids.coordinator, observer: ids.observer, agencies: [...ids.agencies.values()] });
 
-/** Publishes the registry, settings and clock that coordinators and observers read. */
 /**
- * The registry always; the settings and clock too, unless `keepRunning` and the exchange already
- * has them (re-running setup must not reset a running exchange's speed or deadlines).
+ * Publishes the registry, settings and clock that coordinators and observers read. The registry
+ * always, keeping every coordinator key the published one had (records signed with them must still
+ * verify); the settings and clock too, unless `keepRunning` and the exchange already has them
+ * (re-running setup must not reset a running exchange's speed or deadlines).
  */
 export async function publishExchangeConfig(
   nc: NatsConnection,
@@ -47,7 +51,7 @@ export async function publishExchangeConfig(
   opts: { keepRunning?: boolean } = {},
 ) {
   const store = await openStore(nc);
-  await store.registry.put(CONFIG_KEYS.registry, cfg.registry);
+  await publishRegistry(store, cfg.registry);
   if (opts.keepRunning) {
     await store.settings.create(CONFIG_KEYS.settings, cfg.settings);
     await store.clock.create(CONFIG_KEYS.clock, cfg.clock);
@@ -55,4 +59,22 @@ export async function publishExchangeConfig(
   }
   await store.settings.put(CONFIG_KEYS.settings, cfg.settings);
   await store.clock.put(CONFIG_KEYS.clock, cfg.clock);
+}
+
+/** Puts `registry` in the config bucket with the coordinator keys already registered there kept. */
+export async function publishRegistry(store: Store, registry: RegistryData) {
+  for (let i = 0; i < 20; i++) {
+    const cur = await store.registry.get(CONFIG_KEYS.registry);
+    const next = cur ? { ...registry, coordinators: mergeKeys(cur.value.coordinators, registry.coordinators) } : registry;
+    if (cur ? await store.registry.update(CONFIG_KEYS.registry, next, cur.revision) : await store.registry.create(CONFIG_KEYS.registry, next)) return next;
+  }
+  throw new Error("could not publish the registry: it kept changing meanwhile");
+}
+
+/** Adds coordinator keys to the published registry (a coordinator instance registering its own). */
+export async function registerCoordinatorKeys(store: Store, add: CoordinatorKeyEntry[]) {
+  return store.registry.modify(CONFIG_KEYS.registry, (r) => {
+    const merged = mergeKeys(r.coordinators, add);
+    return merged.length === r.coordinators.length ? undefined : { ...r, coordinators: merged };
+  });
 }

@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createUser, fromSeed } from "@nats-io/nkeys";
 
-export const COORDINATOR_USER = "coordinator";
+export { COORDINATOR_USER } from "../nats/connect.ts";
 export const OBSERVER_USER = "observer";
 
 export interface Identity {

@@ -15,6 +15,8 @@ export const Heartbeat = z.object({
   escalated: z.number().default(0),
   openDeliveries: z.number().default(0),
   auditWritten: z.number().default(0),
+  invalidStored: z.number().default(0),
+  lastInvalid: z.object({ bucket: z.string(), key: z.string(), revision: z.number(), problem: z.string() }).optional(),
   at: z.string(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;

@@ -3,6 +3,7 @@ import { loadYamlFile } from "../yaml-file.ts";
 import {
   type AgencyId,
   AgencyRegistryEntry,
+  CoordinatorKeyEntry,
   type Distribution,
   OrganisationEntry,
   Roster,
@@ -16,6 +17,8 @@ export const RegistryData = z
     agencies: z.array(AgencyRegistryEntry),
     organisations: z.array(OrganisationEntry),
     sharingGroups: z.array(SharingGroupEntry),
+    /** The keys coordinators sign with (audit records, outcomes, escalations). */
+    coordinators: z.array(CoordinatorKeyEntry).default([]),
   })
   .strict();
 export type RegistryData = z.infer<typeof RegistryData>;

@@ -1,17 +1,34 @@
 // nats-server configuration generated from the registry: who may publish and read what.
-// An agency may publish only as itself and read only its own deliveries, outcomes and replies;
-// it cannot touch streams, the audit chain or another agency's consumer. Each agency is alone in
-// a NATS account of its own: nothing it sends reaches the exchange's account (where JetStream,
-// the coordinators and the observers live) except through the few subjects imported for it.
-import { AGENCY_JS_API, buckets, consumers, JS_API, jsApi, streams, subjects } from "../contracts/subjects.ts";
+// An agency may publish only as itself and read only its own deliveries, outcomes and replies
+// (and the registry, the clock and the audit chain's head); it cannot touch streams, the audit
+// chain or another agency's consumer. The read-only observer (dashboards, watch, status, audit)
+// reads the chain, the config and the live signals and can change nothing. Each agency, and the
+// observer, is alone in a NATS account of its own: nothing it sends reaches the exchange's account
+// (where JetStream and the coordinators live) except through the few subjects imported for it,
+// and whatever the exchange answers is mapped back into its own account.
+import { AGENCY_JS_API, buckets, consumers, jsApi, kvStream, kvSubject, streams, subjects } from "../contracts/subjects.ts";
 import type { Identity } from "./identities.ts";
 
 const q = (s: string) => JSON.stringify(s);
 const list = (xs: string[]) => `[${xs.map(q).join(", ")}]`;
 
-/** The exchange's own account: JetStream, the coordinators and the observers live here. */
+/** The exchange's own account: JetStream and the coordinators live here. */
 export const EXCHANGE_ACCOUNT = "ATIX";
+/** The read-only observer's account: no JetStream, only imports that read. */
+export const OBSERVER_ACCOUNT = "OBSERVER";
 export const agencyAccount = (agency: string) => `AGENCY_${agency}`;
+
+/** A service imported under another name (the JetStream API under AGENCY_JS_API). */
+interface Imported {
+  subject: string;
+  local: string;
+  stream?: true;
+}
+const same = (subject: string): Imported => ({ subject, local: subject });
+const prefixed = (subject: (prefix?: string) => string): Imported => ({ subject: subject(), local: subject(AGENCY_JS_API) });
+
+/** The registry's key in the config bucket, by direct get: agencies read the public keys there. */
+const registryGet = prefixed((p) => jsApi.directGet(kvStream(buckets.config), p, kvSubject(buckets.config, "registry")));
 
 /**
  * What an agency may send into the exchange's account, each a service it imports: its
@@ -22,10 +39,9 @@ export const agencyAccount = (agency: string) => `AGENCY_${agency}`;
  * imports, every reply is mapped back by the server, so nothing the exchange answers can land
  * anywhere but back in the agency's own account.
  */
-export function agencyServices(agency: string): { subject: string; local: string; stream?: true }[] {
+export function agencyServices(agency: string): Imported[] {
   const deliveries = streams.deliveries.name;
-  const same = (subject: string) => ({ subject, local: subject });
-  const reading = (consumer: string) => [
+  const reading = (consumer: string): Imported[] => [
     { subject: jsApi.consumerInfo(deliveries, consumer), local: jsApi.consumerInfo(deliveries, consumer, AGENCY_JS_API) },
     { subject: jsApi.consumerNext(deliveries, consumer), local: jsApi.consumerNext(deliveries, consumer, AGENCY_JS_API), stream: true as const },
     same(jsApi.acks(deliveries, consumer)),
@@ -40,63 +56,50 @@ export function agencyServices(agency: string): { subject: string; local: string
 /** The durable consumers one agency reads: its own deliveries, then the broadcasts. */
 export const agencyConsumers = (agency: string) => [consumers.agency(agency), consumers.broadcast(agency)];
 
+/** What every agency may read of the exchange's account: the registry's public keys. */
+const memberServices: Imported[] = [registryGet];
+/** What every member (agencies, the observer) receives live: the clock and the chain's signed head. */
+const memberStreams: string[] = [subjects.clock, subjects.auditHead];
+
 /** What an agency may receive from the exchange's account (stream imports), besides replies. */
-const agencyStreams = (agency: string) => [subjects.outcomeOf(agency), subjects.clock];
+const agencyStreams = (agency: string) => [subjects.outcomeOf(agency), ...memberStreams];
 
 /** Within its account, an agency may publish only what it imports and read only its own inbox. */
 export function agencyPermissions(agency: string) {
   return {
-    publish: agencyServices(agency).map((s) => s.local),
+    publish: [...agencyServices(agency), ...memberServices].map((s) => s.local),
     subscribe: [`${subjects.inboxPrefix(agency)}.>`, ...agencyStreams(agency)],
   };
 }
 
 /**
- * The durable consumers the exchange runs on: the coordinators' shared intake and two per agency.
- * Only the coordinator may create, change, pull from, ack on or delete them.
+ * What the observer may request of the exchange's account, each a service import: direct gets of
+ * the audit stream and of the config and message buckets (by sequence, by last or next on a
+ * subject), and the audit stream's info. Each only reads; none creates a consumer or writes, and
+ * every answer is mapped back into the observer's account, whatever reply subject it names.
  */
-function durables(agencies: string[]) {
+export function observerServices(): Imported[] {
+  const gets = (stream: string) => [prefixed((p) => jsApi.directGet(stream, p)), prefixed((p) => jsApi.directGet(stream, p, ">"))];
   return [
-    { stream: streams.submissions.name, consumer: consumers.submissions },
-    ...agencies.flatMap((a) => agencyConsumers(a).map((consumer) => ({ stream: streams.deliveries.name, consumer }))),
+    ...gets(streams.audit.name),
+    ...gets(kvStream(buckets.config)),
+    ...gets(kvStream(buckets.messages)),
+    prefixed((p) => jsApi.streamInfo(streams.audit.name, p)),
   ];
 }
 
 /**
- * Read-only: may read every stream and bucket through consumers of its own, change nothing.
- * Its consumers are named (nats.js ordered consumers name theirs), so the legacy unnamed create
- * subject is not allowed: through it a config naming an existing durable would update that one.
+ * What the observer receives from the exchange's account (stream imports): the live signals, each
+ * audit record as stored, the head. Agencies' presence comes from each agency's own account: what
+ * reaches the exchange's account through a service import is not passed on by its stream exports.
  */
-export function observerPermissions(user: string, agencies: string[] = []) {
-  const readable = [...Object.values(streams).map((s) => s.name), ...Object.values(buckets).map((b) => `KV_${b}`)];
+const observerStreams = [subjects.coordinatorHeartbeatAll, subjects.outcomeAll, subjects.auditStored, ...memberStreams];
+
+/** The observer may publish only the reads it imports, and read only its inbox and what is exported to it. */
+export function observerPermissions(user: string) {
   return {
-    publish: [
-      `${JS_API}.INFO`,
-      `${JS_API}.STREAM.NAMES`,
-      `${JS_API}.STREAM.LIST`,
-      ...readable.flatMap((s) => [
-        `${JS_API}.STREAM.INFO.${s}`,
-        `${JS_API}.STREAM.MSG.GET.${s}`,
-        `${JS_API}.DIRECT.GET.${s}`,
-        `${JS_API}.DIRECT.GET.${s}.>`,
-        // 2.9 names the consumer (and optionally its filter) in the create subject.
-        `${JS_API}.CONSUMER.CREATE.${s}.>`,
-        `${JS_API}.CONSUMER.INFO.${s}.>`,
-        `${JS_API}.CONSUMER.MSG.NEXT.${s}.>`,
-        `${JS_API}.CONSUMER.DELETE.${s}.>`,
-      ]),
-      "$JS.ACK.>",
-      "$JS.FC.>",
-    ],
-    // Deny wins over allow: the exchange's own durables stay out of reach (info stays readable).
-    publishDeny: durables(agencies).flatMap(({ stream, consumer }) => [
-      `${JS_API}.CONSUMER.CREATE.${stream}.${consumer}`,
-      `${JS_API}.CONSUMER.CREATE.${stream}.${consumer}.>`,
-      `${JS_API}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
-      `${JS_API}.CONSUMER.DELETE.${stream}.${consumer}`,
-      `$JS.ACK.${stream}.${consumer}.>`,
-    ]),
-    subscribe: [`${subjects.inboxPrefix(user)}.>`, subjects.presenceAll, subjects.coordinatorHeartbeatAll, subjects.outcomeAll, subjects.clock],
+    publish: observerServices().map((s) => s.local),
+    subscribe: [`${subjects.inboxPrefix(user)}.>`, subjects.presenceAll, ...observerStreams],
   };
 }
 
@@ -106,37 +109,64 @@ export interface ServerAuth {
   agencies: Identity[];
 }
 
-function userBlock(id: Identity, perms?: { publish: string[]; publishDeny?: string[]; subscribe: string[] }) {
+function userBlock(id: Identity, perms?: { publish: string[]; subscribe: string[] }) {
   if (!perms) return `      { nkey: ${q(id.publicKey)} }`;
-  const deny = perms.publishDeny?.length ? `, deny: ${list(perms.publishDeny)}` : "";
-  return `      { nkey: ${q(id.publicKey)}, permissions: { publish: { allow: ${list(perms.publish)}${deny} }, subscribe: { allow: ${list(perms.subscribe)} } } }`;
+  return `      { nkey: ${q(id.publicKey)}, permissions: { publish: { allow: ${list(perms.publish)} }, subscribe: { allow: ${list(perms.subscribe)} } } }`;
 }
+
+const serviceExport = (s: Imported, accounts: string[]) => `      { service: ${q(s.subject)}${s.stream ? `, response_type: "stream"` : ""}, accounts: ${list(accounts)} }`;
+const streamExport = (subject: string, accounts: string[]) => `      { stream: ${q(subject)}, accounts: ${list(accounts)} }`;
+const serviceImport = (s: Imported) => `      { service: { account: ${q(EXCHANGE_ACCOUNT)}, subject: ${q(s.subject)} }${s.local !== s.subject ? `, to: ${q(s.local)}` : ""} }`;
+const streamImport = (subject: string) => `      { stream: { account: ${q(EXCHANGE_ACCOUNT)}, subject: ${q(subject)} } }`;
 
 /**
  * The `accounts` block of nats.conf. The coordinator user may do everything in the exchange's
- * account (ATIX, the only one with JetStream); the observer only reads there. Each agency is alone
- * in an account of its own (AGENCY_<ID>) that imports only its own subjects: the server checks a
- * publish's subject against the permissions but not its reply subject, and JetStream answers
- * (PubAck, API replies, deliveries) from inside the account it runs in — within one account an
- * agency could name a stream's subject as its reply and have JetStream write there for it.
+ * account (ATIX, the only one with JetStream). The observer (OBSERVER) and each agency
+ * (AGENCY_<ID>) are alone in accounts of their own that import only their own subjects: the server
+ * checks a publish's subject against the permissions but not its reply subject, and JetStream
+ * answers (PubAck, API replies, deliveries, a push consumer's copies) from inside the account it
+ * runs in — within the exchange's account any client could name a stream's subject as its reply
+ * (or a consumer's deliver subject) and have JetStream write there for it. Through a service
+ * import the server maps the reply back into the importing account instead.
  */
 export function authorizationConfig(auth: ServerAuth): string {
   const ids = auth.agencies.map((a) => a.user);
-  const exports = ids.flatMap((id) => [
-    ...agencyServices(id).map((s) => `      { service: ${q(s.subject)}${s.stream ? `, response_type: "stream"` : ""}, accounts: [${q(agencyAccount(id))}] }`),
-    `      { stream: ${q(subjects.outcomeOf(id))}, accounts: [${q(agencyAccount(id))}] }`,
-  ]);
-  if (ids.length) exports.push(`      { stream: ${q(subjects.clock)}, accounts: ${list(ids.map(agencyAccount))} }`);
+  const members = [...ids.map(agencyAccount), OBSERVER_ACCOUNT];
+  const exports = [
+    ...ids.flatMap((id) => [
+      ...agencyServices(id).map((s) => serviceExport(s, [agencyAccount(id)])),
+      streamExport(subjects.outcomeOf(id), [agencyAccount(id)]),
+    ]),
+    ...observerServices().map((s) => serviceExport(s, [OBSERVER_ACCOUNT])),
+    // The observer's wildcard gets of the config bucket cover the registry's key as well.
+    ...(ids.length ? memberServices.map((s) => serviceExport(s, ids.map(agencyAccount))) : []),
+    ...observerStreams.filter((s) => !memberStreams.includes(s)).map((s) => streamExport(s, [OBSERVER_ACCOUNT])),
+    ...memberStreams.map((s) => streamExport(s, members)),
+  ];
   const exchange = [
     `  ${EXCHANGE_ACCOUNT}: {`,
     `    jetstream: enabled`,
     `    users: [`,
     `      # coordinator: routes, stores and audits; manages the streams`,
     userBlock(auth.coordinator),
-    `      # observer: dashboards, watch, status and audit (read-only)`,
-    userBlock(auth.observer, observerPermissions(auth.observer.user, ids)),
     `    ]`,
-    ...(exports.length ? [`    exports: [`, ...exports, `    ]`] : []),
+    `    exports: [`,
+    ...exports,
+    `    ]`,
+    `  }`,
+  ];
+  const observer = [
+    `  # observer: dashboards, watch, status and audit; reads through these imports and can change nothing`,
+    `  ${OBSERVER_ACCOUNT}: {`,
+    `    users: [`,
+    userBlock(auth.observer, observerPermissions(auth.observer.user)),
+    `    ]`,
+    `    imports: [`,
+    ...observerServices().map(serviceImport),
+    ...observerStreams.map(streamImport),
+    // Each agency's presence, from its own account.
+    ...ids.map((id) => `      { stream: { account: ${q(agencyAccount(id))}, subject: ${q(subjects.presence(id))} } }`),
+    `    ]`,
     `  }`,
   ];
   const agencies = auth.agencies.flatMap((a) => [
@@ -145,11 +175,14 @@ export function authorizationConfig(auth: ServerAuth): string {
     `    users: [`,
     userBlock(a, agencyPermissions(a.user)),
     `    ]`,
+    `    exports: [`,
+    streamExport(subjects.presence(a.user), [OBSERVER_ACCOUNT]),
+    `    ]`,
     `    imports: [`,
-    ...agencyServices(a.user).map((s) => `      { service: { account: ${q(EXCHANGE_ACCOUNT)}, subject: ${q(s.subject)} }${s.local !== s.subject ? `, to: ${q(s.local)}` : ""} }`),
-    ...agencyStreams(a.user).map((subject) => `      { stream: { account: ${q(EXCHANGE_ACCOUNT)}, subject: ${q(subject)} } }`),
+    ...[...agencyServices(a.user), ...memberServices].map(serviceImport),
+    ...agencyStreams(a.user).map(streamImport),
     `    ]`,
     `  }`,
   ]);
-  return `accounts {\n${[...exchange, ...agencies].join("\n")}\n}\n`;
+  return `accounts {\n${[...exchange, ...observer, ...agencies].join("\n")}\n}\n`;
 }

@@ -1,4 +1,4 @@
-// Exchange-wide settings every service reads from the config bucket: deadlines and escalation.
+// Exchange-wide settings every service reads from the config bucket: deadlines, escalation, policy.
 import { z } from "zod";
 import { DEFAULT_ACK_DEADLINE_MINUTES, PRECEDENCES } from "../contracts/primitives.ts";
 
@@ -16,6 +16,11 @@ export const Settings = z
     escalationAfter: z
       .object({ reminder: z.number().min(0), "backup-contact": z.number().min(0), originator: z.number().min(0) })
       .strict(),
+    /**
+     * TLP:RED goes to named recipients only, and to few of them: an alert or RFI marked RED that
+     * names more agencies than this is rejected (reason `policy`). Settings stored before it existed read as 12.
+     */
+    tlpRedMaxAgencies: z.number().int().positive().default(12),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;
@@ -23,4 +28,5 @@ export type Settings = z.infer<typeof Settings>;
 export const DEFAULT_SETTINGS: Settings = {
   ackDeadlineMinutes: { ...DEFAULT_ACK_DEADLINE_MINUTES },
   escalationAfter: { reminder: 0, "backup-contact": 0.5, originator: 1 },
+  tlpRedMaxAgencies: 12,
 };

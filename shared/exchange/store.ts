@@ -1,9 +1,15 @@
-// Typed access to the exchange's key-value buckets: every read is validated, every write is JSON.
-// Operations ride out a leader election or a node failing over (retried with back-off); a
-// conditional write whose first attempt timed out but was applied still counts as done.
+// Typed access to the exchange's key-value buckets: every read is checked against its contract,
+// every write is JSON. A stored value that fails its contract is never thrown at the caller: it
+// counts as absent (or, in the config bucket, which keeps a few revisions, as the newest good
+// revision), and is logged once and counted (coordinators report the count in their heartbeat,
+// `atix status` shows it). Operations ride out a leader election or a node failing over (retried
+// with back-off); a conditional write whose first attempt timed out but was applied still counts.
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { z } from "zod";
+import { BoundedSet } from "../bounded.ts";
+import { formatProblem, toProblems } from "../contracts/problems.ts";
+import type { Logger } from "../log.ts";
 import { retryTransient } from "../nats/retry.ts";
 import { ClockState } from "../clock.ts";
 import { buckets } from "../contracts/subjects.ts";
@@ -11,21 +17,97 @@ import { EscalationClaim, MessageRecord, SeenRecord } from "./records.ts";
 import { RegistryData } from "./registry.ts";
 import { Settings } from "./settings.ts";
 
+/** A stored value that failed its contract. */
+export interface InvalidValue {
+  bucket: string;
+  key: string;
+  revision: number;
+  problem: string;
+}
+
+/** Where invalid values are reported: logged once each, counted, the last one kept. */
+export class StoreChecks {
+  invalid = 0;
+  last: InvalidValue | undefined;
+  private readonly reported = new BoundedSet<string>(1_000);
+
+  constructor(readonly log?: Logger) {}
+
+  report(v: InvalidValue, fallback: string) {
+    const id = `${v.bucket}/${v.key}@${v.revision}`;
+    if (this.reported.has(id)) return;
+    this.reported.add(id);
+    this.invalid++;
+    this.last = v;
+    this.log?.error({ bucket: v.bucket, key: v.key, revision: v.revision, problem: v.problem }, `stored value fails its contract; ${fallback}`);
+  }
+}
+
+/** Why `value` fails `schema` (field paths and what was expected), or the parsed value. */
+export function checkValue<S extends z.ZodType>(schema: S, value: unknown): { ok: true; value: z.infer<S> } | { ok: false; problem: string } {
+  const r = schema.safeParse(value);
+  return r.success ? { ok: true, value: r.data } : { ok: false, problem: toProblems(r.error, value).slice(0, 3).map(formatProblem).join("; ") };
+}
+
+function entryJson(e: KvEntry): unknown {
+  try {
+    return e.json();
+  } catch {
+    return undefined; // not JSON: fails any contract
+  }
+}
+
 export class Bucket<S extends z.ZodType> {
   constructor(
     readonly kv: KV,
     private readonly schema: S,
+    private readonly checks: StoreChecks,
+    private readonly opts: { name: string; history?: boolean },
   ) {}
 
+  /** The entry's value; undefined when deleted, or (reported) when it fails the contract. */
   decode(e: KvEntry | null | undefined): z.infer<S> | undefined {
     if (!e || e.operation !== "PUT" || e.length === 0) return undefined;
-    return this.schema.parse(e.json());
+    const c = checkValue(this.schema, entryJson(e));
+    if (c.ok) return c.value;
+    this.checks.report({ bucket: this.opts.name, key: e.key, revision: e.revision, problem: c.problem }, "treated as absent");
+    return undefined;
   }
-  async get(key: string): Promise<{ value: z.infer<S>; revision: number } | undefined> {
+
+  /** The key's current entry: its value, or `invalid` (with the revision to overwrite it by). */
+  async read(key: string): Promise<{ value: z.infer<S>; revision: number } | { invalid: true; revision: number } | undefined> {
     const e = await retryTransient(() => this.kv.get(key));
+    if (!e || e.operation !== "PUT" || e.length === 0) return undefined;
     const value = this.decode(e);
-    return value === undefined ? undefined : { value, revision: e!.revision };
+    return value === undefined ? { invalid: true, revision: e.revision } : { value, revision: e.revision };
   }
+
+  /**
+   * The key's value with the current revision (for a compare-and-set). A value that fails its
+   * contract is absent, or in a bucket with history the newest revision that passes.
+   */
+  async get(key: string): Promise<{ value: z.infer<S>; revision: number } | undefined> {
+    const cur = await this.read(key);
+    if (!cur || !("invalid" in cur)) return cur;
+    const good = this.opts.history ? await this.lastGood(key, cur.revision) : undefined;
+    return good === undefined ? undefined : { value: good, revision: cur.revision };
+  }
+
+  private async lastGood(key: string, below: number): Promise<z.infer<S> | undefined> {
+    const entries: KvEntry[] = [];
+    const it = await retryTransient(() => this.kv.history({ key }));
+    for await (const e of it) entries.push(e);
+    for (const e of entries.reverse()) {
+      if (e.revision >= below || e.operation !== "PUT") continue;
+      const c = checkValue(this.schema, entryJson(e));
+      if (c.ok) {
+        this.checks.log?.warn({ bucket: this.opts.name, key, revision: e.revision }, "using the newest stored value that passes its contract");
+        return c.value;
+      }
+    }
+    return undefined;
+  }
+
   put(key: string, value: z.infer<S>): Promise<number> {
     const json = JSON.stringify(value);
     return retryTransient(() => this.kv.put(key, json));
@@ -58,7 +140,7 @@ export class Bucket<S extends z.ZodType> {
       return now?.operation === "PUT" && now.string() === json;
     }
   }
-  /** Every current value, read in one pass through the bucket (not one request per key). */
+  /** Every current value that passes its contract, read in one pass through the bucket (not one request per key). */
   all(): Promise<z.infer<S>[]> {
     return retryTransient(() => this.readAll());
   }
@@ -76,7 +158,10 @@ export class Bucket<S extends z.ZodType> {
     return out;
   }
 
-  /** Read-modify-write with retries on conflict; `change` returns undefined to leave it as is. */
+  /**
+   * Read-modify-write with retries on conflict; `change` returns undefined to leave it as is. A
+   * value that fails its contract is changed from its last good revision, or left when there is none.
+   */
   async modify(key: string, change: (v: z.infer<S>) => z.infer<S> | undefined): Promise<z.infer<S> | undefined> {
     for (let i = 0; i < 20; i++) {
       const cur = await this.get(key);
@@ -91,19 +176,23 @@ export class Bucket<S extends z.ZodType> {
 
 export const CONFIG_KEYS = { clock: "clock", settings: "settings", registry: "registry" } as const;
 
-export async function openStore(nc: NatsConnection) {
+/** The buckets as a coordinator (or the runner, as the coordinator) uses them. `log` receives invalid values. */
+export async function openStore(nc: NatsConnection, log?: Logger) {
   const kvm = new Kvm(nc);
   const open = (name: string) => retryTransient(() => kvm.open(name));
+  const checks = new StoreChecks(log);
   const config = await open(buckets.config);
+  const bucket = <S extends z.ZodType>(kv: KV, schema: S, name: string, history = false) => new Bucket(kv, schema, checks, { name, history });
   return {
     config,
-    clock: new Bucket(config, ClockState),
-    settings: new Bucket(config, Settings),
-    registry: new Bucket(config, RegistryData),
-    seen: new Bucket(await open(buckets.seen), SeenRecord),
-    messages: new Bucket(await open(buckets.messages), MessageRecord),
+    checks,
+    clock: bucket(config, ClockState, buckets.config, true),
+    settings: bucket(config, Settings, buckets.config, true),
+    registry: bucket(config, RegistryData, buckets.config, true),
+    seen: bucket(await open(buckets.seen), SeenRecord, buckets.seen),
+    messages: bucket(await open(buckets.messages), MessageRecord, buckets.messages),
     /** Escalation steps claimed (delivery state itself is the audit chain's: tracking-view.ts). */
-    claims: new Bucket(await open(buckets.tracking), EscalationClaim),
+    claims: bucket(await open(buckets.tracking), EscalationClaim, buckets.tracking),
   };
 }
 export type Store = Awaited<ReturnType<typeof openStore>>;

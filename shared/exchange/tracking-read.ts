@@ -1,29 +1,26 @@
 // Where deliveries stand, for observers (status, send --wait, the simulation's metrics, tests):
-// the audit chain read into a TrackingView, once or live. The chain is the one record of
-// delivery state; there is no per-delivery key to read instead.
+// the audit chain read into a TrackingView, once or live, without a consumer (the observer may
+// create none). The chain is the one record of delivery state; there is no per-delivery key to
+// read instead.
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { DeliveryEvent } from "../audit/deliveries.ts";
-import { type ChainFollowOptions, followChain } from "../audit/chain-follower.ts";
-import { readAudit } from "../audit/reader.ts";
+import { followChainLive, type LiveChainOptions } from "../audit/chain-live.ts";
+import { readChain } from "../audit/chain-read.ts";
+import { StoredAuditRecord } from "../contracts/audit.ts";
 import { TrackingView } from "./tracking-view.ts";
 
 /**
- * Whether a stored record has what the view reads. Records are not validated here (that is the
- * verifier's job, and too slow for every poll); one without these fields is about no delivery.
+ * Applies a stored record to the view when it is one: checked against the record contract first
+ * (what is not a record is about no delivery), unless this process wrote it and applied it then.
  */
-function isEvent(r: unknown): r is DeliveryEvent {
-  const o = r as Partial<Record<keyof DeliveryEvent, unknown>> | null;
-  return typeof o === "object" && o !== null && typeof o.event === "string" && typeof o.at === "string" && typeof o.actor === "string";
-}
-
-/** Applies a stored record to the view when it is one (for callers that read the chain anyway). */
 export function applyStored(view: TrackingView, record: unknown) {
-  if (isEvent(record)) view.applyRead(record);
+  if (view.takeWritten((record as { eventId?: unknown } | null)?.eventId)) return;
+  const r = StoredAuditRecord.safeParse(record);
+  if (r.success) view.apply(r.data);
 }
 
 /** Every delivery as the chain tells it now (records appended while reading are left out). */
 export async function readTrackingView(nc: NatsConnection, view = new TrackingView()): Promise<TrackingView> {
-  for await (const { record } of readAudit(nc)) applyStored(view, record);
+  for await (const { record } of readChain(nc)) applyStored(view, record);
   return view;
 }
 
@@ -32,8 +29,8 @@ export interface TrackingFollower {
   readonly view: TrackingView;
   /**
    * Set only when following cannot go on at all (the connection closed): the view stopped there.
-   * A follower lost or stalled with a broker node is opened again from the next record it had
-   * not applied, so the view may lag for a moment but never skips or repeats a record.
+   * Records missed on the way (a reconnect, a leader election) are read back by direct gets, so
+   * the view may lag for a moment but never skips or repeats a record.
    */
   readonly failure: Error | undefined;
   stop(): void;
@@ -46,10 +43,10 @@ export interface TrackingFollower {
 export async function followTracking(
   nc: NatsConnection,
   from: { fromNow: true } | { fromSeq: number },
-  opts: ChainFollowOptions = {},
+  opts: LiveChainOptions = {},
 ): Promise<TrackingFollower> {
   const view = new TrackingView();
-  const chain = await followChain(nc, from, (_, record) => applyStored(view, record), opts);
+  const chain = await followChainLive(nc, from, (_, record) => applyStored(view, record), opts);
   return {
     view,
     get failure() {

@@ -4,8 +4,7 @@
 // observers build one by reading the chain. Applying a record twice changes nothing, so records
 // may be applied as they are written and again as they are read back.
 import { BoundedSet } from "../bounded.ts";
-import type { Precedence } from "../contracts/index.ts";
-import { type DeliveryEvent, perDelivery } from "../audit/deliveries.ts";
+import { type ChainEvent, type Expand, perDelivery } from "../audit/deliveries.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
 import type { TrackingRecord } from "./records.ts";
 
@@ -42,11 +41,11 @@ export function timesOf(t: TrackingRecord): Times {
   return times;
 }
 
-const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-const num = (v: unknown) => (typeof v === "number" ? v : undefined);
 /** Not yet acknowledged or closed: what escalates. */
 export const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
 type Step = (typeof ESCALATION_STEPS)[number];
+/** A record of the chain (or an entry being written), or one delivery's event of one. */
+export type Chained = ChainEvent;
 
 // Deliveries are held per message, then per recipient, and the sets below hold the records
 // themselves: a lookup is two small maps and a set test is by identity, not a string key built
@@ -100,7 +99,7 @@ export class TrackingView {
   private readonly written = new BoundedSet<string>(MAX_WRITTEN);
 
   /** Applies a record this process is writing (read back later, it is not applied again). */
-  applyWritten(record: DeliveryEvent & { eventId: string }) {
+  applyWritten(record: Chained) {
     // Bounded: an id read back before it was noted here (or stored by another writer first) is
     // never removed by a read; applying such a record twice changes nothing anyway.
     this.written.add(record.eventId);
@@ -108,9 +107,17 @@ export class TrackingView {
   }
 
   /** Applies a record read from the chain, unless this process applied it as it wrote it. */
-  applyRead(record: DeliveryEvent) {
-    if (record.eventId && this.written.delete(record.eventId)) return;
+  applyRead(record: Chained) {
+    if (this.written.delete(record.eventId)) return;
     this.apply(record);
+  }
+
+  /**
+   * Whether a record read back from the chain is one this process applied as it wrote it (and so
+   * need not even be parsed): forgets it then, as applyRead does.
+   */
+  takeWritten(eventId: unknown): boolean {
+    return typeof eventId === "string" && this.written.delete(eventId);
   }
 
   /** Settled deliveries (acknowledged or closed), oldest first from `settledHead`: what prune() may drop. */
@@ -160,9 +167,9 @@ export class TrackingView {
     return deliveredMs < this.prunedBeforeMs;
   }
 
-  /** Applies one audit record (any event; those about no delivery change nothing). */
-  apply(record: DeliveryEvent) {
-    if (record.event === "retracted") return this.retract(str(record.data?.refersTo));
+  /** Applies one audit record, or one delivery's event of one (any event; those about no delivery change nothing). */
+  apply(record: Chained) {
+    if (record.event === "retracted") return this.retract(record.data.refersTo);
     for (const e of perDelivery(record)) this.applyOne(e);
   }
 
@@ -172,52 +179,46 @@ export class TrackingView {
     if (t) t.escalations = { ...t.escalations, [step]: state };
   }
 
-  private applyOne(e: DeliveryEvent) {
-    const d = e.data ?? {};
+  private applyOne(e: Expand<ChainEvent>) {
     const id = e.messageId;
     if (!id) return;
     if (e.event === "delivered") return this.deliver(e, id);
-    if (e.event === "escalated") {
-      const recipient = str(d.recipient);
-      const step = str(d.step) as Step | undefined;
-      if (recipient && step && ESCALATION_STEPS.includes(step)) this.settle(id, recipient, step, "done");
-      return;
-    }
+    if (e.event === "escalated") return this.settle(id, e.data.recipient, e.data.step, "done");
+    if (e.event !== "receipted" && e.event !== "acknowledged") return;
     const t = this.get(id, e.actor);
     if (!t) return;
     // Field by field, not Object.assign of a fresh object: this runs for every delivery.
     if (e.event === "receipted" && !t.receiptId) {
-      t.receiptId = str(d.receiptId);
+      t.receiptId = e.data.receiptId;
       t.receiptAt = e.at;
       if (t.state === "delivered") t.state = "receipted";
     } else if (e.event === "acknowledged" && !t.ackId) {
+      const d = e.data;
       if (t.state !== "closed") t.state = "acknowledged";
-      t.ackId = str(d.ackId);
+      t.ackId = d.ackId;
       t.ackAt = e.at;
       t.receiptAt ??= e.at;
-      const officer = str(d.officer);
-      if (officer) t.ackBy = officer;
-      t.ackLatencyMs = num(d.latencyMs) ?? Date.parse(e.at) - timesOf(t).deliveredMs;
-      t.withinDeadline = typeof d.withinDeadline === "boolean" ? d.withinDeadline : Date.parse(e.at) <= timesOf(t).deadlineMs;
+      if (d.officer) t.ackBy = d.officer;
+      t.ackLatencyMs = d.latencyMs;
+      t.withinDeadline = d.withinDeadline;
       this.markSettled(t);
     }
   }
 
-  private deliver(e: DeliveryEvent, id: string) {
+  private deliver(e: Extract<Expand<ChainEvent>, { event: "delivered" }>, id: string) {
     const recipient = e.agency;
-    const d = e.data ?? {};
-    if (!recipient) return;
+    const d = e.data;
     let ofMessage = this.byMessage.get(id);
     if (ofMessage?.has(recipient)) return;
     if (!ofMessage) this.byMessage.set(id, (ofMessage = new Map()));
     const t: TrackingRecord = {
       messageId: id,
       kind: e.kind ?? "alert",
-      originator: str(d.originator) ?? "",
+      originator: d.originator,
       recipient,
-      precedence: (str(d.precedence) ?? "ROUTINE") as Precedence,
+      precedence: d.precedence,
       deliveredAt: e.at,
-      deadline: str(d.deadline) ?? e.at,
+      deadline: d.deadline,
       state: "delivered",
       escalations: {},
     };

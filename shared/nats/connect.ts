@@ -3,7 +3,10 @@
 import { jetstream, type JetStreamClient, type JetStreamOptions } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { signBytes } from "../contracts/signing.ts";
-import { AGENCY_JS_API, subjects } from "../contracts/subjects.ts";
+import { AGENCY_JS_API, JS_API, subjects } from "../contracts/subjects.ts";
+
+/** The coordinators' NATS user: the one identity in the exchange's own account. */
+export const COORDINATOR_USER = "coordinator";
 
 export interface ConnectAs {
   /** A URL, several comma-separated (a cluster, as exchange.json names it), or a list. */
@@ -16,9 +19,10 @@ export interface ConnectAs {
   name?: string;
 }
 
-// Connections made with an identity's nkey. Only the generated configuration (accounts, see
-// shared/exchange/server-config.ts) authenticates, so these are the ones the exchange's accounts apply to.
-const inAccounts = new WeakSet<NatsConnection>();
+// Connections made with an identity's nkey, and the user. Only the generated configuration
+// (accounts, see shared/exchange/server-config.ts) authenticates, so these are the ones the
+// exchange's accounts apply to.
+const inAccounts = new WeakMap<NatsConnection, string>();
 
 export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
   const seed = opts.seed;
@@ -36,7 +40,7 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
     // publish and KV write) in case it fails: a sixth of the coordinator's CPU under load.
     noAsyncTraces: true,
   });
-  if (seed) inAccounts.add(nc);
+  if (seed) inAccounts.set(nc, opts.user);
   return nc;
 }
 
@@ -48,7 +52,17 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
  * Publishing (submissions) is the same either way: only API calls carry the prefix.
  */
 export function agencyJetStream(nc: NatsConnection, opts: Omit<JetStreamOptions, "apiPrefix" | "domain"> = {}): JetStreamClient {
-  return jetstream(nc, { ...opts, ...(inAccounts.has(nc) ? { apiPrefix: AGENCY_JS_API } : {}) });
+  return jetstream(nc, { ...opts, apiPrefix: jsApiPrefix(nc) });
+}
+
+/**
+ * The JetStream API prefix of a connection: the plain API for the coordinator (the exchange's own
+ * account) and on a server without accounts; AGENCY_JS_API for an agency or the observer, each in
+ * an account of its own that imports the few calls it may make under that name.
+ */
+export function jsApiPrefix(nc: NatsConnection): string {
+  const user = inAccounts.get(nc);
+  return user === undefined || user === COORDINATOR_USER ? JS_API : AGENCY_JS_API;
 }
 
 /** "nats://a:1,nats://b:2" or a list: every server URL, trimmed, none empty. */

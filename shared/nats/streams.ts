@@ -20,6 +20,8 @@ import { retryTransient } from "./retry.ts";
 const SECOND_NS = 1_000_000_000;
 /** Longer than any publish retry or coordinator restart, so a retried write is recognised. */
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
+/** Revisions the config bucket keeps of each key: a value that fails its contract falls back to the newest good one. */
+export const CONFIG_HISTORY = 5;
 
 export interface LayoutOptions {
   replicas?: number;
@@ -39,7 +41,11 @@ function streamConfigs(replicas: number): NamedStreamConfig[] {
   return [
     { ...common, name: streams.submissions.name, subjects: [...streams.submissions.subjects], description: "Submissions from agencies" },
     { ...common, name: streams.deliveries.name, subjects: [...streams.deliveries.subjects], description: "Deliveries: one per recipient, or one broadcast for all" },
-    { ...common, name: streams.audit.name, subjects: [...streams.audit.subjects], description: "The audit hash chain" },
+    {
+      ...common, name: streams.audit.name, subjects: [...streams.audit.subjects], description: "The audit hash chain",
+      // Each record as stored, with its stream sequence: observers follow the chain without a consumer.
+      republish: { src: subjects.audit, dest: subjects.auditStored },
+    },
   ];
 }
 
@@ -48,7 +54,14 @@ async function ensureStream(jsm: JetStreamManager, cfg: NamedStreamConfig) {
     const existing = await jsm.streams.info(cfg.name);
     // The replica count is chosen when the exchange is set up (`atix up`, `atix init --publish`,
     // which refuses a different one): a service started without --replicas must not scale it down.
-    await jsm.streams.update(cfg.name, { ...cfg, num_replicas: existing.config.num_replicas });
+    const update = { ...cfg, num_replicas: existing.config.num_replicas };
+    await jsm.streams.update(cfg.name, update).catch(async (e: Error) => {
+      // nats-server 2.9 cannot add republishing to a stream made without it (an exchange made by an
+      // earlier ATIX): it keeps running without; its observers then follow the chain by polling.
+      if (!/republish/i.test(e.message)) throw e;
+      const { republish: _none, ...without } = update;
+      await jsm.streams.update(cfg.name, existing.config.republish ? { ...without, republish: existing.config.republish } : without);
+    });
   } catch (e) {
     if (!/stream not found/i.test((e as Error).message)) throw e;
     // Another process may create it at the same moment: that is as good.
@@ -75,8 +88,19 @@ export async function ensureLayout(nc: NatsConnection, opts: LayoutOptions = {})
     max_deliver: -1,
   });
   const kvm = new Kvm(nc);
-  for (const name of Object.values(buckets)) await retryTransient(() => kvm.create(name, { history: 1, replicas }).then(() => undefined, ignoreExisting));
+  for (const name of Object.values(buckets)) {
+    const history = name === buckets.config ? CONFIG_HISTORY : 1;
+    await retryTransient(() => kvm.create(name, { history, replicas }).then(() => undefined, ignoreExisting));
+  }
+  await retryTransient(() => keepConfigHistory(jsm));
   return jsm;
+}
+
+/** A config bucket made by an earlier ATIX kept one revision per key: it keeps CONFIG_HISTORY from now on. */
+async function keepConfigHistory(jsm: JetStreamManager) {
+  const name = `KV_${buckets.config}`;
+  const { config } = await jsm.streams.info(name);
+  if (config.max_msgs_per_subject < CONFIG_HISTORY) await jsm.streams.update(name, { ...config, max_msgs_per_subject: CONFIG_HISTORY });
 }
 
 /** How an agency reads: in order, one at a time, acked explicitly, redelivered until acked. */

@@ -1,11 +1,13 @@
 // From a finished run to metrics.json: the reconciliation, latency per precedence, escalations,
 // the audit chain, the MSEL evaluation, per-agency responsiveness and the hourly timeline.
 import { ChainVerifier } from "../../shared/audit/chain.ts";
+import { readChain } from "../../shared/audit/chain-read.ts";
 import { perDelivery } from "../../shared/audit/deliveries.ts";
-import { readAudit } from "../../shared/audit/reader.ts";
-import { type AuditRecord, PRECEDENCES } from "../../shared/contracts/index.ts";
+import { type AuditRecordOf, PRECEDENCES, StoredAuditRecord } from "../../shared/contracts/index.ts";
+import { trustedKeys } from "../../shared/exchange/coordinator-keys.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
-import { openStore } from "../../shared/exchange/store.ts";
+import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
+import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { applyStored } from "../../shared/exchange/tracking-read.ts";
 import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import type { Metrics } from "../report/metrics.ts";
@@ -17,7 +19,7 @@ import { minutes, percentile, round, sortedSample } from "./stats.ts";
 
 const TRACKED = new Set(["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"]);
 
-export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; auditJsonl: string }> {
+export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; auditJsonl: string; registry: RegistryData | undefined }> {
   const { recorder: rec, loaded, roster } = r;
   const store = await openStore(r.admin);
   const ours = new Set(rec.sent.keys());
@@ -30,13 +32,15 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
       const reasons = (JSON.parse(seen.outcomeJson) as { body: { reasons?: { code: string; path: string }[] } }).body.reasons ?? [];
       rec.setOutcome(id, { outcome: seen.outcome, recipients: seen.recipients, reasons: reasons.map((x) => `${x.code} ${x.path}`) });
     }
-  const audit: AuditRecord[] = [];
-  const verifier = new ChainVerifier();
+  const audit: StoredAuditRecord[] = [];
+  const registry = (await store.registry.get(CONFIG_KEYS.registry))?.value;
+  const verifier = new ChainVerifier(trustedKeys(registry ?? { coordinators: [] }));
   // The chain is the one record of where each delivery got.
   const view = new TrackingView();
   let auditJsonl = "";
-  for await (const { record } of readAudit(r.admin)) {
-    audit.push(record as AuditRecord);
+  for await (const { record } of readChain(r.admin)) {
+    const parsed = StoredAuditRecord.safeParse(record);
+    if (parsed.success) audit.push(parsed.data);
     verifier.push(record);
     applyStored(view, record);
     auditJsonl += `${JSON.stringify(record)}\n`;
@@ -69,7 +73,7 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     }),
   ) as Metrics["ackLatency"];
 
-  const escalated = audit.filter((a) => a.event === "escalated" && a.messageId && ours.has(a.messageId));
+  const escalated = audit.filter((a): a is AuditRecordOf<"escalated"> => a.event === "escalated" && !!a.messageId && ours.has(a.messageId));
   const step = (s: string) => escalated.filter((a) => a.data.step === s).length;
   const twice = duplicateEscalations(escalated, rec);
   const metricsBase = {
@@ -113,15 +117,15 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   };
   const expectations = evaluateExpectations(r, metricsBase, garbage);
   const metrics: Metrics = { ...metricsBase, expectations, pass: !r.interrupted && expectations.every((e) => e.pass) };
-  return { metrics, auditJsonl };
+  return { metrics, auditJsonl, registry };
 }
 
-function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: AuditRecord[], lost: { agency: string }[]): Metrics["agencyStats"] {
+function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: AuditRecordOf<"escalated">[], lost: { agency: string }[]): Metrics["agencyStats"] {
   // Grouped once: a 1000-agency run has some 20,000 tracking records and as many escalations.
   const lostTo = new Map<string, number>();
   for (const l of lost) lostTo.set(l.agency, (lostTo.get(l.agency) ?? 0) + 1);
   const tracked = groupBy(tracking.filter((t) => t.state !== "closed"), (t) => t.recipient);
-  const escalatedAbout = groupBy(escalated, (e) => String(e.data.recipient));
+  const escalatedAbout = groupBy(escalated, (e) => e.data.recipient);
   return r.roster.agencies.map((a) => {
     const mine = tracked.get(a.id) ?? [];
     const lat = mine.flatMap((t) => (t.ackLatencyMs !== undefined ? [t.ackLatencyMs] : []));
@@ -158,7 +162,7 @@ function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
 }
 
 /** Events per simulated hour of the run; deliveries and acknowledgements counted one per delivery. */
-export function hourly(r: Pick<RunResult, "simStart" | "simEnd">, audit: AuditRecord[]): Metrics["timeline"] {
+export function hourly(r: Pick<RunResult, "simStart" | "simEnd">, audit: StoredAuditRecord[]): Metrics["timeline"] {
   const hours = Math.max(1, Math.ceil((r.simEnd - r.simStart) / 3_600_000));
   const rows = Array.from({ length: hours }, (_, hour) => ({ hour, submitted: 0, delivered: 0, acknowledged: 0, escalations: 0, rejected: 0 }));
   const key: Record<string, keyof (typeof rows)[number] | undefined> = {

@@ -1,6 +1,6 @@
 // The Exercise Evaluation Guide: each inject's expected outcome judged against what happened,
 // and the scenario's expectations, each with a pass and the figures behind it.
-import type { AuditRecord } from "../../shared/contracts/index.ts";
+import type { StoredAuditRecord } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import type { Metrics } from "../report/metrics.ts";
 import { audienceOf } from "../../shared/audience.ts";
@@ -11,7 +11,7 @@ import type { RunResult } from "./run.ts";
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 const mins = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 
-export function evaluateInjects(r: RunResult, tracking: TrackingRecord[], audit: AuditRecord[]): Metrics["injects"] {
+export function evaluateInjects(r: RunResult, tracking: TrackingRecord[], audit: StoredAuditRecord[]): Metrics["injects"] {
   const bySeq = new Map([...r.recorder.sent.values()].map((s) => [s.plan.seq, s]));
   const notSent = new Map(r.recorder.notSent.map((n) => [n.plan.seq, n.reason]));
   const answers = (rfiId: string) => audit.filter((a) => a.event === "answered" && a.data.refersTo === rfiId).length;

@@ -1,6 +1,6 @@
 // What the report tells beyond the tallies: hits reported back to originators (scripted or by duty
 // officers on generated traffic), and why deliveries were never acknowledged.
-import type { AuditRecord } from "../../shared/contracts/index.ts";
+import type { StoredAuditRecord } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { dutyStatus } from "../../services/agency/duty-officer.ts";
 import type { Metrics } from "../report/metrics.ts";
@@ -11,13 +11,15 @@ type Unacknowledged = NonNullable<Metrics["unacknowledged"]>;
 export type UnackCause = keyof Unacknowledged["byCause"];
 
 /** Hits in the chain about our alerts, grouped by alert, the alert's MSEL number where it has one. */
-export function hitsReported(r: RunResult, audit: AuditRecord[]): Hits {
+type HitRecord = Extract<StoredAuditRecord, { event: "hit-reported" }>;
+
+export function hitsReported(r: RunResult, audit: StoredAuditRecord[]): Hits {
   const ours = r.recorder.sent;
-  const hits = audit.filter((a) => a.event === "hit-reported" && typeof a.data.refersTo === "string" && ours.has(a.data.refersTo as string));
+  const hits = audit.filter((a): a is HitRecord => a.event === "hit-reported" && a.data.refersTo !== undefined && ours.has(a.data.refersTo));
   const scriptedIds = new Set([...ours.values()].filter((s) => s.plan.source === "inject" && s.plan.kind === "hit").map((s) => s.id));
   const byAlert = new Map<string, Hits["byAlert"][number]>();
   for (const h of hits) {
-    const alertId = h.data.refersTo as string;
+    const alertId = h.data.refersTo!;
     const alert = ours.get(alertId)!;
     const row = byAlert.get(alertId) ?? {
       alertId, originator: alert.message.sender, reporters: [],

@@ -1,6 +1,6 @@
 // Who should have received what, worked out from the roster and each message's own
 // distribution — independently of the coordinator — and compared with what agencies received.
-import type { AuditRecord, Distribution, Message, Roster } from "../../shared/contracts/index.ts";
+import type { Distribution, StoredAuditRecord, Message, Roster } from "../../shared/contracts/index.ts";
 import type { Recorder, SentMessage } from "./recorder.ts";
 
 /** Every agency of the roster a distribution reaches, the sender excluded. */
@@ -94,13 +94,12 @@ export interface DuplicateEscalation {
  * Escalations taken twice: the same step for the same delivery recorded more than once in the
  * audit chain, or one escalation message reaching an agency under more than one stream sequence.
  */
-export function duplicateEscalations(audit: AuditRecord[], rec: Recorder): DuplicateEscalation[] {
+export function duplicateEscalations(audit: StoredAuditRecord[], rec: Recorder): DuplicateEscalation[] {
   const out: DuplicateEscalation[] = [];
   const steps = new Map<string, { messageId: string; recipient: string; step: string; times: number }>();
   for (const a of audit) {
     if (a.event !== "escalated" || !a.messageId) continue;
-    const recipient = String(a.data.recipient ?? "");
-    const step = String(a.data.step ?? "");
+    const { recipient, step } = a.data;
     const key = `${a.messageId}:${recipient}:${step}`;
     const s = steps.get(key) ?? { messageId: a.messageId, recipient, step, times: 0 };
     s.times++;

@@ -92,6 +92,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   const settings: Settings = {
     ackDeadlineMinutes: { ...DEFAULT_SETTINGS.ackDeadlineMinutes, ...scenario.settings?.ackDeadlineMinutes },
     escalationAfter: { ...DEFAULT_SETTINGS.escalationAfter, ...scenario.settings?.escalationAfter },
+    tlpRedMaxAgencies: DEFAULT_SETTINGS.tlpRedMaxAgencies,
   };
   const progress: Progress = { simNow: simStart, simStart, simEnd, sent: 0, planned: plan.sends.length, acknowledged: 0, escalations: 0, rejections: 0, phase: "starting" };
   const report = () => opts.onProgress?.({ ...progress });
@@ -118,6 +119,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   for (const a of roster.agencies) seeds.set(a.id, (await readIdentity(launched.exchange.credentialsDir, a.id)).seed);
   const host = new AgencyHost({
     servers: launched.exchange.natsUrl,
+    registry: launched.registry,
     agencies: roster.agencies.map((agency) => ({ agency, seed: seeds.get(agency.id)! })),
     clock: launched.exchange.clock,
     rngSeed: seed,

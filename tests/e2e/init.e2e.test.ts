@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExchangeFile } from "../../shared/exchange/exchange-file.ts";
-import { COORDINATOR_USER, OBSERVER_USER, readIdentity } from "../../shared/exchange/identities.ts";
+import { COORDINATOR_USER, identityFromSeed, OBSERVER_USER, readIdentity } from "../../shared/exchange/identities.ts";
 import { readTrackingView } from "../../shared/exchange/tracking-read.ts";
 import { RegistryData } from "../../shared/exchange/registry.ts";
 import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
@@ -57,9 +57,13 @@ describe("atix init, offline", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("6 agencies");
 
-    expect((await readdir(join(home, "keys"))).sort()).toEqual(USERS.map((u) => `${u}.nk`).sort());
+    expect((await readdir(join(home, "keys"))).sort()).toEqual([...USERS.map((u) => `${u}.nk`), "instances"].sort());
     for (const u of USERS) expect((await stat(join(home, "keys", `${u}.nk`))).mode & 0o777, u).toBe(0o600);
+    // A signing key for each coordinator instance docker-compose.yml runs, registered with the exchange's own.
+    expect((await readdir(join(home, "keys", "instances"))).sort()).toEqual(["coordinator-1.nk", "coordinator-2.nk"]);
     const registry = RegistryData.parse(JSON.parse(await readFile(join(home, "registry.json"), "utf8")));
+    expect(registry.coordinators.map((k) => k.id)).toEqual(["ATIX", "coordinator-1", "coordinator-2"]);
+    expect(registry.coordinators[1]!.publicKey).toBe(identityFromSeed("c", (await readFile(join(home, "keys", "instances", "coordinator-1.nk"), "utf8")).trim()).publicKey);
     const auth = await readFile(join(home, "nats-auth.conf"), "utf8");
     for (const a of registry.agencies) {
       expect(a.publicKey).toBe((await readIdentity(join(home, "keys"), a.id)).publicKey);
@@ -131,8 +135,10 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
     expect(r.stderr).toContain(`--replicas expects 1, 3, 5`);
   });
 
-  it("runs a coordinator and every agency from exchange.json alone; an alert reaches every recipient", async () => {
+  it("runs a coordinator and every agency from exchange.json alone; an alert reaches every recipient; the chain verifies", async () => {
     startService(["coordinator", "--instance", "coordinator-1", "--replicas", "1"]);
+    // An instance no init named: it makes its key and registers it, in registry.json too.
+    startService(["coordinator", "--instance", "night-shift", "--replicas", "1"]);
     startService(["agency", "--all"]);
     const sent = await atix(["send", "--from", "AZ", "--to", "all", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "Convoy seen near the border post"]);
     expect(sent.code, `${sent.stderr}\n${services.map((s) => s.output).join("\n")}`).toBe(0);
@@ -150,5 +156,13 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
     } finally {
       await nc.close();
     }
+    const ids = async () => RegistryData.parse(JSON.parse(await readFile(join(home, "registry.json"), "utf8"))).coordinators.map((k) => k.id);
+    for (const until = Date.now() + 15_000; !(await ids()).includes("night-shift") && Date.now() < until; ) await sleep(200);
+    expect(await ids()).toEqual(["ATIX", "coordinator-1", "coordinator-2", "night-shift"]);
+    const verified = await atix(["audit", "verify"]);
+    expect(verified.code, verified.stdout).toBe(0);
+    const out = join(dir, "audit.jsonl");
+    expect((await atix(["audit", "export", "--out", out])).code).toBe(0);
+    expect((await atix(["audit", "verify", out])).code).toBe(0); // against the folder's registry.json
   });
 });

@@ -1,7 +1,7 @@
 // Agency nodes against a real nats-server. The test plays the coordinator: it creates the layout
 // and the agencies' consumers, stores deliveries on atix.deliver.<ID>.<kind>, and reads what the
 // nodes submit on atix.submit.<ID>.>. The server is shared with other test files running in
-// parallel, so these tests use agency ids nobody else uses (user-assigned codes QT…QY) and
+// parallel, so these tests use agency ids nobody else uses (user-assigned codes QP…QZ) and
 // never delete the shared streams.
 import { AckPolicy, DeliverPolicy, jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { createUser } from "@nats-io/nkeys";
@@ -15,6 +15,9 @@ import {
   ClockFeed,
   createRng,
   type AgencyNodeOptions,
+  type HostedAgency,
+  senderKeysOf,
+  verification,
 } from "../../services/agency/index.ts";
 import type { ClockState } from "../../shared/clock.ts";
 import {
@@ -24,6 +27,7 @@ import {
   type MessageKind,
   parseMessageText,
   type RosterAgency,
+  sign,
   streams,
   subjects,
   verify,
@@ -32,7 +36,7 @@ import { createLogger } from "../../shared/log.ts";
 import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
 import { clone, examples } from "../support/examples.ts";
 
-const IDS = ["QT", "QU", "QV", "QW", "QX", "QY", "QZ"] as const;
+const IDS = ["QP", "QR", "QS", "QT", "QU", "QV", "QW", "QX", "QY", "QZ"] as const;
 const T0 = Date.parse("2026-09-21T10:00:00Z"); // 14:00 in Baku: the day watch
 const MIN = 60_000;
 const logger = createLogger("agency-test").child({}, { level: process.env.ATIX_LOG_LEVEL ?? "silent" });
@@ -40,9 +44,17 @@ const logger = createLogger("agency-test").child({}, { level: process.env.ATIX_L
 let nc: NatsConnection;
 let js: JetStreamClient;
 let jsm: JetStreamManager;
-const keys = Object.fromEntries(IDS.map((id) => [id, createUser()]));
+// The examples' senders (AZ, TR) send what the nodes receive; EXCHANGE signs the coordinator's messages.
+const keys = Object.fromEntries([...IDS, "AZ", "TR", "EXCHANGE", "FORGER"].map((id) => [id, createUser()]));
 const seed = (id: string) => new TextDecoder().decode(keys[id]!.getSeed());
 const publicKey = (id: string) => keys[id]!.getPublicKey();
+/** What the nodes verify deliveries against: the agencies' keys and the coordinator's. */
+const registry = {
+  agencies: [...IDS, "AZ", "TR"].map((id) => ({ id, publicKey: publicKey(id) })),
+  coordinators: [{ publicKey: publicKey("EXCHANGE") }],
+};
+/** Signed as its sender would (an agency with its key, the coordinator with the exchange's). */
+const signed = <M extends Message>(m: M, as = m.sender === "ATIX" ? "EXCHANGE" : m.sender) => sign(m, seed(as));
 const started: { stop(): Promise<void> }[] = [];
 
 beforeAll(async () => {
@@ -80,12 +92,17 @@ function startNode(id: string, opts: Partial<AgencyNodeOptions> & { feed: ClockF
     authenticate: false,
     clockFeed: feed,
     hitProbability: 0,
+    keys: senderKeysOf(registry),
     logger,
     ...rest,
   });
   started.push(node);
   return node;
 }
+
+/** Agencies hosted in one process, at 600x, verifying against the test's registry. */
+const hostOf = (agencies: HostedAgency[]) =>
+  new AgencyHost({ servers: inject("natsUrl"), agencies, registry, clock: clockAt(600), authenticate: false, hitProbability: 0, logger });
 
 /** A fresh alert for one recipient, from the example, sent "now" in simulated time. */
 function alertFor(recipient: string, feed: ClockFeed, precedence: "FLASH" | "IMMEDIATE" | "PRIORITY" | "ROUTINE" = "ROUTINE") {
@@ -96,7 +113,7 @@ function alertFor(recipient: string, feed: ClockFeed, precedence: "FLASH" | "IMM
   m.body.precedence = precedence;
   m.body.validUntil = new Date(feed.clock.nowMs() + 5 * 24 * 60 * MIN).toISOString();
   m.body.distribution = { agencies: [recipient] };
-  return m;
+  return signed(m);
 }
 
 async function deliver(recipient: string, m: Message | string, kind: MessageKind = "alert") {
@@ -258,7 +275,7 @@ describe("AgencyNode", () => {
     Object.assign(rfi, { id: v7(), sentAt: feed.clock.iso() });
     rfi.body.respondBy = new Date(feed.clock.nowMs() + 60 * MIN).toISOString();
     rfi.body.distribution = { agencies: ["QU"] };
-    await deliver("QU", rfi);
+    await deliver("QU", signed(rfi));
     const ack = await subs.wait(about("acknowledgement", rfi.id), 5_000);
     const answer = await subs.wait((m) => m.kind === "rfi-response" && m.body.rfiId === rfi.id, 10_000);
     expect(answer.m.inReplyTo).toBe(rfi.id);
@@ -286,21 +303,21 @@ describe("AgencyNode", () => {
     await node.start();
 
     await deliver("QV", "this is { not JSON", "alert");
-    await deliver("QV", JSON.stringify({ ...alertFor("QV", feed), body: { title: "no precedence" } }), "alert");
+    await deliver("QV", JSON.stringify({ ...alertFor("QV", feed), body: { title: "no precedence" }, signature: undefined }), "alert");
     const alert = alertFor("QV", feed);
     await deliver("QV", alert);
     await subs.wait(about("receipt", alert.id), 3_000);
     expect(node.counters.malformed).toBe(2);
     await consumerIdle("QV");
 
-    const escalation = {
+    const escalation = signed({
       id: v7(),
       kind: "escalation",
       schemaVersion: "1.0",
       sender: "ATIX",
       sentAt: feed.clock.iso(),
       body: { messageId: alert.id, recipient: "QV", step: "reminder", notify: "QV", precedence: "ROUTINE", deadline: feed.clock.iso() },
-    } as Message;
+    } as Message);
     const before = await pendingDue(node, alert.id);
     const reminded = new Promise<string>((resolve) => node.onEvent((e) => e.type === "reminded" && resolve(e.at)));
     await deliver("QV", escalation);
@@ -341,16 +358,9 @@ describe("AgencyNode", () => {
 
 describe("AgencyHost", () => {
   it("takes a node offline and brings it back: it catches up on 20 deliveries, in order", async () => {
-    const host = new AgencyHost({
-      servers: inject("natsUrl"),
-      // A deliberate officer (about 0.5 s wall here): the receipts this test reads go out before
-      // any acknowledgement could stand in for them (docs/protocol.md §6).
-      agencies: [{ agency: agency("QW", { ackDelay: { medianMinutes: 10, p95Minutes: 12 } }), seed: seed("QW") }],
-      clock: clockAt(600),
-      authenticate: false,
-      hitProbability: 0,
-      logger,
-    });
+    // A deliberate officer (about 0.5 s wall here): the receipts this test reads go out before
+    // any acknowledgement could stand in for them (docs/protocol.md §6).
+    const host = hostOf([{ agency: agency("QW", { ackDelay: { medianMinutes: 10, p95Minutes: 12 } }), seed: seed("QW") }]);
     started.push(host);
     const subs = await watchSubmissions("QW");
     await host.start();
@@ -380,6 +390,66 @@ describe("AgencyHost", () => {
     for (const m of [first, ...missed]) await subs.wait(about("acknowledgement", m.id), 10_000);
   });
 
+});
+
+describe("a delivery whose signature does not verify", () => {
+  it("is acked (never redelivered), neither receipted nor acknowledged, logged and reported: a forged alert, escalation or outcome", async () => {
+    const feed = new ClockFeed(clockAt(600));
+    const node = startNode("QS", { feed, agency: agency("QS", { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }) });
+    const subs = await watchSubmissions("QS");
+    const unverified: { messageId?: string; reason?: string }[] = [];
+    node.onEvent((e) => e.type === "unverified" && unverified.push({ ...(e.messageId ? { messageId: e.messageId } : {}), ...(e.reason ? { reason: e.reason } : {}) }));
+    await node.start();
+
+    // AZ's alert signed by someone else's key; an edited one; one from an agency not in the registry.
+    const forged = signed({ ...alertFor("QS", feed), signature: undefined } as Message, "FORGER");
+    const edited = { ...alertFor("QS", feed) } as Extract<Message, { kind: "alert" }>;
+    edited.body = { ...edited.body, title: "Changed after signing" };
+    const stranger = signed({ ...alertFor("QS", feed), sender: "QQ", signature: undefined } as Message, "FORGER");
+    // The coordinator's messages signed with a key the registry does not list for it.
+    const escalation = signed({
+      id: v7(), kind: "escalation", schemaVersion: "1.0", sender: "ATIX", sentAt: feed.clock.iso(),
+      body: { messageId: forged.id, recipient: "QS", step: "reminder", notify: "QS", precedence: "ROUTINE", deadline: feed.clock.iso() },
+    } as Message, "FORGER");
+    const acceptance = signed({
+      id: v7(), kind: "acceptance", schemaVersion: "1.0", sender: "ATIX", sentAt: feed.clock.iso(),
+      body: { messageId: v7(), recipients: ["QT"], ackDeadline: feed.clock.iso() },
+    } as Message, "QS");
+    const genuine = alertFor("QS", feed);
+    for (const m of [forged, edited, stranger, escalation, acceptance, genuine]) await deliver("QS", m);
+
+    // The genuine one after them is handled as usual; the others are gone from the consumer.
+    await subs.wait(about("acknowledgement", genuine.id), 5_000);
+    await consumerIdle("QS");
+    expect(unverified.map((u) => u.messageId)).toEqual([forged.id, edited.id, stranger.id, escalation.id, acceptance.id]);
+    expect(unverified.map((u) => u.reason)).toEqual([
+      expect.stringMatching(/registered public key/),
+      expect.stringMatching(/valid Ed25519 signature/),
+      expect.stringMatching(/QQ is not one/),
+      expect.stringMatching(/coordinator key of the registry/),
+      expect.stringMatching(/coordinator key of the registry/),
+    ]);
+    const answered = new Set(subs.got.flatMap((g) => covered(g.m)));
+    for (const m of [forged, edited, stranger]) expect(answered.has(m.id)).toBe(false);
+    expect(node.counters).toMatchObject({ unverified: 5, reminded: 0, accepted: 0 });
+    expect(node.received).not.toContain(forged.id);
+  });
+
+  it("is verified once per process for every hosted agency that receives the same stored bytes", async () => {
+    const host = hostOf((["QR", "QP"] as const).map((id) => ({ agency: agency(id, { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }), seed: seed(id) })));
+    started.push(host);
+    await host.start();
+    const subs = await Promise.all(["QR", "QP"].map((id) => watchSubmissions(id)));
+    const before = { ...verification };
+    // One message, its exact signed bytes stored once per recipient (as the coordinator does).
+    const alert = alertFor("QR", host.feed);
+    alert.body.distribution = { agencies: ["QR", "QP"] };
+    const both = signed({ ...alert, signature: undefined } as Message);
+    for (const id of ["QR", "QP"]) await deliver(id, both);
+    for (const s of subs) await s.wait(about("acknowledgement", both.id), 5_000);
+    expect(verification.checks - before.checks).toBe(2);
+    expect(verification.verified - before.verified).toBe(1);
+  });
 });
 
 describe("ClockFeed", () => {

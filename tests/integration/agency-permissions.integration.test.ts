@@ -6,10 +6,10 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { v7 } from "uuid";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { AgencyHost, AgencyNode, ClockFeed } from "../../services/agency/index.ts";
+import { AgencyHost, AgencyNode, ClockFeed, senderKeysOf } from "../../services/agency/index.ts";
 import type { ClockState } from "../../shared/clock.ts";
 import type { AgencyEvent } from "../../services/agency/events.ts";
-import { consumers, type Message, parseMessageText, RECIPIENTS_HEADER, streams, subjects, verify } from "../../shared/contracts/index.ts";
+import { consumers, type Message, parseMessageText, RECIPIENTS_HEADER, sign, streams, subjects, verify } from "../../shared/contracts/index.ts";
 import { newIdentity } from "../../shared/exchange/identities.ts";
 import { authorizationConfig } from "../../shared/exchange/server-config.ts";
 import { createLogger } from "../../shared/log.ts";
@@ -22,6 +22,11 @@ const coordinator = newIdentity("coordinator");
 const observer = newIdentity("observer");
 const kz = newIdentity("KZ");
 const kg = newIdentity("KG");
+const az = newIdentity("AZ"); // the examples' sender
+/** What the nodes verify deliveries against. */
+const registry = { agencies: [az, kz, kg].map((i) => ({ id: i.user, publicKey: i.publicKey })), coordinators: [{ publicKey: coordinator.publicKey }] };
+const keys = senderKeysOf(registry);
+const seedOf = (id: string) => [az, kz, kg].find((i) => i.user === id)!.seed;
 const logger = createLogger("agency-test").child({}, { level: process.env.ATIX_LOG_LEVEL ?? "silent" });
 let server: NatsServer;
 let nc: NatsConnection;
@@ -54,7 +59,7 @@ it("receipts and acknowledges with nothing but the agency's own permissions", as
   // goes out first. A quicker one may acknowledge before it, and the acknowledgement alone counts
   // as both (docs/protocol.md §6), which would leave this test no receipt to check.
   const agency = rosterEntry("KZ", { medianMinutes: 20, p95Minutes: 24 });
-  node = new AgencyNode({ agency, seed: kz.seed, servers: server.url, clock: feed.clock.snapshot(), hitProbability: 0, logger });
+  node = new AgencyNode({ agency, seed: kz.seed, servers: server.url, clock: feed.clock.snapshot(), hitProbability: 0, keys, logger });
   const errors: string[] = [];
   const jsm = await jetstreamManager(nc);
   await jsm.consumers.add(streams.submissions.name, { name: "watch", filter_subject: subjects.submitOf("KZ"), deliver_policy: DeliverPolicy.All, ack_policy: AckPolicy.None });
@@ -65,7 +70,7 @@ it("receipts and acknowledges with nothing but the agency's own permissions", as
   delete alert.signature;
   Object.assign(alert, { id: v7(), sentAt: feed.clock.iso() });
   alert.body.validUntil = new Date(feed.clock.nowMs() + 86_400_000).toISOString();
-  await jetstream(nc).publish(subjects.deliver("KZ", "alert"), JSON.stringify(alert), { msgID: alert.id });
+  await jetstream(nc).publish(subjects.deliver("KZ", "alert"), JSON.stringify(sign(alert, az.seed)), { msgID: alert.id });
 
   try {
     const got: Message[] = [];
@@ -92,7 +97,7 @@ it("receipts and acknowledges with nothing but the agency's own permissions", as
 
 it("reads broadcasts through its second consumer: once each, none of its own, none that do not name it", async () => {
   const feed = new ClockFeed({ simAnchor: Date.parse("2026-09-21T08:00:00Z"), wallAnchor: Date.now(), speed: 1200, paused: false });
-  node = new AgencyNode({ agency: rosterEntry("KZ"), seed: kz.seed, servers: server.url, clock: feed.clock.snapshot(), hitProbability: 0, logger });
+  node = new AgencyNode({ agency: rosterEntry("KZ"), seed: kz.seed, servers: server.url, clock: feed.clock.snapshot(), hitProbability: 0, keys, logger });
   const events: AgencyEvent[] = [];
   node.onEvent((e) => events.push(e));
   await node.start();
@@ -101,7 +106,7 @@ it("reads broadcasts through its second consumer: once each, none of its own, no
     delete a.signature;
     Object.assign(a, { id: v7(), sentAt: feed.clock.iso(), sender });
     a.body.validUntil = new Date(feed.clock.nowMs() + 86_400_000).toISOString();
-    return a;
+    return sign(a, seedOf(sender));
   };
   const own = alertFrom("KZ");
   const theirs = alertFrom("KG");
@@ -133,6 +138,7 @@ it("a host follows the clock through one subscription, moved when that node goes
   const host = new AgencyHost({
     servers: server.url,
     agencies: [kz, kg].map((i) => ({ agency: rosterEntry(i.user), seed: i.seed })),
+    registry,
     clock: { simAnchor: Date.parse("2026-09-21T08:00:00Z"), wallAnchor: Date.now(), speed: 60, paused: false },
     concurrency: 2,
     logger,

@@ -1,11 +1,13 @@
 // The auditor's and the facilitator's commands against a real exchange: audit export and verify
-// (intact, and copies with a record removed, edited or moved), status, and watch.
+// (intact, and copies with a record removed, edited, re-signed, moved or cut short, and against a
+// kept head), audit head, status, and watch.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AlertMessage, type AuditRecord, type Message, sign, subjects } from "../../shared/contracts/index.ts";
+import { recordHash } from "../../shared/audit/chain.ts";
+import { type AlertMessage, AuditHead, type AuditRecord, type Message, sign, subjects } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
@@ -21,12 +23,13 @@ let ex: TestExchange;
 let dir: string;
 let alert: AlertMessage;
 let forged: AlertMessage;
+let trusted: Set<string>;
 // No exchange file here: the commands connect to --nats without credentials (the server has no auth).
 const env = () => ({ ATIX_HOME: dir, ATIX_LOG_PRETTY: "0", NO_COLOR: "1" });
 /** Against the test exchange. */
 const atix = (...args: string[]) => runAtix([...args, "--nats", ex.url], { env: env() });
-/** Without the exchange: checking a file. */
-const atixOffline = (...args: string[]) => runAtix(args, { env: env() });
+/** Without the exchange: checking a file against the registry the test wrote beside it. */
+const atixOffline = (...args: string[]) => runAtix([...args, "--registry", join(dir, "registry.json")], { env: env() });
 
 
 const sendAndWait = (from: string, m: Message, seed?: string) => submitAndWait(ex, from, m, seed);
@@ -50,6 +53,9 @@ beforeAll(async () => {
     const events = (await auditRecords(ex.admin)).map((r) => r.event);
     return events.includes("acknowledged") && events.includes("rejected") ? true : undefined;
   }, 10_000, "the acknowledgement and the rejection in the audit chain");
+  // The registry an auditor is handed: the coordinators' public keys (c1 registered its own at start).
+  await writeFile(join(dir, "registry.json"), JSON.stringify(await ex.registryNow()));
+  trusted = await ex.trusted();
 });
 afterAll(async () => {
   await ex?.stop();
@@ -68,6 +74,17 @@ const editRecord = (line: string, edit: (r: AuditRecord) => void) => {
   const r = JSON.parse(line) as AuditRecord;
   edit(r);
   return JSON.stringify(r);
+};
+/** Every record from line `from` on with its prevHash and hash recomputed: the rewrite an attacker without the keys can do. */
+const rehash = (ls: string[], from: number) => {
+  let prev = from > 0 ? (JSON.parse(ls[from - 1]!) as AuditRecord).hash : "0".repeat(64);
+  return ls.map((l, i) => {
+    if (i < from) return l;
+    const r = JSON.parse(l) as AuditRecord;
+    r.prevHash = prev;
+    r.hash = prev = recordHash(r);
+    return JSON.stringify(r);
+  });
 };
 
 describe("atix audit", () => {
@@ -100,35 +117,109 @@ describe("atix audit", () => {
     const r = await atixOffline("audit", "verify", file);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^audit chain broken at record 3 \(line 3\): expected record 3 but found record 4: records removed or reordered\n$/);
-    expect(await verifyFile(file)).toMatchObject({ ok: false, records: 2, at: 3, line: 3 });
+    expect(await verifyFile(file, trusted)).toMatchObject({ ok: false, records: 2, at: 3, line: 3 });
   });
 
   it("names a record that was edited: its time, or a recipient", async () => {
-    const at = await verifyFile(await copy("edited-at.jsonl", (ls) => ls.map((l, i) => (i === 3 ? editRecord(l, (r) => (r.at = "2026-09-21T09:00:00.000Z")) : l))));
+    const at = await verifyFile(await copy("edited-at.jsonl", (ls) => ls.map((l, i) => (i === 3 ? editRecord(l, (r) => (r.at = "2026-09-21T09:00:00.000Z")) : l))), trusted);
     expect(at).toMatchObject({ ok: false, at: 4, line: 4, records: 3 });
     expect(at.ok || at.reason).toMatch(/record 4 was edited/);
     const all = await lines();
     const submitted = all.findIndex((l) => (JSON.parse(l) as AuditRecord).event === "submitted");
     const recipient = await verifyFile(
-      await copy("edited-recipient.jsonl", (ls) => ls.map((l, i) => (i === submitted ? editRecord(l, (r) => ((r.data.recipients as string[])[0] = "TR")) : l))),
+      await copy("edited-recipient.jsonl", (ls) => ls.map((l, i) => (i === submitted ? editRecord(l, (r) => r.event === "submitted" && (r.data.recipients[0] = "TR")) : l))),
+      trusted,
     );
     expect(recipient).toMatchObject({ ok: false, at: submitted + 1, line: submitted + 1 });
   });
 
+  it("names the first record whose signature does not match when an edit came with every later hash recomputed", async () => {
+    const all = await lines();
+    const rejected = all.findIndex((l) => (JSON.parse(l) as AuditRecord).event === "rejected");
+    // The rejection moved from KZ to TR, and the chain after it made to fit again.
+    const file = await copy("rewritten.jsonl", (ls) => rehash(ls.map((l, i) => (i === rejected ? editRecord(l, (r) => (r.actor = "TR")) : l)), rejected));
+    const r = await atixOffline("audit", "verify", file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`audit chain broken at record ${rejected + 1} (line ${rejected + 1}): record ${rejected + 1}'s signature does not match its hash: the record was changed after its coordinator signed it\n`);
+    // Without a registry to check signatures against, nothing is claimed.
+    const bare = await runAtix(["audit", "verify", file], { env: env() });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/no registry to check the records' signatures against: pass --registry FILE/);
+  });
+
+  it("refuses an export written before records were signed, saying so", async () => {
+    const file = await copy("unsigned.jsonl", (ls) => ls.map((l) => editRecord(l, (r) => delete (r as { signature?: unknown }).signature)));
+    const r = await atixOffline("audit", "verify", file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^audit chain broken at record 1 \(line 1\): record 1 has no signature: it was written before ATIX signed its audit records/);
+  });
+
+  it("prints the live chain's signed head; an export cut short, or disagreeing with it, fails against it", async () => {
+    const h = await atix("audit", "head", "--json");
+    expect(h.code, h.stderr).toBe(0);
+    const head = AuditHead.parse(JSON.parse(h.stdout));
+    expect(head).toMatchObject({ signer: "c1", signature: { alg: "ed25519" } });
+    expect(trusted.has(head.signature.key)).toBe(true);
+    const text = await atix("audit", "head");
+    expect(text.stdout).toContain(`record     ${head.seq}\nhash       ${head.hash}`);
+    expect(text.stdout).toMatch(/signer {5}c1\nkey {8}U[A-Z2-7]{55}\nsignature {2}[A-Za-z0-9_-]{86}\n$/);
+    const headFile = join(dir, "head.json");
+    await writeFile(headFile, h.stdout);
+
+    // A fresh export reaches the head and agrees with it; the live chain too.
+    const full = join(dir, "full.jsonl");
+    expect((await atix("audit", "export", "--out", full)).code).toBe(0);
+    const ok = await atixOffline("audit", "verify", full, "--head", headFile);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toMatch(new RegExp(`reaches the signed head \\(record ${head.seq}\\) and agrees with it`));
+    expect((await atix("audit", "verify", "--head", headFile)).code).toBe(0);
+
+    // Its last records dropped: every record it has verifies, but it does not reach the head.
+    const fullLines = (await readFile(full, "utf8")).trimEnd().split("\n");
+    const cut = join(dir, "cut.jsonl");
+    await writeFile(cut, `${fullLines.slice(0, head.seq - 2).join("\n")}\n`);
+    expect((await atixOffline("audit", "verify", cut)).code).toBe(0);
+    const short = await atixOffline("audit", "verify", cut, "--head", headFile);
+    expect(short.code).toBe(1);
+    expect(short.stdout).toBe(`audit chain broken at record ${head.seq - 1}: the chain ends at record ${head.seq - 2}, before the head's record ${head.seq}: 2 records are missing from its end (cut short)\n`);
+
+    // A head that is not the chain's: its hash differs at its record.
+    const other = join(dir, "other-head.json");
+    const last = JSON.parse(fullLines[head.seq - 2]!) as AuditRecord;
+    await writeFile(other, JSON.stringify({ ...head, seq: head.seq - 1, hash: head.hash, at: last.at }));
+    const disagree = await atixOffline("audit", "verify", full, "--head", other);
+    expect(disagree.code).toBe(1);
+    expect(disagree.stdout).toMatch(new RegExp(`record ${head.seq - 1} disagrees with the head: its hash is ${last.hash}, the head's ${head.hash}`));
+    // A head whose signature is not a coordinator's is refused outright.
+    await writeFile(other, JSON.stringify({ ...head, hash: "f".repeat(64) }));
+    const bad = await atixOffline("audit", "verify", full, "--head", other);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--head .*: the head's signature does not match its hash/);
+  });
+
+  it("every coordinator publishes the head it has read on atix.audit.head, signed", async () => {
+    const { nc } = await ex.connectAgency("KG");
+    const sub = nc.subscribe(subjects.auditHead, { max: 1, timeout: 5_000 });
+    let head: AuditHead | undefined;
+    for await (const m of sub) head = AuditHead.parse(m.json());
+    expect(trusted.has(head!.signature.key)).toBe(true);
+    expect(head!.seq).toBeGreaterThan(3);
+  });
+
   it("names records that were swapped", async () => {
     // The chain here is short (one "delivered" record for the alert's five deliveries): swap records 3 and 4.
-    const v = await verifyFile(await copy("swapped.jsonl", (ls) => [...ls.slice(0, 2), ls[3]!, ls[2]!, ...ls.slice(4)]));
+    const v = await verifyFile(await copy("swapped.jsonl", (ls) => [...ls.slice(0, 2), ls[3]!, ls[2]!, ...ls.slice(4)]), trusted);
     expect(v).toMatchObject({ ok: false, at: 3, line: 3 });
     expect(v.ok || v.reason).toMatch(/record 3 comes later, at line 4 \(records reordered\)/);
   });
 
   it("reports a line that is not JSON by its number, and accepts a blank last line", async () => {
-    const bad = await verifyFile(await copy("garbled.jsonl", (ls) => ls.map((l, i) => (i === 1 ? l.slice(0, 40) : l))));
+    const bad = await verifyFile(await copy("garbled.jsonl", (ls) => ls.map((l, i) => (i === 1 ? l.slice(0, 40) : l))), trusted);
     expect(bad).toMatchObject({ ok: false, at: 2, line: 2 });
     expect(bad.ok || bad.reason).toMatch(/^line 2 is not JSON/);
-    const blankEnd = await verifyFile(await copy("blank-end.jsonl", (ls) => [...ls, "", ""]));
+    const blankEnd = await verifyFile(await copy("blank-end.jsonl", (ls) => [...ls, "", ""]), trusted);
     expect(blankEnd).toMatchObject({ ok: true, records: (await lines()).length });
-    const blankInside = await verifyFile(await copy("blank-inside.jsonl", (ls) => [ls[0]!, "", ...ls.slice(1)]));
+    const blankInside = await verifyFile(await copy("blank-inside.jsonl", (ls) => [ls[0]!, "", ...ls.slice(1)]), trusted);
     expect(blankInside).toMatchObject({ ok: false, at: 2, line: 2 });
   });
 });

@@ -25,6 +25,7 @@ beforeAll(async () => {
   host = new AgencyHost({
     servers: ex.url,
     agencies: ex.registry.ids.map((id) => ({ agency: ex.registry.get(id)!, seed: ex.ids.agencies.get(id)!.seed })),
+    registry: ex.registry.data,
     clock: ex.clock.snapshot(),
     rngSeed: 6,
     hitProbability: 0,
@@ -89,7 +90,7 @@ describe("a 3-node NATS cluster", () => {
       }
 
     const audit = await auditRecords(ex.admin);
-    const v = new ChainVerifier();
+    const v = new ChainVerifier(await ex.trusted());
     audit.forEach((r) => v.push(r));
     expect(v.result()).toMatchObject({ ok: true });
     const eventIds = audit.map((r) => r.eventId);

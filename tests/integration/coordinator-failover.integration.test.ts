@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChainVerifier } from "../../shared/audit/chain.ts";
-import type { AlertMessage, AuditRecord } from "../../shared/contracts/index.ts";
+import type { AlertMessage, StoredAuditRecord } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { startChild, stopChild, type Child } from "../../services/launcher/children.ts";
@@ -40,11 +40,11 @@ async function burst(ex: TestExchange, n: number) {
 
 /** Every alert reached every recipient exactly once; every event is in the chain exactly once. */
 async function expectExactlyOnce(ex: TestExchange, ids: string[]) {
-  const audit: AuditRecord[] = await eventually(async () => {
+  const audit: StoredAuditRecord[] = await eventually(async () => {
     const a = await auditRecords(ex.admin);
     return a.filter((r) => r.event === "submitted").length === ids.length ? a : undefined;
   }, 60_000, `${ids.length} submitted records`);
-  const v = new ChainVerifier();
+  const v = new ChainVerifier(await ex.trusted());
   audit.forEach((r) => v.push(r));
   expect(v.result().ok).toBe(true);
   const eventIds = audit.map((r) => r.eventId);
@@ -103,7 +103,7 @@ describe("coordinator failover", () => {
     await new Promise((r) => setTimeout(r, 2_000));
     const after = (await auditRecords(ex.admin)).filter((r) => r.event === "escalated" && r.messageId === alert.id);
     expect(after).toHaveLength(3);
-    expect(escalated.map((r) => [r.data.step, r.agency])).toEqual([
+    expect(escalated.map((r) => [r.event === "escalated" && r.data.step, r.agency])).toEqual([
       ["reminder", "KG"],
       ["backup-contact", "RU"],
       ["originator", "AZ"],

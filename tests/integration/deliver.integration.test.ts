@@ -7,6 +7,7 @@ import { consumers, type Message, RECIPIENTS_HEADER, streams, subjects } from ".
 import { issueIdentities, publishExchangeConfig, registryFor } from "../../shared/exchange/bootstrap.ts";
 import { Registry, type RegistryData } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
+import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { createLogger } from "../../shared/log.ts";
 import { ensureAgencyConsumer, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
@@ -54,6 +55,36 @@ describe("deliver", () => {
     const allButOne = ex.registry.ids.filter((id) => id !== "AZ" && id !== "UZ");
     await deliver(ctx(), n, bytes(n), allButOne);
     expect((await copiesOf(n.id)).sort()).toEqual(allButOne.map((r) => subjects.deliver(r, "alert")).sort());
+  });
+
+  it("never stores TLP:RED as a broadcast, even to every other agency, its retraction neither; beyond the limit (a setting) it is refused", async () => {
+    const everyoneElse = ex.registry.ids.filter((id) => id !== "AZ");
+    const red = alertFrom("AZ", { tlp: "RED", distribution: { agencies: everyoneElse } });
+    expect((await submitAndWait(ex, "AZ", red)).kind).toBe("acceptance");
+    await eventually(async () => ((await copiesOf(red.id)).length === everyoneElse.length ? true : undefined), 5_000, "the RED alert's copies");
+    expect((await copiesOf(red.id)).sort()).toEqual(everyoneElse.map((r) => subjects.deliver(r, "alert")).sort());
+    const withdrawn = compose("alert-retraction", { alertId: red.id, reason: "Deconflicted." }, { sender: "AZ", sentAt: ex.clock.iso() });
+    expect((await submitAndWait(ex, "AZ", withdrawn)).kind).toBe("acceptance");
+    await eventually(async () => ((await copiesOf(withdrawn.id)).length === everyoneElse.length ? true : undefined), 5_000, "the retraction's copies");
+    expect(await copiesOf(withdrawn.id)).not.toContain(subjects.broadcast("alert-retraction"));
+
+    // At most 3 named for TLP:RED: 4 are refused, naming the limit; 3 go.
+    const store = await openStore(ex.admin);
+    await store.settings.put(CONFIG_KEYS.settings, { ...DEFAULT_SETTINGS, tlpRedMaxAgencies: 3 });
+    try {
+      const four = alertFrom("AZ", { tlp: "RED", distribution: { agencies: ["KZ", "RU", "TR", "UZ"] } });
+      const refused = await eventually(async () => {
+        const o = await submitAndWait(ex, "AZ", { ...four, id: compose("alert", four.body, { sender: "AZ", sentAt: ex.clock.iso() }).id });
+        return o.kind === "rejection" ? o : undefined; // the coordinator takes the new setting within moments
+      }, 5_000, "the limit in force");
+      expect(refused.body).toMatchObject({
+        reasons: [{ code: "policy", path: "body.distribution.agencies", message: "expected at most 3 named agencies for TLP:RED (the exchange's limit, setting tlpRedMaxAgencies); 4 are named" }],
+      });
+      const three = alertFrom("AZ", { tlp: "RED", distribution: { agencies: ["KZ", "RU", "TR"] } });
+      expect((await submitAndWait(ex, "AZ", three)).kind).toBe("acceptance");
+    } finally {
+      await store.settings.put(CONFIG_KEYS.settings, DEFAULT_SETTINGS);
+    }
   });
 
   it("gives every agency of the registry its own consumer and a broadcast consumer that starts at creation", async () => {

@@ -16,6 +16,7 @@ beforeAll(async () => {
   host = new AgencyHost({
     servers: ex.url,
     authenticate: false,
+    registry: ex.registry.data,
     clock: ex.clock.snapshot(),
     agencies: roster.agencies.map((agency) => ({ agency, seed: ex.ids.agencies.get(agency.id)!.seed })),
   });

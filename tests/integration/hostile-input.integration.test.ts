@@ -10,9 +10,10 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainVerifier } from "../../shared/audit/chain.ts";
-import { readAudit } from "../../shared/audit/reader.ts";
+import { readChain } from "../../shared/audit/chain-read.ts";
 import {
-  type AuditRecord,
+  type AuditRecordOf,
+  StoredAuditRecord,
   consumers,
   ESCALATION_STEPS,
   MESSAGE_KINDS,
@@ -203,15 +204,15 @@ const outcomeFor = (from: string, id: string): Promise<Message> =>
 const hostileSent = () => published.filter((p): p is Published & { op: { from: string; hostile: Hostile } } => "hostile" in p.op);
 const validSent = () => [...prelude, ...published.flatMap((p) => ("valid" in p.op ? [p.op.valid] : []))];
 
-let auditCache: AuditRecord[] | undefined;
+let auditCache: StoredAuditRecord[] | undefined;
 let chainVerdict: ReturnType<ChainVerifier["result"]> | undefined;
-async function audit(): Promise<AuditRecord[]> {
+async function audit(): Promise<StoredAuditRecord[]> {
   if (!auditCache) {
-    const v = new ChainVerifier();
-    const records: AuditRecord[] = [];
-    for await (const r of readAudit(ex.admin)) {
+    const v = new ChainVerifier(await ex.trusted());
+    const records: StoredAuditRecord[] = [];
+    for await (const r of readChain(ex.admin)) {
       v.push(r.record);
-      records.push(r.record as AuditRecord);
+      records.push(StoredAuditRecord.parse(r.record));
     }
     auditCache = records;
     chainVerdict = v.result();
@@ -234,7 +235,7 @@ const readersOf = (d: { subject: string; message: Message }) =>
   d.subject === subjects.broadcast(d.message.kind) ? AGENCIES.filter((a) => a !== d.message.sender) : [d.subject.split(".")[2]!];
 
 /** The stream sequence an audit `rejected` record is about. */
-const rejectedSeq = (r: AuditRecord) => r.data.streamSeq as number;
+const rejectedSeq = (r: AuditRecordOf<"rejected">) => r.data.streamSeq;
 
 describe("hostile input", () => {
   it("sent over 10,000 hostile submissions of every category through the agencies' own identities", () => {
@@ -247,8 +248,8 @@ describe("hostile input", () => {
   });
 
   it("records each hostile submission once as rejected, with a reason naming the field at fault", async () => {
-    const rejected = (await audit()).filter((r) => r.event === "rejected");
-    const bySeq = new Map<number, AuditRecord[]>();
+    const rejected = (await audit()).filter((r): r is AuditRecordOf<"rejected"> => r.event === "rejected");
+    const bySeq = new Map<number, AuditRecordOf<"rejected">[]>();
     for (const r of rejected) bySeq.set(rejectedSeq(r), [...(bySeq.get(rejectedSeq(r)) ?? []), r]);
     const hostile = hostileSent();
     // Exactly one record per hostile stream message: none missing, none doubled, none for valid traffic.
@@ -257,7 +258,7 @@ describe("hostile input", () => {
     for (const { op, seq } of hostile) {
       const records = bySeq.get(seq) ?? [];
       const h = op.hostile;
-      const reasons = (records[0]?.data.reasons ?? []) as RejectionReason[];
+      const reasons: RejectionReason[] = records[0]?.data.reasons ?? [];
       const fault =
         records.length !== 1 ? `${records.length} audit records`
         : !reasons.length || !reasons.every((r) => RejectionReason.safeParse(r).success) ? `reasons outside the contract: ${JSON.stringify(reasons).slice(0, 300)}`

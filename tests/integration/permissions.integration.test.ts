@@ -4,13 +4,19 @@
 // server really sends (how nats.js reports each: tests/support/refusals.ts).
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { connect, nkeyAuthenticator, PermissionViolationError, RequestError } from "@nats-io/transport-node";
+import { connect, type NatsConnection, nkeyAuthenticator, PermissionViolationError, RequestError } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainVerifier } from "../../shared/audit/chain.ts";
+import { AuditWriter } from "../../shared/audit/writer.ts";
+import { ExchangeReader } from "../../shared/exchange/config-read.ts";
+import { newIdentity } from "../../shared/exchange/identities.ts";
+import { RegistryData } from "../../shared/exchange/registry.ts";
+import { pino } from "pino";
 import { ClockState } from "../../shared/clock.ts";
 import {
   AGENCY_JS_API,
   type AlertMessage,
+  AuditHead,
   buckets,
   consumers,
   type Message,
@@ -47,12 +53,19 @@ beforeAll(async () => {
   admin = await jetstreamManager(ex.admin);
   kz = await party("KZ", (await ex.connectAgency("KZ")).nc, AGENCY_JS_API);
   az = await party("AZ", (await ex.connectAgency("AZ")).nc, AGENCY_JS_API);
-  observer = await party("observer", await connectAs({ servers: ex.url, user: "observer", seed: ex.ids.observer.seed }));
+  observer = await party("observer", await connectAs({ servers: ex.url, user: "observer", seed: ex.ids.observer.seed }), AGENCY_JS_API);
 });
 afterAll(async () => {
   await observer?.nc.drain().catch(() => undefined);
   await ex?.stop();
 });
+
+/** The consumers of a stream (default: the audit stream's), by name. */
+async function consumerNames(jsm: JetStreamManager, stream: string = AUDIT): Promise<string[]> {
+  const names: string[] = [];
+  for await (const c of jsm.consumers.list(stream)) names.push(c.name);
+  return names.sort();
+}
 
 /** How many messages a stream holds on subjects matching `filter` (read as the coordinator). */
 async function stored(stream: string, filter: string): Promise<number> {
@@ -280,30 +293,45 @@ describe("an agency, connected with its own nkey", () => {
 // ---- the observer ------------------------------------------------------------------------------
 
 describe("the observer", () => {
-  it("reads the audit chain, the deliveries and the key-value buckets", async () => {
+  it("reads the audit chain, the config and message records, and the live signals, without a consumer", async () => {
+    const consumersBefore = await consumerNames(admin);
     const records = await auditRecords(observer.nc);
     expect(records.length).toBeGreaterThan(0);
-    const v = new ChainVerifier();
+    const v = new ChainVerifier(await ex.trusted());
     records.forEach((r) => v.push(r));
     expect(v.result()).toMatchObject({ ok: true, records: records.length });
-    expect((await deliveriesTo(observer.nc, "AZ")).some((m) => m.kind === "alert")).toBe(true);
 
-    const store = await openStore(observer.nc);
-    expect((await store.registry.get("registry"))?.value.agencies.map((a) => a.id)).toContain("KZ");
-    expect((await store.clock.get("clock"))?.value.speed).toBe(60);
-    const keys: string[] = [];
-    for await (const k of await store.messages.kv.keys()) keys.push(k);
-    expect(keys.length).toBeGreaterThan(0);
-    const w = await store.config.watch({ key: ">" });
-    const watched: string[] = [];
-    for await (const e of w) {
-      watched.push(e.key);
-      if (e.delta === 0) break;
-    }
-    w.stop();
-    expect(watched.sort()).toEqual(["clock", "registry", "settings"]);
-    expect((await observer.jsm.streams.info(AUDIT)).state.messages).toBe(records.length);
+    const config = await ExchangeReader.of(observer.nc);
+    expect((await config.registry())?.agencies.map((a) => a.id)).toContain("KZ");
+    expect((await config.clock())?.speed).toBe(60);
+    expect((await config.settings())?.tlpRedMaxAgencies).toBe(12);
+    const accepted = records.find((r) => r.event === "submitted")!;
+    expect((await config.message(accepted.messageId!))?.originator).toBe(accepted.actor);
+    expect(config.problems).toEqual([]);
+    // The chain live, as stored (with its stream sequence), and the signed head.
+    const live = (async () => {
+      const sub = observer.nc.subscribe(subjects.auditStored, { max: 1, timeout: 5_000 });
+      for await (const m of sub) return Number(m.headers?.get("Nats-Sequence"));
+      return 0;
+    })();
+    const head = (async () => {
+      const sub = observer.nc.subscribe(subjects.auditHead, { max: 1, timeout: 5_000 });
+      for await (const m of sub) return AuditHead.parse(m.json());
+      return undefined;
+    })();
+    await observer.nc.flush();
+    await ex.send("KZ", "alert", alertBody(["AZ"]));
+    expect(await live).toBeGreaterThan(records.length - 1);
+    expect((await head)?.signature.key).toBeDefined();
+    expect(await consumerNames(admin)).toEqual(consumersBefore);
     expect(observer.violations).toEqual([]);
+  });
+
+  it("cannot read the deliveries, the submissions or the other buckets", async () => {
+    for (const stream of [DELIVERIES, SUBMISSIONS, `KV_${buckets.seen}`, `KV_${buckets.tracking}`, `KV_${buckets.registry}`])
+      await expectRequestRefused(observer, () => observer.jsm.direct.getMessage(stream, { seq: 1 }), `$JS.ATIX.API.DIRECT.GET.${stream}`);
+    await expectRequestRefused(observer, () => observer.jsm.streams.info(DELIVERIES), `$JS.ATIX.API.STREAM.INFO.${DELIVERIES}`);
+    for (const s of [subjects.deliverAll, subjects.submitAll, subjects.audit, "$KV.>", ">"]) await expectSubscribeRefused(observer, s);
   });
 
   it("cannot submit, write the audit chain or the buckets, or change streams", async () => {
@@ -315,38 +343,133 @@ describe("the observer", () => {
     const kv = await new Kvm(observer.nc).open(buckets.config);
     await expectRequestRefused(observer, () => kv.put("clock", "{}"), `$KV.${buckets.config}.clock`);
     await expectRequestRefused(observer, () => kv.delete("registry"), `$KV.${buckets.config}.registry`);
-    await expectRequestRefused(observer, () => observer.jsm.streams.add({ name: "OBS_OWN", subjects: ["obs.>"] }), "$JS.API.STREAM.CREATE.OBS_OWN");
-    await expectRequestRefused(observer, () => observer.jsm.streams.update(AUDIT, { max_msgs: 1 }), `$JS.API.STREAM.UPDATE.${AUDIT}`);
-    await expectRequestRefused(observer, () => observer.jsm.streams.delete(AUDIT), `$JS.API.STREAM.DELETE.${AUDIT}`);
-    await expectRequestRefused(observer, () => observer.jsm.streams.purge(SUBMISSIONS), `$JS.API.STREAM.PURGE.${SUBMISSIONS}`);
-    await expectRequestRefused(observer, () => observer.jsm.streams.deleteMessage(AUDIT, 1), `$JS.API.STREAM.MSG.DELETE.${AUDIT}`);
+    const plain = await jetstreamManager(observer.nc, { checkAPI: false });
+    await expectRequestRefused(observer, () => plain.streams.add({ name: "OBS_OWN", subjects: ["obs.>"] }), "$JS.API.STREAM.CREATE.OBS_OWN");
+    await expectRequestRefused(observer, () => plain.streams.update(AUDIT, { max_msgs: 1 }), `$JS.API.STREAM.INFO.${AUDIT}`);
+    await expectRequestRefused(observer, () => plain.streams.delete(AUDIT), `$JS.API.STREAM.DELETE.${AUDIT}`);
+    await expectRequestRefused(observer, () => plain.streams.purge(SUBMISSIONS), `$JS.API.STREAM.PURGE.${SUBMISSIONS}`);
+    await expectRequestRefused(observer, () => observer.jsm.streams.deleteMessage(AUDIT, 1), `$JS.ATIX.API.STREAM.MSG.DELETE.${AUDIT}`);
     expect((await admin.streams.info(AUDIT)).state.first_seq).toBe(1);
   });
+});
 
-  it("cannot take over, change or delete the coordinators' and the agencies' durable consumers", async () => {
-    const agencyBefore = (await admin.consumers.info(DELIVERIES, consumers.agency("AZ"))).config;
-    const coordBefore = (await admin.consumers.info(SUBMISSIONS, consumers.submissions)).config;
-    // Changing a durable by re-creating it under its own name, named or through the legacy subject.
-    await expectRequestRefused(observer, () => observer.jsm.consumers.update(DELIVERIES, consumers.agency("AZ"), { max_ack_pending: 1 }), /^\$JS\.API\.CONSUMER\.CREATE\.ATIX_DELIVERIES\.agency-AZ(\.|$)/);
-    await expectRequestRefused(
-      observer,
-      () => observer.nc.request(`$JS.API.CONSUMER.CREATE.${DELIVERIES}`, JSON.stringify({ stream_name: DELIVERIES, config: { ...agencyBefore, durable_name: undefined, max_ack_pending: 1 } })),
-      `$JS.API.CONSUMER.CREATE.${DELIVERIES}`,
-    );
-    // Taking an agency's deliveries or the coordinators' submissions, or acking them.
-    const pull = JSON.stringify({ batch: 1, no_wait: true });
-    await expectRequestRefused(observer, () => observer.nc.request(`$JS.API.CONSUMER.MSG.NEXT.${DELIVERIES}.agency-AZ`, pull), `$JS.API.CONSUMER.MSG.NEXT.${DELIVERIES}.agency-AZ`);
-    await expectRequestRefused(observer, () => observer.nc.request(`$JS.API.CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`, pull), `$JS.API.CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`);
-    await expectPublishRefused(observer, `$JS.ACK.${DELIVERIES}.agency-AZ.1.1.1.0.0`);
-    await expectPublishRefused(observer, `$JS.ACK.${SUBMISSIONS}.coordinators.1.1.1.0.0`);
-    // Deleting them.
-    await expectRequestRefused(observer, () => observer.jsm.consumers.delete(DELIVERIES, consumers.agency("AZ")), `$JS.API.CONSUMER.DELETE.${DELIVERIES}.agency-AZ`);
-    await expectRequestRefused(observer, () => observer.jsm.consumers.delete(SUBMISSIONS, consumers.submissions), `$JS.API.CONSUMER.DELETE.${SUBMISSIONS}.coordinators`);
+// ---- nothing the observer or an agency sends changes the exchange -------------------------------
 
-    expect((await admin.consumers.info(DELIVERIES, consumers.agency("AZ"))).config).toEqual(agencyBefore);
-    expect((await admin.consumers.info(SUBMISSIONS, consumers.submissions)).config).toEqual(coordBefore);
-    // Its own read-only (ordered) consumers still work after all that.
-    expect((await auditRecords(observer.nc)).length).toBeGreaterThan(0);
+/** Every stream's and bucket's state (messages, last sequence) and its consumers, read as the coordinator. */
+async function exchangeState(jsm: JetStreamManager) {
+  const out: Record<string, { messages: number; lastSeq: number; consumers: string[] }> = {};
+  for (const name of [...Object.values(streams).map((x) => x.name), ...Object.values(buckets).map((b) => `KV_${b}`)]) {
+    const { state } = await jsm.streams.info(name);
+    out[name] = { messages: state.messages, lastSeq: state.last_seq, consumers: await consumerNames(jsm, name) };
+  }
+  return out;
+}
+
+/** Every subject a JetStream answer or a copy could be steered to, to write into the exchange. */
+const TARGETS = [
+  subjects.deliver("AZ", "alert"), subjects.broadcast("alert"), subjects.submit("AZ", "alert"), subjects.submit("KZ", "alert"),
+  subjects.audit, subjects.auditStored, subjects.auditHead, subjects.clock, subjects.presence("AZ"), subjects.outcome("AZ", "01a0c4b6-a7e0-755e-8a14-f5f74adfcda7"),
+  ...Object.values(buckets).map((b) => `$KV.${b}.probe`),
+];
+
+/** Publishes `data` on `subject` once with each target as its reply (what reply steering is). */
+function steer(nc: NatsConnection, subject: string, data = "") {
+  for (const reply of TARGETS) nc.publish(subject, data, { reply });
+}
+
+describe("nothing the observer sends changes a stream, a bucket or a consumer of the exchange", () => {
+  // Its own exchange, without a coordinator (it would record what follows): an alert's worth of
+  // content in every stream and bucket, as the coordinator would have written it, and the durables.
+  it("tries every path: API answers steered by reply, consumers (push and pull), plain publishes", async () => {
+    const own = await startTestExchange({ auth: true });
+    try {
+      const jsm = await jetstreamManager(own.admin);
+      for (const id of ["AZ", "KZ"]) await ensureAgencyConsumer(jsm, id);
+      const js = jetstream(own.admin);
+      await own.send("KZ", "presence", { status: "on-duty" });
+      await js.publish(subjects.deliver("AZ", "alert"), "{}");
+      await new AuditWriter(own.admin, pino({ level: "silent" }), newIdentity("c0").seed).append({
+        eventId: "rejected:probe", event: "rejected", at: own.clock.iso(), actor: "KZ", data: { reasons: [{ code: "malformed", path: "", message: "x" }], submitter: "KZ", streamSeq: 1 },
+      });
+      for (const b of Object.values(buckets)) await js.publish(`$KV.${b}.seeded`, "{}");
+      const before = await exchangeState(jsm);
+      const obs = await party("observer", await connectAs({ servers: own.url, user: "observer", seed: own.ids.observer.seed }), AGENCY_JS_API);
+
+      // 1. What it may request, with every reply subject that names the exchange: the answer comes back to its own account.
+      const readable = [AUDIT, `KV_${buckets.config}`, `KV_${buckets.messages}`];
+      for (const s of readable) {
+        steer(obs.nc, `$JS.ATIX.API.DIRECT.GET.${s}`, JSON.stringify({ seq: 1 }));
+        steer(obs.nc, `$JS.ATIX.API.DIRECT.GET.${s}`, JSON.stringify({ next_by_subj: ">", seq: 1 }));
+      }
+      steer(obs.nc, `$JS.ATIX.API.DIRECT.GET.${AUDIT}.${subjects.audit}`);
+      steer(obs.nc, `$JS.ATIX.API.DIRECT.GET.KV_${buckets.config}.$KV.${buckets.config}.registry`);
+      steer(obs.nc, `$JS.ATIX.API.STREAM.INFO.${AUDIT}`);
+      // 2. The JetStream API itself, under either prefix: refused (and its account has no JetStream to answer).
+      const create = (extra: object) => JSON.stringify({ stream_name: AUDIT, config: { ack_policy: "none", deliver_policy: "all", ...extra } });
+      for (const prefix of ["$JS.API", "$JS.ATIX.API"]) {
+        for (const s of [...Object.values(streams).map((x) => x.name), ...Object.values(buckets).map((b) => `KV_${b}`)]) {
+          await expectPublishRefused(obs, `${prefix}.CONSUMER.CREATE.${s}`, create({ deliver_subject: subjects.audit }));
+          await expectPublishRefused(obs, `${prefix}.CONSUMER.CREATE.${s}.copy`, create({ name: "copy", deliver_subject: subjects.deliver("AZ", "alert") }));
+          await expectPublishRefused(obs, `${prefix}.CONSUMER.CREATE.${s}.pull`, create({ name: "pull" }));
+          await expectPublishRefused(obs, `${prefix}.CONSUMER.DURABLE.CREATE.${s}.pull`, create({ durable_name: "pull" }));
+          await expectPublishRefused(obs, `${prefix}.STREAM.MSG.GET.${s}`, JSON.stringify({ seq: 1 }));
+        }
+        for (const api of ["INFO", `STREAM.NAMES`, `STREAM.CREATE.OBS`, `STREAM.UPDATE.${AUDIT}`, `STREAM.PURGE.${AUDIT}`, `STREAM.MSG.DELETE.${AUDIT}`,
+          `CONSUMER.MSG.NEXT.${DELIVERIES}.agency-AZ`, `CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`, `CONSUMER.DELETE.${SUBMISSIONS}.coordinators`])
+          await expectPublishRefused(obs, `${prefix}.${api}`);
+      }
+      await expectRequestRefused(obs, () => obs.jsm.consumers.add(SUBMISSIONS, { name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_SUBMISSIONS/);
+      await expectRequestRefused(obs, () => obs.jsm.consumers.add(AUDIT, { name: "pull", ack_policy: AckPolicy.Explicit }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_AUDIT/);
+      await expectRequestRefused(obs, () => obs.js.consumers.get(AUDIT, { filter_subjects: subjects.audit }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_AUDIT/);
+      // 3. Plain publishes to every subject of the exchange, acks included.
+      for (const t of [...TARGETS, `$JS.ACK.${DELIVERIES}.agency-AZ.1.1.1.0.0`, `$JS.ACK.${SUBMISSIONS}.coordinators.1.1.1.0.0`, subjects.coordinatorHeartbeat("c9")])
+        await expectPublishRefused(obs, t);
+      await obs.nc.flush();
+      await new Promise((r) => setTimeout(r, 300)); // answers in flight land (or not) before the state is read
+
+      expect(await exchangeState(jsm)).toEqual(before);
+      await obs.nc.close();
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
+
+  it("cannot make a consumer deliver into the audit chain", async () => {
+    const own = await startTestExchange({ auth: true });
+    const obs = await party("observer", await connectAs({ servers: own.url, user: "observer", seed: own.ids.observer.seed }), AGENCY_JS_API);
+    try {
+      await own.send("KZ", "presence", { status: "on-duty" }); // something to copy
+      const jsm = await jetstreamManager(own.admin);
+      const before = (await jsm.streams.info(AUDIT)).state.messages;
+      const plain = await jetstreamManager(obs.nc, { checkAPI: false });
+      await expectRequestRefused(obs, () => plain.consumers.add(SUBMISSIONS, {
+        name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All,
+      }), /^\$JS\.API\.CONSUMER\.CREATE\.ATIX_SUBMISSIONS/);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await jsm.streams.info(AUDIT)).state.messages).toBe(before);
+      expect(await consumerNames(jsm, SUBMISSIONS)).toEqual(["coordinators"]);
+    } finally {
+      await obs.nc.close();
+      await own.stop();
+    }
+  });
+
+  it("cannot make a JetStream API answer land in the audit chain", async () => {
+    const own = await startTestExchange({ auth: true });
+    const obs = await party("observer", await connectAs({ servers: own.url, user: "observer", seed: own.ids.observer.seed }), AGENCY_JS_API);
+    try {
+      const jsm = await jetstreamManager(own.admin);
+      const before = (await jsm.streams.info(AUDIT)).state.messages;
+      // Refused as such; and what it may ask is answered into its own account only.
+      await expectPublishRefused(obs, `$JS.API.STREAM.INFO.${AUDIT}`);
+      obs.nc.publish(`$JS.ATIX.API.STREAM.INFO.${AUDIT}`, undefined, { reply: subjects.audit });
+      await obs.nc.flush();
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await jsm.streams.info(AUDIT)).state.messages).toBe(before);
+    } finally {
+      await obs.nc.close();
+      await own.stop();
+    }
   });
 });
 
@@ -359,87 +482,51 @@ describe("JetStream's answers to an agency", () => {
   // naming a stream's subject would have JetStream write there. Each agency has an account of its
   // own that imports its few subjects as services: the server maps the reply, and the answer can
   // only come back into the agency's account, where no stream listens.
-  it("cannot be steered into another agency's subjects, the audit chain or a bucket", async () => {
+  it("cannot be steered into another agency's subjects, the audit chain or a bucket, and cannot write the audit chain at all", async () => {
     const own = await startTestExchange({ auth: true }); // its own exchange: were it open, this would garble its audit chain
     try {
-      // No coordinator (it would audit its rejections of what follows): KZ's consumer and a delivery by hand.
+      // No coordinator (it would audit its rejections of what follows): KZ's consumers and a delivery by hand.
       const jsm = await jetstreamManager(own.admin);
       await ensureAgencyConsumer(jsm, "KZ");
       await jetstream(own.admin).publish(subjects.deliver("KZ", "alert"), "{}");
-      const { nc } = await own.connectAgency("KZ");
-      const count = async (stream: string, filter: string) =>
-        Object.values((await jsm.streams.info(stream, { subjects_filter: filter })).state.subjects ?? {}).reduce((a, b) => a + b, 0);
-      const targets = [
-        [SUBMISSIONS, subjects.submit("AZ", "alert")],
-        [DELIVERIES, subjects.deliver("AZ", "alert")],
-        [AUDIT, subjects.audit],
-        [`KV_${buckets.config}`, `$KV.${buckets.config}.probe`],
-      ] as const;
-      const before = await Promise.all(targets.map(([s, f]) => count(s, f)));
-      const violations: PermissionViolationError[] = [];
-      void (async () => {
-        for await (const st of nc.status()) if (st.type === "error" && st.error instanceof PermissionViolationError) violations.push(st.error);
-      })();
-      for (const [, target] of targets) {
-        // Everything it may send that JetStream answers: a submission (PubAck), its consumer's info
-        // and next message (the deliveries go to the reply subject).
-        nc.publish(subjects.submit("KZ", "presence"), "{}", { reply: target });
-        nc.publish(api(`CONSUMER.INFO.${DELIVERIES}.agency-KZ`), "", { reply: target });
-        nc.publish(api(`CONSUMER.MSG.NEXT.${DELIVERIES}.agency-KZ`), JSON.stringify({ batch: 1, no_wait: true }), { reply: target });
+      await jetstream(own.admin).publish(subjects.broadcast("alert"), "{}");
+      const kzParty = await party("KZ", (await own.connectAgency("KZ")).nc, AGENCY_JS_API);
+      const { nc } = kzParty;
+      const before = await exchangeState(jsm);
+      // Everything it may send that JetStream answers, with every reply subject that names the
+      // exchange: a submission (PubAck), its consumers' info and next message (the deliveries go to
+      // the reply subject), acks (their confirmation), the registry's key.
+      for (const consumer of [consumers.agency("KZ"), consumers.broadcast("KZ")]) {
+        steer(nc, api(`CONSUMER.INFO.${DELIVERIES}.${consumer}`));
+        steer(nc, api(`CONSUMER.MSG.NEXT.${DELIVERIES}.${consumer}`), JSON.stringify({ batch: 1, no_wait: true }));
+        steer(nc, `$JS.ACK.${DELIVERIES}.${consumer}.1.1.1.0.0`, "+ACK");
       }
+      steer(nc, api(`DIRECT.GET.KV_${buckets.config}.$KV.${buckets.config}.registry`));
+      steer(nc, subjects.submit("KZ", "presence"), "{}");
+      // Nothing of the audit chain is open to it: no publish, no JetStream write, no consumer, no read.
+      for (const s of [subjects.audit, subjects.auditStored, subjects.auditHead]) await expectPublishRefused(kzParty, s);
+      await expectRequestRefused(kzParty, () => kzParty.js.publish(subjects.audit, "{}", { msgID: "submitted:probe" }), subjects.audit);
+      await expectRequestRefused(kzParty, () => kzParty.jsm.consumers.add(SUBMISSIONS, { name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_SUBMISSIONS/);
+      await expectRequestRefused(kzParty, () => kzParty.jsm.direct.getMessage(AUDIT, { seq: 1 }), api(`DIRECT.GET.${AUDIT}`));
       await nc.flush();
       await new Promise((r) => setTimeout(r, 300));
-      expect(await Promise.all(targets.map(([s, f]) => count(s, f)))).toEqual(before);
-      expect(violations).toEqual([]); // all allowed: the answers just do not land anywhere
-      // The requests were real: the submissions were stored.
-      expect(await count(SUBMISSIONS, subjects.submitOf("KZ"))).toBe(targets.length);
+      // The requests were real: its submissions were stored, and nothing else changed anywhere.
+      const after = await exchangeState(jsm);
+      expect(after[SUBMISSIONS]!.messages).toBe(before[SUBMISSIONS]!.messages + TARGETS.length);
+      expect({ ...after, [SUBMISSIONS]: undefined }).toEqual({ ...before, [SUBMISSIONS]: undefined });
+      expect(kzParty.violations.map((v) => v.subject)).toEqual([subjects.audit, subjects.auditStored, subjects.auditHead, subjects.audit, expect.stringMatching(/CONSUMER\.CREATE/), api(`DIRECT.GET.${AUDIT}`)]);
     } finally {
       await own.stop();
     }
-  });
-});
+  }, 30_000);
 
-// ---- known holes: server permissions cannot check deliver or reply subjects -------------------
-
-// Each it.fails below states what should hold and fails today because it does not. When a fix
-// lands, the test turns red: drop `.fails` then.
-describe("known holes: JetStream writes where permissions cannot look", () => {
-  // A push consumer delivers to whatever deliver_subject its creator names, from inside the
-  // account: an observer that may create consumers can copy any stream into another stream.
-  it.fails("the observer cannot make a consumer deliver into the audit chain", async () => {
-    const own = await startTestExchange({ auth: true });
-    const obs = await connectAs({ servers: own.url, user: "observer", seed: own.ids.observer.seed });
-    try {
-      await own.send("KZ", "presence", { status: "on-duty" }); // something to copy
-      const jsm = await jetstreamManager(own.admin);
-      const before = (await jsm.streams.info(AUDIT)).state.messages;
-      await (await jetstreamManager(obs, { checkAPI: false })).consumers.add(SUBMISSIONS, {
-        name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All,
-      });
-      await new Promise((r) => setTimeout(r, 300));
-      expect((await jsm.streams.info(AUDIT)).state.messages).toBe(before);
-    } finally {
-      await obs.close();
-      await own.stop();
-    }
-  });
-
-  // JetStream answers an API request in the account it runs in, on whatever reply subject the
-  // request names: the observer shares the exchange's account, so the answer can land in a stream.
-  // (Agencies live in accounts of their own for this reason; see server-config.ts.)
-  it.fails("the observer cannot make a JetStream API answer land in the audit chain", async () => {
-    const own = await startTestExchange({ auth: true });
-    const obs = await connectAs({ servers: own.url, user: "observer", seed: own.ids.observer.seed });
-    try {
-      const jsm = await jetstreamManager(own.admin);
-      const before = (await jsm.streams.info(AUDIT)).state.messages;
-      obs.publish(`$JS.API.STREAM.INFO.${AUDIT}`, undefined, { reply: subjects.audit });
-      await obs.flush();
-      await new Promise((r) => setTimeout(r, 300));
-      expect((await jsm.streams.info(AUDIT)).state.messages).toBe(before);
-    } finally {
-      await obs.close();
-      await own.stop();
-    }
+  it("reads the registry's public keys (and nothing else of the config) and the chain's signed head", async () => {
+    const reg = await kz.jsm.direct.getMessage(`KV_${buckets.config}`, { last_by_subj: `$KV.${buckets.config}.registry` });
+    const registry = RegistryData.parse(reg!.json());
+    expect(registry.agencies.find((a) => a.id === "AZ")?.publicKey).toBe(ex.ids.agencies.get("AZ")!.publicKey);
+    expect(registry.coordinators.map((k) => k.publicKey)).toContain(ex.ids.coordinator.publicKey);
+    await expectRequestRefused(kz, () => kz.jsm.direct.getMessage(`KV_${buckets.config}`, { last_by_subj: `$KV.${buckets.config}.settings` }), api(`DIRECT.GET.KV_${buckets.config}.$KV.${buckets.config}.settings`));
+    const sub = kz.nc.subscribe(subjects.auditHead, { max: 1, timeout: 5_000 });
+    for await (const m of sub) expect(await ex.trusted()).toContain(AuditHead.parse(m.json()).signature.key);
   });
 });

@@ -5,9 +5,9 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { SimClock } from "../../shared/clock.ts";
 import { type AlertMessage, type Message, type MessageKind, type MessageOf, type Roster, subjects } from "../../shared/contracts/index.ts";
 import { issueIdentities, publishExchangeConfig, registryFor, serverAuthorization, type ExchangeIdentities } from "../../shared/exchange/bootstrap.ts";
-import { Registry } from "../../shared/exchange/registry.ts";
+import { Registry, type RegistryData } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
-import { openStore } from "../../shared/exchange/store.ts";
+import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
@@ -52,6 +52,10 @@ export interface TestExchange {
   startCoordinator(instance?: string): Promise<Coordinator>;
   connectAgency(id: string): Promise<{ nc: NatsConnection; js: JetStreamClient }>;
   send<K extends MessageKind>(from: string, kind: K, body: MessageOf<K>["body"], extra?: Partial<Message>): Promise<MessageOf<K>>;
+  /** The coordinator keys the published registry lists now (each coordinator registers its own at start). */
+  trusted(): Promise<Set<string>>;
+  /** The published registry now. */
+  registryNow(): Promise<RegistryData>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +97,12 @@ export async function startTestExchange(
       const { js } = await ex.connectAgency(from);
       const m = { ...compose(kind, body, { sender: from, sentAt: clock.iso() }), ...extra } as Message;
       return (await submit(js, ids.agencies.get(from)!.seed, m)).message as MessageOf<typeof kind>;
+    },
+    async registryNow() {
+      return (await (await openStore(admin)).registry.get(CONFIG_KEYS.registry))!.value;
+    },
+    async trusted() {
+      return new Set((await ex.registryNow()).coordinators.map((k) => k.publicKey));
     },
     async stop() {
       await Promise.all(ex.coordinators.map((c) => c.stop().catch(() => undefined)));

@@ -1,7 +1,8 @@
 // Reading what the exchange stored, straight from the streams, as an auditor would.
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type AuditRecord, type Message, streams, subjects } from "../../shared/contracts/index.ts";
+import { readChain } from "../../shared/audit/chain-read.ts";
+import { type Message, StoredAuditRecord, streams, subjects } from "../../shared/contracts/index.ts";
 
 /** Every message of `stream` on `filter` stored now, raw, in stream order. */
 export async function readAll(nc: NatsConnection, stream: string, filter: string): Promise<{ subject: string; seq: number; data: Uint8Array }[]> {
@@ -37,8 +38,12 @@ export const deliveriesTo = async (nc: NatsConnection, agency: string): Promise<
 /** Every broadcast stored, once each (every agency but its sender reads it). */
 export const broadcasts = async (nc: NatsConnection): Promise<Message[]> => decoded(await readAll(nc, streams.deliveries.name, subjects.broadcastAll));
 
-export const auditRecords = async (nc: NatsConnection): Promise<AuditRecord[]> =>
-  (await readAll(nc, streams.audit.name, subjects.audit)).map((m) => JSON.parse(new TextDecoder().decode(m.data)));
+/** The audit chain as stored now, read without a consumer (as the observer may), each record checked against its contract. */
+export async function auditRecords(nc: NatsConnection): Promise<StoredAuditRecord[]> {
+  const out: StoredAuditRecord[] = [];
+  for await (const { record } of readChain(nc)) out.push(StoredAuditRecord.parse(record));
+  return out;
+}
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */
 export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = "condition"): Promise<T> {

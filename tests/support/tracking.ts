@@ -2,7 +2,7 @@
 // a condition holds, for tests that wait on the coordinator.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { perDelivery } from "../../shared/audit/deliveries.ts";
-import type { AuditRecord } from "../../shared/contracts/index.ts";
+import type { DeliveryEvent } from "../../shared/audit/deliveries.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { readTrackingView } from "../../shared/exchange/tracking-read.ts";
 import { auditRecords, eventually } from "./streams-read.ts";
@@ -28,4 +28,4 @@ export async function trackingOf(
 }
 
 /** The audit chain as stored now, one event per delivery (batched records expanded). */
-export const auditDeliveryEvents = async (nc: NatsConnection): Promise<AuditRecord[]> => (await auditRecords(nc)).flatMap(perDelivery);
+export const auditDeliveryEvents = async (nc: NatsConnection): Promise<DeliveryEvent[]> => (await auditRecords(nc)).flatMap((r) => perDelivery(r));

@@ -1,21 +1,19 @@
 // Readers that count or show deliveries from the audit chain see one per delivery, whether a
 // record stands for one delivery or a batch: `atix watch`'s lines and the run's hourly timeline.
 import { describe, expect, it } from "vitest";
-import { batchedEntry } from "../../shared/audit/deliveries.ts";
-import type { AuditRecord } from "../../shared/contracts/index.ts";
+import { acknowledgedEntry } from "../../shared/audit/deliveries.ts";
+import type { AuditEntry, StoredAuditRecord } from "../../shared/contracts/index.ts";
 import { formatRecord } from "../../services/cli/commands/watch.ts";
 import { hourly } from "../../simulations/runner/collect.ts";
 
 const T0 = Date.parse("2026-09-21T08:00:00.000Z");
 const iso = (min: number) => new Date(T0 + min * 60_000).toISOString();
 const [A, B] = ["019a0000-0000-7000-8000-0000000000aa", "019a0000-0000-7000-8000-0000000000bb"];
-const stored = (e: Omit<AuditRecord, "seq" | "recordedAt" | "prevHash" | "hash" | "data"> & { data?: Record<string, unknown> }, seq: number): AuditRecord => ({
-  data: {}, ...e, seq, recordedAt: e.at, prevHash: "0".repeat(64), hash: "1".repeat(64),
-});
+const stored = (e: AuditEntry, seq: number): StoredAuditRecord => ({ ...e, seq, recordedAt: e.at, prevHash: "0".repeat(64), hash: "1".repeat(64) });
 
 const delivered = stored({ eventId: `delivered:${A}`, event: "delivered", actor: "ATIX", messageId: A, kind: "alert", at: iso(0),
   data: { recipients: ["KZ", "RU", "TR", "UZ", "KG", "AM", "BY"], deadline: iso(10), precedence: "FLASH", originator: "AZ" } }, 2);
-const acked = stored(batchedEntry("acknowledged", "KZ", "k1", { ackId: "k1" }, [
+const acked = stored(acknowledgedEntry("KZ", "k1", [
   { messageId: A, kind: "alert", agency: "AZ", at: iso(3), data: { officer: "KZ-DO-1", latencyMs: 180_000, withinDeadline: true, precedence: "FLASH" } },
   { messageId: B, kind: "alert", agency: "RU", at: iso(70), data: { officer: "KZ-DO-1", latencyMs: 900_000, withinDeadline: false, precedence: "FLASH" } },
 ]), 3);

@@ -2,19 +2,21 @@
 // what an agency received), and cluster faults are refused where they cannot be played.
 import { describe, expect, it } from "vitest";
 import { chainRecord, type ChainHead, GENESIS } from "../../shared/audit/chain.ts";
-import type { AuditEntry, AuditRecord } from "../../shared/contracts/index.ts";
+import type { AuditEntry, AuditRecord, ESCALATION_STEPS } from "../../shared/contracts/index.ts";
+import { newIdentity } from "../../shared/exchange/identities.ts";
 import { serverList } from "../../shared/nats/connect.ts";
 import { duplicateEscalations } from "../../simulations/runner/reconcile.ts";
 import { Recorder } from "../../simulations/runner/recorder.ts";
 import { Scenario } from "../../simulations/scenario/schema.ts";
 
-const escalated = (messageId: string, recipient: string, step: string, n: number): AuditEntry => ({
+const escalated = (messageId: string, recipient: string, step: (typeof ESCALATION_STEPS)[number], n: number): AuditEntry => ({
   eventId: `escalated:${messageId}:${recipient}:${step}:${n}`, event: "escalated", at: "2026-09-23T06:00:00Z", actor: "ATIX", messageId, kind: "alert", agency: recipient,
-  data: { step, recipient },
+  data: { step, recipient, escalationId: messageId, precedence: "FLASH", deadline: "2026-09-23T06:00:00Z" },
 });
+const signer = newIdentity("c1");
 function chain(entries: AuditEntry[]): AuditRecord[] {
   let h: ChainHead = GENESIS;
-  return entries.map((e) => (h = chainRecord(h, e, "2026-09-23T06:00:00Z")));
+  return entries.map((e) => (h = chainRecord(h, e, "2026-09-23T06:00:00Z", signer.seed)));
 }
 const M = "01a0ccff-db38-7000-8000-010eeba1320e";
 

@@ -14,10 +14,10 @@ describe("AsyncAPI 3.0 export", () => {
     expect(document).toBeDefined();
     expect(document!.version()).toBe("3.0.0");
     const messageNames = document!.components().messages().all().map((m) => m.id());
-    expect(messageNames.sort()).toEqual([...MESSAGE_KINDS, "clock"].sort());
+    expect(messageNames.sort()).toEqual([...MESSAGE_KINDS, "clock", "auditHead"].sort());
     const addresses = document!.channels().all().map((c) => c.address());
     expect(addresses).toEqual(
-      expect.arrayContaining(["atix.submit.{agency}.{kind}", "atix.deliver.{agency}.{kind}", "atix.deliver.all.{kind}", "atix.outcome.{agency}.{messageId}"]),
+      expect.arrayContaining(["atix.submit.{agency}.{kind}", "atix.deliver.{agency}.{kind}", "atix.deliver.all.{kind}", "atix.outcome.{agency}.{messageId}", "atix.audit.head"]),
     );
     const submit = document!.operations().all().find((o) => o.id() === "submit")!;
     expect(submit.action()).toBe("send");

@@ -2,30 +2,36 @@
 // time alone makes a delivery overdue, and a tampered record shows as a broken chain.
 import { v7 as uuidv7 } from "uuid";
 import { describe, expect, it } from "vitest";
-import { chainRecord, type ChainHead, GENESIS } from "../../shared/audit/chain.ts";
-import { batchedEntry } from "../../shared/audit/deliveries.ts";
+import { chainRecord, type ChainHead, GENESIS, recordHash, signRecordHash } from "../../shared/audit/chain.ts";
+import { acknowledgedEntry, receiptedEntry } from "../../shared/audit/deliveries.ts";
 import type { AuditEntry, AuditRecord } from "../../shared/contracts/index.ts";
+import { keyEntry } from "../../shared/exchange/coordinator-keys.ts";
+import { newIdentity } from "../../shared/exchange/identities.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { DashboardModel } from "../../services/dashboard/model.ts";
 
 const T0 = Date.parse("2026-09-21T19:00:00Z");
 const iso = (min: number) => new Date(T0 + min * 60_000).toISOString();
 const duty = { profile: "24/7" as const, ackDelay: { medianMinutes: 2, p95Minutes: 5 }, nightFactor: 1, nightHours: { from: 22, to: 7 } };
+/** The coordinator instance that signs the hand-made chain, and one the registry does not know. */
+const signer = newIdentity("c1");
+const stranger = newIdentity("c2");
 const registry: RegistryData = {
   name: "three",
   organisations: [],
   sharingGroups: [],
+  coordinators: [keyEntry("c1", signer.publicKey)],
   agencies: ["AZ", "KZ", "RU"].map((id, i) => ({
     id, name: `Service ${id}`, country: id, region: i === 2 ? "europe" : i === 1 ? "central-asia" : "caucasus",
     organisations: [], sharingGroups: [], timezone: "UTC", duty, publicKey: `U${"A".repeat(55)}`,
   })),
 };
 
-/** A valid chain of the given entries. */
-function chain(entries: AuditEntry[]): AuditRecord[] {
+/** A valid chain of the given entries, signed by `seed`. */
+function chain(entries: AuditEntry[], seed = signer.seed): AuditRecord[] {
   let head: ChainHead = GENESIS;
   return entries.map((e) => {
-    const r = chainRecord(head, e, new Date().toISOString());
+    const r = chainRecord(head, e, new Date().toISOString(), seed);
     head = { seq: r.seq, hash: r.hash };
     return r;
   });
@@ -43,20 +49,20 @@ const retractionId = uuidv7();
 const story: AuditEntry[] = [
   { eventId: "s", event: "submitted", at: iso(0), actor: "AZ", messageId: alertId, kind: "alert",
     data: { recipients: ["KZ", "RU"], precedence: "FLASH", ackDeadline: iso(10), tlp: "AMBER", title: "Planned attack on the Mingachevir dam" } },
-  { eventId: "d1", event: "delivered", at: iso(0), actor: "ATIX", messageId: alertId, kind: "alert", agency: "KZ", data: { deadline: iso(10) } },
-  { eventId: "d2", event: "delivered", at: iso(0), actor: "ATIX", messageId: alertId, kind: "alert", agency: "RU", data: { deadline: iso(10) } },
-  { eventId: "r1", event: "receipted", at: iso(0), actor: "KZ", messageId: alertId, kind: "alert", agency: "AZ", data: {} },
-  { eventId: "a1", event: "acknowledged", at: iso(4), actor: "KZ", messageId: alertId, kind: "alert", agency: "AZ", data: { withinDeadline: true, latencyMs: 240_000, officer: "KZ-DO-1" } },
-  { eventId: "e1", event: "escalated", at: iso(10), actor: "ATIX", messageId: alertId, kind: "alert", agency: "RU", data: { step: "reminder", recipient: "RU", precedence: "FLASH", deadline: iso(10) } },
+  { eventId: "d1", event: "delivered", at: iso(0), actor: "ATIX", messageId: alertId, kind: "alert", data: { recipients: ["KZ", "RU"], deadline: iso(10), precedence: "FLASH", originator: "AZ" } },
+  receiptedEntry("KZ", retractionId, [{ messageId: alertId, kind: "alert", agency: "AZ", at: iso(0), data: {} }]),
+  acknowledgedEntry("KZ", retractionId, [{ messageId: alertId, kind: "alert", agency: "AZ", at: iso(4), data: { withinDeadline: true, latencyMs: 240_000, officer: "KZ-DO-1", precedence: "FLASH" } }]),
+  { eventId: "e1", event: "escalated", at: iso(10), actor: "ATIX", messageId: alertId, kind: "alert", agency: "RU",
+    data: { step: "reminder", recipient: "RU", escalationId: retractionId, precedence: "FLASH", deadline: iso(10) } },
 ];
 
 describe("dashboard model", () => {
   it("counts deliveries and acknowledgements per alert, and verifies the chain as it goes", () => {
     const m = model(5);
-    for (const r of chain(story)) expect(m.applyAudit(r)).toHaveLength(1);
+    expect(chain(story).map((r) => m.applyAudit(r).length)).toEqual([1, 2, 1, 1, 1]);
     const a = m.book.alert(alertId)!;
     expect(a).toMatchObject({ originator: "AZ", precedence: "FLASH", tlp: "AMBER", recipients: 2, delivered: 2, acknowledged: 1, escalations: 1, state: "open" });
-    expect(m.chain).toEqual({ verified: 6, ok: true, catchingUp: true });
+    expect(m.chain).toEqual({ verified: 5, ok: true, catchingUp: true });
     expect(m.book.escalations[0]).toMatchObject({ step: "reminder", recipient: "RU", notify: "RU", originator: "AZ", title: "Planned attack on the Mingachevir dam" });
     const s = m.snapshot(false);
     expect(s.agencies.map((x) => x.id)).toEqual(["AZ", "KZ", "RU"]);
@@ -67,7 +73,7 @@ describe("dashboard model", () => {
 
   it("makes a delivery overdue when simulated time passes its deadline, without any new record", () => {
     const m = model(5);
-    for (const r of chain(story.slice(0, 5))) m.applyAudit(r);
+    for (const r of chain(story.slice(0, 4))) m.applyAudit(r);
     m.refresh();
     expect(m.agencyViews().find((a) => a.id === "RU")).toMatchObject({ open: 1, overdue: 0 });
     m.clock = { ...m.clock!, simAnchor: T0 + 11 * 60_000 };
@@ -97,17 +103,18 @@ describe("dashboard model", () => {
     const m = model(5);
     const second = uuidv7();
     const [first] = story;
+    const submitted = first as Extract<AuditEntry, { event: "submitted" }>;
     const records = chain([
-      first!,
-      { ...first!, eventId: "s2", messageId: second, data: { ...first!.data, title: "Second" } },
+      submitted,
+      { ...submitted, eventId: "s2", messageId: second, data: { ...submitted.data, title: "Second" } },
       { eventId: `delivered:${alertId}`, event: "delivered", at: iso(0), actor: "ATIX", messageId: alertId, kind: "alert",
         data: { recipients: ["KZ", "RU"], deadline: iso(10), precedence: "FLASH", originator: "AZ" } },
       { eventId: `delivered:${second}`, event: "delivered", at: iso(0), actor: "ATIX", messageId: second, kind: "alert",
         data: { recipients: ["KZ", "RU"], deadline: iso(10), precedence: "FLASH", originator: "AZ" } },
       // KZ receipts and acknowledges both alerts in one message each.
-      batchedEntry("receipted", "KZ", "r1", { receiptId: "r1" }, [alertId, second].map((id) => ({ messageId: id, kind: "alert", agency: "AZ", at: iso(0), data: {} }))),
-      batchedEntry("acknowledged", "KZ", "a1", { ackId: "a1" }, [alertId, second].map((id) => ({
-        messageId: id, kind: "alert", agency: "AZ", at: iso(4), data: { withinDeadline: true, latencyMs: 240_000, officer: "KZ-DO-1" },
+      receiptedEntry("KZ", uuidv7(), [alertId, second].map((id) => ({ messageId: id, kind: "alert", agency: "AZ", at: iso(0), data: {} }))),
+      acknowledgedEntry("KZ", uuidv7(), [alertId, second].map((id) => ({
+        messageId: id, kind: "alert", agency: "AZ", at: iso(4), data: { withinDeadline: true, latencyMs: 240_000, officer: "KZ-DO-1", precedence: "FLASH" as const },
       }))),
       story.at(-1)!, // RU's escalation
     ]);
@@ -129,12 +136,31 @@ describe("dashboard model", () => {
   it("says where the chain broke when a record was edited, and keeps showing the exchange", () => {
     const m = model(5);
     const records = chain(story);
-    records[2] = { ...records[2]!, agency: "AZ" };
+    records[2] = { ...records[2]!, agency: "RU" };
     for (const r of records) m.applyAudit(r);
     expect(m.chain.ok).toBe(false);
     expect(m.chain.verified).toBe(2);
     expect(m.chain.failure).toMatch(/record 3 was edited/);
     expect(m.book.alert(alertId)?.acknowledged).toBe(1);
+  });
+
+  it("says which record's signature does not stand: re-signed by a stranger, or edited with its hash recomputed", () => {
+    const m = model(5);
+    const records = chain(story);
+    // Record 2 rewritten, its hash recomputed and signed with a key the registry does not list.
+    const forged = { ...records[1]!, at: iso(1) } as AuditRecord;
+    forged.hash = recordHash(forged);
+    forged.signature = signRecordHash(forged.hash, stranger.seed);
+    for (const r of [records[0]!, forged]) m.applyAudit(r);
+    expect(m.chain).toMatchObject({ ok: false, verified: 1 });
+    expect(m.chain.failure).toMatch(/record 2 is signed with U[A-Z2-7]{55}, which is not a coordinator key of the registry/);
+
+    const n = model(5);
+    const edited = { ...records[1]!, data: { ...(records[1]!.data as object), originator: "KZ" } } as AuditRecord;
+    edited.hash = recordHash(edited);
+    for (const r of [records[0]!, edited]) n.applyAudit(r);
+    expect(n.chain).toMatchObject({ ok: false, verified: 1 });
+    expect(n.chain.failure).toMatch(/record 2's signature does not match its hash/);
   });
 
   it("takes an agency's signed presence, and calls it offline once it falls silent", () => {

@@ -1,23 +1,31 @@
 // The audit chain as the one record of deliveries: batched records expand to one event per
 // delivery (shaped as recorded alone), and the view built from them tracks each delivery.
 import { describe, expect, it } from "vitest";
-import { batchedEntry, type DeliveryEvent, perDelivery } from "../../shared/audit/deliveries.ts";
+import { acknowledgedEntry, type ChainEvent, perDelivery, receiptedEntry } from "../../shared/audit/deliveries.ts";
+import type { AuditEntryOf, ESCALATION_STEPS } from "../../shared/contracts/index.ts";
 import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 
 const T0 = Date.parse("2026-09-21T08:00:00.000Z");
 const iso = (min: number) => new Date(T0 + min * 60_000).toISOString();
 const [A, B, C] = ["019a0000-0000-7000-8000-00000000000a", "019a0000-0000-7000-8000-00000000000b", "019a0000-0000-7000-8000-00000000000c"];
 
-const delivered = (messageId: string, recipients: string[], at = iso(0)): DeliveryEvent => ({
+type Step = (typeof ESCALATION_STEPS)[number];
+const delivered = (messageId: string, recipients: string[], at = iso(0), deadline = iso(10)): AuditEntryOf<"delivered"> => ({
   eventId: `delivered:${messageId}`, event: "delivered", actor: "ATIX", messageId, kind: "alert", at,
-  data: { recipients, deadline: iso(10), precedence: "FLASH", originator: "AZ" },
+  data: { recipients, deadline, precedence: "FLASH", originator: "AZ" },
 });
-const receipt = (actor: string, receiptId: string, items: { messageId: string; at: string }[]): DeliveryEvent =>
-  batchedEntry("receipted", actor, receiptId, { receiptId }, items.map((i) => ({ ...i, kind: "alert", agency: "AZ", data: {} })));
-const ack = (actor: string, ackId: string, items: { messageId: string; at: string; latencyMs: number; withinDeadline: boolean }[]): DeliveryEvent =>
-  batchedEntry("acknowledged", actor, ackId, { ackId }, items.map(({ messageId, at, ...d }) => ({ messageId, at, kind: "alert", agency: "AZ", data: { officer: `${actor}-DO-1`, action: "acting", precedence: "FLASH", ...d } })));
-const retracted = (refersTo: string, at: string): DeliveryEvent => ({ event: "retracted", actor: "AZ", messageId: C, kind: "alert-retraction", at, data: { refersTo, recipients: ["KZ", "RU"] } });
-const escalated = (messageId: string, recipient: string, step: string): DeliveryEvent => ({ event: "escalated", actor: "ATIX", messageId, kind: "alert", agency: recipient, at: iso(10), data: { step, recipient } });
+const receipt = (actor: string, receiptId: string, items: { messageId: string; at: string }[]) =>
+  receiptedEntry(actor, receiptId, items.map((i) => ({ ...i, kind: "alert", agency: "AZ", data: {} })));
+const ack = (actor: string, ackId: string, items: { messageId: string; at: string; latencyMs: number; withinDeadline: boolean }[]) =>
+  acknowledgedEntry(actor, ackId, items.map(({ messageId, at, ...d }) => ({ messageId, at, kind: "alert", agency: "AZ", data: { officer: `${actor}-DO-1`, action: "acting", precedence: "FLASH", ...d } })));
+const retracted = (refersTo: string, at: string): AuditEntryOf<"retracted"> => ({
+  eventId: `retracted:${C}`, event: "retracted", actor: "AZ", messageId: C, kind: "alert-retraction", at,
+  data: { refersTo, recipients: ["KZ", "RU"], precedence: "FLASH", ackDeadline: iso(20) },
+});
+const escalated = (messageId: string, recipient: string, step: Step): AuditEntryOf<"escalated"> => ({
+  eventId: `escalated:${messageId}:${recipient}:${step}`, event: "escalated", actor: "ATIX", messageId, kind: "alert", agency: recipient, at: iso(10),
+  data: { step, recipient, escalationId: C, precedence: "FLASH", deadline: iso(10) },
+});
 
 describe("perDelivery", () => {
   it("expands a message's one delivered record into one per recipient, as if each was recorded alone", () => {
@@ -43,15 +51,15 @@ describe("perDelivery", () => {
     ]);
   });
 
-  it("passes through records that stand for one delivery or none, old per-delivery records included", () => {
-    const old: DeliveryEvent = { event: "delivered", actor: "ATIX", messageId: A, kind: "alert", agency: "KZ", at: iso(0), data: { deadline: iso(10) } };
+  it("passes through records that stand for one delivery or none, and a delivery already expanded", () => {
     const single = receipt("KZ", "r2", [{ messageId: A, at: iso(1) }]);
     expect(single.data).toEqual({ receiptId: "r2" });
-    for (const r of [old, single, retracted(A, iso(5)), escalated(A, "KZ", "reminder")]) expect(perDelivery(r)).toEqual([r]);
+    const one = perDelivery(delivered(A, ["KZ"]));
+    for (const r of [single, retracted(A, iso(5)), escalated(A, "KZ", "reminder"), ...one]) expect(perDelivery(r)).toEqual([r]);
   });
 
   it("refuses to write a batched record covering nothing", () => {
-    expect(() => batchedEntry("receipted", "KZ", "r3", { receiptId: "r3" }, [])).toThrow(/at least one item/);
+    expect(() => receiptedEntry("KZ", "r3", [])).toThrow(/at least one item/);
   });
 });
 
@@ -63,7 +71,7 @@ describe("TrackingView", () => {
     receipt("KZ", "r1", [{ messageId: A, at: iso(1) }, { messageId: B, at: iso(2) }]),
     ack("KZ", "k1", [{ messageId: A, at: iso(3), latencyMs: 180_000, withinDeadline: true }, { messageId: B, at: iso(12), latencyMs: 660_000, withinDeadline: false }]),
   ];
-  const viewOf = (records: DeliveryEvent[]) => {
+  const viewOf = (records: ChainEvent[]) => {
     const v = new TrackingView();
     for (const r of records) v.apply(r);
     return v;
@@ -118,7 +126,7 @@ describe("TrackingView", () => {
   });
 
   it("marks an escalation step done for the delivery it was about", () => {
-    const v = viewOf([...story, escalated(A, "RU", "reminder"), escalated(A, "RU", "not-a-step")]);
+    const v = viewOf([...story, escalated(A, "RU", "reminder")]);
     expect(v.get(A, "RU")?.escalations).toEqual({ reminder: "done" });
     expect(v.get(A, "KZ")?.escalations).toEqual({});
   });
@@ -136,7 +144,7 @@ describe("TrackingView", () => {
     const v = new TrackingView();
     // Deadlines at 10 min (A) and, delivered later with the same window, 15 min (B).
     v.apply(delivered(A, ["KZ", "RU"]));
-    v.apply({ ...delivered(B, ["KZ"], iso(5)), data: { recipients: ["KZ"], deadline: iso(15), precedence: "FLASH", originator: "AZ" } });
+    v.apply(delivered(B, ["KZ"], iso(5), iso(15)));
     const overdue = (min: number) => [...v.overdue(T0 + min * 60_000)].map((t) => `${t.messageId === A ? "A" : "B"}.${t.recipient}`).sort();
     expect(overdue(9)).toEqual([]);
     expect(overdue(10)).toEqual(["A.KZ", "A.RU"]);
@@ -146,7 +154,7 @@ describe("TrackingView", () => {
     v.apply(retracted(A, iso(16)));
     expect(overdue(16)).toEqual(["B.KZ"]);
     // Every step taken: still open, but nothing more can fall due.
-    for (const step of ["reminder", "backup-contact", "originator"]) v.apply(escalated(B, "KZ", step));
+    for (const step of ["reminder", "backup-contact", "originator"] as const) v.apply(escalated(B, "KZ", step));
     expect(overdue(30)).toEqual([]);
     expect(v.openCount).toBe(1);
   });
@@ -168,7 +176,7 @@ describe("TrackingView", () => {
   it("forgets settled deliveries made before a time, keeps open and recent ones, and tells which deliveries it would have forgotten", () => {
     const v = new TrackingView();
     v.apply(delivered(A, ["KZ", "RU"]));
-    v.apply({ ...delivered(B, ["KZ"], iso(30)), data: { recipients: ["KZ"], deadline: iso(40), precedence: "FLASH", originator: "AZ" } });
+    v.apply(delivered(B, ["KZ"], iso(30), iso(40)));
     v.apply(ack("KZ", "k1", [{ messageId: A, at: iso(1), latencyMs: 60_000, withinDeadline: true }, { messageId: B, at: iso(31), latencyMs: 60_000, withinDeadline: true }]));
     expect(v.prune(T0 + 20 * 60_000)).toBe(1); // A to KZ: settled and older; A to RU is open, B too recent
     expect(v.get(A, "KZ")).toBeUndefined();

@@ -42,6 +42,8 @@ export function registerAgency(program: Command) {
       const host = new AgencyHost({
         servers: opts.nats ?? exchange.natsUrl,
         agencies,
+        // Every delivery is verified against these keys (the folder's registry.json).
+        registry,
         clock: exchange.clock,
         ...(opts.rngSeed ? { rngSeed: opts.rngSeed } : {}),
         ...(hit !== undefined ? { hitProbability: hit } : {}),

@@ -1,101 +1,81 @@
-// `atix audit export` and `atix audit verify`: the audit chain as an auditor handles it. The
-// chain is read in stream order, written one record per line, and verified record by record;
-// a fault is reported once, naming the record and where it was found.
-import { createReadStream } from "node:fs";
-import { open, rename, rm, stat } from "node:fs/promises";
+// `atix audit export | verify | head`: the audit chain as an auditor handles it. The chain is read
+// as the read-only observer (no consumer), written one record per line, and verified record by
+// record: its hashes, and each record's signature against the registry's coordinator keys. The
+// live chain's signed head can be kept, and an export checked against it later.
+import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type ChainHead, ChainVerifier, GENESIS } from "../../../shared/audit/chain.ts";
-import { readAudit } from "../../../shared/audit/reader.ts";
+import { ChainReader, readChain } from "../../../shared/audit/chain-read.ts";
+import { headOf, recordSignatureValid, type TrustedKeys } from "../../../shared/audit/chain.ts";
+import { type AuditVerdict, checkHead, fileItems, streamItems, verdictLine, verifyItems } from "../../../shared/audit/verify.ts";
+import { type AuditHead, StoredAuditRecord } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
+import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
+import { signerOf, trustedKeys } from "../../../shared/exchange/coordinator-keys.ts";
+import { exchangeFilePath, readExchangeFile } from "../../../shared/exchange/exchange-file.ts";
+import { RegistryData } from "../../../shared/exchange/registry.ts";
 import { CliError } from "../errors.ts";
 
-/** Where a record was found: a line of a file or a message of the stream. */
-type Where = { line: number } | { streamSeq: number };
-/** One item to check: a parsed record, or a fault found before parsing (not JSON, blank line). */
-type Item = { where: Where; record: unknown } | { where: Where; fault: string };
+export { type AuditVerdict, verdictLine } from "../../../shared/audit/verify.ts";
 
-export type AuditVerdict =
-  | { ok: true; records: number; head: string }
-  | { ok: false; records: number; head: string; at: number; line?: number; streamSeq?: number; reason: string };
-
-const whereText = (w: Where) => ("line" in w ? `line ${w.line}` : `stream seq ${w.streamSeq}`);
-const seqOf = (v: unknown) => (typeof v === "object" && v && typeof (v as { seq?: unknown }).seq === "number" ? (v as { seq: number }).seq : undefined);
-
-/** Checks items in order; after a fault it reads on only to tell a reordering from a removal. */
-export async function verifyItems(items: AsyncIterable<Item>): Promise<AuditVerdict> {
-  const verifier = new ChainVerifier();
-  let head: ChainHead = GENESIS;
-  let fault: Extract<AuditVerdict, { ok: false }> | undefined;
-  // Set when a later record came first: is the missing one further on (reordered) or gone?
-  let early: { missing: number; found: number } | undefined;
-  for await (const item of items) {
-    if (fault && early) {
-      if ("record" in item && seqOf(item.record) === early.missing) {
-        fault.reason = `expected record ${early.missing} but found record ${early.found}: record ${early.missing} comes later, at ${whereText(item.where)} (records reordered)`;
-        break;
-      }
-      continue;
-    }
-    const line = "line" in item.where ? item.where.line : undefined;
-    const at = head.seq + 1;
-    if ("fault" in item) {
-      fault = { ok: false, records: head.seq, head: head.hash, at, ...item.where, reason: item.fault };
-      break;
-    }
-    if (verifier.push(item.record, line)) {
-      head = { seq: at, hash: (item.record as { hash: string }).hash };
-      continue;
-    }
-    const r = verifier.result() as Extract<ReturnType<ChainVerifier["result"]>, { ok: false }>;
-    fault = { ok: false, records: r.records, head: head.hash, at: r.at, ...item.where, reason: r.reason };
-    const found = seqOf(item.record);
-    if (found !== undefined && found > at && /records removed/.test(r.reason)) early = { missing: at, found };
-    else break;
-  }
-  return fault ?? { ok: true, records: head.seq, head: head.hash };
-}
-
-/** An export, line by line: blank lines are allowed only at the end. */
-async function* fileItems(file: string): AsyncGenerator<Item> {
-  const rl = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
-  let n = 0;
-  let blank: number | undefined;
-  for await (const raw of rl) {
-    n++;
-    const text = raw.trim();
-    if (!text) {
-      blank ??= n;
-      continue;
-    }
-    if (blank !== undefined) yield { where: { line: blank }, fault: `line ${blank} is empty: expected a record` };
-    blank = undefined;
-    try {
-      yield { where: { line: n }, record: JSON.parse(text) };
-    } catch (e) {
-      yield { where: { line: n }, fault: `line ${n} is not JSON: ${(e as Error).message}` };
-    }
+async function readJson(file: string, what: string): Promise<unknown> {
+  const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+    throw new CliError(`cannot read ${what} ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+  });
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${what} ${file} is not JSON: ${(e as Error).message}`);
   }
 }
 
-async function* streamItems(nc: NatsConnection): AsyncGenerator<Item> {
-  for await (const s of readAudit(nc)) {
-    const where = { streamSeq: s.streamSeq };
-    yield s.notJson ? { where, fault: `stream message ${s.streamSeq} is not JSON` } : { where, record: s.record };
+/**
+ * The registry whose coordinator keys an export is checked against: `--registry FILE`, else the
+ * exchange folder's registry.json (written by `atix up`/`atix init`, kept current by coordinators).
+ */
+export async function registryForFile(file?: string): Promise<RegistryData> {
+  const path = file ?? (await readExchangeFile(exchangeFilePath()).then((e) => e.registryFile, () => undefined));
+  if (!path) throw new CliError("no registry to check the records' signatures against: pass --registry FILE (the exchange's registry.json), or run in the exchange's folder");
+  const r = RegistryData.safeParse(await readJson(path, "registry"));
+  if (!r.success) throw new CliError(`${path} is not a registry: ${r.error.issues[0]?.message}`);
+  return r.data;
+}
+
+async function headFrom(file: string, trusted: TrustedKeys): Promise<AuditHead> {
+  const value = await readJson(file, "head");
+  try {
+    return checkHead(value, trusted);
+  } catch (e) {
+    throw new CliError(`--head ${file}: ${(e as Error).message}`);
   }
 }
 
-export async function verifyFile(file: string): Promise<AuditVerdict> {
+export async function verifyFile(file: string, trusted: TrustedKeys, head?: AuditHead): Promise<AuditVerdict> {
   const st = await stat(file).catch((e: NodeJS.ErrnoException) => {
     throw new CliError(`cannot read ${file}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   });
   if (st.isDirectory()) throw new CliError(`cannot read ${file}: is a folder, expected a file`);
-  return verifyItems(fileItems(file));
+  return verifyItems(fileItems(file), trusted, head);
 }
 
-export const verifyLive = (nc: NatsConnection) => verifyItems(streamItems(nc));
+/** The live registry's coordinator keys, as the observer reads them. */
+async function liveRegistry(nc: NatsConnection): Promise<RegistryData> {
+  const registry = await (await ExchangeReader.of(nc)).registry();
+  if (!registry) throw new CliError("no registry in the exchange's config bucket: the records' signatures cannot be checked (is the exchange up?)");
+  return registry;
+}
+
+/**
+ * The live chain up to its end now, against the registry read after that end was: every key that
+ * signed a record up to there was registered before the record was written, so it is in it.
+ */
+export async function verifyLive(nc: NatsConnection, opts: { registry?: RegistryData; head?: string } = {}): Promise<AuditVerdict> {
+  const chain = await ChainReader.of(nc);
+  const end = await chain.end();
+  const trusted = trustedKeys(opts.registry ?? (await liveRegistry(nc)));
+  return verifyItems(streamItems(chain, end), trusted, opts.head ? await headFrom(opts.head, trusted) : undefined);
+}
 
 /** Writes the stored chain to `file` (via a temporary file, so a partial export never looks whole). */
 export async function exportAudit(nc: NatsConnection, file: string): Promise<number> {
@@ -106,7 +86,7 @@ export async function exportAudit(nc: NatsConnection, file: string): Promise<num
   let n = 0;
   try {
     let buf = "";
-    for await (const s of readAudit(nc)) {
+    for await (const s of readChain(nc)) {
       buf += `${JSON.stringify(s.record)}\n`;
       n++;
       if (buf.length > 1 << 20) {
@@ -126,10 +106,17 @@ export async function exportAudit(nc: NatsConnection, file: string): Promise<num
   return n;
 }
 
-export function verdictLine(v: AuditVerdict): string {
-  if (v.ok) return `audit chain verified: ${v.records} records, head ${v.head}`;
-  const where = v.line !== undefined ? `line ${v.line}` : `stream seq ${v.streamSeq}`;
-  return `audit chain broken at record ${v.at} (${where}): ${v.reason}`;
+/** The live chain's head: its last record, signed, with the instance the registry names for its key. */
+export async function liveHead(nc: NatsConnection): Promise<AuditHead & { signatureValid: boolean }> {
+  const chain = await ChainReader.of(nc);
+  const end = await chain.end();
+  if (!end) throw new CliError("the audit chain is empty: there is no head yet");
+  const r = StoredAuditRecord.safeParse((await chain.at(end))?.record);
+  if (!r.success) throw new CliError(`the chain's last message (stream seq ${end}) is not an audit record`);
+  if (!r.data.signature) throw new CliError(`the chain's last record (${r.data.seq}) is not signed: written by an ATIX before signed records`);
+  const registry = await liveRegistry(nc);
+  const keyed = registry.coordinators.some((k) => k.publicKey === r.data.signature!.key);
+  return { ...headOf(r.data as Parameters<typeof headOf>[0], signerOf(registry, r.data.signature.key)), signatureValid: keyed && recordSignatureValid(r.data.hash, r.data.signature) };
 }
 
 async function observe<T>(nats: string | undefined, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
@@ -146,7 +133,7 @@ async function observe<T>(nats: string | undefined, work: (nc: NatsConnection) =
 }
 
 export function registerAudit(program: Command) {
-  const audit = program.command("audit").description("export and verify the exchange's audit hash chain");
+  const audit = program.command("audit").description("export and verify the exchange's signed audit hash chain, and read its signed head");
   audit
     .command("export")
     .description("write the audit chain to a file, one JSON record per line, and verify what was written")
@@ -154,8 +141,8 @@ export function registerAudit(program: Command) {
     .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
     .action(async (opts: { out: string; nats?: string }) => {
       const file = resolve(opts.out);
-      const n = await observe(opts.nats, (nc) => exportAudit(nc, file));
-      const v = await verifyFile(file);
+      const { n, registry } = await observe(opts.nats, async (nc) => ({ n: await exportAudit(nc, file), registry: await liveRegistry(nc) }));
+      const v = await verifyFile(file, trustedKeys(registry));
       const upTo = v.ok ? v.records : v.at - 1;
       process.stdout.write(`exported ${n} records to ${opts.out} (chain verified up to record ${upTo}, head ${v.head})\n`);
       if (!v.ok) {
@@ -165,13 +152,43 @@ export function registerAudit(program: Command) {
     });
   audit
     .command("verify")
-    .description("verify the live audit chain, or an export of it; exit 0 when intact, 1 naming the first broken record")
+    .description("verify the live audit chain, or an export of it: hashes, order and every record's signature; exit 0 when intact, 1 naming the first broken record")
     .argument("[file]", "an export written by `atix audit export` (default: the live chain)")
+    .option("--registry <file>", "with FILE: the registry whose coordinator keys sign the records (default: the exchange folder's registry.json)")
+    .option("--head <head.json>", "a signed head kept earlier (`atix audit head --json`): the chain must reach it and agree with it")
     .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
     .option("--json", "print the verdict as one JSON object")
-    .action(async (file: string | undefined, opts: { nats?: string; json?: boolean }) => {
-      const v = file ? await verifyFile(file) : await observe(opts.nats, verifyLive);
+    .action(async (file: string | undefined, opts: { registry?: string; head?: string; nats?: string; json?: boolean }) => {
+      let v: AuditVerdict;
+      if (file) {
+        const trusted = trustedKeys(await registryForFile(opts.registry));
+        v = await verifyFile(file, trusted, opts.head ? await headFrom(opts.head, trusted) : undefined);
+      } else
+        v = await observe(opts.nats, async (nc) =>
+          verifyLive(nc, { ...(opts.registry ? { registry: await registryForFile(opts.registry) } : {}), ...(opts.head ? { head: opts.head } : {}) }),
+        );
       process.stdout.write(opts.json ? `${JSON.stringify(v)}\n` : `${verdictLine(v)}\n`);
       if (!v.ok) process.exitCode = 1;
+    });
+  audit
+    .command("head")
+    .description("print the live chain's signed head: sequence, hash, signer and key, signature, simulated and wall time")
+    .option("--json", "print it as one JSON object (keep it: `atix audit verify FILE --head HEAD.json`)")
+    .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
+    .action(async (opts: { json?: boolean; nats?: string }) => {
+      const { signatureValid, ...head } = await observe(opts.nats, liveHead);
+      if (!signatureValid) throw new CliError(`the head (record ${head.seq}) is not signed by a coordinator key of the registry`, 1);
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(head)}\n`);
+      process.stdout.write(
+        [
+          `record     ${head.seq}`,
+          `hash       ${head.hash}`,
+          `simulated  ${head.at}`,
+          `written    ${head.recordedAt}`,
+          `signer     ${head.signer ?? "(not named in the registry)"}`,
+          `key        ${head.signature.key}`,
+          `signature  ${head.signature.value}`,
+        ].join("\n") + "\n",
+      );
     });
 }

@@ -1,8 +1,9 @@
 // `atix coordinator`: one coordinator instance; run several for sharing the work and failover.
 import type { Command } from "commander";
-import { Coordinator } from "../../coordinator/coordinator.ts";
+import { Coordinator, defaultInstanceName } from "../../coordinator/coordinator.ts";
+import { addKeysToRegistryFile, checkInstanceName, instanceKey, keyEntry } from "../../../shared/exchange/coordinator-keys.ts";
 import { readExchangeFile, exchangeFilePath } from "../../../shared/exchange/exchange-file.ts";
-import { COORDINATOR_USER, readIdentity } from "../../../shared/exchange/identities.ts";
+import { COORDINATOR_USER, newIdentity, readIdentity } from "../../../shared/exchange/identities.ts";
 import { CliError } from "../errors.ts";
 import { replicaCount } from "../options.ts";
 import { onShutdown } from "../shutdown.ts";
@@ -12,7 +13,7 @@ export function registerCoordinator(program: Command) {
     .command("coordinator")
     .description("run a coordinator instance: validates, routes, tracks, escalates and audits")
     .option("--nats <url>", "NATS server (default: the exchange in .atix/exchange.json)")
-    .option("--instance <name>", "instance name shown by `atix status` (default: c-<pid>-<random>)")
+    .option("--instance <name>", "instance name shown by `atix status`; its audit signing key is keys/instances/NAME.nk, made if missing (default: c-<pid>-<random>, with a key for this run only)")
     .option("--replicas <n>", "replicas of the streams and buckets it ensures, 1, 3 or 5: as the exchange was set up with (default 1)", replicaCount("--replicas"))
     .action(async (opts: { nats?: string; instance?: string; replicas?: number }) => {
       const exchange = await readExchangeFile(exchangeFilePath()).catch((e: Error) => {
@@ -20,10 +21,21 @@ export function registerCoordinator(program: Command) {
         return undefined;
       });
       const seed = exchange ? (await readIdentity(exchange.credentialsDir, COORDINATOR_USER)).seed : undefined;
+      const instance = opts.instance ?? defaultInstanceName();
+      try {
+        checkInstanceName(instance);
+      } catch (e) {
+        throw new CliError(`--instance: ${(e as Error).message}`);
+      }
+      // A named instance keeps its key across restarts; an unnamed one signs with a key of its own
+      // run. Either is registered in the folder's registry.json (and, at start, in the live registry).
+      const signer = exchange && opts.instance ? (await instanceKey(exchange.credentialsDir, instance)).identity : newIdentity(instance);
+      if (exchange) await addKeysToRegistryFile(exchange.registryFile, [keyEntry(instance, signer.publicKey)]);
       const coordinator = new Coordinator({
         servers: opts.nats ?? exchange!.natsUrl,
         ...(seed ? { seed } : {}),
-        ...(opts.instance ? { instance: opts.instance } : {}),
+        signingSeed: signer.seed,
+        instance,
         ...(opts.replicas ? { replicas: opts.replicas } : {}),
       });
       await coordinator.start().catch((e: Error) => {

@@ -17,7 +17,9 @@ import { ReplicaMismatch } from "../../../shared/nats/replicas.ts";
 import { retryTransient } from "../../../shared/nats/retry.ts";
 import { exchangeFileFor, prepareHome, publishExchange, refuseIfRunning } from "../../launcher/prepare.ts";
 import { CliError } from "../errors.ts";
-import { replicaCount } from "../options.ts";
+import { positiveInt, replicaCount } from "../options.ts";
+import { coordinatorName } from "../../launcher/launch.ts";
+import { instanceKeysDir } from "../../../shared/exchange/coordinator-keys.ts";
 
 /** NATS's standard client port on this machine: where an exchange.json points without --nats. */
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -26,6 +28,7 @@ const PUBLISH_PATIENCE_MS = 30_000;
 
 interface InitOptions {
   roster?: string;
+  coordinators: number;
   nats?: string;
   home?: string;
   publish?: boolean;
@@ -35,18 +38,20 @@ interface InitOptions {
 const say = (s: string) => process.stdout.write(`${s}\n`);
 const shown = (file: string) => relative(process.cwd(), file) || ".";
 
-async function writeHome(home: string, roster: string, nats: string | undefined) {
+async function writeHome(home: string, roster: string, nats: string | undefined, coordinators: number) {
   await refuseIfRunning(home);
   // A re-run keeps what an earlier `atix init` chose (its broker, its clock); a file left by
   // `atix up` (it has a pid) named that run's own server and is replaced.
   const earlier = await readExchangeFile(exchangeFilePath(home)).catch(() => undefined);
   const kept = earlier?.pid === undefined ? earlier : undefined;
-  const prepared = await prepareHome(home, resolve(roster));
+  const instances = Array.from({ length: coordinators }, (_, i) => coordinatorName(i + 1));
+  const prepared = await prepareHome(home, resolve(roster), { instances });
   const natsUrl = nats ?? kept?.natsUrl ?? DEFAULT_NATS_URL;
   // No process of ours runs this exchange (no pid). A first init starts the clock now, at real speed.
   await writeExchangeFile(exchangeFilePath(home), exchangeFileFor(prepared, { natsUrl, clock: kept?.clock ?? SimClock.start(1).snapshot() }));
   say(`ATIX exchange prepared in ${shown(home)} for ${natsUrl} (roster ${prepared.registry.name}: ${prepared.registry.agencies.length} agencies)`);
   say(`  credentials   ${shown(prepared.keysDir)}/  (one nkey per agency, coordinator, observer; existing ones kept)`);
+  say(`  signing keys  ${shown(instanceKeysDir(prepared.keysDir))}/  (one per coordinator instance: ${instances.join(", ")}; \`atix coordinator --instance NAME\` makes others)`);
   say(`  registry      ${shown(prepared.registryFile)}`);
   say(`  accounts      ${shown(prepared.authFile)}  (include it in every nats-server's config)`);
   say(`  exchange file ${shown(exchangeFilePath(home))}`);
@@ -81,6 +86,7 @@ export function registerInit(program: Command) {
     .option("--roster <file>", "roster of agencies: write keys, registry.json, nats-auth.conf and exchange.json (offline)")
     .option("--nats <url>", `the broker: written to exchange.json (default: the earlier init's, else ${DEFAULT_NATS_URL}); with --publish, the one to set up (default: exchange.json's)`)
     .option("--home <dir>", "the exchange's folder (default $ATIX_HOME, else ./.atix)")
+    .option("--coordinators <n>", "with --roster: signing keys for this many coordinator instances, coordinator-1 … coordinator-N (default 2)", positiveInt("--coordinators"), 2)
     .option("--publish", "on the running broker: streams and buckets, every agency's consumer, registry, settings and clock (idempotent)")
     .option("--replicas <n>", "with --publish: replicas of every stream and bucket, 1, 3 or 5 (default 1)", replicaCount("--replicas"))
     .action((opts: InitOptions) =>
@@ -94,7 +100,7 @@ async function init(opts: InitOptions) {
   if (!opts.roster && !opts.publish) throw new CliError("expected --roster FILE (prepare the folder), --publish (set up the broker), or both");
   if (opts.replicas !== undefined && !opts.publish) throw new CliError("--replicas applies to --publish (the streams are created there)");
   const home = resolve(opts.home ?? atixHome());
-  if (opts.roster) await writeHome(home, opts.roster, opts.nats);
+  if (opts.roster) await writeHome(home, opts.roster, opts.nats, opts.coordinators);
   if (!opts.publish) return;
   const exchange = await readExchangeFile(exchangeFilePath(home)).catch((e: Error) => {
     throw new CliError(`${e.message}; run \`atix init --roster FILE\` first`);

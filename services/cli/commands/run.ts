@@ -75,9 +75,9 @@ export function registerRun(program: Command) {
       });
       printer.done();
       try {
-        const { metrics, auditJsonl } = await collectMetrics(run);
+        const { metrics, auditJsonl, registry } = await collectMetrics(run);
         const reportOptions = { lang, anonymiser, ...(translation ? { translation } : {}), names: { sharingGroups: loaded.roster.sharingGroups } };
-        await writeReport(dir, metrics, auditJsonl, reportOptions);
+        await writeReport(dir, metrics, auditJsonl, reportOptions, registry);
         process.stdout.write(runSummary(metrics, reportOptions, relative(process.cwd(), dir) || "."));
         if (!metrics.pass) throw new CliError(metrics.run.interrupted ? "interrupted before the end" : "expectations not met", 1);
       } finally {

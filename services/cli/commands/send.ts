@@ -7,16 +7,16 @@ import { parseAudience, unknownAudience } from "../../../shared/audience.ts";
 import { SimClock } from "../../../shared/clock.ts";
 import { type Distribution, HANDLING_CODES, type Message, type MessageKind, PRECEDENCES, subjects, THREAT_CATEGORIES, TLPS } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
+import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
 import { readIdentity } from "../../../shared/exchange/identities.ts";
 import { DEFAULT_SETTINGS } from "../../../shared/exchange/settings.ts";
-import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
 import { followTracking } from "../../../shared/exchange/tracking-read.ts";
 import { LANGS, type Lang } from "../../../shared/i18n/lang.ts";
 import { submit } from "../../../shared/messaging/submit.ts";
 import { agencyJetStream } from "../../../shared/nats/connect.ts";
 import { CliError } from "../errors.ts";
 import { oneOf, positiveNumber } from "../options.ts";
-import { presentationFor, readRegistry } from "../presentation.ts";
+import { presentationFor } from "../presentation.ts";
 import { type DraftInput, draftMessage } from "../send-draft.ts";
 import { acceptedLines, waitLines } from "../send-summary.ts";
 import { waitForAcknowledgements } from "../wait-acks.ts";
@@ -74,9 +74,10 @@ async function send(kind: MessageKind, flags: Flags, input: Omit<DraftInput, "ki
   let agency: Awaited<ReturnType<typeof attach>> | undefined;
   let tracking: Awaited<ReturnType<typeof followTracking>> | undefined;
   try {
-    const store = await openStore(observer.nc);
-    const clock = new SimClock((await store.clock.get(CONFIG_KEYS.clock))?.value ?? SimClock.start().snapshot());
-    const registry = await readRegistry(observer.nc);
+    // Read as the observer, without a consumer (it may create none).
+    const config = await ExchangeReader.of(observer.nc);
+    const clock = new SimClock((await config.clock()) ?? SimClock.start().snapshot());
+    const registry = await config.registry();
     if (registry && !registry.agencies.some((a) => a.id === flags.from))
       throw new CliError(`--from: ${flags.from} is not an agency of this exchange (${registry.agencies.length} agencies; see .atix/registry.json)`);
     const to = input.body.distribution as Distribution | undefined;
@@ -114,10 +115,10 @@ async function send(kind: MessageKind, flags: Flags, input: Omit<DraftInput, "ki
       return;
     }
     if (!flags.json) process.stdout.write(`${acceptedLines(shown, message, recipients, ackDeadline).join("\n")}\n`);
-    const settings = (await store.settings.get(CONFIG_KEYS.settings))?.value ?? DEFAULT_SETTINGS;
+    const settings = (await config.settings()) ?? DEFAULT_SETTINGS;
     const window = Date.parse(ackDeadline!) - Date.parse(message.sentAt);
     const summary = await waitForAcknowledgements({
-      store, tracking, clock, message, recipients, deadline: ackDeadline!,
+      config, tracking, clock, message, recipients, deadline: ackDeadline!,
       escalationSpanMs: Math.max(...Object.values(settings.escalationAfter)) * Math.max(0, window), timeoutMs: flags.timeout * 1000,
     });
     process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${waitLines(shown, summary).join("\n")}\n`);

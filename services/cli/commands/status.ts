@@ -1,15 +1,15 @@
 // `atix status`: is the exchange healthy right now? Coordinator instances and agencies as heard
 // live for a moment, open deliveries against their deadlines, and the audit chain's length.
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
-import { readAuditHead } from "../../../shared/audit/writer.ts";
-import { auditStreamState } from "../../../shared/audit/reader.ts";
+import { ChainReader } from "../../../shared/audit/chain-read.ts";
 import { SimClock } from "../../../shared/clock.ts";
-import { DUTY_STATUSES, PRECEDENCES, subjects } from "../../../shared/contracts/index.ts";
+import { DUTY_STATUSES, PRECEDENCES, StoredAuditRecord, subjects } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
-import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
+import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
+import { signerOf } from "../../../shared/exchange/coordinator-keys.ts";
+import type { InvalidValue } from "../../../shared/exchange/store.ts";
 import { type DutyStatus, Heartbeat, safeJson, summariseTracking, verifiedPresence } from "../../../shared/exchange/observe.ts";
 import { readTrackingView } from "../../../shared/exchange/tracking-read.ts";
 import { CliError } from "../errors.ts";
@@ -45,20 +45,33 @@ async function listen(nc: NatsConnection, ms: number, keyOf: (agency: string) =>
   return heard;
 }
 
+/** The chain's last record, when it is one. */
+async function lastRecord(chain: ChainReader) {
+  const end = await chain.end();
+  const m = end ? await chain.at(end) : undefined;
+  const r = StoredAuditRecord.safeParse(m?.record);
+  return r.success ? r.data : undefined;
+}
+
 export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: number) {
-  const jsm = await jetstreamManager(nc);
-  const store = await openStore(nc);
-  const clockState = (await store.clock.get(CONFIG_KEYS.clock))?.value;
-  const registry = (await store.registry.get(CONFIG_KEYS.registry))?.value;
+  // Everything read without a consumer: the observer may create none.
+  const config = await ExchangeReader.of(nc);
+  const chain = await ChainReader.of(nc);
+  const clockState = await config.clock();
+  const registry = await config.registry();
+  await config.settings(); // only checked: a bad value is shown below
   const keys = new Map(registry?.agencies.map((a) => [a.id, a.publicKey]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
   const [tracking, auditState, head] = await Promise.all([
     // Deliveries as the audit chain tells them (it is their one record).
     readTrackingView(nc),
-    auditStreamState(jsm),
-    readAuditHead(jsm).catch(() => undefined),
+    chain.state(),
+    lastRecord(chain),
   ]);
   const heard = await heardP;
+  // Bad values this read met, and the last each coordinator reports having met.
+  const invalid: (InvalidValue & { seenBy: string })[] = config.problems.map((p) => ({ ...p, seenBy: "status" }));
+  for (const h of heard.coordinators.values()) if (h.lastInvalid) invalid.push({ ...h.lastInvalid, seenBy: h.instance });
   const clock = clockState ? new SimClock(clockState) : undefined;
   const simNowMs = clock?.nowMs() ?? Date.now();
   const byStatus = Object.fromEntries(DUTY_STATUSES.map((s) => [s, 0])) as Record<DutyStatus, number>;
@@ -74,7 +87,12 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
       .map((h) => ({ ...h, uptimeMs: now - Date.parse(h.startedAt), lastSeenMs: now - Date.parse(h.at) })),
     agencies: { registered: registry?.agencies.length ?? 0, heard: heard.presence.size, online: heard.presence.size - byStatus.offline, byStatus },
     deliveries: summariseTracking(tracking.all(), simNowMs),
-    audit: { records: head?.seq ?? auditState.messages, stored: auditState.messages, head: head?.hash ?? null },
+    audit: {
+      records: head?.seq ?? 0, stored: auditState.messages, head: head?.hash ?? null,
+      signer: head?.signature ? (signerOf(registry, head.signature.key) ?? head.signature.key) : null,
+      followedLive: auditState.republishes,
+    },
+    invalidStored: invalid,
   };
 }
 export type ExchangeStatus = Awaited<ReturnType<typeof exchangeStatus>>;
@@ -103,7 +121,12 @@ export function formatStatus(s: ExchangeStatus): string {
   lines.push("", `deliveries    ${d.open} open, ${d.overdue} overdue (of ${d.deliveries} tracked)`);
   lines.push(table([["PRECEDENCE", "OPEN", "OVERDUE"], ...PRECEDENCES.map((p) => [p, d.byPrecedence[p].open, d.byPrecedence[p].overdue])]));
   lines.push(`  acknowledged ${d.acknowledged.withinDeadline} within deadline, ${d.acknowledged.afterDeadline} after; ${d.closed} closed by retraction`);
-  lines.push("", `audit chain   ${s.audit.records} records${s.audit.head ? `, head ${s.audit.head}` : ""}`);
+  lines.push("", `audit chain   ${s.audit.records} records${s.audit.head ? `, head ${s.audit.head}` : ""}${s.audit.signer ? `, signed by ${s.audit.signer}` : ""}`);
+  if (!s.audit.followedLive) lines.push("  (its stream was made by an earlier ATIX and does not republish records: live views poll it every second)");
+  if (s.invalidStored.length) {
+    lines.push("", `invalid stored values (each treated as absent, or replaced by its last good revision):`);
+    for (const v of s.invalidStored) lines.push(`  ${v.bucket} ${v.key} (revision ${v.revision}, seen by ${v.seenBy}): ${v.problem}`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -120,7 +143,7 @@ export function registerStatus(program: Command) {
       });
       try {
         const s = await exchangeStatus(nc, url, opts.listen * 1000).catch((e: Error) => {
-          throw new CliError(/stream not found|bucket not found/i.test(e.message) ? `no exchange at ${url}: its streams and buckets do not exist (is the exchange up?)` : e.message);
+          throw new CliError(/stream not found|bucket not found|does not exist here/i.test(e.message) ? `no exchange at ${url}: its streams and buckets do not exist (is the exchange up?)` : e.message);
         });
         process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : formatStatus(s));
       } finally {

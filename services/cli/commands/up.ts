@@ -81,7 +81,7 @@ export function registerUp(program: Command) {
         if (up.cluster) say(`  streams       ${up.exchange.cluster?.replicas} replicas each (cluster "${up.cluster.name}")`);
         for (const c of up.coordinators) say(`  ${c.name.padEnd(13)} pid ${c.proc.pid}  log ${relative(process.cwd(), c.logFile)}`);
         if (up.agencies) say(`  agencies      pid ${up.agencies.proc.pid}  ${ready.agencies}/${count} online  log ${relative(process.cwd(), up.agencies.logFile)}`);
-        say(`  credentials   ${relative(process.cwd(), up.exchange.credentialsDir)}/  (one nkey per agency, coordinator, observer)`);
+        say(`  credentials   ${relative(process.cwd(), up.exchange.credentialsDir)}/  (one nkey per agency, coordinator, observer; instances/: each coordinator instance's audit signing key)`);
         say(`  exchange file ${relative(process.cwd(), exchangeFilePath(home))}`);
         if (opts.dashboard !== undefined) {
           dashboard = await serveDashboard({ port: opts.dashboard, exchangeFile: exchangeFilePath(home) });

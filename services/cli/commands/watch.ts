@@ -3,9 +3,9 @@
 // per delivery it covers, since each is about another message and has its own latency.
 import type { Command } from "commander";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { perDelivery } from "../../../shared/audit/deliveries.ts";
-import { followAudit } from "../../../shared/audit/reader.ts";
-import { AuditRecord } from "../../../shared/contracts/index.ts";
+import { followChainLive } from "../../../shared/audit/chain-live.ts";
+import { type DeliveryEvent, perDelivery } from "../../../shared/audit/deliveries.ts";
+import { StoredAuditRecord } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { CliError } from "../errors.ts";
 import { positiveInt } from "../options.ts";
@@ -30,39 +30,60 @@ const minutes = (ms: number) => `${(ms / 60_000).toFixed(ms < 600_000 ? 1 : 0)} 
 const MAX_NAMES = 6;
 const names = (ids: unknown[]) => `${ids.slice(0, MAX_NAMES).join(", ")}${ids.length > MAX_NAMES ? ` +${ids.length - MAX_NAMES}` : ""}`;
 
-interface Reason {
-  code?: string;
-  path?: string;
-  message?: string;
-}
+const precedenceOf = (r: DeliveryEvent): string | undefined => {
+  switch (r.event) {
+    case "rejected":
+    case "receipted":
+      return undefined;
+    default:
+      return r.data.precedence;
+  }
+};
 
 /** The data that matters for each event, in a few words. */
-export function keyData(r: AuditRecord, paint: Paint = plain): string {
-  const d = r.data as Record<string, unknown>;
+export function keyData(r: DeliveryEvent | StoredAuditRecord, paint: Paint = plain): string {
   const out: string[] = [];
-  const precedence = typeof d.precedence === "string" ? d.precedence : undefined;
+  const precedence = precedenceOf(r as DeliveryEvent);
   if (precedence) out.push(paint(PRECEDENCE_COLOUR[precedence] ?? 0, precedence));
-  if (Array.isArray(d.recipients))
-    out.push(`${d.recipients.length} recipient${d.recipients.length === 1 ? "" : "s"}${r.event === "delivered" ? `: ${names(d.recipients)}` : ""}`);
-  if (typeof d.tlp === "string") out.push(`TLP:${d.tlp}`);
-  if (typeof d.step === "string") out.push(`step ${d.step}`);
-  if (typeof d.recipient === "string" && d.recipient !== r.agency) out.push(`for ${d.recipient}`);
-  if (typeof d.latencyMs === "number") out.push(`after ${minutes(d.latencyMs)}${d.withinDeadline === false ? paint(31, " (late)") : d.withinDeadline ? " (in time)" : ""}`);
-  if (typeof d.officer === "string") out.push(`by ${d.officer}`);
-  const deadline = r.event === "delivered" ? d.deadline : undefined;
-  if (typeof deadline === "string") out.push(`due ${simTime(deadline)}`);
-  if (Array.isArray(d.reasons))
-    out.push(paint(31, (d.reasons as Reason[]).map((x) => `${x.code ?? "?"}${x.path ? ` ${x.path}` : ""}: ${x.message ?? ""}`).join("; ")));
-  if (typeof d.title === "string") out.push(`"${d.title}"`);
+  switch (r.event) {
+    case "submitted":
+    case "updated":
+    case "retracted":
+    case "answered":
+    case "hit-reported": {
+      const d = r.data;
+      out.push(`${d.recipients.length} recipient${d.recipients.length === 1 ? "" : "s"}`);
+      if (d.tlp) out.push(`TLP:${d.tlp}`);
+      if (d.title) out.push(`"${d.title}"`);
+      break;
+    }
+    case "delivered":
+      if ("recipients" in r.data) out.push(`${r.data.recipients.length} recipient${r.data.recipients.length === 1 ? "" : "s"}: ${names(r.data.recipients)}`);
+      out.push(`due ${simTime(r.data.deadline)}`);
+      break;
+    case "escalated":
+      out.push(`step ${r.data.step}`);
+      if (r.data.recipient !== r.agency) out.push(`for ${r.data.recipient}`);
+      break;
+    case "acknowledged":
+      out.push(`after ${minutes(r.data.latencyMs)}${r.data.withinDeadline ? " (in time)" : paint(31, " (late)")}`);
+      if (r.data.officer) out.push(`by ${r.data.officer}`);
+      break;
+    case "rejected":
+      out.push(paint(31, r.data.reasons.map((x) => `${x.code}${x.path ? ` ${x.path}` : ""}: ${x.message}`).join("; ")));
+      break;
+    case "receipted":
+      break;
+  }
   return out.join("  ");
 }
 
 /** The lines for one record: one per delivery of a batched receipt or acknowledgement, else one. */
-export function formatRecord(r: AuditRecord, paint: Paint = plain): string[] {
+export function formatRecord(r: StoredAuditRecord, paint: Paint = plain): string[] {
   return (r.event === "delivered" ? [r] : perDelivery(r)).map((e) => formatEvent(e, paint));
 }
 
-export function formatEvent(r: AuditRecord, paint: Paint = plain): string {
+export function formatEvent(r: DeliveryEvent | StoredAuditRecord, paint: Paint = plain): string {
   const who = r.agency ? `${r.actor} → ${r.agency}` : r.actor;
   return [
     paint(90, `#${r.seq}`.padStart(6)),
@@ -93,38 +114,45 @@ export interface WatchOptions {
 
 export async function watch(opts: WatchOptions, out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): Promise<void> {
   const nc = await observer(opts.nats);
-  const follow = await followAudit(nc, opts.since ? { fromSeq: opts.since } : { fromNow: true }).catch(async (e: Error) => {
+  const paint = out.isTTY && !process.env.NO_COLOR ? ansi : plain;
+  // The lines a room reads carry the exchange's labels; --json stays the chain's own records.
+  const { anonymiser } = await presentationFor(await readRegistry(nc).catch(() => undefined), opts.anonymise ? { anonymise: true } : {});
+  const print = (streamSeq: number, record: unknown) => {
+    const r = StoredAuditRecord.safeParse(record);
+    // The stream and the chain count alike; should they not, records before N are still skipped.
+    if (opts.since && r.success && r.data.seq < opts.since) return;
+    if (opts.json) out.write(`${JSON.stringify(record)}\n`);
+    else out.write(`${r.success ? formatRecord(r.data, paint).map((l) => anonymiser.text(l)).join("\n") : paint(31, `stream seq ${streamSeq}: not an audit record`)}\n`);
+  };
+  const follow = await followChainLive(nc, opts.since ? { fromSeq: opts.since } : { fromNow: true }, print).catch(async (e: Error) => {
     await nc.close();
     throw new CliError(e.message);
   });
-  const stop = () => follow.stop();
+  let stopped!: () => void;
+  const ended = new Promise<void>((r) => (stopped = r));
+  const stop = () => stopped();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   // `atix watch | head` closes the pipe: stop quietly.
   out.on("error", stop);
-  const paint = out.isTTY && !process.env.NO_COLOR ? ansi : plain;
-  // The lines a room reads carry the exchange's labels; --json stays the chain's own records.
-  const { anonymiser } = await presentationFor(await readRegistry(nc).catch(() => undefined), opts.anonymise ? { anonymise: true } : {});
-  process.stderr.write(`watching the audit chain from record ${follow.startSeq} (Ctrl-C to stop)\n`);
+  process.stderr.write(`watching the audit chain from record ${follow.next()} (Ctrl-C to stop)\n`);
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === "disconnect") process.stderr.write("connection to the exchange lost; reconnecting…\n");
       if (s.type === "reconnect") process.stderr.write("reconnected\n");
     }
   })();
+  const failed = setInterval(() => follow.failure && stop(), 1_000);
   try {
-    for await (const { streamSeq, record } of follow) {
-      const r = AuditRecord.safeParse(record);
-      // The stream and the chain count alike; should they not, records before N are still skipped.
-      if (opts.since && r.success && r.data.seq < opts.since) continue;
-      if (opts.json) out.write(`${JSON.stringify(record)}\n`);
-      else out.write(`${r.success ? formatRecord(r.data, paint).map((l) => anonymiser.text(l)).join("\n") : paint(31, `stream seq ${streamSeq}: not an audit record`)}\n`);
-    }
+    await ended;
   } finally {
+    clearInterval(failed);
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    await follow.stop();
     await nc.close();
   }
+  if (follow.failure) throw new CliError(follow.failure.message);
 }
 
 export function registerWatch(program: Command) {

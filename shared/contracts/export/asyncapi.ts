@@ -2,6 +2,7 @@
 // what it receives, on which NATS subjects, with which payloads.
 import { z } from "zod";
 import { ClockState } from "../../clock.ts";
+import { AuditHead } from "../audit.ts";
 import { SCHEMA_VERSION } from "../envelope.ts";
 import { BATCH_MAX } from "../kinds/batch.ts";
 import { AGENCY_KINDS, KIND_DESCRIPTIONS, MESSAGE_KINDS, type MessageKind, TRACKED_KINDS } from "../message.ts";
@@ -80,16 +81,26 @@ agency joined). Read both, each in order; skip (just ack) a broadcast whose send
 every other exactly like a delivery of your own; deduplicate by message id across both. For each alert, alert-update,
 alert-retraction, rfi, rfi-response and hit delivered, at once submit a **receipt** (machine), then
 JetStream-ack the delivery; when the duty officer has seen and acted on it, submit an **acknowledgement**.
+Verify every delivery's signature first: an agency's message against that agency's key in the registry, the
+coordinator's (acceptance, rejection, escalation) against the registry's coordinator keys. One that does not
+verify is JetStream-acked and logged, never receipted or acknowledged. The registry (\`agencies[].publicKey\`,
+\`coordinators[].publicKey\`) is one value: request \`$JS.ATIX.API.DIRECT.GET.KV_ATIX_CONFIG.$KV.ATIX_CONFIG.registry\`
+with an empty payload.
 Under load one receipt or acknowledgement may cover up to ${BATCH_MAX} deliveries (\`body.more\`).
 Acceptances, rejections and escalations are only JetStream-acked. Acknowledgement deadlines follow precedence (${deadlines}, configurable per
 exchange); a missed deadline escalates: reminder to you, notice to your organisation's regional hub,
 notice to the originator.
 
+**The audit chain's head.** Every coordinator publishes the chain's signed head every second on
+\`${subjects.auditHead}\`: keep copies, to check an export of the chain against later (docs/audit.md).
+
 **Rules the schemas also enforce:** TLP:RED goes to named agencies only; H3 needs a handling note;
-indicators must be well formed. Rules JSON Schema cannot state: ${UNEXPRESSIBLE_RULES.join(" ")}
+indicators must be well formed. A rule of the exchange's policy: TLP:RED names at most 12 agencies
+(setting tlpRedMaxAgencies; rejection code \`policy\` beyond). Rules JSON Schema cannot state: ${UNEXPRESSIBLE_RULES.join(" ")}
 `.trim();
 
 const clockSchema = z.toJSONSchema(ClockState, { target: "draft-07", io: "input" });
+const headSchema = z.toJSONSchema(AuditHead, { target: "draft-07", io: "input" });
 
 export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, unknown> {
   const schemas = allKindSchemas("draft-07");
@@ -124,6 +135,12 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
         description: "The simulated clock, broadcast every second: {simAnchor, wallAnchor, speed, paused}; simulated now = simAnchor + (wall now - wallAnchor) x speed (simAnchor while paused). Deadlines and sentAt use it.",
         messages: { clock: { $ref: "#/components/messages/clock" } },
       },
+      auditHead: {
+        address: subjects.auditHead,
+        title: "Audit chain head",
+        description: "The audit chain's last record as each coordinator instance has read it, signed (Ed25519 over its hash, with a coordinator key of the registry), every second: keep copies.",
+        messages: { auditHead: { $ref: "#/components/messages/auditHead" } },
+      },
       presence: channel(subjects.presence(AGENCY), "Duty status", "Live presence (core NATS): publish when the duty status changes and every few seconds while connected (`atix status` counts an agency online when heard within 2.5 s).",
         { agency: agencyParam }, ["presence"]),
     },
@@ -133,10 +150,11 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
       receiveBroadcasts: operation("receive", "Receive what is addressed to every agency (skip your own)", "broadcast", BROADCAST_KINDS),
       receiveOutcomes: operation("receive", "Receive the outcome of each submission", "outcome", OUTCOME_KINDS),
       followClock: { action: "receive", title: "Follow the exchange's simulated clock", channel: { $ref: "#/channels/clock" }, messages: [{ $ref: "#/channels/clock/messages/clock" }] },
+      keepAuditHead: { action: "receive", title: "Keep copies of the audit chain's signed head", channel: { $ref: "#/channels/auditHead" }, messages: [{ $ref: "#/channels/auditHead/messages/auditHead" }] },
       announcePresence: operation("send", "Announce duty status", "presence", ["presence"]),
     },
     components: {
-      schemas: { ...schemas, clock: clockSchema },
+      schemas: { ...schemas, clock: clockSchema, auditHead: headSchema },
       messages: Object.fromEntries([
         ...MESSAGE_KINDS.map((k): [string, object] => [
           k,
@@ -153,6 +171,7 @@ export function asyncApiDocument(serverHost = "127.0.0.1:4222"): Record<string, 
           },
         ]),
         ["clock", { name: "clock", title: "clock", summary: "The exchange's simulated clock state.", contentType: "application/json", payload: { $ref: "#/components/schemas/clock" } }],
+        ["auditHead", { name: "auditHead", title: "audit chain head", summary: "The audit chain's signed head.", contentType: "application/json", payload: { $ref: "#/components/schemas/auditHead" } }],
       ]),
     },
   };

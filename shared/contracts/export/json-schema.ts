@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { KIND_DESCRIPTIONS, Message, MESSAGE_KINDS, MESSAGE_SCHEMAS, type MessageKind } from "../message.ts";
 import { SCHEMA_VERSION } from "../envelope.ts";
+import { AuditHead, AuditRecord } from "../audit.ts";
 
 export type JsonSchema = Record<string, unknown>;
 type Target = "draft-2020-12" | "draft-07";
@@ -35,3 +36,19 @@ export function messageSchema(): JsonSchema {
 
 export const allKindSchemas = (target: Target = "draft-2020-12") =>
   Object.fromEntries(MESSAGE_KINDS.map((k) => [k, kindSchema(k, target)])) as Record<MessageKind, JsonSchema>;
+
+/** An audit record as the chain stores it (`atix audit export` writes one per line): one shape per event. */
+export function auditRecordSchema(): JsonSchema {
+  const { $schema, ...rest } = generate(AuditRecord, "draft-2020-12");
+  return {
+    $schema, $id: schemaId("audit-record"), title: "ATIX audit record",
+    description: "One event of the exchange, chained by hash and signed by the coordinator instance that wrote it. `data` has one shape per `event` (docs/audit.md).",
+    ...rest,
+  };
+}
+
+/** The chain's signed head (`atix audit head --json`, and what coordinators publish on atix.audit.head). */
+export function auditHeadSchema(): JsonSchema {
+  const { $schema, ...rest } = generate(AuditHead, "draft-2020-12");
+  return { $schema, $id: schemaId("audit-head"), title: "ATIX audit chain head", ...rest };
+}

@@ -14,6 +14,7 @@ export const REJECTION_CODES = [
   "unauthorised", // TLP, handling or role rules
   "unknown-reference", // names an alert or RFI that does not exist
   "no-recipients",
+  "policy", // allowed by the contract, refused by the exchange's policy (a setting); the message names the limit
 ] as const;
 
 export const RejectionReason = z

@@ -1,0 +1,118 @@
+// Following the audit chain live without a consumer. The audit stream republishes every record it
+// stores on `atix.audit.stored`, with its stream sequence; a follower takes those in order and
+// fills any gap (a copy lost while reconnecting, a burst it could not keep) with direct gets, and
+// checks the chain's end every second, so nothing is missed and nothing comes twice. A chain
+// stored by an earlier ATIX (whose stream does not republish) is followed by that check alone.
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import { subjects } from "../contracts/subjects.ts";
+import type { Logger } from "../log.ts";
+import { caughtUp, type ChainFollower, handOn } from "./chain-follower.ts";
+import { type ChainMessage, ChainReader, decodeStored } from "./chain-read.ts";
+
+export interface LiveChainOptions {
+  log?: Logger;
+  /** How often the chain's end is checked besides the republished copies (default 1 s). */
+  checkMs?: number;
+}
+
+/** Copies held while the follower is busy; beyond it they are dropped and read back by gets. */
+const MAX_QUEUED = 10_000;
+
+/**
+ * Hands every record from `from` on to `onRecord`, in stream order, once each. `fromNow` is the
+ * chain's end when this is called.
+ */
+export async function followChainLive(
+  nc: NatsConnection,
+  from: { fromNow: true } | { fromSeq: number },
+  onRecord: (streamSeq: number, record: unknown) => void,
+  opts: LiveChainOptions = {},
+): Promise<ChainFollower> {
+  const log = opts.log;
+  const reader = await ChainReader.of(nc);
+  const queued: ChainMessage[] = [];
+  let overflowed = false;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    wake?.();
+    wake = undefined;
+  };
+  // Subscribed before the start is read: a record stored meanwhile comes as a copy, or is read.
+  const sub: Subscription = nc.subscribe(subjects.auditStored, {
+    callback: (err, m) => {
+      const seq = err ? 0 : Number(m.headers?.get("Nats-Sequence"));
+      if (!seq) return;
+      if (queued.length < MAX_QUEUED) queued.push(decodeStored(seq, m.data));
+      else overflowed = true;
+      poke();
+    },
+  });
+  await nc.flush();
+  let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : (await reader.end()) + 1;
+  let stopped = false;
+  let failure: Error | undefined;
+  let check = true;
+  const ticker = setInterval(() => {
+    check = true;
+    poke();
+  }, opts.checkMs ?? 1_000);
+
+  const handRecord = handOn(onRecord, log);
+  const hand = (m: ChainMessage) => {
+    next = m.streamSeq + 1;
+    handRecord(m.streamSeq, m.record);
+  };
+  /** Reads what lies between `next` and `to` (inclusive) by direct gets. */
+  const readUpTo = async (to: number) => {
+    for await (const m of reader.read({ fromSeq: next, toSeq: to })) {
+      if (stopped) return;
+      hand(m);
+    }
+    next = Math.max(next, to + 1);
+  };
+
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        if (check || overflowed) {
+          check = overflowed = false;
+          const end = await reader.end();
+          if (end >= next) await readUpTo(end);
+        }
+        while (queued.length && !stopped) {
+          const m = queued.shift()!;
+          if (m.streamSeq < next) continue;
+          if (m.streamSeq > next) await readUpTo(m.streamSeq - 1);
+          hand(m);
+        }
+      } catch (e) {
+        if (nc.isClosed()) failure = new Error(`following the audit chain failed: the connection closed (next record ${next})`);
+        else if (!stopped) log?.warn({ err: e, nextSeq: next }, "following the audit chain failed; reading it again");
+        if (failure) break;
+        check = true;
+        await sleep(500);
+        continue;
+      }
+      if (!stopped && !queued.length && !check && !overflowed) await new Promise<void>((r) => (wake = r));
+    }
+    clearInterval(ticker);
+    sub.unsubscribe();
+  })();
+
+  return {
+    next: () => next,
+    async current(waitMs = 2_000) {
+      return caughtUp(await reader.end(), () => next, () => stopped, waitMs);
+    },
+    get failure() {
+      return failure;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(ticker);
+      poke();
+      await done;
+    },
+  };
+}
