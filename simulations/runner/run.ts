@@ -15,9 +15,10 @@ import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { deterministicId } from "../../shared/messaging/compose.ts";
 import { createLogger } from "../../shared/log.ts";
-import { AgencyHost } from "../../services/agency/index.ts";
+import { AgencyHost, NO_REACTION, type ScriptedReaction } from "../../services/agency/index.ts";
 import { launch, type Launched } from "../../services/launcher/launch.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
+import type { Inject } from "../scenario/schema.ts";
 import { draftFor, type SentRef } from "./bodies.ts";
 import { applyFault } from "./faults.ts";
 import { MemorySampler } from "./memory.ts";
@@ -74,6 +75,12 @@ export interface RunResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the recipients of an inject do besides acknowledging it: only what the scenario names. */
+function scriptedReaction(inject: Inject): ScriptedReaction {
+  const r = inject.reactions;
+  return !r || r === "none" ? NO_REACTION : { answers: r.answers ?? [], hits: r.hits ?? [] };
+}
 
 /** The roster with the scenario's duty overrides applied. */
 function effectiveRoster(loaded: LoadedScenario): Roster {
@@ -151,6 +158,8 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
       // Ids follow from the seed, so the duty officers (seeded by message id) repeat too; on a
       // shared external broker a nonce keeps two runs from replaying each other's ids.
       const id = deterministicId(`${scenario.name}:${seed}:${p.seq}${runNonce}`, clock.nowMs());
+      // A scripted inject's recipients react only as the script says (told before it is sent).
+      if (p.injectSpec) host.script.add(id, scriptedReaction(p.injectSpec));
       const env = { id, ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}), ...(draft.correlationId ? { correlationId: draft.correlationId } : {}) };
       const m = await node.send(draft.kind, draft.body as never, env).catch((e: Error) => void recorder.notSent.push({ plan: p, reason: `submission failed: ${e.message}` }));
       if (!m) return;
