@@ -67,6 +67,9 @@ export interface AgencyLoad {
   overdue: number;
 }
 
+/** A delivery changed: first recorded, acknowledged (the first acknowledgement), or withdrawn before that. */
+export type DeliveryChange = "delivered" | "acknowledged" | "withdrawn";
+
 /** Whether a stored record has what the figures read (records are not validated here: the verifier does that). */
 function isEvent(r: unknown): r is DeliveryEvent & { seq?: number } {
   const o = r as Partial<Record<keyof DeliveryEvent, unknown>> | null;
@@ -92,7 +95,11 @@ export class ExchangeFigures {
   private readonly overdueSet = new Set<TrackingRecord>();
   private lastSeq = 0;
 
-  constructor(private readonly fromSeq = 1) {}
+  /** `onChange` hears each delivery as it is counted (the dashboard keeps per-message counts by it). */
+  constructor(
+    private readonly fromSeq = 1,
+    private readonly onChange?: (t: TrackingRecord, change: DeliveryChange) => void,
+  ) {}
 
   /** Applies one stored record (anything else is ignored). Returns whether it was counted. */
   apply(record: unknown): boolean {
@@ -127,6 +134,7 @@ export class ExchangeFigures {
       p.awaiting++;
       this.agency(t.recipient).open++;
       pushHeap(this.pending, { deadlineMs: timesOf(t).deadlineMs, t });
+      this.onChange?.(t, "delivered");
       return;
     }
     const t = this.deliveries.get(id, d.actor);
@@ -137,6 +145,7 @@ export class ExchangeFigures {
       p.acknowledged++;
       if (t.withinDeadline) p.withinDeadline++;
       this.settled(t);
+      this.onChange?.(t, "acknowledged");
     }
   }
 
@@ -149,6 +158,7 @@ export class ExchangeFigures {
       if (t.state !== "closed") continue;
       this.prec[t.precedence].withdrawn++;
       this.settled(t);
+      this.onChange?.(t, "withdrawn");
     }
   }
 
@@ -201,7 +211,7 @@ export class ExchangeFigures {
 }
 
 /**
- * A share as the room and the report read it: "74.9 %" (rounded down, so a share just short of a
- * target never reads as the target), or "–" before anything is decided.
+ * A share as the room, the terminal and the report read it: "74.9%" (rounded down, so a share just
+ * short of a target never reads as the target), or "–" before anything is decided.
  */
-export const percent = (share: number | null) => (share === null ? "–" : `${(Math.floor(share * 1000 + 1e-9) / 10).toFixed(1)} %`);
+export const percent = (share: number | null) => (share === null ? "–" : share >= 1 ? "100%" : `${(Math.floor(share * 1000 + 1e-9) / 10).toFixed(1).replace(/\.0$/, "")}%`);

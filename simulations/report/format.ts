@@ -17,12 +17,15 @@ export const codeMd = (value: unknown): string => `\`${String(value).replace(/`/
 
 export const int = (n: number): string => Math.round(n).toLocaleString("en-US");
 
-/** A share 0..1 as a percentage; never rounds a shortfall up to 100%. */
+/**
+ * A share 0..1 as a percentage, rounded down as the dashboard and the terminal show it
+ * (shared/exchange/figures.ts): a shortfall never reads as its target, nor as 100%.
+ */
 export function pct(share: number | null | undefined, digits = 1): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return "—";
   if (share >= 1) return "100%";
   const scale = 10 ** digits;
-  const v = Math.min(Math.round(share * 100 * scale), 100 * scale - 1) / scale;
+  const v = Math.floor(share * 100 * scale + 1e-9) / scale;
   return `${v.toFixed(digits).replace(/\.0+$/, "")}%`;
 }
 

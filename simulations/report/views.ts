@@ -1,6 +1,7 @@
 // Views of a run's metrics that both report.md and report.html show: key figures, tallies,
 // the agencies ranked by responsiveness, agencies by region, faults placed on the scenario clock.
 import { PRECEDENCES, REGIONS } from "../../shared/contracts/index.ts";
+import { FIGURES } from "../../shared/exchange/figures.ts";
 import { clockAt, int, minutesAfterStart, pct, ratio } from "./format.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -70,17 +71,19 @@ export interface KeyFigure {
   note?: string;
 }
 
+/** The run's headline: the exchange's figures under their one set of names (shared/exchange/figures.ts). */
 export function keyFigures(m: Metrics): KeyFigure[] {
   const d = m.deliveries;
-  const ackShare = ratio(d.acknowledged, d.delivered);
+  const f = m.figures;
+  const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
   return [
     { label: "Agencies", value: int(m.agencies), tone: "none" },
-    { label: "Messages", value: int(m.alerts.submitted), tone: "none", note: `${int(m.alerts.accepted)} accepted · ${int(m.alerts.rejected)} rejected` },
-    { label: "Deliveries", value: int(d.delivered), tone: d.delivered < d.expected ? "warn" : "none", note: `of ${int(d.expected)} expected` },
-    { label: "Acknowledged", value: pct(ackShare), tone: shareTone(ackShare), note: `${int(d.acknowledged)} deliveries` },
+    { label: cap(FIGURES.messagesAccepted.label), value: int(f.messagesAccepted), tone: "none", note: `${int(f.alertsAndRfis)} ${FIGURES.alertsAndRfis.label} · ${int(f.rejected)} ${FIGURES.rejected.label}` },
+    { label: cap(FIGURES.deliveries.label), value: int(f.deliveries), tone: d.delivered < d.expected ? "warn" : "none", note: `the scenario's own: ${int(d.delivered)} of ${int(d.expected)} expected` },
+    { label: cap(FIGURES.acknowledged.label), value: int(f.acknowledged), tone: shareTone(ratio(f.withinDeadline, f.acknowledged + f.overdue)), note: `${int(f.withinDeadline)} ${FIGURES.withinDeadline.label} · ${int(f.late)} late` },
     { label: "Lost", value: int(d.lost), tone: d.lost > 0 ? "bad" : "good" },
     { label: "Duplicated", value: int(d.duplicated), tone: d.duplicated > 0 ? "warn" : "good" },
-    { label: "Escalations", value: int(m.escalations.total), tone: m.escalations.originator > 0 ? "warn" : "none", note: `${int(m.escalations.originator)} to originator` },
+    { label: cap(FIGURES.escalations.label), value: int(f.escalations), tone: m.escalations.originator > 0 ? "warn" : "none", note: `${int(m.escalations.originator)} to originator` },
     { label: "Audit chain", value: m.audit.verified ? "verified" : "BROKEN", tone: m.audit.verified ? "good" : "bad", note: `${int(m.audit.records)} records` },
   ];
 }

@@ -2,10 +2,10 @@
 // and the scenario's expectations, each with a pass and the figures behind it.
 import type { AuditRecord } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
+import { pct } from "../report/format.ts";
 import type { Metrics } from "../report/metrics.ts";
 import type { RunResult } from "./run.ts";
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 const mins = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 
 export function evaluateInjects(r: RunResult, tracking: TrackingRecord[], audit: AuditRecord[]): Metrics["injects"] {

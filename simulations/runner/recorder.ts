@@ -31,9 +31,6 @@ export class Recorder {
   readonly acks = new Map<string, Map<string, number>>();
   /** Ids of the escalation messages agencies received. */
   readonly escalationIds = new Set<string>();
-  rejectionsSeen = 0;
-  acknowledged = 0;
-  escalationsSeen = 0;
   private sub: Subscription | undefined;
 
   setOutcome(messageId: string, o: Outcome) {
@@ -48,10 +45,8 @@ export class Recorder {
           // The first outcome of an id is its outcome: a later replay of the id is refused, but the
           // message it repeats stands.
           if (o.kind === "acceptance") this.setOutcome(o.body.messageId, { outcome: "accepted", recipients: o.body.recipients, reasons: [] });
-          else if (o.kind === "rejection") {
-            this.rejectionsSeen++;
-            if (o.body.messageId) this.setOutcome(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
-          }
+          else if (o.kind === "rejection" && o.body.messageId)
+            this.setOutcome(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
         } catch {
           // Not ours to judge here: the audit chain records every outcome.
         }
@@ -62,7 +57,6 @@ export class Recorder {
   onAgencyEvent = (e: AgencyEvent) => {
     if (!e.messageId) return;
     if (e.type === "delivered") {
-      if (e.kind === "escalation") this.escalationsSeen++;
       if (e.kind === "escalation") this.escalationIds.add(e.messageId);
       const byAgency = this.deliveries.get(e.messageId) ?? new Map<string, Set<number>>();
       this.deliveries.set(e.messageId, byAgency);
@@ -70,7 +64,6 @@ export class Recorder {
       byAgency.set(e.agency, seqs);
       if (e.seq !== undefined) seqs.add(e.seq);
     } else if (e.type === "acknowledged") {
-      this.acknowledged++;
       const byAgency = this.acks.get(e.messageId) ?? new Map<string, number>();
       this.acks.set(e.messageId, byAgency);
       byAgency.set(e.agency, (byAgency.get(e.agency) ?? 0) + 1);

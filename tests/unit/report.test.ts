@@ -55,7 +55,7 @@ describe("report.md", () => {
   });
 
   it("has the key figures, objectives, latency and reconciliation", () => {
-    for (const v of [m.deliveries.delivered, m.deliveries.expected, m.alerts.submitted, m.audit.records]) expect(md).toContain(n(v));
+    for (const v of [m.deliveries.delivered, m.deliveries.expected, m.figures.messagesAccepted, m.figures.deliveries, m.audit.records]) expect(md).toContain(n(v));
     expect(md).toContain("| 1 | FLASH alerts acknowledged within 10 minutes by at least 95% of recipients | `acknowledged-within-deadline` | ✘ **not met** |");
     expect(md).toMatch(/\| \*\*FLASH\*\* \| 10 min \| 612 \| 3\.1 min \| 11\.8 min \| 19\.5 min \| 42 min \| 93\.7% \| ✘ below 95% \|/);
     expect(md).toContain("`01928f3a-9d44-7c01-8e21-5a6b7c8d9e01` → TJ");
@@ -105,7 +105,9 @@ describe("report.html", () => {
   it("shows the verdict and the key figures in the header", () => {
     expect(html).toContain("✗ FAIL");
     const header = html.slice(html.indexOf("<header"), html.indexOf("</header>"));
-    for (const v of [n(m.agencies), n(m.alerts.submitted), n(m.deliveries.delivered), "98.8%", n(m.escalations.total), "verified"]) expect(header).toContain(`>${v}<`);
+    // The exchange's figures, under the names the dashboard and the progress line give them.
+    for (const v of [n(m.agencies), n(m.figures.messagesAccepted), n(m.figures.deliveries), n(m.figures.acknowledged), n(m.escalations.total), "verified"]) expect(header).toContain(`>${v}<`);
+    for (const label of ["Messages accepted", "Deliveries", "Acknowledged", "Escalations"]) expect(header).toContain(`<div class="label">${label}</div>`);
     expect(header).toMatch(/Lost<\/div><div class="value">2</);
     expect(header).toMatch(/Duplicated<\/div><div class="value">0</);
   });
@@ -203,7 +205,7 @@ describe("findings", () => {
     expect(text).toContain("2 deliveries lost: NG (1), TJ (1). A coordinator was killed at 09:30.");
     expect(text).toContain("Inject #4 (03:40, alert from IN)");
     expect(text).toContain("the inject was not played");
-    expect(text).toContain("PY (56%)");
+    expect(text).toContain("PY (55%)");
     const order = f.improvements.map((i) => i.priority);
     expect(order).toEqual([...order].sort((a, b) => ["high", "medium", "low"].indexOf(a) - ["high", "medium", "low"].indexOf(b)));
     expect(f.strengths.map((s) => s.capability)).toEqual(expect.arrayContaining(["Audit chain", "Acknowledgement — IMMEDIATE", "Message quality"]));

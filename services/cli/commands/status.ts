@@ -10,13 +10,11 @@ import { SimClock } from "../../../shared/clock.ts";
 import { DUTY_STATUSES, PRECEDENCES, subjects } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
-import { type DutyStatus, Heartbeat, safeJson, summariseTracking, verifiedPresence } from "../../../shared/exchange/observe.ts";
-import { readTrackingView } from "../../../shared/exchange/tracking-read.ts";
+import { ExchangeFigures, FIGURES, percent } from "../../../shared/exchange/figures.ts";
+import { type DutyStatus, Heartbeat, safeJson, verifiedPresence } from "../../../shared/exchange/observe.ts";
+import { readAudit } from "../../../shared/audit/reader.ts";
 import { CliError } from "../errors.ts";
 import { positiveNumber } from "../options.ts";
-
-// Defined with the other observers' readings; re-exported for existing callers.
-export { summariseTracking, type TrackingSummary } from "../../../shared/exchange/observe.ts";
 
 interface Heard {
   coordinators: Map<string, Heartbeat>;
@@ -52,9 +50,13 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
   const registry = (await store.registry.get(CONFIG_KEYS.registry))?.value;
   const keys = new Map(registry?.agencies.map((a) => [a.id, a.publicKey]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
-  const [tracking, auditState, head] = await Promise.all([
-    // Deliveries as the audit chain tells them (it is their one record).
-    readTrackingView(nc),
+  const [counted, auditState, head] = await Promise.all([
+    // The exchange's figures, counted from the audit chain as every view counts them.
+    (async () => {
+      const f = new ExchangeFigures();
+      for await (const { record } of readAudit(nc)) f.apply(record);
+      return f;
+    })(),
     auditStreamState(jsm),
     readAuditHead(jsm).catch(() => undefined),
   ]);
@@ -73,7 +75,7 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
       .sort((a, b) => a.instance.localeCompare(b.instance))
       .map((h) => ({ ...h, uptimeMs: now - Date.parse(h.startedAt), lastSeenMs: now - Date.parse(h.at) })),
     agencies: { registered: registry?.agencies.length ?? 0, heard: heard.presence.size, online: heard.presence.size - byStatus.offline, byStatus },
-    deliveries: summariseTracking(tracking.all(), simNowMs),
+    figures: counted.at(simNowMs),
     audit: { records: head?.seq ?? auditState.messages, stored: auditState.messages, head: head?.hash ?? null },
   };
 }
@@ -99,10 +101,14 @@ export function formatStatus(s: ExchangeStatus): string {
   const a = s.agencies;
   const statuses = DUTY_STATUSES.filter((d) => a.byStatus[d]).map((d) => `${d} ${a.byStatus[d]}`).join(", ");
   lines.push("", `agencies      ${a.online} of ${a.registered} online${statuses ? ` (${statuses})` : ""}, heard within ${secs}`);
-  const d = s.deliveries;
-  lines.push("", `deliveries    ${d.open} open, ${d.overdue} overdue (of ${d.deliveries} tracked)`);
-  lines.push(table([["PRECEDENCE", "OPEN", "OVERDUE"], ...PRECEDENCES.map((p) => [p, d.byPrecedence[p].open, d.byPrecedence[p].overdue])]));
-  lines.push(`  acknowledged ${d.acknowledged.withinDeadline} within deadline, ${d.acknowledged.afterDeadline} after; ${d.closed} closed by retraction`);
+  const f = s.figures;
+  const F = FIGURES;
+  lines.push("", `messages      ${f.messagesAccepted} ${F.messagesAccepted.label} (${f.alertsAndRfis} ${F.alertsAndRfis.label}), ${f.rejected} ${F.rejected.label}, ${f.escalations} ${F.escalations.label}`);
+  lines.push(`deliveries    ${f.deliveries} ${F.deliveries.label}: ${f.acknowledged} ${F.acknowledged.label} (${f.withinDeadline} ${F.withinDeadline.label}, ${f.late} late), ${f.awaiting} ${F.awaiting.label}, ${f.overdue} ${F.overdue.label}, ${f.withdrawn} ${F.withdrawn.label}`);
+  lines.push(table([["PRECEDENCE", "DELIVERIES", "AWAITING", "OVERDUE", F.inTime.label.toUpperCase()], ...PRECEDENCES.map((p) => {
+    const x = f.byPrecedence[p];
+    return [p, x.deliveries, x.awaiting, x.overdue, percent(x.inTime)];
+  })]));
   lines.push("", `audit chain   ${s.audit.records} records${s.audit.head ? `, head ${s.audit.head}` : ""}`);
   return `${lines.join("\n")}\n`;
 }
