@@ -185,19 +185,36 @@ function say(text) {
   }, 4000);
 }
 
-async function changeClock(change) {
+/** Changes go one after another, each from where the one before left the clock (keys pressed quickly). */
+let queue = Promise.resolve();
+const wanted = { speed: null, paused: null };
+function changeClock(change) {
   if (!S.controls.clock) return;
-  const res = await fetch("/api/clock", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(change) }).catch(() => undefined);
-  const body = await res?.json().catch(() => ({}));
-  if (!res?.ok) return say(res?.status === 409 ? t("refused", { why: body?.error ?? "" }) : t("controlFailed", { why: body?.error ?? res?.statusText ?? "" }));
-  handlers.clock({ state: body.clock, wallNow: Date.now() });
-  if (change.next) say(t("movedTo", { n: body.inject, time: hm(body.at) }));
+  queue = queue.then(async () => {
+    const res = await fetch("/api/clock", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(change) }).catch(() => undefined);
+    const body = await res?.json().catch(() => ({}));
+    if (!res?.ok) say(res?.status === 409 ? t("refused", { why: body?.error ?? "" }) : t("controlFailed", { why: body?.error ?? res?.statusText ?? "" }));
+    else {
+      handlers.clock({ state: body.clock, wallNow: Date.now() });
+      if (change.next) say(t("movedTo", { n: body.inject, time: hm(body.at) }));
+    }
+    if (queue === pending_) wanted.speed = wanted.paused = null;
+  });
+  const pending_ = queue;
 }
-const togglePause = () => changeClock({ pause: !S.clock?.state.paused });
+const togglePause = () => {
+  if (!S.controls.clock) return;
+  const paused = !(wanted.paused ?? S.clock?.state.paused);
+  wanted.paused = paused;
+  changeClock({ pause: paused });
+};
 const step = (dir) => {
-  const now = S.clock?.state.speed ?? 1;
+  if (!S.controls.clock) return;
+  const now = wanted.speed ?? S.clock?.state.speed ?? 1;
   const i = dir > 0 ? SPEEDS.findIndex((s) => s > now) : SPEEDS.findLastIndex((s) => s < now);
-  if (i >= 0) changeClock({ speed: SPEEDS[i] });
+  if (i < 0) return;
+  wanted.speed = SPEEDS[i];
+  changeClock({ speed: SPEEDS[i] });
 };
 const nextInject = () => S.controls.next && changeClock({ next: true });
 $("pause").addEventListener("click", togglePause);

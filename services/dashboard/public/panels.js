@@ -231,6 +231,7 @@ export function renderCountdowns(S) {
   const now = simNow(S.clock);
   for (const li of document.querySelectorAll("#script .row[data-deadline]")) {
     const due = li.querySelector(".due");
+    if (!due) continue;
     const state = li.dataset.state;
     const left = Date.parse(li.dataset.deadline) - now;
     const [text, cls] =
