@@ -2,9 +2,7 @@
 // coordinator heartbeats and signed presence, defined once here so that every view counts
 // "online" the same way. (Deliveries are counted by shared/exchange/figures.ts.)
 import { z } from "zod";
-import { DUTY_STATUSES, PRECEDENCES, PresenceMessage, type Precedence, subjects, verify } from "../contracts/index.ts";
-import type { TrackingRecord } from "./records.ts";
-import { isOpen } from "./tracking-view.ts";
+import { DUTY_STATUSES, PresenceMessage, subjects, verify } from "../contracts/index.ts";
 
 /** What observers read from a coordinator heartbeat (published by services/coordinator/heartbeat.ts). */
 export const Heartbeat = z.object({
