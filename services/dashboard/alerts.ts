@@ -184,6 +184,7 @@ export class AlertBook {
     if (e.refersTo) v.refersTo = e.refersTo;
     if (m?.inject !== undefined) v.inject = m.inject;
     if (e.withinDeadline === false) v.late = true;
+    if (e.covers && e.covers.length > 1) v.messageIds = e.covers.map((c) => c.messageId);
     return v;
   }
 

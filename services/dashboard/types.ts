@@ -230,6 +230,8 @@ export interface AuditEventView {
   inject?: number;
   /** An acknowledgement after the deadline. */
   late?: true;
+  /** An escalation covering several messages (coalesced): all of them, the first being messageId. */
+  messageIds?: string[];
 }
 
 /** One message's journey: a summary that answers, then its audit events grouped. */

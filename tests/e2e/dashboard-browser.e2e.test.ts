@@ -67,6 +67,17 @@ describe("dashboard in a browser", () => {
     expect(await page.locator('.tile[data-id="KG"]').getAttribute("class")).toContain("m-wait");
     expect(await page.locator('.tile[data-id="AZ"]').getAttribute("class")).toContain("m-origin");
     await page.screenshot({ path: join(SHOTS, "journey.png") });
+    // Legible on a projector at 1280x720: no visible text under 14 px, and a row's counts never cut.
+    const small = await page.evaluate(() =>
+      [...document.querySelectorAll("body *")].flatMap((el) => {
+        const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim());
+        const px = parseFloat(getComputedStyle(el).fontSize);
+        return own && el.getClientRects().length && px < 13.95 ? [`${el.tagName}.${el.className}: ${px}px "${el.textContent!.trim().slice(0, 30)}"`] : [];
+      }),
+    );
+    expect(small).toEqual([]);
+    const cut = await page.evaluate(() => [...document.querySelectorAll("#script .counts")].filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
+    expect(cut).toEqual([]);
     await page.keyboard.press("Escape");
     await page.locator("#journey").waitFor({ state: "hidden" });
     await page.locator("#side").waitFor({ state: "visible" });

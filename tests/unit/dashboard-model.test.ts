@@ -209,4 +209,19 @@ describe("dashboard model", () => {
     expect(m.book.escalations.map((e) => e.at)).toEqual([iso(20), iso(16), iso(14), iso(12)]);
     expect(m.book.escalations[0]).toMatchObject({ messageIds: [alertId], recipient: "RU", notify: "RU", title: "Planned attack on the Mingachevir dam" });
   });
+
+  it("shows an escalation that covers several messages (one per recipient and step) on each of them", () => {
+    const m = model(30);
+    const second = uuidv7();
+    const entries: AuditEntry[] = [
+      ...story.slice(0, 3),
+      { ...story[0]!, eventId: "s2", messageId: second, data: { ...story[0]!.data, title: "Second" } },
+      { eventId: "c", event: "escalated", at: iso(12), actor: "ATIX", messageId: alertId, kind: "alert", agency: "RU", data: { step: "reminder", recipient: "RU", messageIds: [alertId, second] } },
+    ];
+    const views = chain(entries).map((r) => m.applyAudit(r));
+    expect(views.at(-1)![0]).toMatchObject({ event: "escalated", messageIds: [alertId, second] });
+    expect(m.book.escalations[0]).toMatchObject({ messageIds: [alertId, second], recipient: "RU" });
+    expect([m.book.alert(alertId)?.escalations, m.book.alert(second)?.escalations]).toEqual([1, 1]);
+    expect(m.journey(second)!.escalations).toEqual([expect.objectContaining({ step: "reminder", recipient: "RU", notify: "RU" })]);
+  });
 });

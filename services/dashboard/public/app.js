@@ -99,12 +99,12 @@ function audit(r) {
   S.auditSeq = r.seq;
   S.auditPart = part;
   const scripted = r.inject !== undefined;
-  if (["submitted", "updated", "retracted", "answered", "hit-reported"].includes(r.event)) world.pulse(r.actor, "send", r.precedence);
+  if (["submitted", "updated", "retracted", "answered", "hit-reported"].includes(r.event)) world.pulse(r.actor, scripted ? "send" : "got-quiet", r.precedence);
   else if (r.event === "delivered" && r.agency) r.from ? world.flow(r.from, r.agency, r.precedence, scripted, r.messageId) : world.pulse(r.agency, "got", r.precedence);
   else if (r.event === "acknowledged") world.pulse(r.actor, "ack");
   else if (r.event === "escalated") {
     world.pulse(r.agency, "esc");
-    S.escalations.unshift({ seq: r.seq, at: r.at, step: r.step, messageIds: [r.messageId], recipient: r.recipient, notify: r.agency, precedence: r.precedence, title: r.title, originator: r.from, inject: r.inject });
+    S.escalations.unshift({ seq: r.seq, at: r.at, step: r.step, messageIds: r.messageIds ?? [r.messageId], recipient: r.recipient, notify: r.agency, precedence: r.precedence, title: r.title, originator: r.from, inject: r.inject });
     // Newest in simulated time first: steps are recorded as they fall due, not always in order.
     S.escalations.sort((x, y) => y.at.localeCompare(x.at) || y.seq - x.seq);
     S.escalations.length = Math.min(S.escalations.length, 60);

@@ -7,10 +7,11 @@ import { esc, hm, precClass, simNow } from "./format.js";
 import { agencyLabel, audienceText, fmtInt, pct, span, t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
-/** Play time (wall ms, paused time not counted) the banner stays at least... */
-const SHOW_MS = 25_000;
-/** ...and once everyone acknowledged. */
-const DONE_MS = 8_000;
+/** Play time (wall ms, paused time not counted) the banner stays while recipients are missing... */
+const SHOW_MS = 20_000;
+/** ...and, once every recipient acknowledged, this long after (but at least MIN_MS in all). */
+const DONE_MS = 5_000;
+const MIN_MS = 10_000;
 const WAITING_SHOWN = 14;
 
 export class Moment {
@@ -58,7 +59,8 @@ export class Moment {
     const waiting = h.recipients.filter((a) => !h.acknowledged.has(a));
     if (!waiting.length && this.doneAt === null) this.doneAt = this.playMs();
     const shown = this.playMs() - this.since;
-    if (shown > SHOW_MS && (this.doneAt === null || this.playMs() - this.doneAt > DONE_MS || shown > 2 * SHOW_MS)) return this.end();
+    const done = this.doneAt !== null && shown > MIN_MS && this.playMs() - this.doneAt > DONE_MS;
+    if (shown > SHOW_MS || done) return this.end();
     if (this.dirty) this.draw();
     const left = Date.parse(h.deadline) - simNow(clock);
     const acked = h.recipients.filter((a) => h.acknowledged.has(a));

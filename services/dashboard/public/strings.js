@@ -66,7 +66,7 @@ const EN = {
   glyph: { "on-duty": "", reduced: "☾", unstaffed: "✆", offline: "✕", unknown: "…" },
   agencies: "Agencies by region",
   legendOverdue: "overdue acks", legendOverdueRing: "deliveries past deadline",
-  legendWaiting: "waiting to acknowledge", legendAcked: "acknowledged", legendLines: "deliveries:", legendScripted: "script", legendBackground: "background",
+  legendWaiting: "waiting to acknowledge", legendAcked: "acknowledged", legendLate: "late", legendSender: "sender", legendLines: "deliveries:", legendScripted: "script", legendBackground: "background",
   tileTitle: "{id} · {name} ({country})\n{status}{officer}\n{open} waiting for acknowledgement, {overdue} overdue",
   // Banner
   bannerHead: "{p} · inject {n} · {time}", bannerHeadNoInject: "{p} · {time}",

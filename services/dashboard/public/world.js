@@ -35,8 +35,11 @@ export class World {
       ...["on-duty", "reduced", "unstaffed", "offline"].map((s) => `<span>${sw(s, raw("glyph")[s])}${esc(status[s])}</span>`),
       `<span>${sw("overdue-sw")}${esc(t("legendOverdueRing"))}</span>`,
       `<span><i class="badge-sample">3</i>${esc(t("legendOverdue"))}</span>`,
+      `<span>${sw("unknown", raw("glyph").unknown)}${esc(status.unknown)}</span>`,
+      `<span>${sw("origin-sw")}${esc(t("legendSender"))}</span>`,
       `<span>${sw("wait-sw")}${esc(t("legendWaiting"))}</span>`,
       `<span><i class="tick-sample">✓</i>${esc(t("legendAcked"))}</span>`,
+      `<span><i class="tick-sample late">✓</i>${esc(t("legendLate"))}</span>`,
       `<span>${esc(t("legendLines"))} ${["FLASH", "IMMEDIATE", "PRIORITY", "ROUTINE"].map((p) => `<i class="ln p-${p.toLowerCase()}"></i>${p}`).join(" ")}</span>`,
       `<span><i class="ln faint"></i>${esc(t("legendBackground"))}</span>`,
     ].join("");
@@ -142,7 +145,7 @@ export class World {
 
   /** A delivery: a line drawn from the originator to the recipient, then fading (the script's slower). */
   flow(from, to, precedence, scripted, messageId) {
-    this.pulse(to, "got", precedence);
+    this.pulse(to, scripted ? "got" : "got-quiet", precedence);
     if (messageId && messageId === this.heldId) return;
     if (!this.centres.get(from) || !this.centres.get(to) || this.svg.childElementCount >= MAX_LINES || document.hidden) return;
     const size = this.centres.get(from).size;
@@ -172,7 +175,7 @@ export class World {
       const { line, len } = this.line(from, to, precedence, Math.max(2.5, size * 0.05));
       this.svg.appendChild(line);
       this.held.set(to, line);
-      this.animate(line, [{ strokeDashoffset: len, opacity: 0.9 }, { strokeDashoffset: 0, opacity: 0.9 }], { duration: 900, easing: "ease-out", fill: "forwards" });
+      this.animate(line, [{ strokeDashoffset: len, opacity: 0.9 }, { strokeDashoffset: 0, opacity: 0.9 }], { duration: 400, easing: "ease-out", fill: "forwards" });
     }
   }
 
@@ -203,7 +206,7 @@ export class World {
     }
   }
 
-  /** A short signal on a tile: got (delivery), send, ack (tick), esc (red ring, three times). */
+  /** A short signal on a tile: got (delivery; got-quiet for background traffic), send, ack (tick), esc (red ring, three times). */
   pulse(id, kind, precedence) {
     const el = this.tiles.get(id);
     if (!el || document.hidden) return;
@@ -213,8 +216,10 @@ export class World {
     }
     const ring = el.querySelector(".ring");
     ring.style.borderColor = kind === "esc" ? "var(--oi-vermillion)" : `var(${COLOUR[precedence] ?? "--routine"})`;
-    // Only the sender's ring grows; the others hug their tile, so neighbours stay clear.
+    // Only the sender's ring grows; the others hug their tile, so neighbours stay clear. Background
+    // traffic's rings are faint: the script's stand out.
     const grow = kind === "send" ? "scale(1.45)" : "scale(1)";
-    this.animate(ring, [{ opacity: 1, transform: "scale(1)" }, { opacity: 0, transform: grow }], { duration: kind === "esc" ? 700 : 1200, iterations: kind === "esc" ? 3 : 1, easing: "ease-out" });
+    const from = kind === "got-quiet" ? 0.35 : 1;
+    this.animate(ring, [{ opacity: from, transform: "scale(1)" }, { opacity: 0, transform: grow }], { duration: kind === "esc" ? 700 : 1200, iterations: kind === "esc" ? 3 : 1, easing: "ease-out" });
   }
 }
