@@ -23,29 +23,10 @@ const MAX_BACKGROUND = 60;
 type Linked = JourneyView["linked"][number];
 type Escalated = JourneyView["escalations"][number];
 
-interface Msg {
-  id: string;
-  kind: string;
-  originator: string;
-  title: string;
-  precedence: string;
-  tlp?: string;
-  sentAt: string;
-  deadline: string;
+/** A message as the book keeps it: its row's fields, with the recipients named, and its journey. */
+interface Msg extends Omit<AlertView, "recipients" | "state"> {
   recipients: readonly string[];
-  delivered: number;
-  acknowledged: number;
-  late: number;
-  escalations: number;
-  updates: number;
-  hits: number;
-  answers: number;
-  rfis: number;
   retracted: boolean;
-  refersTo?: string;
-  question?: string;
-  inject?: number;
-  thread?: string;
   events: (AuditEventView & { related?: true })[];
   omitted: number;
   escalated: Escalated[];
@@ -226,17 +207,8 @@ export class AlertBook {
     const m = this.msgs.get(id);
     if (!m) return null;
     const state = m.retracted ? "retracted" : m.acknowledged >= Math.max(m.recipients.length, m.delivered) ? "complete" : "open";
-    const v: AlertView = {
-      id: m.id, kind: m.kind, originator: m.originator, title: m.title, precedence: m.precedence, sentAt: m.sentAt, deadline: m.deadline,
-      recipients: m.recipients.length, delivered: m.delivered, acknowledged: m.acknowledged, late: m.late, escalations: m.escalations,
-      updates: m.updates, hits: m.hits, answers: m.answers, rfis: m.rfis, state,
-    };
-    if (m.tlp) v.tlp = m.tlp;
-    if (m.inject !== undefined) v.inject = m.inject;
-    if (m.thread) v.thread = m.thread;
-    if (m.question) v.question = m.question;
-    if (m.refersTo) v.refersTo = m.refersTo;
-    return v;
+    const { recipients, retracted: _r, events: _e, omitted: _o, escalated: _x, linked: _l, ...row } = m;
+    return { ...row, recipients: recipients.length, state };
   }
 
   /** Every inject's message, then the latest background alerts and RFIs, newest first. */

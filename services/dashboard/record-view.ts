@@ -35,45 +35,37 @@ export function eventsOf(record: AuditRecord): DashEvent[] {
   return parts.map((r, i) => eventOf(r, parts.length > 1 ? i : undefined));
 }
 
+type TextField = "agency" | "messageId" | "kind" | "precedence" | "title" | "tlp" | "refersTo" | "deadline" | "from" | "officer" | "step" | "recipient" | "via";
+
 function eventOf(r: AuditRecord, part: number | undefined): DashEvent {
   const d = r.data ?? {};
   const e: DashEvent = { seq: r.seq, event: r.event, at: r.at, actor: r.actor };
   if (part !== undefined) e.part = part;
-  if (r.agency) e.agency = r.agency;
-  if (r.messageId) e.messageId = r.messageId;
-  if (r.kind) e.kind = r.kind;
-  const precedence = str(d.precedence);
-  if (precedence) e.precedence = precedence;
-  const title = str(d.title);
-  if (title) e.title = title;
-  const tlp = str(d.tlp);
-  if (tlp) e.tlp = tlp;
-  const refersTo = str(d.refersTo);
-  if (refersTo) e.refersTo = refersTo;
+  /** Copies a text field of the record (or of its data) when it has one. */
+  const text = (field: TextField, value: unknown) => {
+    const v = str(value);
+    if (v) e[field] = v;
+  };
+  text("agency", r.agency);
+  text("messageId", r.messageId);
+  text("kind", r.kind);
+  for (const k of ["precedence", "title", "tlp", "refersTo"] as const) text(k, d[k]);
   if (ACCEPTED_EVENTS.has(r.event)) {
     const recipients = strings(d.recipients);
     if (recipients) e.recipients = recipients;
-    const deadline = str(d.ackDeadline);
-    if (deadline) e.deadline = deadline;
+    text("deadline", d.ackDeadline);
   } else if (r.event === "delivered") {
-    const deadline = str(d.deadline);
-    if (deadline) e.deadline = deadline;
-    const from = str(d.originator);
-    if (from) e.from = from;
+    text("deadline", d.deadline);
+    text("from", d.originator);
   } else if (r.event === "acknowledged") {
-    const officer = str(d.officer);
-    if (officer) e.officer = officer;
+    text("officer", d.officer);
     if (typeof d.withinDeadline === "boolean") e.withinDeadline = d.withinDeadline;
   } else if (r.event === "escalated") {
-    const step = str(d.step);
-    if (step) e.step = step;
-    const recipient = str(d.recipient);
-    if (recipient) e.recipient = recipient;
-    const via = str(d.via);
-    if (via) e.via = via;
+    for (const k of ["step", "recipient", "via"] as const) text(k, d[k]);
     // One escalation today covers one delivery; a coalesced one (one per recipient and step) may
     // list more in `messageIds`.
     const ids = strings(d.messageIds) ?? (r.messageId ? [r.messageId] : []);
+    const recipient = e.recipient;
     if (recipient) e.covers = ids.map((messageId) => ({ messageId, recipient }));
   } else if (r.event === "rejected") {
     const reasons = Array.isArray(d.reasons) ? d.reasons.map((x) => (typeof x === "object" && x ? `${str((x as { code?: unknown }).code) ?? ""} ${str((x as { path?: unknown }).path) ?? ""}`.trim() : String(x))) : [];
