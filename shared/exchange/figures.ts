@@ -21,7 +21,7 @@ export const FIGURES = {
   overdue: { label: "overdue now", counts: "deliveries awaiting acknowledgement whose deadline has passed, in simulated time" },
   withdrawn: { label: "withdrawn before acknowledgement", counts: "deliveries of an alert withdrawn by its originator before they were acknowledged" },
   escalations: { label: "escalations", counts: "escalation steps taken: reminders, backup contacts and originators told" },
-  inTime: { label: "acknowledged within deadline", counts: "share of the deliveries decided so far (acknowledged, or overdue) that were acknowledged within their deadline" },
+  inTime: { label: "share within deadline", counts: "share of the deliveries decided so far (acknowledged, or overdue) that were acknowledged within their deadline" },
 } as const;
 export type FigureKey = keyof typeof FIGURES;
 

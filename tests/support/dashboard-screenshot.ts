@@ -1,8 +1,9 @@
 // Makes the README's pictures of the workshop dashboard: the default demonstration (baku-247,
 // ninety agencies) at speed 300 with --hold, photographed when the simulated clock reaches each
-// chosen time and, with "end", on the debrief screen after the run. Then stops the run.
+// chosen time (07:05: the FLASH about a stolen radiography source, with the services still to
+// acknowledge it) and, with "end", on the debrief screen after the run. Then stops the run.
 //
-//   npx tsx tests/support/dashboard-screenshot.ts                      # docs/img/dashboard.png (07:02) and docs/img/debrief.png
+//   npx tsx tests/support/dashboard-screenshot.ts                      # docs/img/dashboard.png (07:05) and docs/img/debrief.png
 //   npx tsx tests/support/dashboard-screenshot.ts --shot 07:02=a.png --shot end=b.png [--size 1280x720] [--speed 300]
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ import { launchChromium, startAtixWithDashboard, watchPage } from "./dashboard-b
 const root = new URL("../../", import.meta.url).pathname;
 const { values } = parseArgs({
   options: {
-    shot: { type: "string", multiple: true, default: [`07:02=${join(root, "docs/img/dashboard.png")}`, `end=${join(root, "docs/img/debrief.png")}`] },
+    shot: { type: "string", multiple: true, default: [`07:05=${join(root, "docs/img/dashboard.png")}`, `end=${join(root, "docs/img/debrief.png")}`] },
     size: { type: "string", multiple: true, default: ["1920x1080"] },
     speed: { type: "string", default: "300" },
     scenario: { type: "string", default: join(root, "simulations/scenarios/baku-247.yaml") },
@@ -53,7 +54,8 @@ try {
       }
     }
     await mkdir(dirname(out), { recursive: true });
-    await Promise.all(pages.map(({ page, suffix }) => page.screenshot({ path: out.replace(/\.png$/, `${suffix}.png`) })));
+    // One after the other: two pages drawing a FLASH fan-out at once on a busy machine lag behind.
+    for (const { page, suffix } of pages) await page.screenshot({ path: out.replace(/\.png$/, `${suffix}.png`) });
     process.stdout.write(`saved ${out}\n`);
   }
   const problems = pages.flatMap((p) => p.problems);
