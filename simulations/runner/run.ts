@@ -271,6 +271,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     async close() {
       memory.stop();
       recorder.stop();
+      await chainFollower.stop();
       await host.stop().catch(() => undefined);
       await admin.drain().catch(() => undefined);
       await launched.stop().catch(() => undefined);

@@ -18,6 +18,8 @@ const S = {
 };
 /** Speeds offered by the Slower / Faster controls (a simulated day takes 24 h ... 29 s). */
 const SPEEDS = [1, 10, 30, 60, 120, 300, 600, 1000, 2000, 3000];
+/** Messages the page keeps (its lists show the latest 60 background ones). */
+const MAX_ALERTS = 400;
 
 // Words: every element with data-t (text) or data-title (tooltip) takes them from strings.js.
 for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
@@ -123,6 +125,12 @@ const handlers = {
   },
   alert: (a) => {
     S.alerts.set(a.id, a);
+    // Bounded on a page left open for days: the oldest background messages go (the server keeps their journeys).
+    if (S.alerts.size > MAX_ALERTS)
+      for (const [id, x] of S.alerts) {
+        if (S.alerts.size <= MAX_ALERTS) break;
+        if (x.inject === undefined) S.alerts.delete(id);
+      }
     later(a.inject !== undefined || !S.exercise ? "script" : "background");
   },
   inject: (i) => {
