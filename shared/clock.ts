@@ -63,6 +63,10 @@ export class SimClock {
   pause() {
     if (!this.state.paused) this.state = { ...this.state, simAnchor: this.nowMs(), wallAnchor: this.wallNow(), paused: true };
   }
+  /** Moves simulated time forward to `simMs` (never back), keeping the speed and a pause. */
+  jumpTo(simMs: number) {
+    if (simMs > this.nowMs()) this.state = { ...this.state, simAnchor: simMs, wallAnchor: this.wallNow() };
+  }
   resume() {
     if (this.state.paused) this.state = { ...this.state, wallAnchor: this.wallNow(), paused: false };
   }

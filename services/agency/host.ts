@@ -9,6 +9,7 @@ import { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { ClockFeed } from "./clock-feed.ts";
 import { type AgencyCounters, type AgencyEventListener, emptyCounters } from "./events.ts";
 import { AgencyNode } from "./node.ts";
+import { InjectScript } from "./script.ts";
 import type { AgencyNodeOptions } from "./options.ts";
 import { type RegistryKeys, senderKeysOf } from "./verify-delivery.ts";
 
@@ -40,6 +41,8 @@ export interface AgencyHostOptions {
 
 export class AgencyHost {
   readonly feed: ClockFeed;
+  /** The scenario's injects, marked by the runner before it sends each: they react only as scripted. */
+  readonly script = new InjectScript();
   private readonly byId = new Map<string, AgencyNode>();
   private readonly listeners = new Set<AgencyEventListener>();
   private clockVia: { id: string; sub: Subscription } | undefined;
@@ -53,6 +56,7 @@ export class AgencyHost {
       clockFeed: this.feed,
       outbox: new YieldingQueue(),
       logger,
+      scripted: (id: string) => this.script.get(id),
       ...defined({
         authenticate: opts.authenticate,
         hitProbability: opts.hitProbability,

@@ -3,6 +3,7 @@ export { AgencyNode } from "./node.ts";
 export type { AgencyNodeOptions } from "./options.ts";
 export { AgencyHost, type AgencyHostOptions, type HostedAgency } from "./host.ts";
 export { ClockFeed } from "./clock-feed.ts";
+export { InjectScript, NO_REACTION, type ScriptedReaction } from "./script.ts";
 export type { AgencyCounters, AgencyEvent, AgencyEventListener, AgencyEventType } from "./events.ts";
 export {
   acknowledgeAt,

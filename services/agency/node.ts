@@ -62,6 +62,7 @@ export class AgencyNode {
       hitProbability: opts.hitProbability ?? DEFAULTS.hitProbability,
       answerProbability: opts.answerProbability ?? DEFAULTS.answerProbability,
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
+      ...(opts.scripted ? { scripted: opts.scripted } : {}),
     }, outbox, (id, ack) => this.intake.standIn(id, ack));
     this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox, opts.keys);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();

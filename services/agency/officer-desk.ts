@@ -14,6 +14,7 @@ import { BoundedMap, BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
 import { acknowledgementFor, type Acknowledging, chooseAction, hitFor, LINGER_MS, MAX_LINGER_MS, precedenceOf, rfiResponseFor } from "./reactions.ts";
 import type { SimScheduler } from "./scheduler.ts";
+import { type ScriptedReaction, scriptedAnswer, scriptedHit } from "./script.ts";
 
 const MINUTE_MS = 60_000;
 
@@ -21,6 +22,8 @@ export interface DeskSettings {
   hitProbability: number;
   answerProbability: number;
   informationProbability: number;
+  /** The script's word on a delivery (scripted injects); background traffic reacts by the probabilities. */
+  scripted?: (messageId: string) => ScriptedReaction | undefined;
 }
 
 /** Scheduler key prefix of a pending acknowledgement (`ack:<messageId>`). */
@@ -125,17 +128,19 @@ export class OfficerDesk {
     await standIn;
     this.log.info({ messageId: m.id, kind: m.kind, ackId: ack.id, action, precedence }, "acknowledged");
     this.events.emit({ type: "acknowledged", agency: id, messageId: m.id, kind: m.kind, at: now.iso, replyId: ack.id });
-    if (m.kind === "rfi") this.planAnswer(m, now.ms);
-    if (m.kind === "alert" && chance(this.rng(m.id, "hit?"), this.settings.hitProbability))
+    if (m.kind !== "rfi" && m.kind !== "alert") return;
+    const script = this.settings.scripted?.(m.id);
+    if (m.kind === "rfi") return this.planAnswer(m, now.ms, script);
+    if (script ? scriptedHit(script, id) : chance(this.rng(m.id, "hit?"), this.settings.hitProbability))
       this.scheduler.at(`hit:${m.id}`, now.ms + uniform(this.rng(m.id, "hit-at"), 5, 45) * MINUTE_MS, () => this.reportHit(m));
   }
 
   /** Answer before respondBy: preparation takes 10–60 % of the time left (at least a minute). */
-  private planAnswer(rfi: RfiMessage, ackedAt: number) {
+  private planAnswer(rfi: RfiMessage, ackedAt: number, script: ScriptedReaction | undefined) {
     const left = Date.parse(rfi.body.respondBy) - ackedAt;
     if (left <= 0) return this.log.info({ messageId: rfi.id }, "respondBy passed before acknowledgement; no answer");
-    if (!chance(this.rng(rfi.id, "answer?"), this.settings.answerProbability))
-      return this.log.info({ messageId: rfi.id }, "officer will not answer this RFI");
+    if (script ? !scriptedAnswer(script, this.agency.id) : !chance(this.rng(rfi.id, "answer?"), this.settings.answerProbability))
+      return this.log.info({ messageId: rfi.id, scripted: !!script }, "officer will not answer this RFI");
     const prep = Math.min(left * 0.9, Math.max(MINUTE_MS, left * uniform(this.rng(rfi.id, "answer-at"), 0.1, 0.6)));
     this.scheduler.at(`answer:${rfi.id}`, ackedAt + prep, () => this.answer(rfi));
   }

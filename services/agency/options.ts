@@ -4,6 +4,7 @@ import type { RosterAgency } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import type { ClockFeed } from "./clock-feed.ts";
+import type { ScriptedReaction } from "./script.ts";
 import type { SenderKeys } from "./verify-delivery.ts";
 
 export interface AgencyNodeOptions {
@@ -35,6 +36,11 @@ export interface AgencyNodeOptions {
   answerProbability?: number;
   /** Chance that an answer says information is held (default 0.4). */
   informationProbability?: number;
+  /**
+   * The script's word on a delivery: a scripted inject gets only the hits and answers it names,
+   * never generated ones. Set by whoever plays the script (AgencyHost.script), never from a message.
+   */
+  scripted?: (messageId: string) => ScriptedReaction | undefined;
   /** The node stays offline (presence "offline", not consuming) until this simulated time. */
   offlineUntil?: number | string | Date;
   /** Wall ms between presence repeats (default 2000; `atix status` listens 2.5 s). */

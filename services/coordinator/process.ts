@@ -140,6 +140,7 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
     ...(body.title ? { title: body.title } : refersTo?.title ? { title: refersTo.title } : {}),
     ...(body.category ? { category: body.category } : {}),
     ...(refersTo ? { refersTo: refersTo.id } : {}),
+    ...(m.kind === "rfi" ? { question: m.body.question.slice(0, 500), ...(m.body.aboutAlert ? { aboutAlert: m.body.aboutAlert } : {}) } : {}),
     state: "active",
     sentAt: m.sentAt,
     acceptedAt: at,

@@ -1,14 +1,18 @@
 // The workshop dashboard's public face. Open it on a port first (so a busy port fails before any
 // exchange starts, and the room can already load the page), then attach it to an exchange
-// through an observer connection; `atix run` also hands it the clock controls.
+// through an observer connection. Whoever owns the clock hands it the controls; `atix run` also
+// hands it the scenario's MSEL, each inject as it plays, and at the end the run's result.
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { ClockController } from "./clock-control.ts";
+import type { ClockControls } from "./clock-control.ts";
+import type { InjectPlayed } from "./exercise.ts";
 import { EventHub } from "./hub.ts";
 import { DashboardModel } from "./model.ts";
 import { createDashboardServer } from "./server.ts";
 import { followExchange, type Source } from "./source.ts";
+import type { DashboardState, DebriefView, ExerciseView } from "./types.ts";
 
-export { type ClockController, runnerClockController } from "./clock-control.ts";
+export { ClockRefusal, type ClockControls, exchangeClock, MAX_SPEED, MIN_SPEED } from "./clock-control.ts";
+export type { InjectPlayed } from "./exercise.ts";
 export type * from "./types.ts";
 
 /** 24/7: the port the facilitator's bookmark points at unless told otherwise. */
@@ -19,32 +23,39 @@ const FLUSH_MS = 250;
 export interface Dashboard {
   /** http://127.0.0.1:PORT/ */
   readonly url: string;
-  /** Shows the exchange seen through `nc` (read-only observer); resolves once the chain so far is read. */
-  attach(nc: NatsConnection, exchangeUrl: string): Promise<void>;
-  /** Offers pause/resume/speed (or takes them away with undefined). */
-  setControl(control: ClockController | undefined): void;
-  /** The run is over: keep showing the final state, say so, and take the controls away. */
-  finish(note: string): void;
+  /**
+   * Shows the exchange seen through `nc` (read-only observer); resolves once the chain so far is
+   * read. `fromSeq`: the figures count from this record (a run on an exchange that has history).
+   */
+  attach(nc: NatsConnection, exchangeUrl: string, opts?: { fromSeq?: number }): Promise<void>;
+  /** Offers the clock controls (or takes them away with undefined). */
+  setControl(controls: ClockControls | undefined): void;
+  /** The scenario to be played: its MSEL, threads and objective. */
+  play(exercise: ExerciseView): void;
+  /** The runner played an inject (or could not). */
+  injectPlayed(p: InjectPlayed): void;
+  /** The run is over: keep showing the final state, say so, take the controls away, and show the result. */
+  finish(note: string, result?: { debrief: DebriefView; reportDir?: string }): void;
   close(): Promise<void>;
 }
 
 export async function openDashboard(opts: { port: number; title?: string }): Promise<Dashboard> {
   const model = new DashboardModel(opts.title);
   const hub = new EventHub();
-  let control: ClockController | undefined;
+  let control: ClockControls | undefined;
   let source: Source | undefined;
-  const status = () => ({ exchange: model.snapshot(!!control).exchange, controls: !!control });
+  let reportDir: string | undefined;
+  const controls = (): DashboardState["controls"] => ({ clock: !!control, next: !!control?.nextInject });
+  const status = () => ({ exchange: model.snapshot(controls()).exchange, controls: controls() });
   const clock = () => (model.clock ? { state: model.clock, wallNow: Date.now() } : null);
   const server = createDashboardServer({
-    state: () => model.snapshot(!!control),
-    journey: (id) => {
-      const j = model.book.journey(id);
-      return j.alert || j.records.length ? j : undefined;
-    },
+    state: () => model.snapshot(controls()),
+    journey: (id) => model.journey(id),
     control: () => control,
+    reportDir: () => reportDir,
     hub,
     // A page (re)connecting starts from a complete snapshot on the same channel as the events.
-    hello: () => [["snapshot", model.snapshot(!!control)]],
+    hello: () => [["snapshot", model.snapshot(controls())]],
   });
   const url = await server.listen(opts.port);
 
@@ -57,9 +68,16 @@ export async function openDashboard(opts: { port: number; title?: string }): Pro
     return true;
   };
   const flush = () => {
-    if (!hub.size || model.chain.catchingUp) return void model.book.takeChanged();
+    if (!hub.size || model.chain.catchingUp) {
+      model.book.takeChanged();
+      model.exercise.takeChanged();
+      model.exercise.takeHighlight();
+      return;
+    }
     model.refresh();
     for (const a of model.book.takeChanged()) hub.send("alert", a);
+    for (const i of model.exercise.takeChanged()) hub.send("inject", i);
+    if (model.exercise.takeHighlight()) hub.send("highlight", model.highlight());
     for (const a of model.agencyViews()) if (changed(`agency:${a.id}`, a)) hub.send("agency", a);
     const counters = model.counters();
     if (changed("counters", counters)) hub.send("counters", counters);
@@ -71,13 +89,14 @@ export async function openDashboard(opts: { port: number; title?: string }): Pro
   timer.unref();
   const reset = () => {
     sent.clear();
-    hub.send("snapshot", model.snapshot(!!control));
+    hub.send("snapshot", model.snapshot(controls()));
   };
 
   return {
     url,
-    async attach(nc, exchangeUrl) {
+    async attach(nc, exchangeUrl, o = {}) {
       model.url = exchangeUrl;
+      if (o.fromSeq !== undefined) model.countFrom(o.fromSeq);
       source = await followExchange(nc, model, {
         audit: (view) => hub.send("audit", view, view.seq),
         clock: () => hub.send("clock", clock()),
@@ -89,10 +108,23 @@ export async function openDashboard(opts: { port: number; title?: string }): Pro
       control = c;
       flush();
     },
-    finish(note) {
+    play(exercise) {
+      model.exercise.load(exercise);
+      reset();
+    },
+    injectPlayed(p) {
+      model.exercise.played(p);
+    },
+    finish(note, result) {
       model.finished = note;
       control = undefined;
+      // The status (finished, no controls) first, then the result that opens over it.
       flush();
+      if (result) {
+        model.debrief = result.debrief;
+        reportDir = result.reportDir;
+        hub.send("debrief", result.debrief);
+      }
     },
     async close() {
       clearInterval(timer);

@@ -1,21 +1,31 @@
 // Everything the dashboard shows, kept in memory and fed by the exchange: the registry, signed
-// presence, coordinator heartbeats, the clock, and the audit chain (verified record by record).
-// It knows nothing of NATS or HTTP, so it can be tested by feeding it records.
+// presence, coordinator heartbeats, the clock, the audit chain (verified record by record, counted
+// by the shared figures) and, inside `atix run`, the scenario's MSEL and the run's result. It knows
+// nothing of NATS or HTTP, so it can be tested by feeding it records.
 import { ChainVerifier } from "../../shared/audit/chain.ts";
 import { type ClockState, SimClock } from "../../shared/clock.ts";
 import { type PresenceMessage, REGIONS, StoredAuditRecord } from "../../shared/contracts/index.ts";
-import { summariseTracking } from "../../shared/exchange/observe.ts";
+import { ExchangeFigures, FIGURE_KEYS, type FigureKey } from "../../shared/exchange/figures.ts";
+import { figureLabel } from "../../shared/i18n/figure-labels.ts";
+import { translator } from "../../shared/i18n/translator.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { AlertBook } from "./alerts.ts";
-import type { AgencyView, AuditEventView, ChainStatus, Counters, DashboardState } from "./types.ts";
+import { Exercise } from "./exercise.ts";
+import { eventsOf } from "./record-view.ts";
+import type { AgencyView, AuditEventView, ChainStatus, Counters, DashboardState, DebriefView, HighlightView, JourneyView } from "./types.ts";
 
 /** Presence is repeated every 2 wall seconds: an agency silent this long has gone. */
 const SILENT_AFTER_MS = 10_000;
 /** Coordinators beat every second. */
 const COORDINATOR_GONE_MS = 5_000;
+/** Settled deliveries older than this (simulated) are forgotten; their counts stay. */
+const SETTLED_KEPT_MS = 7 * 24 * 3_600_000;
+const LABELS = Object.fromEntries(FIGURE_KEYS.map((k) => [k, figureLabel(translator("en"), k)])) as Record<FigureKey, string>;
 
 export class DashboardModel {
   readonly book = new AlertBook();
+  figures = new ExchangeFigures(1, this.book.onDelivery);
+  readonly exercise = new Exercise(this.book);
   private agencies = new Map<string, AgencyView & { heardAt?: number }>();
   /** Coordinator keys of the registry: records must be signed with one of them. */
   private readonly trusted = new Set<string>();
@@ -26,9 +36,9 @@ export class DashboardModel {
   connected = false;
   name = "";
   finished: string | undefined;
+  debrief: DebriefView | undefined;
   /** Sequence of the last record applied. */
   lastSeq = 0;
-
   /** The exchange's NATS URL, once attached. */
   url = "";
 
@@ -48,6 +58,11 @@ export class DashboardModel {
     );
   }
 
+  /** The figures count from this record on (before any record is applied): a run on an exchange with history. */
+  countFrom(seq: number) {
+    this.figures = new ExchangeFigures(seq, this.book.onDelivery);
+  }
+
   simNow(): number {
     return this.clock ? new SimClock(this.clock).nowMs() : Date.now();
   }
@@ -65,7 +80,12 @@ export class DashboardModel {
     const r = StoredAuditRecord.safeParse(raw);
     if (!r.success) return [];
     this.lastSeq = r.data.seq;
-    return this.book.apply(r.data);
+    this.figures.apply(r.data);
+    return eventsOf(r.data).map((e) => {
+      const view = this.book.apply(e);
+      this.exercise.onEvent(e, view);
+      return view;
+    });
   }
 
   presence(p: PresenceMessage, wallNow = Date.now()) {
@@ -85,20 +105,16 @@ export class DashboardModel {
     return [...this.beats.values()].filter((t) => wallNow - t < COORDINATOR_GONE_MS).length;
   }
 
-  /** Recomputes what time changes: silence, open and overdue deliveries per agency. */
+  /** Recomputes what time changes: silence, and the deliveries waiting on each agency. */
   refresh(wallNow = Date.now()) {
     const simNow = this.simNow();
-    const open = new Map<string, number>();
-    const overdue = new Map<string, number>();
-    for (const t of this.book.deliveries.open()) {
-      open.set(t.recipient, (open.get(t.recipient) ?? 0) + 1);
-      if (Date.parse(t.deadline) < simNow) overdue.set(t.recipient, (overdue.get(t.recipient) ?? 0) + 1);
-    }
+    const load = this.figures.agencyLoad(simNow);
     for (const a of this.agencies.values()) {
       if (a.heardAt !== undefined && wallNow - a.heardAt > SILENT_AFTER_MS) a.status = "offline";
-      a.open = open.get(a.id) ?? 0;
-      a.overdue = overdue.get(a.id) ?? 0;
+      a.open = load.get(a.id)?.open ?? 0;
+      a.overdue = load.get(a.id)?.overdue ?? 0;
     }
+    this.figures.deliveries.prune(simNow - SETTLED_KEPT_MS);
   }
 
   agencyViews(): AgencyView[] {
@@ -115,19 +131,47 @@ export class DashboardModel {
         onDuty: online.filter((a) => a.status === "on-duty").length,
         overdue: agencies.filter((a) => a.overdue > 0).length,
       },
-      messages: {
-        accepted: this.book.accepted,
-        alerts: this.book.alertsSent,
-        rejected: this.book.rejected,
-        escalations: this.book.escalated,
-      },
-      deliveries: summariseTracking(this.book.deliveries.all(), this.simNow()),
+      figures: this.figures.at(this.simNow()),
     };
   }
 
-  snapshot(controls: boolean): DashboardState {
+  /** Where each recipient of a message stands, from the deliveries the figures keep. */
+  journey(id: string): JourneyView | undefined {
+    const j = this.book.journey(id);
+    if (!j) return undefined;
+    const sentMs = j.alert ? Date.parse(j.alert.sentAt) : Number.NaN;
+    const forgotten = this.figures.deliveries.wasPruned(sentMs);
+    const recipients = j.recipients.map((agency): JourneyView["recipients"][number] => {
+      const t = this.figures.deliveries.get(id, agency);
+      if (!t) return { agency, state: forgotten ? "acknowledged" : j.alert?.state === "retracted" ? "withdrawn" : "waiting" };
+      if (t.state === "closed") return { agency, state: "withdrawn" };
+      if (t.ackAt) return { agency, state: t.withinDeadline === false ? "late" : "acknowledged", at: t.ackAt };
+      return { agency, state: "delivered", at: t.deliveredAt };
+    });
+    return { ...j, recipients };
+  }
+
+  /** The banner moment: the latest highlighted inject (or FLASH message) and its recipients' progress. */
+  highlight(): HighlightView | undefined {
+    // (Deliveries come from the figures' view: a moment is recent, never pruned.)
+    const h = this.exercise.highlight;
+    if (!h) return undefined;
+    const delivered: string[] = [];
+    const acknowledged: string[] = [];
+    const late: string[] = [];
+    for (const t of this.figures.deliveries.ofMessage(h.messageId)) {
+      delivered.push(t.recipient);
+      if (t.ackAt) acknowledged.push(t.recipient);
+      if (t.withinDeadline === false) late.push(t.recipient);
+    }
+    return { ...h, delivered, acknowledged, late };
+  }
+
+  snapshot(controls: DashboardState["controls"]): DashboardState {
     this.refresh();
     const present = new Set(this.agencyViews().map((a) => a.region));
+    const highlight = this.highlight();
+    const exercise = this.exercise.view();
     return {
       exchange: {
         name: this.name, url: this.url, connected: this.connected, coordinators: this.coordinators(),
@@ -135,11 +179,15 @@ export class DashboardModel {
       },
       clock: this.clock ? { state: this.clock, wallNow: Date.now() } : null,
       controls,
+      ...(exercise ? { exercise } : {}),
       agencies: this.agencyViews(),
       regions: REGIONS.filter((r) => present.has(r)),
       alerts: this.book.alerts(),
-      escalations: this.book.escalations.slice(0, 30),
+      escalations: this.book.escalations.slice(0, 60),
       counters: this.counters(),
+      labels: LABELS,
+      ...(highlight ? { highlight } : {}),
+      ...(this.debrief ? { debrief: this.debrief } : {}),
       chain: this.chain,
       auditSeq: this.lastSeq,
     };

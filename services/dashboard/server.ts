@@ -2,11 +2,13 @@
 // served from this package so it works without internet, the JSON snapshot, the event stream,
 // an alert's journey, and the facilitator's clock controls when the owner of the clock gave any.
 import { readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname } from "node:path";
 import { OKABE_ITO, TLP_COLOURS } from "../../simulations/report/html-style.ts";
-import { type ClockController, MAX_SPEED, MIN_SPEED } from "./clock-control.ts";
+import { type ClockControls, ClockRefusal, MAX_SPEED, MIN_SPEED } from "./clock-control.ts";
 import type { EventHub } from "./hub.ts";
 import type { DashboardState, JourneyView } from "./types.ts";
 
@@ -41,7 +43,9 @@ function loadAssets(): Map<string, { type: string; body: Buffer }> {
 export interface ServerParts {
   state(): DashboardState;
   journey(id: string): JourneyView | undefined;
-  control(): ClockController | undefined;
+  control(): ClockControls | undefined;
+  /** The finished run's report folder, served under /report/. */
+  reportDir(): string | undefined;
   hub: EventHub;
   hello(): [string, unknown][];
 }
@@ -61,23 +65,49 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return JSON.parse(text);
 }
 
+/** The report files a finished run's dashboard serves, with their types: a fixed list, nothing else. */
+const REPORT_FILES: Record<string, string> = {
+  "report.html": "text/html; charset=utf-8",
+  "report.md": "text/markdown; charset=utf-8",
+  "metrics.json": "application/json; charset=utf-8",
+};
+
 /**
  * The clock controls change the exchange: only a JSON POST from the page itself is taken (a form
  * or a script on another site cannot send JSON here without a CORS pre-flight, which is refused),
  * addressed to this machine by its loopback name (a DNS-rebound site would name its own host).
  */
-async function clockRequest(req: IncomingMessage, res: ServerResponse, control: ClockController | undefined) {
-  if (!control) return json(res, 403, { error: "the clock is controlled only where the dashboard runs inside `atix run --dashboard`" });
+async function clockRequest(req: IncomingMessage, res: ServerResponse, control: ClockControls | undefined) {
+  if (!control) return json(res, 403, { error: "the clock is controlled only where the dashboard runs inside `atix run --dashboard` or `atix up --dashboard`" });
   const origin = req.headers.origin;
   const loopback = /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(req.headers.host ?? "");
   if (!loopback || !/^application\/json\b/.test(req.headers["content-type"] ?? "") || (origin && origin !== `http://${req.headers.host}`))
     return json(res, 415, { error: "expected a JSON request from the dashboard page" });
-  const body = (await readJson(req).catch(() => undefined)) as { pause?: unknown; speed?: unknown } | undefined;
+  const body = (await readJson(req).catch(() => undefined)) as { pause?: unknown; speed?: unknown; next?: unknown } | undefined;
   const speed = body?.speed;
-  if (!body || (body.pause !== undefined && typeof body.pause !== "boolean") || (speed !== undefined && (typeof speed !== "number" || !(speed >= MIN_SPEED && speed <= MAX_SPEED))))
-    return json(res, 400, { error: `expected {"pause": true|false} or {"speed": ${MIN_SPEED}..${MAX_SPEED}}` });
-  const state = await control({ ...(body.pause !== undefined ? { pause: body.pause as boolean } : {}), ...(speed !== undefined ? { speed: speed as number } : {}) });
-  json(res, 200, { clock: state });
+  const valid =
+    body && (body.next === undefined ? body.pause !== undefined || speed !== undefined : body.next === true && body.pause === undefined && speed === undefined) &&
+    (body.pause === undefined || typeof body.pause === "boolean") && (speed === undefined || (typeof speed === "number" && speed >= MIN_SPEED && speed <= MAX_SPEED));
+  if (!valid) return json(res, 400, { error: `expected {"pause": true|false}, {"speed": ${MIN_SPEED}..${MAX_SPEED}} or {"next": true}` });
+  try {
+    if (body.next === true) {
+      if (!control.nextInject) return json(res, 409, { error: "there is no scenario here to step through: next inject works inside `atix run --dashboard`" });
+      return json(res, 200, await control.nextInject());
+    }
+    const state = await control.change({ ...(body.pause !== undefined ? { pause: body.pause as boolean } : {}), ...(speed !== undefined ? { speed: speed as number } : {}) });
+    json(res, 200, { clock: state });
+  } catch (e) {
+    if (e instanceof ClockRefusal) return json(res, 409, { error: e.message });
+    throw e;
+  }
+}
+
+/** /report/<file> of a finished run; 404 until the run has written it. */
+async function reportRequest(res: ServerResponse, dir: string | undefined, name: string) {
+  const type = REPORT_FILES[name];
+  if (!dir || !type) return json(res, 404, { error: dir ? `no such report file: ${name}` : "the report is written when the run ends" });
+  const body = await readFile(join(dir, name)).catch(() => undefined);
+  return body ? send(res, 200, type, body) : json(res, 404, { error: `${name} was not written` });
 }
 
 export function createDashboardServer(parts: ServerParts): { listen(port: number): Promise<string>; close(): Promise<void> } {
@@ -94,6 +124,8 @@ export function createDashboardServer(parts: ServerParts): { listen(port: number
     if (path === "/favicon.ico") return asset("favicon.svg");
     if (path.startsWith("/assets/")) return asset(path.slice("/assets/".length));
     if (path === "/api/state") return json(res, 200, parts.state());
+    if (path === "/report" || path === "/report/") return reportRequest(res, parts.reportDir(), "report.html");
+    if (path.startsWith("/report/")) return reportRequest(res, parts.reportDir(), path.slice("/report/".length));
     if (path === "/api/stream") return parts.hub.open(req, res, parts.hello);
     const j = /^\/api\/journey\/([0-9a-f-]{36})$/i.exec(path);
     if (j) {

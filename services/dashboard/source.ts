@@ -90,9 +90,16 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
   if (lastSeq === 0) finishCatchUp();
   const apply = (streamSeq: number, record: unknown) => {
     for (const view of model.applyAudit(record)) {
-      if (view.event === "submitted" && view.kind === "rfi" && !view.title && view.messageId) {
+      // An RFI's question and the alert it follows up are in the coordinator's record of it
+      // (written alongside the audit record: asked again a little later when not there yet).
+      if (view.event === "submitted" && view.kind === "rfi" && view.messageId) {
         const id = view.messageId;
-        void config.message(id).then((r) => r && model.book.describe(id, r), () => undefined);
+        const describe = (tries: number): void =>
+          void config.message(id).then(
+            (r) => (r ? model.book.describe(id, r) : tries > 1 && setTimeout(() => describe(tries - 1), 500).unref()),
+            () => undefined,
+          );
+        describe(3);
       }
       if (!model.chain.catchingUp) on.audit(view);
     }

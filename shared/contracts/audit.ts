@@ -25,6 +25,9 @@ export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 /** Events that record an accepted message, each naming its recipients and deadline. */
 export const ACCEPTED_EVENTS = ["submitted", "updated", "retracted", "answered", "hit-reported"] as const satisfies readonly AuditEvent[];
 export type AcceptedEvent = (typeof ACCEPTED_EVENTS)[number];
+const ACCEPTED: ReadonlySet<string> = new Set(ACCEPTED_EVENTS);
+/** Whether a record (or one delivery's event of it) records an accepted message: narrows it to those variants. */
+export const isAcceptedEvent = <R extends { event: string }>(r: R): r is Extract<R, { event: AcceptedEvent }> => ACCEPTED.has(r.event);
 
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, "expected a SHA-256 hash: 64 lowercase hex digits");
 export const GENESIS_HASH = "0".repeat(64);

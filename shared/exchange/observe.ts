@@ -1,10 +1,8 @@
-// How observers (`atix status`, the workshop dashboard) read the exchange's live signals and
-// durable records: coordinator heartbeats, signed presence, and open/overdue deliveries.
-// Defined once here so that every view counts "online" and "overdue" the same way.
+// How observers (`atix status`, the workshop dashboard) read the exchange's live signals:
+// coordinator heartbeats and signed presence, defined once here so that every view counts
+// "online" the same way. (Deliveries are counted by shared/exchange/figures.ts.)
 import { z } from "zod";
-import { DUTY_STATUSES, PRECEDENCES, PresenceMessage, type Precedence, subjects, verify } from "../contracts/index.ts";
-import type { TrackingRecord } from "./records.ts";
-import { isOpen } from "./tracking-view.ts";
+import { DUTY_STATUSES, PresenceMessage, subjects, verify } from "../contracts/index.ts";
 
 /** What observers read from a coordinator heartbeat (published by services/coordinator/heartbeat.ts). */
 export const Heartbeat = z.object({
@@ -40,34 +38,4 @@ export function verifiedPresence(subject: string, data: Uint8Array, keyOf: (agen
   const key = p.success ? keyOf(p.data.sender) : undefined;
   if (!p.success || !key || subject !== subjects.presence(p.data.sender) || !verify(raw as object, key).ok) return undefined;
   return p.data;
-}
-
-export interface TrackingSummary {
-  deliveries: number;
-  open: number;
-  overdue: number;
-  byPrecedence: Record<Precedence, { open: number; overdue: number }>;
-  acknowledged: { withinDeadline: number; afterDeadline: number };
-  closed: number;
-}
-
-/** Open = delivered or receipted; overdue = open past its deadline in simulated time. */
-export function summariseTracking(records: Iterable<TrackingRecord>, simNowMs: number): TrackingSummary {
-  const s: TrackingSummary = {
-    deliveries: 0, open: 0, overdue: 0, closed: 0, acknowledged: { withinDeadline: 0, afterDeadline: 0 },
-    byPrecedence: Object.fromEntries(PRECEDENCES.map((p) => [p, { open: 0, overdue: 0 }])) as TrackingSummary["byPrecedence"],
-  };
-  for (const t of records) {
-    s.deliveries++;
-    if (t.ackAt) s.acknowledged[t.withinDeadline === false ? "afterDeadline" : "withinDeadline"]++;
-    if (t.state === "closed") s.closed++;
-    if (!isOpen(t)) continue;
-    s.open++;
-    s.byPrecedence[t.precedence].open++;
-    if (Date.parse(t.deadline) < simNowMs) {
-      s.overdue++;
-      s.byPrecedence[t.precedence].overdue++;
-    }
-  }
-  return s;
 }

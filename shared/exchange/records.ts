@@ -30,6 +30,9 @@ export const MessageRecord = z.object({
   category: z.string().optional(),
   /** For updates, retractions, answers and hits: the alert or RFI they refer to. */
   refersTo: MessageId.optional(),
+  /** For RFIs: the question (its first 500 characters) and the alert it follows up, for observers to show. */
+  question: z.string().max(500).optional(),
+  aboutAlert: MessageId.optional(),
   state: z.enum(["active", "retracted"]).default("active"),
   retractedBy: MessageId.optional(),
   sentAt: Timestamp,

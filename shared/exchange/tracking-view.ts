@@ -57,7 +57,7 @@ export class TrackingView {
   /** Deliveries waiting for an acknowledgement. */
   private readonly openSet = new Set<TrackingRecord>();
   /** Open deliveries not yet past their deadline, earliest deadline first (a binary heap). */
-  private readonly pending: Entry[] = [];
+  private readonly pending: DeadlineEntry[] = [];
   /** Open deliveries past their deadline, as found by overdue(). */
   private readonly pastDeadline = new Set<TrackingRecord>();
 
@@ -239,9 +239,10 @@ export class TrackingView {
   }
 }
 
-type Entry = { deadlineMs: number; t: TrackingRecord };
+/** A min-heap of deliveries by deadline (also kept by the exchange figures, shared/exchange/figures.ts). */
+export type DeadlineEntry = { deadlineMs: number; t: TrackingRecord };
 
-function pushHeap(h: Entry[], e: Entry) {
+export function pushHeap(h: DeadlineEntry[], e: DeadlineEntry) {
   let i = h.push(e) - 1;
   while (i > 0) {
     const parent = (i - 1) >> 1;
@@ -252,7 +253,7 @@ function pushHeap(h: Entry[], e: Entry) {
   h[i] = e;
 }
 
-function popHeap(h: Entry[]): Entry {
+export function popHeap(h: DeadlineEntry[]): DeadlineEntry {
   const top = h[0]!;
   const last = h.pop()!;
   if (h.length) {

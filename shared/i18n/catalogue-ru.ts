@@ -2,6 +2,7 @@
 // written for Russian-speaking duty officers and evaluators.
 import type { Catalogue } from "./catalogue.ts";
 import { ruCli } from "./ru-cli.ts";
+import { ruFigures } from "./ru-figures.ts";
 import { ruReport } from "./ru-report.ts";
 
-export const ru: Catalogue = { ...ruReport, ...ruCli };
+export const ru: Catalogue = { ...ruReport, ...ruFigures, ...ruCli };

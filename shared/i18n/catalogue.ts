@@ -7,6 +7,8 @@ import type { PluralEntry } from "./interpolate.js";
 export type Key = keyof typeof en;
 type Widen<E> = E extends string ? string : PluralEntry;
 export type Catalogue = { readonly [K in Key]: Widen<(typeof en)[K]> };
+/** Another language's part of the catalogue for an English part `E` (en-report.ts, en-cli.ts …): the same keys. */
+export type PartOf<E> = { readonly [K in keyof E & Key]: Catalogue[K] };
 
 type Names<S> = S extends `${string}{${infer P}}${infer R}` ? P | Names<R> : never;
 type EntryNames<E> = E extends string ? Names<E> : E extends { one: infer O; other: infer X } ? Names<O> | Names<X> | "n" : never;

@@ -1,12 +1,10 @@
 // Русский: отчёт по итогам учения. Ключи и подстановки — как в en-report.ts. Коды срочности
 // (FLASH, IMMEDIATE, PRIORITY, ROUTINE) и маркировки TLP остаются кодами; по ACP 121 FLASH —
 // «молния», IMMEDIATE — «срочно», PRIORITY — «приоритетно», ROUTINE — «обычно».
-import type { Catalogue } from "./catalogue.ts";
+import type { PartOf } from "./catalogue.ts";
 import type { enReport } from "./en-report.ts";
 
-type Part = { readonly [K in keyof typeof enReport]: Catalogue[K] };
-
-export const ruReport: Part = {
+export const ruReport: PartOf<typeof enReport> = {
   disclaimer: "Режимы дежурства и поведение служб в этом учении — условные параметры моделирования, а не оценка реальных служб: все показатели по службам описывают модель, а не эти службы.",
   anonymised: "Обезличено: службы обозначены нейтральными региональными метками (например, EUR-07); их названия и названия их государств в тексте скрыты. В metrics.json и журнале аудита сохранены настоящие идентификаторы.",
   "cover.eyebrow": "Учение ATIX · Отчёт по итогам учения",
@@ -353,15 +351,7 @@ export const ruReport: Part = {
 
   "figure.agencies": "Службы",
   "figure.agencies.how": "Службы-участники по составу.",
-  "figure.messages": "Сообщения",
-  "figure.messages.how": "Сообщения, отправленные в систему по сценарию (заданные и фоновые) и при имитации сбоев, принятые или отклонённые.",
-  "figure.messages.note": "принято {accepted} · отклонено {rejected}",
-  "figure.deliveries": "Доставки",
-  "figure.deliveries.how": "Копии сообщений, полученные узлами служб, против положенных по составу участников и рассылке каждого сообщения.",
-  "figure.deliveries.note": "из {expected} ожидаемых",
-  "figure.acknowledged": "Подтверждено",
-  "figure.acknowledged.how": "Доставки, подтверждённые дежурным в срок или с опозданием, как доля от доставок.",
-  "figure.acknowledged.note": { one: "{n} доставка", few: "{n} доставки", many: "{n} доставок", other: "{n} доставки" },
+  "figure.deliveries.note": "сообщения сценария: получено {delivered} из {expected} ожидаемых",
   "figure.flash": "FLASH в срок",
   "figure.flash.how": "Доставки FLASH, подтверждённые в контрольный срок FLASH, против целевого значения сценария.",
   "figure.flash.note": "цель {target}",
@@ -369,8 +359,6 @@ export const ruReport: Part = {
   "figure.lost": "Потеряно",
   "figure.lost.how": "Доставки, положенные по сверке, но так и не дошедшие до узла службы; дубли — копии, полученные дважды.",
   "figure.lost.note": "продублировано {duplicated}",
-  "figure.escalations": "Эскалации",
-  "figure.escalations.how": "Шаги эскалации по запоздавшим подтверждениям (напоминание, резервный контакт, отправитель).",
   "figure.escalations.note": "до отправителя: {originator}",
   "figure.audit": "Журнал аудита",
   "figure.audit.how": "Хеш-цепочка записей аудита, проверенная запись за записью.",

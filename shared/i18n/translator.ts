@@ -16,7 +16,10 @@ export interface Translator {
   tx(key: string, vars: Record<string, string | number>, fallback: string): string;
   /** A whole number: "3,531" / "3 531". */
   int(n: number): string;
-  /** A share 0..1 as a percentage that never rounds a shortfall up to 100 %: "97.1%" / "97,1 %". */
+  /**
+   * A share 0..1 as a percentage, rounded down ("97.1%" / "97,1 %"): a share just short of a
+   * target never reads as the target, nor a shortfall as 100 %. The dashboard rounds the same way.
+   */
   pct(share: number | null | undefined, digits?: number): string;
   /** Simulated minutes of a latency: seconds under a minute, one decimal under an hour, else a span. */
   minutes(value: number | null | undefined): string;
@@ -81,7 +84,7 @@ export function translator(lang: Lang): Translator {
       if (share === null || share === undefined || !Number.isFinite(share)) return "—";
       if (share >= 1) return pctF[0]!.format(1);
       const scale = 10 ** digits;
-      const v = Math.min(Math.round(share * 100 * scale), 100 * scale - 1) / scale;
+      const v = Math.floor(share * 100 * scale + 1e-9) / scale;
       return pctF[Math.min(digits, 2)]!.format(v / 100);
     },
     minutes(value) {

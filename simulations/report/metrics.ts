@@ -2,6 +2,7 @@
 // CI and other tools read it directly, so its shape is a contract.
 import { z } from "zod";
 import { PRECEDENCES } from "../../shared/contracts/index.ts";
+import { Figures } from "../../shared/exchange/figures.ts";
 
 const Latency = z.object({
   count: z.number().int(),
@@ -37,9 +38,15 @@ export const Metrics = z.object({
     submitted: z.number().int(), accepted: z.number().int(), rejected: z.number().int(),
     byKind: z.record(z.string(), z.object({ submitted: z.number(), accepted: z.number(), rejected: z.number() })),
   }),
+  /** The scenario's own messages reconciled against what the agency nodes received (acknowledged: figures.acknowledged). */
   deliveries: z.object({
     expected: z.number().int(), delivered: z.number().int(), acknowledged: z.number().int(), lost: z.number().int(), duplicated: z.number().int(),
   }),
+  /**
+   * The exchange's figures for the run, counted from the audit chain exactly as the dashboard,
+   * the progress line and `atix status` count them (shared/exchange/figures.ts: labels and meaning).
+   */
+  figures: Figures,
   ackLatency: z.object(Object.fromEntries(PRECEDENCES.map((p) => [p, Latency])) as Record<(typeof PRECEDENCES)[number], typeof Latency>),
   escalations: z.object({
     total: z.number().int(), reminder: z.number().int(), "backup-contact": z.number().int(), originator: z.number().int(),
@@ -130,7 +137,11 @@ export const Metrics = z.object({
       .array(z.object({ messageId: z.string(), recipient: z.string().optional(), step: z.string().optional(), agency: z.string().optional(), times: z.number().int(), seenBy: z.enum(["audit", "agency"]) }))
       .default([]),
   }),
-  traffic: z.object({ digest: z.string(), planned: z.number().int(), scripted: z.number().int(), generated: z.number().int() }),
+  traffic: z.object({
+    digest: z.string(), planned: z.number().int(), scripted: z.number().int(), generated: z.number().int(),
+    /** Generated messages not sent because the facilitator moved on to the next inject. */
+    skipped: z.number().int().default(0),
+  }),
   /**
    * Peak resident memory per process group, sampled during the run: the coordinator instance(s)
    * (the highest of any one), the process hosting the agencies (the runner) and the broker

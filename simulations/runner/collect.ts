@@ -7,17 +7,14 @@ import { type AuditRecordOf, PRECEDENCES, StoredAuditRecord } from "../../shared
 import { trustedKeys } from "../../shared/exchange/coordinator-keys.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
+import { ExchangeFigures } from "../../shared/exchange/figures.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
-import { applyStored } from "../../shared/exchange/tracking-read.ts";
-import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import type { Metrics } from "../report/metrics.ts";
 import { evaluateExpectations, evaluateInjects } from "./evaluate.ts";
 import { duplicateEscalations, reconcile } from "./reconcile.ts";
 import type { RunResult } from "./run.ts";
 import { hitsReported, unacknowledged } from "./outcomes.ts";
 import { minutes, percentile, round, sortedSample } from "./stats.ts";
-
-const TRACKED = new Set(["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"]);
 
 export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; auditJsonl: string; registry: RegistryData | undefined }> {
   const { recorder: rec, loaded, roster } = r;
@@ -35,17 +32,22 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   const audit: StoredAuditRecord[] = [];
   const registry = (await store.registry.get(CONFIG_KEYS.registry))?.value;
   const verifier = new ChainVerifier(trustedKeys(registry ?? { coordinators: [] }));
-  // The chain is the one record of where each delivery got.
-  const view = new TrackingView();
+  // The chain is the one record of where each delivery got, and the run's figures are counted
+  // from it as the dashboard and `atix status` count them: every record from the run's first.
+  const counted = new ExchangeFigures(r.fromSeq);
   let auditJsonl = "";
   for await (const { record } of readChain(r.admin)) {
     const parsed = StoredAuditRecord.safeParse(record);
-    if (parsed.success) audit.push(parsed.data);
+    if (parsed.success) {
+      audit.push(parsed.data);
+      counted.apply(parsed.data);
+    }
     verifier.push(record);
-    applyStored(view, record);
     auditJsonl += `${JSON.stringify(record)}\n`;
   }
-  const tracking = [...view.all()].filter((t) => ours.has(t.messageId));
+  const figures = counted.at(r.simulatedUntil);
+  const ofRun = audit.filter((a) => a.seq >= r.fromSeq);
+  const tracking = [...counted.deliveries.all()];
   const chain = verifier.result();
   const recon = reconcile(roster, rec);
 
@@ -59,21 +61,23 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     if (o === "accepted") (k.accepted++, accepted++);
     if (o === "rejected") (k.rejected++, rejected++);
   }
-  const garbage = audit.filter((a) => a.event === "rejected" && !(a.messageId && ours.has(a.messageId))).length;
+  const garbage = ofRun.filter((a) => a.event === "rejected" && !(a.messageId && ours.has(a.messageId))).length;
 
   const ackLatency = Object.fromEntries(
     PRECEDENCES.map((p) => {
       const ts = tracking.filter((t) => t.precedence === p && t.state !== "closed");
       const lat = sortedSample(ts.flatMap((t) => (t.ackLatencyMs !== undefined ? [t.ackLatencyMs] : [])));
+      const inTime = figures.byPrecedence[p].inTime;
       return [p, {
         count: ts.length, deadlineMinutes: r.settings.ackDeadlineMinutes[p],
         p50: minutes(lat.percentile(50)), p95: minutes(lat.percentile(95)), p99: minutes(lat.percentile(99)), max: minutes(lat.max()),
-        withinDeadline: ts.length ? round(ts.filter((t) => t.withinDeadline).length / ts.length, 4) : null,
+        // The one figure (shared/exchange/figures.ts): acknowledged in time of those decided.
+        withinDeadline: inTime === null ? null : round(inTime, 4),
       }];
     }),
   ) as Metrics["ackLatency"];
 
-  const escalated = audit.filter((a): a is AuditRecordOf<"escalated"> => a.event === "escalated" && !!a.messageId && ours.has(a.messageId));
+  const escalated = ofRun.filter((a): a is AuditRecordOf<"escalated"> => a.event === "escalated");
   const step = (s: string) => escalated.filter((a) => a.data.step === s).length;
   const twice = duplicateEscalations(escalated, rec);
   const metricsBase = {
@@ -89,20 +93,17 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     },
     agencies: roster.agencies.length,
     alerts: { submitted: rec.sent.size + garbage, accepted, rejected: rejected + garbage, byKind: { ...byKind, ...(garbage ? { malformed: { submitted: garbage, accepted: 0, rejected: garbage } } : {}) } },
-    deliveries: {
-      expected: recon.expected, delivered: recon.delivered,
-      acknowledged: tracking.filter((t) => t.ackAt && TRACKED.has(t.kind)).length,
-      lost: recon.lost.length, duplicated: recon.duplicated.length,
-    },
+    deliveries: { expected: recon.expected, delivered: recon.delivered, acknowledged: figures.acknowledged, lost: recon.lost.length, duplicated: recon.duplicated.length },
+    figures,
     ackLatency,
-    escalations: { total: escalated.length, reminder: step("reminder"), "backup-contact": step("backup-contact"), originator: step("originator"), duplicated: twice.length },
+    escalations: { total: figures.escalations, reminder: step("reminder"), "backup-contact": step("backup-contact"), originator: step("originator"), duplicated: twice.length },
     audit: { records: audit.length, verified: chain.ok, ...(chain.ok ? { head: chain.head.hash } : { problem: chain.reason }) },
     injects: evaluateInjects(r, tracking, audit),
     agencyStats: agencyStats(r, tracking, escalated, recon.lost),
-    timeline: hourly(r, audit),
+    timeline: hourly(r, ofRun),
     faults: r.faults.map(({ at, ...f }) => ({ ...f, at: new Date(r.simStart + at).toISOString() })),
     deliveryLatency: deliveryLatency(rec.deliveryWallMs),
-    hits: hitsReported(r, audit),
+    hits: hitsReported(r, ofRun),
     unacknowledged: unacknowledged(r, tracking),
     reconciliation: {
       method: "every accepted message × every recipient in scope by the roster and the message's own distribution (worked out independently of the coordinator), against what the agency nodes actually received",
@@ -113,6 +114,7 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     traffic: {
       digest: r.plan.digest, planned: r.plan.sends.length,
       scripted: r.plan.sends.filter((s) => s.source === "inject").length, generated: r.plan.sends.filter((s) => s.source === "traffic").length,
+      skipped: r.skipped,
     },
   };
   const expectations = evaluateExpectations(r, metricsBase, garbage);

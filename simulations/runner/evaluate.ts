@@ -2,13 +2,16 @@
 // and the scenario's expectations, each with a pass and the figures behind it.
 import type { StoredAuditRecord } from "../../shared/contracts/index.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
+import { translator } from "../../shared/i18n/translator.ts";
 import type { Metrics } from "../report/metrics.ts";
 import { audienceOf } from "../../shared/audience.ts";
 import type { Inject } from "../scenario/schema.ts";
 import type { PlannedSend } from "./plan.ts";
 import type { RunResult } from "./run.ts";
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+/** Shares rounded down, as every view of the figures shows them (metrics.json keeps English details). */
+const en = translator("en");
+const pct = (x: number) => en.pct(x);
 const mins = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 
 export function evaluateInjects(r: RunResult, tracking: TrackingRecord[], audit: StoredAuditRecord[]): Metrics["injects"] {

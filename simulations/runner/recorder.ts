@@ -35,9 +35,6 @@ export class Recorder {
   private readonly submittedWall = new Map<string, number>();
   /** Wall ms from submission to each recipient's node, one per first delivery. */
   readonly deliveryWallMs: number[] = [];
-  rejectionsSeen = 0;
-  acknowledged = 0;
-  escalationsSeen = 0;
   private sub: Subscription | undefined;
 
   /** Called just before a message is submitted: its deliveries' system latency counts from here. */
@@ -57,10 +54,8 @@ export class Recorder {
           // The first outcome of an id is its outcome: a later replay of the id is refused, but the
           // message it repeats stands.
           if (o.kind === "acceptance") this.setOutcome(o.body.messageId, { outcome: "accepted", recipients: o.body.recipients, reasons: [] });
-          else if (o.kind === "rejection") {
-            this.rejectionsSeen++;
-            if (o.body.messageId) this.setOutcome(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
-          }
+          else if (o.kind === "rejection" && o.body.messageId)
+            this.setOutcome(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
         } catch {
           // Not ours to judge here: the audit chain records every outcome.
         }
@@ -71,7 +66,6 @@ export class Recorder {
   onAgencyEvent = (e: AgencyEvent) => {
     if (!e.messageId) return;
     if (e.type === "delivered") {
-      if (e.kind === "escalation") this.escalationsSeen++;
       if (e.kind === "escalation") this.escalationIds.add(e.messageId);
       const byAgency = this.deliveries.get(e.messageId) ?? new Map<string, Set<number>>();
       this.deliveries.set(e.messageId, byAgency);
@@ -83,7 +77,6 @@ export class Recorder {
       }
       if (e.seq !== undefined) seqs.add(e.seq);
     } else if (e.type === "acknowledged") {
-      this.acknowledged++;
       const byAgency = this.acks.get(e.messageId) ?? new Map<string, number>();
       this.acks.set(e.messageId, byAgency);
       byAgency.set(e.agency, (byAgency.get(e.agency) ?? 0) + 1);

@@ -7,20 +7,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { stringify } from "yaml";
+import { followChainLive } from "../../shared/audit/chain-live.ts";
+import { ChainReader } from "../../shared/audit/chain-read.ts";
 import { ClockState } from "../../shared/clock.ts";
 import type { Roster } from "../../shared/contracts/index.ts";
 import { readIdentity } from "../../shared/exchange/identities.ts";
+import { ExchangeFigures, type Figures } from "../../shared/exchange/figures.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { deterministicId } from "../../shared/messaging/compose.ts";
 import { createLogger } from "../../shared/log.ts";
-import { AgencyHost } from "../../services/agency/index.ts";
+import { AgencyHost, NO_REACTION, type ScriptedReaction } from "../../services/agency/index.ts";
 import { launch, type Launched } from "../../services/launcher/launch.ts";
+import { type ClockControls, exchangeClock, type NextInject } from "../../services/dashboard/clock-control.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
+import type { Inject } from "../scenario/schema.ts";
 import { draftFor, type SentRef } from "./bodies.ts";
 import { applyFault, type FaultFacts } from "./faults.ts";
 import { MemorySampler } from "./memory.ts";
+import { nextInjectControl, type RunTag } from "./next-inject.ts";
 import { buildPlan, type Plan } from "./plan.ts";
 import { Recorder } from "./recorder.ts";
 import { reconcile } from "./reconcile.ts";
@@ -35,7 +41,28 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** Called once everything is up, before the simulated day starts (the workshop dashboard attaches here). */
-  onStarted?: (live: { launched: Launched; admin: NatsConnection; host: AgencyHost }) => Promise<void> | void;
+  onStarted?: (live: LiveRun) => Promise<void> | void;
+  /** Each scripted inject as it is played: its message id, or why it was not sent. */
+  onInject?: (played: InjectPlayed) => void;
+  /** The facilitator moved the clock to just before the next inject. */
+  onJump?: (jump: NextInject & { from: string }) => void;
+}
+
+export interface LiveRun {
+  launched: Launched;
+  admin: NatsConnection;
+  host: AgencyHost;
+  plan: Plan;
+  /** The facilitator's controls: pause/resume, speed, next inject. */
+  controls: ClockControls;
+  /** The run's first audit record: its figures count from here (an external --nats exchange may hold older ones). */
+  fromSeq: number;
+}
+
+export interface InjectPlayed {
+  inject: number;
+  messageId?: string;
+  notSent?: string;
 }
 
 export interface Progress {
@@ -44,9 +71,8 @@ export interface Progress {
   simEnd: number;
   sent: number;
   planned: number;
-  acknowledged: number;
-  escalations: number;
-  rejections: number;
+  /** The exchange's figures so far (the audit chain, followed live). */
+  figures: Figures | undefined;
   phase: "starting" | "playing" | "draining" | "measuring";
 }
 
@@ -70,10 +96,20 @@ export interface RunResult {
   settings: Settings;
   /** Peak memory of the coordinator(s), the agencies' process (this one) and the broker. */
   memory: MemorySampler;
+  /** The run's first audit record (see LiveRun.fromSeq). */
+  fromSeq: number;
+  /** Background messages not sent because the facilitator moved on to the next inject. */
+  skipped: number;
   close(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the recipients of an inject do besides acknowledging it: only what the scenario names. */
+function scriptedReaction(inject: Inject): ScriptedReaction {
+  const r = inject.reactions;
+  return !r || r === "none" ? NO_REACTION : { answers: r.answers ?? [], hits: r.hits ?? [] };
+}
 
 /** The roster with the scenario's duty overrides applied. */
 function effectiveRoster(loaded: LoadedScenario): Roster {
@@ -94,7 +130,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     escalationAfter: { ...DEFAULT_SETTINGS.escalationAfter, ...scenario.settings?.escalationAfter },
     tlpRedMaxAgencies: DEFAULT_SETTINGS.tlpRedMaxAgencies,
   };
-  const progress: Progress = { simNow: simStart, simStart, simEnd, sent: 0, planned: plan.sends.length, acknowledged: 0, escalations: 0, rejections: 0, phase: "starting" };
+  const progress: Progress = { simNow: simStart, simStart, simEnd, sent: 0, planned: plan.sends.length, figures: undefined, phase: "starting" };
   const report = () => opts.onProgress?.({ ...progress });
 
   const runNonce = opts.nats ? `:${randomUUID()}` : "";
@@ -131,47 +167,71 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   host.onEvent(recorder.onAgencyEvent);
   await host.start();
 
-  await opts.onStarted?.({ launched, admin, host });
-  // Everything is up: start the simulated day now, for the coordinator and the agencies alike.
-  const running = ClockState.parse({ simAnchor: simStart, wallAnchor: Date.now(), speed, paused: false });
-  host.feed.adopt(running);
-  await store.clock.put(CONFIG_KEYS.clock, running);
-  const clock = host.feed.clock;
-  const wallStarted = Date.now();
-  progress.phase = "playing";
-
   const faults: RunResult["faults"] = [];
   const offline = new Map<string, { from: number; until?: number }[]>();
   const refs = new Map<string, SentRef>();
-  const timeline = new Timeline();
+  const timeline = new Timeline<RunTag>();
+  const clock = host.feed.clock;
   for (const p of plan.sends)
     timeline.add(p.at, async () => {
+      const played = (m: { messageId?: string; notSent?: string }) => p.inject !== undefined && opts.onInject?.({ inject: p.inject, ...m });
+      const notSent = (reason: string) => {
+        recorder.notSent.push({ plan: p, reason });
+        played({ notSent: reason });
+      };
       const node = host.node(p.from);
-      if (!node?.running) return void recorder.notSent.push({ plan: p, reason: `${p.from} is offline` });
+      if (!node?.running) return notSent(`${p.from} is offline`);
       const draft = draftFor(p, clock.nowMs(), refs);
-      if ("skip" in draft) return void recorder.notSent.push({ plan: p, reason: draft.skip });
+      if ("skip" in draft) return notSent(draft.skip);
       // Ids follow from the seed, so the duty officers (seeded by message id) repeat too; on a
       // shared external broker a nonce keeps two runs from replaying each other's ids.
       const id = deterministicId(`${scenario.name}:${seed}:${p.seq}${runNonce}`, clock.nowMs());
       recorder.submitting(id);
+      // A scripted inject's recipients react only as the script says (told before it is sent).
+      if (p.injectSpec) host.script.add(id, scriptedReaction(p.injectSpec));
       const env = { id, ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}), ...(draft.correlationId ? { correlationId: draft.correlationId } : {}) };
-      const m = await node.send(draft.kind, draft.body as never, env).catch((e: Error) => void recorder.notSent.push({ plan: p, reason: `submission failed: ${e.message}` }));
+      const m = await node.send(draft.kind, draft.body as never, env).catch((e: Error) => void notSent(`submission failed: ${e.message}`));
       if (!m) return;
       recorder.sent.set(m.id, { id: m.id, plan: p, message: m, at: clock.nowMs() - simStart });
+      played({ messageId: m.id });
       const b = m.body as { precedence?: "FLASH"; tlp?: "AMBER" };
       if (p.injectSpec?.ref && b.precedence && b.tlp) refs.set(p.injectSpec.ref, { id: m.id, precedence: b.precedence, tlp: b.tlp, from: m.sender });
       progress.sent++;
-    });
+    }, p.source === "inject" ? "inject" : "traffic");
+
+  // The run's figures, as every other view counts them: from the audit chain, followed live.
+  // Read without a consumer (direct gets and the stream's republished copies), as every follower.
+  const fromSeq = (await (await ChainReader.of(admin)).end()) + 1;
+  const figures = new ExchangeFigures(fromSeq);
+  const chainFollower = await followChainLive(admin, { fromSeq }, (_seq, record) => void figures.applyStored(record));
+  let skipped = 0;
+  const exchange = await exchangeClock(admin, host.feed);
+  const controls: ClockControls = {
+    change: exchange.change,
+    nextInject: nextInjectControl(exchange, timeline, plan, simStart, (jump) => {
+      skipped += jump.skipped;
+      opts.onJump?.(jump);
+    }),
+  };
+
+  await opts.onStarted?.({ launched, admin, host, plan, controls, fromSeq });
+  // Everything is up: start the simulated day now, for the coordinator and the agencies alike.
+  const running = ClockState.parse({ simAnchor: simStart, wallAnchor: Date.now(), speed, paused: false });
+  host.feed.adopt(running);
+  await store.clock.put(CONFIG_KEYS.clock, running);
+  const wallStarted = Date.now();
+  progress.phase = "playing";
+
   const faultCtx = {
     host, launched, offline,
     seedOf: (a: string) => seeds.get(a)!,
     // A follow-up that fails (a broker node that does not come back) is a finding of the run.
-    later: (at: number, kind: string, run: () => Promise<void>) => timeline.add(at, () => run().catch((e: Error) => faultCtx.log(`${kind}-failed`, at, e.message))),
+    later: (at: number, kind: string, run: () => Promise<void>) => timeline.add(at, () => run().catch((e: Error) => faultCtx.log(`${kind}-failed`, at, e.message)), "fault"),
     // In time order: a restart is logged once it is done, possibly after later faults began.
     log: (kind: string, at: number, detail: string, facts: FaultFacts = {}) => void (faults.push({ kind, at, detail, ...facts }), faults.sort((a, b) => a.at - b.at)),
   };
   for (const f of scenario.faults)
-    timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()).catch((e: Error) => faultCtx.log(`${f.kind}-failed`, f.at, e.message)));
+    timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()).catch((e: Error) => faultCtx.log(`${f.kind}-failed`, f.at, e.message)), "fault");
   // A coordinator that exits on its own (not killed by a fault, not stopped at the end) is a
   // finding too: its log says why, and the report's fault log points to it.
   const crashed = new Set<string>();
@@ -187,9 +247,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   const tick = () => {
     noticeCrashes();
     progress.simNow = clock.nowMs();
-    progress.acknowledged = recorder.acknowledged;
-    progress.escalations = recorder.escalationsSeen;
-    progress.rejections = recorder.rejectionsSeen;
+    progress.figures = figures.at(progress.simNow);
     report();
   };
   const ticker = setInterval(tick, 250);
@@ -203,19 +261,22 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     clearInterval(ticker);
   }
   progress.phase = "measuring";
-  tick();
   // Freeze the simulated clock while measuring: nothing moves under the report.
   const frozen = { ...host.feed.clock.snapshot() };
   const simulatedUntil = clock.nowMs();
   const paused = ClockState.parse({ ...frozen, simAnchor: simulatedUntil, wallAnchor: Date.now(), paused: true });
   host.feed.adopt(paused);
   await store.clock.put(CONFIG_KEYS.clock, paused).catch(() => undefined);
-
+  // The last progress line shows the figures the report will: the chain read to its end.
+  await chainFollower.current(5_000).catch(() => false);
+  tick();
+  await chainFollower.stop();
   return {
-    loaded, seed, plan, recorder, roster, admin, launched, host, simStart, simEnd, simulatedUntil, wallStarted, interrupted, faults, offline, settings, memory,
+    loaded, seed, plan, recorder, roster, admin, launched, host, simStart, simEnd, simulatedUntil, wallStarted, interrupted, faults, offline, settings, memory, fromSeq, skipped,
     async close() {
       memory.stop();
       recorder.stop();
+      await chainFollower.stop();
       await host.stop().catch(() => undefined);
       await admin.drain().catch(() => undefined);
       await launched.stop().catch(() => undefined);

@@ -49,6 +49,14 @@ export function crossCheck(s: Scenario, roster: Roster): string[] {
     }
     const by = inj.expect?.acknowledgedBy;
     if (Array.isArray(by)) by.filter((id) => !recipients.includes(id)).forEach((id) => problems.push(`${where}.expect.acknowledgedBy: ${id} is not a recipient`));
+    const r = inj.reactions;
+    if (r && r !== "none")
+      for (const k of ["answers", "hits"] as const) {
+        const named = r[k] === "all" ? [] : r[k] ?? [];
+        named.filter((id) => !recipients.includes(id)).forEach((id) => problems.push(`${where}.reactions.${k}: ${id} is not a recipient`));
+      }
+    if (r && r !== "none" && r.answers === "all" && (inj.expect?.answers ?? 0) > recipients.length)
+      problems.push(`${where}.expect.answers: ${inj.expect!.answers} answers expected from ${recipients.length} recipients`);
   });
   s.traffic.forEach((t, i) => {
     Object.keys(t.senders).filter((k) => k !== "*").forEach((id) => agency(id, `traffic[${i}].senders`));

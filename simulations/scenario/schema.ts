@@ -12,6 +12,37 @@ export const Audience = z.union([z.string().min(1), Distribution]);
 
 const Evaluation = z.string().regex(/^[A-F][1-6]$/, "expected reliability A-F and credibility 1-6, such as B2");
 const Ref = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "expected a name of lowercase letters, digits and dashes");
+const ThreadId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, "expected a short thread id of letters, digits and dashes, such as A");
+
+/**
+ * A story thread of the MSEL: the injects that tell one line of the exercise's story. Its title is
+ * what the room sees beside the thread's injects (the dashboard's chips and ticker) and the
+ * heading of its part of the report's narrative, which tells its summary.
+ */
+export const Thread = z
+  .object({
+    id: ThreadId,
+    title: ShortText(60).meta({ description: "What the room sees beside the thread's injects; a few words." }),
+    summary: ShortText(2000).optional().meta({ description: "The thread's story, for the report's scenario narrative." }),
+  })
+  .strict();
+export type Thread = z.infer<typeof Thread>;
+
+/**
+ * What the recipients' nodes do with an inject besides acknowledging it. Without it (or with
+ * "none") a scripted inject gets no generated hits or answers: the script is the story. Named
+ * recipients answer an RFI (once their officer has acknowledged it) or report a hit on an alert.
+ */
+export const Reactions = z.union([
+  z.literal("none"),
+  z
+    .object({
+      answers: z.union([z.literal("all"), z.array(AgencyId).min(1)]).optional().meta({ description: "Recipients that answer this RFI (\"all\": every recipient)." }),
+      hits: z.array(AgencyId).min(1).optional().meta({ description: "Recipients that report a hit on this alert." }),
+    })
+    .strict(),
+]);
+export type Reactions = z.infer<typeof Reactions>;
 
 const Expect = z
   .object({
@@ -33,9 +64,10 @@ const injectCommon = {
   from: AgencyId,
   ref: Ref.optional().meta({ description: "Name later injects use to refer to this one." }),
   title: ShortText(200).optional(),
-  /** The story thread it belongs to (an id of the scenario's `threads`), for the MSEL and the narrative. */
-  thread: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, "expected a thread id such as A").optional(),
   expect: Expect.optional(),
+  thread: ThreadId.optional().meta({ description: "The story thread (an id of `threads`) this inject belongs to." }),
+  highlight: z.boolean().optional().meta({ description: "The dashboard's banner moment; FLASH injects have one unless false." }),
+  reactions: Reactions.optional(),
 };
 
 const AlertInject = z
@@ -180,11 +212,6 @@ export const Expectation = z.discriminatedUnion("kind", [
 ]);
 export type Expectation = z.infer<typeof Expectation>;
 
-/** A story thread of the MSEL: the injects that tell one line of the exercise's story. */
-export const Thread = z
-  .object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/, "expected a thread id such as A"), title: ShortText(200), summary: ShortText(2000).optional() })
-  .strict();
-
 /**
  * The scenario's own words in another language, for reports in that language: title,
  * description, threads, inject titles and expected outcomes (by MSEL number), objectives (by
@@ -194,7 +221,7 @@ export const ScenarioTranslation = z
   .object({
     title: ShortText(200).optional(),
     description: ShortText(4000).optional(),
-    threads: z.record(z.string(), z.object({ title: ShortText(200).optional(), summary: ShortText(2000).optional() }).strict()).optional(),
+    threads: z.record(z.string(), z.object({ title: ShortText(60).optional(), summary: ShortText(2000).optional() }).strict()).optional(),
     injects: z.record(z.string().regex(/^\d+$/, "expected an inject number"), z.object({ title: ShortText(200).optional(), expected: ShortText(1000).optional() }).strict()).optional(),
     expectations: z.array(ShortText(500).nullable()).optional(),
   })
@@ -241,9 +268,24 @@ export const Scenario = z
   .superRefine((s, ctx) => {
     if (!s.roster && !s.agencies) ctx.addIssue({ code: "custom", path: ["roster"], message: "expected a roster file or inline agencies" });
     const refs = new Set<string>();
-    const threads = new Set(s.threads.map((t) => t.id));
+    const threads = new Set<string>();
+    s.threads.forEach((t, i) => {
+      if (threads.has(t.id)) ctx.addIssue({ code: "custom", path: ["threads", i, "id"], message: `expected each thread once; ${t.id} appears twice` });
+      threads.add(t.id);
+    });
     s.timeline.forEach((inj, i) => {
-      if (inj.thread && !threads.has(inj.thread)) ctx.addIssue({ code: "custom", path: ["timeline", i, "thread"], message: `expected one of the scenario's threads (${[...threads].join(", ") || "none defined"}); "${inj.thread}" is not one` });
+      if (inj.thread !== undefined && !threads.has(inj.thread))
+        ctx.addIssue({ code: "custom", path: ["timeline", i, "thread"], message: `expected the id of a thread in \`threads\`${threads.size ? ` (${[...threads].join(", ")})` : ""}; "${inj.thread}" is not one` });
+      const r = inj.reactions;
+      if (r && r !== "none") {
+        if (r.answers && inj.kind !== "rfi") ctx.addIssue({ code: "custom", path: ["timeline", i, "reactions", "answers"], message: "expected answers on an RFI inject only" });
+        if (r.hits && inj.kind !== "alert") ctx.addIssue({ code: "custom", path: ["timeline", i, "reactions", "hits"], message: "expected hits on an alert inject only" });
+      }
+      // Scripted injects get no generated answers: the answers expected must be declared.
+      const answers = inj.expect?.answers ?? 0;
+      const declared = r && r !== "none" ? r.answers ?? [] : [];
+      if (declared !== "all" && answers > declared.length)
+        ctx.addIssue({ code: "custom", path: ["timeline", i, "reactions", "answers"], message: `expected at least ${answers} recipients named to answer (expect.answers is ${answers}; only declared answers are given to a scripted RFI)` });
       if (inj.at > s.duration) ctx.addIssue({ code: "custom", path: ["timeline", i, "at"], message: "expected a time within the scenario's duration" });
       const wants = "alert" in inj ? inj.alert : undefined;
       if (wants && !refs.has(wants)) ctx.addIssue({ code: "custom", path: ["timeline", i, "alert"], message: `expected the ref of an earlier alert inject; "${wants}" is not one` });

@@ -33,6 +33,12 @@ describe("atix help and mistakes", () => {
       noStack(r.stderr);
     },
   );
+
+  it("`atix up --start` says what a simulated start time looks like", async () => {
+    const r = await runAtix(["up", "--start", "21.09.2026"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--start expects a date-time such as 2026-09-21T07:00:00Z .*got "21\.09\.2026"/);
+  });
 });
 
 describe("atix validate", () => {

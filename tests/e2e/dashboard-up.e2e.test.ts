@@ -1,6 +1,7 @@
-// The issue's "done when", as a person does it: `atix up --dashboard PORT` serves the page,
-// /api/state lists the agencies, and an alert sent with `atix send` is on /api/stream within
-// a second or two. `atix dashboard` on its own reads the same exchange.
+// The issue's "done when", as a person does it: `atix up --start … --dashboard PORT` serves the
+// page, /api/state lists the agencies, the clock starts at the simulated time asked for and the
+// page may pause and speed it (up owns its exchange's clock), and an alert sent with `atix send`
+// is on /api/stream within a second or two. `atix dashboard` on its own reads the same exchange.
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,9 +13,11 @@ import { readSse } from "../support/dashboard-sse.ts";
 import { runAtix } from "../support/run-cli.ts";
 
 const ROSTER = new URL("../../simulations/rosters/smoke-6.yaml", import.meta.url).pathname;
+const START = "2026-09-21T07:00:00Z";
 let dir: string;
 let up: AtixProcess;
 let port: number;
+let launchedAt: number;
 
 /** A port that was free a moment ago: the flag is given a number, as a facilitator would. */
 const freePort = () =>
@@ -28,7 +31,8 @@ const freePort = () =>
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "atix-up-dashboard-"));
   port = await freePort();
-  up = await startAtixWithDashboard(["up", "--roster", ROSTER, "--speed", "1000", "--dashboard", String(port)], dir, 90_000);
+  launchedAt = Date.now();
+  up = await startAtixWithDashboard(["up", "--roster", ROSTER, "--speed", "1000", "--start", START, "--dashboard", String(port)], dir, 90_000);
 }, 100_000);
 
 afterAll(async () => {
@@ -44,11 +48,25 @@ describe("atix up --dashboard", () => {
     expect(await page.text()).toContain('<script type="module" src="/assets/app.js">');
   });
 
-  it("lists the agencies in /api/state, read-only (no clock controls)", async () => {
-    const s = (await (await fetch(new URL("/api/state", up.url))).json()) as DashboardState;
+  it("lists the agencies in /api/state; its clock started at --start, and the page may pause and speed it", async () => {
+    const state = async () => (await (await fetch(new URL("/api/state", up.url))).json()) as DashboardState;
+    const s = await state();
     expect(s.agencies.map((a) => a.id).sort()).toEqual(["AZ", "KG", "KZ", "RU", "TR", "UZ"]);
-    expect(s.controls).toBe(false);
+    expect(s.controls).toEqual({ clock: true, next: false });
+    expect(s.exercise).toBeUndefined();
     expect(s.exchange.name).toBe("smoke-6");
+    // Set at --start when the exchange was launched, and running at x1000 since.
+    const c = s.clock!.state;
+    expect(c.simAnchor).toBeGreaterThanOrEqual(Date.parse(START));
+    expect(c.simAnchor + (Date.now() - c.wallAnchor) * c.speed).toBeLessThanOrEqual(Date.parse(START) + (Date.now() - launchedAt) * 1000);
+    expect(up.output()).toContain(`simulated start ${START}`);
+    const post = (body: unknown) => fetch(new URL("/api/clock", up.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await post({ pause: true })).status).toBe(200);
+    await expect.poll(async () => (await state()).clock?.state.paused, { timeout: 5_000 }).toBe(true);
+    expect((await post({ speed: 300 })).status).toBe(200);
+    expect((await post({ next: true })).status).toBe(409);
+    expect((await post({ pause: false })).status).toBe(200);
+    await expect.poll(async () => (await state()).clock?.state, { timeout: 5_000 }).toMatchObject({ paused: false, speed: 300 });
   });
 
   it("puts an alert sent with `atix send` on /api/stream within two seconds", async () => {

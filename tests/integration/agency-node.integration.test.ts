@@ -36,7 +36,7 @@ import { createLogger } from "../../shared/log.ts";
 import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
 import { clone, examples } from "../support/examples.ts";
 
-const IDS = ["QP", "QR", "QS", "QT", "QU", "QV", "QW", "QX", "QY", "QZ"] as const;
+const IDS = ["QO", "QP", "QR", "QS", "QT", "QU", "QV", "QW", "QX", "QY", "QZ"] as const;
 const T0 = Date.parse("2026-09-21T10:00:00Z"); // 14:00 in Baku: the day watch
 const MIN = 60_000;
 const logger = createLogger("agency-test").child({}, { level: process.env.ATIX_LOG_LEVEL ?? "silent" });
@@ -390,6 +390,48 @@ describe("AgencyHost", () => {
     for (const m of [first, ...missed]) await subs.wait(about("acknowledgement", m.id), 10_000);
   });
 
+  it("gives scripted injects only the reactions the script names; background traffic reacts by chance", async () => {
+    // Every alert would produce a hit and every RFI an answer, were they background traffic.
+    const host = new AgencyHost({
+      servers: inject("natsUrl"),
+      agencies: [{ agency: agency("QO"), seed: seed("QO") }],
+      registry,
+      clock: clockAt(1_500),
+      authenticate: false,
+      hitProbability: 1,
+      answerProbability: 1,
+      logger,
+    });
+    started.push(host);
+    const subs = await watchSubmissions("QO");
+    await host.start();
+    const rfi = () => {
+      const m = clone(examples.rfi) as Extract<Message, { kind: "rfi" }>;
+      delete m.signature;
+      Object.assign(m, { id: v7(), sentAt: host.feed.clock.iso() });
+      m.body.respondBy = new Date(host.feed.clock.nowMs() + 60 * MIN).toISOString();
+      m.body.distribution = { agencies: ["QO"] };
+      return signed(m);
+    };
+    const [quiet, background, named] = [alertFor("QO", host.feed, "FLASH"), alertFor("QO", host.feed, "FLASH"), alertFor("QO", host.feed, "FLASH")];
+    const [unnamed, answered] = [rfi(), rfi()];
+    host.script.add(quiet.id);
+    host.script.add(named.id, { answers: [], hits: ["QO"] });
+    host.script.add(unnamed.id, { answers: ["QZ"], hits: [] });
+    host.script.add(answered.id, { answers: "all", hits: [] });
+    for (const m of [quiet, background, named, unnamed, answered]) await deliver("QO", m);
+    await subs.wait((m) => m.kind === "hit" && m.body.alertId === background.id, 15_000);
+    await subs.wait((m) => m.kind === "hit" && m.body.alertId === named.id, 15_000);
+    await subs.wait((m) => m.kind === "rfi-response" && m.body.rfiId === answered.id, 15_000);
+    // Every one acknowledged. A hit comes 5-45 and an answer at most 54 simulated minutes after
+    // the acknowledgement: past that, the quiet alert and the RFI naming another agency got nothing.
+    const acked = await Promise.all([quiet, unnamed].map((m) => subs.wait(about("acknowledgement", m.id), 5_000)));
+    const quietUntil = Math.max(...acked.map((a) => Date.parse(a.m.sentAt))) + 61 * MIN;
+    while (host.feed.clock.nowMs() < quietUntil) await sleep(50);
+    expect(subs.got.filter((g) => g.m.kind === "hit" && g.m.body.alertId === quiet.id)).toEqual([]);
+    expect(subs.got.filter((g) => g.m.kind === "rfi-response" && g.m.body.rfiId === unnamed.id)).toEqual([]);
+    expect(host.node("QO")!.counters).toMatchObject({ hits: 2, answered: 1 });
+  });
 });
 
 describe("a delivery whose signature does not verify", () => {

@@ -1,6 +1,7 @@
 // The dashboard server against a real exchange (nats-server with the generated permissions, a
-// coordinator), reading as the observer: the snapshot, the live stream, journeys, local assets,
-// and the clock controls that only the owner of the clock can hand it.
+// coordinator), reading as the observer: the snapshot, the live stream, journeys (an RFI linked to
+// the alert it follows up), local assets, the clock controls that only the owner of the clock can
+// hand it, and a finished run's report.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertMessage } from "../../shared/contracts/index.ts";
@@ -9,7 +10,10 @@ import { CONFIG_KEYS } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { ClockFeed } from "../../services/agency/clock-feed.ts";
-import { type Dashboard, type DashboardState, openDashboard, runnerClockController } from "../../services/dashboard/index.ts";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Dashboard, type DashboardState, exchangeClock, type JourneyView, openDashboard } from "../../services/dashboard/index.ts";
 import { readSse } from "../support/dashboard-sse.ts";
 import { openStore, startTestExchange, type TestExchange } from "../support/exchange.ts";
 import { eventually } from "../support/streams-read.ts";
@@ -49,13 +53,13 @@ describe("dashboard server", () => {
     expect(s.agencies.map((a) => a.id).sort()).toEqual(["AZ", "KG", "KZ", "RU", "TR", "UZ"]);
     expect(s.agencies[0]).toMatchObject({ name: expect.any(String), region: expect.any(String), status: expect.any(String) });
     expect(s.exchange).toMatchObject({ name: "test", title: "Integration test", connected: true });
-    expect(s.controls).toBe(false);
+    expect(s.controls).toEqual({ clock: false, next: false });
     expect(s.clock?.state.speed).toBe(60);
     expect(s.alerts.map((a) => a.title)).toContain("Sent before the dashboard started");
     expect(s.chain).toMatchObject({ ok: true, catchingUp: false });
     // "submitted" and one "delivered" record standing for the three deliveries.
     expect(s.chain.verified).toBeGreaterThanOrEqual(2);
-    expect(s.counters.deliveries.deliveries).toBe(3);
+    expect(s.counters.figures).toMatchObject({ deliveries: 3, messagesAccepted: 1, alertsAndRfis: 1 });
   });
 
   it("serves the page and every asset it names from this package: nothing from elsewhere", async () => {
@@ -131,10 +135,15 @@ describe("dashboard server", () => {
     expect((await post({ pause: true })).status).toBe(403);
 
     const feed = new ClockFeed(ex.clock.snapshot());
-    dash.setControl(await runnerClockController(ex.admin, feed));
-    expect((await state()).controls).toBe(true);
+    dash.setControl(await exchangeClock(ex.admin, feed));
+    expect((await state()).controls).toEqual({ clock: true, next: false });
     expect((await post({ speed: 1e9 })).status).toBe(400);
     expect((await post({ pause: "yes" })).status).toBe(400);
+    expect((await post({ next: true, pause: true })).status).toBe(400);
+    // No scenario is played here: nothing to step to.
+    const next = await post({ next: true });
+    expect(next.status).toBe(409);
+    expect(((await next.json()) as { error: string }).error).toMatch(/atix run/);
     expect((await post({ pause: true }, { origin: "http://evil.example" })).status).toBe(415);
 
     const before = feed.clock.nowMs();
@@ -154,5 +163,49 @@ describe("dashboard server", () => {
     // The dashboard follows the bucket like the coordinators do.
     await eventually(async () => ((await state()).clock?.state.speed === 600 ? true : undefined), 3_000, "the new speed on the dashboard");
     dash.setControl(undefined);
+  });
+
+  it("links an RFI to the alert it follows up and shows its question, from the coordinator's record", async () => {
+    const alert = await ex.send("AZ", "alert", alertBody("Planned attack on the Mingachevir dam"));
+    const rfi = await ex.send("KZ", "rfi", {
+      precedence: "IMMEDIATE", category: "terrorism", tlp: "AMBER", handling: "H2", question: "EXERCISE. Did TASHEV and NAZAROV enter Kazakhstan? When and where?",
+      respondBy: new Date(ex.clock.nowMs() + 3_600_000).toISOString(), distribution: { agencies: ["AZ"] }, aboutAlert: alert.id,
+    });
+    const j = await eventually(async () => {
+      const r = (await (await get(`/api/journey/${alert.id}`)).json()) as JourneyView;
+      return r.linked.some((l) => l.id === rfi.id) ? r : undefined;
+    }, 5_000, "the RFI linked to the alert's journey");
+    expect(j.linked.find((l) => l.id === rfi.id)).toMatchObject({ relation: "rfi", from: "KZ", kind: "rfi" });
+    expect(j.alert).toMatchObject({ rfis: 1 });
+    const r = (await (await get(`/api/journey/${rfi.id}`)).json()) as JourneyView;
+    expect(r.alert).toMatchObject({ question: "EXERCISE. Did TASHEV and NAZAROV enter Kazakhstan? When and where?", title: "Did TASHEV and NAZAROV enter Kazakhstan?", refersTo: alert.id });
+    expect(r.recipients).toEqual([expect.objectContaining({ agency: "AZ" })]);
+  });
+
+  it("serves a finished run's report files under /report/ and nothing else", async () => {
+    expect((await get("/report/report.html")).status).toBe(404);
+    const dir = await mkdtemp(join(tmpdir(), "atix-dash-report-"));
+    try {
+      await writeFile(join(dir, "report.html"), "<!doctype html><title>report</title>");
+      await writeFile(join(dir, "secret.txt"), "no");
+      const debrief = { pass: true, interrupted: false, objectives: [], injects: [], figures: (await state()).counters.figures, reconciliation: { expected: 0, delivered: 0, lost: 0, duplicated: 0 }, audit: { verified: true, records: 1 }, reportPath: join(dir, "report.html"), simulatedUntil: ex.clock.iso() };
+      const sse = await readSse(new URL("/api/stream", dash.url).href);
+      try {
+        await sse.waitFor((e) => e.event === "snapshot");
+        dash.finish("Scenario finished", { debrief, reportDir: dir });
+        expect((await sse.waitFor((e) => e.event === "debrief", 2_000)).data).toMatchObject({ pass: true });
+      } finally {
+        sse.close();
+      }
+      const report = await get("/report/report.html");
+      expect(report.status).toBe(200);
+      expect(report.headers.get("content-type")).toMatch(/text\/html/);
+      expect(await report.text()).toContain("<title>report</title>");
+      expect((await get("/report/")).status).toBe(200);
+      for (const bad of ["/report/secret.txt", "/report/../server.ts", "/report/%2e%2e%2fserver.ts", "/report/metrics.json"]) expect((await get(bad)).status, bad).toBe(404);
+      expect((await state()).debrief).toMatchObject({ pass: true, reportPath: join(dir, "report.html") });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -57,6 +57,26 @@ function timeline(hours: number, scale: number, seed: number): Metrics["timeline
   });
 }
 
+/** The exchange's figures of a run (shared/exchange/figures.ts), from its headline numbers; FLASH as the latency table says. */
+function figures(f: { accepted: number; listed: number; rejected: number; escalations: number; deliveries: number; acknowledged: number; flash: number; flashInTime: number }): Metrics["figures"] {
+  const flashWithin = Math.floor(f.flash * f.flashInTime);
+  const withinDeadline = Math.round(f.acknowledged * 0.97);
+  const none = { deliveries: 0, acknowledged: 0, withinDeadline: 0, awaiting: 0, overdue: 0, withdrawn: 0, inTime: null };
+  const routine = { deliveries: f.deliveries - f.flash, acknowledged: f.acknowledged - f.flash, withinDeadline: withinDeadline - flashWithin, awaiting: f.deliveries - f.acknowledged, overdue: f.deliveries - f.acknowledged, withdrawn: 0 };
+  return {
+    messagesAccepted: f.accepted, alertsAndRfis: f.listed, rejected: f.rejected, escalations: f.escalations,
+    deliveries: f.deliveries, acknowledged: f.acknowledged, withinDeadline, late: f.acknowledged - withinDeadline,
+    awaiting: f.deliveries - f.acknowledged, overdue: f.deliveries - f.acknowledged, withdrawn: 0,
+    byPrecedence: {
+      FLASH: { deliveries: f.flash, acknowledged: f.flash, withinDeadline: flashWithin, awaiting: 0, overdue: 0, withdrawn: 0, inTime: flashWithin / f.flash },
+      IMMEDIATE: none,
+      PRIORITY: none,
+      ROUTINE: { ...routine, inTime: routine.withinDeadline / (routine.acknowledged + routine.overdue) },
+    },
+    throughSeq: 1,
+  };
+}
+
 type N = number | null;
 const latency = (count: number, deadlineMinutes: number, p50: N, p95: N, p99: N, max: N, withinDeadline: N) =>
   ({ count, deadlineMinutes, p50, p95, p99, max, withinDeadline });
@@ -85,6 +105,7 @@ export function metrics90(): Metrics {
       byKind: { alert: { submitted: 241, accepted: 188, rejected: 53 }, "alert-update": { submitted: 12, accepted: 12, rejected: 0 }, "alert-retraction": { submitted: 4, accepted: 4, rejected: 0 }, rfi: { submitted: 22, accepted: 21, rejected: 1 }, hit: { submitted: 8, accepted: 8, rejected: 0 } },
     },
     deliveries: { expected: delivered + 2, delivered, acknowledged, lost: 2, duplicated: 0 },
+    figures: figures({ accepted: 274, listed: 209, rejected: 54, escalations: 96, deliveries: delivered + 41, acknowledged: acknowledged + 38, flash, flashInTime: 0.937 }),
     ackLatency: {
       FLASH: latency(flash, 10, 3.1, 11.8, 19.5, 42, 0.937),
       IMMEDIATE: latency(immediate, 30, 4.2, 17.4, 36.2, 71, 0.982),
@@ -135,7 +156,7 @@ export function metrics90(): Metrics {
       redConfinementViolations: [],
       duplicatedEscalations: [],
     },
-    traffic: { digest: "sha256:4be1c0a7d93f2e815b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9012345", planned: 287, scripted: 9, generated: 278 },
+    traffic: { digest: "sha256:4be1c0a7d93f2e815b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9012345", planned: 287, scripted: 9, generated: 278, skipped: 0 },
     processes: { coordinator: { peakRssMb: 148.2, processes: 2 }, agencies: { peakRssMb: 312.6, processes: 1 }, broker: { peakRssMb: 96.4, processes: 1 } },
     pass: false,
   };
@@ -153,6 +174,7 @@ export function metrics6(): Metrics {
     agencies: agencies.length,
     alerts: { submitted: 24, accepted: 24, rejected: 0, byKind: { alert: { submitted: 22, accepted: 22, rejected: 0 }, rfi: { submitted: 2, accepted: 2, rejected: 0 } } },
     deliveries: { expected: delivered, delivered, acknowledged, lost: 0, duplicated: 0 },
+    figures: figures({ accepted: 27, listed: 24, rejected: 0, escalations: 2, deliveries: delivered + 3, acknowledged: acknowledged + 3, flash: 5, flashInTime: 0.8 }),
     ackLatency: {
       FLASH: latency(5, 10, 2.4, 8.1, 9.6, 12, 0.8),
       IMMEDIATE: latency(0, 30, null, null, null, null, null),
@@ -173,7 +195,7 @@ export function metrics6(): Metrics {
     timeline: timeline(6, 0.3, 5),
     faults: [],
     reconciliation: { method: "audit chain against agency receipts", lost: [], duplicated: [], redConfinementViolations: [], duplicatedEscalations: [] },
-    traffic: { digest: "sha256:77aa", planned: 24, scripted: 2, generated: 22 },
+    traffic: { digest: "sha256:77aa", planned: 24, scripted: 2, generated: 22, skipped: 0 },
     processes: { coordinator: { peakRssMb: 121.7, processes: 1 }, agencies: { peakRssMb: 164.3, processes: 1 } },
     pass: true,
   };

@@ -1,5 +1,6 @@
 // The dashboard's model fed by a hand-made audit chain: what the room sees follows the records,
-// time alone makes a delivery overdue, and a tampered record shows as a broken chain.
+// time alone makes a delivery overdue, a tampered record shows as a broken chain, the scenario's
+// injects are known as such, journeys say who is missing, escalations come in time order.
 import { v7 as uuidv7 } from "uuid";
 import { describe, expect, it } from "vitest";
 import { chainRecord, type ChainHead, GENESIS, recordHash, signRecordHash } from "../../shared/audit/chain.ts";
@@ -9,6 +10,7 @@ import { keyEntry } from "../../shared/exchange/coordinator-keys.ts";
 import { newIdentity } from "../../shared/exchange/identities.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { DashboardModel } from "../../services/dashboard/model.ts";
+import type { ExerciseView } from "../../services/dashboard/types.ts";
 
 const T0 = Date.parse("2026-09-21T19:00:00Z");
 const iso = (min: number) => new Date(T0 + min * 60_000).toISOString();
@@ -44,6 +46,7 @@ function model(simMinutes: number) {
   return m;
 }
 
+const CONTROLS = { clock: false, next: false };
 const alertId = uuidv7();
 const retractionId = uuidv7();
 const story: AuditEntry[] = [
@@ -64,11 +67,11 @@ describe("dashboard model", () => {
     expect(a).toMatchObject({ originator: "AZ", precedence: "FLASH", tlp: "AMBER", recipients: 2, delivered: 2, acknowledged: 1, escalations: 1, state: "open" });
     expect(m.chain).toEqual({ verified: 5, ok: true, catchingUp: true });
     expect(m.book.escalations[0]).toMatchObject({ step: "reminder", recipient: "RU", notify: "RU", originator: "AZ", title: "Planned attack on the Mingachevir dam" });
-    const s = m.snapshot(false);
+    const s = m.snapshot(CONTROLS);
     expect(s.agencies.map((x) => x.id)).toEqual(["AZ", "KZ", "RU"]);
     expect(s.regions).toEqual(["europe", "caucasus", "central-asia"]);
-    expect(s.counters.deliveries).toMatchObject({ deliveries: 2, open: 1, overdue: 0 });
-    expect(s.counters.messages).toMatchObject({ accepted: 1, alerts: 1, escalations: 1 });
+    expect(s.counters.figures).toMatchObject({ deliveries: 2, awaiting: 1, overdue: 0, messagesAccepted: 1, alertsAndRfis: 1, escalations: 1, acknowledged: 1 });
+    expect(s.labels.messagesAccepted).toBe("Messages accepted");
   });
 
   it("makes a delivery overdue when simulated time passes its deadline, without any new record", () => {
@@ -82,21 +85,29 @@ describe("dashboard model", () => {
     expect(m.counters().agencies.overdue).toBe(1);
   });
 
-  it("shows a journey in chain order, with the retraction that refers to it, and closes what was open", () => {
-    const m = model(12);
+  it("shows a journey: who is missing, escalations by step, what refers to it, its events in chain order", () => {
+    const m = model(11);
+    for (const r of chain(story)) m.applyAudit(r);
+    const open = m.journey(alertId)!;
+    expect(open.recipients).toEqual([{ agency: "KZ", state: "acknowledged", at: iso(4) }, { agency: "RU", state: "delivered", at: iso(0) }]);
+    expect(open.escalations).toEqual([expect.objectContaining({ step: "reminder", recipient: "RU", notify: "RU", at: iso(10) })]);
+
+    const m2 = model(12);
     const records = chain([
       ...story,
       { eventId: "x", event: "retracted", at: iso(12), actor: "AZ", messageId: retractionId, kind: "alert-retraction",
         data: { recipients: ["KZ", "RU"], precedence: "FLASH", ackDeadline: iso(22), refersTo: alertId } },
     ]);
-    for (const r of records) m.applyAudit(r);
-    const j = m.book.journey(alertId);
+    for (const r of records) m2.applyAudit(r);
+    const j = m2.journey(alertId)!;
     expect(j.records.map((r) => r.event)).toEqual(["submitted", "delivered", "delivered", "receipted", "acknowledged", "escalated", "retracted"]);
     expect(j.records.at(-1)).toMatchObject({ related: true, messageId: retractionId });
-    expect(j.records[4]!.text).toContain("KZ-DO-1");
     expect(j.alert?.state).toBe("retracted");
-    m.refresh();
-    expect(m.agencyViews().find((a) => a.id === "RU")).toMatchObject({ open: 0, overdue: 0 });
+    expect(j.recipients.map((r) => r.state)).toEqual(["acknowledged", "withdrawn"]);
+    expect(j.linked).toEqual([expect.objectContaining({ id: retractionId, relation: "withdrawal", from: "AZ" })]);
+    expect(m2.journey(retractionId)!.linked).toEqual([expect.objectContaining({ id: alertId, relation: "about" })]);
+    m2.refresh();
+    expect(m2.agencyViews().find((a) => a.id === "RU")).toMatchObject({ open: 0, overdue: 0 });
   });
 
   it("reads batched records as the deliveries they stand for: counts, journeys and one view per delivery", () => {
@@ -124,12 +135,11 @@ describe("dashboard model", () => {
     expect(views[4]!.map((v) => [v.event, v.messageId, v.actor])).toEqual([["receipted", alertId, "KZ"], ["receipted", second, "KZ"]]);
     for (const id of [alertId, second]) {
       expect(m.book.alert(id)).toMatchObject({ recipients: 2, delivered: 2, acknowledged: 1 });
-      expect(m.book.journey(id).records.map((r) => `${r.event} ${r.actor}→${r.agency}`)).toEqual(
+      expect(m.journey(id)!.records.map((r) => `${r.event} ${r.actor}→${r.agency}`)).toEqual(
         expect.arrayContaining(["delivered ATIX→KZ", "delivered ATIX→RU", "receipted KZ→AZ", "acknowledged KZ→AZ"]),
       );
     }
-    expect(m.book.journey(second).records.find((r) => r.event === "acknowledged")!.text).toContain("KZ-DO-1");
-    expect(m.snapshot(false).counters.deliveries).toMatchObject({ deliveries: 4, open: 2, acknowledged: { withinDeadline: 2, afterDeadline: 0 } });
+    expect(m.snapshot(CONTROLS).counters.figures).toMatchObject({ deliveries: 4, awaiting: 2, acknowledged: 2, withinDeadline: 2, late: 0 });
     expect(m.book.alert(alertId)?.escalations).toBe(1);
   });
 
@@ -172,5 +182,73 @@ describe("dashboard model", () => {
     m.refresh(20_000);
     expect(m.agencyViews().find((a) => a.id === "KZ")?.status).toBe("offline");
     expect(m.agencyViews().find((a) => a.id === "AZ")?.status).toBe("unknown");
+  });
+
+  it("knows the scenario's injects by the runner's word, before or after the chain records them; highlights only the marked ones", () => {
+    const m = model(5);
+    const rfiId = uuidv7();
+    const exercise: ExerciseView = {
+      name: "t", title: "Test", start: iso(-60), end: iso(600), threads: [{ id: "D", title: "Dam plot" }],
+      injects: [
+        { inject: 1, at: iso(0), thread: "D", kind: "alert", from: "AZ", to: { agencies: ["KZ", "RU"] }, precedence: "FLASH", title: "Planned attack on the Mingachevir dam", highlight: true, state: "upcoming" },
+        { inject: 2, at: iso(1), thread: "D", kind: "rfi", from: "KZ", to: { agencies: ["AZ"] }, precedence: "IMMEDIATE", title: "RFI - travel of the suspects", question: "Did they cross?", highlight: false, state: "upcoming" },
+      ],
+      objective: { precedence: "FLASH", target: 0.75 },
+    };
+    m.exercise.load(exercise);
+    // Inject 1: the chain first, then the runner's word.
+    for (const r of chain(story.slice(0, 3))) m.applyAudit(r);
+    expect(m.highlight()).toBeUndefined();
+    m.exercise.played({ inject: 1, messageId: alertId });
+    expect(m.highlight()).toMatchObject({ messageId: alertId, inject: 1, thread: "D", from: "AZ", recipients: ["KZ", "RU"], delivered: ["KZ", "RU"], acknowledged: [] });
+    expect(m.book.alert(alertId)).toMatchObject({ inject: 1, thread: "D" });
+    // Inject 2: the runner's word first; not a highlight, so the moment stays inject 1's.
+    m.exercise.played({ inject: 2, messageId: rfiId });
+    m.applyAudit(chain([...story.slice(0, 3), { eventId: "q", event: "submitted", at: iso(1), actor: "KZ", messageId: rfiId, kind: "rfi", data: { recipients: ["AZ"], precedence: "IMMEDIATE", ackDeadline: iso(31) } }])[3]!);
+    expect(m.highlight()?.messageId).toBe(alertId);
+    expect(m.book.alert(rfiId)).toMatchObject({ inject: 2, title: "RFI - travel of the suspects", question: "Did they cross?" });
+    m.book.describe(rfiId, { question: "Did they cross?", aboutAlert: alertId });
+    expect(m.book.alert(alertId)?.rfis).toBe(1);
+    expect(m.journey(alertId)!.linked).toEqual([expect.objectContaining({ id: rfiId, relation: "rfi", from: "KZ" })]);
+    const s = m.snapshot(CONTROLS);
+    expect(s.exercise?.injects.map((i) => [i.inject, i.state, i.messageId])).toEqual([[1, "played", alertId], [2, "played", rfiId]]);
+    expect(s.alerts.filter((a) => a.inject !== undefined).map((a) => a.inject).sort()).toEqual([1, 2]);
+    m.exercise.played({ inject: 3, notSent: "KZ is offline" });
+    expect(m.exercise.takeChanged().map((i) => i.inject)).toEqual([1, 2]);
+  });
+
+  it("without a scenario, every FLASH alert is the moment; an inject not sent says why", () => {
+    const m = model(5);
+    for (const r of chain(story)) m.applyAudit(r);
+    expect(m.highlight()).toMatchObject({ messageId: alertId, precedence: "FLASH", acknowledged: ["KZ"], late: [] });
+    m.exercise.load({ name: "t", title: "T", start: iso(0), end: iso(60), threads: [], injects: [
+      { inject: 1, at: iso(30), kind: "alert", from: "AZ", to: { all: true }, title: "x", highlight: true, state: "upcoming" },
+    ] });
+    m.exercise.played({ inject: 1, notSent: "AZ is offline" });
+    expect(m.exercise.view()?.injects[0]).toMatchObject({ state: "not-sent", note: "AZ is offline" });
+  });
+
+  it("lists escalations newest first in simulated time, also when the chain records them out of order", () => {
+    const m = model(30);
+    const esc = (id: string, at: number, recipient: string): AuditEntry => ({
+      eventId: id, event: "escalated", at: iso(at), actor: "ATIX", messageId: alertId, kind: "alert", agency: recipient,
+      data: { step: "reminder", recipient, escalationId: uuidv7(), precedence: "FLASH", deadline: iso(10) },
+    });
+    for (const r of chain([...story.slice(0, 3), esc("e1", 16, "RU"), esc("e2", 14, "KZ"), esc("e3", 20, "RU"), esc("e4", 12, "KZ")])) m.applyAudit(r);
+    expect(m.book.escalations.map((e) => e.at)).toEqual([iso(20), iso(16), iso(14), iso(12)]);
+    expect(m.book.escalations[0]).toMatchObject({ messageIds: [alertId], recipient: "RU", notify: "RU", title: "Planned attack on the Mingachevir dam" });
+  });
+
+  it("shows an escalation that covers several messages (one per recipient and step) on each of them", () => {
+    // The chain records one escalation per delivery today; a coalesced one (issue 13) reaches the
+    // book as one event covering several messages, which record-view builds from the record.
+    const m = model(30);
+    const second = uuidv7();
+    for (const r of chain([...story.slice(0, 3), { ...story[0]!, eventId: "s2", messageId: second, data: { ...story[0]!.data, title: "Second" } } as AuditEntry])) m.applyAudit(r);
+    const view = m.book.apply({ seq: 9, event: "escalated", at: iso(12), actor: "ATIX", messageId: alertId, kind: "alert", agency: "RU", step: "reminder", recipient: "RU", covers: [alertId, second].map((messageId) => ({ messageId, recipient: "RU" })) });
+    expect(view).toMatchObject({ event: "escalated", messageIds: [alertId, second] });
+    expect(m.book.escalations[0]).toMatchObject({ messageIds: [alertId, second], recipient: "RU" });
+    expect([m.book.alert(alertId)?.escalations, m.book.alert(second)?.escalations]).toEqual([1, 1]);
+    expect(m.journey(second)!.escalations).toEqual([expect.objectContaining({ step: "reminder", recipient: "RU", notify: "RU" })]);
   });
 });

@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { parseAudience, unknownAudience } from "../../shared/audience.ts";
 import { en } from "../../shared/i18n/catalogue-en.ts";
 import { ru } from "../../shared/i18n/catalogue-ru.ts";
+import { ExchangeFigures } from "../../shared/exchange/figures.ts";
 import { AGENCY_NAMES_RU } from "../../shared/i18n/agency-names-ru.ts";
 import { translator } from "../../shared/i18n/translator.ts";
 import { Anonymiser } from "../../shared/presentation/anonymiser.ts";
@@ -125,7 +126,17 @@ describe("audiences", () => {
 });
 
 describe("the progress line", () => {
-  const p = { simNow: Date.parse("2026-09-22T07:32:00Z"), simStart: Date.parse("2026-09-21T00:00:00Z"), simEnd: Date.parse("2026-09-22T00:00:00Z") + 3_600_000, sent: 12_345, planned: 12_400, acknowledged: 1_234_567, escalations: 9_999, rejections: 123, phase: "draining" as const };
+  const big = { deliveries: 1_345_678, acknowledged: 1_234_567, escalations: 9_999, rejected: 123 };
+  const p = { simNow: Date.parse("2026-09-22T07:32:00Z"), simStart: Date.parse("2026-09-21T00:00:00Z"), simEnd: Date.parse("2026-09-22T00:00:00Z") + 3_600_000, sent: 12_345, planned: 12_400, figures: { ...new ExchangeFigures().at(0), ...big }, phase: "draining" as const };
+  it("shows the exchange's figures by their shared short names, whole at 80 columns for a day like baku-247's", () => {
+    const day = { ...p, simNow: Date.parse("2026-09-21T23:59:00Z"), sent: 240, planned: 240, phase: "playing" as const, figures: { ...p.figures, deliveries: 3_634, acknowledged: 3_519, escalations: 181, rejected: 3 } };
+    for (const lang of ["en", "ru"] as const) {
+      const t = translator(lang);
+      const line = progressLine(day, t, 80);
+      expect(line, lang).not.toContain("…");
+      for (const [k, n] of [["deliveries", 3_634], ["acknowledged", 3_519], ["escalations", 181], ["rejected", 3]] as const) expect(line, `${lang} ${k}`).toContain(`${t.t(`figure.${k}.short`)} ${t.int(n)}`);
+    }
+  });
   it("fits 80 columns, and any narrower terminal, in both languages", () => {
     for (const lang of ["en", "ru"] as const)
       for (const cols of [80, 200, 60, 40]) expect([...progressLine(p, translator(lang), cols)].length, `${lang} ${cols}`).toBeLessThan(Math.min(cols, 80));

@@ -6,6 +6,8 @@ import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { figureLabel } from "../../shared/i18n/figure-labels.ts";
+import { translator } from "../../shared/i18n/translator.ts";
 import { reportContext } from "../../simulations/report/context.ts";
 import { deriveFindings } from "../../simulations/report/findings.ts";
 import { renderHtml } from "../../simulations/report/html.ts";
@@ -48,6 +50,22 @@ describe("the report's order", () => {
     expect(md).toContain("**✘ FAIL**");
     expect(md.indexOf("not assessments of real services")).toBeLessThan(md.indexOf("## Executive summary"));
     expect(html.indexOf("not assessments of real services")).toBeLessThan(html.indexOf(`id="summary"`));
+  });
+});
+
+describe("the key figures", () => {
+  it("are the exchange's figures from metrics.json, under the names every view gives them, in both languages", () => {
+    const m = metrics90();
+    for (const lang of ["en", "ru"] as const) {
+      const t = translator(lang);
+      const html = renderHtml(m, { lang });
+      const cards = [...html.matchAll(/<div class="label">([^<]+)<\/div><div class="value">([^<]+)<\/div>/g)].map((x) => [x[1], x[2]]);
+      for (const key of ["messagesAccepted", "deliveries", "acknowledged", "escalations"] as const)
+        expect(cards, `${lang} ${key}`).toContainEqual([figureLabel(t, key), t.int(m.figures[key])]);
+      expect(cards, lang).toContainEqual([t.t("figure.flash"), t.pct(m.figures.byPrecedence.FLASH.inTime)]);
+    }
+    // The scenario's own messages, reconciled, as the deliveries card's note.
+    expect(renderMarkdown(m)).toContain(`the scenario's own: ${translator("en").int(m.deliveries.delivered)} of ${translator("en").int(m.deliveries.expected)} expected received`);
   });
 });
 

@@ -100,4 +100,41 @@ describe("damaged copies", () => {
     const { roster } = load("smoke.yaml");
     expect(crossCheck(Scenario.parse(s), roster)).toContain(`timeline[${i}].to: TLP:RED must name agencies only`);
   });
+
+  it("rejects a thread no `threads` entry declares, and a thread declared twice", () => {
+    const s = smoke() as ReturnType<typeof smoke> & { threads?: unknown[] };
+    s.threads = [{ id: "A", title: "Ferry suspects" }, { id: "A", title: "Again" }];
+    s.timeline[0]!.thread = "A";
+    s.timeline[1]!.thread = "B";
+    const paths = issuePaths(s);
+    expect(paths).toContainEqual(["threads", 1, "id"]);
+    expect(paths).toContainEqual(["timeline", 1, "thread"]);
+    expect(paths).not.toContainEqual(["timeline", 0, "thread"]);
+  });
+
+  it("rejects reactions that do not fit the inject, and expected answers the script does not name", () => {
+    const s = smoke();
+    const alert = index(s, "alert");
+    const rfi = index(s, "rfi");
+    s.timeline[alert]!.reactions = { answers: ["KZ"] };
+    s.timeline[rfi]!.reactions = { hits: ["KZ"], answers: ["KZ"] };
+    const paths = issuePaths(s);
+    expect(paths).toContainEqual(["timeline", alert, "reactions", "answers"]);
+    expect(paths).toContainEqual(["timeline", rfi, "reactions", "hits"]);
+    // smoke's RFI expects three answers; one is named.
+    expect(paths).toContainEqual(["timeline", rfi, "reactions", "answers"]);
+    s.timeline[rfi]!.reactions = "none";
+    expect(issuePaths(s)).toContainEqual(["timeline", rfi, "reactions", "answers"]);
+    s.timeline[rfi]!.reactions = { answers: "all" };
+    s.timeline[alert]!.reactions = "none";
+    expect(issuePaths(s)).toEqual([]);
+  });
+
+  it("finds scripted reactions from agencies that do not receive the inject", () => {
+    const s = smoke();
+    const rfi = index(s, "rfi");
+    s.timeline[rfi]!.reactions = { answers: ["KZ", "RU", "AZ"] };
+    const { roster } = load("smoke.yaml");
+    expect(crossCheck(Scenario.parse(s), roster)).toContain(`timeline[${rfi}].reactions.answers: AZ is not a recipient`);
+  });
 });

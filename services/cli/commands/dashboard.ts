@@ -5,8 +5,12 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { readIdentity } from "../../../shared/exchange/identities.ts";
 import { connectAs } from "../../../shared/nats/connect.ts";
+import { join } from "node:path";
+import type { Metrics } from "../../../simulations/report/metrics.ts";
+import type { LoadedScenario } from "../../../simulations/scenario/load.ts";
+import { debriefView, exerciseView } from "../../../simulations/runner/exercise-view.ts";
 import type { RunOptions } from "../../../simulations/runner/run.ts";
-import { type Dashboard, DEFAULT_DASHBOARD_PORT, openDashboard, runnerClockController } from "../../dashboard/index.ts";
+import { type ClockControls, type Dashboard, DEFAULT_DASHBOARD_PORT, type ExerciseView, type InjectPlayed, openDashboard } from "../../dashboard/index.ts";
 import { CliError } from "../errors.ts";
 import { onShutdown } from "../shutdown.ts";
 
@@ -35,8 +39,11 @@ async function open(port: number, title?: string): Promise<Dashboard> {
     });
 }
 
-/** A dashboard on the exchange found through .atix/exchange.json (or --nats), as the observer. */
-export async function serveDashboard(opts: { port: number | true; nats?: string; exchangeFile?: string; title?: string }): Promise<Pick<Dashboard, "url" | "close">> {
+/**
+ * A dashboard on the exchange found through .atix/exchange.json (or --nats), as the observer.
+ * `control` (`atix up`, which owns its exchange's clock): the clock controls it offers.
+ */
+export async function serveDashboard(opts: { port: number | true; nats?: string; exchangeFile?: string; title?: string; control?: ClockControls }): Promise<Pick<Dashboard, "url" | "close">> {
   const dash = await open(portOf(opts.port), opts.title);
   try {
     const { nc, url } = await attach({ as: "observer", name: "atix-dashboard", ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.exchangeFile ? { exchangeFile: opts.exchangeFile } : {}) });
@@ -44,6 +51,7 @@ export async function serveDashboard(opts: { port: number | true; nats?: string;
       await nc.close();
       throw e;
     });
+    if (opts.control) dash.setControl(opts.control);
     return {
       url: dash.url,
       async close() {
@@ -59,18 +67,22 @@ export async function serveDashboard(opts: { port: number | true; nats?: string;
 
 /**
  * For `atix run`: the page is served at once; the runner calls `onStarted` when its exchange is
- * up, and the dashboard then attaches as the observer and takes the runner's clock controls.
+ * up, and the dashboard then attaches as the observer, takes the runner's clock controls and
+ * shows the scenario's MSEL; `onInject` tells it each inject as it plays; `finish` shows the result.
  */
-export async function runDashboard(port: number | true, title: string) {
-  const dash = await open(portOf(port), title);
+export async function runDashboard(port: number | true, loaded: LoadedScenario) {
+  const dash = await open(portOf(port), loaded.scenario.title);
   say(`  dashboard  ${dash.url}`);
   let nc: NatsConnection | undefined;
-  const onStarted: NonNullable<RunOptions["onStarted"]> = async ({ launched, admin, host }) => {
+  let exercise: ExerciseView | undefined;
+  const onStarted: NonNullable<RunOptions["onStarted"]> = async ({ launched, plan, controls, fromSeq }) => {
     try {
+      exercise = exerciseView(loaded, plan);
+      dash.play(exercise);
       const { seed } = await readIdentity(launched.exchange.credentialsDir, "observer");
       nc = await connectAs({ servers: launched.exchange.natsUrl, user: "observer", seed, name: "atix-dashboard" });
-      await dash.attach(nc, launched.exchange.natsUrl);
-      dash.setControl(await runnerClockController(admin, host.feed));
+      await dash.attach(nc, launched.exchange.natsUrl, { fromSeq });
+      dash.setControl(controls);
     } catch (e) {
       // The run matters more than its picture: carry on without it.
       process.stderr.write(`dashboard: cannot show this run: ${(e as Error).message}\n`);
@@ -78,10 +90,17 @@ export async function runDashboard(port: number | true, title: string) {
   };
   return {
     onStarted,
+    onInject: (p: InjectPlayed) => dash.injectPlayed(p),
+    /** The run is over: the debrief (with the report, served by the dashboard) or just a note. */
+    finish(note: string, metrics?: Metrics, reportDir?: string) {
+      const result = metrics && exercise && reportDir
+        ? { debrief: debriefView(metrics, exercise, { path: join(reportDir, "report.html"), url: new URL("/report/report.html", dash.url).href }), reportDir }
+        : undefined;
+      dash.finish(note, result);
+    },
     /** After the report: the final picture stays up for the debrief until Ctrl-C. */
-    async linger(note: string) {
-      dash.finish(note);
-      say(`dashboard still shows the final state at ${dash.url} (Ctrl-C to exit)`);
+    async linger() {
+      say(`dashboard still shows the result at ${dash.url} (Ctrl-C to exit)`);
       await onShutdown(async () => undefined);
     },
     async close() {

@@ -5,6 +5,7 @@ import { loadScenario } from "../../../simulations/scenario/load.ts";
 import { collectMetrics } from "../../../simulations/runner/collect.ts";
 import { progressPrinter } from "../../../simulations/runner/progress.ts";
 import { playScenario } from "../../../simulations/runner/run.ts";
+import type { Metrics } from "../../../simulations/report/metrics.ts";
 import { writeReport } from "../../../simulations/report/write.ts";
 import { runSummary } from "../../../simulations/report/summary.ts";
 import { LANGS, type Lang } from "../../../shared/i18n/lang.ts";
@@ -64,27 +65,32 @@ export function registerRun(program: Command) {
       const printer = progressPrinter(process.stdout, t);
       const title = anonymiser.text(translation?.title ?? loaded.scenario.title);
       process.stdout.write(`${title}\n  ${t.t("run.header", { n: loaded.roster.agencies.length, hours: loaded.scenario.duration / 3_600_000, speed: t.int(flags.speed ?? loaded.scenario.speed), seed: String(seed) })}\n`);
-      const dashboard = flags.dashboard !== undefined ? await runDashboard(flags.dashboard, loaded.scenario.title) : undefined;
+      const dashboard = flags.dashboard !== undefined ? await runDashboard(flags.dashboard, loaded) : undefined;
       const run = await playScenario(loaded, {
         ...(flags.speed ? { speed: flags.speed } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         ...(flags.nats ? { nats: flags.nats } : {}),
         onProgress: (p) => printer.update(p),
+        onJump: (j) => printer.note(t.t("run.nextInject", { from: j.from.slice(11, 16), to: new Date(j.clock.simAnchor).toISOString().slice(11, 16), inject: j.inject, n: j.skipped })),
         signal: abort.signal,
-        ...(dashboard ? { onStarted: dashboard.onStarted } : {}),
+        ...(dashboard ? { onStarted: dashboard.onStarted, onInject: dashboard.onInject } : {}),
       });
       printer.done();
+      let metrics: Metrics | undefined;
       try {
-        const { metrics, auditJsonl, registry } = await collectMetrics(run);
+        const collected = await collectMetrics(run);
+        metrics = collected.metrics;
+        const { auditJsonl, registry } = collected;
         const reportOptions = { lang, anonymiser, ...(translation ? { translation } : {}), names: { sharingGroups: loaded.roster.sharingGroups } };
         await writeReport(dir, metrics, auditJsonl, reportOptions, registry);
         process.stdout.write(runSummary(metrics, reportOptions, relative(process.cwd(), dir) || "."));
         if (!metrics.pass) throw new CliError(metrics.run.interrupted ? "interrupted before the end" : "expectations not met", 1);
       } finally {
+        dashboard?.finish(`Scenario finished. Report: ${relative(process.cwd(), dir) || "."}/report.html`, metrics, dir);
         if (dashboard && flags.hold && !abort.signal.aborted) {
           process.off("SIGINT", onSignal);
           process.off("SIGTERM", onSignal);
-          await dashboard.linger(`Scenario finished. Report: ${relative(process.cwd(), dir) || "."}/report.html`);
+          await dashboard.linger();
         }
         await dashboard?.close();
         await run.close();

@@ -7,16 +7,16 @@ import { ChainReader } from "../../../shared/audit/chain-read.ts";
 import { SimClock } from "../../../shared/clock.ts";
 import { DUTY_STATUSES, PRECEDENCES, StoredAuditRecord, subjects } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
+import { readChain } from "../../../shared/audit/chain-read.ts";
 import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
 import { signerOf } from "../../../shared/exchange/coordinator-keys.ts";
+import { ExchangeFigures, type FigureKey } from "../../../shared/exchange/figures.ts";
 import type { InvalidValue } from "../../../shared/exchange/store.ts";
-import { type DutyStatus, Heartbeat, safeJson, summariseTracking, verifiedPresence } from "../../../shared/exchange/observe.ts";
-import { readTrackingView } from "../../../shared/exchange/tracking-read.ts";
+import { type DutyStatus, Heartbeat, safeJson, verifiedPresence } from "../../../shared/exchange/observe.ts";
+import { figureInline, figureLabel } from "../../../shared/i18n/figure-labels.ts";
+import { translator } from "../../../shared/i18n/translator.ts";
 import { CliError } from "../errors.ts";
 import { positiveNumber } from "../options.ts";
-
-// Defined with the other observers' readings; re-exported for existing callers.
-export { summariseTracking, type TrackingSummary } from "../../../shared/exchange/observe.ts";
 
 interface Heard {
   coordinators: Map<string, Heartbeat>;
@@ -62,9 +62,13 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
   await config.settings(); // only checked: a bad value is shown below
   const keys = new Map(registry?.agencies.map((a) => [a.id, a.publicKey]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
-  const [tracking, auditState, head] = await Promise.all([
-    // Deliveries as the audit chain tells them (it is their one record).
-    readTrackingView(nc),
+  const [counted, auditState, head] = await Promise.all([
+    // The exchange's figures, counted from the audit chain as every view counts them.
+    (async () => {
+      const f = new ExchangeFigures();
+      for await (const { record } of readChain(nc)) f.applyStored(record);
+      return f;
+    })(),
     chain.state(),
     lastRecord(chain),
   ]);
@@ -86,7 +90,7 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
       .sort((a, b) => a.instance.localeCompare(b.instance))
       .map((h) => ({ ...h, uptimeMs: now - Date.parse(h.startedAt), lastSeenMs: now - Date.parse(h.at) })),
     agencies: { registered: registry?.agencies.length ?? 0, heard: heard.presence.size, online: heard.presence.size - byStatus.offline, byStatus },
-    deliveries: summariseTracking(tracking.all(), simNowMs),
+    figures: counted.at(simNowMs),
     audit: {
       records: head?.seq ?? 0, stored: auditState.messages, head: head?.hash ?? null,
       signer: head?.signature ? (signerOf(registry, head.signature.key) ?? head.signature.key) : null,
@@ -117,10 +121,16 @@ export function formatStatus(s: ExchangeStatus): string {
   const a = s.agencies;
   const statuses = DUTY_STATUSES.filter((d) => a.byStatus[d]).map((d) => `${d} ${a.byStatus[d]}`).join(", ");
   lines.push("", `agencies      ${a.online} of ${a.registered} online${statuses ? ` (${statuses})` : ""}, heard within ${secs}`);
-  const d = s.deliveries;
-  lines.push("", `deliveries    ${d.open} open, ${d.overdue} overdue (of ${d.deliveries} tracked)`);
-  lines.push(table([["PRECEDENCE", "OPEN", "OVERDUE"], ...PRECEDENCES.map((p) => [p, d.byPrecedence[p].open, d.byPrecedence[p].overdue])]));
-  lines.push(`  acknowledged ${d.acknowledged.withinDeadline} within deadline, ${d.acknowledged.afterDeadline} after; ${d.closed} closed by retraction`);
+  const f = s.figures;
+  const t = translator("en");
+  const n = (k: Exclude<FigureKey, "inTime">) => figureInline(t, k, f[k]);
+  lines.push("", `messages      ${n("messagesAccepted")} (${n("alertsAndRfis")}), ${n("rejected")}, ${n("escalations")}`);
+  lines.push(`deliveries    ${n("deliveries")}: ${n("acknowledged")} (${n("withinDeadline")}, ${n("late")}), ${n("awaiting")}, ${n("overdue")}, ${n("withdrawn")}`);
+  const head = (["deliveries", "awaiting", "overdue", "inTime"] as const).map((k) => figureLabel(t, k).toUpperCase());
+  lines.push(table([["PRECEDENCE", ...head], ...PRECEDENCES.map((p) => {
+    const x = f.byPrecedence[p];
+    return [p, x.deliveries, x.awaiting, x.overdue, t.pct(x.inTime)];
+  })]));
   lines.push("", `audit chain   ${s.audit.records} records${s.audit.head ? `, head ${s.audit.head}` : ""}${s.audit.signer ? `, signed by ${s.audit.signer}` : ""}`);
   if (!s.audit.followedLive) lines.push("  (its stream was made by an earlier ATIX and does not republish records: live views poll it every second)");
   if (s.invalidStored.length) {
@@ -133,7 +143,7 @@ export function formatStatus(s: ExchangeStatus): string {
 export function registerStatus(program: Command) {
   program
     .command("status")
-    .description("coordinator instances, agencies online, open and overdue deliveries, audit chain length")
+    .description("coordinator instances, agencies online, the exchange's figures (deliveries awaiting and overdue), audit chain length")
     .option("--nats <url>", "NATS server of the exchange (default: from .atix/exchange.json)")
     .option("--json", "print one JSON object")
     .option("--listen <seconds>", "how long to listen for heartbeats and presence", positiveNumber("--listen"), 2.5)

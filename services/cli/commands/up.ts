@@ -7,6 +7,10 @@ import { randomInt } from "node:crypto";
 import { atixHome, exchangeFilePath, readExchangeFile, writeExchangeFile } from "../../../shared/exchange/exchange-file.ts";
 import { LANGS, type Lang } from "../../../shared/i18n/lang.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { readIdentity } from "../../../shared/exchange/identities.ts";
+import { connectAs } from "../../../shared/nats/connect.ts";
+import { exchangeClock } from "../../dashboard/index.ts";
 import { DEFAULT_ROSTER, launch, type Launched } from "../../launcher/launch.ts";
 import { CliError } from "../errors.ts";
 import { oneOf, positiveNumber, positiveInt } from "../options.ts";
@@ -14,6 +18,13 @@ import { onShutdown } from "../shutdown.ts";
 import { DASHBOARD_OPTION_HELP, dashboardPort, serveDashboard } from "./dashboard.ts";
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
+
+/** A simulated start time: an ISO 8601 date-time (with Z or an offset) or a date (its midnight UTC). */
+export const simulatedStart = (v: string) => {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? Date.parse(v) : Number.NaN;
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(`--start expects a date-time such as 2026-09-21T07:00:00Z (or a date, 2026-09-21), got "${v}"`);
+  return ms;
+};
 
 /** An odd number of nodes, so a majority survives a node lost (3) or two (5). */
 const clusterSize = (v: string) => {
@@ -47,24 +58,29 @@ export function registerUp(program: Command) {
     .description("run a live exchange: nats-server, the coordinator and every agency of the roster")
     .option("--roster <file>", "roster of agencies", relative(process.cwd(), DEFAULT_ROSTER))
     .option("--speed <n>", "simulated time per wall time (1000: a 24 h day in ~86 s)", positiveNumber("--speed"), 1)
+    .option("--start <time>", "simulated time to start at, e.g. 2026-09-21T00:00:00Z (default: now)", simulatedStart)
     .option("--nats <url>", "use this NATS server instead of starting one (configure it with .atix/nats-auth.conf)")
     .option("--coordinators <n>", "coordinator instances (default 1, 2 with --cluster)", positiveInt("--coordinators"))
     .option("--cluster <nodes>", "run a NATS cluster of 3 or 5 nodes on this machine, every stream on each node", clusterSize)
     .option("--dashboard [port]", DASHBOARD_OPTION_HELP, dashboardPort)
     .option("--lang <lang>", `language the room sees (watch, send's summary, the dashboard): ${LANGS.join(" | ")}`, oneOf("--lang", LANGS), "en")
     .option("--anonymise", "show agencies by neutral regional labels (EUR-07) in watch, send's summary and the dashboard; the audit chain keeps real ids")
-    .action(async (opts: { roster: string; speed: number; nats?: string; coordinators?: number; cluster?: number; dashboard?: number | true; lang: Lang; anonymise?: boolean }) => {
+    .action(async (opts: { roster: string; speed: number; start?: number; nats?: string; coordinators?: number; cluster?: number; dashboard?: number | true; lang: Lang; anonymise?: boolean }) => {
       const home = atixHome();
       if (opts.cluster && opts.nats) throw new CliError("--cluster starts a cluster of its own; it cannot be combined with --nats");
       const coordinators = opts.coordinators ?? (opts.cluster ? 2 : 1);
-      const up = await launch({ home, roster: opts.roster, speed: opts.speed, coordinators, ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}) }).catch(
+      const up = await launch({
+        home, roster: opts.roster, speed: opts.speed, coordinators, ...(opts.start !== undefined ? { simStart: opts.start } : {}), ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
+      }).catch(
         (e: Error) => {
           throw new CliError(e.message);
         },
       );
       let dashboard: Awaited<ReturnType<typeof serveDashboard>> | undefined;
+      let admin: NatsConnection | undefined;
       const stop = async () => {
         await dashboard?.close();
+        await admin?.close().catch(() => undefined);
         await up.stop();
         await rm(exchangeFilePath(home), { force: true });
       };
@@ -73,7 +89,8 @@ export function registerUp(program: Command) {
         const file = exchangeFilePath(home);
         await writeExchangeFile(file, { ...(await readExchangeFile(file)), presentation: { lang: opts.lang, anonymise: !!opts.anonymise, seed: randomInt(2 ** 31) } });
         const count = (JSON.parse(await readFile(up.exchange.registryFile, "utf8")) as { agencies: unknown[] }).agencies.length;
-        say(`ATIX exchange starting (roster ${relative(process.cwd(), up.exchange.roster)}: ${count} agencies, speed ${opts.speed}x${opts.anonymise ? ", anonymised" : ""}${opts.lang !== "en" ? `, ${opts.lang}` : ""})`);
+        const simulatedFrom = new Date(up.exchange.clock.simAnchor).toISOString().replace(/\.000Z$/, "Z");
+        say(`ATIX exchange starting (roster ${relative(process.cwd(), up.exchange.roster)}: ${count} agencies, speed ${opts.speed}x, simulated start ${simulatedFrom}${opts.anonymise ? ", anonymised" : ""}${opts.lang !== "en" ? `, ${opts.lang}` : ""})`);
         const ready = await waitReady(up, count);
         if (up.cluster)
           for (const n of up.cluster.nodes) say(`  nats ${n.name.padEnd(8)} ${n.url}  (pid ${n.pid}, route port ${n.clusterPort}, store ${relative(process.cwd(), n.storeDir)})`);
@@ -84,7 +101,10 @@ export function registerUp(program: Command) {
         say(`  credentials   ${relative(process.cwd(), up.exchange.credentialsDir)}/  (one nkey per agency, coordinator, observer; instances/: each coordinator instance's audit signing key)`);
         say(`  exchange file ${relative(process.cwd(), exchangeFilePath(home))}`);
         if (opts.dashboard !== undefined) {
-          dashboard = await serveDashboard({ port: opts.dashboard, exchangeFile: exchangeFilePath(home) });
+          // This exchange's clock is ours: the dashboard offers pause/resume and speed.
+          const { seed } = await readIdentity(up.exchange.credentialsDir, "coordinator");
+          admin = await connectAs({ servers: up.exchange.natsUrl, user: "coordinator", seed, name: "atix-up-clock" });
+          dashboard = await serveDashboard({ port: opts.dashboard, exchangeFile: exchangeFilePath(home), control: await exchangeClock(admin) });
           say(`  dashboard     ${dashboard.url}`);
         }
         if (ready.coordinators < up.coordinators.length)

@@ -1,0 +1,36 @@
+// English: the exchange's figures, each named once for every view that shows it (the dashboard,
+// the progress line, `atix status`, the run's summary and the report; shared/exchange/figures.ts
+// counts them). A label reads as a heading ("Deliveries"); `.how` says what is counted; `.short`
+// is the progress line's form (80 columns).
+export const enFigures = {
+  "figure.messagesAccepted": "Messages accepted",
+  "figure.messagesAccepted.how": "Messages the coordinator accepted: alerts, RFIs, updates, withdrawals, RFI answers and hits.",
+  "figure.alertsAndRfis": "Alerts and RFIs",
+  "figure.alertsAndRfis.how": "Alerts and requests for information accepted (updates, withdrawals, answers and hits not included).",
+  "figure.rejected": "Submissions rejected",
+  "figure.rejected.how": "Submissions the coordinator refused, malformed ones included.",
+  "figure.rejected.short": "rej",
+  "figure.deliveries": "Deliveries",
+  "figure.deliveries.how": "One per accepted message and recipient, recorded as delivered in the audit chain.",
+  "figure.deliveries.short": "deliv",
+  "figure.acknowledged": "Acknowledged",
+  "figure.acknowledged.how": "Deliveries a duty officer acknowledged (the first acknowledgement of each), in time or late.",
+  "figure.acknowledged.short": "acks",
+  "figure.withinDeadline": "Within deadline",
+  "figure.withinDeadline.how": "Deliveries acknowledged within their precedence deadline.",
+  "figure.late": "Acknowledged late",
+  "figure.late.how": "Deliveries acknowledged after their deadline.",
+  "figure.awaiting": "Awaiting acknowledgement",
+  "figure.awaiting.how": "Deliveries not yet acknowledged (withdrawn ones not included).",
+  "figure.overdue": "Overdue now",
+  "figure.overdue.how": "Deliveries awaiting acknowledgement whose deadline has passed, in simulated time.",
+  "figure.withdrawn": "Withdrawn before acknowledgement",
+  "figure.withdrawn.how": "Deliveries of an alert withdrawn by its originator before they were acknowledged.",
+  "figure.escalations": "Escalations",
+  "figure.escalations.how": "Escalation steps taken on late acknowledgements: reminders, backup contacts and originators told.",
+  "figure.escalations.short": "esc",
+  "figure.inTime": "Share within deadline",
+  "figure.inTime.how": "Share of the deliveries decided so far (acknowledged, or overdue) that were acknowledged within their deadline.",
+  /** A figure inside a line of text: "deliveries 3,634". */
+  "figure.inline": "{label} {n}",
+} as const;
