@@ -126,7 +126,7 @@ export function unacknowledged(c: Ctx): Section {
     return [{ cells: [[strong(t.t(`unacked.${cause}` as "unacked.withdrawn"))], { text: t.int(x.deliveries), num: true }, t.t(`unacked.${cause}.why` as "unacked.withdrawn.why"), list] }];
   });
   return {
-    id: "unacknowledged", title, lead: t.t("unacked.lead", { n: u.total, delivered: t.int(m.deliveries.delivered) }),
+    id: "unacknowledged", title, lead: t.t("unacked.lead", { n: u.total, delivered: t.int(m.figures.deliveries) }),
     blocks: [{ kind: "table", head: [{ text: t.t("col.cause") }, { text: t.t("col.deliveries"), num: true }, { text: t.t("col.explanation") }, { text: t.t("col.agencies") }], rows }],
   };
 }
@@ -140,7 +140,7 @@ export function escalations(c: Ctx): Section {
   };
   const twice = m.reconciliation.duplicatedEscalations;
   return {
-    id: "escalations", title: t.t("section.escalations"), lead: t.t("escalations.lead", { n: m.escalations.total, deliveries: t.int(m.deliveries.delivered) }),
+    id: "escalations", title: t.t("section.escalations"), lead: t.t("escalations.lead", { n: m.escalations.total, deliveries: t.int(m.figures.deliveries) }),
     blocks: [
       { kind: "visual", html: `<figure class="chart">${escalationChart(c)}</figure>`, md: [table] },
       ...(top.length ? [p([strong(t.t("escalations.most")), " ", top.map((a) => `${a.id} (${t.int(a.escalated)})`).join(", ")])] : []),

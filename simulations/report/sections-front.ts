@@ -82,7 +82,7 @@ function keyFindings(c: Ctx, f: Findings): string[] {
   const business = missers.filter((a) => a.profile === "business-hours").length;
   const ack = flash.count
     ? `${target === undefined ? t.t("key.flash.noTarget", { share: t.pct(flash.withinDeadline), deadline: t.span(flash.deadlineMinutes) }) : t.t("key.flash", { share: t.pct(flash.withinDeadline), deadline: t.span(flash.deadlineMinutes), target: t.pct(target, 0) })} ${missers.length ? t.t("key.flash.missers", { n: missers.length, business }) : ""}`.trim()
-    : t.t("key.ack", { share: t.pct(m.deliveries.delivered ? m.deliveries.acknowledged / m.deliveries.delivered : null) });
+    : t.t("key.ack", { share: t.pct(m.figures.deliveries ? m.figures.acknowledged / m.figures.deliveries : null) });
   const judged = m.injects.filter((i) => i.status !== "no-expectation");
   const msel = judged.length
     ? t.t("key.msel", { met: judged.filter((i) => i.status === "met").length, n: judged.length, escalations: m.escalations.total, originator: m.escalations.originator })
