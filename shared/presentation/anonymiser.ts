@@ -129,14 +129,16 @@ export class Anonymiser {
    * A JSON value with every string passed through text() and every key that is an agency id
    * relabelled: what a server applies to everything it sends to a page. Values under
    * `organisations`, `sharingGroups` and `regions` are ids of those, not of agencies, and stay
-   * (the African Union's id AU is also Australia's).
+   * (the African Union's id AU is also Australia's), as do the keys of objects under them (a map
+   * of organisation names by id); the names themselves are still masked.
    */
   deep<T>(value: T): T {
     if (!this.active) return value;
-    const walk = (v: unknown, key?: string): unknown => {
-      if (typeof v === "string") return key === "organisations" || key === "sharingGroups" || key === "regions" ? v : this.text(v);
-      if (Array.isArray(v)) return v.map((x) => walk(x, key));
-      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.labels.get(k) ?? k, walk(x, k)]));
+    const walk = (v: unknown, key?: string, notAgencies = false): unknown => {
+      const ids = notAgencies || key === "organisations" || key === "sharingGroups" || key === "regions";
+      if (typeof v === "string") return ids && !notAgencies ? v : this.text(v);
+      if (Array.isArray(v)) return v.map((x) => walk(x, key, notAgencies));
+      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [ids ? k : (this.labels.get(k) ?? k), walk(x, k, ids)]));
       return v;
     };
     return walk(value) as T;

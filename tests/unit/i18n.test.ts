@@ -108,6 +108,9 @@ describe("the anonymiser", () => {
   });
   it("relabels what a server sends, leaving organisation ids alone", () => {
     expect(anon.deep({ from: "AU", to: { organisations: ["AU", "CIS"] }, AZ: { title: "Kazakhstan" } })).toEqual({ from: anon.id("AU"), to: { organisations: ["AU", "CIS"] }, [anon.id("AZ")]: { title: anon.id("KZ") } });
+    // A map of names by organisation id keeps its keys (AU is also Australia's id); the names are still masked.
+    expect(anon.deep({ names: { organisations: { AU: "African Union", CIS: "СНГ" }, regions: { europe: "Europe" } } })).toEqual({ names: { organisations: { AU: "African Union", CIS: "СНГ" }, regions: { europe: "Europe" } } });
+    expect(anon.deep({ names: { sharingGroups: { x: "Kazakhstan border group" } } })).toEqual({ names: { sharingGroups: { x: `${anon.id("KZ")} border group` } } });
   });
 });
 
