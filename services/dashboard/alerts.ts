@@ -96,7 +96,8 @@ export class AlertBook {
     const about = e.refersTo ? this.msgs.get(e.refersTo) : undefined;
     Object.assign(m, {
       kind: e.kind ?? m.kind, originator: e.actor, sentAt: e.at, precedence: e.precedence ?? m.precedence, deadline: e.deadline ?? m.deadline,
-      title: e.title ?? m.title ?? about?.title, recipients: e.recipients ?? m.recipients,
+      // An inject keeps the MSEL's title (markInject may come first): the room's language, the script's words.
+      title: (m.inject !== undefined && m.title) || e.title || m.title || about?.title, recipients: e.recipients ?? m.recipients,
       ...(e.tlp ? { tlp: e.tlp } : {}), ...(e.refersTo ? { refersTo: e.refersTo } : {}),
     });
     if (!m.title && about) m.title = about.title;
@@ -189,13 +190,14 @@ export class AlertBook {
     this.touch(m);
   }
 
-  /** The scenario's script sent this message as inject `n` (its title and question as the MSEL states them). */
+  /** The scenario's script sent this message as inject `n` (its title and question as the MSEL states them, translated). */
   markInject(id: string, n: number, script: { thread?: string; title?: string; question?: string }) {
     const m = this.msg(id);
     m.inject = n;
     if (script.thread) m.thread = script.thread;
     if (script.question) m.question = script.question;
-    if (script.title && (!m.title || m.kind === "rfi")) m.title = script.title;
+    // The MSEL's words win (in the room's language; an RFI's record has no title of its own).
+    if (script.title) m.title = script.title;
     this.touch(m);
   }
 

@@ -7,12 +7,14 @@ import type { ClockControls } from "./clock-control.ts";
 import type { InjectPlayed } from "./exercise.ts";
 import { EventHub } from "./hub.ts";
 import { DashboardModel } from "./model.ts";
+import { type DashboardPresentation, ENGLISH, pageLanguage } from "./presentation.ts";
 import { createDashboardServer } from "./server.ts";
 import { followExchange, type Source } from "./source.ts";
 import type { DashboardState, DebriefView, ExerciseView } from "./types.ts";
 
 export { ClockRefusal, type ClockControls, exchangeClock, MAX_SPEED, MIN_SPEED } from "./clock-control.ts";
 export type { InjectPlayed } from "./exercise.ts";
+export { type DashboardPresentation, ENGLISH } from "./presentation.ts";
 export type * from "./types.ts";
 
 /** 24/7: the port the facilitator's bookmark points at unless told otherwise. */
@@ -39,9 +41,17 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-export async function openDashboard(opts: { port: number; title?: string }): Promise<Dashboard> {
-  const model = new DashboardModel(opts.title);
+/**
+ * `presentation`: the room's language, and the anonymiser (seeded as the run's report) that
+ * relabels every agency in all the server sends; English and real names without it.
+ */
+export async function openDashboard(opts: { port: number; title?: string; presentation?: DashboardPresentation }): Promise<Dashboard> {
+  const presentation = opts.presentation ?? ENGLISH;
+  const model = new DashboardModel(opts.title, presentation);
+  // Everything a page is sent passes here (snapshots, events, journeys).
+  const present = <T>(value: T): T => presentation.anonymiser.deep(value);
   const hub = new EventHub();
+  const send = (event: string, data: unknown, id?: number) => hub.send(event, present(data), id);
   let control: ClockControls | undefined;
   let source: Source | undefined;
   let reportDir: string | undefined;
@@ -49,13 +59,14 @@ export async function openDashboard(opts: { port: number; title?: string }): Pro
   const status = () => ({ exchange: model.snapshot(controls()).exchange, controls: controls() });
   const clock = () => (model.clock ? { state: model.clock, wallNow: Date.now() } : null);
   const server = createDashboardServer({
-    state: () => model.snapshot(controls()),
-    journey: (id) => model.journey(id),
+    state: () => present(model.snapshot(controls())),
+    journey: (id) => present(model.journey(id)),
+    language: pageLanguage(presentation),
     control: () => control,
     reportDir: () => reportDir,
     hub,
     // A page (re)connecting starts from a complete snapshot on the same channel as the events.
-    hello: () => [["snapshot", model.snapshot(controls())]],
+    hello: () => [["snapshot", present(model.snapshot(controls()))]],
   });
   const url = await server.listen(opts.port);
 
@@ -75,21 +86,21 @@ export async function openDashboard(opts: { port: number; title?: string }): Pro
       return;
     }
     model.refresh();
-    for (const a of model.book.takeChanged()) hub.send("alert", a);
-    for (const i of model.exercise.takeChanged()) hub.send("inject", i);
-    if (model.exercise.takeHighlight()) hub.send("highlight", model.highlight());
-    for (const a of model.agencyViews()) if (changed(`agency:${a.id}`, a)) hub.send("agency", a);
+    for (const a of model.book.takeChanged()) send("alert", a);
+    for (const i of model.exercise.takeChanged()) send("inject", i);
+    if (model.exercise.takeHighlight()) send("highlight", model.highlight());
+    for (const a of model.agencyViews()) if (changed(`agency:${a.id}`, a)) send("agency", a);
     const counters = model.counters();
-    if (changed("counters", counters)) hub.send("counters", counters);
-    if (changed("chain", model.chain)) hub.send("chain", model.chain);
+    if (changed("counters", counters)) send("counters", counters);
+    if (changed("chain", model.chain)) send("chain", model.chain);
     const s = status();
-    if (changed("status", s)) hub.send("status", s);
+    if (changed("status", s)) send("status", s);
   };
   const timer = setInterval(flush, FLUSH_MS);
   timer.unref();
   const reset = () => {
     sent.clear();
-    hub.send("snapshot", model.snapshot(controls()));
+    send("snapshot", model.snapshot(controls()));
   };
 
   return {
@@ -98,8 +109,8 @@ export async function openDashboard(opts: { port: number; title?: string }): Pro
       model.url = exchangeUrl;
       if (o.fromSeq !== undefined) model.countFrom(o.fromSeq);
       source = await followExchange(nc, model, {
-        audit: (view) => hub.send("audit", view, view.seq),
-        clock: () => hub.send("clock", clock()),
+        audit: (view) => send("audit", view, view.seq),
+        clock: () => send("clock", clock()),
         reset,
       });
       await source.caughtUp;
@@ -123,7 +134,7 @@ export async function openDashboard(opts: { port: number; title?: string }): Pro
       if (result) {
         model.debrief = result.debrief;
         reportDir = result.reportDir;
-        hub.send("debrief", result.debrief);
+        send("debrief", result.debrief);
       }
     },
     async close() {

@@ -5,14 +5,13 @@
 import { ChainVerifier } from "../../shared/audit/chain.ts";
 import { type ClockState, SimClock } from "../../shared/clock.ts";
 import { type PresenceMessage, REGIONS, StoredAuditRecord } from "../../shared/contracts/index.ts";
-import { ExchangeFigures, FIGURE_KEYS, type FigureKey } from "../../shared/exchange/figures.ts";
-import { figureLabel } from "../../shared/i18n/figure-labels.ts";
-import { translator } from "../../shared/i18n/translator.ts";
+import { ExchangeFigures } from "../../shared/exchange/figures.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { AlertBook } from "./alerts.ts";
 import { Exercise } from "./exercise.ts";
+import { agencyNames, type DashboardPresentation, ENGLISH, namesView } from "./presentation.ts";
 import { eventsOf } from "./record-view.ts";
-import type { AgencyView, AuditEventView, ChainStatus, Counters, DashboardState, DebriefView, HighlightView, JourneyView } from "./types.ts";
+import type { AgencyView, AuditEventView, ChainStatus, Counters, DashboardState, DebriefView, HighlightView, JourneyView, NamesView } from "./types.ts";
 
 /** Presence is repeated every 2 wall seconds: an agency silent this long has gone. */
 const SILENT_AFTER_MS = 10_000;
@@ -20,7 +19,6 @@ const SILENT_AFTER_MS = 10_000;
 const COORDINATOR_GONE_MS = 5_000;
 /** Settled deliveries older than this (simulated) are forgotten; their counts stay. */
 const SETTLED_KEPT_MS = 7 * 24 * 3_600_000;
-const LABELS = Object.fromEntries(FIGURE_KEYS.map((k) => [k, figureLabel(translator("en"), k)])) as Record<FigureKey, string>;
 
 export class DashboardModel {
   readonly book = new AlertBook();
@@ -42,7 +40,15 @@ export class DashboardModel {
   /** The exchange's NATS URL, once attached. */
   url = "";
 
-  constructor(readonly title?: string) {}
+  /** Regions, organisations and groups by id in the room's language. */
+  private names: NamesView;
+
+  constructor(
+    readonly title?: string,
+    private readonly presentation: DashboardPresentation = ENGLISH,
+  ) {
+    this.names = namesView(undefined, presentation.lang);
+  }
 
   /** Whether a key is one of the registry's coordinator keys (records signed with others do not verify). */
   trusts(publicKey: string): boolean {
@@ -54,8 +60,9 @@ export class DashboardModel {
     for (const k of reg.coordinators) this.trusted.add(k.publicKey);
     const before = this.agencies;
     this.agencies = new Map(
-      reg.agencies.map((a) => [a.id, before.get(a.id) ?? { id: a.id, name: a.name, country: a.country, region: a.region, status: "unknown", open: 0, overdue: 0 }]),
+      reg.agencies.map((a) => [a.id, before.get(a.id) ?? { id: a.id, ...agencyNames(a, this.presentation), region: a.region, status: "unknown", open: 0, overdue: 0 }]),
     );
+    this.names = namesView(reg, this.presentation.lang);
   }
 
   /** The figures count from this record on (before any record is applied): a run on an exchange with history. */
@@ -185,7 +192,7 @@ export class DashboardModel {
       alerts: this.book.alerts(),
       escalations: this.book.escalations.slice(0, 60),
       counters: this.counters(),
-      labels: LABELS,
+      names: this.names,
       ...(highlight ? { highlight } : {}),
       ...(this.debrief ? { debrief: this.debrief } : {}),
       chain: this.chain,

@@ -10,9 +10,11 @@ import { extname } from "node:path";
 import { OKABE_ITO, TLP_COLOURS } from "../../simulations/report/html-style.ts";
 import { type ClockControls, ClockRefusal, MAX_SPEED, MIN_SPEED } from "./clock-control.ts";
 import type { EventHub } from "./hub.ts";
+import type { PageLanguage } from "./presentation.ts";
 import type { DashboardState, JourneyView } from "./types.ts";
 
 const PUBLIC = new URL("./public/", import.meta.url);
+const INTERPOLATE = new URL("../../shared/i18n/interpolate.js", import.meta.url);
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".css": "text/css; charset=utf-8",
@@ -37,6 +39,8 @@ function loadAssets(): Map<string, { type: string; body: Buffer }> {
     if (type) assets.set(name, { type, body: readFileSync(new URL(name, PUBLIC)) });
   }
   assets.set("palette.css", { type: TYPES[".css"]!, body: Buffer.from(PALETTE_CSS) });
+  // The one implementation of placeholders and plurals, shared with the server's catalogues.
+  assets.set("interpolate.js", { type: TYPES[".js"]!, body: readFileSync(INTERPOLATE) });
   return assets;
 }
 
@@ -46,6 +50,8 @@ export interface ServerParts {
   control(): ClockControls | undefined;
   /** The finished run's report folder, served under /report/. */
   reportDir(): string | undefined;
+  /** The page's words, locale and anonymity (/api/i18n). */
+  language: PageLanguage;
   hub: EventHub;
   hello(): [string, unknown][];
 }
@@ -102,9 +108,12 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, control: 
   }
 }
 
-/** /report/<file> of a finished run; 404 until the run has written it. */
-async function reportRequest(res: ServerResponse, dir: string | undefined, name: string) {
-  const type = REPORT_FILES[name];
+/**
+ * /report/<file> of a finished run; 404 until the run has written it. An anonymised room gets the
+ * (anonymised) report only: metrics.json keeps the real ids.
+ */
+async function reportRequest(res: ServerResponse, dir: string | undefined, name: string, anonymised: boolean) {
+  const type = anonymised && name === "metrics.json" ? undefined : REPORT_FILES[name];
   if (!dir || !type) return json(res, 404, { error: dir ? `no such report file: ${name}` : "the report is written when the run ends" });
   const body = await readFile(join(dir, name)).catch(() => undefined);
   return body ? send(res, 200, type, body) : json(res, 404, { error: `${name} was not written` });
@@ -124,8 +133,9 @@ export function createDashboardServer(parts: ServerParts): { listen(port: number
     if (path === "/favicon.ico") return asset("favicon.svg");
     if (path.startsWith("/assets/")) return asset(path.slice("/assets/".length));
     if (path === "/api/state") return json(res, 200, parts.state());
-    if (path === "/report" || path === "/report/") return reportRequest(res, parts.reportDir(), "report.html");
-    if (path.startsWith("/report/")) return reportRequest(res, parts.reportDir(), path.slice("/report/".length));
+    if (path === "/api/i18n") return json(res, 200, parts.language);
+    if (path === "/report" || path === "/report/") return reportRequest(res, parts.reportDir(), "report.html", parts.language.anonymised);
+    if (path.startsWith("/report/")) return reportRequest(res, parts.reportDir(), path.slice("/report/".length), parts.language.anonymised);
     if (path === "/api/stream") return parts.hub.open(req, res, parts.hello);
     const j = /^\/api\/journey\/([0-9a-f-]{36})$/i.exec(path);
     if (j) {

@@ -1,10 +1,11 @@
 // The dashboard's wire contract: what /api/state returns and what /api/stream sends. The page
 // (public/*.js) and the tests read exactly these shapes; nothing else is promised. Agency ids are
-// sent as ids: the page names them through one function (public/strings.js, agencyLabel).
+// sent as ids (an anonymised dashboard's server relabels them, and masks names in every text, in
+// all it sends); names are sent in the room's language.
 import type { ClockState } from "../../shared/clock.ts";
 import type { Distribution } from "../../shared/contracts/index.ts";
 import type { DutyStatus } from "../../shared/exchange/observe.ts";
-import type { FigureKey, Figures } from "../../shared/exchange/figures.ts";
+import type { Figures } from "../../shared/exchange/figures.ts";
 
 /** Live state of one agency: duty status from its signed presence, deliveries waiting on it. */
 export interface AgencyView {
@@ -175,6 +176,13 @@ export interface DebriefView {
   simulatedUntil: string;
 }
 
+/** Names by id in the room's language: what the page shows for a region, an organisation, a group. */
+export interface NamesView {
+  regions: Record<string, string>;
+  organisations: Record<string, string>;
+  sharingGroups: Record<string, string>;
+}
+
 export interface ControlsView {
   /** Pause/resume and speed are offered (whoever owns the clock: `atix run`, `atix up`). */
   clock: boolean;
@@ -193,8 +201,8 @@ export interface DashboardState {
   alerts: AlertView[];
   escalations: EscalationView[];
   counters: Counters;
-  /** Each figure's label (shared/exchange/figures.ts), so the page names them as every other view does. */
-  labels: Record<FigureKey, string>;
+  /** Regions, organisations and sharing groups by id, in the room's language (the page's words come from /api/i18n). */
+  names: NamesView;
   highlight?: HighlightView;
   debrief?: DebriefView;
   chain: ChainStatus;

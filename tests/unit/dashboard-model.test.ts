@@ -71,7 +71,7 @@ describe("dashboard model", () => {
     expect(s.agencies.map((x) => x.id)).toEqual(["AZ", "KZ", "RU"]);
     expect(s.regions).toEqual(["europe", "caucasus", "central-asia"]);
     expect(s.counters.figures).toMatchObject({ deliveries: 2, awaiting: 1, overdue: 0, messagesAccepted: 1, alertsAndRfis: 1, escalations: 1, acknowledged: 1 });
-    expect(s.labels.messagesAccepted).toBe("Messages accepted");
+    expect(s.names.regions.caucasus).toBe("Caucasus");
   });
 
   it("makes a delivery overdue when simulated time passes its deadline, without any new record", () => {

@@ -39,8 +39,8 @@ export function registerRun(program: Command) {
     .option("--nats <url>", "use this NATS server instead of starting one")
     .option("--dashboard [port]", `${DASHBOARD_OPTION_HELP}, with pause/resume/speed for the facilitator`, dashboardPort)
     .option("--hold", "with --dashboard: keep showing the final state after the run, for the debrief (Ctrl-C to exit)")
-    .option("--lang <lang>", `language of the report, progress line and summary: ${LANGS.join(" | ")} (default: the scenario's, else en)`, oneOf("--lang", LANGS))
-    .option("--anonymise", "show agencies by neutral regional labels (EUR-07) in the report, progress and summary; metrics.json keeps real ids")
+    .option("--lang <lang>", `language of the report, progress line, summary and dashboard: ${LANGS.join(" | ")} (default: the scenario's, else en)`, oneOf("--lang", LANGS))
+    .option("--anonymise", "show agencies by neutral regional labels (EUR-07) in the report, progress, summary and dashboard; metrics.json keeps real ids")
     .action(async (file: string, flags: RunFlags) => {
       const loaded = await loadScenario(file).catch((e: Error) => {
         throw new CliError(e.message);
@@ -65,7 +65,9 @@ export function registerRun(program: Command) {
       const printer = progressPrinter(process.stdout, t);
       const title = anonymiser.text(translation?.title ?? loaded.scenario.title);
       process.stdout.write(`${title}\n  ${t.t("run.header", { n: loaded.roster.agencies.length, hours: loaded.scenario.duration / 3_600_000, speed: t.int(flags.speed ?? loaded.scenario.speed), seed: String(seed) })}\n`);
-      const dashboard = flags.dashboard !== undefined ? await runDashboard(flags.dashboard, loaded) : undefined;
+      const reportOptions = { lang, anonymiser, ...(translation ? { translation } : {}), names: { sharingGroups: loaded.roster.sharingGroups } };
+      // The room sees what the report says: the same language, the same labels.
+      const dashboard = flags.dashboard !== undefined ? await runDashboard(flags.dashboard, loaded, { presentation: { lang, anonymiser }, report: reportOptions }) : undefined;
       const run = await playScenario(loaded, {
         ...(flags.speed ? { speed: flags.speed } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
@@ -81,12 +83,11 @@ export function registerRun(program: Command) {
         const collected = await collectMetrics(run);
         metrics = collected.metrics;
         const { auditJsonl, registry } = collected;
-        const reportOptions = { lang, anonymiser, ...(translation ? { translation } : {}), names: { sharingGroups: loaded.roster.sharingGroups } };
         await writeReport(dir, metrics, auditJsonl, reportOptions, registry);
         process.stdout.write(runSummary(metrics, reportOptions, relative(process.cwd(), dir) || "."));
         if (!metrics.pass) throw new CliError(metrics.run.interrupted ? "interrupted before the end" : "expectations not met", 1);
       } finally {
-        dashboard?.finish(`Scenario finished. Report: ${relative(process.cwd(), dir) || "."}/report.html`, metrics, dir);
+        dashboard?.finish(t.t("run.report", { path: `${relative(process.cwd(), dir) || "."}/report.html` }), metrics, dir);
         if (dashboard && flags.hold && !abort.signal.aborted) {
           process.off("SIGINT", onSignal);
           process.off("SIGTERM", onSignal);

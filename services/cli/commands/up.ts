@@ -104,7 +104,7 @@ export function registerUp(program: Command) {
           // This exchange's clock is ours: the dashboard offers pause/resume and speed.
           const { seed } = await readIdentity(up.exchange.credentialsDir, "coordinator");
           admin = await connectAs({ servers: up.exchange.natsUrl, user: "coordinator", seed, name: "atix-up-clock" });
-          dashboard = await serveDashboard({ port: opts.dashboard, exchangeFile: exchangeFilePath(home), control: await exchangeClock(admin) });
+          dashboard = await serveDashboard({ port: opts.dashboard, exchangeFile: exchangeFilePath(home), control: await exchangeClock(admin), lang: opts.lang, anonymise: !!opts.anonymise });
           say(`  dashboard     ${dashboard.url}`);
         }
         if (ready.coordinators < up.coordinators.length)

@@ -8,23 +8,30 @@ import { renderDebrief } from "./debrief.js";
 import { esc, hm } from "./format.js";
 import { Journey } from "./journey.js";
 import * as P from "./panels.js";
-import { raw, t } from "./strings.js";
+import { ANONYMISED, helpRows, LANG, setNames, t, tk } from "./strings.js";
 import { World } from "./world.js";
 
 const $ = (id) => document.getElementById(id);
 const S = {
   exchange: { connected: false, coordinators: 0 }, controls: { clock: false, next: false }, clock: null, exercise: null, agencies: new Map(), alerts: new Map(),
-  escalations: [], counters: null, labels: null, chain: null, debrief: null, auditSeq: 0, auditPart: Infinity, streamOpen: false, thread: null, journeyId: null, flash: null,
+  escalations: [], counters: null, chain: null, debrief: null, auditSeq: 0, auditPart: Infinity, streamOpen: false, thread: null, journeyId: null, flash: null,
 };
 /** Speeds offered by the Slower / Faster controls (a simulated day takes 24 h ... 29 s). */
 const SPEEDS = [1, 10, 30, 60, 120, 300, 600, 1000, 2000, 3000];
 /** Messages the page keeps (its lists show the latest 60 background ones). */
 const MAX_ALERTS = 400;
 
-// Words: every element with data-t (text) or data-title (tooltip) takes them from strings.js.
+// Words: every element with data-t (text), data-tk (text by a full catalogue key), data-title
+// (tooltip) or data-aria (its label) takes them from the room's catalogue (strings.js).
+document.documentElement.lang = LANG;
 for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+for (const el of document.querySelectorAll("[data-tk]")) el.textContent = tk(el.dataset.tk);
 for (const el of document.querySelectorAll("[data-title]")) el.title = el.ariaLabel = t(el.dataset.title);
-$("help-list").innerHTML = raw("help").map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("");
+for (const el of document.querySelectorAll("[data-aria]")) el.ariaLabel = t(el.dataset.aria);
+$("help-list").innerHTML = helpRows().map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("");
+// An anonymised room is told so, with what it means.
+$("anon-note").hidden = !ANONYMISED;
+$("anon-note").title = tk("anonymised");
 
 // Play time: wall time that passes while the clock runs. Paused time does not count, and every
 // animation (lines, rings, ticks) is paused with the clock, so the picture holds.
@@ -75,9 +82,10 @@ const clockFrom = (c) => (c ? { state: c.state, skew: c.wallNow - Date.now() } :
 function snapshot(s) {
   const hadDebrief = !!S.debrief;
   Object.assign(S, {
-    exchange: s.exchange, controls: s.controls, clock: clockFrom(s.clock), exercise: s.exercise ?? null, counters: s.counters, labels: s.labels, chain: s.chain,
+    exchange: s.exchange, controls: s.controls, clock: clockFrom(s.clock), exercise: s.exercise ?? null, counters: s.counters, chain: s.chain,
     debrief: s.debrief ?? null, auditSeq: s.auditSeq, auditPart: Infinity,
   });
+  setNames(s.names);
   S.agencies = new Map(s.agencies.map((a) => [a.id, a]));
   S.alerts = new Map(s.alerts.map((a) => [a.id, a]));
   S.escalations = s.escalations;

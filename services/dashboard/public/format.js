@@ -15,8 +15,6 @@ export const hm = (iso) => {
   return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 };
 
-export const speedText = (x) => `×${x >= 100 ? Math.round(x).toLocaleString("en-GB") : Number(x.toFixed(1))}`;
-
 export const precClass = (p) => `p-${String(p || "routine").toLowerCase()}`;
 export const tlpClass = (t) => `tlp-${String(t || "clear").toLowerCase().replace("+", "-")}`;
 

@@ -1,8 +1,8 @@
 // The header, the counters, the inject ticker and the story lists (the script, background traffic,
 // escalations): plain DOM updates of fixed places, lists updated row by row (keyed-list.js).
-import { esc, hm, hms, precClass, simNow, speedText, tlpClass } from "./format.js";
+import { esc, hm, hms, precClass, simNow, tlpClass } from "./format.js";
 import { renderKeyedList } from "./keyed-list.js";
-import { agencyLabel, audienceText, dayLine, escalationText, fmtInt, kindWord, pct, span, t } from "./strings.js";
+import { agencyLabel, audienceText, dayLine, escalationText, figureInline, figureLabel, fmtInt, kindWord, pct, span, speedText, t } from "./strings.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -74,29 +74,26 @@ function figure(id, label, value, note, tone) {
   f.querySelector(".note").title = note || "";
 }
 
-/** A label inside a line ("240 alerts and RFIs"): the catalogue's labels read as headings. */
-const inline = (label) => label.charAt(0).toLocaleLowerCase() + label.slice(1);
-
-/** The counters: the exchange's figures under their shared labels; the acknowledgement card is the scenario's objective. */
+/** The counters: the exchange's figures under their shared names (the catalogue's); the acknowledgement card is the scenario's objective. */
 export function renderCounters(S) {
   const c = S.counters;
-  const L = S.labels;
-  if (!c || !L) return;
+  if (!c) return;
   const a = c.agencies;
   const f = c.figures;
+  const note = (...keys) => keys.map((k) => figureInline(k, f[k])).join(" · ");
   figure("f-online", t("agenciesOnline"), `${a.online} / ${a.registered}`, t("onDutyOffline", { onDuty: a.onDuty, offline: a.registered - a.online }), a.online < a.registered ? "warn" : "good");
-  figure("f-messages", L.messagesAccepted, fmtInt(f.messagesAccepted), `${fmtInt(f.alertsAndRfis)} ${inline(L.alertsAndRfis)} · ${fmtInt(f.rejected)} ${inline(L.rejected)}`, f.rejected ? "warn" : "");
-  figure("f-deliveries", L.deliveries, fmtInt(f.deliveries), `${fmtInt(f.awaiting)} ${inline(L.awaiting)}`);
+  figure("f-messages", figureLabel("messagesAccepted"), fmtInt(f.messagesAccepted), note("alertsAndRfis", "rejected"), f.rejected ? "warn" : "");
+  figure("f-deliveries", figureLabel("deliveries"), fmtInt(f.deliveries), note("awaiting"));
   const objective = S.exercise?.objective;
   const p = objective?.precedence ?? "FLASH";
   const x = f.byPrecedence[p];
   const decided = x.acknowledged + x.overdue;
   const tone = x.inTime === null ? "" : objective ? (x.inTime >= objective.target ? "good" : "bad") : "";
-  figure("f-objective", t("objectiveLabel", { p, label: inline(L.inTime) }), pct(x.inTime),
+  figure("f-objective", t("objectiveLabel", { p, label: figureLabel("inTime") }), pct(x.inTime),
     decided ? (objective ? t("objectiveTarget", { target: pct(objective.target), within: fmtInt(x.withinDeadline), decided: fmtInt(decided) }) : `${fmtInt(x.withinDeadline)} / ${fmtInt(decided)}`) : t("objectiveNone", { p }), tone);
-  figure("f-acknowledged", L.acknowledged, fmtInt(f.acknowledged), `${fmtInt(f.withinDeadline)} ${inline(L.withinDeadline)} · ${fmtInt(f.late)} ${inline(L.late)}`);
-  figure("f-overdue", L.overdue, fmtInt(f.overdue), f.overdue ? t("overdueAt", { n: a.overdue, flash: f.byPrecedence.FLASH.overdue }) : t("noneOverdue"), f.overdue ? "bad" : "good");
-  figure("f-escalations", L.escalations, fmtInt(f.escalations), t("escalationsNote"), f.escalations ? "warn" : "");
+  figure("f-acknowledged", figureLabel("acknowledged"), fmtInt(f.acknowledged), note("withinDeadline", "late"));
+  figure("f-overdue", figureLabel("overdue"), fmtInt(f.overdue), f.overdue ? t("overdueAt", { n: a.overdue, flash: f.byPrecedence.FLASH.overdue }) : t("noneOverdue"), f.overdue ? "bad" : "good");
+  figure("f-escalations", figureLabel("escalations"), fmtInt(f.escalations), t("escalationsNote"), f.escalations ? "warn" : "");
 }
 
 /** An inject's title as the room reads it: the MSEL's, else what it updates, withdraws or matched. */
@@ -138,7 +135,8 @@ export function renderTicker(S) {
     const a = current.messageId ? S.alerts.get(current.messageId) : undefined;
     const when = current.state === "not-sent" ? esc(t("notSent", { why: current.note ?? "" })) : a ? esc(a.state === "complete" ? t("allAcked") : t("counts", { d: a.delivered, a: a.acknowledged, n: a.recipients })) : "";
     setTick(nowEl, line(current, t("now"), when), "now", current.precedence);
-    if (current.messageId) nowEl.dataset.id = current.messageId;
+    if (current.messageId && a) nowEl.dataset.id = current.messageId;
+    else delete nowEl.dataset.id;
   } else setTick(nowEl, `<span class="word">${esc(t("now"))}</span><span class="what">${esc(t("noneYet"))}</span>`, "now idle");
   if (next) setTick(nextEl, line(next, t("nextUp"), esc(Date.parse(next.at) > now ? t("dueIn", { span: span(Date.parse(next.at) - now) }) : t("dueNow"))), "next", next.precedence);
   else setTick(nextEl, `<span class="word">${esc(t("nextUp"))}</span><span class="what">${esc(t("allPlayed"))}</span>`, "next idle");
@@ -181,7 +179,8 @@ export function renderScript(S) {
       : e.state === "not-sent" ? `<span>${esc(t("notSent", { why: e.note ?? "" }))}</span>`
       : a ? `${a.tlp ? `<span class="tlp ${tlpClass(a.tlp)}">TLP:${esc(a.tlp)}</span>` : ""}${bar(a)}<span class="counts">${esc(counts(a))}</span>${tags(a)}<span class="due"></span>` : "";
     const cls = `row ${precClass(e.precedence)}${e.state === "upcoming" ? " upcoming" : a && a.state !== "open" ? " done" : ""}${S.journeyId && S.journeyId === e.messageId ? " selected" : ""}`;
-    const attrs = e.state === "played" && e.messageId ? ` data-id="${esc(e.messageId)}" data-deadline="${esc(a?.deadline ?? "")}" data-state="${a?.state ?? "open"}" tabindex="0"` : "";
+    // Clickable once the exchange has recorded it (the runner names an inject's message a moment before the chain does).
+    const attrs = e.state === "played" && e.messageId && a ? ` data-id="${esc(e.messageId)}" data-deadline="${esc(a?.deadline ?? "")}" data-state="${a?.state ?? "open"}" tabindex="0"` : "";
     return { key: `i${e.inject}`, html: `<li class="${cls}"${attrs} title="${esc(title)}"><div class="n"><span class="num">${e.inject}</span>${threadChip(S, e.thread)}</div><div class="l1">${l1}</div><div class="title">${esc(title)}</div><div class="l2">${l2}</div></li>` };
   });
   if (!items.length) return void (list.innerHTML = `<li class="empty">${esc(t("scriptEmpty"))}</li>`);
@@ -198,7 +197,7 @@ function renderMessages(S, list) {
   $("script-count").textContent = `(${open.length})`;
   const items = [...open, ...done].slice(0, 80).map((a) => ({
     key: a.id,
-    html: `<li class="row ${precClass(a.precedence)}${a.state === "open" ? "" : " done"}" data-id="${esc(a.id)}" data-deadline="${esc(a.deadline)}" data-state="${a.state}" tabindex="0" title="${esc(a.title)}"><div class="n"><span class="num">${esc(a.kind === "rfi" ? "RFI" : "")}</span></div><div class="l1"><span class="t">${hm(a.sentAt)}</span><span class="prec ${precClass(a.precedence)}">${esc(a.precedence)}</span><span class="route">${esc(agencyLabel(a.originator))} → ${a.recipients}</span></div><div class="title">${esc(a.title || t("untitled"))}</div><div class="l2">${a.tlp ? `<span class="tlp ${tlpClass(a.tlp)}">TLP:${esc(a.tlp)}</span>` : ""}${bar(a)}<span class="counts">${esc(counts(a))}</span>${tags(a)}<span class="due"></span></div></li>`,
+    html: `<li class="row ${precClass(a.precedence)}${a.state === "open" ? "" : " done"}" data-id="${esc(a.id)}" data-deadline="${esc(a.deadline)}" data-state="${a.state}" tabindex="0" title="${esc(a.title)}"><div class="n"><span class="num">${esc(a.kind === "rfi" ? t("rfiBadge") : "")}</span></div><div class="l1"><span class="t">${hm(a.sentAt)}</span><span class="prec ${precClass(a.precedence)}">${esc(a.precedence)}</span><span class="route">${esc(agencyLabel(a.originator))} → ${a.recipients}</span></div><div class="title">${esc(a.title || t("untitled"))}</div><div class="l2">${a.tlp ? `<span class="tlp ${tlpClass(a.tlp)}">TLP:${esc(a.tlp)}</span>` : ""}${bar(a)}<span class="counts">${esc(counts(a))}</span>${tags(a)}<span class="due"></span></div></li>`,
   }));
   if (!items.length) return void (list.innerHTML = `<li class="empty">${esc(t("noAlerts"))}</li>`);
   renderKeyedList(list, items);

@@ -4,7 +4,7 @@
 // acknowledges, a red ring when an escalation reaches an agency. A FLASH moment keeps a line to
 // every recipient still to acknowledge; marks show a moment's or a journey's recipients.
 import { esc } from "./format.js";
-import { agencyLabel, fmtInt, raw, regionName, t } from "./strings.js";
+import { agencyLabel, fmtInt, regionName, t } from "./strings.js";
 
 const ORDER = ["north-america", "latin-america", "europe", "africa", "middle-east", "caucasus", "central-asia", "south-asia", "east-asia", "southeast-asia", "oceania"];
 const SVG = "http://www.w3.org/2000/svg";
@@ -12,6 +12,9 @@ const SVG = "http://www.w3.org/2000/svg";
 const MAX_LINES = 450;
 const COLOUR = { FLASH: "--flash", IMMEDIATE: "--immediate", PRIORITY: "--priority", ROUTINE: "--routine" };
 const MARKS = ["m-wait", "m-ack", "m-late", "m-origin", "dim"];
+/** A duty status's mark on its tile (symbols, in no language). */
+const GLYPH = { "on-duty": "", reduced: "☾", unstaffed: "✆", offline: "✕", unknown: "…" };
+const statusWord = (s) => t(`status.${s}`);
 
 export class World {
   constructor(world, svg, wrap, legend, onAnimation) {
@@ -29,13 +32,12 @@ export class World {
   }
 
   renderLegend() {
-    const status = raw("status");
     const sw = (cls, glyph = "") => `<i class="sw ${cls}">${esc(glyph)}</i>`;
     this.legend.innerHTML = [
-      ...["on-duty", "reduced", "unstaffed", "offline"].map((s) => `<span>${sw(s, raw("glyph")[s])}${esc(status[s])}</span>`),
+      ...["on-duty", "reduced", "unstaffed", "offline"].map((s) => `<span>${sw(s, GLYPH[s])}${esc(statusWord(s))}</span>`),
       `<span>${sw("overdue-sw")}${esc(t("legendOverdueRing"))}</span>`,
       `<span><i class="badge-sample">3</i>${esc(t("legendOverdue"))}</span>`,
-      `<span>${sw("unknown", raw("glyph").unknown)}${esc(status.unknown)}</span>`,
+      `<span>${sw("unknown", GLYPH.unknown)}${esc(statusWord("unknown"))}</span>`,
       `<span>${sw("origin-sw")}${esc(t("legendSender"))}</span>`,
       `<span>${sw("wait-sw")}${esc(t("legendWaiting"))}</span>`,
       `<span><i class="tick-sample">✓</i>${esc(t("legendAcked"))}</span>`,
@@ -74,12 +76,12 @@ export class World {
     if (!el) return;
     const marks = MARKS.filter((m) => el.classList.contains(m));
     el.className = ["tile", a.status, a.overdue ? "overdue" : "", ...marks].filter(Boolean).join(" ");
-    el.querySelector(".st").textContent = raw("glyph")[a.status] ?? "";
+    el.querySelector(".st").textContent = GLYPH[a.status] ?? "";
     const flag = el.querySelector(".flag");
     flag.hidden = !a.overdue;
     flag.textContent = a.overdue > 99 ? "99+" : String(a.overdue);
     el.title = t("tileTitle", {
-      id: agencyLabel(a.id), name: a.name, country: a.country, status: raw("status")[a.status] ?? a.status, officer: a.officer ? `, ${a.officer}` : "",
+      id: agencyLabel(a.id), name: a.name, country: a.country ? ` (${a.country})` : "", status: statusWord(a.status), officer: a.officer ? `, ${a.officer}` : "",
       open: fmtInt(a.open), overdue: fmtInt(a.overdue),
     });
   }
