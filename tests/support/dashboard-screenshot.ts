@@ -4,7 +4,7 @@
 // acknowledge it) and, with "end", on the debrief screen after the run. Then stops the run.
 //
 //   npx tsx tests/support/dashboard-screenshot.ts                      # docs/img/dashboard.png (07:05) and docs/img/debrief.png
-//   npx tsx tests/support/dashboard-screenshot.ts --shot 07:02=a.png --shot end=b.png [--size 1280x720] [--speed 300]
+//   npx tsx tests/support/dashboard-screenshot.ts --shot 07:02=a.png --shot end=b.png [--size 1280x720] [--speed 300] [--lang ru] [--anonymise]
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     size: { type: "string", multiple: true, default: ["1920x1080"] },
     speed: { type: "string", default: "300" },
     scenario: { type: "string", default: join(root, "simulations/scenarios/baku-247.yaml") },
+    lang: { type: "string" },
+    anonymise: { type: "boolean", default: false },
   },
 });
 const shots = values.shot!.map((s) => {
@@ -30,7 +32,8 @@ const sizes = values.size!.map((s) => s.split("x").map(Number) as [number, numbe
 
 const browser = await launchChromium();
 const dir = await mkdtemp(join(tmpdir(), "atix-screenshot-"));
-const atix = await startAtixWithDashboard(["run", values.scenario!, "--dashboard", "0", "--speed", values.speed!, "--hold", "--report", join(dir, "report")], dir);
+const room = [...(values.lang ? ["--lang", values.lang] : []), ...(values.anonymise ? ["--anonymise"] : [])];
+const atix = await startAtixWithDashboard(["run", values.scenario!, "--dashboard", "0", "--speed", values.speed!, "--hold", "--report", join(dir, "report"), ...room], dir);
 try {
   const pages = await Promise.all(sizes.map(async ([width, height]) => {
     const page = await browser.newPage({ viewport: { width, height } });
