@@ -35,7 +35,7 @@ export const enDashboard = {
   "dash.exchangeWaiting": "Waiting for the exchange to start…",
   "dash.live": { one: "Live · {n} coordinator up", other: "Live · {n} coordinators up" },
   "dash.noCoordinator": "Live · no coordinator heard!",
-  "dash.anonymisedNote": "Anonymised: agencies by regional labels",
+  "dash.anonymisedNote": "Anonymised",
   "dash.aria.ticker": "Injects",
   "dash.aria.counters": "Counters",
   "dash.aria.script": "Script",

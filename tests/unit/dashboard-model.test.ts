@@ -1,6 +1,7 @@
 // The dashboard's model fed by a hand-made audit chain: what the room sees follows the records,
 // time alone makes a delivery overdue, a tampered record shows as a broken chain, the scenario's
-// injects are known as such, journeys say who is missing, escalations come in time order.
+// injects are known as such, journeys say who is missing, escalations come in time order; names come
+// in the room's language, and an anonymised agency is named by its region.
 import { v7 as uuidv7 } from "uuid";
 import { describe, expect, it } from "vitest";
 import { chainRecord, type ChainHead, GENESIS, recordHash, signRecordHash } from "../../shared/audit/chain.ts";
@@ -10,6 +11,9 @@ import { keyEntry } from "../../shared/exchange/coordinator-keys.ts";
 import { newIdentity } from "../../shared/exchange/identities.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 import { DashboardModel } from "../../services/dashboard/model.ts";
+import { pageLanguage } from "../../services/dashboard/presentation.ts";
+import { agencyName } from "../../shared/i18n/names.ts";
+import { Anonymiser } from "../../shared/presentation/anonymiser.ts";
 import type { ExerciseView } from "../../services/dashboard/types.ts";
 
 const T0 = Date.parse("2026-09-21T19:00:00Z");
@@ -250,5 +254,26 @@ describe("dashboard model", () => {
     expect(m.book.escalations[0]).toMatchObject({ messageIds: [alertId, second], recipient: "RU" });
     expect([m.book.alert(alertId)?.escalations, m.book.alert(second)?.escalations]).toEqual([1, 1]);
     expect(m.journey(second)!.escalations).toEqual([expect.objectContaining({ step: "reminder", recipient: "RU", notify: "RU" })]);
+  });
+});
+
+describe("the room's language and anonymity", () => {
+  it("names regions, organisations and agencies in Russian; anonymised, an agency is its region and the page's catalogue says so", () => {
+    const ru = new DashboardModel("t", { lang: "ru", anonymiser: Anonymiser.none() });
+    ru.setRegistry({ ...registry, organisations: [{ id: "CIS", name: "Commonwealth of Independent States", hub: "KZ" }] });
+    const s = ru.snapshot(CONTROLS);
+    expect(s.names.regions.caucasus).toBe("Кавказ");
+    expect(s.names.organisations.CIS).toBe("СНГ");
+    expect(s.agencies.find((a) => a.id === "AZ")).toMatchObject({ name: agencyName({ id: "AZ", name: "Service AZ" }, "ru"), country: "Азербайджан" });
+
+    const presentation = { lang: "ru" as const, anonymiser: Anonymiser.of(registry.agencies, 7) };
+    const anon = new DashboardModel("t", presentation);
+    anon.setRegistry(registry);
+    expect(anon.snapshot(CONTROLS).agencies.find((a) => a.id === "AZ")).toMatchObject({ name: "Кавказ", country: "" });
+    const page = pageLanguage(presentation);
+    expect(page).toMatchObject({ lang: "ru", locale: "ru-RU", anonymised: true });
+    expect(page.catalogue["dash.now"]).toBe("Сейчас");
+    expect(page.catalogue["figure.deliveries"]).toBe("Доставки");
+    expect(Object.keys(page.catalogue).every((k) => /^(dash|figure|verdict|status)\.|^(disclaimer|anonymised)$/.test(k))).toBe(true);
   });
 });

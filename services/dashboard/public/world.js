@@ -65,6 +65,10 @@ export class World {
         })
         .join("");
       this.tiles = new Map([...this.world.querySelectorAll(".tile")].map((el) => [el.dataset.id, el]));
+      // Two-letter ids fit a square tile; longer labels (an anonymised room's) get a wider one.
+      const longest = Math.max(2, ...agencies.map((a) => agencyLabel(a.id).length));
+      this.world.style.setProperty("--wide", String(Math.max(1, 0.24 * longest).toFixed(2)));
+      this.world.style.setProperty("--lmax", String(longest));
       this.fit();
       this.applyMarks();
     }
