@@ -67,7 +67,7 @@ function later(what) {
     if (dirty.has("script")) (P.renderScript(S), P.renderTicker(S));
     if (dirty.has("background") && S.exercise) P.renderBackground(S);
     if (dirty.has("esc")) P.renderEscalations(S);
-    if (dirty.has("status")) P.renderStatus(S);
+    if (dirty.has("status")) (P.renderStatus(S), P.renderClock(S));
     if (dirty.has("counters")) P.renderCounters(S);
     if (dirty.has("threads")) P.renderThreads(S);
     if (dirty.has("debrief")) renderDebrief(S, { injectTitle: P.injectTitle, threadChip: (id) => P.threadChip(S, id) });
