@@ -1,6 +1,7 @@
 // The dashboard's HTTP side (Node's http module, nothing else): the page and its assets, all
-// served from this package so it works without internet, the JSON snapshot, the event stream,
-// an alert's journey, and the facilitator's clock controls when the owner of the clock gave any.
+// served from this package so it works without internet, the page's words (/api/i18n), the JSON
+// snapshot, the event stream, an alert's journey, the finished run's report, and the
+// facilitator's clock controls when the owner of the clock gave any.
 import { readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
