@@ -4,6 +4,7 @@ import { z } from "zod";
 import {
   AgencyId, AlertContent, Distribution, HANDLING_CODES, PRECEDENCES, RosterAgency, ShortText, THREAT_CATEGORIES, TLPS,
 } from "../../shared/contracts/index.ts";
+import { Quotas } from "../../shared/exchange/settings.ts";
 import { Duration } from "./duration.ts";
 
 /** `--to` syntax ("all", "org:CIS,agency:GE") or a distribution object. */
@@ -196,6 +197,8 @@ export const Scenario = z
       .object({
         ackDeadlineMinutes: z.partialRecord(z.enum(PRECEDENCES), z.number().positive()).optional(),
         escalationAfter: z.object({ reminder: z.number(), "backup-contact": z.number(), originator: z.number() }).partial().optional(),
+        escalationWindowMinutes: z.number().min(0).optional(),
+        quotas: Quotas.partial().optional(),
       })
       .strict()
       .optional(),

@@ -14,6 +14,7 @@ export const REJECTION_CODES = [
   "unauthorised", // TLP, handling or role rules
   "unknown-reference", // names an alert or RFI that does not exist
   "no-recipients",
+  "rate-limited", // over the sender's quota (submissions in flight or per minute): slow down, resubmit with a new id
 ] as const;
 
 export const RejectionReason = z
