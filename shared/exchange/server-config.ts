@@ -4,6 +4,7 @@
 // a NATS account of its own: nothing it sends reaches the exchange's account (where JetStream,
 // the coordinators and the observers live) except through the few subjects imported for it.
 import { AGENCY_JS_API, buckets, consumers, JS_API, jsApi, streams, subjects } from "../contracts/subjects.ts";
+import { SUBMISSION_MAX_BYTES } from "../nats/streams.ts";
 import type { Identity } from "./identities.ts";
 
 const q = (s: string) => JSON.stringify(s);
@@ -57,10 +58,43 @@ export function agencyPermissions(agency: string) {
  */
 function durables(agencies: string[]) {
   return [
-    { stream: streams.submissions.name, consumer: consumers.submissions },
+    { stream: streams.submissions.name, consumer: consumers.legacySubmissions },
+    ...agencies.map((a) => ({ stream: streams.submissions.name, consumer: consumers.submissionsOf(a) })),
     ...agencies.flatMap((a) => agencyConsumers(a).map((consumer) => ({ stream: streams.deliveries.name, consumer }))),
   ];
 }
+
+/**
+ * What one account may hold on the server (nats-server 2.9 enforces a `limits` block per account
+ * in config mode; docs/operations.md): any account can be given one with accountLimits().
+ */
+export interface AccountLimits {
+  /** Connections open at once. */
+  max_connections: number;
+  /** Subscriptions per connection. */
+  max_subscriptions: number;
+  /** Largest message a connection may publish, headers included (bytes). */
+  max_payload: number;
+}
+
+/**
+ * An agency: its node, a facilitator's `atix send` and a reconnect in progress; the few
+ * subscriptions a node needs (inbox, two pulls, outcomes, clock) with room to spare; its largest
+ * submission with its headers.
+ */
+export const AGENCY_LIMITS: AccountLimits = { max_connections: 8, max_subscriptions: 256, max_payload: SUBMISSION_MAX_BYTES + 4 * 1024 };
+
+/** The `limits` line of an account block. */
+export const accountLimits = (l: AccountLimits) =>
+  `    limits: { max_connections: ${l.max_connections}, max_subscriptions: ${l.max_subscriptions}, max_payload: ${l.max_payload} }`;
+
+/**
+ * The exchange's account runs JetStream for everyone: every stream holds at most this many
+ * consumers (nats-server 2.9 applies an account's max_consumers per stream). The deliveries stream
+ * needs two per agency, the submissions stream one; the rest is room for coordinators' and
+ * observers' readers. It bounds how many consumers the observer credential can make.
+ */
+export const exchangeMaxConsumers = (agencies: number) => 2 * agencies + 256;
 
 /**
  * Read-only: may read every stream and bucket through consumers of its own, change nothing.
@@ -129,7 +163,7 @@ export function authorizationConfig(auth: ServerAuth): string {
   if (ids.length) exports.push(`      { stream: ${q(subjects.clock)}, accounts: ${list(ids.map(agencyAccount))} }`);
   const exchange = [
     `  ${EXCHANGE_ACCOUNT}: {`,
-    `    jetstream: enabled`,
+    `    jetstream: { max_consumers: ${exchangeMaxConsumers(ids.length)} }`,
     `    users: [`,
     `      # coordinator: routes, stores and audits; manages the streams`,
     userBlock(auth.coordinator),
@@ -142,6 +176,7 @@ export function authorizationConfig(auth: ServerAuth): string {
   const agencies = auth.agencies.flatMap((a) => [
     `  # ${a.user}: alone in its account; sees the exchange only through these imports`,
     `  ${agencyAccount(a.user)}: {`,
+    accountLimits(AGENCY_LIMITS),
     `    users: [`,
     userBlock(a, agencyPermissions(a.user)),
     `    ]`,

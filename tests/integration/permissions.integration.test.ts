@@ -171,15 +171,16 @@ describe("an agency, connected with its own nkey", () => {
     await expectRequestRefused(kz, () => kz.jsm.consumers.delete(DELIVERIES, consumers.agency("KZ")), api(`CONSUMER.DELETE.${DELIVERIES}.agency-KZ`));
     await expectRequestRefused(kz, () => kz.jsm.consumers.update(DELIVERIES, consumers.agency("KZ"), { max_ack_pending: 1 }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_DELIVERIES\.agency-KZ/);
     await expectRequestRefused(kz, () => kz.jsm.consumers.add(DELIVERIES, { durable_name: "agency-KZ-2", filter_subject: subjects.deliverOf("AZ"), ack_policy: AckPolicy.Explicit }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_DELIVERIES\.agency-KZ-2/);
-    await expectRequestRefused(kz, () => kz.jsm.consumers.delete(SUBMISSIONS, consumers.submissions), api(`CONSUMER.DELETE.${SUBMISSIONS}.coordinators`));
-    await expectRequestRefused(kz, () => kz.nc.request(api(`CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`), JSON.stringify({ batch: 1, no_wait: true })), api(`CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`));
-    await expectPublishRefused(kz, `$JS.ACK.${SUBMISSIONS}.coordinators.1.1.1.0.0`);
+    // Not even the queue of its own submissions, which the coordinators read.
+    await expectRequestRefused(kz, () => kz.jsm.consumers.delete(SUBMISSIONS, consumers.submissionsOf("KZ")), api(`CONSUMER.DELETE.${SUBMISSIONS}.submit-KZ`));
+    await expectRequestRefused(kz, () => kz.nc.request(api(`CONSUMER.MSG.NEXT.${SUBMISSIONS}.submit-KZ`), JSON.stringify({ batch: 1, no_wait: true })), api(`CONSUMER.MSG.NEXT.${SUBMISSIONS}.submit-KZ`));
+    await expectPublishRefused(kz, `$JS.ACK.${SUBMISSIONS}.submit-KZ.1.1.1.0.0`);
     await expectPublishRefused(kz, `$JS.ACK.${DELIVERIES}.agency-AZ.1.1.1.0.0`);
 
     expect(await names()).toEqual(streamsBefore);
     const ownAfter = await admin.consumers.info(DELIVERIES, consumers.agency("KZ"));
     expect(ownAfter.config).toEqual(ownBefore.config);
-    expect((await admin.consumers.info(SUBMISSIONS, consumers.submissions)).name).toBe("coordinators");
+    expect((await admin.consumers.info(SUBMISSIONS, consumers.submissionsOf("KZ"))).name).toBe("submit-KZ");
     await expect(admin.consumers.info(DELIVERIES, "agency-KZ-2")).rejects.toThrow(/consumer not found/);
   });
 
@@ -325,7 +326,7 @@ describe("the observer", () => {
 
   it("cannot take over, change or delete the coordinators' and the agencies' durable consumers", async () => {
     const agencyBefore = (await admin.consumers.info(DELIVERIES, consumers.agency("AZ"))).config;
-    const coordBefore = (await admin.consumers.info(SUBMISSIONS, consumers.submissions)).config;
+    const coordBefore = (await admin.consumers.info(SUBMISSIONS, consumers.submissionsOf("AZ"))).config;
     // Changing a durable by re-creating it under its own name, named or through the legacy subject.
     await expectRequestRefused(observer, () => observer.jsm.consumers.update(DELIVERIES, consumers.agency("AZ"), { max_ack_pending: 1 }), /^\$JS\.API\.CONSUMER\.CREATE\.ATIX_DELIVERIES\.agency-AZ(\.|$)/);
     await expectRequestRefused(
@@ -336,15 +337,15 @@ describe("the observer", () => {
     // Taking an agency's deliveries or the coordinators' submissions, or acking them.
     const pull = JSON.stringify({ batch: 1, no_wait: true });
     await expectRequestRefused(observer, () => observer.nc.request(`$JS.API.CONSUMER.MSG.NEXT.${DELIVERIES}.agency-AZ`, pull), `$JS.API.CONSUMER.MSG.NEXT.${DELIVERIES}.agency-AZ`);
-    await expectRequestRefused(observer, () => observer.nc.request(`$JS.API.CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`, pull), `$JS.API.CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`);
+    await expectRequestRefused(observer, () => observer.nc.request(`$JS.API.CONSUMER.MSG.NEXT.${SUBMISSIONS}.submit-AZ`, pull), `$JS.API.CONSUMER.MSG.NEXT.${SUBMISSIONS}.submit-AZ`);
     await expectPublishRefused(observer, `$JS.ACK.${DELIVERIES}.agency-AZ.1.1.1.0.0`);
-    await expectPublishRefused(observer, `$JS.ACK.${SUBMISSIONS}.coordinators.1.1.1.0.0`);
+    await expectPublishRefused(observer, `$JS.ACK.${SUBMISSIONS}.submit-AZ.1.1.1.0.0`);
     // Deleting them.
     await expectRequestRefused(observer, () => observer.jsm.consumers.delete(DELIVERIES, consumers.agency("AZ")), `$JS.API.CONSUMER.DELETE.${DELIVERIES}.agency-AZ`);
-    await expectRequestRefused(observer, () => observer.jsm.consumers.delete(SUBMISSIONS, consumers.submissions), `$JS.API.CONSUMER.DELETE.${SUBMISSIONS}.coordinators`);
+    await expectRequestRefused(observer, () => observer.jsm.consumers.delete(SUBMISSIONS, consumers.submissionsOf("AZ")), `$JS.API.CONSUMER.DELETE.${SUBMISSIONS}.submit-AZ`);
 
     expect((await admin.consumers.info(DELIVERIES, consumers.agency("AZ"))).config).toEqual(agencyBefore);
-    expect((await admin.consumers.info(SUBMISSIONS, consumers.submissions)).config).toEqual(coordBefore);
+    expect((await admin.consumers.info(SUBMISSIONS, consumers.submissionsOf("AZ"))).config).toEqual(coordBefore);
     // Its own read-only (ordered) consumers still work after all that.
     expect((await auditRecords(observer.nc)).length).toBeGreaterThan(0);
   });
