@@ -5,7 +5,7 @@
 // and audit events are still being stored (issued in order on one connection, so they stay in
 // order). What depends on an acceptance being complete waits for it (ctx.accepting).
 import type { AuditEntry, AuditEvent, Message, RejectionReason } from "../../shared/contracts/index.ts";
-import { AGENCY_ID_PATTERN, COORDINATOR_ID } from "../../shared/contracts/index.ts";
+import { AGENCY_ID_PATTERN, COORDINATOR_ID, readableFieldsOf } from "../../shared/contracts/index.ts";
 import { authorise, type Routing } from "./authorise.ts";
 import { checkSubmission } from "./checks.ts";
 import { deliver } from "./deliver.ts";
@@ -44,6 +44,8 @@ export interface Prepared {
   checked: ReturnType<typeof checkSubmission>;
   seen?: Promise<Awaited<ReturnType<Context["store"]["seen"]["get"]>>>;
 }
+
+type Seen = NonNullable<Awaited<ReturnType<Context["store"]["seen"]["get"]>>>;
 
 /** Kinds that only report on earlier deliveries or on the sender: no id to look up, and they can wait (intake.ts). */
 export const BOOKKEEPING_KINDS: ReadonlySet<string> = new Set(["receipt", "acknowledgement", "presence"]);
@@ -89,17 +91,7 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
     await inFlight?.catch(() => undefined);
     seen = await ctx.store.seen.get(m.id);
   }
-  if (seen) {
-    // The same stream message again (a redelivery after a crash): the first outcome, once more.
-    if (seen.value.streamSeq === sub.streamSeq) {
-      replayOutcome(ctx, agency, m.id, seen.value.outcomeJson);
-      return { outcome: "replay" };
-    }
-    // A new submission reusing an id: refused, and the refusal names what became of the first.
-    const replay = [{ code: "replay" as const, path: "id", message: `expected a new message id; ${m.id} was seen before (${seen.value.outcome} as ${seen.value.outcomeId})` }];
-    await reject(ctx, sub, agency, replay, nowMs, { messageId: m.id, kind: m.kind, firstOutcome: seen.value.outcomeId });
-    return { outcome: "replay" };
-  }
+  if (seen) return { outcome: await answerSeen(ctx, sub, agency, m.id, m.kind, seen, nowMs) };
 
   // What it refers to may still be being accepted here: its record is written by then.
   const about = referenceOf(m);
@@ -114,6 +106,33 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   };
   rest.then(forget, forget);
   return { outcome: "accepted", rest };
+}
+
+/**
+ * A submission over its agency's quota (quota.ts): refused `rate-limited` without being checked
+ * further, recorded and answered like any rejection. Its id is read only to answer it (and to
+ * give a redelivered one its first outcome again).
+ */
+export async function refuseOverQuota(ctx: Context, sub: Submission, reason: RejectionReason): Promise<Processed> {
+  const [, , agency = ""] = sub.subject.split(".");
+  const nowMs = ctx.clock.nowMs();
+  const { messageId, kind } = readableFieldsOf(sub.data);
+  const seen = messageId && !BOOKKEEPING_KINDS.has(kind ?? "") ? await ctx.store.seen.get(messageId) : undefined;
+  if (seen) return { outcome: await answerSeen(ctx, sub, agency, messageId!, kind ?? "unknown", seen, nowMs) };
+  return { outcome: await reject(ctx, sub, agency, [reason], nowMs, { messageId, kind }) };
+}
+
+/** An id seen before: a redelivered submission gets its first outcome again, a new one reusing the id is refused. */
+async function answerSeen(ctx: Context, sub: Submission, agency: string, id: string, kind: string, seen: Seen, nowMs: number): Promise<string> {
+  // The same stream message again (a redelivery after a crash): the first outcome, once more.
+  if (seen.value.streamSeq === sub.streamSeq) {
+    replayOutcome(ctx, agency, id, seen.value.outcomeJson);
+    return "replay";
+  }
+  // A new submission reusing an id: refused, and the refusal names what became of the first.
+  const replay = [{ code: "replay" as const, path: "id", message: `expected a new message id; ${id} was seen before (${seen.value.outcome} as ${seen.value.outcomeId})` }];
+  await reject(ctx, sub, agency, replay, nowMs, { messageId: id, kind, firstOutcome: seen.value.outcomeId });
+  return "replay";
 }
 
 /** The alert or RFI a message refers to. */

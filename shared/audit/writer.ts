@@ -99,12 +99,22 @@ export class AuditWriter {
   private jsm: JetStreamManager | undefined;
   /** Records this writer appended (for status and tests). */
   written = 0;
+  /** Records in the batch being written. */
+  private writing = 0;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly log: Logger,
   ) {
     this.js = jetstream(nc);
+  }
+
+  /**
+   * Records waiting to be written, and being written. Whatever appends must keep this bounded
+   * (the coordinator's intake starts nothing new while it is high): appending never refuses.
+   */
+  get backlog(): number {
+    return this.queue.length + this.writing;
   }
 
   /** Resolves once the event is durably in the chain (or was already). */
@@ -120,12 +130,15 @@ export class AuditWriter {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, MAX_BATCH);
+        this.writing = batch.length;
         try {
           await this.writeBatch(batch);
         } catch (e) {
           this.log.error({ err: e, events: batch.length }, "audit write failed");
           this.head = undefined;
           batch.forEach((p) => p.reject(e as Error));
+        } finally {
+          this.writing = 0;
         }
       }
     } finally {
