@@ -1,6 +1,7 @@
 // Per-delivery events in the audit chain. One record may stand for many deliveries: a message's
-// "delivered" record names all its recipients, and a batched receipt or acknowledgement (`more`)
-// is one record whose `data.more` lists the other deliveries it covered. Readers that count or
+// "delivered" record names all its recipients, a batched receipt or acknowledgement (`more`) is
+// one record whose `data.more` lists the other deliveries it covered, and a coalesced escalation
+// is one record whose `data.more` lists the other overdue deliveries it told the same agency of. Readers that count or
 // show deliveries expand records here, so each sees one event per delivery, shaped as if recorded
 // alone (first item in the record's own fields, the others with their own message, agency and time).
 import type { AuditRecord } from "../contracts/audit.ts";
@@ -18,6 +19,9 @@ function without(o: Record<string, unknown>, omit: string): Record<string, unkno
   return out;
 }
 
+/** What every delivery a coalesced escalation covers shares with the record's first. */
+const ESCALATION_SHARED = ["step", "escalationId", "batch"] as const;
+
 /** The fields of a batched item that are the event's own (the rest is its data). */
 const ITEM_FIELDS: ReadonlySet<string> = new Set(["messageId", "kind", "agency", "at"]);
 
@@ -28,6 +32,19 @@ export function perDelivery<R extends DeliveryEvent>(r: R): R[] {
     const rest = without(d, "recipients");
     const out: R[] = [];
     for (const agency of d.recipients as unknown[]) if (typeof agency === "string") out.push({ ...r, agency, data: rest });
+    return out;
+  }
+  if (r.event === "escalated" && Array.isArray(d.more)) {
+    // Every item shares the step, the escalation message and the agency told (the record's own).
+    const shared: Record<string, unknown> = {};
+    for (const k of ESCALATION_SHARED) if (d[k] !== undefined) shared[k] = d[k];
+    const out: R[] = [{ ...r, data: without(d, "more") }];
+    for (const item of d.more as unknown[]) {
+      if (!isObject(item)) continue;
+      const data: Record<string, unknown> = { ...shared };
+      for (const k of Object.keys(item)) if (k !== "messageId" && k !== "kind") data[k] = item[k];
+      out.push({ ...r, messageId: str(item.messageId), kind: str(item.kind), data });
+    }
     return out;
   }
   if ((r.event === "receipted" || r.event === "acknowledged") && Array.isArray(d.more)) {

@@ -92,6 +92,10 @@ export class TrackingView {
   get openCount() {
     return this.openSet.size;
   }
+  /** Settled deliveries still held (acknowledged or closed): what prune() may drop. */
+  get settledCount() {
+    return this.settledKeys.length - this.settledHead;
+  }
   get size() {
     return this.count;
   }
@@ -125,14 +129,21 @@ export class TrackingView {
 
   /**
    * Forgets settled deliveries made before `beforeMs` (simulated), so a coordinator that runs for
-   * weeks holds what is still open and what is recent, not every delivery ever made. Returns how
-   * many went. A delivery of such a message no longer here was settled (see wasPruned).
+   * weeks holds what is still open and what is recent, not every delivery ever made. Beyond
+   * `keep.max` settled ones, those made before `keep.floorMs` go too, oldest settled first: a
+   * floor far enough back that any delivery made since is surely in the view already (what
+   * wasPruned assumes). Returns how many went. A delivery of such a message no longer here was
+   * settled (see wasPruned).
    */
-  prune(beforeMs: number): number {
+  prune(beforeMs: number, keep: { max: number; floorMs: number } = { max: Infinity, floorMs: beforeMs }): number {
     let dropped = 0;
+    let cutoff = beforeMs;
     while (this.settledHead < this.settledKeys.length) {
       const t = this.settledKeys[this.settledHead]!;
-      if (timesOf(t).deliveredMs >= beforeMs) break;
+      const { deliveredMs } = timesOf(t);
+      const tooMany = this.settledKeys.length - this.settledHead > keep.max;
+      if (deliveredMs >= beforeMs && !(tooMany && deliveredMs < keep.floorMs)) break;
+      if (deliveredMs >= cutoff) cutoff = deliveredMs + 1;
       this.settledHead++;
       const ofMessage = this.byMessage.get(t.messageId);
       if (ofMessage?.get(t.recipient) !== t) continue;
@@ -142,7 +153,14 @@ export class TrackingView {
       this.count--;
       dropped++;
     }
-    this.prunedBeforeMs = Math.max(this.prunedBeforeMs, beforeMs);
+    this.prunedBeforeMs = Math.max(this.prunedBeforeMs, cutoff);
+    // Deliveries settled before their deadline still wait in the heap until it passes (6 h for
+    // ROUTINE): rebuilt from the open ones when those are the minority.
+    if (this.pending.length > 2 * this.openSet.size + 10_000) {
+      const open = this.pending.filter((e) => this.openSet.has(e.t));
+      this.pending.length = 0;
+      for (const e of open) pushHeap(this.pending, e);
+    }
     // Compacted now and then, not on every call.
     if (this.settledHead > 10_000 && this.settledHead * 2 > this.settledKeys.length) {
       this.settledKeys = this.settledKeys.slice(this.settledHead);
@@ -163,7 +181,29 @@ export class TrackingView {
   /** Applies one audit record (any event; those about no delivery change nothing). */
   apply(record: DeliveryEvent) {
     if (record.event === "retracted") return this.retract(str(record.data?.refersTo));
+    if (record.event === "escalated") this.escalationSent(record);
     for (const e of perDelivery(record)) this.applyOne(e);
+  }
+
+  /** The last coalesced escalation of each step to each agency told: `<step> <agency>` → batch and time. */
+  private readonly escalationBatches = new Map<string, { batch: number; atMs: number; items: number }>();
+
+  /**
+   * The last escalation batch of `step` told to `notify` (numbered from 1 per step and agency),
+   * and its simulated time: the next one is that number plus one, once the window has passed.
+   */
+  lastEscalation(step: Step, notify: string): { batch: number; atMs: number; items: number } | undefined {
+    return this.escalationBatches.get(`${step} ${notify}`);
+  }
+
+  private escalationSent(r: DeliveryEvent) {
+    const batch = num(r.data?.batch);
+    const step = str(r.data?.step);
+    if (batch === undefined || !step || !r.agency) return; // a per-delivery escalation of earlier versions
+    const key = `${step} ${r.agency}`;
+    const last = this.escalationBatches.get(key);
+    const items = 1 + (Array.isArray(r.data?.more) ? r.data.more.length : 0);
+    if (!last || batch > last.batch) this.escalationBatches.set(key, { batch, atMs: Date.parse(r.at), items });
   }
 
   /** An escalation step another way settled (claimed and found to need no notice). */
