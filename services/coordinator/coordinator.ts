@@ -13,7 +13,7 @@ import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.
 import { connectAs } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
-import { ensureAgencyConsumer, ensureLayout, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
+import { ensureAgencyConsumer, ensureLayout, retireLegacyIntake, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import type { Context } from "./context.ts";
 import { ownSigner } from "./context.ts";
@@ -26,6 +26,13 @@ import { BoundedSet } from "../../shared/bounded.ts";
 
 /** How long (simulated) a settled delivery stays in memory: ROUTINE's default deadline. */
 const SETTLED_KEPT_MS = 6 * 3_600_000;
+/**
+ * At most this many settled deliveries stay in memory (at a slow clock, six simulated hours of
+ * a busy exchange would be millions); beyond, those older than a minute of wall time go, oldest
+ * settled first: any delivery made before then has long been read from the chain.
+ */
+const SETTLED_KEPT_MAX = 100_000;
+const SETTLED_FLOOR_WALL_MS = 60_000;
 const PRUNE_EVERY_MS = 10_000;
 /**
  * Ids this instance decided lately (accepted, or rejected with a recorded outcome): a lookup of
@@ -42,7 +49,16 @@ export interface CoordinatorOptions {
   replicas?: number;
   /** How long to wait for `atix up` (or a test) to publish the registry. */
   registryWaitMs?: number;
+  /** How often a supervisor (atix up, atix run) has started this instance again after it died. */
+  restarts?: number;
 }
+
+const MB = 1024 * 1024;
+/** Resident memory and V8 heap in use, MB: reported in every heartbeat (a second apart). */
+const processMemory = () => {
+  const m = process.memoryUsage();
+  return { rssMb: Math.round(m.rss / MB), heapUsedMb: Math.round(m.heapUsed / MB) };
+};
 
 export class Coordinator {
   readonly instance: string;
@@ -89,16 +105,19 @@ export class Coordinator {
     };
     await this.ensureConsumers();
     await this.retireDeparted();
-    // Receipts and escalations are judged against every delivery recorded so far.
-    this.trackingFeed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log);
+    // Settled deliveries older than the longest deadline are forgotten: anything more about one is a repeat.
+    const prune = () => {
+      const now = clock.nowMs();
+      const dropped = this.ctx.tracking.prune(now - SETTLED_KEPT_MS, { max: SETTLED_KEPT_MAX, floorMs: now - SETTLED_FLOOR_WALL_MS * clock.speed });
+      if (dropped) this.log.debug({ dropped, kept: this.ctx.tracking.size }, "settled deliveries forgotten");
+    };
+    // Receipts and escalations are judged against every delivery recorded so far (a long chain is
+    // read within the same bounds: settled deliveries are forgotten as it goes).
+    this.trackingFeed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log, prune);
     await this.trackingFeed.ready;
     this.escalator = new Escalator(this.ctx, () => this.trackingFeed!.current());
     this.escalator.start();
-    // Settled deliveries older than the longest deadline are forgotten: anything more about one is a repeat.
-    this.pruner = setInterval(() => {
-      const dropped = this.ctx.tracking.prune(clock.nowMs() - SETTLED_KEPT_MS);
-      if (dropped) this.log.debug({ dropped, kept: this.ctx.tracking.size }, "settled deliveries forgotten");
-    }, PRUNE_EVERY_MS);
+    this.pruner = setInterval(prune, PRUNE_EVERY_MS);
     this.intake = await startIntake(this.ctx);
     const startedAt = new Date().toISOString();
     this.stopHeartbeat = startHeartbeat(this.ctx, () => ({
@@ -109,6 +128,11 @@ export class Coordinator {
       escalated: this.escalator.escalated,
       openDeliveries: this.escalator.openCount,
       auditWritten: this.ctx.audit.written,
+      rateLimited: this.intake.rateLimited,
+      queued: this.intake.queued,
+      inFlight: this.intake.inFlight,
+      ...processMemory(),
+      restarts: this.opts.restarts ?? 0,
     }));
     this.log.info({ agencies: this.registry.ids.length, speed: clock.speed }, "coordinator started");
     return this;
@@ -163,12 +187,15 @@ export class Coordinator {
       return;
     }
     this.registry = next;
+    this.intake?.follow(next.ids);
     await this.retireDeparted();
   }
 
+  /** Every agency's submission queue and delivery consumers; then the single intake of earlier versions goes. */
   private async ensureConsumers(registry = this.registry) {
     const jsm = await this.ctx.js.jetstreamManager();
     for (const id of registry.ids) await ensureAgencyConsumer(jsm, id);
+    if (await retireLegacyIntake(jsm)) this.log.info("submissions now go through a queue per agency; the single consumer of earlier versions was removed");
   }
 
   /**

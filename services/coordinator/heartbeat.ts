@@ -11,6 +11,15 @@ export interface InstanceInfo {
   escalated: number;
   openDeliveries: number;
   auditWritten: number;
+  /** Submissions this instance refused as over their agency's quota. */
+  rateLimited: number;
+  /** Submissions pulled and waiting for their turn; being decided or written. */
+  queued: number;
+  inFlight: number;
+  rssMb: number;
+  heapUsedMb: number;
+  /** Times a supervisor started this instance again after it died. */
+  restarts: number;
 }
 
 export function startHeartbeat(ctx: Context, info: () => InstanceInfo, everyMs = 1_000): () => void {

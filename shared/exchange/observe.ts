@@ -15,6 +15,15 @@ export const Heartbeat = z.object({
   escalated: z.number().default(0),
   openDeliveries: z.number().default(0),
   auditWritten: z.number().default(0),
+  /** Refused as over their agency's quota. */
+  rateLimited: z.number().default(0),
+  /** Pulled and waiting for their turn; being decided or written. */
+  queued: z.number().default(0),
+  inFlight: z.number().default(0),
+  rssMb: z.number().optional(),
+  heapUsedMb: z.number().optional(),
+  /** Times its supervisor (atix up, atix run) started it again after it died. */
+  restarts: z.number().default(0),
   at: z.string(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;

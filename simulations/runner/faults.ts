@@ -63,8 +63,8 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       const wanted = f.instance !== undefined ? `coordinator-${f.instance}` : undefined;
       const victim = launched.coordinators.find((c) => running(c) && (!wanted || c.name === wanted));
       if (!victim) return ctx.log(f.kind, f.at, `no running ${wanted ?? "coordinator"} to kill`);
-      victim.proc.kill("SIGKILL");
-      await victim.exited;
+      // Deliberate: its supervisor does not start it again (below, or never with restart: false).
+      await launched.killCoordinator(victim.name);
       const others = launched.coordinators.filter(running).map((c) => c.name);
       ctx.log(f.kind, f.at, `${victim.name} (pid ${victim.proc.pid}) killed with SIGKILL${others.length ? `; ${others.join(", ")} carries on` : ""}${f.restart ? "" : "; not restarted"}`);
       if (f.restart)

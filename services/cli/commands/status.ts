@@ -1,13 +1,13 @@
 // `atix status`: is the exchange healthy right now? Coordinator instances and agencies as heard
 // live for a moment, open deliveries against their deadlines, and the audit chain's length.
-import { jetstreamManager } from "@nats-io/jetstream";
+import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readAuditHead } from "../../../shared/audit/writer.ts";
 import { auditStreamState } from "../../../shared/audit/reader.ts";
 import { SimClock } from "../../../shared/clock.ts";
-import { DUTY_STATUSES, PRECEDENCES, subjects } from "../../../shared/contracts/index.ts";
+import { DUTY_STATUSES, PRECEDENCES, streams, subjects } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { CONFIG_KEYS, openStore } from "../../../shared/exchange/store.ts";
 import { type DutyStatus, Heartbeat, safeJson, summariseTracking, verifiedPresence } from "../../../shared/exchange/observe.ts";
@@ -52,11 +52,12 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
   const registry = (await store.registry.get(CONFIG_KEYS.registry))?.value;
   const keys = new Map(registry?.agencies.map((a) => [a.id, a.publicKey]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
-  const [tracking, auditState, head] = await Promise.all([
+  const [tracking, auditState, head, storage] = await Promise.all([
     // Deliveries as the audit chain tells them (it is their one record).
     readTrackingView(nc),
     auditStreamState(jsm),
     readAuditHead(jsm).catch(() => undefined),
+    streamStorage(jsm),
   ]);
   const heard = await heardP;
   const clock = clockState ? new SimClock(clockState) : undefined;
@@ -74,11 +75,28 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
       .map((h) => ({ ...h, uptimeMs: now - Date.parse(h.startedAt), lastSeenMs: now - Date.parse(h.at) })),
     agencies: { registered: registry?.agencies.length ?? 0, heard: heard.presence.size, online: heard.presence.size - byStatus.offline, byStatus },
     deliveries: summariseTracking(tracking.all(), simNowMs),
-    audit: { records: head?.seq ?? auditState.messages, stored: auditState.messages, head: head?.hash ?? null },
+    audit: { records: head?.seq ?? auditState.messages, stored: auditState.messages, bytes: storage.audit?.bytes ?? 0, head: head?.hash ?? null },
+    streams: storage,
   };
+}
+
+/** What each stream of the exchange holds, against its limit (docs/operations.md). */
+async function streamStorage(jsm: JetStreamManager) {
+  const out: Record<"submissions" | "deliveries" | "audit", { messages: number; bytes: number; maxBytes: number | null; maxAgeDays: number | null }> = {} as never;
+  for (const key of ["submissions", "deliveries", "audit"] as const) {
+    const info = await jsm.streams.info(streams[key].name).catch(() => undefined);
+    if (!info) continue;
+    const { max_bytes, max_age } = info.config;
+    out[key] = {
+      messages: info.state.messages, bytes: info.state.bytes,
+      maxBytes: max_bytes > 0 ? max_bytes : null, maxAgeDays: max_age > 0 ? Math.round((max_age / 86_400e9) * 10) / 10 : null,
+    };
+  }
+  return out;
 }
 export type ExchangeStatus = Awaited<ReturnType<typeof exchangeStatus>>;
 
+const mb = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
 const duration = (ms: number) => {
   const s = Math.max(0, Math.round(ms / 1000));
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
@@ -94,8 +112,12 @@ export function formatStatus(s: ExchangeStatus): string {
   const lines = [`exchange      ${s.url}`, `simulated     ${s.simNow.replace("T", " ").replace(/\.\d+Z$/, " UTC")}${clock}`, ""];
   lines.push(`coordinators  ${s.coordinators.length ? s.coordinators.length : `none heard in ${secs}`}`);
   if (s.coordinators.length)
-    lines.push(table([["INSTANCE", "PID", "PROCESSED", "ESCALATED", "OPEN", "UP", "LAST SEEN"],
-      ...s.coordinators.map((c) => [c.instance, c.pid, c.processed, c.escalated, c.openDeliveries, duration(c.uptimeMs), `${(c.lastSeenMs / 1000).toFixed(1)} s ago`])]));
+    lines.push(table([["INSTANCE", "PID", "PROCESSED", "RATE-LIMITED", "ESCALATED", "OPEN", "MEMORY", "RESTARTS", "UP", "LAST SEEN"],
+      ...s.coordinators.map((c) => [
+        c.instance, c.pid, c.processed, c.rateLimited, c.escalated, c.openDeliveries,
+        c.rssMb !== undefined ? `${c.rssMb} MB${c.heapUsedMb !== undefined ? ` (heap ${c.heapUsedMb})` : ""}` : "-",
+        c.restarts, duration(c.uptimeMs), `${(c.lastSeenMs / 1000).toFixed(1)} s ago`,
+      ])]));
   const a = s.agencies;
   const statuses = DUTY_STATUSES.filter((d) => a.byStatus[d]).map((d) => `${d} ${a.byStatus[d]}`).join(", ");
   lines.push("", `agencies      ${a.online} of ${a.registered} online${statuses ? ` (${statuses})` : ""}, heard within ${secs}`);
@@ -103,7 +125,10 @@ export function formatStatus(s: ExchangeStatus): string {
   lines.push("", `deliveries    ${d.open} open, ${d.overdue} overdue (of ${d.deliveries} tracked)`);
   lines.push(table([["PRECEDENCE", "OPEN", "OVERDUE"], ...PRECEDENCES.map((p) => [p, d.byPrecedence[p].open, d.byPrecedence[p].overdue])]));
   lines.push(`  acknowledged ${d.acknowledged.withinDeadline} within deadline, ${d.acknowledged.afterDeadline} after; ${d.closed} closed by retraction`);
-  lines.push("", `audit chain   ${s.audit.records} records${s.audit.head ? `, head ${s.audit.head}` : ""}`);
+  lines.push("", `audit chain   ${s.audit.records} records, ${mb(s.audit.bytes)} (kept whole)${s.audit.head ? `, head ${s.audit.head}` : ""}`);
+  const st = s.streams;
+  const use = (x: (typeof st)[keyof typeof st] | undefined) => (x ? `${x.messages} messages, ${mb(x.bytes)}${x.maxBytes ? ` of ${mb(x.maxBytes)}` : ""}${x.maxAgeDays ? `, kept ${x.maxAgeDays} days` : ""}` : "-");
+  lines.push(`streams       submissions ${use(st.submissions)}; deliveries ${use(st.deliveries)}`);
   return `${lines.join("\n")}\n`;
 }
 
