@@ -10,8 +10,9 @@ import { authorise, type Routing } from "./authorise.ts";
 import { checkSubmission } from "./checks.ts";
 import { deliver } from "./deliver.ts";
 import { type Context, deadlineAfter } from "./context.ts";
-import { replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
+import { deliverOutcome, rejectionFor, replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
 import { track } from "./track.ts";
+import { LogBudget } from "../../shared/log.ts";
 
 export interface Submission {
   subject: string;
@@ -110,23 +111,44 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
 
 /**
  * A submission over its agency's quota (quota.ts): refused `rate-limited` without being checked
- * further, recorded and answered like any rejection. Its id is read only to answer it (and to
- * give a redelivered one its first outcome again).
+ * further, recorded and answered like any rejection. Its id is read only to answer it. Unlike other
+ * refusals, this one depends on the instance's recent history, so it is made durable first (the
+ * seen record): a redelivery after a crash finds it and finishes it (answerSeen), and is never
+ * decided afresh (which could accept what was already refused in the audit chain).
  */
 export async function refuseOverQuota(ctx: Context, sub: Submission, reason: RejectionReason): Promise<Processed> {
   const [, , agency = ""] = sub.subject.split(".");
   const nowMs = ctx.clock.nowMs();
   const { messageId, kind } = readableFieldsOf(sub.data);
-  const seen = messageId && !BOOKKEEPING_KINDS.has(kind ?? "") ? await ctx.store.seen.get(messageId) : undefined;
-  if (seen) return { outcome: await answerSeen(ctx, sub, agency, messageId!, kind ?? "unknown", seen, nowMs) };
-  return { outcome: await reject(ctx, sub, agency, [reason], nowMs, { messageId, kind }) };
+  // Receipts and acknowledgements, and what has no readable id, are not remembered: refused as any rejection.
+  if (!messageId || BOOKKEEPING_KINDS.has(kind ?? "")) return { outcome: await reject(ctx, sub, agency, [reason], nowMs, { messageId, kind }) };
+  const at = new Date(nowMs).toISOString();
+  const outcome = rejectionFor(ctx, { submitter: agency, messageId, streamSeq: sub.streamSeq }, [reason], sub.storedAtMs);
+  const decided = { outcome: "rejected" as const, outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: kind ?? "unknown", sender: agency, recipients: [], at };
+  if (!(await ctx.store.seen.create(messageId, decided))) {
+    const seen = await ctx.store.seen.get(messageId);
+    if (seen) return { outcome: await answerSeen(ctx, sub, agency, messageId, kind ?? "unknown", seen, nowMs) };
+  }
+  ctx.decided.add(messageId);
+  logRejection(ctx, sub, agency, [reason], messageId, kind);
+  await finishRejection(ctx, sub, agency, messageId, decided);
+  return { outcome: "rejected" };
+}
+
+/** A decided rejection's record and stored outcome (idempotent: the same event id and msgID), then the live outcome. */
+async function finishRejection(ctx: Context, sub: Submission, agency: string, id: string, decided: Seen["value"]) {
+  const reasons = (JSON.parse(decided.outcomeJson) as { body: { reasons: RejectionReason[] } }).body.reasons;
+  await ctx.audit.append(rejectedEntry(sub, agency, reasons, decided.at, { messageId: id, kind: decided.kind }));
+  await deliverOutcome(ctx, { submitter: agency, messageId: id, streamSeq: sub.streamSeq }, { id: decided.outcomeId, kind: "rejection", json: decided.outcomeJson });
 }
 
 /** An id seen before: a redelivered submission gets its first outcome again, a new one reusing the id is refused. */
 async function answerSeen(ctx: Context, sub: Submission, agency: string, id: string, kind: string, seen: Seen, nowMs: number): Promise<string> {
-  // The same stream message again (a redelivery after a crash): the first outcome, once more.
+  // The same stream message again (a redelivery after a crash): the first outcome, once more. A
+  // refusal over quota is remembered before it is carried out: finished now (what was done already is not done twice).
   if (seen.value.streamSeq === sub.streamSeq) {
-    replayOutcome(ctx, agency, id, seen.value.outcomeJson);
+    if (seen.value.outcome === "rejected") await finishRejection(ctx, sub, agency, id, seen.value);
+    else replayOutcome(ctx, agency, id, seen.value.outcomeJson);
     return "replay";
   }
   // A new submission reusing an id: refused, and the refusal names what became of the first.
@@ -217,18 +239,30 @@ interface Rejected {
   firstOutcome?: string;
 }
 
+/** Refusals over quota come by the thousand in a flood: ten warnings in ten seconds, with a count (the audit chain has each). */
+const rateLimitedLog = new LogBudget();
+
+function logRejection(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], messageId?: string, kind?: string) {
+  const fields = { msgId: messageId, submitter, kind, streamSeq: sub.streamSeq, reasons };
+  const budget = reasons[0]?.code === "rate-limited" ? rateLimitedLog.take() : { log: true, skipped: 0 };
+  if (budget.log) ctx.log.warn(budget.skipped ? { ...fields, notLogged: budget.skipped } : fields, budget.skipped ? `rejected (${budget.skipped} more rate-limited not logged one by one)` : "rejected");
+  else ctx.log.debug(fields, "rejected");
+}
+
+const rejectedEntry = (sub: Submission, submitter: string, reasons: RejectionReason[], at: string, { messageId, kind, firstOutcome }: Rejected): AuditEntry => ({
+  eventId: `rejected:${messageId ?? `seq-${sub.streamSeq}`}:${sub.streamSeq}`,
+  event: "rejected",
+  at,
+  actor: AGENCY_ID_PATTERN.test(submitter) ? submitter : "ATIX",
+  ...(messageId ? { messageId } : {}),
+  ...(kind ? { kind } : {}),
+  data: { reasons, submitter, streamSeq: sub.streamSeq, ...(firstOutcome ? { firstOutcome } : {}) },
+});
+
 async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, { messageId, kind, firstOutcome }: Rejected = {}) {
   const at = new Date(nowMs).toISOString();
-  ctx.log.warn({ msgId: messageId, submitter, kind, streamSeq: sub.streamSeq, reasons }, "rejected");
-  await ctx.audit.append({
-    eventId: `rejected:${messageId ?? `seq-${sub.streamSeq}`}:${sub.streamSeq}`,
-    event: "rejected",
-    at,
-    actor: AGENCY_ID_PATTERN.test(submitter) ? submitter : "ATIX",
-    ...(messageId ? { messageId } : {}),
-    ...(kind ? { kind } : {}),
-    data: { reasons, submitter, streamSeq: sub.streamSeq, ...(firstOutcome ? { firstOutcome } : {}) },
-  });
+  logRejection(ctx, sub, submitter, reasons, messageId, kind);
+  await ctx.audit.append(rejectedEntry(sub, submitter, reasons, at, { messageId, kind, ...(firstOutcome ? { firstOutcome } : {}) }));
   const outcome = await sendRejection(ctx, { submitter, streamSeq: sub.streamSeq, ...(messageId ? { messageId } : {}) }, reasons, sub.storedAtMs);
   // A rejected id answered once is answered the same way again (a replay keeps its first answer);
   // receipts and acks stay retryable.

@@ -4,6 +4,7 @@ import { deriveFindings, type Finding } from "./findings.ts";
 import { dateTime, elapsed, escapeHtml as h, int, LIST_LIMIT, minutes, pct, plural, shortDigest, span, wallTime } from "./format.ts";
 import { escalationChart, latencyChart, timelineChart } from "./html-charts.ts";
 import { CSS, OKABE_ITO as C } from "./html-style.ts";
+import { loadFacts } from "./load.ts";
 import type { Metrics } from "./metrics.ts";
 import {
   agencyShare, byRegion, listed, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, peakMemory, placedFaults, regionLabel, responsivenessTable,
@@ -123,8 +124,18 @@ function msel(m: Metrics): string {
 function escalations(m: Metrics): string {
   const top = mostEscalated(m);
   const perDelivery = m.deliveries.delivered ? ` on ${int(m.deliveries.delivered)} deliveries (${pct(m.escalations.total / m.deliveries.delivered)})` : "";
-  return section("escalations", "Escalations by step", `${plural(m.escalations.total, "escalation")}${perDelivery}. A late acknowledgement is chased with a reminder, then the backup contact, and finally goes back to the originator.`,
+  const late = m.escalations.lateDeliveries !== undefined ? ` ${h(loadFacts(m).escalations)}` : "";
+  return section("escalations", "Escalations by step", `${plural(m.escalations.total, "escalation")}${perDelivery}. A late acknowledgement is chased with a reminder, then the backup contact, and finally goes back to the originator.${late}`,
     `<figure class="chart">${escalationChart(m)}</figure>${top.length ? `<p>Most escalated: ${top.map((a) => `<b>${h(a.id)}</b> ${int(a.escalated)}`).join(" · ")}</p>` : ""}`);
+}
+
+/** A flood and the rejections: how the exchange held under load. */
+function load(m: Metrics): string {
+  const l = loadFacts(m);
+  if (!l.flood && !l.rejections.length) return "";
+  const rows = (l.flood ?? []).map(([k, v]) => `<tr><td><b>${h(k)}</b></td><td>${h(v)}</td></tr>`);
+  const reasons = l.rejections.length ? `<p>Rejections by reason: ${l.rejections.map(([code, n]) => `<code>${h(code)}</code> ${int(n)}`).join(" · ")}</p>` : "";
+  return section("load", "Load", l.flood ? "A member flooded the exchange: what became of it, and how long the others waited for their acceptances (wall time, submit → acceptance)." : "", `${rows.length ? tableHtml([["Measure"], ["Figure"]], rows) : ""}${reasons}`);
 }
 
 function idList<T>(items: T[], line: (x: T) => string): string {
@@ -186,6 +197,7 @@ ${latency(m)}
 ${agencies(m)}
 ${msel(m)}
 ${escalations(m)}
+${load(m)}
 ${reconciliation(m)}
 ${objectives(m)}
 ${analysis(m)}

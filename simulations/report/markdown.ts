@@ -2,6 +2,7 @@
 // figures, strengths, areas for improvement and the Improvement Plan.
 import { deriveFindings } from "./findings.ts";
 import { clockAt, codeMd, dateTime, elapsed, escapeMd as e, int, LIST_LIMIT, minutes, pct, plural, span, wallTime } from "./format.ts";
+import { loadFacts } from "./load.ts";
 import type { Metrics } from "./metrics.ts";
 import {
   agencyShare, ESCALATION_STEPS, listed, injectTally, keyFigures, mostEscalated, mselRows, objectivesMet, placedFaults, PRECEDENCES, regionLabel,
@@ -117,11 +118,21 @@ function escalations(m: Metrics): string {
   const x = m.escalations;
   const top = mostEscalated(m);
   return section("Escalations",
-    table(["Step", "Escalations"], [...ESCALATION_STEPS.map((s) => [STEP_LABEL[s], int(x[s])]), ["**Total**", `**${int(x.total)}**`]], ["l", "r"]),
+    e(loadFacts(m).escalations),
+    table(["Step", "Escalation messages"], [...ESCALATION_STEPS.map((s) => [STEP_LABEL[s], int(x[s])]), ["**Total**", `**${int(x.total)}**`]], ["l", "r"]),
     top.length ? `Most escalated agencies: ${top.map((a) => `${e(a.id)} (${a.escalated})`).join(", ")}.` : "",
     m.reconciliation.duplicatedEscalations.length
       ? `**Escalations taken twice (${m.reconciliation.duplicatedEscalations.length}):**\n\n${bullets(m.reconciliation.duplicatedEscalations, (x) => `${codeMd(x.messageId)} ${e(x.seenBy === "audit" ? `${x.step} for ${x.recipient}` : `delivered to ${x.agency}`)} (×${x.times}, seen in the ${x.seenBy === "audit" ? "audit chain" : "agency's deliveries"})`)}`
       : "No escalation step was taken twice.");
+}
+
+/** A flood and the rejections: how the exchange held under load. */
+function load(m: Metrics): string {
+  const l = loadFacts(m);
+  if (!l.flood && !l.rejections.length) return "";
+  return section("Load",
+    l.flood ? facts(l.flood.map(([k, v]) => [e(k), e(v)])) : "",
+    l.rejections.length ? `Rejections by reason: ${l.rejections.map(([code, n]) => `${codeMd(code)} ${int(n)}`).join(", ")}.` : "");
 }
 
 function faults(m: Metrics): string {
@@ -166,5 +177,5 @@ function audit(m: Metrics): string {
 
 export function renderMarkdown(m: Metrics): string {
   const footer = `_Generated from metrics.json of scenario ${codeMd(m.scenario.name)}; times are simulated and shown on the scenario clock (start ${e(clockAt(m.scenario.start, 0))}, ${e(dateTime(m.scenario.start))})._`;
-  return [header(m), scenario(m), run(m), result(m), objectives(m), msel(m), latency(m), reconciliation(m), escalations(m), faults(m), agencies(m), analysis(m), audit(m), footer].join("\n\n") + "\n";
+  return [header(m), scenario(m), run(m), result(m), objectives(m), msel(m), latency(m), reconciliation(m), escalations(m), load(m), faults(m), agencies(m), analysis(m), audit(m), footer].join("\n\n") + "\n";
 }

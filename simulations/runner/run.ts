@@ -159,6 +159,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
       // shared external broker a nonce keeps two runs from replaying each other's ids.
       const id = deterministicId(`${scenario.name}:${seed}:${p.seq}${runNonce}`, clock.nowMs());
       const env = { id, ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}), ...(draft.correlationId ? { correlationId: draft.correlationId } : {}) };
+      recorder.submittedWall.set(id, Date.now());
       const m = await node.send(draft.kind, draft.body as never, env).catch((e: Error) => void recorder.notSent.push({ plan: p, reason: `submission failed: ${e.message}` }));
       if (!m) return;
       recorder.sent.set(m.id, { id: m.id, plan: p, message: m, at: clock.nowMs() - simStart });
@@ -167,7 +168,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
       progress.sent++;
     });
   const faultCtx = {
-    host, launched, offline,
+    host, launched, offline, recorder, admin,
     seedOf: (a: string) => seeds.get(a)!,
     // A follow-up that fails (a broker node that does not come back) is a finding of the run.
     later: (at: number, kind: string, run: () => Promise<void>) => timeline.add(at, () => run().catch((e: Error) => faultCtx.log(`${kind}-failed`, at, e.message))),

@@ -1,6 +1,7 @@
 // `atix watch`: the exchange live, as the audit chain records it. A message's deliveries are one
-// record and one line (naming its recipients); a batched receipt or acknowledgement is a line
-// per delivery it covers, since each is about another message and has its own latency.
+// record and one line (naming its recipients), and so is an escalation (one message to one agency,
+// naming how many overdue deliveries it lists and whose); a batched receipt or acknowledgement is
+// a line per delivery it covers, since each is about another message and has its own latency.
 import type { Command } from "commander";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { perDelivery } from "../../../shared/audit/deliveries.ts";
@@ -45,7 +46,13 @@ export function keyData(r: AuditRecord, paint: Paint = plain): string {
     out.push(`${d.recipients.length} recipient${d.recipients.length === 1 ? "" : "s"}${r.event === "delivered" ? `: ${names(d.recipients)}` : ""}`);
   if (typeof d.tlp === "string") out.push(`TLP:${d.tlp}`);
   if (typeof d.step === "string") out.push(`step ${d.step}`);
-  if (typeof d.recipient === "string" && d.recipient !== r.agency) out.push(`for ${d.recipient}`);
+  const more = r.event === "escalated" && Array.isArray(d.more) ? (d.more as { recipient?: unknown; messageId?: unknown }[]) : [];
+  if (more.length) {
+    // A coalesced escalation: how many overdue deliveries, of how many messages, whose.
+    const whose = [...new Set([d.recipient, ...more.map((x) => x.recipient)].filter((x) => typeof x === "string"))];
+    const messages = new Set([r.messageId, ...more.map((x) => x.messageId)]).size;
+    out.push(`${more.length + 1} overdue deliveries of ${messages} message${messages === 1 ? "" : "s"}, for ${names(whose)}`);
+  } else if (typeof d.recipient === "string" && d.recipient !== r.agency) out.push(`for ${d.recipient}`);
   if (typeof d.latencyMs === "number") out.push(`after ${minutes(d.latencyMs)}${d.withinDeadline === false ? paint(31, " (late)") : d.withinDeadline ? " (in time)" : ""}`);
   if (typeof d.officer === "string") out.push(`by ${d.officer}`);
   const deadline = r.event === "delivered" ? d.deadline : undefined;
@@ -58,7 +65,7 @@ export function keyData(r: AuditRecord, paint: Paint = plain): string {
 
 /** The lines for one record: one per delivery of a batched receipt or acknowledgement, else one. */
 export function formatRecord(r: AuditRecord, paint: Paint = plain): string[] {
-  return (r.event === "delivered" ? [r] : perDelivery(r)).map((e) => formatEvent(e, paint));
+  return (r.event === "delivered" || r.event === "escalated" ? [r] : perDelivery(r)).map((e) => formatEvent(e, paint));
 }
 
 export function formatEvent(r: AuditRecord, paint: Paint = plain): string {
