@@ -66,8 +66,8 @@ const sizeOf = (file: string) => {
 };
 
 /**
- * The last line of a log that reads as an error (or its last line), among what was written after
- * `from` (bytes: what the process that died wrote), from its last few KB.
+ * The last line of a log that reads as an error, among what was written after `from` (bytes: what
+ * the process that died wrote), from its last few KB.
  */
 export async function lastErrorIn(logFile: string, from = 0): Promise<string | undefined> {
   let text = "";
@@ -86,8 +86,8 @@ export async function lastErrorIn(logFile: string, from = 0): Promise<string | u
     return undefined;
   }
   const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-  const fatal = [...lines].reverse().find((l) => /FATAL ERROR|out of memory|Error:|"level":(50|60)/.test(l));
-  const line = fatal ?? lines.at(-1);
+  // The last error it wrote; a process killed from outside (SIGKILL) may have written none.
+  const line = [...lines].reverse().find((l) => /FATAL ERROR|out of memory|Error:|"level":(50|60)/.test(l));
   if (!line) return undefined;
   // A JSON log line: its message (and error) say it best.
   try {

@@ -210,7 +210,7 @@ const oversized = (ctx: HostileContext): fc.Arbitrary<Hostile> =>
   fc
     // Up to what the submissions stream stores (SUBMISSION_MAX_BYTES, headers included): beyond, the
     // broker refuses the publish itself (flood.integration.test.ts).
-    .tuple(arbPlainAlert(ctx), fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 8_000 })), fc.constantFrom("summary", "white space", "two-byte summary"))
+    .tuple(arbPlainAlert(ctx), fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 4_000 })), fc.constantFrom("summary", "white space", "two-byte summary"))
     .map(([m, extra, how]) => {
       let text: string;
       if (how === "white space") {
