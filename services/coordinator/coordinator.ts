@@ -27,12 +27,11 @@ import { BoundedSet } from "../../shared/bounded.ts";
 /** How long (simulated) a settled delivery stays in memory: ROUTINE's default deadline. */
 const SETTLED_KEPT_MS = 6 * 3_600_000;
 /**
- * At most this many settled deliveries stay in memory (at a slow clock, six simulated hours of
- * a busy exchange would be millions); beyond, those older than a minute of wall time go, oldest
- * settled first: any delivery made before then has long been read from the chain.
+ * At most this many settled deliveries stay in memory (at a slow clock, six simulated hours of a
+ * busy exchange would be millions), oldest settled first: they only spare a lookup when something
+ * about one comes again.
  */
-const SETTLED_KEPT_MAX = 100_000;
-const SETTLED_FLOOR_WALL_MS = 60_000;
+const SETTLED_KEPT_MAX = 20_000;
 const PRUNE_EVERY_MS = 10_000;
 /**
  * Ids this instance decided lately (accepted, or rejected with a recorded outcome): a lookup of
@@ -57,7 +56,7 @@ const MB = 1024 * 1024;
 /** Resident memory and V8 heap in use, MB: reported in every heartbeat (a second apart). */
 const processMemory = () => {
   const m = process.memoryUsage();
-  return { rssMb: Math.round(m.rss / MB), heapUsedMb: Math.round(m.heapUsed / MB) };
+  return { rssMb: Math.round(m.rss / MB), heapUsedMb: Math.round(m.heapUsed / MB), externalMb: Math.round(m.external / MB) };
 };
 
 export class Coordinator {
@@ -99,7 +98,7 @@ export class Coordinator {
       settings: () => this.settings,
       signOwn: ownSigner(this.opts.seed),
       accepting: new Map(),
-      tracking: new TrackingView(),
+      tracking: new TrackingView({ forgetting: true }),
       decided: new BoundedSet<string>(RECENT_DECISIONS),
       recording: new Map(),
     };
@@ -108,7 +107,7 @@ export class Coordinator {
     // Settled deliveries older than the longest deadline are forgotten: anything more about one is a repeat.
     const prune = () => {
       const now = clock.nowMs();
-      const dropped = this.ctx.tracking.prune(now - SETTLED_KEPT_MS, { max: SETTLED_KEPT_MAX, floorMs: now - SETTLED_FLOOR_WALL_MS * clock.speed });
+      const dropped = this.ctx.tracking.prune(now - SETTLED_KEPT_MS, SETTLED_KEPT_MAX);
       if (dropped) this.log.debug({ dropped, kept: this.ctx.tracking.size }, "settled deliveries forgotten");
     };
     // Receipts and escalations are judged against every delivery recorded so far (a long chain is

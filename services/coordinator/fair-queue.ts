@@ -106,13 +106,14 @@ export class FairQueue<T extends Queued> {
 
   /**
    * The next submission to start at `nowMs` (ms of a monotonic clock), or undefined when none may
-   * start now. `urgentAllowed: false` leaves alerts and the like waiting (the coordinator is at
-   * its limit of open deliveries) while bookkeeping goes on.
+   * start now. Alerts and the like of an agency for which `urgentAllowed` says no wait (keeping
+   * their place in line: the coordinator, or that agency's share of it, is at its limit of open
+   * deliveries) while others' and bookkeeping go on.
    */
-  next(nowMs: number, urgentAllowed = true): T | undefined {
+  next(nowMs: number, urgentAllowed: (sender: string) => boolean = () => true): T | undefined {
     if (this.active >= this.limits.slots) return undefined;
-    if (urgentAllowed) for (const u of [0, 1] as const) {
-      const item = this.take(u);
+    for (const u of [0, 1] as const) {
+      const item = this.take(u, urgentAllowed);
       if (item) return item;
     }
     if (!this.lines[2].length) return undefined;
@@ -178,8 +179,18 @@ export class FairQueue<T extends Queued> {
     this.lines[s.items[0]!.urgency].push(id);
   }
 
-  private take(u: Urgency): T | undefined {
-    const id = this.lines[u].shift();
+  /** The first agency of line `u` that is `allowed` (those passed over keep their turn, at the back). */
+  private take(u: Urgency, allowed: (sender: string) => boolean = () => true): T | undefined {
+    const line = this.lines[u];
+    let id: string | undefined;
+    for (let n = line.length; n > 0; n--) {
+      const next = line.shift()!;
+      if (allowed(next)) {
+        id = next;
+        break;
+      }
+      line.push(next);
+    }
     if (id === undefined) return undefined;
     const s = this.senders.get(id)!;
     s.ready = false;

@@ -18,6 +18,8 @@ export interface InstanceInfo {
   inFlight: number;
   rssMb: number;
   heapUsedMb: number;
+  /** Outside the V8 heap (buffers): not bounded by its limit. */
+  externalMb: number;
   /** Times a supervisor started this instance again after it died. */
   restarts: number;
 }

@@ -6,12 +6,13 @@
 // fully processed. Held messages are marked in progress while they wait or run, so a slow moment
 // does not hand them to another instance as well; a pull that breaks (its node died, the consumer's
 // leader moved) is opened again.
-import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
+import type { ConsumerMessages } from "@nats-io/jetstream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { consumers, streams } from "../../shared/contracts/index.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
 import { FAIR_LIMITS, FairQueue, type Urgency } from "./fair-queue.ts";
+import { HeldSubmission } from "./held-submission.ts";
 import { NotYetKnown } from "./not-yet-known.ts";
 import { BOOKKEEPING_KINDS, type Prepared, prepare, processSubmission, refuseOverQuota, type Submission } from "./process.ts";
 import { answered, handedBack, isIdle, judgeQuota, newQuotaState, type QuotaState } from "./quota.ts";
@@ -35,9 +36,15 @@ const WORKING_EVERY_MS = 2_000;
 /**
  * The most open deliveries (not yet acknowledged) this instance tracks: at this many, messages
  * that would add deliveries wait in the stream while receipts and acknowledgements go on. About
- * 400 bytes each in memory: the bound that keeps tracking within the coordinator's heap.
+ * 230 bytes each in memory: the bound that keeps tracking within the coordinator's heap.
  */
-export const MAX_OPEN_DELIVERIES = 150_000;
+export const MAX_OPEN_DELIVERIES = 120_000;
+/**
+ * One agency's messages may hold at most this many of them: beyond, its alerts wait while the
+ * others' go on (one flood cannot fill the exchange's capacity for everyone). Above what
+ * `atix bench` sends at once (400 FLASH broadcasts to 89).
+ */
+export const OPEN_DELIVERIES_PER_AGENCY = 60_000;
 /** Audit records waiting to be written at which nothing new starts until the writer catches up. */
 const MAX_AUDIT_BACKLOG = 4_000;
 /** Re-checked this often while a limit (or an alert's hold on bookkeeping) holds work back. */
@@ -56,7 +63,7 @@ export function pullOptions(queues: number) {
 interface Work {
   sender: string;
   urgency: Urgency;
-  jm: JsMsg;
+  jm: HeldSubmission;
   sub: Submission;
   prepared?: Prepared;
   overQuota?: RejectionReason;
@@ -75,7 +82,7 @@ export async function startIntake(ctx: Context): Promise<Intake> {
   const quotas = new Map<string, QuotaState>();
   const state = { processed: 0, rateLimited: 0, stopping: false };
   const pulls = new Map<string, { messages?: ConsumerMessages; done: Promise<void> }>();
-  const held = new Set<JsMsg>();
+  const held = new Set<HeldSubmission>();
   const working = setInterval(() => held.forEach((jm) => jm.working()), WORKING_EVERY_MS);
   /** Pullers waiting for room in their agency's queue. */
   const waitingForRoom = new Map<string, () => void>();
@@ -103,13 +110,13 @@ export async function startIntake(ctx: Context): Promise<Intake> {
   };
 
   /** Takes a pulled submission up: judged against the quota, checked if urgent, queued. */
-  const admit = (sender: string, jm: JsMsg) => {
+  const admit = (sender: string, jm: HeldSubmission) => {
     held.add(jm);
     const kind = jm.subject.split(".")[3] ?? "";
-    const sub: Submission = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: Math.floor(jm.info.timestampNanos / 1e6) };
+    const sub: Submission = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: jm.storedAtMs };
     const q = quotaOf(sender);
     // A submission handed back and delivered again was judged the first time.
-    const verdict = jm.info.redelivered ? (q.unanswered++, { ok: true as const }) : judgeQuota(q, sender, sub.storedAtMs, ctx.settings().quotas);
+    const verdict = jm.redelivered ? (q.unanswered++, { ok: true as const }) : judgeQuota(q, sender, sub.storedAtMs, ctx.settings().quotas);
     const bookkeeping = BOOKKEEPING_KINDS.has(kind);
     if (!verdict.ok) return queue.offer({ sender, urgency: bookkeeping ? 2 : 1, jm, sub, overQuota: verdict.reason });
     if (bookkeeping) return queue.offer({ sender, urgency: 2, jm, sub });
@@ -210,8 +217,8 @@ export async function startIntake(ctx: Context): Promise<Intake> {
         break;
       }
       const now = performance.now();
-      const urgentAllowed = ctx.tracking.openCount < MAX_OPEN_DELIVERIES;
-      const w = queue.next(now, urgentAllowed);
+      const room = ctx.tracking.openCount < MAX_OPEN_DELIVERIES;
+      const w = queue.next(now, (sender) => room && ctx.tracking.openOf(sender) < OPEN_DELIVERIES_PER_AGENCY);
       if (!w) {
         // Held back by a limit, or bookkeeping waiting out an alert's hold: looked at again soon.
         waiting = queue.queued > 0 && queue.inFlight < FAIR_LIMITS.slots;
@@ -232,7 +239,9 @@ export async function startIntake(ctx: Context): Promise<Intake> {
           const messages = await consumer.consume(pullOptions(Math.max(pulls.size, ctx.registry().ids.length)));
           entry.messages = messages;
           if (state.stopping) await messages.close();
-          for await (const jm of messages) {
+          for await (const m of messages) {
+            // Detached from the buffer it came in, before it waits anywhere.
+            const jm = new HeldSubmission(ctx.nc, m);
             if (state.stopping) {
               jm.nak();
               continue;

@@ -131,8 +131,8 @@ export async function refuseOverQuota(ctx: Context, sub: Submission, reason: Rej
   }
   ctx.decided.add(messageId);
   logRejection(ctx, sub, agency, [reason], messageId, kind);
-  await finishRejection(ctx, sub, agency, messageId, decided);
-  return { outcome: "rejected" };
+  // Decided (and durable): the agency's next submission is judged while this one is recorded and answered.
+  return { outcome: "rejected", rest: finishRejection(ctx, sub, agency, messageId, decided) };
 }
 
 /** A decided rejection's record and stored outcome (idempotent: the same event id and msgID), then the live outcome. */

@@ -22,6 +22,7 @@ export const Heartbeat = z.object({
   inFlight: z.number().default(0),
   rssMb: z.number().optional(),
   heapUsedMb: z.number().optional(),
+  externalMb: z.number().optional(),
   /** Times its supervisor (atix up, atix run) started it again after it died. */
   restarts: z.number().default(0),
   at: z.string(),

@@ -166,7 +166,7 @@ describe("TrackingView", () => {
   });
 
   it("forgets settled deliveries made before a time, keeps open and recent ones, and tells which deliveries it would have forgotten", () => {
-    const v = new TrackingView();
+    const v = new TrackingView({ forgetting: true });
     v.apply(delivered(A, ["KZ", "RU"]));
     v.apply({ ...delivered(B, ["KZ"], iso(30)), data: { recipients: ["KZ"], deadline: iso(40), precedence: "FLASH", originator: "AZ" } });
     v.apply(ack("KZ", "k1", [{ messageId: A, at: iso(1), latencyMs: 60_000, withinDeadline: true }, { messageId: B, at: iso(31), latencyMs: 60_000, withinDeadline: true }]));
@@ -174,9 +174,24 @@ describe("TrackingView", () => {
     expect(v.get(A, "KZ")).toBeUndefined();
     expect(v.get(A, "RU")?.state).toBe("delivered");
     expect(v.ofMessage(A).map((t) => t.recipient)).toEqual(["RU"]);
-    expect(v.wasPruned(T0)).toBe(true); // A's deliveries' time
-    expect(v.wasPruned(T0 + 30 * 60_000)).toBe(false); // B's
+    expect(v.wasPruned(A, T0)).toBe(true); // A's deliveries' time
+    expect(v.wasPruned(C, T0 + 30 * 60_000)).toBe(false); // a message not read yet, made as recently as B
+    expect(v.wasPruned(B, T0 + 30 * 60_000)).toBe(true); // B was read: a delivery of it not here was forgotten
     expect(v.prune(T0 + 60 * 60_000)).toBe(1); // B to KZ now
     expect(v.size).toBe(1);
+  });
+
+  it("keeps at most so many settled deliveries, oldest settled first, whatever their age, and still knows them for forgotten", () => {
+    const v = new TrackingView({ forgetting: true });
+    v.apply(delivered(A, ["KZ", "RU", "TR"]));
+    v.apply(ack("RU", "r1", [{ messageId: A, at: iso(1), latencyMs: 60_000, withinDeadline: true }]));
+    v.apply(ack("KZ", "k1", [{ messageId: A, at: iso(2), latencyMs: 120_000, withinDeadline: true }]));
+    expect(v.prune(T0 - 1, 1)).toBe(1); // nothing is old enough, but two settled are one too many: RU's went first
+    expect(v.get(A, "RU")).toBeUndefined();
+    expect(v.get(A, "KZ")?.state).toBe("acknowledged");
+    expect(v.get(A, "TR")?.state).toBe("delivered"); // open ones are never forgotten
+    expect([v.openCount, v.openOf("AZ"), v.openOf("KZ")]).toEqual([1, 1, 0]); // per originator, for its share
+    expect(v.wasPruned(A, T0)).toBe(true);
+    expect(v.wasPruned(C, T0)).toBe(false);
   });
 });
