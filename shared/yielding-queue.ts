@@ -36,12 +36,9 @@ export class YieldingQueue {
   /** Stops the queue until the returned release is called (by every holder). Releasing twice is harmless. */
   hold(): () => void {
     this.holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return releaseOnce(() => {
       if (--this.holds === 0 && this.scheduled) this.queue(0);
-    };
+    });
   }
 
   get size() {
@@ -91,5 +88,15 @@ export class YieldingQueue {
         this.waiters.splice(0).forEach((w) => w());
       }
     }
+  };
+}
+
+/** A release that does its work the first time it is called only: holders may release twice. */
+export function releaseOnce(release: () => void): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    release();
   };
 }

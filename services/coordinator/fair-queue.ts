@@ -14,6 +14,8 @@
 // - While an alert is being decided and fanned out (`hold`), bookkeeping waits, for at most
 //   `maxHoldMs` in a row; then it gets a slice of `sliceMs`.
 
+import { releaseOnce } from "../../shared/yielding-queue.ts";
+
 /** 0: FLASH alerts and RFIs; 1: other urgent work; 2: bookkeeping. */
 export type Urgency = 0 | 1 | 2;
 
@@ -147,12 +149,7 @@ export class FairQueue<T extends Queued> {
   /** Bookkeeping waits until the returned release is called (by every holder). Releasing twice is harmless. */
   hold(): () => void {
     this.holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds--;
-    };
+    return releaseOnce(() => void this.holds--);
   }
 
   /** Everything still waiting for its turn, removed (to hand back when stopping). */
