@@ -225,6 +225,8 @@ export async function startIntake(ctx: Context): Promise<Intake> {
         break;
       }
       start(w);
+      // Its place in the agency's queue is free: the next can be pulled in.
+      wakeUp(w.sender);
       if (performance.now() >= until) return schedule();
     }
     if (waiting && !retry) retry = setTimeout(() => ((retry = undefined), schedule()), BACKPRESSURE_RETRY_MS);
