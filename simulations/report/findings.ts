@@ -137,6 +137,11 @@ function exchangeFindings(m: Metrics, faults: PlacedFault[]): Finding[] {
     out.push({ capability: "Message quality", priority: "low", agencies: [], responsible: "Sending agencies",
       issue: `${plural(m.alerts.rejected, "submission")} rejected by the exchange (${Object.entries(m.alerts.byKind).filter(([, k]) => k.rejected > 0).map(([kind, k]) => `${kind} ${k.rejected}`).join(", ")}).`,
       action: "Brief senders on the contract rules and have them check drafts with atix validate; the reasons are in the audit log." });
+  // A coordinator that died on its own was started again, but why it died is a finding.
+  for (const f of faults.filter((f) => f.kind === "coordinator-exited"))
+    out.push({ capability: "Availability", priority: "high", agencies: [], responsible: "ATIX platform team",
+      issue: `A coordinator died without being asked to at ${f.clock} and was started again: ${f.detail}.`,
+      action: "Read the coordinator's log for the cause (memory, a broker it could not reach), fix it and re-run the scenario." });
   // A fault that could not be played (or whose follow-up failed): the drill was not the one scripted.
   for (const f of faults.filter((f) => f.kind.endsWith("-failed")))
     out.push({ capability: "Exercise conduct", priority: "medium", agencies: [], responsible: "Exercise control; ATIX platform team",

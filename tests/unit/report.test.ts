@@ -325,3 +325,29 @@ describe("formatting", () => {
     expect(clockAt("2026-09-21T22:00:00Z", 180)).toBe("D2 01:00");
   });
 });
+
+describe("under load", () => {
+  // A run with a flood: its fate, the others' waits, rejections by reason, late deliveries against escalation messages.
+  const m: Metrics = {
+    ...metrics90(),
+    escalations: { ...metrics90().escalations, deliveries: 38_460, lateDeliveries: 45_076 },
+    rejections: { byReason: { "rate-limited": 7_528, malformed: 12 } },
+    flood: {
+      agencies: ["KZ"],
+      submissions: { valid: 5_000, malformed: 3_000, accepted: 500, rateLimited: 7_300, rejectedOtherwise: 200, refusedByBroker: 0, unanswered: 0 },
+      wallSeconds: 51.1,
+      othersAcceptance: {
+        quiet: { count: 54, answered: 54, p50Ms: 24, p99Ms: 810, maxMs: 810 },
+        flood: { count: 200, answered: 200, p50Ms: 188, p99Ms: 2_915, maxMs: 3_022 },
+        after: { count: 0, answered: 0, p50Ms: null, p99Ms: null, maxMs: null },
+      },
+    },
+  };
+
+  it("satisfies the metrics contract", () => expect(() => Metrics.parse(m)).not.toThrow());
+
+  it.each([["report.md", renderMarkdown(m)], ["report.html", renderHtml(m)]])("%s shows the flood, the others' waits, rejections by reason and escalations against late deliveries", (_, text) => {
+    for (const s of ["5,000 valid FLASH alerts to all, 3,000 malformed", "500 accepted, 7,300 rate-limited, 200 rejected otherwise", "p50 188 ms, p99 2.9 s, max 3.0 s (200 of 200 answered)",
+      "p50 24 ms, p99 810 ms", "45,076 late deliveries", "96 escalation messages chased them, covering 38,460 delivery steps", "rate-limited"]) expect(text).toContain(s);
+  });
+});
