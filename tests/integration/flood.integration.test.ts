@@ -7,6 +7,7 @@
 // what was accepted is delivered exactly once; the coordinator's heap stays bounded; the broker
 // itself refuses what exceeds an agency's limits.
 import { jetstreamManager } from "@nats-io/jetstream";
+import { connect, nkeyAuthenticator } from "@nats-io/transport-node";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +17,8 @@ import { type AuditRecord, consumers, MAX_MESSAGE_BYTES, type Message, sign, str
 import { writeExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { writeIdentities } from "../../shared/exchange/identities.ts";
 import { Heartbeat } from "../../shared/exchange/observe.ts";
+import { AGENCY_LIMITS } from "../../shared/exchange/server-config.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { type Child, startChild, stopChild } from "../../services/launcher/children.ts";
 import { COORDINATOR_NODE_ARGS } from "../../services/launcher/launch.ts";
@@ -199,5 +202,26 @@ describe("a member's flood", () => {
     // Beyond the account's payload: refused before it leaves (the server told the client its limit).
     await expect(js.publish(subjects.submit("KZ", "alert"), new Uint8Array(MAX_MESSAGE_BYTES + 64 * 1024))).rejects.toThrow(/max_payload/);
     expect((await (await jetstreamManager(ex.admin)).streams.info(streams.submissions.name)).state.messages).toBe(before);
+  });
+
+  it("lets the broker refuse an agency more subscriptions or connections than its account allows", async () => {
+    const nc = await connectAs({ servers: ex.url, user: "TR", seed: ex.ids.agencies.get("TR")!.seed });
+    const errors: string[] = [];
+    void (async () => {
+      for await (const st of nc.status()) if (st.type === "error") errors.push(String((st as { error?: Error }).error?.message));
+    })();
+    for (let i = 0; i < AGENCY_LIMITS.max_subscriptions + 10; i++) nc.subscribe(`${subjects.inboxPrefix("TR")}.s${i}`);
+    await nc.flush();
+    await eventually(() => (errors.some((e) => /maximum subscriptions/i.test(e)) ? true : undefined), 5_000, "the subscription limit");
+    await nc.close();
+    const conns = [];
+    try {
+      for (let i = 0; i < AGENCY_LIMITS.max_connections; i++) conns.push(await connectAs({ servers: ex.url, user: "TR", seed: ex.ids.agencies.get("TR")!.seed }));
+      // One more is refused by the server (a plain client: connectAs would keep trying).
+      const seed = new TextEncoder().encode(ex.ids.agencies.get("TR")!.seed);
+      await expect(connect({ servers: ex.url, authenticator: nkeyAuthenticator(seed), inboxPrefix: subjects.inboxPrefix("TR"), maxReconnectAttempts: 0, timeout: 3_000 })).rejects.toThrow();
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
+    }
   });
 });
