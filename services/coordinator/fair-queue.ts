@@ -9,8 +9,10 @@
 //   once, then goes to the back again. Three lines, served in order: FLASH alerts and RFIs, other
 //   alerts, answers, updates and anything refused, then bookkeeping (receipts, acknowledgements,
 //   presence). A burst from one agency therefore costs the others at most one turn each round.
-// - At most `slots` decisions and writes at once, at most `senderSlots` of them one agency's: a
-//   lone agency may use most of the coordinator, but never all of it while others wait.
+// - At most `slots` decisions and writes at once, at most `senderSlots` of them one agency's, at
+//   most `bookkeepingSlots` of them bookkeeping: a lone agency may use most of the coordinator,
+//   never all of it while others wait, and receipts waiting to be written never leave an alert
+//   without a slot.
 // - While an alert is being decided and fanned out (`hold`), bookkeeping waits, for at most
 //   `maxHoldMs` in a row; then it gets a slice of `sliceMs`.
 
@@ -29,6 +31,8 @@ export interface FairLimits {
   slots: number;
   /** Of those, at most this many one agency's. */
   senderSlots: number;
+  /** Of those, at most this many bookkeeping (the rest is kept for alerts and the like). */
+  bookkeepingSlots: number;
   /** Submissions of one agency pulled and waiting for their turn. */
   queuePerSender: number;
   /** Longest bookkeeping waits behind alerts in a row. */
@@ -37,7 +41,7 @@ export interface FairLimits {
   sliceMs: number;
 }
 
-export const FAIR_LIMITS: FairLimits = { slots: 128, senderSlots: 96, queuePerSender: 8, maxHoldMs: 25, sliceMs: 2 };
+export const FAIR_LIMITS: FairLimits = { slots: 128, senderSlots: 96, bookkeepingSlots: 96, queuePerSender: 8, maxHoldMs: 25, sliceMs: 2 };
 
 /** A FIFO of agency ids: O(1) at both ends, compacted as it goes. */
 class Line {
@@ -66,14 +70,15 @@ interface Sender<T> {
   deciding: boolean;
   /** Decisions and writes of this agency under way. */
   slots: number;
-  /** Waiting in a ready line. */
-  ready: boolean;
+  /** The ready line it waits in, if it does (an entry for it in another line is stale). */
+  line: Urgency | undefined;
 }
 
 export class FairQueue<T extends Queued> {
   private readonly senders = new Map<string, Sender<T>>();
   private readonly lines: [Line, Line, Line] = [new Line(), new Line(), new Line()];
   private active = 0;
+  private activeBookkeeping = 0;
   private queuedTotal = 0;
   private holds = 0;
   /** When bookkeeping was first turned away by a hold since it last ran. */
@@ -108,17 +113,18 @@ export class FairQueue<T extends Queued> {
 
   /**
    * The next submission to start at `nowMs` (ms of a monotonic clock), or undefined when none may
-   * start now. Alerts and the like of an agency for which `urgentAllowed` says no wait (keeping
-   * their place in line: the coordinator, or that agency's share of it, is at its limit of open
-   * deliveries) while others' and bookkeeping go on.
+   * start now. Alerts and the like of an agency for which `urgent` says no wait (keeping their
+   * place in line: the coordinator, or that agency's share of it, is at its limit of open
+   * deliveries) while others' go on; with `bookkeeping` false, bookkeeping waits (the audit
+   * writer is behind).
    */
-  next(nowMs: number, urgentAllowed: (sender: string) => boolean = () => true): T | undefined {
+  next(nowMs: number, allow: { urgent?: (sender: string) => boolean; bookkeeping?: boolean } = {}): T | undefined {
     if (this.active >= this.limits.slots) return undefined;
     for (const u of [0, 1] as const) {
-      const item = this.take(u, urgentAllowed);
+      const item = this.take(u, allow.urgent);
       if (item) return item;
     }
-    if (!this.lines[2].length) return undefined;
+    if (!this.lines[2].length || allow.bookkeeping === false || this.activeBookkeeping >= this.limits.bookkeepingSlots) return undefined;
     if (this.holds > 0 && nowMs >= this.sliceUntil) {
       this.blockedSince ??= nowMs;
       if (nowMs - this.blockedSince < this.limits.maxHoldMs) return undefined;
@@ -137,13 +143,14 @@ export class FairQueue<T extends Queued> {
   }
 
   /** A decision and its writes are done: its slot is free. */
-  released(sender: string) {
-    const s = this.senders.get(sender);
+  released(item: T) {
+    const s = this.senders.get(item.sender);
     if (!s) return;
     s.slots--;
     this.active--;
-    this.maybeReady(sender, s);
-    this.forgetIfIdle(sender, s);
+    if (item.urgency === 2) this.activeBookkeeping--;
+    this.maybeReady(item.sender, s);
+    this.forgetIfIdle(item.sender, s);
   }
 
   /** Bookkeeping waits until the returned release is called (by every holder). Releasing twice is harmless. */
@@ -159,6 +166,7 @@ export class FairQueue<T extends Queued> {
       out.push(...s.items);
       this.queuedTotal -= s.items.length;
       s.items = [];
+      s.line = undefined;
       this.forgetIfIdle(id, s);
     }
     return out;
@@ -166,23 +174,39 @@ export class FairQueue<T extends Queued> {
 
   private sender(id: string): Sender<T> {
     let s = this.senders.get(id);
-    if (!s) this.senders.set(id, (s = { items: [], deciding: false, slots: 0, ready: false }));
+    if (!s) this.senders.set(id, (s = { items: [], deciding: false, slots: 0, line: undefined }));
     return s;
   }
 
+  /**
+   * An agency waits in the line of the most urgent submission it has queued, though its own go in
+   * its order: an alert queued behind its sender's receipts lifts them (they are decided first, at
+   * the alert's priority), so an agency busy acknowledging a flood of deliveries still gets its
+   * alerts through.
+   */
   private maybeReady(id: string, s: Sender<T>) {
-    if (s.ready || s.deciding || !s.items.length || s.slots >= this.limits.senderSlots) return;
-    s.ready = true;
-    this.lines[s.items[0]!.urgency].push(id);
+    if (s.deciding || !s.items.length || s.slots >= this.limits.senderSlots) return;
+    let u = s.items[0]!.urgency;
+    for (const item of s.items) if (item.urgency < u) u = item.urgency;
+    // Already waiting in that line, or a better one.
+    if (s.line !== undefined && s.line <= u) return;
+    s.line = u;
+    this.lines[u].push(id);
   }
 
-  /** The first agency of line `u` that is `allowed` (those passed over keep their turn, at the back). */
+  /**
+   * The first agency of line `u` whose head may start (those passed over keep their turn, at the
+   * back): `allowed` judges alerts and the like; lifted bookkeeping always may.
+   */
   private take(u: Urgency, allowed: (sender: string) => boolean = () => true): T | undefined {
     const line = this.lines[u];
     let id: string | undefined;
     for (let n = line.length; n > 0; n--) {
       const next = line.shift()!;
-      if (allowed(next)) {
+      const s = this.senders.get(next);
+      // Moved to a better line, or nothing left: this entry is stale.
+      if (!s || s.line !== u || !s.items.length) continue;
+      if (s.items[0]!.urgency === 2 || allowed(next)) {
         id = next;
         break;
       }
@@ -190,15 +214,17 @@ export class FairQueue<T extends Queued> {
     }
     if (id === undefined) return undefined;
     const s = this.senders.get(id)!;
-    s.ready = false;
+    const item = s.items.shift()!;
+    s.line = undefined;
     s.deciding = true;
     s.slots++;
     this.active++;
+    if (item.urgency === 2) this.activeBookkeeping++;
     this.queuedTotal--;
-    return s.items.shift()!;
+    return item;
   }
 
   private forgetIfIdle(id: string, s: Sender<T>) {
-    if (!s.items.length && !s.slots && !s.deciding && !s.ready) this.senders.delete(id);
+    if (!s.items.length && !s.slots && !s.deciding && s.line === undefined) this.senders.delete(id);
   }
 }

@@ -45,7 +45,11 @@ export const MAX_OPEN_DELIVERIES = 120_000;
  * `atix bench` sends at once (400 FLASH broadcasts to 89).
  */
 export const OPEN_DELIVERIES_PER_AGENCY = 60_000;
-/** Audit records waiting to be written at which nothing new starts until the writer catches up. */
+/**
+ * Audit records waiting to be written at which bookkeeping waits until the writer catches up, and
+ * at twice as many, everything: alerts' records go first in the writer (urgent), so they may start
+ * a while longer.
+ */
 const MAX_AUDIT_BACKLOG = 4_000;
 /** Re-checked this often while a limit (or an alert's hold on bookkeeping) holds work back. */
 const BACKPRESSURE_RETRY_MS = 10;
@@ -132,7 +136,7 @@ export async function startIntake(ctx: Context): Promise<Intake> {
 
   const settleOne = (w: Work) => {
     held.delete(w.jm);
-    queue.released(w.sender);
+    queue.released(w);
     wakeUp(w.sender);
     schedule();
   };
@@ -212,13 +216,14 @@ export async function startIntake(ctx: Context): Promise<Intake> {
     const until = performance.now() + FAIR_LIMITS.sliceMs;
     let waiting = false;
     for (;;) {
-      if (ctx.audit.backlog >= MAX_AUDIT_BACKLOG) {
+      const backlog = ctx.audit.backlog;
+      if (backlog >= 2 * MAX_AUDIT_BACKLOG) {
         waiting = queue.queued > 0;
         break;
       }
       const now = performance.now();
       const room = ctx.tracking.openCount < MAX_OPEN_DELIVERIES;
-      const w = queue.next(now, (sender) => room && ctx.tracking.openOf(sender) < OPEN_DELIVERIES_PER_AGENCY);
+      const w = queue.next(now, { urgent: (sender) => room && ctx.tracking.openOf(sender) < OPEN_DELIVERIES_PER_AGENCY, bookkeeping: backlog < MAX_AUDIT_BACKLOG });
       if (!w) {
         // Held back by a limit, or bookkeeping waiting out an alert's hold: looked at again soon.
         waiting = queue.queued > 0 && queue.inFlight < FAIR_LIMITS.slots;

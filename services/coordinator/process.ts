@@ -131,8 +131,10 @@ export async function refuseOverQuota(ctx: Context, sub: Submission, reason: Rej
   }
   ctx.decided.add(messageId);
   logRejection(ctx, sub, agency, [reason], messageId, kind);
-  // Decided (and durable): the agency's next submission is judged while this one is recorded and answered.
-  return { outcome: "rejected", rest: finishRejection(ctx, sub, agency, messageId, decided) };
+  // Recorded and answered before the agency's next submission is judged: a flood of refusals
+  // costs one chain of writes at a time, not a share of the coordinator's.
+  await finishRejection(ctx, sub, agency, messageId, decided);
+  return { outcome: "rejected" };
 }
 
 /** A decided rejection's record and stored outcome (idempotent: the same event id and msgID), then the live outcome. */
@@ -224,7 +226,10 @@ async function writeOut(
   ctx.tracking.applyWritten(delivered);
   // Bookkeeping waiting in the intake goes on once the deliveries are stored (sub.delivered).
   const delivering = deliver(ctx, m, sub.data, recipients).finally(() => sub.delivered?.());
-  await Promise.all([delivering, stored, ctx.audit.append(accepted), ctx.audit.append(delivered)]);
+  // Its sender waits for these: written before the bookkeeping and refusals queued (not a
+  // retraction's, which must not overtake an acknowledgement of what it closes).
+  const urgent = m.kind !== "alert-retraction";
+  await Promise.all([delivering, stored, ctx.audit.append(accepted, urgent), ctx.audit.append(delivered, urgent)]);
   const outcome = await sendAcceptance(ctx, { submitter: m.sender, messageId: m.id, streamSeq: sub.streamSeq }, recipients, deadline, sub.storedAtMs);
   await ctx.store.seen.put(m.id, {
     outcome: "accepted", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: m.kind, sender: m.sender, recipients, at,

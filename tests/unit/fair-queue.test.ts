@@ -10,7 +10,7 @@ interface Item {
   n: number;
 }
 
-const LIMITS: FairLimits = { slots: 100, senderSlots: 100, queuePerSender: 1000, maxHoldMs: 25, sliceMs: 2 };
+const LIMITS: FairLimits = { slots: 100, senderSlots: 100, bookkeepingSlots: 100, queuePerSender: 1000, maxHoldMs: 25, sliceMs: 2 };
 
 /** Given agencies' queued submissions (urgency per item), in the order they were pulled. */
 function given(queues: Record<string, Urgency[]>, limits: Partial<FairLimits> = {}) {
@@ -26,7 +26,7 @@ function drain(q: FairQueue<Item>, now = 0): string[] {
   for (let w = q.next(now); w; w = q.next(now)) {
     order.push(`${w.sender}${w.n}`);
     q.decided(w.sender);
-    q.released(w.sender);
+    q.released(w);
   }
   return order;
 }
@@ -34,10 +34,10 @@ function drain(q: FairQueue<Item>, now = 0): string[] {
 /** As drain, with alerts allowed only for some agencies. */
 function drain2(q: FairQueue<Item>, allowed: (s: string) => boolean): string[] {
   const order: string[] = [];
-  for (let w = q.next(0, allowed); w; w = q.next(0, allowed)) {
+  for (let w = q.next(0, { urgent: allowed }); w; w = q.next(0, { urgent: allowed })) {
     order.push(`${w.sender}${w.n}`);
     q.decided(w.sender);
-    q.released(w.sender);
+    q.released(w);
   }
   return order;
 }
@@ -54,17 +54,24 @@ describe("fair order", () => {
     expect(drain(q)).toEqual(["KZ0", "TR6", "KZ1", "KZ2", "RU5", "AZ3", "AZ4"]);
   });
 
+  it("lifts an agency's receipts queued before its alert: decided in its order, at the alert's priority", () => {
+    // AZ acknowledges a flood (bookkeeping) with a FLASH alert behind; RU has an ordinary alert.
+    const q = given({ RU: [1], AZ: [2, 2, 0], KZ: [2] });
+    expect(drain(q)).toEqual(["AZ1", "AZ2", "AZ3", "RU0", "KZ4"]);
+  });
+
   it("decides one agency's submissions in its order, one at a time, while earlier writes go on", () => {
     const q = given({ AZ: [1, 1, 1] });
     const first = q.next(0)!;
     expect(first.n).toBe(0);
     expect(q.next(0)).toBeUndefined(); // AZ's first is still being decided
     q.decided("AZ"); // decided; its writes are under way (not released)
-    expect(q.next(0)!.n).toBe(1);
+    const second = q.next(0)!;
+    expect(second.n).toBe(1);
     q.decided("AZ");
     expect(q.inFlight).toBe(2); // both still hold their slots until written
-    q.released("AZ");
-    q.released("AZ");
+    q.released(first);
+    q.released(second);
     expect(q.next(0)!.n).toBe(2);
   });
 });
@@ -77,7 +84,7 @@ describe("bounds", () => {
     const k = q.next(0)!;
     q.decided(k.sender);
     expect(q.next(0)).toBeUndefined();
-    q.released("KZ");
+    q.released(k);
     expect(q.next(0)).toMatchObject({ sender: "AZ", n: 1 });
   });
 
@@ -103,9 +110,20 @@ describe("bounds", () => {
     const q = given({ KZ: [0, 0], TR: [1], AZ: [2] });
     const notKz = (s: string) => s !== "KZ";
     expect(drain2(q, notKz)).toEqual(["TR2", "AZ3"]);
-    expect(q.next(0, notKz)).toBeUndefined();
+    expect(q.next(0, { urgent: notKz })).toBeUndefined();
     // Its place in line kept: first once allowed again.
     expect(q.next(0)).toMatchObject({ sender: "KZ", n: 0 });
+  });
+
+  it("keeps slots for alerts: bookkeeping uses at most bookkeepingSlots, and waits while told to (the audit writer is behind)", () => {
+    const q = given({ AZ: [2], KZ: [2], RU: [2] }, { slots: 3, bookkeepingSlots: 2 });
+    for (let i = 0; i < 2; i++) q.decided(q.next(0)!.sender);
+    expect(q.next(0)).toBeUndefined(); // a third slot is free, but not for bookkeeping
+    q.offer({ sender: "TR", urgency: 0, n: 9 });
+    expect(q.next(0)).toMatchObject({ sender: "TR" });
+    const p = given({ AZ: [2], KZ: [1] });
+    expect(p.next(0, { bookkeeping: false })).toMatchObject({ sender: "KZ" });
+    expect(p.next(0, { bookkeeping: false })).toBeUndefined();
   });
 
   it("hands back everything still waiting (when stopping)", () => {
@@ -124,10 +142,11 @@ describe("bookkeeping behind alerts", () => {
     expect(q.next(20)).toBeUndefined();
     const w = q.next(25)!; // waited 25 ms: a slice of 2 ms
     q.decided(w.sender);
-    q.released(w.sender);
-    expect(q.next(26)).toMatchObject({ n: 1 }); // still within the slice
+    q.released(w);
+    const w2 = q.next(26)!;
+    expect(w2).toMatchObject({ n: 1 }); // still within the slice
     q.decided("KZ");
-    q.released("KZ");
+    q.released(w2);
     expect(q.next(28)).toBeUndefined(); // the slice is over: held again
     release();
     expect(q.next(28)).toMatchObject({ n: 2 });
