@@ -1,10 +1,11 @@
 // Work that yields to everything else: tasks run in slices of about `sliceMs` per turn of the
 // event loop, so what arrives on a socket meanwhile (a FLASH alert) is read and started before
-// the next slice. The coordinator runs receipts, acknowledgements and presence through it: a burst
-// of bookkeeping must not hold up an alert behind hundreds of signature checks. (One task per
-// turn was too slow: with a busy loop, turns are long, and the bookkeeping fell behind.)
-// While an alert is being decided and fanned out the queue is held still (`hold`), for at most
-// `maxHoldMs` in a row, so a steady stream of alerts cannot starve it.
+// the next slice. A process hosting many agencies runs their receipts, acknowledgements, presence
+// and officers' intake through one: a burst of bookkeeping must not hold up a FLASH delivery
+// behind hundreds of signatures. (One task per turn was too slow: with a busy loop, turns are
+// long, and the bookkeeping fell behind. The coordinator orders its work the same way, fairly
+// between agencies: services/coordinator/fair-queue.ts.) The queue can be held still (`hold`),
+// for at most `maxHoldMs` in a row, so a steady stream of holders cannot starve it.
 export class YieldingQueue {
   private tasks: (() => void)[] = [];
   private head = 0;
