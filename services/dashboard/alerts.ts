@@ -63,10 +63,10 @@ export class AlertBook {
    */
   apply(r: StoredAuditRecord): AuditEventView[] {
     const events = perDelivery(r);
-    return events.map((e, part) => this.applyOne(e, events.length > 1 ? part : undefined));
+    return events.map((e, part) => this.applyOne(e, events.length > 1 ? part : undefined, events.length));
   }
 
-  private applyOne(r: DeliveryEvent, part: number | undefined): AuditEventView {
+  private applyOne(r: DeliveryEvent, part: number | undefined, parts = 1): AuditEventView {
     const id = r.messageId;
     if (r.event === "rejected") this.rejected++;
     else if (id && isAccepted(r)) this.accepted1(r, id);
@@ -86,8 +86,8 @@ export class AlertBook {
         if (t.withinDeadline === false) m.late++;
       }
       this.touch(m);
-    } else if (id && r.event === "escalated") this.escalate(r, id);
-    const view = { ...this.view(r), ...(part !== undefined ? { part } : {}) };
+    } else if (id && r.event === "escalated") this.escalate(r, id, part ? undefined : parts);
+    const view = { ...this.view(r), ...(part !== undefined ? { part } : {}), ...(r.event === "escalated" && part === 0 ? { covers: parts } : {}) };
     if (id) this.remember(id, view);
     const about = refersToOf(r);
     if (about && id !== about) this.remember(about, { ...view, related: true });
@@ -118,19 +118,25 @@ export class AlertBook {
     this.touch(about);
   }
 
-  private escalate(r: AuditRecordOf<"escalated">, id: string) {
+  /**
+   * One overdue delivery an escalation lists. An escalation message may list many (coalesced):
+   * each counts on its alert, the message once in the feed and the counter (`covers`, on its first).
+   */
+  private escalate(r: Extract<DeliveryEvent, { event: "escalated" }>, id: string, covers: number | undefined) {
     const d = r.data;
     const m = this.msg(id);
     const { recipient, step } = d;
     this.deliveries.apply(r);
     m.escalations++;
+    this.touch(m);
+    if (covers === undefined) return;
     this.escalated++;
     this.escalations.unshift({
       seq: r.seq, at: r.at, step, messageId: id, recipient, notify: r.agency ?? "",
       ...(d.via ? { via: d.via } : {}), precedence: m.precedence, title: m.title, originator: m.originator,
+      ...(covers > 1 ? { covers } : {}),
     });
     this.escalations.length = Math.min(this.escalations.length, MAX_ESCALATIONS);
-    this.touch(m);
   }
 
   private remember(id: string, view: AuditEventView & { related?: true }) {

@@ -54,6 +54,8 @@ export interface EscalationView {
   precedence?: string;
   title?: string;
   originator?: string;
+  /** Overdue deliveries this one escalation message lists (this one included), when more than one. */
+  covers?: number;
 }
 
 export interface ChainStatus {
@@ -117,6 +119,8 @@ export interface AuditEventView {
   recipient?: string;
   /** For updates, retractions, answers and hits: the alert or RFI they refer to. */
   refersTo?: string;
+  /** On the first part of a coalesced escalation: how many overdue deliveries its message lists. */
+  covers?: number;
   /** The same few words `atix watch` prints for it. */
   text: string;
 }

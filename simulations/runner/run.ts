@@ -17,6 +17,7 @@ import { deterministicId } from "../../shared/messaging/compose.ts";
 import { createLogger } from "../../shared/log.ts";
 import { AgencyHost } from "../../services/agency/index.ts";
 import { launch, type Launched } from "../../services/launcher/launch.ts";
+import type { Unplanned } from "../../services/launcher/supervise.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { draftFor, type SentRef } from "./bodies.ts";
 import { applyFault, type FaultFacts } from "./faults.ts";
@@ -93,6 +94,8 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     ackDeadlineMinutes: { ...DEFAULT_SETTINGS.ackDeadlineMinutes, ...scenario.settings?.ackDeadlineMinutes },
     escalationAfter: { ...DEFAULT_SETTINGS.escalationAfter, ...scenario.settings?.escalationAfter },
     tlpRedMaxAgencies: DEFAULT_SETTINGS.tlpRedMaxAgencies,
+    escalationWindowMinutes: scenario.settings?.escalationWindowMinutes ?? DEFAULT_SETTINGS.escalationWindowMinutes,
+    quotas: { ...DEFAULT_SETTINGS.quotas, ...scenario.settings?.quotas },
   };
   const progress: Progress = { simNow: simStart, simStart, simEnd, sent: 0, planned: plan.sends.length, acknowledged: 0, escalations: 0, rejections: 0, phase: "starting" };
   const report = () => opts.onProgress?.({ ...progress });
@@ -103,9 +106,13 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   await writeFile(rosterFile, stringify(roster));
   // `cluster: 3`: a cluster of our own (not with an external --nats) and a second coordinator to carry on when one dies.
   const cluster = opts.nats ? undefined : scenario.cluster;
+  // A coordinator that dies on its own is started again by the launcher; the report's fault log
+  // records each such death as unplanned (deliberate kills are the scenario's faults).
+  const unplanned: Unplanned[] = [];
   const launched = await launch({
     home, roster: rosterFile, speed, simStart, coordinators: scenario.cluster ? 2 : 1, agencies: false, paused: true, settings,
     ...(opts.nats ? { nats: opts.nats } : {}), ...(cluster ? { cluster } : {}),
+    onUnplanned: (u) => void unplanned.push(u),
   });
   const memory = new MemorySampler({
     groups: { coordinator: () => launched.coordinators.map((c) => c.proc.pid), agencies: () => [process.pid], broker: () => [launched.server?.pid, ...(launched.cluster?.nodes.map((n) => n.pid) ?? [])] },
@@ -163,7 +170,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
       progress.sent++;
     });
   const faultCtx = {
-    host, launched, offline,
+    host, launched, offline, recorder, admin,
     seedOf: (a: string) => seeds.get(a)!,
     // A follow-up that fails (a broker node that does not come back) is a finding of the run.
     later: (at: number, kind: string, run: () => Promise<void>) => timeline.add(at, () => run().catch((e: Error) => faultCtx.log(`${kind}-failed`, at, e.message))),
@@ -174,13 +181,9 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()).catch((e: Error) => faultCtx.log(`${f.kind}-failed`, f.at, e.message)));
   // A coordinator that exits on its own (not killed by a fault, not stopped at the end) is a
   // finding too: its log says why, and the report's fault log points to it.
-  const crashed = new Set<string>();
   const noticeCrashes = () => {
-    for (const c of launched.coordinators)
-      if (c.proc.exitCode !== null && c.proc.exitCode !== 0 && !crashed.has(c.name)) {
-        crashed.add(c.name);
-        faultCtx.log("coordinator-exited", clock.nowMs() - simStart, `${c.name} exited by itself with code ${c.proc.exitCode}; see ${c.logFile}`);
-      }
+    for (const u of unplanned.splice(0))
+      faultCtx.log("coordinator-exited", clock.nowMs() - simStart, `unplanned: ${u.line}; see ${join(launched.logDir, `${u.name}.log`)}`, { instance: u.name });
   };
 
   let interrupted = false;

@@ -57,7 +57,11 @@ export function registerUp(program: Command) {
       const home = atixHome();
       if (opts.cluster && opts.nats) throw new CliError("--cluster starts a cluster of its own; it cannot be combined with --nats");
       const coordinators = opts.coordinators ?? (opts.cluster ? 2 : 1);
-      const up = await launch({ home, roster: opts.roster, speed: opts.speed, coordinators, ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}) }).catch(
+      const up = await launch({
+        home, roster: opts.roster, speed: opts.speed, coordinators, ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
+        // A coordinator that dies on its own is started again; say so where the exchange runs.
+        onUnplanned: (u) => say(`${new Date().toISOString()}  ${u.line}`),
+      }).catch(
         (e: Error) => {
           throw new CliError(e.message);
         },

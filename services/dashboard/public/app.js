@@ -55,9 +55,10 @@ function audit(r) {
   if (["submitted", "updated", "retracted", "answered", "hit-reported"].includes(r.event)) world.pulse(r.actor, "send", r.precedence);
   else if (r.event === "delivered" && r.agency) r.from ? world.flow(r.from, r.agency, r.precedence) : world.pulse(r.agency, "got", r.precedence);
   else if (r.event === "acknowledged") world.pulse(r.actor, "ack");
-  else if (r.event === "escalated") {
+  else if (r.event === "escalated" && part === 0) {
+    // One escalation message, however many overdue deliveries it lists (r.covers).
     world.pulse(r.agency, "esc");
-    S.escalations.unshift({ seq: r.seq, at: r.at, step: r.step, messageId: r.messageId, recipient: r.recipient, notify: r.agency, precedence: r.precedence, title: r.title, originator: r.from });
+    S.escalations.unshift({ seq: r.seq, at: r.at, step: r.step, messageId: r.messageId, recipient: r.recipient, notify: r.agency, precedence: r.precedence, title: r.title, originator: r.from, covers: r.covers });
     S.escalations.length = Math.min(S.escalations.length, 60);
     later("esc");
   }

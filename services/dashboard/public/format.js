@@ -52,5 +52,7 @@ export function escalationText(e) {
     : e.step === "backup-contact" ? `backup contact <b>${esc(e.notify)}</b>${e.via ? ` (${esc(e.via)})` : ""} told`
     : `originator <b>${esc(e.notify)}</b> told`;
   const what = `${e.precedence ? `${e.precedence} ` : ""}“${e.title || "message"}”${e.originator ? ` from ${e.originator}` : ""}`;
-  return `<b>${esc(e.recipient)}</b> late: ${told} <span class="muted">· ${esc(what)}</span>`;
+  // One message may list many overdue deliveries (coalesced): the first is named, the rest counted.
+  const more = e.covers > 1 ? ` <span class="muted">+${e.covers - 1} more</span>` : "";
+  return `<b>${esc(e.recipient)}</b> late: ${told}${more} <span class="muted">· ${esc(what)}</span>`;
 }
