@@ -234,19 +234,31 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
  * simulated clock runs. Until then it is late, not lost.
  */
 const DRAIN_MIN_WALL_MS = 20_000;
+/**
+ * How long (wall) the drain waits past its time for a flood the coordinators are still answering:
+ * its submissions queue in the stream and are answered in turn, at the machine's pace, whatever
+ * the simulated clock's speed. One still unanswered after that is a finding (flood-answered).
+ */
+const FLOOD_ANSWER_WALL_MS = 120_000;
 
-/** After the last inject: wait until every delivery arrived and was acknowledged, or the drain time passed. */
+/**
+ * After the last inject: wait until every delivery arrived and was acknowledged and every flood
+ * was answered, or the drain time passed.
+ */
 async function drain(rec: Recorder, roster: Roster, clock: { nowMs(): number }, until: number, stop: () => boolean) {
-  const wallUntil = Date.now() + DRAIN_MIN_WALL_MS;
+  const started = Date.now();
+  const flooding = () => rec.floodWindows.some((w) => w.untilWall === undefined);
   while (!stop()) {
     const r = reconcile(roster, rec);
     const unacked = [...rec.sent.keys()].some((id) => {
       const o = rec.outcomes.get(id);
       return o?.outcome === "accepted" && o.recipients.some((a) => !rec.acks.get(id)?.get(a));
     });
-    if (r.lost.length === 0 && !unacked && [...rec.sent.keys()].every((id) => rec.outcomes.has(id))) return;
-    // Past the drain time only what has not arrived yet is waited for, and only that long.
-    if (clock.nowMs() >= until && (r.lost.length === 0 || Date.now() >= wallUntil)) return;
+    if (r.lost.length === 0 && !unacked && !flooding() && [...rec.sent.keys()].every((id) => rec.outcomes.has(id))) return;
+    // Past the drain time only what has not arrived yet and floods not yet answered are waited for, and only that long.
+    const waitLost = r.lost.length > 0 && Date.now() < started + DRAIN_MIN_WALL_MS;
+    const waitFlood = flooding() && Date.now() < started + FLOOD_ANSWER_WALL_MS;
+    if (clock.nowMs() >= until && !waitLost && !waitFlood) return;
     await sleep(200);
   }
 }
