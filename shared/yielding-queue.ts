@@ -1,10 +1,11 @@
 // Work that yields to everything else: tasks run in slices of about `sliceMs` per turn of the
 // event loop, so what arrives on a socket meanwhile (a FLASH alert) is read and started before
-// the next slice. The coordinator runs receipts, acknowledgements and presence through it: a burst
-// of bookkeeping must not hold up an alert behind hundreds of signature checks. (One task per
-// turn was too slow: with a busy loop, turns are long, and the bookkeeping fell behind.)
-// While an alert is being decided and fanned out the queue is held still (`hold`), for at most
-// `maxHoldMs` in a row, so a steady stream of alerts cannot starve it.
+// the next slice. A process hosting many agencies runs their receipts, acknowledgements, presence
+// and officers' intake through one: a burst of bookkeeping must not hold up a FLASH delivery
+// behind hundreds of signatures. (One task per turn was too slow: with a busy loop, turns are
+// long, and the bookkeeping fell behind. The coordinator orders its work the same way, fairly
+// between agencies: services/coordinator/fair-queue.ts.) The queue can be held still (`hold`),
+// for at most `maxHoldMs` in a row, so a steady stream of holders cannot starve it.
 export class YieldingQueue {
   private tasks: (() => void)[] = [];
   private head = 0;
@@ -36,12 +37,9 @@ export class YieldingQueue {
   /** Stops the queue until the returned release is called (by every holder). Releasing twice is harmless. */
   hold(): () => void {
     this.holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return releaseOnce(() => {
       if (--this.holds === 0 && this.scheduled) this.queue(0);
-    };
+    });
   }
 
   get size() {
@@ -91,5 +89,15 @@ export class YieldingQueue {
         this.waiters.splice(0).forEach((w) => w());
       }
     }
+  };
+}
+
+/** A release that does its work the first time it is called only: holders may release twice. */
+export function releaseOnce(release: () => void): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    release();
   };
 }

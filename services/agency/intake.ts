@@ -8,7 +8,7 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import type { SimClock } from "../../shared/clock.ts";
 import { type Message, type MessageKind, parseMessageText, RECIPIENTS_HEADER, readableFieldsOf, TRACKED_KINDS } from "../../shared/contracts/index.ts";
-import type { Logger } from "../../shared/log.ts";
+import { LogBudget, type Logger } from "../../shared/log.ts";
 import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
@@ -165,11 +165,18 @@ export class Intake {
     );
   }
 
+  /** A node refused by the thousand (over its quota) says so ten times in ten seconds, with a count. */
+  private readonly rejectionLog = new LogBudget();
+
   private outcome(m: Message, msg: JsMsg, seq: number, at: string): boolean {
     msg.ack();
-    if (m.kind === "rejection")
-      this.log.warn({ messageId: m.body.messageId, rejectionId: m.id, seq, reasons: m.body.reasons }, "submission rejected");
-    else if (m.kind === "acceptance")
+    if (m.kind === "rejection") {
+      const { log, skipped } = this.rejectionLog.take();
+      const fields = { messageId: m.body.messageId, rejectionId: m.id, seq, reasons: m.body.reasons };
+      if (log) this.log.warn({ ...fields, ...(skipped ? { notLogged: skipped } : {}) }, skipped ? `submission rejected (${skipped} more rejections not logged one by one)` : "submission rejected");
+      else this.log.debug(fields, "submission rejected");
+    }
+    if (m.kind === "acceptance")
       this.log.info({ messageId: m.body.messageId, acceptanceId: m.id, seq, recipients: m.body.recipients.length }, "submission accepted");
     // messageId: the submission this outcome is about; replyId: the outcome itself.
     const about = m.kind === "rejection" || m.kind === "acceptance" ? m.body.messageId : undefined;

@@ -7,7 +7,7 @@ import type { Logger } from "../../shared/log.ts";
 import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts";
 import type { EventHub } from "./events.ts";
 import { chance, createRng, uniform } from "../../shared/prng.ts";
-import { BATCH_MAX } from "../../shared/contracts/index.ts";
+import { BATCH_MAX, escalationItems } from "../../shared/contracts/index.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedMap, BoundedSet } from "../../shared/bounded.ts";
@@ -95,25 +95,32 @@ export class OfficerDesk {
       .map((e) => ({ messageId: e.key.slice(ACK_TASK_PREFIX.length), dueAt: e.dueAt }));
   }
 
-  /** An escalation addressed to us: a reminder about our own overdue acknowledgement hurries it. */
+  /**
+   * An escalation addressed to us: a reminder about our own overdue acknowledgements hurries each
+   * of them (one reminder may list many).
+   */
   escalation(e: EscalationMessage) {
-    const { messageId, step, recipient, notify } = e.body;
+    const { step, notify } = e.body;
     const id = this.agency.id;
-    if (step !== "reminder" || recipient !== id || notify !== id) {
-      this.log.info({ messageId: e.id, about: messageId, step, recipient }, "escalation noted");
+    const items = escalationItems(e.body);
+    if (step !== "reminder" || notify !== id) {
+      this.log.info({ messageId: e.id, about: e.body.messageId, step, deliveries: items.length }, "escalation noted");
       return;
     }
-    const key = `${ACK_TASK_PREFIX}${messageId}`;
-    const due = this.scheduler.dueAt(key);
     const now = this.at();
-    if (due === undefined) {
-      this.log.info({ messageId: e.id, about: messageId }, "reminder for a delivery already acknowledged or never received");
-      return;
+    for (const [i, { messageId, recipient }] of items.entries()) {
+      if (recipient !== id) continue;
+      const key = `${ACK_TASK_PREFIX}${messageId}`;
+      const due = this.scheduler.dueAt(key);
+      if (due === undefined) {
+        this.log.info({ messageId: e.id, about: messageId }, "reminder for a delivery already acknowledged or never received");
+        continue;
+      }
+      const sooner = afterReminder(this.agency.duty, this.agency.timezone, due, now.ms, this.rng(e.id, i === 0 ? "reminder" : `reminder:${messageId}`), e.body.precedence);
+      if (sooner < due) this.scheduler.move(key, sooner);
+      this.log.info({ messageId: e.id, about: messageId, dueAt: new Date(sooner).toISOString(), moved: sooner < due }, "reminder received");
+      this.events.emit({ type: "reminded", agency: id, messageId, kind: "escalation", at: now.iso, replyId: e.id });
     }
-    const sooner = afterReminder(this.agency.duty, this.agency.timezone, due, now.ms, this.rng(e.id, "reminder"), e.body.precedence);
-    if (sooner < due) this.scheduler.move(key, sooner);
-    this.log.info({ messageId: e.id, about: messageId, dueAt: new Date(sooner).toISOString(), moved: sooner < due }, "reminder received");
-    this.events.emit({ type: "reminded", agency: id, messageId, kind: "escalation", at: now.iso, replyId: e.id });
   }
 
   private async acknowledge(m: Message, precedence: Precedence) {

@@ -12,6 +12,7 @@ import { registerInit } from "./commands/init.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRoster } from "./commands/roster.ts";
 import { registerSend } from "./commands/send.ts";
+import { registerSettings } from "./commands/settings.ts";
 import { registerAgency } from "./commands/agency.ts";
 import { registerValidate } from "./commands/validate.ts";
 import { registerWatch } from "./commands/watch.ts";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSend(program);
   registerWatch(program);
   registerStatus(program);
+  registerSettings(program);
   registerDashboard(program);
   registerAudit(program);
   registerCoordinator(program);

@@ -16,7 +16,7 @@ import { identityFromSeed, newIdentity } from "../../shared/exchange/identities.
 import { connectAs } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
-import { ensureAgencyConsumer, ensureLayout, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
+import { ensureAgencyConsumer, ensureLayout, retireLegacyIntake, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import type { Context } from "./context.ts";
 import { ownSigner } from "./context.ts";
@@ -29,6 +29,12 @@ import { BoundedSet } from "../../shared/bounded.ts";
 
 /** How long (simulated) a settled delivery stays in memory: ROUTINE's default deadline. */
 const SETTLED_KEPT_MS = 6 * 3_600_000;
+/**
+ * At most this many settled deliveries stay in memory (at a slow clock, six simulated hours of a
+ * busy exchange would be millions), oldest settled first: they only spare a lookup when something
+ * about one comes again.
+ */
+const SETTLED_KEPT_MAX = 20_000;
 const PRUNE_EVERY_MS = 10_000;
 /**
  * Ids this instance decided lately (accepted, or rejected with a recorded outcome): a lookup of
@@ -54,7 +60,16 @@ export interface CoordinatorOptions {
   replicas?: number;
   /** How long to wait for `atix up` (or a test) to publish the registry. */
   registryWaitMs?: number;
+  /** How often a supervisor (atix up, atix run) has started this instance again after it died. */
+  restarts?: number;
 }
+
+const MB = 1024 * 1024;
+/** Resident memory and V8 heap in use, MB: reported in every heartbeat (a second apart). */
+const processMemory = () => {
+  const m = process.memoryUsage();
+  return { rssMb: Math.round(m.rss / MB), heapUsedMb: Math.round(m.heapUsed / MB), externalMb: Math.round(m.external / MB) };
+};
 
 export class Coordinator {
   readonly instance: string;
@@ -107,22 +122,25 @@ export class Coordinator {
       settings: () => this.settings,
       signOwn: ownSigner(this.opts.seed ?? this.signingSeed),
       accepting: new Map(),
-      tracking: new TrackingView(),
+      tracking: new TrackingView({ forgetting: true }),
       decided: new BoundedSet<string>(RECENT_DECISIONS),
       recording: new Map(),
     };
     await this.ensureConsumers();
     await this.retireDeparted();
-    // Receipts and escalations are judged against every delivery recorded so far.
-    this.trackingFeed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log);
+    // Settled deliveries older than the longest deadline are forgotten: anything more about one is a repeat.
+    const prune = () => {
+      const now = clock.nowMs();
+      const dropped = this.ctx.tracking.prune(now - SETTLED_KEPT_MS, SETTLED_KEPT_MAX);
+      if (dropped) this.log.debug({ dropped, kept: this.ctx.tracking.size }, "settled deliveries forgotten");
+    };
+    // Receipts and escalations are judged against every delivery recorded so far (a long chain is
+    // read within the same bounds: settled deliveries are forgotten as it goes).
+    this.trackingFeed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log, prune);
     await this.trackingFeed.ready;
     this.escalator = new Escalator(this.ctx, () => this.trackingFeed!.current());
     this.escalator.start();
-    // Settled deliveries older than the longest deadline are forgotten: anything more about one is a repeat.
-    this.pruner = setInterval(() => {
-      const dropped = this.ctx.tracking.prune(clock.nowMs() - SETTLED_KEPT_MS);
-      if (dropped) this.log.debug({ dropped, kept: this.ctx.tracking.size }, "settled deliveries forgotten");
-    }, PRUNE_EVERY_MS);
+    this.pruner = setInterval(prune, PRUNE_EVERY_MS);
     this.intake = await startIntake(this.ctx);
     const startedAt = new Date().toISOString();
     this.stopHeartbeat = startHeartbeat(this.ctx, () => ({
@@ -135,6 +153,11 @@ export class Coordinator {
       auditWritten: this.ctx.audit.written,
       invalidStored: store.checks.invalid,
       ...(store.checks.last ? { lastInvalid: store.checks.last } : {}),
+      rateLimited: this.intake.rateLimited,
+      queued: this.intake.queued,
+      inFlight: this.intake.inFlight,
+      ...processMemory(),
+      restarts: this.opts.restarts ?? 0,
     }), () => this.trackingFeed?.head());
     this.log.info({ agencies: this.registry.ids.length, speed: clock.speed }, "coordinator started");
     return this;
@@ -195,12 +218,15 @@ export class Coordinator {
       return;
     }
     this.registry = next;
+    this.intake?.follow(next.ids);
     await this.retireDeparted();
   }
 
+  /** Every agency's submission queue and delivery consumers; then the single intake of earlier versions goes. */
   private async ensureConsumers(registry = this.registry) {
     const jsm = await this.ctx.js.jetstreamManager();
     for (const id of registry.ids) await ensureAgencyConsumer(jsm, id);
+    if (await retireLegacyIntake(jsm)) this.log.info("submissions now go through a queue per agency; the single consumer of earlier versions was removed");
   }
 
   /**

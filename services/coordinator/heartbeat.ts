@@ -17,6 +17,17 @@ export interface InstanceInfo {
   /** Stored values this instance found failing their contract (each counted once). */
   invalidStored: number;
   lastInvalid?: InvalidValue;
+  /** Submissions this instance refused as over their agency's quota. */
+  rateLimited: number;
+  /** Submissions pulled and waiting for their turn; being decided or written. */
+  queued: number;
+  inFlight: number;
+  rssMb: number;
+  heapUsedMb: number;
+  /** Outside the V8 heap (buffers): not bounded by its limit. */
+  externalMb: number;
+  /** Times a supervisor started this instance again after it died. */
+  restarts: number;
 }
 
 export function startHeartbeat(ctx: Context, info: () => InstanceInfo, head: () => AuditHead | undefined, everyMs = 1_000): () => void {

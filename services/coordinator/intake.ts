@@ -1,110 +1,312 @@
-// Consumes submissions durably. All instances share one durable consumer, so the stream's
-// messages are split between them; a message is acked only after it was fully processed.
-// Held messages are marked in progress while they wait or run, so a slow moment (a broker
-// election) does not hand them to another instance as well; if the pull breaks (the node this
-// instance was on died, the consumer's leader moved) it is opened again.
-import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
+// Consumes submissions durably and fairly. Each agency's submissions are a queue of their own in
+// the stream (its durable consumer, shared by every coordinator instance), and the stream is where
+// they wait: an instance pulls from each queue only what it can work on (a few per agency), so
+// memory does not grow with any backlog. What it pulled is decided in a fair order (fair-queue.ts),
+// each submission judged against its agency's quota first (quota.ts), and acked only after it was
+// fully processed. Held messages are marked in progress while they wait or run, so a slow moment
+// does not hand them to another instance as well; a pull that breaks (its node died, the consumer's
+// leader moved) is opened again.
+import type { ConsumerMessages } from "@nats-io/jetstream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { consumers, streams } from "../../shared/contracts/index.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
-import { Lanes } from "./lanes.ts";
-import { BOOKKEEPING_KINDS, type Prepared, prepare, processSubmission, type Submission } from "./process.ts";
-import { YieldingQueue } from "../../shared/yielding-queue.ts";
+import { FAIR_LIMITS, FairQueue, type Urgency } from "./fair-queue.ts";
+import { HeldSubmission } from "./held-submission.ts";
 import { NotYetKnown } from "./not-yet-known.ts";
+import { BOOKKEEPING_KINDS, type Prepared, prepare, processSubmission, refuseOverQuota, type Submission } from "./process.ts";
+import { answered, handedBack, isIdle, judgeQuota, newQuotaState, type QuotaState } from "./quota.ts";
+import type { RejectionReason } from "../../shared/contracts/index.ts";
 
 export interface Intake {
   processed: number;
+  /** Submissions refused `rate-limited` by this instance. */
+  rateLimited: number;
+  /** Pulled and waiting for their turn / being decided or written. */
+  readonly queued: number;
+  readonly inFlight: number;
+  /** Starts reading the queues of agencies added to the registry. */
+  follow(agencies: readonly string[]): void;
   stop(): Promise<void>;
   done: Promise<void>;
 }
 
-/** Below the consumer's ack wait (5 s): held messages are marked in progress this often. */
+/** Below the consumers' ack wait (5 s): held messages are marked in progress this often. */
 const WORKING_EVERY_MS = 2_000;
-/** Short pulls with a heartbeat a second: a pull lost with a dead node is noticed after two missed heartbeats. */
-const PULL = { expires: 5_000, idle_heartbeat: 1_000 };
+/**
+ * The most open deliveries (not yet acknowledged) this instance tracks: at this many, messages
+ * that would add deliveries wait in the stream while receipts and acknowledgements go on. About
+ * 230 bytes each in memory: the bound that keeps tracking within the coordinator's heap.
+ */
+export const MAX_OPEN_DELIVERIES = 120_000;
+/**
+ * One agency's messages may hold at most this many of them: beyond, its alerts wait while the
+ * others' go on (one flood cannot fill the exchange's capacity for everyone). Above what
+ * `atix bench` sends at once (400 FLASH broadcasts to 89).
+ */
+export const OPEN_DELIVERIES_PER_AGENCY = 60_000;
+/**
+ * Audit records waiting to be written at which bookkeeping waits until the writer catches up, and
+ * at twice as many, everything: alerts' records go first in the writer (urgent), so they may start
+ * a while longer.
+ */
+const MAX_AUDIT_BACKLOG = 4_000;
+/** Re-checked this often while a limit (or an alert's hold on bookkeeping) holds work back. */
+const BACKPRESSURE_RETRY_MS = 10;
 
-export async function startIntake(ctx: Context, concurrency = 128): Promise<Intake> {
-  const consumer = await retryTransient(() => ctx.js.consumers.get(streams.submissions.name, consumers.submissions));
-  const lanes = new Lanes(concurrency);
-  const bookkeeping = new YieldingQueue();
-  const state = { processed: 0, stopping: false, messages: undefined as ConsumerMessages | undefined };
-  const held = new Set<JsMsg>();
+/**
+ * Pulls sized to the number of queues: each queue's idle pull is renewed every `expires` and says
+ * it is alive every `idle_heartbeat` (two missed and it is opened again). With a thousand agencies
+ * the broker would otherwise answer a thousand heartbeats a second per instance.
+ */
+export function pullOptions(queues: number) {
+  const idle_heartbeat = Math.min(5_000, Math.max(1_000, queues * 5));
+  return { max_messages: FAIR_LIMITS.queuePerSender, idle_heartbeat, expires: 5 * idle_heartbeat };
+}
+
+interface Work {
+  sender: string;
+  urgency: Urgency;
+  jm: HeldSubmission;
+  sub: Submission;
+  prepared?: Prepared;
+  overQuota?: RejectionReason;
+}
+
+/** FLASH alerts and RFIs (or an update raising an alert to FLASH) go first within what is fair. */
+function isFlash(p: Prepared): boolean {
+  if (!p.checked.ok) return false;
+  const m = p.checked.message;
+  if (m.kind === "alert" || m.kind === "rfi") return m.body.precedence === "FLASH";
+  return m.kind === "alert-update" && m.body.changes.precedence === "FLASH";
+}
+
+export async function startIntake(ctx: Context): Promise<Intake> {
+  const queue = new FairQueue<Work>();
+  const quotas = new Map<string, QuotaState>();
+  const state = { processed: 0, rateLimited: 0, stopping: false };
+  const pulls = new Map<string, { messages?: ConsumerMessages; done: Promise<void> }>();
+  const held = new Set<HeldSubmission>();
   const working = setInterval(() => held.forEach((jm) => jm.working()), WORKING_EVERY_MS);
+  /** Pullers waiting for room in their agency's queue. */
+  const waitingForRoom = new Map<string, () => void>();
 
-  const handle = (jm: JsMsg) => {
-    held.add(jm);
-    const agency = jm.subject.split(".")[2] ?? "";
-    const failed = (e: unknown) => {
-      // Infrastructure trouble (timeouts, a broker election), or what it names is on its way: try again shortly.
-      if (e instanceof NotYetKnown) ctx.log.info({ streamSeq: jm.seq, subject: jm.subject, reason: e.message }, "handed back: what it names is not stored yet");
-      else ctx.log.error({ err: e, streamSeq: jm.seq, subject: jm.subject }, "processing failed; will retry");
-      jm.nak(1_000);
-      held.delete(jm);
-    };
-    const sub = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: Math.floor(jm.info.timestampNanos / 1e6) };
-    // Receipts, acknowledgements and presence wait for a quiet moment; everything else goes first,
-    // and holds them back until its deliveries are stored (or it is refused).
-    if (BOOKKEEPING_KINDS.has(jm.subject.split(".")[3] ?? "")) return void bookkeeping.push(() => void start(jm, agency, sub, failed));
-    const release = bookkeeping.hold();
-    return start(jm, agency, { ...sub, delivered: release }, (e) => {
-      release();
-      failed(e);
-    });
+  const quotaOf = (sender: string) => {
+    let q = quotas.get(sender);
+    if (!q) quotas.set(sender, (q = newQuotaState(ctx.settings().quotas)));
+    return q;
+  };
+  // Agencies quiet long enough to have their whole quota back are forgotten.
+  const forgetQuiet = setInterval(() => {
+    const now = Date.now();
+    for (const [id, q] of quotas) if (isIdle(q, now, ctx.settings().quotas)) quotas.delete(id);
+  }, 60_000);
+
+  const roomFor = (sender: string) => {
+    if (queue.hasRoom(sender)) return;
+    return new Promise<void>((r) => waitingForRoom.set(sender, r));
+  };
+  const wakeUp = (sender: string) => {
+    if (!queue.hasRoom(sender)) return;
+    const w = waitingForRoom.get(sender);
+    waitingForRoom.delete(sender);
+    w?.();
   };
 
-  const start = (jm: JsMsg, agency: string, sub: Submission, failed: (e: unknown) => void) => {
-    // Checked, and its id looked up, before its turn in the sender's lane.
+  /** Takes a pulled submission up: judged against the quota, checked if urgent, queued. */
+  const admit = (sender: string, jm: HeldSubmission) => {
+    held.add(jm);
+    const kind = jm.subject.split(".")[3] ?? "";
+    const sub: Submission = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: jm.storedAtMs };
+    const q = quotaOf(sender);
+    // A submission handed back and delivered again was judged the first time.
+    const verdict = jm.redelivered ? (q.unanswered++, { ok: true as const }) : judgeQuota(q, sender, sub.storedAtMs, ctx.settings().quotas);
+    const bookkeeping = BOOKKEEPING_KINDS.has(kind);
+    if (!verdict.ok) return queue.offer({ sender, urgency: bookkeeping ? 2 : 1, jm, sub, overQuota: verdict.reason });
+    if (bookkeeping) return queue.offer({ sender, urgency: 2, jm, sub });
+    // Checked (and its id looked up) now, while earlier submissions are decided: FLASH is known.
     let prepared: Prepared;
     try {
       prepared = prepare(ctx, sub);
     } catch (e) {
-      return failed(e);
+      return handBack({ sender, urgency: 1, jm, sub }, e);
     }
-    return lanes.run(agency, async () => {
-      const processed = await processSubmission(ctx, sub, prepared).catch(failed);
-      // Its hold on the bookkeeping ends in writeOut once its deliveries are stored; here for the
-      // outcomes with no deliveries, and as a safety net (releasing twice is harmless).
-      const release = () => sub.delivered?.();
-      if (processed?.rest) processed.rest.then(release, release);
-      else release();
-      if (!processed) return;
-      const acked = () => {
-        jm.ack();
-        held.delete(jm);
-        state.processed++;
-        ctx.log.trace({ streamSeq: jm.seq, outcome: processed.outcome }, "processed");
-      };
-      // Acked only once everything it caused is stored; the sender's next submission goes ahead meanwhile.
-      if (processed.rest) return { rest: processed.rest.then(acked, failed) };
-      acked();
-    });
+    queue.offer({ sender, urgency: isFlash(prepared) ? 0 : 1, jm, sub, prepared });
   };
 
-  const done = (async () => {
-    while (!state.stopping) {
+  const settleOne = (w: Work) => {
+    held.delete(w.jm);
+    queue.released(w);
+    wakeUp(w.sender);
+    schedule();
+  };
+
+  /** Infrastructure trouble (timeouts, a broker election), or what it names is on its way: tried again shortly. */
+  const handBack = (w: Work, e: unknown) => {
+    if (e instanceof NotYetKnown) ctx.log.info({ streamSeq: w.jm.seq, subject: w.jm.subject, reason: e.message }, "handed back: what it names is not stored yet");
+    else ctx.log.error({ err: e, streamSeq: w.jm.seq, subject: w.jm.subject }, "processing failed; will retry");
+    w.jm.nak(1_000);
+    handedBack(quotaOf(w.sender));
+    held.delete(w.jm);
+  };
+  /** A started submission that failed in its decision: handed back, and its agency's turn goes on. */
+  const fail = (w: Work, e: unknown) => {
+    handBack(w, e);
+    queue.decided(w.sender);
+    settleOne(w);
+  };
+  /** Bookkeeping waits while an alert is decided and fanned out; its release looks for work again. */
+  const hold = () => {
+    const release = queue.hold();
+    return () => {
+      release();
+      schedule();
+    };
+  };
+
+  const start = (w: Work) => {
+    const release = w.overQuota || !w.prepared?.checked.ok ? () => undefined : hold();
+    let prepared = w.prepared;
+    if (!w.overQuota && !prepared) {
       try {
-        const messages = await consumer.consume({ max_messages: concurrency * 2, ...PULL });
-        state.messages = messages;
-        if (state.stopping) await messages.close();
-        for await (const jm of messages) await handle(jm);
+        prepared = prepare(ctx, w.sub);
       } catch (e) {
-        if (!state.stopping) ctx.log.warn({ err: e }, "reading submissions failed; opening the pull again");
+        release();
+        return fail(w, e);
       }
-      if (!state.stopping) await sleep(500);
     }
-    await bookkeeping.drained();
-    await lanes.idle();
-    clearInterval(working);
-  })();
+    const sub: Submission = { ...w.sub, delivered: release };
+    const processing = w.overQuota ? refuseOverQuota(ctx, sub, w.overQuota) : processSubmission(ctx, sub, prepared);
+    processing.then(
+      (processed) => {
+        if (processed.outcome === "rejected" && w.overQuota) state.rateLimited++;
+        // The next submission of the same agency is decided while this one's writes go on.
+        queue.decided(w.sender);
+        schedule();
+        const acked = () => {
+          release();
+          w.jm.ack();
+          answered(quotaOf(w.sender), Date.now(), ctx.settings().quotas);
+          state.processed++;
+          ctx.log.trace({ streamSeq: w.jm.seq, outcome: processed.outcome }, "processed");
+          settleOne(w);
+        };
+        // Acked only once everything it caused is stored.
+        if (processed.rest) processed.rest.then(acked, (e) => (release(), handBack(w, e), settleOne(w)));
+        else acked();
+      },
+      (e) => {
+        release();
+        fail(w, e);
+      },
+    );
+  };
+
+  // Started in slices of about 2 ms per turn of the event loop, so that what arrives meanwhile
+  // (a FLASH alert) is read and queued before the next slice.
+  let scheduled = false;
+  let retry: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (scheduled || state.stopping) return;
+    scheduled = true;
+    setImmediate(pump);
+  };
+  const pump = () => {
+    scheduled = false;
+    const until = performance.now() + FAIR_LIMITS.sliceMs;
+    let waiting = false;
+    for (;;) {
+      const backlog = ctx.audit.backlog;
+      if (backlog >= 2 * MAX_AUDIT_BACKLOG) {
+        waiting = queue.queued > 0;
+        break;
+      }
+      const now = performance.now();
+      const room = ctx.tracking.openCount < MAX_OPEN_DELIVERIES;
+      const w = queue.next(now, { urgent: (sender) => room && ctx.tracking.openOf(sender) < OPEN_DELIVERIES_PER_AGENCY, bookkeeping: backlog < MAX_AUDIT_BACKLOG });
+      if (!w) {
+        // Held back by a limit, or bookkeeping waiting out an alert's hold: looked at again soon.
+        waiting = queue.queued > 0 && queue.inFlight < FAIR_LIMITS.slots;
+        break;
+      }
+      start(w);
+      // Its place in the agency's queue is free: the next can be pulled in.
+      wakeUp(w.sender);
+      if (performance.now() >= until) return schedule();
+    }
+    if (waiting && !retry) retry = setTimeout(() => ((retry = undefined), schedule()), BACKPRESSURE_RETRY_MS);
+  };
+
+  const pullFrom = (sender: string) => {
+    const entry: { messages?: ConsumerMessages; done: Promise<void> } = { done: Promise.resolve() };
+    entry.done = (async () => {
+      while (!state.stopping) {
+        try {
+          const consumer = await retryTransient(() => ctx.js.consumers.get(streams.submissions.name, consumers.submissionsOf(sender)));
+          const messages = await consumer.consume(pullOptions(Math.max(pulls.size, ctx.registry().ids.length)));
+          entry.messages = messages;
+          if (state.stopping) await messages.close();
+          for await (const m of messages) {
+            // Detached from the buffer it came in, before it waits anywhere.
+            const jm = new HeldSubmission(ctx.nc, m);
+            if (state.stopping) {
+              jm.nak();
+              continue;
+            }
+            await roomFor(sender);
+            if (state.stopping) {
+              jm.nak();
+              continue;
+            }
+            admit(sender, jm);
+            schedule();
+          }
+        } catch (e) {
+          if (!state.stopping) ctx.log.warn({ err: e, agency: sender }, "reading an agency's submissions failed; opening the pull again");
+        }
+        if (!state.stopping) await sleep(500);
+      }
+    })();
+    pulls.set(sender, entry);
+  };
+
+  const follow = (agencies: readonly string[]) => {
+    for (const a of agencies) if (!pulls.has(a) && !state.stopping) pullFrom(a);
+  };
+  follow(ctx.registry().ids);
+
+  let stopped!: () => void;
+  const done = new Promise<void>((r) => (stopped = r));
+
   return {
     get processed() {
       return state.processed;
     },
+    get rateLimited() {
+      return state.rateLimited;
+    },
+    get queued() {
+      return queue.queued;
+    },
+    get inFlight() {
+      return queue.inFlight;
+    },
+    follow,
     async stop() {
       state.stopping = true;
-      await state.messages?.close();
-      await done;
+      clearTimeout(retry);
+      clearInterval(forgetQuiet);
+      waitingForRoom.forEach((w) => w());
+      await Promise.all([...pulls.values()].map((p) => p.messages?.close()));
+      // What waited for its turn goes back to the stream at once (another instance takes it).
+      for (const w of queue.takeAllQueued()) {
+        w.jm.nak();
+        held.delete(w.jm);
+      }
+      await Promise.all([...pulls.values()].map((p) => p.done));
+      while (queue.inFlight > 0) await sleep(20);
+      clearInterval(working);
+      stopped();
     },
     done,
   };

@@ -18,14 +18,26 @@ export interface OutcomeRef {
 // still get an outcome each.
 const outcomeId = (ref: OutcomeRef, nowMs: number) => deterministicId(`outcome:${ref.messageId ?? "-"}:seq-${ref.streamSeq}`, nowMs);
 
-/** Returns the outcome as sent, to be kept for replays. */
-async function send(ctx: Context, ref: OutcomeRef, message: ReturnType<typeof compose>): Promise<{ id: string; json: string }> {
-  const data = JSON.stringify(ctx.signOwn(message));
-  const kind = message.kind as "acceptance" | "rejection";
-  await publishDurably(ctx.js, subjects.deliver(ref.submitter, kind), data, { msgID: `outcome:${message.id}` });
-  if (ref.messageId) ctx.nc.publish(subjects.outcome(ref.submitter, ref.messageId), data);
-  return { id: message.id, json: data };
+/** An outcome as it is sent (and kept for replays). */
+export interface Outcome {
+  id: string;
+  kind: "acceptance" | "rejection";
+  json: string;
 }
+
+const signed = (ctx: Context, message: ReturnType<typeof compose>): Outcome => ({
+  id: message.id, kind: message.kind as Outcome["kind"], json: JSON.stringify(ctx.signOwn(message)),
+});
+
+/** Stores the outcome among the submitter's deliveries (once: its id is the msgID) and sends it live. */
+export async function deliverOutcome(ctx: Context, ref: OutcomeRef, o: Outcome): Promise<Outcome> {
+  await publishDurably(ctx.js, subjects.deliver(ref.submitter, o.kind), o.json, { msgID: `outcome:${o.id}` });
+  if (ref.messageId) ctx.nc.publish(subjects.outcome(ref.submitter, ref.messageId), o.json);
+  return o;
+}
+
+/** Returns the outcome as sent, to be kept for replays. */
+const send = (ctx: Context, ref: OutcomeRef, message: ReturnType<typeof compose>) => deliverOutcome(ctx, ref, signed(ctx, message));
 
 export async function sendAcceptance(ctx: Context, ref: OutcomeRef & { messageId: string }, recipients: string[], ackDeadline: string, idTimeMs: number) {
   const m = compose(
@@ -36,14 +48,17 @@ export async function sendAcceptance(ctx: Context, ref: OutcomeRef & { messageId
   return send(ctx, ref, m);
 }
 
-export async function sendRejection(ctx: Context, ref: OutcomeRef, reasons: RejectionReason[], idTimeMs: number) {
+/** The rejection of a submission, signed, not sent yet (deliverOutcome sends it). */
+export function rejectionFor(ctx: Context, ref: OutcomeRef, reasons: RejectionReason[], idTimeMs: number): Outcome {
   const m = compose(
     "rejection",
     { ...(ref.messageId ? { messageId: ref.messageId } : {}), submitter: ref.submitter, reasons },
     { id: outcomeId(ref, idTimeMs), sender: COORDINATOR_ID, sentAt: ctx.clock.iso(), ...(ref.messageId ? { inReplyTo: ref.messageId } : {}) },
   );
-  return send(ctx, ref, m);
+  return signed(ctx, m);
 }
+
+export const sendRejection = (ctx: Context, ref: OutcomeRef, reasons: RejectionReason[], idTimeMs: number) => deliverOutcome(ctx, ref, rejectionFor(ctx, ref, reasons, idTimeMs));
 
 /** A replayed id gets the first outcome again, live; the stored copy is already among its deliveries. */
 export function replayOutcome(ctx: Context, submitter: string, messageId: string, outcomeJson: string) {

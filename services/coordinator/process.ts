@@ -5,13 +5,14 @@
 // and audit events are still being stored (issued in order on one connection, so they stay in
 // order). What depends on an acceptance being complete waits for it (ctx.accepting).
 import type { AcceptedEvent, AuditEntry, AuditEntryOf, Message, RejectionReason, Tlp } from "../../shared/contracts/index.ts";
-import { AGENCY_ID_PATTERN, COORDINATOR_ID } from "../../shared/contracts/index.ts";
+import { AGENCY_ID_PATTERN, COORDINATOR_ID, readableFieldsOf } from "../../shared/contracts/index.ts";
 import { authorise, type Routing } from "./authorise.ts";
 import { checkSubmission } from "./checks.ts";
 import { deliver } from "./deliver.ts";
 import { type Context, deadlineAfter } from "./context.ts";
-import { replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
+import { deliverOutcome, rejectionFor, replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
 import { track } from "./track.ts";
+import { LogBudget } from "../../shared/log.ts";
 
 export interface Submission {
   subject: string;
@@ -44,6 +45,8 @@ export interface Prepared {
   checked: ReturnType<typeof checkSubmission>;
   seen?: Promise<Awaited<ReturnType<Context["store"]["seen"]["get"]>>>;
 }
+
+type Seen = NonNullable<Awaited<ReturnType<Context["store"]["seen"]["get"]>>>;
 
 /** Kinds that only report on earlier deliveries or on the sender: no id to look up, and they can wait (intake.ts). */
 export const BOOKKEEPING_KINDS: ReadonlySet<string> = new Set(["receipt", "acknowledgement", "presence"]);
@@ -89,17 +92,7 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
     await inFlight?.catch(() => undefined);
     seen = await ctx.store.seen.get(m.id);
   }
-  if (seen) {
-    // The same stream message again (a redelivery after a crash): the first outcome, once more.
-    if (seen.value.streamSeq === sub.streamSeq) {
-      replayOutcome(ctx, agency, m.id, seen.value.outcomeJson);
-      return { outcome: "replay" };
-    }
-    // A new submission reusing an id: refused, and the refusal names what became of the first.
-    const replay = [{ code: "replay" as const, path: "id", message: `expected a new message id; ${m.id} was seen before (${seen.value.outcome} as ${seen.value.outcomeId})` }];
-    await reject(ctx, sub, agency, replay, nowMs, { messageId: m.id, kind: m.kind, firstOutcome: seen.value.outcomeId });
-    return { outcome: "replay" };
-  }
+  if (seen) return { outcome: await answerSeen(ctx, sub, agency, m.id, m.kind, seen, nowMs) };
 
   // What it refers to may still be being accepted here: its record is written by then.
   const about = referenceOf(m);
@@ -114,6 +107,56 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   };
   rest.then(forget, forget);
   return { outcome: "accepted", rest };
+}
+
+/**
+ * A submission over its agency's quota (quota.ts): refused `rate-limited` without being checked
+ * further, recorded and answered like any rejection. Its id is read only to answer it. Unlike other
+ * refusals, this one depends on the instance's recent history, so it is made durable first (the
+ * seen record): a redelivery after a crash finds it and finishes it (answerSeen), and is never
+ * decided afresh (which could accept what was already refused in the audit chain).
+ */
+export async function refuseOverQuota(ctx: Context, sub: Submission, reason: RejectionReason): Promise<Processed> {
+  const [, , agency = ""] = sub.subject.split(".");
+  const nowMs = ctx.clock.nowMs();
+  const { messageId, kind } = readableFieldsOf(sub.data);
+  // Receipts and acknowledgements, and what has no readable id, are not remembered: refused as any rejection.
+  if (!messageId || BOOKKEEPING_KINDS.has(kind ?? "")) return { outcome: await reject(ctx, sub, agency, [reason], nowMs, { messageId, kind }) };
+  const at = new Date(nowMs).toISOString();
+  const outcome = rejectionFor(ctx, { submitter: agency, messageId, streamSeq: sub.streamSeq }, [reason], sub.storedAtMs);
+  const decided = { outcome: "rejected" as const, outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: kind ?? "unknown", sender: agency, recipients: [], at };
+  if (!(await ctx.store.seen.create(messageId, decided))) {
+    const seen = await ctx.store.seen.get(messageId);
+    if (seen) return { outcome: await answerSeen(ctx, sub, agency, messageId, kind ?? "unknown", seen, nowMs) };
+  }
+  ctx.decided.add(messageId);
+  logRejection(ctx, sub, agency, [reason], messageId, kind);
+  // Recorded and answered before the agency's next submission is judged: a flood of refusals
+  // costs one chain of writes at a time, not a share of the coordinator's.
+  await finishRejection(ctx, sub, agency, messageId, decided);
+  return { outcome: "rejected" };
+}
+
+/** A decided rejection's record and stored outcome (idempotent: the same event id and msgID), then the live outcome. */
+async function finishRejection(ctx: Context, sub: Submission, agency: string, id: string, decided: Seen["value"]) {
+  const reasons = (JSON.parse(decided.outcomeJson) as { body: { reasons: RejectionReason[] } }).body.reasons;
+  await ctx.audit.append(rejectedEntry(sub, agency, reasons, decided.at, { messageId: id, kind: decided.kind }));
+  await deliverOutcome(ctx, { submitter: agency, messageId: id, streamSeq: sub.streamSeq }, { id: decided.outcomeId, kind: "rejection", json: decided.outcomeJson });
+}
+
+/** An id seen before: a redelivered submission gets its first outcome again, a new one reusing the id is refused. */
+async function answerSeen(ctx: Context, sub: Submission, agency: string, id: string, kind: string, seen: Seen, nowMs: number): Promise<string> {
+  // The same stream message again (a redelivery after a crash): the first outcome, once more. A
+  // refusal over quota is remembered before it is carried out: finished now (what was done already is not done twice).
+  if (seen.value.streamSeq === sub.streamSeq) {
+    if (seen.value.outcome === "rejected") await finishRejection(ctx, sub, agency, id, seen.value);
+    else replayOutcome(ctx, agency, id, seen.value.outcomeJson);
+    return "replay";
+  }
+  // A new submission reusing an id: refused, and the refusal names what became of the first.
+  const replay = [{ code: "replay" as const, path: "id", message: `expected a new message id; ${id} was seen before (${seen.value.outcome} as ${seen.value.outcomeId})` }];
+  await reject(ctx, sub, agency, replay, nowMs, { messageId: id, kind, firstOutcome: seen.value.outcomeId });
+  return "replay";
 }
 
 /** The alert or RFI a message refers to. */
@@ -186,7 +229,10 @@ async function writeOut(
   // TLP:RED is never stored as a broadcast, also its updates and retraction (which carry no TLP).
   const red = (body.tlp ?? refersTo?.tlp) === "RED";
   const delivering = deliver(ctx, m, sub.data, recipients, { red }).finally(() => sub.delivered?.());
-  await Promise.all([delivering, stored, ctx.audit.append(accepted), ctx.audit.append(delivered)]);
+  // Its sender waits for these: written before the bookkeeping and refusals queued (not a
+  // retraction's, which must not overtake an acknowledgement of what it closes).
+  const urgent = m.kind !== "alert-retraction";
+  await Promise.all([delivering, stored, ctx.audit.append(accepted, urgent), ctx.audit.append(delivered, urgent)]);
   const outcome = await sendAcceptance(ctx, { submitter: m.sender, messageId: m.id, streamSeq: sub.streamSeq }, recipients, deadline, sub.storedAtMs);
   await ctx.store.seen.put(m.id, {
     outcome: "accepted", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: m.kind, sender: m.sender, recipients, at,
@@ -201,18 +247,30 @@ interface Rejected {
   firstOutcome?: string;
 }
 
+/** Refusals over quota come by the thousand in a flood: ten warnings in ten seconds, with a count (the audit chain has each). */
+const rateLimitedLog = new LogBudget();
+
+function logRejection(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], messageId?: string, kind?: string) {
+  const fields = { msgId: messageId, submitter, kind, streamSeq: sub.streamSeq, reasons };
+  const budget = reasons[0]?.code === "rate-limited" ? rateLimitedLog.take() : { log: true, skipped: 0 };
+  if (budget.log) ctx.log.warn(budget.skipped ? { ...fields, notLogged: budget.skipped } : fields, budget.skipped ? `rejected (${budget.skipped} more rate-limited not logged one by one)` : "rejected");
+  else ctx.log.debug(fields, "rejected");
+}
+
+const rejectedEntry = (sub: Submission, submitter: string, reasons: RejectionReason[], at: string, { messageId, kind, firstOutcome }: Rejected): AuditEntry => ({
+  eventId: `rejected:${messageId ?? `seq-${sub.streamSeq}`}:${sub.streamSeq}`,
+  event: "rejected",
+  at,
+  actor: AGENCY_ID_PATTERN.test(submitter) ? submitter : "ATIX",
+  ...(messageId ? { messageId } : {}),
+  ...(kind ? { kind } : {}),
+  data: { reasons, submitter, streamSeq: sub.streamSeq, ...(firstOutcome ? { firstOutcome } : {}) },
+});
+
 async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, { messageId, kind, firstOutcome }: Rejected = {}) {
   const at = new Date(nowMs).toISOString();
-  ctx.log.warn({ msgId: messageId, submitter, kind, streamSeq: sub.streamSeq, reasons }, "rejected");
-  await ctx.audit.append({
-    eventId: `rejected:${messageId ?? `seq-${sub.streamSeq}`}:${sub.streamSeq}`,
-    event: "rejected",
-    at,
-    actor: AGENCY_ID_PATTERN.test(submitter) ? submitter : "ATIX",
-    ...(messageId ? { messageId } : {}),
-    ...(kind ? { kind } : {}),
-    data: { reasons, submitter, streamSeq: sub.streamSeq, ...(firstOutcome ? { firstOutcome } : {}) },
-  });
+  logRejection(ctx, sub, submitter, reasons, messageId, kind);
+  await ctx.audit.append(rejectedEntry(sub, submitter, reasons, at, { messageId, kind, ...(firstOutcome ? { firstOutcome } : {}) }));
   const outcome = await sendRejection(ctx, { submitter, streamSeq: sub.streamSeq, ...(messageId ? { messageId } : {}) }, reasons, sub.storedAtMs);
   // A rejected id answered once is answered the same way again (a replay keeps its first answer);
   // receipts and acks stay retryable.

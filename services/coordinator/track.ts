@@ -116,7 +116,7 @@ async function deliveryOf(ctx: Context, recipient: string, messageId: string, st
   if (!accepted && mayBeOnItsWay(messageId, storedAtMs)) throw new NotYetKnown(`message ${messageId} not stored yet; judged again shortly`);
   if (!accepted?.value.recipients.includes(recipient)) return undefined;
   // The message record's acceptedAt is its deliveries' time (process.ts writeOut).
-  if (ctx.tracking.wasPruned(Date.parse(accepted.value.acceptedAt))) return "settled";
+  if (ctx.tracking.wasPruned(messageId, Date.parse(accepted.value.acceptedAt))) return "settled";
   // Another instance may have accepted it a moment ago: the intake naks and it comes back shortly.
   throw new Error(`delivery ${messageId} to ${recipient} not in this instance's view yet`);
 }

@@ -21,7 +21,10 @@ export interface TrackingFeed {
   stop(): Promise<void>;
 }
 
-export async function startTrackingFeed(nc: NatsConnection, view: TrackingView, log: Logger): Promise<TrackingFeed> {
+/** While the chain is read, `prune` runs every this many records: the view stays within its bounds however long the chain. */
+const PRUNE_EVERY_RECORDS = 20_000;
+
+export async function startTrackingFeed(nc: NatsConnection, view: TrackingView, log: Logger, prune: () => void = () => undefined): Promise<TrackingFeed> {
   const lastSeq = await chainLastSeq(nc);
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
@@ -35,6 +38,7 @@ export async function startTrackingFeed(nc: NatsConnection, view: TrackingView, 
     (streamSeq, record) => {
       last = record;
       applyStored(view, record);
+      if (streamSeq % PRUNE_EVERY_RECORDS === 0) prune();
       if (streamSeq >= lastSeq) markReady();
     },
     { log },

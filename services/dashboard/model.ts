@@ -147,7 +147,7 @@ export class DashboardModel {
     const j = this.book.journey(id);
     if (!j) return undefined;
     const sentMs = j.alert ? Date.parse(j.alert.sentAt) : Number.NaN;
-    const forgotten = this.figures.deliveries.wasPruned(sentMs);
+    const forgotten = this.figures.deliveries.wasPruned(id, sentMs);
     const recipients = j.recipients.map((agency): JourneyView["recipients"][number] => {
       const t = this.figures.deliveries.get(id, agency);
       if (!t) return { agency, state: forgotten ? "acknowledged" : j.alert?.state === "retracted" ? "withdrawn" : "waiting" };

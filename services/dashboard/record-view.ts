@@ -28,6 +28,8 @@ export interface DashEvent extends AuditEventView {
 
 /** One record as the dashboard's events, one per delivery it stands for. */
 export function eventsOf(record: StoredAuditRecord): DashEvent[] {
+  // An escalation is one message to one agency however many late deliveries it lists: one event.
+  if (record.event === "escalated") return [escalationOf(record)];
   const parts = perDelivery(record);
   return parts.map((r, i) => eventOf(r, parts.length > 1 ? i : undefined));
 }
@@ -55,18 +57,23 @@ function eventOf(r: DeliveryEvent, part: number | undefined): DashEvent {
       e.withinDeadline = r.data.withinDeadline;
       if (r.data.officer) e.officer = r.data.officer;
       break;
-    case "escalated": {
-      const d = r.data;
-      Object.assign(e, { precedence: d.precedence, step: d.step, recipient: d.recipient });
-      if (d.via) e.via = d.via;
-      // One escalation record covers one delivery today; a coalesced one (one per recipient and
-      // step, issue 13) will name several messages: the dashboard already shows each of them.
-      if (r.messageId) e.covers = [{ messageId: r.messageId, recipient: d.recipient }];
-      break;
-    }
     case "rejected":
       e.reasons = r.data.reasons.map((x) => `${x.code} ${x.path}`.trim());
       break;
+  }
+  return e;
+}
+
+/** A (coalesced) escalation: the first late delivery in the record's fields, every one in `covers`. */
+function escalationOf(r: Extract<StoredAuditRecord, { event: "escalated" }>): DashEvent {
+  const d = r.data;
+  const e: DashEvent = { seq: r.seq, event: r.event, at: r.at, actor: r.actor, precedence: d.precedence, step: d.step, recipient: d.recipient };
+  if (r.agency) e.agency = r.agency;
+  if (r.kind) e.kind = r.kind;
+  if (d.via) e.via = d.via;
+  if (r.messageId) {
+    e.messageId = r.messageId;
+    e.covers = [{ messageId: r.messageId, recipient: d.recipient }, ...(d.more ?? []).map((i) => ({ messageId: i.messageId, recipient: i.recipient }))];
   }
   return e;
 }

@@ -11,8 +11,10 @@ import { connectAs } from "../../shared/nats/connect.ts";
 import { type NatsCluster, startNatsCluster } from "../../shared/nats/cluster.ts";
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
 import { ReplicaMismatch } from "../../shared/nats/replicas.ts";
+import { appendFile } from "node:fs/promises";
 import { type Child, startChild, stopChild } from "./children.ts";
 import { claimHome, exchangeFileFor, prepareHome, publishExchange } from "./prepare.ts";
+import { type Supervisor, supervise, type Unplanned } from "./supervise.ts";
 
 /** The instances `atix up` and `atix run` start (and `atix init` makes keys for) are named so. */
 export const coordinatorName = (n: number) => `coordinator-${n}`;
@@ -23,7 +25,7 @@ export const DEFAULT_ROSTER = resolve(new URL("../../simulations/rosters/forum-9
  * The coordinator's live heap is some 30 MB, but V8 lets it grow to ~100 MB before collecting:
  * a limit keeps its peak well under the 300 MB budget at 1000 agencies (measured 184 MB with 128).
  */
-const COORDINATOR_NODE_ARGS = ["--max-old-space-size=160"];
+export const COORDINATOR_NODE_ARGS = ["--max-old-space-size=160"];
 
 export interface LaunchOptions {
   home: string;
@@ -42,6 +44,11 @@ export interface LaunchOptions {
   agencyArgs?: string[];
   /** Start with the clock paused (a scenario resumes it once everything is up). */
   paused?: boolean;
+  /**
+   * Told when a coordinator exits without being asked to, as it is started again (the line is
+   * also appended to its log).
+   */
+  onUnplanned?: (u: Unplanned) => void;
 }
 
 export interface Launched {
@@ -50,10 +57,19 @@ export interface Launched {
   registry: RegistryData;
   server?: NatsServer;
   cluster?: NatsCluster;
-  coordinators: Child[];
+  /** The coordinator processes running now (a restarted one replaces its predecessor). */
+  readonly coordinators: Child[];
+  /** Each coordinator instance's supervisor: restarts and deliberate kills. */
+  supervisors: Supervisor[];
   agencies?: Child;
   logDir: string;
+  /**
+   * Starts a coordinator instance: again after a deliberate kill (killCoordinator) when `name`
+   * is one, else a new one.
+   */
   startCoordinator(name?: string): Child;
+  /** SIGKILLs an instance on purpose (a fault): it is not restarted until startCoordinator(name). */
+  killCoordinator(name: string): Promise<Child | undefined>;
   stop(): Promise<void>;
 }
 
@@ -100,12 +116,23 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   });
   await writeExchangeFile(exchangeFilePath(home), exchange);
 
-  const coordinators: Child[] = [];
+  const supervisors: Supervisor[] = [];
   let n = 0;
+  // Each instance is supervised: one that dies on its own is started again (supervise.ts), under
+  // the same name, so with the same signing key (keys/instances/<name>.nk).
   const startCoordinator = (name = coordinatorName(++n)) => {
-    const c = startChild(name, ["coordinator", "--instance", name, ...(replicas > 1 ? ["--replicas", String(replicas)] : [])], { home, logDir, nodeArgs: COORDINATOR_NODE_ARGS });
-    coordinators.push(c);
-    return c;
+    const existing = supervisors.find((s) => s.name === name);
+    if (existing) return existing.start();
+    const args = ["coordinator", "--instance", name, ...(replicas > 1 ? ["--replicas", String(replicas)] : [])];
+    const s = supervise(name, {
+      spawn: (restarts) => startChild(name, args, { home, logDir, nodeArgs: COORDINATOR_NODE_ARGS, env: { ATIX_RESTARTS: String(restarts) } }),
+      onUnplanned: (u) => {
+        void appendFile(join(logDir, `${name}.log`), `${JSON.stringify({ level: 50, time: Date.now(), name: "supervisor", instance: name, msg: u.line })}\n`).catch(() => undefined);
+        opts.onUnplanned?.(u);
+      },
+    });
+    supervisors.push(s);
+    return s.child;
   };
   for (let i = 0; i < (opts.coordinators ?? 1); i++) startCoordinator();
   const agencies = opts.agencies === false ? undefined : startChild("agencies", ["agency", "--all", ...(opts.agencyArgs ?? [])], { home, logDir });
@@ -115,12 +142,21 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     registry,
     ...(server ? { server } : {}),
     ...(cluster ? { cluster } : {}),
-    coordinators,
+    get coordinators() {
+      return supervisors.map((s) => s.child);
+    },
+    supervisors,
     ...(agencies ? { agencies } : {}),
     logDir,
     startCoordinator,
+    async killCoordinator(name) {
+      const s = supervisors.find((x) => x.name === name);
+      if (!s) return undefined;
+      await s.kill();
+      return s.child;
+    },
     async stop() {
-      await Promise.all([...(agencies ? [stopChild(agencies)] : []), ...coordinators.map((c) => stopChild(c))]);
+      await Promise.all([...(agencies ? [stopChild(agencies)] : []), ...supervisors.map((s) => s.stop())]);
       await server?.stop();
       await cluster?.stop();
       await releaseHome();

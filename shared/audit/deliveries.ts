@@ -1,15 +1,17 @@
 // Per-delivery events in the audit chain. One record may stand for many deliveries: a message's
-// "delivered" record names all its recipients, and a batched receipt or acknowledgement (`more`)
-// is one record whose `data.more` lists the other deliveries it covered. Readers that count or
-// show deliveries expand records here, so each sees one event per delivery, shaped as if recorded
-// alone (first item in the record's own fields, the others with their own message, agency and time).
-import type { AcknowledgedData, AuditEntry, AuditEntryOf, AuditRecordOf, DeliveredData, ReceiptedData, StoredAuditRecord } from "../contracts/audit.ts";
+// "delivered" record names all its recipients, a batched receipt or acknowledgement (`more`) is
+// one record whose `data.more` lists the other deliveries it covered, and a coalesced escalation
+// is one record whose `data.more` lists the other late deliveries it told the same agency of.
+// Readers that count or show deliveries expand records here, so each sees one event per delivery,
+// shaped as if recorded alone (first item in the record's own fields, the others with their own
+// message, agency and time).
+import type { AcknowledgedData, AuditEntry, AuditEntryOf, AuditRecordOf, DeliveredData, EscalatedData, ReceiptedData, StoredAuditRecord } from "../contracts/audit.ts";
 
 type Expanded<R, D> = Omit<R, "data"> & { data: D };
 /**
  * What one delivery's event of a record (or of an entry being written) looks like: a "delivered"
- * record's per recipient (`agency` is the recipient), a batched receipt's or acknowledgement's per
- * item; any other record as it is.
+ * record's per recipient (`agency` is the recipient), a batched receipt's, acknowledgement's or
+ * coalesced escalation's per item; any other record as it is.
  */
 export type Expand<R> = R extends { event: "delivered" }
   ? Expanded<R, Omit<DeliveredData, "recipients">> & { agency: string }
@@ -17,7 +19,9 @@ export type Expand<R> = R extends { event: "delivered" }
     ? Expanded<R, Omit<ReceiptedData, "more">>
     : R extends { event: "acknowledged" }
       ? Expanded<R, Omit<AcknowledgedData, "more">>
-      : R;
+      : R extends { event: "escalated" }
+        ? Expanded<R, Omit<EscalatedData, "more">>
+        : R;
 /** A record about one delivery (or about none): what readers that count deliveries handle. */
 export type DeliveryEvent = Expand<StoredAuditRecord>;
 export type DeliveredEvent = Expand<AuditRecordOf<"delivered">>;
@@ -44,6 +48,19 @@ function expand(r: ChainEvent): ChainEvent[] {
       const data = without(r.data, "recipients");
       const out: ChainEvent[] = [];
       for (const agency of r.data.recipients) out.push({ ...r, agency, data });
+      return out;
+    }
+    case "escalated": {
+      const d = r.data as EscalatedData;
+      if (!d.more) return [r];
+      // Every item shares the step, the batch and the escalation message; the agency told is the record's.
+      const out: ChainEvent[] = [{ ...r, data: without(d, "more") }];
+      for (const i of d.more) {
+        const data: Omit<EscalatedData, "more"> = { step: d.step, escalationId: d.escalationId, recipient: i.recipient, precedence: i.precedence, deadline: i.deadline };
+        if (d.batch !== undefined) data.batch = d.batch;
+        if (i.via !== undefined) data.via = i.via;
+        out.push({ ...r, messageId: i.messageId, kind: i.kind, data });
+      }
       return out;
     }
     case "receipted": {

@@ -112,11 +112,15 @@ export async function readAuditHead(jsm: JetStreamManager, log?: Logger): Promis
 export class AuditWriter {
   private head: Head | undefined;
   private queue: Pending[] = [];
+  /** Records that go before those queued in `queue` (see append). */
+  private urgent: Pending[] = [];
   private running = false;
   private readonly js: JetStreamClient;
   private jsm: JetStreamManager | undefined;
   /** Records this writer appended (for status and tests). */
   written = 0;
+  /** Records in the batch being written. */
+  private writing = 0;
 
   /** `seed`: the writing instance's signing key (SU…), registered in the registry's coordinator keys. */
   constructor(
@@ -127,10 +131,25 @@ export class AuditWriter {
     this.js = jetstream(nc);
   }
 
-  /** Resolves once the event is durably in the chain (or was already). */
-  append(entry: AuditEntry): Promise<void> {
+  /**
+   * Records waiting to be written, and being written. Whatever appends must keep this bounded
+   * (the coordinator's intake starts nothing new while it is high): appending never refuses.
+   */
+  get backlog(): number {
+    return this.urgent.length + this.queue.length + this.writing;
+  }
+
+  /**
+   * Resolves once the event is durably in the chain (or was already). An `urgent` event (the
+   * acceptance of an alert, on which its sender waits) is written before those queued without,
+   * in its own order: a flood's refusals, receipts and acknowledgements do not stand in front of
+   * another agency's alert. Only what may come before what was queued earlier is urgent (an
+   * acceptance's records are, a retraction's are not: it closes deliveries an earlier record may
+   * acknowledge).
+   */
+  append(entry: AuditEntry, urgent = false): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry, displaced: 0, resolve, reject });
+      (urgent ? this.urgent : this.queue).push({ entry, displaced: 0, resolve, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -138,14 +157,18 @@ export class AuditWriter {
   private async drain() {
     this.running = true;
     try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, MAX_BATCH);
+      while (this.urgent.length || this.queue.length) {
+        const batch = this.urgent.splice(0, MAX_BATCH);
+        if (batch.length < MAX_BATCH) batch.push(...this.queue.splice(0, MAX_BATCH - batch.length));
+        this.writing = batch.length;
         try {
           await this.writeBatch(batch);
         } catch (e) {
           this.log.error({ err: e, events: batch.length }, "audit write failed");
           this.head = undefined;
           batch.forEach((p) => p.reject(e as Error));
+        } finally {
+          this.writing = 0;
         }
       }
     } finally {

@@ -5,6 +5,7 @@
 // signature = Ed25519 over the UTF-8 bytes of `hash` (its 64 hex characters).
 import { z } from "zod";
 import { Signature } from "./envelope.ts";
+import { BATCH_MAX } from "./kinds/batch.ts";
 import { ESCALATION_STEPS } from "./kinds/escalation.ts";
 import { RejectionReason } from "./kinds/rejection.ts";
 import { AgencyId, COORDINATOR_ID, MessageId, Precedence, Timestamp, Tlp } from "./primitives.ts";
@@ -89,15 +90,42 @@ export const AcknowledgedData = z
   .strict();
 export type AcknowledgedData = z.infer<typeof AcknowledgedData>;
 
-/** escalated: one escalation step taken for one late delivery (`agency` is who was told). */
+/** A further late delivery a coalesced escalation covered (the same step, told to the same agency). */
+const EscalatedItem = z
+  .object({
+    messageId: MessageId,
+    kind: Kind,
+    recipient: AgencyId.meta({ description: "The recipient that missed the deadline." }),
+    precedence: Precedence,
+    deadline: Timestamp,
+    via: z.string().max(64).optional().meta({ description: "backup-contact: the organisation whose hub was told." }),
+  })
+  .strict();
+
+/**
+ * escalated: one escalation message, one step told to one agency (`agency`), covering one or more
+ * late deliveries: the first in the record's own fields (`messageId`, `kind`, and here `recipient`,
+ * `precedence`, `deadline`, `via`), the others in `more`. Its event id is
+ * `escalated:<step>:<agency told>:<batch>` (before escalations were coalesced:
+ * `escalated:<messageId>:<recipient>:<step>`, one per delivery, without `batch`).
+ */
 export const EscalatedData = z
   .object({
     step: z.enum(ESCALATION_STEPS),
+    batch: z.number().int().positive().optional().meta({
+      description: "Its number among the escalations of this step to this agency, from 1. Absent only in records written before escalations were coalesced (one per delivery and step).",
+    }),
     recipient: AgencyId.meta({ description: "The recipient that missed the deadline." }),
     escalationId: MessageId.meta({ description: "The escalation message sent." }),
     via: z.string().max(64).optional().meta({ description: "backup-contact: the organisation whose hub was told." }),
     precedence: Precedence,
     deadline: Timestamp,
+    more: z
+      .array(EscalatedItem)
+      .min(1)
+      .max(BATCH_MAX - 1)
+      .optional()
+      .meta({ description: `Further late deliveries the escalation covered, up to ${BATCH_MAX} in all.` }),
   })
   .strict();
 export type EscalatedData = z.infer<typeof EscalatedData>;

@@ -20,7 +20,7 @@ export { RfiResponseBody, RfiResponseMessage } from "./kinds/rfi-response.ts";
 export { ReceiptBody, type ReceiptItem, ReceiptMessage } from "./kinds/receipt.ts";
 export { type AcknowledgementItem, AcknowledgementBody, AcknowledgementMessage } from "./kinds/acknowledgement.ts";
 export { BATCH_MAX } from "./kinds/batch.ts";
-export { ESCALATION_STEPS, EscalationBody, EscalationMessage } from "./kinds/escalation.ts";
+export { ESCALATION_STEPS, EscalationBody, type EscalationItem, EscalationMessage, escalationItems } from "./kinds/escalation.ts";
 export { REJECTION_CODES, RejectionBody, RejectionMessage, RejectionReason } from "./kinds/rejection.ts";
 export { AcceptanceBody, AcceptanceMessage } from "./kinds/acceptance.ts";
 export { DUTY_STATUSES, PresenceBody, PresenceMessage } from "./kinds/presence.ts";

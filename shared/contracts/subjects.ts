@@ -85,8 +85,13 @@ export const consumers = {
   agency: (agency: AgencyId) => `agency-${agency}`,
   /** The durable consumer through which an agency reads the broadcasts (filtered on broadcastAll). */
   broadcast: (agency: AgencyId) => `broadcast-${agency}`,
-  /** Shared by every coordinator instance: work is split between them. */
-  submissions: "coordinators",
+  /**
+   * One agency's submissions, as a queue of their own (filtered on submitOf): every coordinator
+   * instance pulls from each in turn, so one agency's backlog never stands in front of another's.
+   */
+  submissionsOf: (agency: AgencyId) => `submit-${agency}`,
+  /** The one consumer all submissions went through before per-agency queues; taken over once, then removed. */
+  legacySubmissions: "coordinators",
 } as const;
 
 /** The stream behind a key-value bucket, and the subject of one of its keys. */
@@ -99,7 +104,7 @@ export const buckets = {
   registry: "ATIX_REGISTRY",
   seen: "ATIX_SEEN",
   messages: "ATIX_MESSAGES",
-  /** Escalation steps claimed by coordinators (`<messageId>.<recipient>.<step>`); delivery state is the audit chain's. */
+  /** Escalations claimed by coordinators (`<step>.<notify>.<batch>`); delivery state is the audit chain's. */
   tracking: "ATIX_TRACKING",
 } as const;
 

@@ -15,6 +15,16 @@ export const Heartbeat = z.object({
   auditWritten: z.number().default(0),
   invalidStored: z.number().default(0),
   lastInvalid: z.object({ bucket: z.string(), key: z.string(), revision: z.number(), problem: z.string() }).optional(),
+  /** Refused as over their agency's quota. */
+  rateLimited: z.number().default(0),
+  /** Pulled and waiting for their turn; being decided or written. */
+  queued: z.number().default(0),
+  inFlight: z.number().default(0),
+  rssMb: z.number().optional(),
+  heapUsedMb: z.number().optional(),
+  externalMb: z.number().optional(),
+  /** Times its supervisor (atix up, atix run) started it again after it died. */
+  restarts: z.number().default(0),
   at: z.string(),
 });
 export type Heartbeat = z.infer<typeof Heartbeat>;

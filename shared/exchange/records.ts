@@ -2,6 +2,7 @@
 // dashboard) read them too, so their shape is defined once, here.
 import { z } from "zod";
 import { AgencyId, MessageId, Precedence, Timestamp, Tlp } from "../contracts/primitives.ts";
+import { BATCH_MAX } from "../contracts/kinds/batch.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
 
 /** Outcome of a submission, kept so a replayed id gets the first outcome again. */
@@ -68,16 +69,35 @@ export const TrackingRecord = z.object({
 });
 export type TrackingRecord = z.infer<typeof TrackingRecord>;
 
+/** One overdue delivery a coalesced escalation covers, as its claim freezes it. */
+export const ClaimedItem = z
+  .object({
+    messageId: MessageId,
+    kind: z.string(),
+    recipient: AgencyId,
+    precedence: Precedence,
+    deadline: Timestamp,
+    via: z.string().optional(),
+  })
+  .strict();
+export type ClaimedItem = z.infer<typeof ClaimedItem>;
+
 /**
- * An escalation step taken on by one coordinator instance, so exactly one performs it.
- * Key: `<messageId>.<recipient>.<step>` in the claims bucket.
+ * An escalation taken on by one coordinator instance, so exactly one performs it. Key:
+ * `<step>.<notify>.<batch>` in the claims bucket (escalationClaimKey): the batch'th escalation of
+ * that step to that agency. The claim freezes what it covers and when (`items`, `at`), so an
+ * instance finishing a claim left by a dead one sends the very same message. (Claims of earlier
+ * versions, one per delivery and step, have neither.)
  */
 export const EscalationClaim = z.object({
   state: EscalationState,
   instance: z.string(),
   /** Wall time of the claim, so a claim left by a dead instance can be finished by another. */
   claimedAtWall: z.number(),
+  /** Simulated time the escalation is sent at (its sentAt and audit time). */
+  at: Timestamp.optional(),
+  items: z.array(ClaimedItem).max(BATCH_MAX).optional(),
 });
 export type EscalationClaim = z.infer<typeof EscalationClaim>;
 
-export const claimKey = (messageId: string, recipient: string, step: string) => `${messageId}.${recipient}.${step}`;
+export const escalationClaimKey = (step: string, notify: string, batch: number) => `${step}.${notify}.${batch}`;

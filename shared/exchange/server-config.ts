@@ -5,8 +5,10 @@
 // reads the chain, the config and the live signals and can change nothing. Each agency, and the
 // observer, is alone in a NATS account of its own: nothing it sends reaches the exchange's account
 // (where JetStream and the coordinators live) except through the few subjects imported for it,
-// and whatever the exchange answers is mapped back into its own account.
+// and whatever the exchange answers is mapped back into its own account. Every member account
+// has limits (connections, subscriptions, payload), so no credential can grow the server unbounded.
 import { AGENCY_JS_API, buckets, consumers, jsApi, kvStream, kvSubject, streams, subjects } from "../contracts/subjects.ts";
+import { SUBMISSION_MAX_BYTES } from "../nats/streams.ts";
 import type { Identity } from "./identities.ts";
 
 const q = (s: string) => JSON.stringify(s);
@@ -75,7 +77,7 @@ export function agencyPermissions(agency: string) {
 /**
  * What the observer may request of the exchange's account, each a service import: direct gets of
  * the audit stream and of the config and message buckets (by sequence, by last or next on a
- * subject), and the audit stream's info. Each only reads; none creates a consumer or writes, and
+ * subject), and the info of the three streams (audit, submissions, deliveries). Each only reads; none creates a consumer or writes, and
  * every answer is mapped back into the observer's account, whatever reply subject it names.
  */
 export function observerServices(): Imported[] {
@@ -84,9 +86,52 @@ export function observerServices(): Imported[] {
     ...gets(streams.audit.name),
     ...gets(kvStream(buckets.config)),
     ...gets(kvStream(buckets.messages)),
-    prefixed((p) => jsApi.streamInfo(streams.audit.name, p)),
+    // Each stream's state and configuration: the chain's end, and what `atix status` shows of each against its limits.
+    ...[streams.audit.name, streams.submissions.name, streams.deliveries.name].map((name) => prefixed((p) => jsApi.streamInfo(name, p))),
   ];
 }
+
+/**
+ * What one account may hold on the server (nats-server 2.9 enforces a `limits` block per account
+ * in config mode; docs/operations.md): any account can be given one with accountLimits().
+ */
+export interface AccountLimits {
+  /** Connections open at once. */
+  max_connections: number;
+  /** Subscriptions per connection. */
+  max_subscriptions: number;
+  /** Largest message a connection may publish, headers included (bytes). */
+  max_payload: number;
+}
+
+/**
+ * The observer: a dashboard, `atix watch`, `atix status`, `atix audit` and a runner's collectors
+ * at once, with room; each needs a handful of subscriptions (its inbox, the live signals it
+ * imports); it publishes only small read requests (a direct get, the audit stream's info), and
+ * what it receives (records up to the contract's size) is not bounded by this.
+ */
+export const OBSERVER_LIMITS: AccountLimits = { max_connections: 64, max_subscriptions: 256, max_payload: 4 * 1024 };
+
+/**
+ * An agency: its node, a facilitator's `atix send` and a reconnect in progress; the few
+ * subscriptions a node needs (inbox, two pulls, outcomes, clock) with room to spare; its largest
+ * submission with its headers.
+ */
+export const AGENCY_LIMITS: AccountLimits = { max_connections: 8, max_subscriptions: 256, max_payload: SUBMISSION_MAX_BYTES + 4 * 1024 };
+
+/** The `limits` line of an account block. */
+export const accountLimits = (l: AccountLimits) =>
+  `    limits: { max_connections: ${l.max_connections}, max_subscriptions: ${l.max_subscriptions}, max_payload: ${l.max_payload} }`;
+
+/**
+ * The exchange's account runs JetStream for everyone: every stream holds at most this many
+ * consumers (nats-server 2.9 applies an account's max_consumers per stream). The deliveries stream
+ * needs two per agency, the submissions stream one per agency; the rest is room for the
+ * coordinators' own readers (chain followers, bucket watches). Only the coordinator user can make
+ * consumers at all: agencies and the observer live in accounts without JetStream, and their
+ * imports name no consumer create.
+ */
+export const exchangeMaxConsumers = (agencies: number) => 2 * agencies + 256;
 
 /**
  * What the observer receives from the exchange's account (stream imports): the live signals, each
@@ -145,7 +190,7 @@ export function authorizationConfig(auth: ServerAuth): string {
   ];
   const exchange = [
     `  ${EXCHANGE_ACCOUNT}: {`,
-    `    jetstream: enabled`,
+    `    jetstream: { max_consumers: ${exchangeMaxConsumers(ids.length)} }`,
     `    users: [`,
     `      # coordinator: routes, stores and audits; manages the streams`,
     userBlock(auth.coordinator),
@@ -158,6 +203,7 @@ export function authorizationConfig(auth: ServerAuth): string {
   const observer = [
     `  # observer: dashboards, watch, status and audit; reads through these imports and can change nothing`,
     `  ${OBSERVER_ACCOUNT}: {`,
+    accountLimits(OBSERVER_LIMITS),
     `    users: [`,
     userBlock(auth.observer, observerPermissions(auth.observer.user)),
     `    ]`,
@@ -172,6 +218,7 @@ export function authorizationConfig(auth: ServerAuth): string {
   const agencies = auth.agencies.flatMap((a) => [
     `  # ${a.user}: alone in its account; sees the exchange only through these imports`,
     `  ${agencyAccount(a.user)}: {`,
+    accountLimits(AGENCY_LIMITS),
     `    users: [`,
     userBlock(a, agencyPermissions(a.user)),
     `    ]`,

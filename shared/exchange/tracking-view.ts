@@ -10,6 +10,10 @@ import type { TrackingRecord } from "./records.ts";
 
 /** Ids of records written here still expected back from the chain (see applyWritten). */
 const MAX_WRITTEN = 100_000;
+/** Messages whose deliveries a forgetting view remembers having held (see wasPruned). */
+const MAX_KNOWN_MESSAGES = 200_000;
+/** What every new delivery's escalations start as (a step taken replaces it): one object for all. */
+const NO_ESCALATIONS: TrackingRecord["escalations"] = Object.freeze({});
 
 /** Parsed once: escalation and acknowledgement checks compare these on every pass. */
 const TIMES = Symbol("times");
@@ -36,9 +40,13 @@ export function timesOf(t: TrackingRecord): Times {
   const cached = r[TIMES];
   if (cached) return cached;
   const times = { deliveredMs: parseTime(t.deliveredAt), deadlineMs: parseTime(t.deadline) };
-  // Not enumerable: copies, comparisons and JSON see the record as it is.
-  if (Object.isExtensible(t)) Object.defineProperty(t, TIMES, { value: times });
+  cacheTimes(t, times);
   return times;
+}
+
+/** Not enumerable: copies, comparisons and JSON see the record as it is. */
+function cacheTimes(t: TrackingRecord, times: Times) {
+  if (Object.isExtensible(t)) Object.defineProperty(t, TIMES, { value: times });
 }
 
 /** Not yet acknowledged or closed: what escalates. */
@@ -50,16 +58,33 @@ export type Chained = ChainEvent;
 // Deliveries are held per message, then per recipient, and the sets below hold the records
 // themselves: a lookup is two small maps and a set test is by identity, not a string key built
 // and hashed in a map of every delivery (this runs several times per receipt and acknowledgement).
+//
+// What one delivery costs is kept small, since a coordinator may hold a hundred thousand: the
+// deliveries of one message share its parsed times and one deadline-heap entry, and a delivery
+// with no escalation yet shares one empty set of steps.
 export class TrackingView {
   /** Each message's deliveries still in the view, in the order its recipients were named. */
   private readonly byMessage = new Map<string, Map<string, TrackingRecord>>();
   private count = 0;
   /** Deliveries waiting for an acknowledgement. */
   private readonly openSet = new Set<TrackingRecord>();
-  /** Open deliveries not yet past their deadline, earliest deadline first (a binary heap). */
-  private readonly pending: DeadlineEntry[] = [];
+  /** Open deliveries not yet past their deadline, by message and deadline, earliest first (a binary heap). */
+  private readonly pending: Entry[] = [];
   /** Open deliveries past their deadline, as found by overdue(). */
   private readonly pastDeadline = new Set<TrackingRecord>();
+  /**
+   * A view that forgets settled deliveries (prune) remembers which messages it held deliveries of
+   * (by id, with their delivery time; the oldest go beyond MAX_KNOWN_MESSAGES), so it can tell a
+   * delivery it forgot from one it has not read yet (wasPruned).
+   */
+  private readonly known: Map<string, number> | undefined;
+  /** Messages forgotten from `known` were delivered before this (simulated ms). */
+  private knownBeforeMs = Number.NEGATIVE_INFINITY;
+
+  /** `forgetting`: prune() will be used (the coordinator's view); observers' views keep everything. */
+  constructor(opts: { forgetting?: boolean } = {}) {
+    this.known = opts.forgetting ? new Map() : undefined;
+  }
 
   get(messageId: string, recipient: string): TrackingRecord | undefined {
     return this.byMessage.get(messageId)?.get(recipient);
@@ -80,7 +105,12 @@ export class TrackingView {
    * (every step fires at or after the deadline), so a pass does not look at every open delivery.
    */
   *overdue(nowMs: number): Generator<TrackingRecord> {
-    while (this.pending.length && this.pending[0]!.deadlineMs <= nowMs) this.pastDeadline.add(popHeap(this.pending).t);
+    while (this.pending.length && this.pending[0]!.deadlineMs <= nowMs) {
+      const e = popHeap(this.pending);
+      e.left = true;
+      this.heapSize -= e.records.length;
+      for (const t of e.records) this.pastDeadline.add(t);
+    }
     for (const t of this.pastDeadline) {
       // Acknowledged, closed, or every step taken: nothing more can fall due.
       if (this.openSet.has(t) && ESCALATION_STEPS.some((s) => !t.escalations[s] || t.escalations[s] === "claimed")) yield t;
@@ -90,6 +120,15 @@ export class TrackingView {
 
   get openCount() {
     return this.openSet.size;
+  }
+  /** Open deliveries of the messages one agency sent. */
+  openOf(originator: string): number {
+    return this.openByOriginator.get(originator) ?? 0;
+  }
+  private readonly openByOriginator = new Map<string, number>();
+  /** Settled deliveries still held (acknowledged or closed): what prune() may drop. */
+  get settledCount() {
+    return this.settledKeys.length - this.settledHead;
   }
   get size() {
     return this.count;
@@ -127,19 +166,25 @@ export class TrackingView {
   private prunedBeforeMs = Number.NEGATIVE_INFINITY;
 
   private markSettled(t: TrackingRecord) {
-    if (this.openSet.delete(t)) this.settledKeys.push(t);
+    if (!this.openSet.delete(t)) return;
+    this.settledKeys.push(t);
+    const n = (this.openByOriginator.get(t.originator) ?? 1) - 1;
+    if (n > 0) this.openByOriginator.set(t.originator, n);
+    else this.openByOriginator.delete(t.originator);
   }
 
   /**
-   * Forgets settled deliveries made before `beforeMs` (simulated), so a coordinator that runs for
-   * weeks holds what is still open and what is recent, not every delivery ever made. Returns how
-   * many went. A delivery of such a message no longer here was settled (see wasPruned).
+   * Forgets settled deliveries made before `beforeMs` (simulated), and beyond `maxSettled` settled
+   * ones the oldest settled, so a coordinator that runs for weeks holds what is still open and
+   * what is recent, not every delivery ever made. Returns how many went. A delivery of such a
+   * message no longer here was settled (see wasPruned).
    */
-  prune(beforeMs: number): number {
+  prune(beforeMs: number, maxSettled = Infinity): number {
     let dropped = 0;
     while (this.settledHead < this.settledKeys.length) {
       const t = this.settledKeys[this.settledHead]!;
-      if (timesOf(t).deliveredMs >= beforeMs) break;
+      const tooMany = this.settledKeys.length - this.settledHead > maxSettled;
+      if (!tooMany && timesOf(t).deliveredMs >= beforeMs) break;
       this.settledHead++;
       const ofMessage = this.byMessage.get(t.messageId);
       if (ofMessage?.get(t.recipient) !== t) continue;
@@ -150,6 +195,20 @@ export class TrackingView {
       dropped++;
     }
     this.prunedBeforeMs = Math.max(this.prunedBeforeMs, beforeMs);
+    // Deliveries settled before their deadline still wait in the heap until it passes (6 h for
+    // ROUTINE): rebuilt from the open ones when those are the minority.
+    if (this.heapSize > 2 * this.openSet.size + 10_000) {
+      const entries = this.pending.splice(0);
+      this.heapSize = 0;
+      for (const e of entries) {
+        e.left = true;
+        const open = e.records.filter((t) => this.openSet.has(t));
+        if (open.length) {
+          pushHeap(this.pending, { deadlineMs: e.deadlineMs, messageId: e.messageId, records: open });
+          this.heapSize += open.length;
+        }
+      }
+    }
     // Compacted now and then, not on every call.
     if (this.settledHead > 10_000 && this.settledHead * 2 > this.settledKeys.length) {
       this.settledKeys = this.settledKeys.slice(this.settledHead);
@@ -158,19 +217,46 @@ export class TrackingView {
     return dropped;
   }
 
+  /** Deliveries held in the deadline heap (settled ones stay until their deadline or a rebuild). */
+  private heapSize = 0;
+
   /**
-   * Whether a delivery made at `deliveredMs` (simulated), if not here, was forgotten by prune()
-   * (so it was settled): only settled ones are, and open ones of any age are kept. Derived from
-   * the prune time alone, so nothing per message is kept for it.
+   * Whether a delivery of `messageId` made at `deliveredMs` (simulated), if not here, was
+   * forgotten by prune() (so it was settled: open ones of any age are kept), rather than not read
+   * yet. A forgetting view knows the messages it held deliveries of; beyond those, and in any view,
+   * deliveries older than what prune() was told to forget were forgotten.
    */
-  wasPruned(deliveredMs: number): boolean {
-    return deliveredMs < this.prunedBeforeMs;
+  wasPruned(messageId: string, deliveredMs: number): boolean {
+    if (this.known?.has(messageId)) return true;
+    return deliveredMs < Math.max(this.prunedBeforeMs, this.knownBeforeMs);
   }
 
   /** Applies one audit record, or one delivery's event of one (any event; those about no delivery change nothing). */
   apply(record: Chained) {
     if (record.event === "retracted") return this.retract(record.data.refersTo);
+    if (record.event === "escalated") this.escalationSent(record);
     for (const e of perDelivery(record)) this.applyOne(e);
+  }
+
+  /** The last coalesced escalation of each step to each agency told: `<step> <agency>` → batch and time. */
+  private readonly escalationBatches = new Map<string, { batch: number; atMs: number; items: number }>();
+
+  /**
+   * The last escalation batch of `step` told to `notify` (numbered from 1 per step and agency),
+   * and its simulated time: the next one is that number plus one, once the window has passed.
+   */
+  lastEscalation(step: Step, notify: string): { batch: number; atMs: number; items: number } | undefined {
+    return this.escalationBatches.get(`${step} ${notify}`);
+  }
+
+  private escalationSent(r: Extract<Chained, { event: "escalated" }>) {
+    const { batch, step } = r.data;
+    if (batch === undefined || !r.agency) return; // one per delivery, written before escalations were coalesced
+    const key = `${step} ${r.agency}`;
+    const last = this.escalationBatches.get(key);
+    // An expanded event (one delivery of a record) says nothing of the record's size: only whole records count.
+    const items = 1 + ("more" in r.data && r.data.more ? r.data.more.length : 0);
+    if (!last || batch > last.batch) this.escalationBatches.set(key, { batch, atMs: Date.parse(r.at), items });
   }
 
   /** An escalation step another way settled (claimed and found to need no notice). */
@@ -205,12 +291,16 @@ export class TrackingView {
     }
   }
 
+  /** The times and heap entry of the message whose deliveries are being added (they come one after another). */
+  private adding: { messageId: string; deadline: string; times: Times; entry: Entry } | undefined;
+
   private deliver(e: Extract<Expand<ChainEvent>, { event: "delivered" }>, id: string) {
     const recipient = e.agency;
     const d = e.data;
     let ofMessage = this.byMessage.get(id);
     if (ofMessage?.has(recipient)) return;
     if (!ofMessage) this.byMessage.set(id, (ofMessage = new Map()));
+    const deadline = d.deadline;
     const t: TrackingRecord = {
       messageId: id,
       kind: e.kind ?? "alert",
@@ -218,14 +308,33 @@ export class TrackingView {
       recipient,
       precedence: d.precedence,
       deliveredAt: e.at,
-      deadline: d.deadline,
+      deadline,
       state: "delivered",
-      escalations: {},
+      escalations: NO_ESCALATIONS,
     };
+    // A message's deliveries share their times and their place in the deadline heap.
+    let a = this.adding;
+    if (!a || a.messageId !== id || a.deadline !== deadline || a.entry.left) {
+      const times = { deliveredMs: parseTime(e.at), deadlineMs: parseTime(deadline) };
+      const entry: Entry = { deadlineMs: times.deadlineMs, messageId: id, records: [] };
+      pushHeap(this.pending, entry);
+      a = this.adding = { messageId: id, deadline, times, entry };
+    }
+    cacheTimes(t, a.times);
+    a.entry.records.push(t);
+    this.heapSize++;
     ofMessage.set(recipient, t);
     this.count++;
     this.openSet.add(t);
-    pushHeap(this.pending, { deadlineMs: timesOf(t).deadlineMs, t });
+    this.openByOriginator.set(t.originator, (this.openByOriginator.get(t.originator) ?? 0) + 1);
+    if (this.known && !this.known.has(id)) {
+      this.known.set(id, a.times.deliveredMs);
+      if (this.known.size > MAX_KNOWN_MESSAGES) {
+        const [oldest, ms] = this.known.entries().next().value!;
+        this.known.delete(oldest);
+        this.knownBeforeMs = Math.max(this.knownBeforeMs, ms + 1);
+      }
+    }
   }
 
   /** The alert is withdrawn: its deliveries not yet acknowledged stop escalating. */
@@ -239,10 +348,15 @@ export class TrackingView {
   }
 }
 
-/** A min-heap of deliveries by deadline (also kept by the exchange figures, shared/exchange/figures.ts). */
+/** The deliveries of one message with one deadline, in the deadline heap (`left` once taken out). */
+type Entry = { deadlineMs: number; messageId: string; records: TrackingRecord[]; left?: true };
+
+/** One delivery in a min-heap by deadline (the exchange figures keep one: shared/exchange/figures.ts). */
 export type DeadlineEntry = { deadlineMs: number; t: TrackingRecord };
 
-export function pushHeap(h: DeadlineEntry[], e: DeadlineEntry) {
+/** Min-heaps by deadline, of whatever entries carry one. */
+
+export function pushHeap<E extends { deadlineMs: number }>(h: E[], e: E) {
   let i = h.push(e) - 1;
   while (i > 0) {
     const parent = (i - 1) >> 1;
@@ -253,7 +367,7 @@ export function pushHeap(h: DeadlineEntry[], e: DeadlineEntry) {
   h[i] = e;
 }
 
-export function popHeap(h: DeadlineEntry[]): DeadlineEntry {
+export function popHeap<E extends { deadlineMs: number }>(h: E[]): E {
   const top = h[0]!;
   const last = h.pop()!;
   if (h.length) {

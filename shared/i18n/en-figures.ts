@@ -27,7 +27,7 @@ export const enFigures = {
   "figure.withdrawn": "Withdrawn before acknowledgement",
   "figure.withdrawn.how": "Deliveries of an alert withdrawn by its originator before they were acknowledged.",
   "figure.escalations": "Escalations",
-  "figure.escalations.how": "Escalation steps taken on late acknowledgements: reminders, backup contacts and originators told.",
+  "figure.escalations.how": "Escalation messages sent on late acknowledgements (reminder, backup contact, originator); one message lists every overdue delivery of one step for the agency it tells.",
   "figure.escalations.short": "esc",
   "figure.inTime": "Share within deadline",
   "figure.inTime.how": "Share of the deliveries decided so far (acknowledged, or overdue) that were acknowledged within their deadline.",

@@ -31,7 +31,7 @@ export class DirectReader {
     });
   }
 
-  /** The stream's state and configuration (the observer may ask this of the audit stream only). */
+  /** The stream's state and configuration (the observer may ask this of the exchange's three streams, not of its buckets). */
   streamInfo(stream: string): Promise<StreamInfo> {
     return retryTransient(() => this.info(stream), { forMs: READ_PATIENCE_MS });
   }

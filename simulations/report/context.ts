@@ -143,6 +143,12 @@ function objectiveDefault(t: Translator, e: Expectation): string {
       return t.t("objective.escalationsAtMost", { n: target });
     case "coordinator-memory-below":
       return t.t("objective.memoryBelow", { mb: t.int(target) });
+    case "flood-answered":
+      return t.t("objective.floodAnswered");
+    case "others-accepted-within":
+      return t.t("objective.othersAcceptedWithin", { seconds: target });
+    case "escalations-coalesced":
+      return t.t("objective.escalationsCoalesced", { ratio: target });
     default:
       return e.description;
   }

@@ -99,6 +99,9 @@ function exchangeAreas(c: Ctx): Area[] {
   const faults = placedFaults(m);
   const burst = faults.some((f) => f.kind === "malformed-burst");
   if (m.alerts.rejected > 0 && !burst) out.push(area("validation", "low", t.t("area.rejected.issue", { n: m.alerts.rejected }), t.t("area.rejected.action"), t.t("owner.senders")));
+  // A coordinator that died on its own was started again (the run went on), but why it died is a finding.
+  for (const f of faults.filter((x) => x.kind === "coordinator-exited"))
+    out.push(area("resilience", "high", t.t("area.exited.issue", { instance: f.instance ?? "—", time: c.clock(f.at), detail: f.detail }), t.t("area.exited.action"), t.t("owner.platform")));
   for (const f of faults.filter((x) => x.kind.endsWith("-failed")))
     out.push(area("conduct", "medium", t.t("area.fault.issue", { step: f.kind.slice(0, -"-failed".length), time: c.clock(f.at), detail: f.detail }), t.t("area.fault.action"), t.t("owner.controlPlatform")));
   if (m.run.interrupted) out.push(area("conduct", "high", t.t("area.interrupted.issue", { until: t.dateTime(m.run.simulatedUntil, m.scenario.start) }), t.t("area.interrupted.action"), t.t("owner.control")));
@@ -119,6 +122,7 @@ function objectiveAreas(c: Ctx, covered: Area[]): Area[] {
   const explained: Record<string, boolean> = {
     "acknowledged-within-deadline": has("alerting") || has("duty-coverage"), "nothing-lost": has("delivery"), "no-duplicates": has("delivery"),
     "red-confined": has("protection"), "audit-verified": has("audit"), "injects-met": has("msel"), "escalations-at-most": has("escalation"),
+    "escalations-coalesced": has("escalation"),
   };
   return c.m.expectations.flatMap((e, i) =>
     e.pass || explained[e.kind] ? [] : [area("conduct", "medium", c.t.t("area.objective.issue", { objective: c.objective(e, i) }), c.t.t("area.objective.action"), c.t.t("owner.control"))]);
@@ -149,6 +153,13 @@ function strengths(c: Ctx): Strength[] {
   if (caughtUp.length) out.push({ capability: "resilience", text: t.t("strength.caughtUp", { list: caughtUp.map((a) => `${a.id} (${t.span(a.offlineMinutes)})`).join(", ") }) });
   const burst = faults.find((f) => f.kind === "malformed-burst");
   if (burst && m.alerts.rejected > 0) out.push({ capability: "validation", text: t.t("strength.burst", { time: c.clock(burst.at), n: m.alerts.rejected }) });
+  const flood = m.flood;
+  if (flood && flood.submissions.unanswered === 0 && flood.submissions.refusedByBroker === 0 && flood.othersAcceptance.flood.p99Ms !== null) {
+    const s = flood.submissions;
+    out.push({ capability: "capacity", text: t.t("strength.flood", {
+      n: s.valid + s.malformed, agencies: flood.agencies.join(", "), accepted: t.int(s.accepted), rateLimited: t.int(s.rateLimited), p99: t.ms(flood.othersAcceptance.flood.p99Ms),
+    }) });
+  }
   if (m.reconciliation.redConfinementViolations.length === 0) out.push({ capability: "protection", text: t.t("strength.red") });
   const e = m.escalations;
   if (e.total === 0) out.push({ capability: "escalation", text: t.t("strength.noEscalation") });

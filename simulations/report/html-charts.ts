@@ -9,7 +9,10 @@ import { ESCALATION_STEPS, mselRows, placedFaults, PRECEDENCES, targets, type Pl
 
 /** A fault in the reader's words, from its facts; the recorded detail when the catalogue has no wording for its kind. */
 export const faultText = (c: Ctx, x: PlacedFault) =>
-  c.t.tx(`fault.${x.kind}`, { agency: x.agency ?? "", duration: x.minutes !== undefined ? c.t.span(x.minutes) : "", count: x.count ?? 0, factor: x.factor ?? 1, instance: x.instance ?? "" }, x.detail);
+  c.t.tx(`fault.${x.kind}`, {
+    agency: x.agency ?? "", duration: x.minutes !== undefined ? c.t.span(x.minutes) : "", count: x.count ?? 0, factor: x.factor ?? 1, instance: x.instance ?? "",
+    of: x.of ? c.t.t(`flood.${x.of}`) : "",
+  }, x.detail);
 
 const W = 1500;
 const FONT = `font-family="system-ui, 'DejaVu Sans', Arial, sans-serif"`;

@@ -23,6 +23,16 @@ const Audience = z.object({
   sharingGroups: z.array(z.string()).optional(), agencies: z.array(z.string()).optional(),
 });
 
+/** Submit → outcome in wall ms, as the sending agency saw it. */
+const Acceptance = z.object({
+  count: z.number().int(),
+  /** Of those, how many had their outcome heard. */
+  answered: z.number().int(),
+  p50Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+});
+
 export const Metrics = z.object({
   scenario: z.object({
     name: z.string(), title: z.string(), file: z.string(), seed: z.number(), speed: z.number(), start: z.string(), durationMinutes: z.number(),
@@ -52,7 +62,28 @@ export const Metrics = z.object({
     total: z.number().int(), reminder: z.number().int(), "backup-contact": z.number().int(), originator: z.number().int(),
     /** Steps taken twice for one delivery (audit), or an escalation delivered twice (agency); must be 0. */
     duplicated: z.number().int().default(0),
+    /** total, reminder, backup-contact and originator count escalation messages; one may list many deliveries. These are the delivery steps they covered. */
+    deliveries: z.number().int().optional(),
+    /** Deliveries acknowledged after their deadline, or not at all with it passed: what escalations chase. */
+    lateDeliveries: z.number().int().optional(),
   }),
+  /** Rejections recorded in the audit chain, by reason code. */
+  rejections: z.object({ byReason: z.record(z.string(), z.number().int()) }).optional(),
+  /** Present when the run had a `flood` fault. */
+  flood: z
+    .object({
+      agencies: z.array(z.string()),
+      /** Every flood submission's fate: stored and answered (accepted, rate-limited, rejected otherwise), refused at publish, or unanswered (must be 0). */
+      submissions: z.object({
+        valid: z.number().int(), malformed: z.number().int(),
+        accepted: z.number().int(), rateLimited: z.number().int(), rejectedOtherwise: z.number().int(), refusedByBroker: z.number().int(), unanswered: z.number().int(),
+      }),
+      /** Wall seconds from each flood's first submission until the coordinators had answered all of it, summed. */
+      wallSeconds: z.number(),
+      /** The other agencies' submit → acceptance before any flood, while one was on, and after. */
+      othersAcceptance: z.object({ quiet: Acceptance, flood: Acceptance, after: Acceptance }),
+    })
+    .optional(),
   audit: z.object({ records: z.number().int(), verified: z.boolean(), head: z.string().optional(), problem: z.string().optional() }),
   expectations: z.array(
     z.object({
@@ -61,7 +92,7 @@ export const Metrics = z.object({
       authored: z.boolean().optional(),
       /** For acknowledged-within-deadline: the precedence it judges. */
       precedence: z.enum(PRECEDENCES).optional(),
-      /** The objective's figure: a share (0..1), a count or megabytes, by kind. */
+      /** The objective's figure: a share (0..1), a count, megabytes, seconds or a ratio, by kind. */
       target: z.number().optional(),
       /** What was measured against the target, in the same unit; null when nothing could be. */
       measured: z.number().nullable().optional(),
@@ -110,6 +141,8 @@ export const Metrics = z.object({
       kind: z.string(), at: z.string(), detail: z.string(),
       /** The agency concerned (offline, slow, sender of a burst), the instance or node, and sizes. */
       agency: z.string().optional(), minutes: z.number().optional(), count: z.number().optional(), factor: z.number().optional(), instance: z.string().optional(),
+      /** A flood's submissions: valid FLASH alerts or malformed ones. */
+      of: z.enum(["valid", "malformed"]).optional(),
     }),
   ),
   /** Wall milliseconds from submission to each recipient's node: the system's own delivery time (not the officers'). */

@@ -4,7 +4,7 @@
 import { type Ctx, type ReportOptions, reportContext } from "./context.ts";
 import type { Section } from "./document.ts";
 import { deriveFindings } from "./findings.ts";
-import { agencies, audit, escalations, hits, latency, reconciliation, timeline, unacknowledged } from "./sections-analytics.ts";
+import { agencies, audit, escalations, hits, latency, load, reconciliation, timeline, unacknowledged } from "./sections-analytics.ts";
 import { areasSection, planSection, strengthsSection } from "./sections-findings.ts";
 import { cover, type Cover, executiveSummary, narrative, objectives } from "./sections-front.ts";
 import { msel } from "./sections-msel.ts";
@@ -18,6 +18,8 @@ export interface ReportContent {
   analyticsFrom: string;
 }
 
+const optional = (s: Section | undefined): Section[] => (s ? [s] : []);
+
 export function reportContent(metrics: Metrics, opts: ReportOptions = {}): ReportContent {
   const c = reportContext(metrics, opts);
   const f = deriveFindings(c);
@@ -26,7 +28,7 @@ export function reportContent(metrics: Metrics, opts: ReportOptions = {}): Repor
     cover: cover(c),
     sections: [
       executiveSummary(c, f), narrative(c), objectives(c), msel(c), strengthsSection(c, f), areasSection(c, f), planSection(c, f),
-      timeline(c), latency(c), agencies(c), hits(c), unacknowledged(c), escalations(c), reconciliation(c), audit(c),
+      timeline(c), latency(c), agencies(c), hits(c), unacknowledged(c), escalations(c), ...optional(load(c)), reconciliation(c), audit(c),
     ],
     analyticsFrom: "timeline",
   };

@@ -1,7 +1,7 @@
 // The analytics after the evaluation: the day's timeline with every inject and fault, the
 // officers' acknowledgement time against the deadlines apart from the system's own delivery time,
-// the agencies, hits reported, deliveries never acknowledged by cause, escalations, the
-// reconciliation and the audit chain.
+// the agencies, hits reported, deliveries never acknowledged by cause, escalations, the load
+// (a flood, rejections by reason), the reconciliation and the audit chain.
 import { regionName } from "../../shared/i18n/names.ts";
 import type { Ctx } from "./context.ts";
 import { code, muted, p, type Block, type Section, strong } from "./document.ts";
@@ -133,6 +133,7 @@ export function unacknowledged(c: Ctx): Section {
 
 export function escalations(c: Ctx): Section {
   const { m, t } = c;
+  const x = m.escalations;
   const top = mostEscalated(m);
   const table: Block = {
     kind: "table", head: [{ text: t.t("col.step") }, { text: t.t("col.escalations"), num: true }],
@@ -143,10 +144,41 @@ export function escalations(c: Ctx): Section {
     id: "escalations", title: t.t("section.escalations"), lead: t.t("escalations.lead", { n: m.escalations.total, deliveries: t.int(m.figures.deliveries) }),
     blocks: [
       { kind: "visual", html: `<figure class="chart">${escalationChart(c)}</figure>`, md: [table] },
+      // Coalesced: one message per step and agency told, so messages are compared with the late deliveries they chased.
+      ...(x.lateDeliveries !== undefined ? [p(t.t("escalations.late", { late: t.int(x.lateDeliveries), messages: t.int(x.total), covered: t.int(x.deliveries ?? x.total) }))] : []),
       ...(top.length ? [p([strong(t.t("escalations.most")), " ", top.map((a) => `${a.id} (${t.int(a.escalated)})`).join(", ")])] : []),
       p(twice.length ? t.t("escalations.twice", { n: twice.length }) : t.t("escalations.neverTwice"), "note"),
     ],
   };
+}
+
+/** How the exchange held under load: what became of a flood, the others' waits for acceptance, rejections by reason. */
+export function load(c: Ctx): Section | undefined {
+  const { m, t } = c;
+  const f = m.flood;
+  const reasons = Object.entries(m.rejections?.byReason ?? {}).sort((a, b) => b[1] - a[1]);
+  if (!f && !reasons.length) return undefined;
+  const blocks: Block[] = [];
+  if (f) {
+    const s = f.submissions;
+    const acceptance = (a: NonNullable<typeof f>["othersAcceptance"]["quiet"]) =>
+      a.count ? t.t("load.acceptance", { p50: t.ms(a.p50Ms), p99: t.ms(a.p99Ms), max: t.ms(a.maxMs), answered: t.int(a.answered), count: t.int(a.count) }) : t.t("load.noneSent");
+    const peak = m.processes.coordinator.peakRssMb;
+    const rows: [string, string][] = [
+      [t.t("load.flooding"), f.agencies.join(", ")],
+      [t.t("load.sent"), t.t("load.sentValue", { valid: t.int(s.valid), malformed: t.int(s.malformed) })],
+      [t.t("load.answered"), t.t("load.answeredValue", { accepted: t.int(s.accepted), rateLimited: t.int(s.rateLimited), rejected: t.int(s.rejectedOtherwise), refused: t.int(s.refusedByBroker), unanswered: t.int(s.unanswered) })],
+      [t.t("load.until"), t.t("load.untilValue", { duration: t.wall(f.wallSeconds) })],
+      [t.t("load.before"), acceptance(f.othersAcceptance.quiet)],
+      [t.t("load.during"), acceptance(f.othersAcceptance.flood)],
+      [t.t("load.after"), acceptance(f.othersAcceptance.after)],
+      [t.t("load.memory"), peak === null ? t.t("memory.notMeasured") : t.t("memory.value", { mb: t.int(peak) })],
+    ];
+    blocks.push({ kind: "table", head: [{ text: t.t("col.measure") }, { text: t.t("col.figure") }], rows: rows.map(([k, v]) => ({ cells: [[strong(k)], v] })) });
+  }
+  // Reason codes are the protocol's own words (docs/protocol.md): shown as they are, in every language.
+  if (reasons.length) blocks.push(p([strong(t.t("load.byReason")), " ", ...reasons.flatMap(([code_, n], i) => [...(i ? [" · "] : []), code(code_), ` ${t.int(n)}`])]));
+  return { id: "load", title: t.t("section.load"), lead: f ? t.t("load.lead.flood") : t.t("load.lead.rejections"), blocks };
 }
 
 function idList(c: Ctx, items: { messageId: string; agency: string; times?: number }[]): Block {

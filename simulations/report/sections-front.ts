@@ -135,6 +135,7 @@ export function narrative(c: Ctx): Section {
 const CAPABILITY_OF: Record<string, string> = {
   "acknowledged-within-deadline": "alerting", "nothing-lost": "delivery", "no-duplicates": "delivery", "red-confined": "protection",
   "audit-verified": "audit", "injects-met": "msel", "rejections-recorded": "validation", "escalations-at-most": "escalation", "coordinator-memory-below": "capacity",
+  "flood-answered": "capacity", "others-accepted-within": "capacity", "escalations-coalesced": "escalation",
 };
 
 export function measured(c: Ctx, e: Expectation): string {
@@ -162,6 +163,20 @@ export function measured(c: Ctx, e: Expectation): string {
       return t.t("measured.escalations", { n: m.escalations.total, twice: m.escalations.duplicated });
     case "coordinator-memory-below":
       return e.measured === null || e.measured === undefined ? t.t("measured.notMeasured") : t.t("measured.memory", { mb: t.int(e.measured) });
+    case "flood-answered": {
+      const f = m.flood?.submissions;
+      if (!f) return t.t("measured.noFlood");
+      return t.t("measured.flood", {
+        sent: t.int(f.valid + f.malformed), accepted: t.int(f.accepted), rateLimited: t.int(f.rateLimited), rejected: t.int(f.rejectedOtherwise), refused: t.int(f.refusedByBroker), unanswered: t.int(f.unanswered),
+      });
+    }
+    case "others-accepted-within": {
+      const a = m.flood?.othersAcceptance;
+      if (!a) return t.t("measured.noFlood");
+      return t.t("measured.othersAccepted", { answered: t.int(a.flood.answered), count: t.int(a.flood.count), p50: t.ms(a.flood.p50Ms), p99: t.ms(a.flood.p99Ms), quiet: t.ms(a.quiet.p99Ms) });
+    }
+    case "escalations-coalesced":
+      return t.t("measured.coalesced", { messages: t.int(m.escalations.total), covered: t.int(m.escalations.deliveries ?? m.escalations.total), late: t.int(m.escalations.lateDeliveries ?? 0) });
     default:
       return e.detail;
   }

@@ -2,7 +2,7 @@
 // the audit chain, the MSEL evaluation, per-agency responsiveness and the hourly timeline.
 import { ChainVerifier } from "../../shared/audit/chain.ts";
 import { readChain } from "../../shared/audit/chain-read.ts";
-import { perDelivery } from "../../shared/audit/deliveries.ts";
+import { type Expand, perDelivery } from "../../shared/audit/deliveries.ts";
 import { type AuditRecordOf, PRECEDENCES, StoredAuditRecord } from "../../shared/contracts/index.ts";
 import { trustedKeys } from "../../shared/exchange/coordinator-keys.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
@@ -11,6 +11,7 @@ import { ExchangeFigures } from "../../shared/exchange/figures.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 import type { Metrics } from "../report/metrics.ts";
 import { evaluateExpectations, evaluateInjects } from "./evaluate.ts";
+import { escalationFigures, floodMetrics, rejectionsByReason } from "./flood-metrics.ts";
 import { duplicateEscalations, reconcile } from "./reconcile.ts";
 import type { RunResult } from "./run.ts";
 import { hitsReported, unacknowledged } from "./outcomes.ts";
@@ -20,9 +21,11 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   const { recorder: rec, loaded, roster } = r;
   const store = await openStore(r.admin);
   const ours = new Set(rec.sent.keys());
+  // A flood's valid alerts are the run's too: delivered, acknowledged and escalated like the rest.
+  const floodIds = rec.flood.flatMap((x) => (x.id ? [x.id] : []));
   // Outcomes are live (core NATS) and can be missed in a broker failover: the coordinator's own
   // record of each id's first outcome fills the gap.
-  for (const id of ours)
+  for (const id of [...ours, ...floodIds])
     if (!rec.outcomes.has(id)) {
       const seen = (await store.seen.get(id))?.value;
       if (!seen) continue;
@@ -48,6 +51,8 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   const figures = counted.at(r.simulatedUntil);
   const ofRun = audit.filter((a) => a.seq >= r.fromSeq);
   const tracking = [...counted.deliveries.all()];
+  // The run's messages, a flood's valid alerts included: delivered, acknowledged and escalated like the rest.
+  const ofRunIds = new Set([...ours, ...floodIds, ...tracking.map((t) => t.messageId)]);
   const chain = verifier.result();
   const recon = reconcile(roster, rec);
 
@@ -77,7 +82,8 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     }),
   ) as Metrics["ackLatency"];
 
-  const escalated = ofRun.filter((a): a is AuditRecordOf<"escalated"> => a.event === "escalated");
+  // Escalation messages (one record each, however many overdue deliveries it lists) about the run's messages.
+  const { escalated, covered, lateDeliveries } = escalationFigures(ofRun, tracking, ofRunIds, r.simulatedUntil);
   const step = (s: string) => escalated.filter((a) => a.data.step === s).length;
   const twice = duplicateEscalations(escalated, rec);
   const metricsBase = {
@@ -96,10 +102,15 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
     deliveries: { expected: recon.expected, delivered: recon.delivered, acknowledged: figures.acknowledged, lost: recon.lost.length, duplicated: recon.duplicated.length },
     figures,
     ackLatency,
-    escalations: { total: figures.escalations, reminder: step("reminder"), "backup-contact": step("backup-contact"), originator: step("originator"), duplicated: twice.length },
+    escalations: {
+      total: figures.escalations, reminder: step("reminder"), "backup-contact": step("backup-contact"), originator: step("originator"), duplicated: twice.length,
+      deliveries: covered.length, lateDeliveries,
+    },
+    rejections: { byReason: rejectionsByReason(ofRun) },
+    ...(rec.floodWindows.length ? { flood: floodMetrics(rec, ofRun, performance.now()) } : {}),
     audit: { records: audit.length, verified: chain.ok, ...(chain.ok ? { head: chain.head.hash } : { problem: chain.reason }) },
     injects: evaluateInjects(r, tracking, audit),
-    agencyStats: agencyStats(r, tracking, escalated, recon.lost),
+    agencyStats: agencyStats(r, tracking, covered, recon.lost),
     timeline: hourly(r, ofRun),
     faults: r.faults.map(({ at, ...f }) => ({ ...f, at: new Date(r.simStart + at).toISOString() })),
     deliveryLatency: deliveryLatency(rec.deliveryWallMs),
@@ -122,7 +133,8 @@ export async function collectMetrics(r: RunResult): Promise<{ metrics: Metrics; 
   return { metrics, auditJsonl, registry };
 }
 
-function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: AuditRecordOf<"escalated">[], lost: { agency: string }[]): Metrics["agencyStats"] {
+/** `escalated`: one event per overdue delivery an escalation covered (records expanded). */
+function agencyStats(r: RunResult, tracking: TrackingRecord[], escalated: Expand<AuditRecordOf<"escalated">>[], lost: { agency: string }[]): Metrics["agencyStats"] {
   // Grouped once: a 1000-agency run has some 20,000 tracking records and as many escalations.
   const lostTo = new Map<string, number>();
   for (const l of lost) lostTo.set(l.agency, (lostTo.get(l.agency) ?? 0) + 1);

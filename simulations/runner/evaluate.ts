@@ -125,6 +125,35 @@ export function evaluateExpectations(r: RunResult, m: Base, rejectionsRecorded: 
           pass: m.escalations.total <= e.count && m.escalations.duplicated === 0,
           detail: `${m.escalations.total} escalations; ${m.escalations.duplicated} taken twice`,
         };
+      case "flood-answered": {
+        const f = m.flood?.submissions;
+        if (!f) return { kind: e.kind, description: d("every flood submission answered"), pass: false, detail: "the run had no flood" };
+        const sent = f.valid + f.malformed;
+        return {
+          kind: e.kind, description: d("every flood submission stored and answered: accepted, or rejected with a reason"),
+          pass: f.unanswered === 0 && f.refusedByBroker === 0,
+          detail: `${sent} sent: ${f.accepted} accepted, ${f.rateLimited} rate-limited, ${f.rejectedOtherwise} rejected otherwise, ${f.refusedByBroker} refused by the broker, ${f.unanswered} unanswered`,
+        };
+      }
+      case "others-accepted-within": {
+        const a = m.flood?.othersAcceptance.flood;
+        const pass = !!a && a.count > 0 && a.answered === a.count && a.p99Ms !== null && a.p99Ms <= e.p99Seconds * 1000;
+        const detail = !a ? "the run had no flood" : `${a.answered} of ${a.count} answered during the flood; p50 ${a.p50Ms ?? "-"} ms, p99 ${a.p99Ms ?? "-"} ms (quiet: p50 ${m.flood!.othersAcceptance.quiet.p50Ms ?? "-"} ms, p99 ${m.flood!.othersAcceptance.quiet.p99Ms ?? "-"} ms)`;
+        return {
+          kind: e.kind, target: e.p99Seconds, measured: a?.p99Ms === null || a?.p99Ms === undefined ? null : a.p99Ms / 1000,
+          description: d(`the other agencies' submissions accepted within ${e.p99Seconds} s (p99, wall) while a flood was on`), pass, detail,
+        };
+      }
+      case "escalations-coalesced": {
+        const late = m.escalations.lateDeliveries ?? 0;
+        const ratio = late ? m.escalations.total / late : 0;
+        return {
+          kind: e.kind, target: e.atMostPerLateDelivery, measured: late ? ratio : null,
+          description: d(`at most ${e.atMostPerLateDelivery} escalation messages per late delivery, none taken twice`),
+          pass: ratio <= e.atMostPerLateDelivery && m.escalations.duplicated === 0,
+          detail: `${m.escalations.total} escalation messages covering ${m.escalations.deliveries ?? "?"} delivery steps, for ${late} late deliveries (${Math.round(ratio * 1000) / 1000} per late delivery)`,
+        };
+      }
       case "coordinator-memory-below": {
         const c = m.processes.coordinator;
         // Not measured is not passed: the objective is a measurement.

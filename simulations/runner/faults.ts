@@ -1,14 +1,17 @@
 // Faults a scenario injects into a live exchange: an agency goes offline and returns, a
 // coordinator instance is killed (and restarted, or the other carries on), a broker node of the
-// cluster is killed and restarted, an agency's officer slows down, a burst of garbage.
+// cluster is killed and restarted, an agency's officer slows down, a burst of garbage, a flood.
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { randomBytes } from "node:crypto";
-import { sign, subjects } from "../../shared/contracts/index.ts";
+import { consumers, MAX_MESSAGE_BYTES, sign, streams, subjects } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { ClusterNotHealthy } from "../../shared/nats/cluster.ts";
 import { agencyJetStream } from "../../shared/nats/connect.ts";
 import type { AgencyHost } from "../../services/agency/index.ts";
 import type { Launched } from "../../services/launcher/launch.ts";
 import type { Fault } from "../scenario/schema.ts";
+import type { FloodSubmission, FloodWindow, Recorder } from "./recorder.ts";
 
 /** What a report needs to word a fault in any language: who, how long, how many. */
 export interface FaultFacts {
@@ -17,6 +20,7 @@ export interface FaultFacts {
   count?: number;
   factor?: number;
   instance?: string;
+  of?: "valid" | "malformed";
 }
 
 export interface FaultContext {
@@ -30,6 +34,10 @@ export interface FaultContext {
   later: (atOffset: number, kind: string, run: () => Promise<void>) => void;
   log: (kind: string, atOffset: number, detail: string, facts?: FaultFacts) => void;
   offline: Map<string, { from: number; until?: number }[]>;
+  /** Floods are recorded here (what was sent, when it was answered). */
+  recorder: Recorder;
+  /** The runner's own connection to the exchange (as the coordinator): reads the agencies' queues. */
+  admin: NatsConnection;
 }
 
 /** Malformed submissions of every sort a careless or hostile node produces. */
@@ -46,7 +54,8 @@ function garbage(from: string, seed: string, i: number, nowIso: string): { kind:
     () => ({ kind: "alert", data: JSON.stringify(sign({ ...alert, body: { ...alert.body, tlp: "RED" } }, seed)) }),
     () => ({ kind: "alert", data: JSON.stringify(sign({ ...alert, sender: from === "RU" ? "KZ" : "RU" }, seed)) }),
     () => ({ kind: "presence", data: JSON.stringify(sign(alert, seed)) }), // kind differs from the subject
-    () => ({ kind: "alert", data: `{"x":"${randomBytes(300_000).toString("hex")}"}` }), // too large
+    // Too large, yet within what the stream stores (beyond, the broker refuses the publish itself).
+    () => ({ kind: "alert", data: `{"x":"${randomBytes(MAX_MESSAGE_BYTES / 2 + 500).toString("hex")}"}` }),
   ];
   return variants[i % variants.length]!();
 }
@@ -72,8 +81,8 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       const wanted = f.instance !== undefined ? `coordinator-${f.instance}` : undefined;
       const victim = launched.coordinators.find((c) => running(c) && (!wanted || c.name === wanted));
       if (!victim) return ctx.log(f.kind, f.at, `no running ${wanted ?? "coordinator"} to kill`);
-      victim.proc.kill("SIGKILL");
-      await victim.exited;
+      // Deliberate: its supervisor does not start it again (below, or never with restart: false).
+      await launched.killCoordinator(victim.name);
       const others = launched.coordinators.filter(running).map((c) => c.name);
       ctx.log(f.kind, f.at, `${victim.name} (pid ${victim.proc.pid}) killed with SIGKILL${others.length ? `; ${others.join(", ")} carries on` : ""}${f.restart ? "" : "; not restarted"}`, { instance: victim.name });
       if (f.restart)
@@ -117,6 +126,8 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       ctx.log(f.kind, f.at, `${f.agency}'s duty officer ${f.factor}x slower for ${f.for / 60_000} min`, { agency: f.agency, factor: f.factor, minutes: f.for / 60_000 });
       return;
     }
+    case "flood":
+      return flood(f, ctx, nowIso);
     case "malformed-burst": {
       const node = host.node(f.from);
       const nc = node?.connection;
@@ -134,4 +145,64 @@ export async function applyFault(f: Fault, ctx: FaultContext, nowIso: () => stri
       return;
     }
   }
+}
+
+/** A FLASH alert to everyone, as a flooding agency would send it: valid and signed. */
+function floodAlert(from: string, seed: string, i: number, count: number, nowIso: string) {
+  return sign(
+    compose("alert", {
+      precedence: "FLASH", category: "terrorism", evaluation: { reliability: "C", credibility: 3 }, tlp: "AMBER", handling: "H0",
+      title: `EXERCISE flood ${i + 1} of ${count} from ${from}`, distribution: { all: true },
+    }, { sender: from, sentAt: nowIso }),
+    seed,
+  );
+}
+
+/**
+ * One agency sends `count` submissions (valid FLASH alerts to all, or malformed ones) as fast as
+ * the broker takes them, with its own identity; the run records each, and watches the agency's
+ * queue until the coordinators have answered all of it (the flood's window in the report).
+ */
+async function flood(f: Extract<Fault, { kind: "flood" }>, ctx: FaultContext, nowIso: () => string) {
+  const nc = ctx.host.node(f.agency)?.connection;
+  if (!nc) return ctx.log(f.kind, f.at, `${f.agency} is offline: no flood`);
+  const js = agencyJetStream(nc);
+  const seed = ctx.seedOf(f.agency);
+  const window: FloodWindow = { agency: f.agency, fromWall: performance.now() };
+  ctx.recorder.floodWindows.push(window);
+  const sent: FloodSubmission[] = Array.from({ length: f.count }, (_, i) => {
+    if (f.of === "valid") {
+      const message = floodAlert(f.agency, seed, i, f.count, nowIso());
+      return { agency: f.agency, of: f.of, message, id: message.id };
+    }
+    return { agency: f.agency, of: f.of };
+  });
+  const started = Date.now();
+  await Promise.all(
+    sent.map(async (x, i) => {
+      ctx.recorder.flood.push(x);
+      const g = x.message ? { kind: "alert", data: JSON.stringify(x.message) } : garbage(f.agency, seed, i, nowIso());
+      try {
+        const ack = await js.publish(subjects.submit(f.agency, g.kind as "alert"), g.data, { msgID: x.id ?? `flood-${f.agency}-${f.at}-${i}`, timeout: 60_000 });
+        x.streamSeq = ack.seq;
+      } catch (e) {
+        x.refused = (e as Error).message;
+      }
+    }),
+  );
+  const refused = sent.filter((x) => x.refused).length;
+  ctx.log(f.kind, f.at, `${f.count - refused} ${f.of} submissions from ${f.agency} stored in ${Date.now() - started} ms${refused ? ` (${refused} refused by the broker: ${sent.find((x) => x.refused)!.refused})` : ""}`,
+    { agency: f.agency, count: f.count - refused, of: f.of });
+  void untilAnswered(ctx.admin, f.agency).then((at) => (window.untilWall = at));
+}
+
+/** Wall ms (performance.now) when the agency's submission queue is empty and nothing of it is unanswered (gives up after 10 minutes). */
+async function untilAnswered(admin: NatsConnection, agency: string): Promise<number | undefined> {
+  const jsm = await jetstreamManager(admin);
+  for (const until = Date.now() + 600_000; Date.now() < until && !admin.isClosed(); ) {
+    const ci = await jsm.consumers.info(streams.submissions.name, consumers.submissionsOf(agency)).catch(() => undefined);
+    if (ci && ci.num_pending === 0 && ci.num_ack_pending === 0) return performance.now();
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 // Who should have received what, worked out from the roster and each message's own
 // distribution — independently of the coordinator — and compared with what agencies received.
 import type { Distribution, StoredAuditRecord, Message, Roster } from "../../shared/contracts/index.ts";
+import { perDelivery } from "../../shared/audit/deliveries.ts";
 import type { Recorder, SentMessage } from "./recorder.ts";
 
 /** Every agency of the roster a distribution reaches, the sender excluded. */
@@ -54,7 +55,11 @@ export interface Reconciliation {
  */
 export function reconcile(roster: Roster, rec: Recorder): Reconciliation {
   const out: Reconciliation = { expected: 0, delivered: 0, lost: [], duplicated: [], redConfinementViolations: [] };
-  for (const [id, s] of rec.sent) {
+  // A flood's valid alerts are owed to their recipients like any message, once accepted (most are
+  // refused rate-limited: those owe nothing, and so does one without any outcome yet, which the
+  // flood's own figures count as unanswered).
+  const flooded = rec.flood.flatMap((x) => (x.message && rec.outcomes.get(x.message.id)?.outcome === "accepted" ? [[x.message.id, { message: x.message }] as const] : []));
+  for (const [id, s] of [...rec.sent, ...flooded]) {
     if (rec.outcomes.get(id)?.outcome === "rejected") continue;
     const scope = inScope(roster, s.message, rec.sent);
     for (const agency of scope) {
@@ -74,7 +79,7 @@ export function reconcile(roster: Roster, rec: Recorder): Reconciliation {
   return out;
 }
 
-function isRedOriginal(s: SentMessage, rec: Recorder): boolean {
+function isRedOriginal(s: Pick<SentMessage, "message">, rec: Recorder): boolean {
   const ref = (s.message.body as { alertId?: string }).alertId;
   const original = ref ? rec.sent.get(ref)?.message : undefined;
   return (original?.body as { tlp?: string } | undefined)?.tlp === "RED";
@@ -97,7 +102,8 @@ export interface DuplicateEscalation {
 export function duplicateEscalations(audit: StoredAuditRecord[], rec: Recorder): DuplicateEscalation[] {
   const out: DuplicateEscalation[] = [];
   const steps = new Map<string, { messageId: string; recipient: string; step: string; times: number }>();
-  for (const a of audit) {
+  // One escalation message may cover many deliveries: each is judged on its own.
+  for (const a of audit.flatMap(perDelivery)) {
     if (a.event !== "escalated" || !a.messageId) continue;
     const { recipient, step } = a.data;
     const key = `${a.messageId}:${recipient}:${step}`;

@@ -21,6 +21,24 @@ export interface Outcome {
   reasons: string[];
 }
 
+/** One submission of a `flood` fault: its stream sequence (stored) or why the broker refused it. */
+export interface FloodSubmission {
+  agency: string;
+  of: "valid" | "malformed";
+  /** The message, for a valid one (reconciled like any other). */
+  message?: Message;
+  id?: string;
+  streamSeq?: number;
+  refused?: string;
+}
+
+/** A flood from its first submission until the coordinators had answered all of it (wall ms, performance.now). */
+export interface FloodWindow {
+  agency: string;
+  fromWall: number;
+  untilWall?: number;
+}
+
 export class Recorder {
   readonly sent = new Map<string, SentMessage>();
   readonly notSent: { plan: PlannedSend; reason: string }[] = [];
@@ -31,10 +49,17 @@ export class Recorder {
   readonly acks = new Map<string, Map<string, number>>();
   /** Ids of the escalation messages agencies received. */
   readonly escalationIds = new Set<string>();
-  /** Wall ms (performance.now) each of our submissions left: one entry per message of the plan. */
-  private readonly submittedWall = new Map<string, number>();
+  /**
+   * Wall ms (performance.now, as every wall time here) each of our submissions left, one entry per
+   * message of the plan, and when its first outcome was heard: submit → acceptance as a sender sees it.
+   */
+  readonly submittedWall = new Map<string, number>();
+  readonly answeredWall = new Map<string, number>();
   /** Wall ms from submission to each recipient's node, one per first delivery. */
   readonly deliveryWallMs: number[] = [];
+  /** Every submission of the run's floods, in the order sent. */
+  readonly flood: FloodSubmission[] = [];
+  readonly floodWindows: FloodWindow[] = [];
   private sub: Subscription | undefined;
 
   /** Called just before a message is submitted: its deliveries' system latency counts from here. */
@@ -46,6 +71,11 @@ export class Recorder {
     if (!this.outcomes.has(messageId)) this.outcomes.set(messageId, o);
   }
 
+  /** A live outcome heard now: the first one times the submission. */
+  private heard(messageId: string) {
+    if (this.submittedWall.has(messageId) && !this.answeredWall.has(messageId)) this.answeredWall.set(messageId, performance.now());
+  }
+
   listen(nc: NatsConnection) {
     this.sub = nc.subscribe(subjects.outcomeAll, {
       callback: (_e, m) => {
@@ -53,9 +83,13 @@ export class Recorder {
           const o = m.json<Message>();
           // The first outcome of an id is its outcome: a later replay of the id is refused, but the
           // message it repeats stands.
-          if (o.kind === "acceptance") this.setOutcome(o.body.messageId, { outcome: "accepted", recipients: o.body.recipients, reasons: [] });
-          else if (o.kind === "rejection" && o.body.messageId)
-            this.setOutcome(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
+          if (o.kind === "acceptance") {
+            this.heard(o.body.messageId);
+            this.setOutcome(o.body.messageId, { outcome: "accepted", recipients: o.body.recipients, reasons: [] });
+          } else if (o.kind === "rejection") {
+            if (o.body.messageId) this.heard(o.body.messageId);
+            if (o.body.messageId) this.setOutcome(o.body.messageId, { outcome: "rejected", recipients: [], reasons: o.body.reasons.map((r) => `${r.code} ${r.path}`) });
+          }
         } catch {
           // Not ours to judge here: the audit chain records every outcome.
         }

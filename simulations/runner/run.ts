@@ -21,6 +21,7 @@ import { createLogger } from "../../shared/log.ts";
 import { AgencyHost, NO_REACTION, type ScriptedReaction } from "../../services/agency/index.ts";
 import { launch, type Launched } from "../../services/launcher/launch.ts";
 import { type ClockControls, exchangeClock, type NextInject } from "../../services/dashboard/clock-control.ts";
+import type { Unplanned } from "../../services/launcher/supervise.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { Inject } from "../scenario/schema.ts";
 import { draftFor, type SentRef } from "./bodies.ts";
@@ -129,6 +130,8 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     ackDeadlineMinutes: { ...DEFAULT_SETTINGS.ackDeadlineMinutes, ...scenario.settings?.ackDeadlineMinutes },
     escalationAfter: { ...DEFAULT_SETTINGS.escalationAfter, ...scenario.settings?.escalationAfter },
     tlpRedMaxAgencies: DEFAULT_SETTINGS.tlpRedMaxAgencies,
+    escalationWindowMinutes: scenario.settings?.escalationWindowMinutes ?? DEFAULT_SETTINGS.escalationWindowMinutes,
+    quotas: { ...DEFAULT_SETTINGS.quotas, ...scenario.settings?.quotas },
   };
   const progress: Progress = { simNow: simStart, simStart, simEnd, sent: 0, planned: plan.sends.length, figures: undefined, phase: "starting" };
   const report = () => opts.onProgress?.({ ...progress });
@@ -139,9 +142,13 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   await writeFile(rosterFile, stringify(roster));
   // `cluster: 3`: a cluster of our own (not with an external --nats) and a second coordinator to carry on when one dies.
   const cluster = opts.nats ? undefined : scenario.cluster;
+  // A coordinator that dies on its own is started again by the launcher; the report's fault log
+  // records each such death as unplanned (deliberate kills are the scenario's faults).
+  const unplanned: Unplanned[] = [];
   const launched = await launch({
     home, roster: rosterFile, speed, simStart, coordinators: scenario.cluster ? 2 : 1, agencies: false, paused: true, settings,
     ...(opts.nats ? { nats: opts.nats } : {}), ...(cluster ? { cluster } : {}),
+    onUnplanned: (u) => void unplanned.push(u),
   });
   const memory = new MemorySampler({
     groups: { coordinator: () => launched.coordinators.map((c) => c.proc.pid), agencies: () => [process.pid], broker: () => [launched.server?.pid, ...(launched.cluster?.nodes.map((n) => n.pid) ?? [])] },
@@ -223,7 +230,7 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
   progress.phase = "playing";
 
   const faultCtx = {
-    host, launched, offline,
+    host, launched, offline, recorder, admin,
     seedOf: (a: string) => seeds.get(a)!,
     // A follow-up that fails (a broker node that does not come back) is a finding of the run.
     later: (at: number, kind: string, run: () => Promise<void>) => timeline.add(at, () => run().catch((e: Error) => faultCtx.log(`${kind}-failed`, at, e.message)), "fault"),
@@ -234,13 +241,9 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
     timeline.add(f.at, () => applyFault(f, faultCtx, () => clock.iso()).catch((e: Error) => faultCtx.log(`${f.kind}-failed`, f.at, e.message)), "fault");
   // A coordinator that exits on its own (not killed by a fault, not stopped at the end) is a
   // finding too: its log says why, and the report's fault log points to it.
-  const crashed = new Set<string>();
   const noticeCrashes = () => {
-    for (const c of launched.coordinators)
-      if (c.proc.exitCode !== null && c.proc.exitCode !== 0 && !crashed.has(c.name)) {
-        crashed.add(c.name);
-        faultCtx.log("coordinator-exited", clock.nowMs() - simStart, `${c.name} exited by itself with code ${c.proc.exitCode}; see ${c.logFile}`);
-      }
+    for (const u of unplanned.splice(0))
+      faultCtx.log("coordinator-exited", clock.nowMs() - simStart, `unplanned: ${u.line}; see ${join(launched.logDir, `${u.name}.log`)}`, { instance: u.name });
   };
 
   let interrupted = false;
@@ -292,19 +295,31 @@ export async function playScenario(loaded: LoadedScenario, opts: RunOptions = {}
  * simulated clock runs. Until then it is late, not lost.
  */
 const DRAIN_MIN_WALL_MS = 20_000;
+/**
+ * How long (wall) the drain waits past its time for a flood the coordinators are still answering:
+ * its submissions queue in the stream and are answered in turn, at the machine's pace, whatever
+ * the simulated clock's speed. One still unanswered after that is a finding (flood-answered).
+ */
+const FLOOD_ANSWER_WALL_MS = 120_000;
 
-/** After the last inject: wait until every delivery arrived and was acknowledged, or the drain time passed. */
+/**
+ * After the last inject: wait until every delivery arrived and was acknowledged and every flood
+ * was answered, or the drain time passed.
+ */
 async function drain(rec: Recorder, roster: Roster, clock: { nowMs(): number }, until: number, stop: () => boolean) {
-  const wallUntil = Date.now() + DRAIN_MIN_WALL_MS;
+  const started = Date.now();
+  const flooding = () => rec.floodWindows.some((w) => w.untilWall === undefined);
   while (!stop()) {
     const r = reconcile(roster, rec);
     const unacked = [...rec.sent.keys()].some((id) => {
       const o = rec.outcomes.get(id);
       return o?.outcome === "accepted" && o.recipients.some((a) => !rec.acks.get(id)?.get(a));
     });
-    if (r.lost.length === 0 && !unacked && [...rec.sent.keys()].every((id) => rec.outcomes.has(id))) return;
-    // Past the drain time only what has not arrived yet is waited for, and only that long.
-    if (clock.nowMs() >= until && (r.lost.length === 0 || Date.now() >= wallUntil)) return;
+    if (r.lost.length === 0 && !unacked && !flooding() && [...rec.sent.keys()].every((id) => rec.outcomes.has(id))) return;
+    // Past the drain time only what has not arrived yet and floods not yet answered are waited for, and only that long.
+    const waitLost = r.lost.length > 0 && Date.now() < started + DRAIN_MIN_WALL_MS;
+    const waitFlood = flooding() && Date.now() < started + FLOOD_ANSWER_WALL_MS;
+    if (clock.nowMs() >= until && !waitLost && !waitFlood) return;
     await sleep(200);
   }
 }

@@ -5,6 +5,7 @@ import {
   AgencyId, AlertContent, Distribution, HANDLING_CODES, PRECEDENCES, RosterAgency, ShortText, THREAT_CATEGORIES, TLPS,
 } from "../../shared/contracts/index.ts";
 import { LANGS } from "../../shared/i18n/lang.ts";
+import { Quotas } from "../../shared/exchange/settings.ts";
 import { Duration } from "./duration.ts";
 
 /** `--to` syntax ("all", "org:CIS,agency:GE") or a distribution object. */
@@ -190,6 +191,17 @@ export const Fault = z.discriminatedUnion("kind", [
     .strict(),
   z.object({ kind: z.literal("slow-agency"), at: Duration, agency: AgencyId, factor: z.number().min(1), for: Duration }).strict(),
   z.object({ kind: z.literal("malformed-burst"), at: Duration, from: AgencyId, count: z.number().int().positive().max(10_000) }).strict(),
+  z
+    .object({
+      kind: z.literal("flood"),
+      at: Duration,
+      /** The agency that floods, with its own identity. */
+      agency: AgencyId,
+      count: z.number().int().positive().max(20_000),
+      /** Valid, signed FLASH alerts to everyone, or malformed submissions of every sort. */
+      of: z.enum(["valid", "malformed"]),
+    })
+    .strict(),
 ]);
 export type Fault = z.infer<typeof Fault>;
 
@@ -202,6 +214,29 @@ export const Expectation = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("injects-met"), atLeast: z.number().min(0).max(1).default(1), description: ShortText(500).optional() }).strict(),
   z.object({ kind: z.literal("rejections-recorded"), atLeast: z.number().int().min(0), description: ShortText(500).optional() }).strict(),
   z.object({ kind: z.literal("escalations-at-most"), count: z.number().int().min(0), description: ShortText(500).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal("flood-answered"),
+      description: ShortText(500).optional(),
+    })
+    .strict()
+    .meta({ description: "Every submission of the run's floods was stored and answered: accepted, or rejected with a reason." }),
+  z
+    .object({
+      kind: z.literal("others-accepted-within"),
+      /** Wall seconds: the p99 of the other agencies' submit → acceptance while a flood was on. */
+      p99Seconds: z.number().positive(),
+      description: ShortText(500).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("escalations-coalesced"),
+      /** Escalation messages per late delivery, at most. */
+      atMostPerLateDelivery: z.number().positive(),
+      description: ShortText(500).optional(),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal("coordinator-memory-below"),
@@ -253,6 +288,8 @@ export const Scenario = z
       .object({
         ackDeadlineMinutes: z.partialRecord(z.enum(PRECEDENCES), z.number().positive()).optional(),
         escalationAfter: z.object({ reminder: z.number(), "backup-contact": z.number(), originator: z.number() }).partial().optional(),
+        escalationWindowMinutes: z.number().min(0).optional(),
+        quotas: Quotas.partial().optional(),
       })
       .strict()
       .optional(),
@@ -297,6 +334,7 @@ export const Scenario = z
       if (f.kind === "broker-kill" && s.cluster && f.node > s.cluster) ctx.addIssue({ code: "custom", path: ["faults", i, "node"], message: `expected a node from 1 to ${s.cluster}` });
       if (f.kind === "coordinator-kill" && f.instance !== undefined && f.instance > coordinators)
         ctx.addIssue({ code: "custom", path: ["faults", i, "instance"], message: `expected an instance from 1 to ${coordinators} (${s.cluster ? "a cluster runs two" : "one runs without a cluster"})` });
+
       if (f.kind === "coordinator-kill" && !f.restart && coordinators < 2)
         ctx.addIssue({ code: "custom", path: ["faults", i, "restart"], message: "expected restart: true, or `cluster: 3` for a second coordinator to carry on" });
     });

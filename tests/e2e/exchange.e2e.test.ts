@@ -1,11 +1,15 @@
 // The exchange as a new user meets it: `atix up`, a FLASH alert sent with --wait, the audit
-// exported and verified (and a tampered copy refused), status, then Ctrl-C stops everything.
+// exported and verified (and a tampered copy refused), status, a coordinator killed and started
+// again by `atix up`, then Ctrl-C stops everything.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ATIX_BIN, runAtix } from "../support/run-cli.ts";
+import { subjects } from "../../shared/contracts/index.ts";
+import { attach } from "../../shared/exchange/attach.ts";
+import { Heartbeat } from "../../shared/exchange/observe.ts";
 
 const ROSTER = new URL("../../simulations/rosters/smoke-6.yaml", import.meta.url).pathname;
 let dir: string;
@@ -124,11 +128,54 @@ describe("atix up, send, audit, status", () => {
     expect(e.stdout + e.stderr).toMatch(/record 6.*edited/);
   });
 
-  it("status shows the coordinator and the agencies online", async () => {
+  it("status shows the coordinator and the agencies online, and each stream's use against its limit", async () => {
     const r = await runAtix(["status", "--json"], { cwd: dir });
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(JSON.stringify(s)).toContain("coordinator-1");
+    expect(s.streams.deliveries).toEqual(expect.objectContaining({ maxBytes: 20 * 1024 ** 3, maxAgeDays: 30 }));
+    expect(s.audit.signer).toBe("coordinator-1");
+  });
+
+  it("settings changes a setting live, validated, and refuses one outside the contract writing nothing", async () => {
+    const set = await runAtix(["settings", "--set", "quotas.perMinute=1200", "--set", "tlpRedMaxAgencies=5"], { cwd: dir });
+    expect(set.code, set.stderr).toBe(0);
+    const bad = await runAtix(["settings", "--set", "quotas.burst=0"], { cwd: dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/quotas\.burst/);
+    const shown = JSON.parse((await runAtix(["settings"], { cwd: dir })).stdout);
+    expect(shown).toMatchObject({ tlpRedMaxAgencies: 5, quotas: { perMinute: 1200, burst: 500 } });
+  });
+
+  it("starts a coordinator killed with SIGKILL again within seconds, says why, and status counts the restart", async () => {
+    const { nc } = await attach({ as: "observer", exchangeFile: join(dir, ".atix", "exchange.json") });
+    try {
+      const beats: Heartbeat[] = [];
+      nc.subscribe(subjects.coordinatorHeartbeatAll, { callback: (_e, m) => void beats.push(Heartbeat.parse(m.json())) });
+      const heard = async (ok: (h: Heartbeat) => boolean, what: string, ms: number) => {
+        for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+          const h = beats.find(ok);
+          if (h) return h;
+        }
+        throw new Error(`no heartbeat ${what} within ${ms} ms`);
+      };
+      const before = await heard((h) => h.instance === "coordinator-1", "from coordinator-1", 5_000);
+      const killedAt = Date.now();
+      process.kill(before.pid, "SIGKILL");
+      const after = await heard((h) => h.instance === "coordinator-1" && h.pid !== before.pid, "from a restarted coordinator-1", 20_000);
+      // Back and beating (with its chain read and its queues open) within seconds.
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      expect(after.restarts).toBe(1);
+      expect(upOutput).toMatch(new RegExp(`coordinator-1 \\(pid ${before.pid}\\) exited unexpectedly \\(signal SIGKILL.*starting it again in 0\\.5 s \\(restart 1\\)`));
+    } finally {
+      await nc.close();
+    }
+    const r = await runAtix(["status", "--json"], { cwd: dir });
+    expect(JSON.parse(r.stdout).coordinators).toEqual([expect.objectContaining({ instance: "coordinator-1", restarts: 1 })]);
+    // Started again under its name, it signs with the same key: the registry still names one key for it.
+    const exchange = JSON.parse(await readFile(join(dir, ".atix", "exchange.json"), "utf8")) as { registryFile: string };
+    const keys = (JSON.parse(await readFile(exchange.registryFile, "utf8")) as { coordinators: { id: string }[] }).coordinators.filter((k) => k.id === "coordinator-1");
+    expect(keys).toHaveLength(1);
   });
 
   it("Ctrl-C drains and stops everything within a few seconds", async () => {

@@ -1,5 +1,6 @@
 // Nothing lost, nothing doubled: a coordinator SIGKILLed mid-burst and restarted, two instances
-// sharing the work, and escalation steps that fire exactly once across instances and restarts.
+// sharing the work, and escalation steps that fire exactly once across instances and restarts,
+// coalesced (one message per step and agency told), a claim left by a dead instance finished as frozen.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,8 +10,10 @@ import type { AlertMessage, StoredAuditRecord } from "../../shared/contracts/ind
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { startChild, stopChild, type Child } from "../../services/launcher/children.ts";
+import { escalationClaimKey } from "../../shared/exchange/records.ts";
+import { escalationItems, type EscalationMessage } from "../../shared/contracts/index.ts";
 import { auditRecords, deliveriesTo, eventually } from "../support/streams-read.ts";
-import { startTestExchange, type TestExchange } from "../support/exchange.ts";
+import { openStore, startTestExchange, type TestExchange } from "../support/exchange.ts";
 
 const exchanges: TestExchange[] = [];
 afterAll(async () => {
@@ -111,5 +114,43 @@ describe("coordinator failover", () => {
     expect((await deliveriesTo(ex.admin, "KG")).filter((d) => d.kind === "escalation")).toHaveLength(1);
     expect((await deliveriesTo(ex.admin, "RU")).filter((d) => d.kind === "escalation")).toHaveLength(1);
     expect((await deliveriesTo(ex.admin, "AZ")).filter((d) => d.kind === "escalation")).toHaveLength(1);
+  });
+
+  it("coalesces a desk's missed deadlines into one message per step and agency told, and finishes a dead instance's claim as it froze it", async () => {
+    const ex = await startTestExchange({ speed: 60, settings: { ackDeadlineMinutes: { FLASH: 1, IMMEDIATE: 2, PRIORITY: 3, ROUTINE: 4 }, escalationWindowMinutes: 0 } });
+    exchanges.push(ex);
+    await ex.startCoordinator("m1");
+    const alerts = [];
+    for (let i = 0; i < 10; i++) alerts.push(await ex.send("AZ", "alert", { ...body(i), precedence: "FLASH", distribution: { agencies: ["KG"] } }));
+    await eventually(async () => ((await auditRecords(ex.admin)).filter((r) => r.event === "delivered").length === 10 ? true : undefined), 10_000, "10 deliveries");
+    await ex.coordinators.shift()!.stop();
+    // An instance that died having claimed KG's first reminder for four of them (its claim froze those).
+    const store = await openStore(ex.admin);
+    const frozen = alerts.slice(0, 4).map((a) => ({ messageId: a.id, kind: "alert", recipient: "KG", precedence: "FLASH" as const, deadline: a.sentAt }));
+    await store.claims.create(escalationClaimKey("reminder", "KG", 1), { state: "claimed", instance: "dead", claimedAtWall: Date.now() - 60_000, at: ex.clock.iso(), items: frozen });
+    // Every deadline and every step is due by the time two instances start.
+    await new Promise((r) => setTimeout(r, 2_500));
+    await Promise.all([ex.startCoordinator("m2"), ex.startCoordinator("m3")]);
+    const escalated = await eventually(async () => {
+      const e = (await auditRecords(ex.admin)).filter((r) => r.event === "escalated");
+      const covered = e.reduce((n, r) => n + 1 + ((r.data.more as unknown[] | undefined)?.length ?? 0), 0);
+      return covered >= 30 ? e : undefined;
+    }, 30_000, "every step of the 10 deliveries");
+    await ex.coordinators.shift()!.stop();
+    await ex.startCoordinator("m4");
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await auditRecords(ex.admin)).filter((r) => r.event === "escalated")).toHaveLength(escalated.length);
+    const told = async (agency: string) => (await deliveriesTo(ex.admin, agency)).filter((d): d is EscalationMessage => d.kind === "escalation");
+    // KG: the frozen claim finished with exactly its four, then one message for the other six.
+    const kg = await told("KG");
+    expect(kg.map((m) => escalationItems(m.body).length)).toEqual([4, 6]);
+    expect(kg[0]!.body.messageId).toBe(frozen[0]!.messageId);
+    expect(escalationItems(kg[0]!.body).map((i) => i.messageId).sort()).toEqual(frozen.map((f) => f.messageId).sort());
+    // Its hub and the originator: told of all ten in as few messages (the four went on a step ahead).
+    for (const agency of ["RU", "AZ"]) expect((await told(agency)).map((m) => escalationItems(m.body).length).sort(), agency).toEqual([4, 6]);
+    // Each delivery's each step once.
+    const steps = [...kg, ...(await told("RU")), ...(await told("AZ"))].flatMap((m) => escalationItems(m.body).map((i) => `${i.messageId}:${m.body.step}`));
+    expect(new Set(steps).size).toBe(30);
+    expect(steps).toHaveLength(30);
   });
 });

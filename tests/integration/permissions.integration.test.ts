@@ -29,6 +29,7 @@ import {
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
+import { agencyConsumers as agencyConsumersOf } from "../../shared/exchange/server-config.ts";
 import { ensureAgencyConsumer } from "../../shared/nats/streams.ts";
 import { openStore, outcomeOf, startTestExchange, type TestExchange } from "../support/exchange.ts";
 import { expectPublishRefused, expectRequestRefused, expectSubscribeRefused, type Party, party, violation } from "../support/refusals.ts";
@@ -184,15 +185,16 @@ describe("an agency, connected with its own nkey", () => {
     await expectRequestRefused(kz, () => kz.jsm.consumers.delete(DELIVERIES, consumers.agency("KZ")), api(`CONSUMER.DELETE.${DELIVERIES}.agency-KZ`));
     await expectRequestRefused(kz, () => kz.jsm.consumers.update(DELIVERIES, consumers.agency("KZ"), { max_ack_pending: 1 }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_DELIVERIES\.agency-KZ/);
     await expectRequestRefused(kz, () => kz.jsm.consumers.add(DELIVERIES, { durable_name: "agency-KZ-2", filter_subject: subjects.deliverOf("AZ"), ack_policy: AckPolicy.Explicit }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_DELIVERIES\.agency-KZ-2/);
-    await expectRequestRefused(kz, () => kz.jsm.consumers.delete(SUBMISSIONS, consumers.submissions), api(`CONSUMER.DELETE.${SUBMISSIONS}.coordinators`));
-    await expectRequestRefused(kz, () => kz.nc.request(api(`CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`), JSON.stringify({ batch: 1, no_wait: true })), api(`CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`));
-    await expectPublishRefused(kz, `$JS.ACK.${SUBMISSIONS}.coordinators.1.1.1.0.0`);
+    // Not even the queue of its own submissions, which the coordinators read.
+    await expectRequestRefused(kz, () => kz.jsm.consumers.delete(SUBMISSIONS, consumers.submissionsOf("KZ")), api(`CONSUMER.DELETE.${SUBMISSIONS}.submit-KZ`));
+    await expectRequestRefused(kz, () => kz.nc.request(api(`CONSUMER.MSG.NEXT.${SUBMISSIONS}.submit-KZ`), JSON.stringify({ batch: 1, no_wait: true })), api(`CONSUMER.MSG.NEXT.${SUBMISSIONS}.submit-KZ`));
+    await expectPublishRefused(kz, `$JS.ACK.${SUBMISSIONS}.submit-KZ.1.1.1.0.0`);
     await expectPublishRefused(kz, `$JS.ACK.${DELIVERIES}.agency-AZ.1.1.1.0.0`);
 
     expect(await names()).toEqual(streamsBefore);
     const ownAfter = await admin.consumers.info(DELIVERIES, consumers.agency("KZ"));
     expect(ownAfter.config).toEqual(ownBefore.config);
-    expect((await admin.consumers.info(SUBMISSIONS, consumers.submissions)).name).toBe("coordinators");
+    expect((await admin.consumers.info(SUBMISSIONS, consumers.submissionsOf("KZ"))).name).toBe("submit-KZ");
     await expect(admin.consumers.info(DELIVERIES, "agency-KZ-2")).rejects.toThrow(/consumer not found/);
   });
 
@@ -330,7 +332,9 @@ describe("the observer", () => {
   it("cannot read the deliveries, the submissions or the other buckets", async () => {
     for (const stream of [DELIVERIES, SUBMISSIONS, `KV_${buckets.seen}`, `KV_${buckets.tracking}`, `KV_${buckets.registry}`])
       await expectRequestRefused(observer, () => observer.jsm.direct.getMessage(stream, { seq: 1 }), `$JS.ATIX.API.DIRECT.GET.${stream}`);
-    await expectRequestRefused(observer, () => observer.jsm.streams.info(DELIVERIES), `$JS.ATIX.API.STREAM.INFO.${DELIVERIES}`);
+    // A stream's info (counts, limits: what `atix status` shows) but no bucket's.
+    expect((await observer.jsm.streams.info(DELIVERIES)).config.name).toBe(DELIVERIES);
+    await expectRequestRefused(observer, () => observer.jsm.streams.info(`KV_${buckets.seen}`), `$JS.ATIX.API.STREAM.INFO.KV_${buckets.seen}`);
     for (const s of [subjects.deliverAll, subjects.submitAll, subjects.audit, "$KV.>", ">"]) await expectSubscribeRefused(observer, s);
   });
 
@@ -355,15 +359,31 @@ describe("the observer", () => {
 
 // ---- nothing the observer or an agency sends changes the exchange -------------------------------
 
-/** Every stream's and bucket's state (messages, last sequence) and its consumers, read as the coordinator. */
-async function exchangeState(jsm: JetStreamManager) {
-  const out: Record<string, { messages: number; lastSeq: number; consumers: string[] }> = {};
+/**
+ * Every stream's and bucket's state (messages, last sequence) and its consumers, each with its
+ * configuration and how far it got (what was handed out, acknowledged, pending): a message pulled,
+ * acked or a durable changed by anyone shows. Read as the coordinator.
+ */
+type ExchangeState = Record<string, { messages: number; lastSeq: number; consumers: Record<string, { config: unknown; [progress: string]: unknown }> }>;
+async function exchangeState(jsm: JetStreamManager): Promise<ExchangeState> {
+  const out: ExchangeState = {};
   for (const name of [...Object.values(streams).map((x) => x.name), ...Object.values(buckets).map((b) => `KV_${b}`)]) {
     const { state } = await jsm.streams.info(name);
-    out[name] = { messages: state.messages, lastSeq: state.last_seq, consumers: await consumerNames(jsm, name) };
+    const cs: ExchangeState[string]["consumers"] = {};
+    for await (const ci of jsm.consumers.list(name)) {
+      const { config, delivered, ack_floor, num_pending, num_ack_pending, num_redelivered } = ci;
+      cs[ci.name] = { config, delivered: delivered.stream_seq, ackFloor: ack_floor.stream_seq, num_pending, num_ack_pending, num_redelivered };
+    }
+    out[name] = { messages: state.messages, lastSeq: state.last_seq, consumers: cs };
   }
   return out;
 }
+
+/** The state with the named consumers' progress left out: what their owner may move by reading and acking. */
+const progressLeftOut = (s: ExchangeState, stream: string, names: string[]): ExchangeState => ({
+  ...s,
+  [stream]: { ...s[stream]!, consumers: Object.fromEntries(Object.entries(s[stream]!.consumers).map(([n, c]) => [n, names.includes(n) ? { config: c.config } : c])) },
+});
 
 /** Every subject a JetStream answer or a copy could be steered to, to write into the exchange. */
 const TARGETS = [
@@ -379,7 +399,8 @@ function steer(nc: NatsConnection, subject: string, data = "") {
 
 describe("nothing the observer sends changes a stream, a bucket or a consumer of the exchange", () => {
   // Its own exchange, without a coordinator (it would record what follows): an alert's worth of
-  // content in every stream and bucket, as the coordinator would have written it, and the durables.
+  // content in every stream and bucket, as the coordinator would have written it, and the durables
+  // (each agency's deliveries and broadcasts, and its submission queue, with a submission waiting).
   it("tries every path: API answers steered by reply, consumers (push and pull), plain publishes", async () => {
     const own = await startTestExchange({ auth: true });
     try {
@@ -403,7 +424,7 @@ describe("nothing the observer sends changes a stream, a bucket or a consumer of
       }
       steer(obs.nc, `$JS.ATIX.API.DIRECT.GET.${AUDIT}.${subjects.audit}`);
       steer(obs.nc, `$JS.ATIX.API.DIRECT.GET.KV_${buckets.config}.$KV.${buckets.config}.registry`);
-      steer(obs.nc, `$JS.ATIX.API.STREAM.INFO.${AUDIT}`);
+      for (const s of [AUDIT, SUBMISSIONS, DELIVERIES]) steer(obs.nc, `$JS.ATIX.API.STREAM.INFO.${s}`);
       // 2. The JetStream API itself, under either prefix: refused (and its account has no JetStream to answer).
       const create = (extra: object) => JSON.stringify({ stream_name: AUDIT, config: { ack_policy: "none", deliver_policy: "all", ...extra } });
       for (const prefix of ["$JS.API", "$JS.ATIX.API"]) {
@@ -415,14 +436,16 @@ describe("nothing the observer sends changes a stream, a bucket or a consumer of
           await expectPublishRefused(obs, `${prefix}.STREAM.MSG.GET.${s}`, JSON.stringify({ seq: 1 }));
         }
         for (const api of ["INFO", `STREAM.NAMES`, `STREAM.CREATE.OBS`, `STREAM.UPDATE.${AUDIT}`, `STREAM.PURGE.${AUDIT}`, `STREAM.MSG.DELETE.${AUDIT}`,
-          `CONSUMER.MSG.NEXT.${DELIVERIES}.agency-AZ`, `CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`, `CONSUMER.DELETE.${SUBMISSIONS}.coordinators`])
+          `CONSUMER.MSG.NEXT.${DELIVERIES}.agency-AZ`, `CONSUMER.MSG.NEXT.${SUBMISSIONS}.coordinators`, `CONSUMER.DELETE.${SUBMISSIONS}.coordinators`,
+          ...["AZ", "KZ"].flatMap((id) => [`${SUBMISSIONS}.${consumers.submissionsOf(id)}`, `${DELIVERIES}.${consumers.agency(id)}`, `${DELIVERIES}.${consumers.broadcast(id)}`])
+            .flatMap((c) => [`CONSUMER.MSG.NEXT.${c}`, `CONSUMER.DELETE.${c}`, `CONSUMER.INFO.${c}`, `CONSUMER.CREATE.${c}`, `CONSUMER.DURABLE.CREATE.${c}`])])
           await expectPublishRefused(obs, `${prefix}.${api}`);
       }
       await expectRequestRefused(obs, () => obs.jsm.consumers.add(SUBMISSIONS, { name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_SUBMISSIONS/);
       await expectRequestRefused(obs, () => obs.jsm.consumers.add(AUDIT, { name: "pull", ack_policy: AckPolicy.Explicit }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_AUDIT/);
       await expectRequestRefused(obs, () => obs.js.consumers.get(AUDIT, { filter_subjects: subjects.audit }), /^\$JS\.ATIX\.API\.CONSUMER\.CREATE\.ATIX_AUDIT/);
       // 3. Plain publishes to every subject of the exchange, acks included.
-      for (const t of [...TARGETS, `$JS.ACK.${DELIVERIES}.agency-AZ.1.1.1.0.0`, `$JS.ACK.${SUBMISSIONS}.coordinators.1.1.1.0.0`, subjects.coordinatorHeartbeat("c9")])
+      for (const t of [...TARGETS, `$JS.ACK.${DELIVERIES}.agency-AZ.1.1.1.0.0`, `$JS.ACK.${SUBMISSIONS}.coordinators.1.1.1.0.0`, `$JS.ACK.${SUBMISSIONS}.submit-KZ.1.1.1.0.0`, subjects.coordinatorHeartbeat("c9")])
         await expectPublishRefused(obs, t);
       await obs.nc.flush();
       await new Promise((r) => setTimeout(r, 300)); // answers in flight land (or not) before the state is read
@@ -441,13 +464,14 @@ describe("nothing the observer sends changes a stream, a bucket or a consumer of
       await own.send("KZ", "presence", { status: "on-duty" }); // something to copy
       const jsm = await jetstreamManager(own.admin);
       const before = (await jsm.streams.info(AUDIT)).state.messages;
+      const consumersBefore = await consumerNames(jsm, SUBMISSIONS);
       const plain = await jetstreamManager(obs.nc, { checkAPI: false });
       await expectRequestRefused(obs, () => plain.consumers.add(SUBMISSIONS, {
         name: "copy", deliver_subject: subjects.audit, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All,
       }), /^\$JS\.API\.CONSUMER\.CREATE\.ATIX_SUBMISSIONS/);
       await new Promise((r) => setTimeout(r, 300));
       expect((await jsm.streams.info(AUDIT)).state.messages).toBe(before);
-      expect(await consumerNames(jsm, SUBMISSIONS)).toEqual(["coordinators"]);
+      expect(await consumerNames(jsm, SUBMISSIONS)).toEqual(consumersBefore);
     } finally {
       await obs.nc.close();
       await own.stop();
@@ -513,7 +537,9 @@ describe("JetStream's answers to an agency", () => {
       // The requests were real: its submissions were stored, and nothing else changed anywhere.
       const after = await exchangeState(jsm);
       expect(after[SUBMISSIONS]!.messages).toBe(before[SUBMISSIONS]!.messages + TARGETS.length);
-      expect({ ...after, [SUBMISSIONS]: undefined }).toEqual({ ...before, [SUBMISSIONS]: undefined });
+      // Its own two consumers moved on as it read and acked them; nothing else did.
+      const unmoved = (x: ExchangeState) => ({ ...progressLeftOut(x, DELIVERIES, agencyConsumersOf("KZ")), [SUBMISSIONS]: undefined });
+      expect(unmoved(after)).toEqual(unmoved(before));
       expect(kzParty.violations.map((v) => v.subject)).toEqual([subjects.audit, subjects.auditStored, subjects.auditHead, subjects.audit, expect.stringMatching(/CONSUMER\.CREATE/), api(`DIRECT.GET.${AUDIT}`)]);
     } finally {
       await own.stop();

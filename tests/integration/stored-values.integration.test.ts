@@ -5,7 +5,7 @@
 // submission retry for ever.
 import { Kvm } from "@nats-io/kv";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { claimKey } from "../../shared/exchange/records.ts";
+import { escalationClaimKey } from "../../shared/exchange/records.ts";
 import { buckets, type Message } from "../../shared/contracts/index.ts";
 import { CONFIG_KEYS } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
@@ -29,8 +29,9 @@ const alert = (to: string[], precedence = "PRIORITY") => compose("alert", testAl
 
 it("escalates a delivery whose claims were replaced by junk, once", async () => {
   const m = alert(["KG"], "FLASH");
-  // Junk under every step's claim key before the alert is even sent.
-  for (const step of ["reminder", "backup-contact", "originator"]) await put(buckets.tracking, claimKey(m.id, "KG", step), JUNK);
+  // Junk under the claim key of every step's first escalation to any agency, before the alert is even sent.
+  for (const step of ["reminder", "backup-contact", "originator"])
+    for (const agency of ex.ids.agencies.keys()) await put(buckets.tracking, escalationClaimKey(step, agency, 1), JUNK);
   expect((await submitAndWait(ex, "AZ", m)).kind).toBe("acceptance");
   const escalated = await eventually(async () => {
     const steps = (await auditRecords(ex.admin)).flatMap((r) => (r.event === "escalated" && r.messageId === m.id ? [r.data.step] : []));

@@ -6,7 +6,7 @@ import { AGENCY_ID_PATTERN, AgencyId, consumers, subjects } from "../../shared/c
 import { kindSchema } from "../../shared/contracts/export/json-schema.ts";
 import { agencyAccount } from "../../shared/exchange/server-config.ts";
 import { seedFile } from "../../shared/exchange/identities.ts";
-import { claimKey } from "../../shared/exchange/records.ts";
+import { escalationClaimKey } from "../../shared/exchange/records.ts";
 import { ESCALATION_STEPS } from "../../shared/contracts/kinds/escalation.ts";
 import { benchAgencyIds, benchRoster, MAX_AGENCIES } from "../../services/bench/roster.ts";
 
@@ -34,11 +34,11 @@ describe("AgencyId", () => {
     expect(subjects.deliver(id, "alert").split(".")[2]).toBe(id);
     expect(subjects.outcome(id, "019a4f9e-8c1a-7b3e-9f00-3c2b1a0d4e5f").split(".")[2]).toBe(id);
     expect(subjects.presence(id).split(".")[2]).toBe(id);
-    for (const name of [consumers.agency(id), consumers.broadcast(id), agencyAccount(id), subjects.inboxPrefix(id)]) expect(name).toMatch(NATS_NAME);
+    for (const name of [consumers.agency(id), consumers.broadcast(id), consumers.submissionsOf(id), agencyAccount(id), subjects.inboxPrefix(id)]) expect(name).toMatch(NATS_NAME);
     // No agency's own deliveries filter takes in the broadcasts ("all" is lowercase).
     expect(subjects.deliverOf(id).replace(">", "")).not.toBe(subjects.broadcastAll.replace(">", ""));
     expect(seedFile("/keys", id)).toBe(`/keys/${id}.nk`);
-    for (const step of ESCALATION_STEPS) expect(claimKey("019a4f9e-8c1a-7b3e-9f00-3c2b1a0d4e5f", id, step)).toMatch(KV_KEY);
+    for (const step of ESCALATION_STEPS) expect(escalationClaimKey(step, id, 12)).toMatch(KV_KEY);
   });
 
   it("is exported to JSON Schema with the same pattern", () => {

@@ -1,8 +1,12 @@
 // Readers that count or show deliveries from the audit chain see one per delivery, whether a
-// record stands for one delivery or a batch: `atix watch`'s lines and the run's hourly timeline.
+// record stands for one delivery or a batch: `atix watch`'s lines and the run's hourly timeline; a
+// coalesced escalation is one line, and fits the typed record and its exported schema.
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { acknowledgedEntry } from "../../shared/audit/deliveries.ts";
-import type { AuditEntry, StoredAuditRecord } from "../../shared/contracts/index.ts";
+import { type AuditEntry, StoredAuditRecord } from "../../shared/contracts/index.ts";
+import { auditRecordSchema } from "../../shared/contracts/export/json-schema.ts";
 import { formatRecord } from "../../services/cli/commands/watch.ts";
 import { hourly } from "../../simulations/runner/collect.ts";
 
@@ -28,6 +32,32 @@ describe("atix watch", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/#3 .*acknowledged {2}KZ → AZ .*…000000aa .*after 3\.0 min \(in time\) {2}by KZ-DO-1$/);
     expect(lines[1]).toMatch(/#3 .*acknowledged {2}KZ → RU .*…000000bb .*after 15 min \(late\) {2}by KZ-DO-1$/);
+  });
+});
+
+describe("atix watch, a coalesced escalation", () => {
+  const esc = stored({
+    eventId: "escalated:reminder:KZ:1", event: "escalated", actor: "ATIX", messageId: A, kind: "alert", agency: "KZ", at: iso(12),
+    data: {
+      step: "reminder", batch: 1, escalationId: "019a0000-0000-7000-8000-0000000000cc", recipient: "KZ", precedence: "FLASH", deadline: iso(10),
+      more: [{ messageId: B, kind: "alert", recipient: "KZ", precedence: "FLASH", deadline: iso(11) }, { messageId: B, kind: "alert", recipient: "KG", precedence: "FLASH", deadline: iso(11) }],
+    },
+  }, 4);
+
+  it("is one line naming how many overdue deliveries it lists, of how many messages, and whose", () => {
+    expect(formatRecord(esc)).toEqual([expect.stringMatching(/#4 .*escalated +ATIX → KZ .*step reminder {2}3 overdue deliveries of 2 messages, for KZ, KG$/)]);
+  });
+
+  it("validates against the record contract and its exported JSON Schema; an item with a field of another shape does not", () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const exported = ajv.compile(auditRecordSchema());
+    const signed = { ...esc, signature: { alg: "ed25519", key: "U".padEnd(56, "A"), value: `${"x".repeat(85)}A` } };
+    expect(StoredAuditRecord.safeParse(esc).success).toBe(true);
+    expect(exported(signed), JSON.stringify(exported.errors?.slice(0, 2))).toBe(true);
+    const renamed = { ...signed, data: { ...esc.data, more: [{ messageId: B, kind: "alert", recipient: "KZ", precedence: "FLASH", due: iso(11) }] } };
+    expect(StoredAuditRecord.safeParse(renamed).success).toBe(false);
+    expect(exported(renamed)).toBe(false);
   });
 });
 

@@ -1,11 +1,10 @@
 // The pieces that let a busy node and the coordinator keep up: receipts and acknowledgements
-// batched into one signed message, and per-sender lanes that decide in order but write in parallel.
+// batched into one signed message (the coordinator's order of work: fair-queue.test.ts).
 import { describe, expect, it } from "vitest";
 import { AcknowledgementMessage, BATCH_MAX, parseMessage, ReceiptMessage } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import { acknowledgementFor, receiptFor } from "../../services/agency/reactions.ts";
-import { Lanes } from "../../services/coordinator/lanes.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { testAlertBody } from "../support/exchange.ts";
 
@@ -183,37 +182,3 @@ describe("batched receipts and acknowledgements", () => {
   });
 });
 
-describe("Lanes", () => {
-  it("decides one key's work in order while the writes of earlier work are still under way", async () => {
-    const lanes = new Lanes(8);
-    const log: string[] = [];
-    const writes = [deferred(), deferred()];
-    for (const i of [0, 1])
-      await lanes.run("AZ", async () => {
-        log.push(`decide ${i}`);
-        return { rest: writes[i]!.promise.then(() => void log.push(`written ${i}`)) };
-      });
-    await tick();
-    expect(log).toEqual(["decide 0", "decide 1"]);
-    expect(lanes.inFlight).toBe(2); // slots held until the writes are done
-    writes[1]!.resolve();
-    writes[0]!.resolve();
-    await lanes.idle();
-    expect(log).toEqual(["decide 0", "decide 1", "written 1", "written 0"]);
-    expect(lanes.inFlight).toBe(0);
-  });
-
-  it("bounds the work in flight, continuations included", async () => {
-    const lanes = new Lanes(1);
-    const write = deferred();
-    await lanes.run("AZ", async () => ({ rest: write.promise }));
-    let started = false;
-    const second = lanes.run("KZ", async () => void (started = true));
-    await tick();
-    expect(started).toBe(false);
-    write.resolve();
-    await second;
-    await lanes.idle();
-    expect(started).toBe(true);
-  });
-});

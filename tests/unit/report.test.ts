@@ -186,3 +186,42 @@ describe("writeReport", () => {
     await expect(readdir(dir)).rejects.toThrow();
   });
 });
+
+describe("under load", () => {
+  // A run with a flood: its fate, the others' waits, rejections by reason, late deliveries against escalation messages.
+  const m: Metrics = {
+    ...metrics90(),
+    escalations: { ...metrics90().escalations, deliveries: 38_460, lateDeliveries: 45_076 },
+    rejections: { byReason: { "rate-limited": 7_528, malformed: 12 } },
+    flood: {
+      agencies: ["KZ"],
+      submissions: { valid: 5_000, malformed: 3_000, accepted: 500, rateLimited: 7_300, rejectedOtherwise: 200, refusedByBroker: 0, unanswered: 0 },
+      wallSeconds: 51.1,
+      othersAcceptance: {
+        quiet: { count: 54, answered: 54, p50Ms: 24, p99Ms: 810, maxMs: 810 },
+        flood: { count: 200, answered: 200, p50Ms: 188, p99Ms: 2_915, maxMs: 3_022 },
+        after: { count: 0, answered: 0, p50Ms: null, p99Ms: null, maxMs: null },
+      },
+    },
+  };
+
+  it("satisfies the metrics contract", () => expect(() => Metrics.parse(m)).not.toThrow());
+
+  it.each([["report.md", renderMarkdown(m)], ["report.html", renderHtml(m)]])("%s shows the flood, the others' waits, rejections by reason and escalations against late deliveries", (_, text) => {
+    for (const s of ["5,000 valid FLASH alerts to all, 3,000 malformed", "500 accepted, 7,300 rate-limited, 200 rejected otherwise", "p50 188 ms, p99 2,915 ms, max 3,022 ms (200 of 200 answered)",
+      "p50 24 ms, p99 810 ms", "Late deliveries (acknowledged after the deadline, or not at all): 45,076", "Escalation messages that chased them: 96, covering 38,460 delivery steps", "rate-limited"]) expect(text).toContain(s);
+  });
+
+  it("says it in Russian too", () => {
+    const md = renderMarkdown(m, { lang: "ru" });
+    for (const s of ["## Нагрузка", "корректных сообщений FLASH всем: 5", "отклонено по квоте 7", "Запоздавших доставок", "Сообщений эскалации по ним: 96", "rate-limited"]) expect(md).toContain(s);
+  });
+
+  it("names a coordinator that died on its own as an area for improvement, in either language", () => {
+    const died: Metrics = { ...m, faults: [...m.faults, { kind: "coordinator-exited", at: m.faults[0]?.at ?? m.scenario.start, detail: "unplanned: coordinator-1 exited (JavaScript heap out of memory)", instance: "coordinator-1" }] };
+    const areas = deriveFindings(reportContext(died)).areas;
+    expect(areas.find((a) => a.capability === "resilience" && a.issue.includes("coordinator-1") && a.issue.includes("heap out of memory"))?.priority).toBe("high");
+    expect(renderMarkdown(died, { lang: "ru" })).toContain("Координатор (coordinator-1) завершился без команды");
+    expect(renderMarkdown(died)).toContain("coordinator-1 exited on its own and was started again");
+  });
+});

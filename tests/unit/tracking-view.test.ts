@@ -26,6 +26,17 @@ const escalated = (messageId: string, recipient: string, step: Step): AuditEntry
   eventId: `escalated:${messageId}:${recipient}:${step}`, event: "escalated", actor: "ATIX", messageId, kind: "alert", agency: recipient, at: iso(10),
   data: { step, recipient, escalationId: C, precedence: "FLASH", deadline: iso(10) },
 });
+/** One escalation message of `step` to `notify` (its `batch`), covering several late deliveries: the first in the record's fields. */
+const coalesced = (step: Step, notify: string, batch: number, items: { messageId: string; recipient: string }[], at = iso(10)): AuditEntryOf<"escalated"> => {
+  const [first, ...rest] = items as [(typeof items)[number], ...typeof items];
+  return {
+    eventId: `escalated:${step}:${notify}:${batch}`, event: "escalated", actor: "ATIX", messageId: first.messageId, kind: "alert", agency: notify, at,
+    data: {
+      step, batch, escalationId: C, recipient: first.recipient, precedence: "FLASH", deadline: iso(10),
+      ...(rest.length ? { more: rest.map((i) => ({ ...i, kind: "alert", precedence: "FLASH" as const, deadline: iso(10) })) } : {}),
+    },
+  };
+};
 
 describe("perDelivery", () => {
   it("expands a message's one delivered record into one per recipient, as if each was recorded alone", () => {
@@ -48,6 +59,15 @@ describe("perDelivery", () => {
     expect(perDelivery(a).map((e) => [e.event, e.actor, e.messageId, e.data])).toEqual([
       ["acknowledged", "KZ", A, { ackId: "k1", officer: "KZ-DO-1", action: "acting", precedence: "FLASH", latencyMs: 180_000, withinDeadline: true }],
       ["acknowledged", "KZ", B, { ackId: "k1", officer: "KZ-DO-1", action: "acting", precedence: "FLASH", latencyMs: 720_000, withinDeadline: false }],
+    ]);
+  });
+
+  it("expands a coalesced escalation: one event per late delivery, each sharing the step, the batch and the escalation message", () => {
+    const r = coalesced("backup-contact", "RU", 2, [{ messageId: A, recipient: "KZ" }, { messageId: A, recipient: "KG" }, { messageId: B, recipient: "KZ" }]);
+    expect(perDelivery(r).map((e) => [e.messageId, e.agency, e.data])).toEqual([
+      [A, "RU", { step: "backup-contact", batch: 2, escalationId: C, recipient: "KZ", precedence: "FLASH", deadline: iso(10) }],
+      [A, "RU", { step: "backup-contact", batch: 2, escalationId: C, recipient: "KG", precedence: "FLASH", deadline: iso(10) }],
+      [B, "RU", { step: "backup-contact", batch: 2, escalationId: C, recipient: "KZ", precedence: "FLASH", deadline: iso(10) }],
     ]);
   });
 
@@ -131,6 +151,20 @@ describe("TrackingView", () => {
     expect(v.get(A, "KZ")?.escalations).toEqual({});
   });
 
+  it("marks the step done for every delivery a coalesced escalation lists, and knows the last batch of each step to each agency", () => {
+    const v = viewOf([...story, delivered(C, ["RU", "KZ"], iso(2)), coalesced("reminder", "RU", 1, [{ messageId: A, recipient: "RU" }, { messageId: C, recipient: "RU" }])]);
+    expect(v.get(A, "RU")?.escalations).toEqual({ reminder: "done" });
+    expect(v.get(C, "RU")?.escalations).toEqual({ reminder: "done" });
+    expect(v.get(C, "KZ")?.escalations).toEqual({});
+    expect(v.lastEscalation("reminder", "RU")).toEqual({ batch: 1, atMs: T0 + 10 * 60_000, items: 2 });
+    v.apply(coalesced("reminder", "RU", 2, [{ messageId: C, recipient: "RU" }], iso(20)));
+    expect(v.lastEscalation("reminder", "RU")).toEqual({ batch: 2, atMs: T0 + 20 * 60_000, items: 1 });
+    // A record of an earlier version (one per delivery, no batch) settles its step and counts no batch.
+    v.apply(escalated(C, "KZ", "reminder"));
+    expect(v.get(C, "KZ")?.escalations).toEqual({ reminder: "done" });
+    expect(v.lastEscalation("reminder", "KZ")).toBeUndefined();
+  });
+
   it("is the same after every record is applied again (records are applied as written and as read back)", () => {
     const all = [...story, retracted(A, iso(5)), escalated(A, "RU", "reminder")];
     const once = viewOf(all);
@@ -174,7 +208,7 @@ describe("TrackingView", () => {
   });
 
   it("forgets settled deliveries made before a time, keeps open and recent ones, and tells which deliveries it would have forgotten", () => {
-    const v = new TrackingView();
+    const v = new TrackingView({ forgetting: true });
     v.apply(delivered(A, ["KZ", "RU"]));
     v.apply(delivered(B, ["KZ"], iso(30), iso(40)));
     v.apply(ack("KZ", "k1", [{ messageId: A, at: iso(1), latencyMs: 60_000, withinDeadline: true }, { messageId: B, at: iso(31), latencyMs: 60_000, withinDeadline: true }]));
@@ -182,9 +216,24 @@ describe("TrackingView", () => {
     expect(v.get(A, "KZ")).toBeUndefined();
     expect(v.get(A, "RU")?.state).toBe("delivered");
     expect(v.ofMessage(A).map((t) => t.recipient)).toEqual(["RU"]);
-    expect(v.wasPruned(T0)).toBe(true); // A's deliveries' time
-    expect(v.wasPruned(T0 + 30 * 60_000)).toBe(false); // B's
+    expect(v.wasPruned(A, T0)).toBe(true); // A's deliveries' time
+    expect(v.wasPruned(C, T0 + 30 * 60_000)).toBe(false); // a message not read yet, made as recently as B
+    expect(v.wasPruned(B, T0 + 30 * 60_000)).toBe(true); // B was read: a delivery of it not here was forgotten
     expect(v.prune(T0 + 60 * 60_000)).toBe(1); // B to KZ now
     expect(v.size).toBe(1);
+  });
+
+  it("keeps at most so many settled deliveries, oldest settled first, whatever their age, and still knows them for forgotten", () => {
+    const v = new TrackingView({ forgetting: true });
+    v.apply(delivered(A, ["KZ", "RU", "TR"]));
+    v.apply(ack("RU", "r1", [{ messageId: A, at: iso(1), latencyMs: 60_000, withinDeadline: true }]));
+    v.apply(ack("KZ", "k1", [{ messageId: A, at: iso(2), latencyMs: 120_000, withinDeadline: true }]));
+    expect(v.prune(T0 - 1, 1)).toBe(1); // nothing is old enough, but two settled are one too many: RU's went first
+    expect(v.get(A, "RU")).toBeUndefined();
+    expect(v.get(A, "KZ")?.state).toBe("acknowledged");
+    expect(v.get(A, "TR")?.state).toBe("delivered"); // open ones are never forgotten
+    expect([v.openCount, v.openOf("AZ"), v.openOf("KZ")]).toEqual([1, 1, 0]); // per originator, for its share
+    expect(v.wasPruned(A, T0)).toBe(true);
+    expect(v.wasPruned(C, T0)).toBe(false);
   });
 });

@@ -37,6 +37,8 @@ export function registerCoordinator(program: Command) {
         signingSeed: signer.seed,
         instance,
         ...(opts.replicas ? { replicas: opts.replicas } : {}),
+        // Set by the supervisor that started this instance again (services/launcher/supervise.ts).
+        restarts: Number(process.env.ATIX_RESTARTS ?? 0) || 0,
       });
       await coordinator.start().catch((e: Error) => {
         throw new CliError(`coordinator could not start: ${e.message}`);

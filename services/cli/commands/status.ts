@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChainReader } from "../../../shared/audit/chain-read.ts";
 import { SimClock } from "../../../shared/clock.ts";
-import { DUTY_STATUSES, PRECEDENCES, StoredAuditRecord, subjects } from "../../../shared/contracts/index.ts";
+import { DUTY_STATUSES, PRECEDENCES, StoredAuditRecord, streams, subjects } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { readChain } from "../../../shared/audit/chain-read.ts";
 import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
@@ -15,6 +15,7 @@ import type { InvalidValue } from "../../../shared/exchange/store.ts";
 import { type DutyStatus, Heartbeat, safeJson, verifiedPresence } from "../../../shared/exchange/observe.ts";
 import { figureInline, figureLabel } from "../../../shared/i18n/figure-labels.ts";
 import { translator } from "../../../shared/i18n/translator.ts";
+import { DirectReader } from "../../../shared/nats/direct.ts";
 import { CliError } from "../errors.ts";
 import { positiveNumber } from "../options.ts";
 
@@ -62,7 +63,7 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
   await config.settings(); // only checked: a bad value is shown below
   const keys = new Map(registry?.agencies.map((a) => [a.id, a.publicKey]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
-  const [counted, auditState, head] = await Promise.all([
+  const [counted, auditState, head, storage] = await Promise.all([
     // The exchange's figures, counted from the audit chain as every view counts them.
     (async () => {
       const f = new ExchangeFigures();
@@ -71,6 +72,7 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
     })(),
     chain.state(),
     lastRecord(chain),
+    streamStorage(await DirectReader.of(nc)),
   ]);
   const heard = await heardP;
   // Bad values this read met, and the last each coordinator reports having met.
@@ -92,15 +94,32 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
     agencies: { registered: registry?.agencies.length ?? 0, heard: heard.presence.size, online: heard.presence.size - byStatus.offline, byStatus },
     figures: counted.at(simNowMs),
     audit: {
-      records: head?.seq ?? 0, stored: auditState.messages, head: head?.hash ?? null,
+      records: head?.seq ?? 0, stored: auditState.messages, bytes: storage.audit?.bytes ?? 0, head: head?.hash ?? null,
       signer: head?.signature ? (signerOf(registry, head.signature.key) ?? head.signature.key) : null,
       followedLive: auditState.republishes,
     },
+    streams: storage,
     invalidStored: invalid,
   };
 }
+
+/** What each stream of the exchange holds, against its limit (docs/operations.md): their info is among the observer's reads. */
+async function streamStorage(direct: DirectReader) {
+  const out: Record<"submissions" | "deliveries" | "audit", { messages: number; bytes: number; maxBytes: number | null; maxAgeDays: number | null }> = {} as never;
+  for (const key of ["submissions", "deliveries", "audit"] as const) {
+    const info = await direct.streamInfo(streams[key].name).catch(() => undefined);
+    if (!info) continue;
+    const { max_bytes, max_age } = info.config;
+    out[key] = {
+      messages: info.state.messages, bytes: info.state.bytes,
+      maxBytes: max_bytes > 0 ? max_bytes : null, maxAgeDays: max_age > 0 ? Math.round((max_age / 86_400e9) * 10) / 10 : null,
+    };
+  }
+  return out;
+}
 export type ExchangeStatus = Awaited<ReturnType<typeof exchangeStatus>>;
 
+const mb = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
 const duration = (ms: number) => {
   const s = Math.max(0, Math.round(ms / 1000));
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
@@ -116,8 +135,12 @@ export function formatStatus(s: ExchangeStatus): string {
   const lines = [`exchange      ${s.url}`, `simulated     ${s.simNow.replace("T", " ").replace(/\.\d+Z$/, " UTC")}${clock}`, ""];
   lines.push(`coordinators  ${s.coordinators.length ? s.coordinators.length : `none heard in ${secs}`}`);
   if (s.coordinators.length)
-    lines.push(table([["INSTANCE", "PID", "PROCESSED", "ESCALATED", "OPEN", "UP", "LAST SEEN"],
-      ...s.coordinators.map((c) => [c.instance, c.pid, c.processed, c.escalated, c.openDeliveries, duration(c.uptimeMs), `${(c.lastSeenMs / 1000).toFixed(1)} s ago`])]));
+    lines.push(table([["INSTANCE", "PID", "PROCESSED", "RATE-LIMITED", "ESCALATED", "OPEN", "MEMORY", "RESTARTS", "UP", "LAST SEEN"],
+      ...s.coordinators.map((c) => [
+        c.instance, c.pid, c.processed, c.rateLimited, c.escalated, c.openDeliveries,
+        c.rssMb !== undefined ? `${c.rssMb} MB${c.heapUsedMb !== undefined ? ` (heap ${c.heapUsedMb})` : ""}` : "-",
+        c.restarts, duration(c.uptimeMs), `${(c.lastSeenMs / 1000).toFixed(1)} s ago`,
+      ])]));
   const a = s.agencies;
   const statuses = DUTY_STATUSES.filter((d) => a.byStatus[d]).map((d) => `${d} ${a.byStatus[d]}`).join(", ");
   lines.push("", `agencies      ${a.online} of ${a.registered} online${statuses ? ` (${statuses})` : ""}, heard within ${secs}`);
@@ -131,8 +154,11 @@ export function formatStatus(s: ExchangeStatus): string {
     const x = f.byPrecedence[p];
     return [p, x.deliveries, x.awaiting, x.overdue, t.pct(x.inTime)];
   })]));
-  lines.push("", `audit chain   ${s.audit.records} records${s.audit.head ? `, head ${s.audit.head}` : ""}${s.audit.signer ? `, signed by ${s.audit.signer}` : ""}`);
+  lines.push("", `audit chain   ${s.audit.records} records, ${mb(s.audit.bytes)} (kept whole)${s.audit.head ? `, head ${s.audit.head}` : ""}${s.audit.signer ? `, signed by ${s.audit.signer}` : ""}`);
   if (!s.audit.followedLive) lines.push("  (its stream was made by an earlier ATIX and does not republish records: live views poll it every second)");
+  const st = s.streams;
+  const use = (x: (typeof st)[keyof typeof st] | undefined) => (x ? `${x.messages} messages, ${mb(x.bytes)}${x.maxBytes ? ` of ${mb(x.maxBytes)}` : ""}${x.maxAgeDays ? `, kept ${x.maxAgeDays} days` : ""}` : "-");
+  lines.push(`streams       submissions ${use(st.submissions)}; deliveries ${use(st.deliveries)}`);
   if (s.invalidStored.length) {
     lines.push("", `invalid stored values (each treated as absent, or replaced by its last good revision):`);
     for (const v of s.invalidStored) lines.push(`  ${v.bucket} ${v.key} (revision ${v.revision}, seen by ${v.seenBy}): ${v.problem}`);

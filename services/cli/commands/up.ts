@@ -71,6 +71,8 @@ export function registerUp(program: Command) {
       const coordinators = opts.coordinators ?? (opts.cluster ? 2 : 1);
       const up = await launch({
         home, roster: opts.roster, speed: opts.speed, coordinators, ...(opts.start !== undefined ? { simStart: opts.start } : {}), ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
+        // A coordinator that dies on its own is started again; say so where the exchange runs.
+        onUnplanned: (u) => say(`${new Date().toISOString()}  ${u.line}`),
       }).catch(
         (e: Error) => {
           throw new CliError(e.message);

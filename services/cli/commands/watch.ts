@@ -1,6 +1,7 @@
 // `atix watch`: the exchange live, as the audit chain records it. A message's deliveries are one
-// record and one line (naming its recipients); a batched receipt or acknowledgement is a line
-// per delivery it covers, since each is about another message and has its own latency.
+// record and one line (naming its recipients), and so is an escalation (one message to one agency,
+// naming how many overdue deliveries it lists and whose); a batched receipt or acknowledgement is
+// a line per delivery it covers, since each is about another message and has its own latency.
 import type { Command } from "commander";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { followChainLive } from "../../../shared/audit/chain-live.ts";
@@ -61,10 +62,18 @@ export function keyData(r: DeliveryEvent | StoredAuditRecord, paint: Paint = pla
       if ("recipients" in r.data) out.push(`${r.data.recipients.length} recipient${r.data.recipients.length === 1 ? "" : "s"}: ${names(r.data.recipients)}`);
       out.push(`due ${simTime(r.data.deadline)}`);
       break;
-    case "escalated":
-      out.push(`step ${r.data.step}`);
-      if (r.data.recipient !== r.agency) out.push(`for ${r.data.recipient}`);
+    case "escalated": {
+      const d = r.data;
+      out.push(`step ${d.step}`);
+      const more = "more" in d ? (d.more ?? []) : [];
+      if (more.length) {
+        // A coalesced escalation: how many overdue deliveries, of how many messages, whose.
+        const whose = [...new Set([d.recipient, ...more.map((x) => x.recipient)])];
+        const messages = new Set([r.messageId, ...more.map((x) => x.messageId)]).size;
+        out.push(`${more.length + 1} overdue deliveries of ${messages} message${messages === 1 ? "" : "s"}, for ${names(whose)}`);
+      } else if (d.recipient !== r.agency) out.push(`for ${d.recipient}`);
       break;
+    }
     case "acknowledged":
       out.push(`after ${minutes(r.data.latencyMs)}${r.data.withinDeadline ? " (in time)" : paint(31, " (late)")}`);
       if (r.data.officer) out.push(`by ${r.data.officer}`);
@@ -78,9 +87,9 @@ export function keyData(r: DeliveryEvent | StoredAuditRecord, paint: Paint = pla
   return out.join("  ");
 }
 
-/** The lines for one record: one per delivery of a batched receipt or acknowledgement, else one. */
+/** The lines for one record: one per delivery of a batched receipt or acknowledgement, else one (a coalesced escalation too). */
 export function formatRecord(r: StoredAuditRecord, paint: Paint = plain): string[] {
-  return (r.event === "delivered" ? [r] : perDelivery(r)).map((e) => formatEvent(e, paint));
+  return (r.event === "delivered" || r.event === "escalated" ? [r] : perDelivery(r)).map((e) => formatEvent(e, paint));
 }
 
 export function formatEvent(r: DeliveryEvent | StoredAuditRecord, paint: Paint = plain): string {

@@ -15,6 +15,7 @@ export const REJECTION_CODES = [
   "unknown-reference", // names an alert or RFI that does not exist
   "no-recipients",
   "policy", // allowed by the contract, refused by the exchange's policy (a setting); the message names the limit
+  "rate-limited", // over the sender's quota (submissions in flight or per minute): slow down, resubmit with a new id
 ] as const;
 
 export const RejectionReason = z
