@@ -14,33 +14,37 @@ export interface OutcomeRef {
 }
 
 // Named by the submission (its stream sequence): the same submission processed again gets the
-// same outcome id (stored once), while two replays of one id stored in the same millisecond
-// still get an outcome each.
-const outcomeId = (ref: OutcomeRef, nowMs: number) => deterministicId(`outcome:${ref.messageId ?? "-"}:seq-${ref.streamSeq}`, nowMs);
+// same outcome (stored once, by its name), while two replays of one id stored in the same
+// millisecond still get an outcome each. Its id is dated at the simulated time the submission was
+// stored (compose.ts: ids carry simulated time), which is the same each time it is processed
+// unless the clock was changed in between; the stored copy keeps its first id even then.
+const outcomeName = (ref: OutcomeRef) => `outcome:${ref.messageId ?? "-"}:seq-${ref.streamSeq}`;
+const outcomeId = (ctx: Context, ref: OutcomeRef, storedAtMs: number) => deterministicId(outcomeName(ref), ctx.clock.at(storedAtMs));
 
 /** Returns the outcome as sent, to be kept for replays. */
 async function send(ctx: Context, ref: OutcomeRef, message: ReturnType<typeof compose>): Promise<{ id: string; json: string }> {
   const data = JSON.stringify(ctx.signOwn(message));
   const kind = message.kind as "acceptance" | "rejection";
-  await publishDurably(ctx.js, subjects.deliver(ref.submitter, kind), data, { msgID: `outcome:${message.id}` });
+  await publishDurably(ctx.js, subjects.deliver(ref.submitter, kind), data, { msgID: outcomeName(ref) });
   if (ref.messageId) ctx.nc.publish(subjects.outcome(ref.submitter, ref.messageId), data);
   return { id: message.id, json: data };
 }
 
-export async function sendAcceptance(ctx: Context, ref: OutcomeRef & { messageId: string }, recipients: string[], ackDeadline: string, idTimeMs: number) {
+/** `storedAtMs`: when the submission was stored (wall ms), which dates the outcome's id. */
+export async function sendAcceptance(ctx: Context, ref: OutcomeRef & { messageId: string }, recipients: string[], ackDeadline: string, storedAtMs: number) {
   const m = compose(
     "acceptance",
     { messageId: ref.messageId, recipients, ackDeadline },
-    { id: outcomeId(ref, idTimeMs), sender: COORDINATOR_ID, sentAt: ctx.clock.iso(), inReplyTo: ref.messageId },
+    { id: outcomeId(ctx, ref, storedAtMs), sender: COORDINATOR_ID, sentAt: ctx.clock.iso(), inReplyTo: ref.messageId },
   );
   return send(ctx, ref, m);
 }
 
-export async function sendRejection(ctx: Context, ref: OutcomeRef, reasons: RejectionReason[], idTimeMs: number) {
+export async function sendRejection(ctx: Context, ref: OutcomeRef, reasons: RejectionReason[], storedAtMs: number) {
   const m = compose(
     "rejection",
     { ...(ref.messageId ? { messageId: ref.messageId } : {}), submitter: ref.submitter, reasons },
-    { id: outcomeId(ref, idTimeMs), sender: COORDINATOR_ID, sentAt: ctx.clock.iso(), ...(ref.messageId ? { inReplyTo: ref.messageId } : {}) },
+    { id: outcomeId(ctx, ref, storedAtMs), sender: COORDINATOR_ID, sentAt: ctx.clock.iso(), ...(ref.messageId ? { inReplyTo: ref.messageId } : {}) },
   );
   return send(ctx, ref, m);
 }

@@ -104,7 +104,7 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   // What it refers to may still be being accepted here: its record is written by then.
   const about = referenceOf(m);
   if (about) await ctx.accepting.get(about)?.catch(() => undefined);
-  const auth = await authorise(m, ctx.registry(), ctx.store, sub.storedAtMs, ctx.settings());
+  const auth = await authorise(m, ctx.registry(), ctx.store, sub.storedAtMs, ctx.clock, ctx.settings());
   if (!auth.ok) return { outcome: await reject(ctx, sub, agency, auth.reasons, nowMs, { messageId: m.id, kind: m.kind }) };
   const { rest } = await accept(ctx, sub, m, auth.routing, nowMs);
   ctx.decided.add(m.id);
