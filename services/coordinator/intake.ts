@@ -42,7 +42,7 @@ export async function startIntake(ctx: Context, concurrency = 128): Promise<Inta
       jm.nak(1_000);
       held.delete(jm);
     };
-    const sub = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: Math.floor(jm.info.timestampNanos / 1e6) };
+    const sub = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: Math.floor(jm.info.timestampNanos / 1e6), headers: jm.headers };
     // Receipts, acknowledgements and presence wait for a quiet moment; everything else goes first,
     // and holds them back until its deliveries are stored (or it is refused).
     if (BOOKKEEPING_KINDS.has(jm.subject.split(".")[3] ?? "")) return void bookkeeping.push(() => void start(jm, agency, sub, failed));

@@ -5,7 +5,7 @@
 // and audit events are still being stored (issued in order on one connection, so they stay in
 // order). What depends on an acceptance being complete waits for it (ctx.accepting).
 import type { AcceptedEvent, AuditEntry, AuditEntryOf, Message, RejectionReason, Tlp } from "../../shared/contracts/index.ts";
-import { AGENCY_ID_PATTERN, COORDINATOR_ID } from "../../shared/contracts/index.ts";
+import { AGENCY_ID_PATTERN, COORDINATOR_ID, MessageId } from "../../shared/contracts/index.ts";
 import { authorise, type Routing } from "./authorise.ts";
 import { checkSubmission } from "./checks.ts";
 import { deliver } from "./deliver.ts";
@@ -17,8 +17,10 @@ export interface Submission {
   subject: string;
   data: Uint8Array;
   streamSeq: number;
-  /** When the stream stored it (wall ms): names the outcome deterministically. */
+  /** When the stream stored it (wall ms): names the outcome deterministically, and judges the signing key's validity. */
   storedAtMs: number;
+  /** Its headers, read only when its body has no readable id (the `Nats-Msg-Id` then names it). */
+  headers?: { get(name: string): string } | undefined;
   /** Called once its deliveries are stored (the intake's priority for alerts ends there). */
   delivered?: () => void;
 }
@@ -56,7 +58,7 @@ export function prepare(ctx: Context, sub: Submission): Prepared {
   // Anything after the agency is the kind: `atix.submit.TR.alert.extra` names kind "alert.extra",
   // which no message has, so it is refused rather than read as an alert.
   const [, , agency = "", ...kindTokens] = sub.subject.split(".");
-  const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry());
+  const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry(), sub.storedAtMs);
   if (!checked.ok || BOOKKEEPING_KINDS.has(checked.message.kind)) return { agency, checked };
   const seen = ctx.store.seen.get(checked.message.id);
   seen.catch(() => undefined); // awaited in its turn; a failure is reported there
@@ -67,7 +69,11 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   const { agency, checked } = prepared;
   // Decided now: a deadline runs from the acceptance, not from when the submission was pulled.
   const nowMs = ctx.clock.nowMs();
-  if (!checked.ok) return { outcome: await reject(ctx, sub, agency, checked.reasons, nowMs, checked) };
+  if (!checked.ok) {
+    // A body without a readable id (not JSON, say) is still named by the id it was published under.
+    const named = checked.messageId ? checked : { ...checked, ...idFromHeader(sub) };
+    return { outcome: await reject(ctx, sub, agency, checked.reasons, nowMs, named) };
+  }
   const m = checked.message;
   ctx.log.debug({ msgId: m.id, kind: m.kind, sender: m.sender }, "submission");
 
@@ -106,7 +112,7 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   if (about) await ctx.accepting.get(about)?.catch(() => undefined);
   const auth = await authorise(m, ctx.registry(), ctx.store, sub.storedAtMs, ctx.clock, ctx.settings());
   if (!auth.ok) return { outcome: await reject(ctx, sub, agency, auth.reasons, nowMs, { messageId: m.id, kind: m.kind }) };
-  const { rest } = await accept(ctx, sub, m, auth.routing, nowMs);
+  const { rest } = await accept(ctx, sub, m, auth.routing, nowMs, checked.keyEnds !== undefined);
   ctx.decided.add(m.id);
   ctx.accepting.set(m.id, rest);
   const forget = () => {
@@ -114,6 +120,12 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   };
   rest.then(forget, forget);
   return { outcome: "accepted", rest };
+}
+
+/** The `Nats-Msg-Id` a submission was published under, when it is a message id (not remembered as seen: the body never said it). */
+function idFromHeader(sub: Submission): { messageId?: string; fromHeader?: true } {
+  const id = MessageId.safeParse(sub.headers?.get("Nats-Msg-Id"));
+  return id.success ? { messageId: id.data, fromHeader: true } : {};
 }
 
 /** The alert or RFI a message refers to. */
@@ -124,7 +136,7 @@ function referenceOf(m: Message): string | undefined {
 }
 
 /** Decides and records the message; returns the writing of its deliveries, tracking and audit. */
-async function accept(ctx: Context, sub: Submission, m: Message, routing: Routing, nowMs: number): Promise<{ rest: Promise<void> }> {
+async function accept(ctx: Context, sub: Submission, m: Message, routing: Routing, nowMs: number, keyEnds: boolean): Promise<{ rest: Promise<void> }> {
   const at = new Date(nowMs).toISOString();
   const deadline = new Date(deadlineAfter(ctx, nowMs, routing.precedence)).toISOString();
   const { recipients, precedence, refersTo } = routing;
@@ -153,7 +165,7 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
   if (m.kind === "alert-update" && m.body.changes.precedence)
     await ctx.store.messages.modify(m.body.alertId, (a) => (a.precedence === precedence ? undefined : { ...a, precedence }));
 
-  return { rest: writeOut(ctx, sub, m, stored, { at, deadline, recipients, precedence, refersTo, body }) };
+  return { rest: writeOut(ctx, sub, m, stored, { at, deadline, recipients, precedence, refersTo, body, keyEnds }) };
 }
 
 /**
@@ -167,7 +179,7 @@ async function writeOut(
   sub: Submission,
   m: Message,
   stored: Promise<unknown>,
-  { at, deadline, recipients, precedence, refersTo, body }: Routing & { at: string; deadline: string; body: { tlp?: Tlp; title?: string } },
+  { at, deadline, recipients, precedence, refersTo, body, keyEnds }: Routing & { at: string; deadline: string; body: { tlp?: Tlp; title?: string }; keyEnds: boolean },
 ) {
   const event = EVENT_OF[m.kind]!;
   const accepted: AuditEntry = {
@@ -184,7 +196,9 @@ async function writeOut(
   // Bookkeeping waiting in the intake goes on once the deliveries are stored (sub.delivered).
   // TLP:RED is never stored as a broadcast, also its updates and retraction (which carry no TLP).
   const red = (body.tlp ?? refersTo?.tlp) === "RED";
-  const delivering = deliver(ctx, m, sub.data, recipients, { red }).finally(() => sub.delivered?.());
+  // Signed with a key being replaced: recipients judge it by when the submission was stored (deliver.ts).
+  const submittedAt = keyEnds ? new Date(sub.storedAtMs).toISOString() : undefined;
+  const delivering = deliver(ctx, m, sub.data, recipients, { red, ...(submittedAt ? { submittedAt } : {}) }).finally(() => sub.delivered?.());
   await Promise.all([delivering, stored, ctx.audit.append(accepted), ctx.audit.append(delivered)]);
   const outcome = await sendAcceptance(ctx, { submitter: m.sender, messageId: m.id, streamSeq: sub.streamSeq }, recipients, deadline, sub.storedAtMs);
   await ctx.store.seen.put(m.id, {
@@ -196,11 +210,13 @@ async function writeOut(
 interface Rejected {
   messageId?: string | undefined;
   kind?: string | undefined;
+  /** The id came from the `Nats-Msg-Id` header only: told to the sender, not remembered as seen. */
+  fromHeader?: true;
   /** For a replay: the first submission's outcome, which stands (and stays the id's answer). */
   firstOutcome?: string;
 }
 
-async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, { messageId, kind, firstOutcome }: Rejected = {}) {
+async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, { messageId, kind, firstOutcome, fromHeader }: Rejected = {}) {
   const at = new Date(nowMs).toISOString();
   ctx.log.warn({ msgId: messageId, submitter, kind, streamSeq: sub.streamSeq, reasons }, "rejected");
   await ctx.audit.append({
@@ -215,7 +231,7 @@ async function reject(ctx: Context, sub: Submission, submitter: string, reasons:
   const outcome = await sendRejection(ctx, { submitter, streamSeq: sub.streamSeq, ...(messageId ? { messageId } : {}) }, reasons, sub.storedAtMs);
   // A rejected id answered once is answered the same way again (a replay keeps its first answer);
   // receipts and acks stay retryable.
-  if (messageId && !firstOutcome && kind !== "receipt" && kind !== "acknowledgement") {
+  if (messageId && !firstOutcome && !fromHeader && kind !== "receipt" && kind !== "acknowledgement") {
     ctx.decided.add(messageId);
     await ctx.store.seen.create(messageId, {
       outcome: "rejected", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: kind ?? "unknown", sender: submitter, recipients: [], at,
