@@ -9,6 +9,7 @@ import { registerStatus } from "./commands/status.ts";
 import { registerCoordinator } from "./commands/coordinator.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerInit } from "./commands/init.ts";
+import { registerKeys } from "./commands/keys.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRoster } from "./commands/roster.ts";
 import { registerSend } from "./commands/send.ts";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerCoordinator(program);
   registerAgency(program);
+  registerKeys(program);
   registerValidate(program);
   registerContracts(program);
   registerRoster(program);
