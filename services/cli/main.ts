@@ -10,6 +10,7 @@ import { registerCoordinator } from "./commands/coordinator.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerInit } from "./commands/init.ts";
 import { registerKeys } from "./commands/keys.ts";
+import { registerOnboard } from "./commands/onboard.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRoster } from "./commands/roster.ts";
 import { registerSend } from "./commands/send.ts";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerCoordinator(program);
   registerAgency(program);
   registerKeys(program);
+  registerOnboard(program);
   registerValidate(program);
   registerContracts(program);
   registerRoster(program);
