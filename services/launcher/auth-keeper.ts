@@ -64,7 +64,8 @@ export async function keepAuthInStep(opts: AuthKeeperOptions): Promise<AuthKeepe
           opts.log.warn({ err, pid }, "could not signal a nats-server to reload its accounts");
         }
       }
-      opts.log.info({ servers: pids.length }, "agency keys changed: the broker's accounts reloaded");
+      if (pids.length) opts.log.info({ servers: pids.length }, "agency keys changed: the broker's accounts reloaded");
+      else opts.log.warn({ authFile: opts.authFile }, "agency keys changed: nats-auth.conf rewritten; reload the broker this exchange uses (nats-server --signal reload)");
     }
     clearTimeout(timer);
     const next = nextKeyEnd(registry.agencies, now);

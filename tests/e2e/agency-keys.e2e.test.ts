@@ -276,6 +276,10 @@ describe("agencies with keys of their own, on atix up --external", () => {
       await nc.close();
     }
     await expectNoSeeds([oldSeed, newSeed]);
+    // Its presence, signed with the new key, counts: every agency is online.
+    const status = await runAtix(["status", "--json"], { cwd: op() });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).agencies).toMatchObject({ registered: IDS.length, online: IDS.length });
   });
 
   it("verifies the audit chain over messages signed with both of KG's keys, and the Go node's kept head", async () => {

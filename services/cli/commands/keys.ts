@@ -60,7 +60,7 @@ export function registerKeys(program: Command) {
       if (!r.notes.length) return void say(`nothing to register: every key in ${opts.agencyKeys} is registered already`);
       for (const n of r.notes) say(n);
       if (!r.live) say(`the exchange at ${exchange.natsUrl} did not answer: registry.json and nats-auth.conf are updated; publish with \`atix init --publish\` and reload the servers`);
-      else if (exchange.pid !== undefined && processAlive(exchange.pid)) say(`registered live: coordinators and nodes use it now; \`atix up\` (pid ${exchange.pid}) reloads the broker's accounts${r.retiringUntil ? `, and again at ${r.retiringUntil} to cut the replaced key off` : ""}`);
+      else if (exchange.pid !== undefined && processAlive(exchange.pid) && (exchange.embeddedServer || exchange.cluster)) say(`registered live: coordinators and nodes use it now; \`atix up\` (pid ${exchange.pid}) reloads the broker's accounts${r.retiringUntil ? `, and again at ${r.retiringUntil} to cut the replaced key off` : ""}`);
       else
         say(
           `registered live: coordinators and nodes use it now. Reload every nats-server (nats-server --signal reload) so the new key may log in${r.retiringUntil ? `; after ${r.retiringUntil} run \`atix init --roster FILE\` again (it writes nats-auth.conf without the replaced key) and reload them again` : ""}`,
