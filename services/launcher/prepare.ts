@@ -12,7 +12,7 @@ import { streams } from "../../shared/contracts/subjects.ts";
 import {
   type AgencyKeys, type ExchangeIdentities, issueIdentities, publishExchangeConfig, registryFor, serverAuthorization,
 } from "../../shared/exchange/bootstrap.ts";
-import { DEFAULT_OVERLAP_MS, registerKey } from "../../shared/exchange/agency-keys.ts";
+import { DEFAULT_OVERLAP_MS, keysOf, registerKey } from "../../shared/exchange/agency-keys.ts";
 import { type PublicKeyOnFile, readPublicKeyFiles } from "../../shared/exchange/key-files.ts";
 import { type ExchangeFile, exchangeFilePath, readExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { COORDINATOR_USER, type Identity, NoCredentials, OBSERVER_USER, readIdentity, seedFile, writeIdentities } from "../../shared/exchange/identities.ts";
@@ -108,6 +108,12 @@ async function agencyKeyPlan(roster: Roster, keysDir: string, earlier: RegistryD
       if (!base) {
         registered.set(a.id, { publicKey: pub.publicKey });
         notes.push(`${a.id}: registered its own key ${pub.publicKey}`);
+        continue;
+      }
+      if (before?.external && pub.publicKey !== before.publicKey && keysOf(before).some((k) => k.publicKey === pub.publicKey)) {
+        // A .pub left from before a rotation: the key registered since stands.
+        registered.set(a.id, { publicKey: before.publicKey, ...(before.keys ? { keys: before.keys } : {}) });
+        notes.push(`${a.id}: ${pub.file} holds a key ${a.id} has replaced since; its current key ${before.publicKey} stands`);
         continue;
       }
       // A key the operator made was the operator's: it stops at once. An agency's own gets the overlap.

@@ -276,6 +276,8 @@ describe("agencies with keys of their own, on atix up --external", () => {
       await nc.close();
     }
     await expectNoSeeds([oldSeed, newSeed]);
+    // The broker reloaded its accounts twice (KG's new key in, its old one out) without dropping TJ.
+    expect(outOf(tjNode)).not.toMatch(/disconnected|reconnected/);
     // Its presence, signed with the new key, counts: every agency is online.
     const status = await runAtix(["status", "--json"], { cwd: op() });
     expect(status.code, status.stderr).toBe(0);

@@ -112,6 +112,11 @@ describe("preparing an exchange with agencies' own keys", () => {
     expect(kg.keys!.map((k) => k.publicKey)).toEqual([expect.any(String), rotated.previous.publicKey, rotated.publicKey]);
     expect(r.retiringUntil).toBe(new Date(T0 + 70_000).toISOString());
     expect(r.notes).toEqual([expect.stringMatching(/^KG: U\w+ registered; U\w+ valid until 2026-09-21T08:01:10.000Z$/)]);
+    // Preparing the folder again with the .pub from before the rotation keeps the key registered since.
+    await writeFile(join(home, "registry.json"), JSON.stringify(r.registry));
+    const again = await prepareHome(home, ROSTER, { agencyKeys: path("op-inbox"), nowMs: T0 + 20_000 });
+    expect(again.registry.agencies.find((a) => a.id === "KG")!.publicKey).toBe(rotated.publicKey);
+    expect(again.notes.join("\n")).toMatch(/KG: .*KG\.pub holds a key KG has replaced since/);
     // An agency whose node the exchange runs is not registered this way.
     await mkdir(path("az-side"));
     await makeAgencyKeys(path("az-side"), "AZ");
@@ -136,7 +141,7 @@ describe("the connection file", () => {
       registryGet: "$JS.ATIX.API.DIRECT.GET.KV_ATIX_CONFIG.$KV.ATIX_CONFIG.registry",
       presenceIntervalMs: 2000,
     });
-    expect(c.publicKeys.agencies.find((a) => a.id === "KG")!.keys).toHaveLength(2);
+    expect(c.publicKeys.agencies.find((a) => a.id === "KG")!.keys).toHaveLength(3); // the operator-made key, then two of its own
     expect(JSON.stringify(c)).not.toMatch(/S[A-Z2-7]{57}/);
     expect(() => connectionFileFor(registry, "FR", [], clock)).toThrow(/not an agency of this exchange/);
   });

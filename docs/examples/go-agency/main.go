@@ -92,7 +92,9 @@ func main() {
 		nats.Nkey(pub, kp.Sign),
 		nats.CustomInboxPrefix(conn.InboxPrefix),
 		nats.MaxReconnects(-1),
-		nats.ReconnectWait(250*time.Millisecond))
+		nats.ReconnectWait(250*time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { logf("disconnected: %v", err) }),
+		nats.ReconnectHandler(func(*nats.Conn) { logf("reconnected") }))
 	if err != nil {
 		fatal("cannot connect: %v", err)
 	}
