@@ -165,9 +165,23 @@ beforeAll(async () => {
   await until("both external nodes online", () => outOf(kgNode).includes("agency node running") && outOf(tjNode).includes("connected as TJ"));
 }, 120_000);
 
+/** Ctrl-C, as a person stops it (atix up then stops its broker and services); killed if it hangs. True when killed. */
+async function stop(p: ChildProcess | undefined): Promise<boolean> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return false;
+  const exited = new Promise((r) => p.once("exit", r));
+  p.kill("SIGINT");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (p.exitCode !== null || p.signalCode !== null) return false;
+  p.kill("SIGKILL");
+  return true;
+}
+
 afterAll(async () => {
-  for (const p of [...nodes, up]) if (p && p.exitCode === null) p.kill("SIGKILL");
-});
+  const broker = await readFile(exchangeFile(), "utf8").then((t) => JSON.parse(t).embeddedServer?.pid as number | undefined, () => undefined);
+  await Promise.all(nodes.map(stop));
+  // atix up killed would leave its broker running: that one is stopped too.
+  if ((await stop(up)) && broker) process.kill(broker, "SIGTERM");
+}, 40_000);
 
 describe("agencies with keys of their own, on atix up --external", () => {
   it("registers KG and TJ by their public keys; the operator's folder holds no seed of theirs", async () => {
