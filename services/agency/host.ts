@@ -108,7 +108,7 @@ export class AgencyHost {
     const failed: string[] = [];
     await inPool(this.nodes(), this.opts.concurrency ?? 20, async (n) => {
       await n.start().catch((e: Error) => failed.push(`${n.id} (${e.message})`));
-      await this.followClock();
+      await this.followExchange();
     });
     if (failed.length) throw new Error(`${failed.length} of ${this.byId.size} agency nodes did not start: ${failed.join(", ")}`);
   }
@@ -123,13 +123,13 @@ export class AgencyHost {
     const n = this.must(id);
     await n.stop();
     if (this.clockVia?.id === id) this.clockVia = undefined;
-    await this.followClock();
+    await this.followExchange();
   }
 
   /** Brings it back: it catches up on what was stored while it was offline, in order. */
   async startNode(id: string): Promise<void> {
     await this.must(id).start();
-    await this.followClock();
+    await this.followExchange();
   }
 
   private must(id: string): AgencyNode {
@@ -143,7 +143,7 @@ export class AgencyHost {
    * connection (flushed, so they are live); the registry is read once then, and after a reconnect
    * (a revision published while the connection was down is not sent again).
    */
-  private async followClock() {
+  private async followExchange() {
     const via = this.clockVia && this.byId.get(this.clockVia.id);
     if (via?.running && !this.clockVia!.subs.some((s) => s.isClosed())) return;
     const next = this.nodes().find((n) => n.running && n.connection);

@@ -290,6 +290,8 @@ describe("agencies with keys of their own, on atix up --external", () => {
       await nc.close();
     }
     await expectNoSeeds([oldSeed, newSeed]);
+    // Every delivery KG's node read verified, before and after its own key changed.
+    expect(outOf(kgNode)).not.toMatch(/does not verify|unverified/);
     // The broker reloaded its accounts twice (KG's new key in, its old one out) without dropping TJ.
     expect(outOf(tjNode)).not.toMatch(/disconnected|reconnected/);
     // Its presence, signed with the new key, counts: every agency is online.
