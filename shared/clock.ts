@@ -12,6 +12,15 @@ export const ClockState = z
   .strict();
 export type ClockState = z.infer<typeof ClockState>;
 
+/**
+ * A clock state that continues `state` from now with another speed and/or from another simulated
+ * time (`atix init --publish --speed --start`, `atix coordinator --speed --start`).
+ */
+export function retimed(state: ClockState, change: { speed?: number; simStart?: number }, wallNow = Date.now()): ClockState {
+  const simNow = new SimClock(state, () => wallNow).nowMs();
+  return { simAnchor: change.simStart ?? simNow, wallAnchor: wallNow, speed: change.speed ?? state.speed, paused: state.paused };
+}
+
 export class SimClock {
   constructor(
     private state: ClockState,
@@ -39,6 +48,11 @@ export class SimClock {
   nowMs(): number {
     const s = this.state;
     return s.paused ? s.simAnchor : s.simAnchor + (this.wallNow() - s.wallAnchor) * s.speed;
+  }
+  /** Simulated time at wall time `wallMs`, as the clock runs now (the moment a message was stored, say). */
+  at(wallMs: number): number {
+    const s = this.state;
+    return s.paused ? s.simAnchor : s.simAnchor + (wallMs - s.wallAnchor) * s.speed;
   }
   now(): Date {
     return new Date(this.nowMs());

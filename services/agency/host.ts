@@ -1,7 +1,12 @@
 // Many agency nodes in one process (a simulation runs ~90 to 1000). Each node keeps its own NATS
-// connection and credentials; they share one logger and one clock subscription. Any node can
-// be taken offline and brought back: its durable consumer then replays what it missed, in order.
-import type { Subscription } from "@nats-io/transport-node";
+// connection and credentials; they share one logger, one clock subscription and one view of the
+// registry's public keys, which follows the registry as it changes (a key registered or rotated
+// is believed from the revision that lists it). Any node can be taken offline and brought back:
+// its durable consumer then replays what it missed, in order.
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { REGISTRY_SUBJECT } from "../../shared/contracts/index.ts";
+import { ExchangeReader } from "../../shared/exchange/config-read.ts";
+import { RegistryData } from "../../shared/exchange/registry.ts";
 import type { ClockState } from "../../shared/clock.ts";
 import type { RosterAgency } from "../../shared/contracts/index.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
@@ -10,13 +15,13 @@ import { ClockFeed } from "./clock-feed.ts";
 import { type AgencyCounters, type AgencyEventListener, emptyCounters } from "./events.ts";
 import { AgencyNode } from "./node.ts";
 import { InjectScript } from "./script.ts";
-import type { AgencyNodeOptions } from "./options.ts";
-import { type RegistryKeys, senderKeysOf } from "./verify-delivery.ts";
+import type { AgencyNodeOptions, SeedSource } from "./options.ts";
+import { type RegistryKeys, type SenderKeys, senderKeysOf } from "./verify-delivery.ts";
 
 export interface HostedAgency {
   agency: RosterAgency;
-  /** The agency's nkey seed (SU…). */
-  seed: string;
+  /** The agency's nkey seed (SU…), or what gives the one to use now (key-ring.ts). */
+  seed: SeedSource;
   /** Per-agency overrides (offlineUntil, probabilities, …). */
   options?: Partial<Omit<AgencyNodeOptions, "agency" | "seed" | "servers" | "clockFeed" | "logger" | "keys">>;
 }
@@ -43,16 +48,23 @@ export class AgencyHost {
   readonly feed: ClockFeed;
   /** The scenario's injects, marked by the runner before it sends each: they react only as scripted. */
   readonly script = new InjectScript();
+  /** The registry's public keys every hosted node verifies against, kept current. */
+  readonly keys: SenderKeys;
   private readonly byId = new Map<string, AgencyNode>();
   private readonly listeners = new Set<AgencyEventListener>();
-  private clockVia: { id: string; sub: Subscription } | undefined;
+  private readonly log: Logger;
+  private clockVia: { id: string; subs: Subscription[] } | undefined;
+  /** Registry revisions heard live: a direct get answered after one of them may be older, and is dropped. */
+  private heardLive = 0;
 
   constructor(private readonly opts: AgencyHostOptions) {
     this.feed = new ClockFeed(opts.clock);
     const logger = opts.logger ?? createLogger("agency");
+    this.log = logger;
+    this.keys = senderKeysOf(opts.registry);
     const common = {
       servers: opts.servers,
-      keys: senderKeysOf(opts.registry),
+      keys: this.keys,
       clockFeed: this.feed,
       outbox: new YieldingQueue(),
       logger,
@@ -100,7 +112,7 @@ export class AgencyHost {
     const failed: string[] = [];
     await inPool(this.nodes(), this.opts.concurrency ?? 20, async (n) => {
       await n.start().catch((e: Error) => failed.push(`${n.id} (${e.message})`));
-      await this.followClock();
+      await this.followExchange();
     });
     if (failed.length) throw new Error(`${failed.length} of ${this.byId.size} agency nodes did not start: ${failed.join(", ")}`);
   }
@@ -115,13 +127,13 @@ export class AgencyHost {
     const n = this.must(id);
     await n.stop();
     if (this.clockVia?.id === id) this.clockVia = undefined;
-    await this.followClock();
+    await this.followExchange();
   }
 
   /** Brings it back: it catches up on what was stored while it was offline, in order. */
   async startNode(id: string): Promise<void> {
     await this.must(id).start();
-    await this.followClock();
+    await this.followExchange();
   }
 
   private must(id: string): AgencyNode {
@@ -130,13 +142,57 @@ export class AgencyHost {
     return n;
   }
 
-  /** One clock subscription for all nodes, through any running node's connection (flushed, so it is live). */
-  private async followClock() {
+  /**
+   * One clock subscription and one registry subscription for all nodes, through any running node's
+   * connection (flushed, so they are live); the registry is read once then, and after a reconnect
+   * (a revision published while the connection was down is not sent again).
+   */
+  private async followExchange() {
     const via = this.clockVia && this.byId.get(this.clockVia.id);
-    if (via?.running && !this.clockVia!.sub.isClosed()) return;
+    if (via?.running && !this.clockVia!.subs.some((s) => s.isClosed())) return;
     const next = this.nodes().find((n) => n.running && n.connection);
-    this.clockVia = next ? { id: next.id, sub: this.feed.attach(next.connection!) } : undefined;
-    await next?.connection?.flush().catch(() => undefined);
+    const nc = next?.connection;
+    this.clockVia = next && nc ? { id: next.id, subs: [this.feed.attach(nc), this.followRegistry(nc)] } : undefined;
+    if (!nc) return;
+    await nc.flush().catch(() => undefined);
+    await this.readRegistry(nc);
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === "reconnect") await this.readRegistry(nc);
+    })().catch(() => undefined);
+  }
+
+  private followRegistry(nc: NatsConnection): Subscription {
+    return nc.subscribe(REGISTRY_SUBJECT, {
+      callback: (err, msg) => {
+        if (err) return;
+        let value: unknown;
+        try {
+          value = msg.json();
+        } catch {
+          value = undefined;
+        }
+        this.heardLive++;
+        this.adoptRegistry(value);
+      },
+    });
+  }
+
+  /** The registry's last revision, by a direct get (every agency may read it). */
+  private async readRegistry(nc: NatsConnection) {
+    const heard = this.heardLive;
+    try {
+      const r = await (await ExchangeReader.of(nc)).registry();
+      if (r && this.heardLive === heard) this.adoptRegistry(r);
+    } catch (err) {
+      this.log.warn({ err }, "could not read the registry; verifying against the keys known so far");
+    }
+  }
+
+  /** A registry revision: keys registered or rotated since apply from now on. One that fails its contract changes nothing. */
+  private adoptRegistry(value: unknown) {
+    const r = RegistryData.safeParse(value);
+    if (!r.success) return void this.log.warn("a registry revision that fails its contract: keys unchanged");
+    this.keys.adopt(r.data);
   }
 }
 

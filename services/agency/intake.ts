@@ -82,7 +82,7 @@ export class Intake {
       return true;
     }
     // Nothing is receipted, acknowledged or believed unless its sender signed it (docs/protocol.md §6).
-    const verified = verifyDelivery(m, msg.data, this.keys);
+    const verified = verifyDelivery(m, msg.data, this.keys, msg);
     if (!verified.ok) {
       msg.ack(); // read again it would fail again: never redelivered for ever
       this.log.warn({ messageId: m.id, kind: m.kind, sender: m.sender, seq, subject: msg.subject, reason: verified.reason }, "delivery with a signature that does not verify skipped");

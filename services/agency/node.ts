@@ -15,7 +15,7 @@ import { DeliveryLoop } from "./delivery-loop.ts";
 import { type AgencyCounters, type AgencyEventListener, EventHub } from "./events.ts";
 import { type DeliverySource, Intake } from "./intake.ts";
 import { ACK_TASK_PREFIX, OfficerDesk } from "./officer-desk.ts";
-import { type AgencyNodeOptions, DEFAULTS } from "./options.ts";
+import { type AgencyNodeOptions, DEFAULTS, seedNow } from "./options.ts";
 import { PresenceKeeper } from "./presence-keeper.ts";
 import { SimScheduler } from "./scheduler.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
@@ -67,7 +67,7 @@ export class AgencyNode {
     this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox, opts.keys);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
-    this.presence = new PresenceKeeper(this.agency, opts.seed, this.feed.clock, this.scheduler, this.log, interval, outbox, offlineUntil);
+    this.presence = new PresenceKeeper(this.agency, () => seedNow(opts.seed), this.feed.clock, this.scheduler, this.log, interval, outbox, offlineUntil);
     // Sim-time timers follow the exchange clock: re-arm whenever it changes speed, pauses or jumps.
     this.feed.onChange(() => {
       this.presence.reschedule();
@@ -114,7 +114,9 @@ export class AgencyNode {
   private async connectAndConsume(): Promise<void> {
     const started = Date.now();
     const auth = this.opts.authenticate ?? true;
-    this.nc = await connectAs({ servers: this.opts.servers, user: this.id, ...(auth ? { seed: this.opts.seed } : {}) });
+    // The seed is asked at every (re)connect: after a rotation's overlap the broker lets only the new key in.
+    const seed = this.opts.seed;
+    this.nc = await connectAs({ servers: this.opts.servers, user: this.id, ...(auth ? { seed: () => seedNow(seed) } : {}) });
     this.js = agencyJetStream(this.nc);
     if (!this.opts.clockFeed) this.feed.attach(this.nc);
     this.active = true;
@@ -159,7 +161,7 @@ export class AgencyNode {
 
   private async submit(m: Message): Promise<Message> {
     if (!this.js) throw new Error(`agency ${this.id} is not connected`);
-    return (await submit(this.js, this.opts.seed, m)).message;
+    return (await submit(this.js, seedNow(this.opts.seed), m)).message;
   }
 
   private async consume() {

@@ -1,19 +1,27 @@
 // What an AgencyNode is configured with.
 import type { ClockState } from "../../shared/clock.ts";
-import type { RosterAgency } from "../../shared/contracts/index.ts";
+import { PRESENCE_INTERVAL_MS, type RosterAgency } from "../../shared/contracts/index.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import type { ClockFeed } from "./clock-feed.ts";
 import type { ScriptedReaction } from "./script.ts";
 import type { SenderKeys } from "./verify-delivery.ts";
 
+/** A seed, or what gives the seed to use now. */
+export type SeedSource = string | (() => string);
+export const seedNow = (s: SeedSource): string => (typeof s === "string" ? s : s());
+
 export interface AgencyNodeOptions {
   /** The agency's roster entry: its time zone and duty profile drive the officer. */
   agency: RosterAgency;
   /** Must equal agency.id when given. */
   id?: string;
-  /** The agency's nkey seed (SU…): signs every message and, unless authenticate is false, logs in. */
-  seed: string;
+  /**
+   * The agency's nkey seed (SU…): signs every message and, unless authenticate is false, logs in.
+   * A function gives the one to use at each moment (a rotated key: key-ring.ts switches when the
+   * registry lists the new one).
+   */
+  seed: SeedSource;
   servers: string | string[];
   /** The registry's public keys: every delivery is verified against them before the node acts on it. */
   keys: SenderKeys;
@@ -43,7 +51,7 @@ export interface AgencyNodeOptions {
   scripted?: (messageId: string) => ScriptedReaction | undefined;
   /** The node stays offline (presence "offline", not consuming) until this simulated time. */
   offlineUntil?: number | string | Date;
-  /** Wall ms between presence repeats (default 2000; `atix status` listens 2.5 s). */
+  /** Wall ms between presence repeats (default PRESENCE_INTERVAL_MS, 2 s; `atix status` listens 2.5 s). */
   presenceIntervalMs?: number;
   /** How long start() waits for the coordinator to create the agency's consumer (default 15 s). */
   consumerWaitMs?: number;
@@ -54,7 +62,7 @@ export const DEFAULTS = {
   hitProbability: 0.03,
   answerProbability: 1,
   informationProbability: 0.4,
-  presenceIntervalMs: 2_000,
+  presenceIntervalMs: PRESENCE_INTERVAL_MS,
   consumerWaitMs: 15_000,
 } as const;
 

@@ -17,7 +17,8 @@ export class PresenceKeeper {
 
   constructor(
     private readonly agency: RosterAgency,
-    private readonly seed: string,
+    /** The seed to sign with now (a rotated key changes it). */
+    private readonly seed: () => string,
     private readonly clock: SimClock,
     private readonly scheduler: SimScheduler,
     private readonly log: Logger,
@@ -76,7 +77,7 @@ export class PresenceKeeper {
       status === "offline"
         ? { status, ...(force || this.offlineUntil === undefined ? {} : { until: this.offlineUntil }) }
         : { status, officer: officerOnWatch(id, timezone, now), ...optional("until", nextDutyChange(duty, timezone, now)) };
-    const m = publishPresence(this.nc, id, new Date(now).toISOString(), info, this.seed);
+    const m = publishPresence(this.nc, id, new Date(now).toISOString(), info, this.seed());
     if (status !== this.last) this.log.info({ messageId: m.id, status, until: m.body.until }, "duty status announced");
     this.last = status;
   }

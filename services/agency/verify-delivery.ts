@@ -1,27 +1,71 @@
-// Every delivery is checked before a node acts on it: an agency's message against that agency's
-// key in the registry, the coordinator's (acceptances, rejections, escalations) against the
-// registry's coordinator keys. Agencies hosted in one process share the check: the same stored
-// bytes (a broadcast, or one message's copies to several hosted recipients) are verified once per
-// process, not once per agency (an Ed25519 verification costs some 130 µs; a broadcast reaches 89).
+// Every delivery is checked before a node acts on it: an agency's message against the key of that
+// agency it names, which the registry must list for it as valid when the message was stored (a
+// rotated key still verifies what it signed before its end), the coordinator's (acceptances,
+// rejections, escalations) against the registry's coordinator keys. The keys follow the registry
+// as it changes (host.ts reads each new revision). Agencies hosted in one process share the check:
+// the same stored bytes (a broadcast, or one message's copies to several hosted recipients) are
+// verified once per process, not once per agency (an Ed25519 verification costs some 130 µs; a
+// broadcast reaches 89).
 import { BoundedMap } from "../../shared/bounded.ts";
-import { COORDINATOR_ID, type Message, verify, type VerifyResult } from "../../shared/contracts/index.ts";
+import { type AgencyKey, COORDINATOR_ID, type Message, SUBMITTED_AT_HEADER, verify, type VerifyResult } from "../../shared/contracts/index.ts";
+import { keyOf, validAt } from "../../shared/exchange/agency-keys.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
 
+type AgencyEntry = RegistryData["agencies"][number];
 /** What a node needs of the registry: the agencies' and the coordinators' public keys. */
-export type RegistryKeys = { agencies: Pick<RegistryData["agencies"][number], "id" | "publicKey">[]; coordinators: Pick<RegistryData["coordinators"][number], "publicKey">[] };
+export type RegistryKeys = { agencies: Pick<AgencyEntry, "id" | "publicKey" | "keys">[]; coordinators: Pick<RegistryData["coordinators"][number], "publicKey">[] };
 
-/** Whom a node believes: the registry's public keys. */
-export interface SenderKeys {
-  /** The agency's registered public key. */
-  agency(id: string): string | undefined;
+/** Whom a node believes: the registry's public keys, as of its latest revision read. */
+export class SenderKeys {
+  private agencies = new Map<string, Pick<AgencyEntry, "id" | "publicKey" | "keys">>();
+  private coordinators = new Set<string>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(registry: RegistryKeys) {
+    this.adopt(registry);
+  }
+
+  /** A newer revision of the registry: keys registered or rotated since apply from now on. */
+  adopt(registry: RegistryKeys) {
+    this.agencies = new Map(registry.agencies.map((a) => [a.id, a]));
+    this.coordinators = new Set(registry.coordinators.map((k) => k.publicKey));
+    for (const fn of this.listeners) fn();
+  }
+
+  /** Called after each revision adopted (a node whose own key was rotated looks for its new seed). */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The agency's registry entry (its keys). */
+  entry(id: string) {
+    return this.agencies.get(id);
+  }
+  /** The agency's key `publicKey` with its validity; undefined when the registry lists no such key of it. */
+  agencyKey(id: string, publicKey: string): AgencyKey | undefined {
+    const e = this.agencies.get(id);
+    return e && keyOf(e, publicKey);
+  }
   /** Whether `key` is one the coordinators sign with. */
-  coordinator(key: string): boolean;
+  coordinator(key: string): boolean {
+    return this.coordinators.has(key);
+  }
 }
 
-export function senderKeysOf(registry: RegistryKeys): SenderKeys {
-  const agencies = new Map(registry.agencies.map((a) => [a.id, a.publicKey]));
-  const coordinators = new Set(registry.coordinators.map((k) => k.publicKey));
-  return { agency: (id) => agencies.get(id), coordinator: (key) => coordinators.has(key) };
+export const senderKeysOf = (registry: RegistryKeys) => new SenderKeys(registry);
+
+/** What a stored delivery tells of when it was stored (a JetStream message). */
+export type StoredDelivery = { headers?: { get(k: string): string } | undefined; info: { timestampNanos: number } };
+
+/**
+ * When the exchange stored a delivery's message (wall ms): the submission's time when the
+ * coordinator gave it (a key being retired), else the delivery's own.
+ */
+export function storedAt(msg: StoredDelivery): number {
+  const submitted = msg.headers?.get(SUBMITTED_AT_HEADER);
+  const ms = submitted ? Date.parse(submitted) : Number.NaN;
+  return Number.isFinite(ms) ? ms : Math.floor(msg.info.timestampNanos / 1e6);
 }
 
 /** Verdicts remembered: enough for every message in flight across the hosted agencies. */
@@ -37,20 +81,33 @@ const memo = new BoundedMap<string, { data: Uint8Array; key: string; verdict: Ve
 export const verification = { checks: 0, verified: 0, micros: 0 };
 
 /**
- * Whether `m` (parsed from `data`, the stored bytes) carries a valid signature of its sender. The
- * verdict is a function of the bytes and the key alone: a delivery with the same bytes, checked
- * against the same key, gets the remembered verdict (bytes compared, far cheaper than a verification).
+ * Whether `m` (parsed from `data`, the stored bytes) carries a valid signature of its sender.
+ * `stored` tells when the exchange stored the message; it is read only for a key with a validity
+ * (one rotated, or registered late). The signature's verdict is a function of the
+ * bytes and the key alone: a delivery with the same bytes, checked against the same key, gets the
+ * remembered verdict (bytes compared, far cheaper than a verification).
  */
-export function verifyDelivery(m: Message, data: Uint8Array, keys: SenderKeys): VerifyResult {
+export function verifyDelivery(m: Message, data: Uint8Array, keys: SenderKeys, stored: StoredDelivery): VerifyResult {
   verification.checks++;
   const sig = m.signature;
   if (!sig) return { ok: false, reason: "expected a signature: unsigned" };
-  const key = m.sender === COORDINATOR_ID ? (keys.coordinator(sig.key) ? sig.key : undefined) : keys.agency(m.sender);
-  if (!key)
-    return {
-      ok: false,
-      reason: m.sender === COORDINATOR_ID ? `expected a coordinator key of the registry; ${sig.key} is not one` : `expected an agency of the registry; ${m.sender} is not one`,
-    };
+  let key: string | undefined;
+  if (m.sender === COORDINATOR_ID) {
+    if (!keys.coordinator(sig.key)) return { ok: false, reason: `expected a coordinator key of the registry; ${sig.key} is not one` };
+    key = sig.key;
+  } else {
+    const k = keys.agencyKey(m.sender, sig.key);
+    if (!k)
+      return {
+        ok: false,
+        reason: keys.entry(m.sender) ? `expected a registered public key of ${m.sender}; ${sig.key} is not one` : `expected an agency of the registry; ${m.sender} is not one`,
+      };
+    if (k.validFrom || k.validUntil) {
+      const valid = validAt(m.sender, k, storedAt(stored));
+      if (!valid.ok) return valid;
+    }
+    key = sig.key;
+  }
   const id = `${m.id}:${sig.value}`;
   const hit = memo.get(id);
   if (hit && hit.key === key && Buffer.compare(hit.data, data) === 0) return hit.verdict;

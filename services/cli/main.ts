@@ -9,6 +9,8 @@ import { registerStatus } from "./commands/status.ts";
 import { registerCoordinator } from "./commands/coordinator.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerInit } from "./commands/init.ts";
+import { registerKeys } from "./commands/keys.ts";
+import { registerOnboard } from "./commands/onboard.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerRoster } from "./commands/roster.ts";
 import { registerSend } from "./commands/send.ts";
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerCoordinator(program);
   registerAgency(program);
+  registerKeys(program);
+  registerOnboard(program);
   registerValidate(program);
   registerContracts(program);
   registerRoster(program);

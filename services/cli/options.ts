@@ -1,5 +1,7 @@
 // Option parsers: a bad value is a one-line error naming the flag and what was expected.
 import { InvalidArgumentError } from "commander";
+import { AGENCY_ID_PATTERN } from "../../shared/contracts/index.ts";
+import { parseDuration } from "../../simulations/scenario/duration.ts";
 
 export const positiveNumber = (flag: string) => (v: string) => {
   const n = Number(v);
@@ -32,4 +34,27 @@ export const replicaCount = (flag: string) => (v: string) => {
   const n = Number(v);
   if (!(REPLICA_COUNTS as readonly number[]).includes(n)) throw new InvalidArgumentError(`${flag} expects ${REPLICA_COUNTS.join(", ")} (replicas per stream, at most the cluster's nodes), got "${v}"`);
   return n;
+};
+
+/** Agency ids, comma-separated or repeated: `--external TJ,KZ`. */
+export const agencyIds = (flag: string) => (v: string, earlier: string[] = []) => {
+  const ids = v.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const bad = ids.find((id) => !AGENCY_ID_PATTERN.test(id));
+  if (bad !== undefined || !ids.length) throw new InvalidArgumentError(`${flag} expects agency ids such as TJ or TJ,DE-BKA, got "${v}"`);
+  return [...earlier, ...ids];
+};
+
+/** A wall-clock duration: "90s", "10m", "1h", "2h30m", "1d", or 0. */
+export const wallDuration = (flag: string) => (v: string) => {
+  const ms = v.trim() === "0" ? 0 : parseDuration(v);
+  if (ms === undefined) throw new InvalidArgumentError(`${flag} expects a duration such as 30s, 10m, 1h or 1d, got "${v}"`);
+  return ms;
+};
+
+/** A simulated start time: ISO 8601 with an offset, such as 2026-09-21T06:00:00Z. */
+export const isoTime = (flag: string) => (v: string) => {
+  const ms = Date.parse(v);
+  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(v.trim()) || !Number.isFinite(ms))
+    throw new InvalidArgumentError(`${flag} expects a date and time with an offset, such as 2026-09-21T06:00:00Z, got "${v}"`);
+  return ms;
 };

@@ -1,6 +1,7 @@
 // Who may send what to whom: TLP and handling rules, originator-only changes, addressed-only
 // answers. Returns the recipients and the tracking terms, or the reasons for refusal.
 import { mayBeOnItsWay, NotYetKnown } from "./not-yet-known.ts";
+import type { SimClock } from "../../shared/clock.ts";
 import {
   type Distribution,
   type Message,
@@ -46,9 +47,11 @@ function resolve(registry: Registry, d: Distribution, sender: string, precedence
   return { ok: true, routing: { recipients, precedence } };
 }
 
-async function original(store: Store, id: string, kinds: string[], path: string, storedAtMs: number) {
+type Clock = Pick<SimClock, "at" | "speed" | "paused">;
+
+async function original(store: Store, id: string, kinds: string[], path: string, storedAtMs: number, clock: Clock) {
   const rec = (await store.messages.get(id))?.value;
-  if (!rec && mayBeOnItsWay(id, storedAtMs)) throw new NotYetKnown(`${id} not stored yet; judged again shortly`);
+  if (!rec && mayBeOnItsWay(id, storedAtMs, clock)) throw new NotYetKnown(`${id} not stored yet; judged again shortly`);
   if (!rec || !kinds.includes(rec.kind)) return { error: deny("unknown-reference", path, `expected the id of an accepted ${kinds.join(" or ")}; ${id} is not one`) };
   return { rec };
 }
@@ -60,15 +63,25 @@ function noLooserTlp(answer: Tlp, rec: MessageRecord): Authorised | undefined {
   return undefined;
 }
 
-/** `storedAtMs`: when the stream stored the submission (wall ms), for a reference not stored yet. */
-export async function authorise(m: Message, registry: Registry, store: Store, storedAtMs: number, settings: Pick<Settings, "tlpRedMaxAgencies">): Promise<Authorised> {
+/**
+ * `storedAtMs`: when the stream stored the submission (wall ms), read on `clock` for a reference
+ * not stored yet (judged again shortly: it may be on its way).
+ */
+export async function authorise(
+  m: Message,
+  registry: Registry,
+  store: Store,
+  storedAtMs: number,
+  clock: Clock,
+  settings: Pick<Settings, "tlpRedMaxAgencies">,
+): Promise<Authorised> {
   switch (m.kind) {
     case "alert":
     case "rfi":
       return redWithinLimit(m.body.tlp, m.body.distribution, settings.tlpRedMaxAgencies) ?? resolve(registry, m.body.distribution, m.sender, m.body.precedence);
     case "alert-update":
     case "alert-retraction": {
-      const { rec, error } = await original(store, m.body.alertId, ["alert"], "body.alertId", storedAtMs);
+      const { rec, error } = await original(store, m.body.alertId, ["alert"], "body.alertId", storedAtMs, clock);
       if (error) return error;
       const verb = m.kind === "alert-update" ? "update" : "retract";
       if (rec.originator !== m.sender) return deny("unauthorised", "body.alertId", `expected the originator (${rec.originator}): only it may ${verb} its alert`);
@@ -79,7 +92,7 @@ export async function authorise(m: Message, registry: Registry, store: Store, st
     case "rfi-response":
     case "hit": {
       const [id, kinds, path] = m.kind === "rfi-response" ? [m.body.rfiId, ["rfi"], "body.rfiId"] : [m.body.alertId, ["alert"], "body.alertId"];
-      const { rec, error } = await original(store, id, kinds, path, storedAtMs);
+      const { rec, error } = await original(store, id, kinds, path, storedAtMs, clock);
       if (error) return error;
       if (!rec.recipients.includes(m.sender))
         return deny("unauthorised", path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);

@@ -1,5 +1,8 @@
 // First line of defence for every submission: size, JSON, contract, identity and signature.
 // Nothing here throws: every fault becomes a reason the sender is told and the audit records.
+// The signature must be made with a key the registry lists for the sender, valid when the
+// exchange stored the submission (the stream's own timestamp: a sender chooses its `sentAt`, so a
+// holder of a retired key could backdate that, but not this).
 import {
   AGENCY_KINDS,
 
@@ -12,10 +15,12 @@ import {
   type RejectionReason,
   verify,
 } from "../../shared/contracts/index.ts";
+import { keyOf, validAt } from "../../shared/exchange/agency-keys.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
 
 export type Checked =
-  | { ok: true; message: Message }
+  /** `keyEnds`: the end of the signing key's validity, when it has one (a key being replaced). */
+  | { ok: true; message: Message; keyEnds?: string }
   | { ok: false; reasons: RejectionReason[]; messageId?: string; kind?: string };
 
 const decoder = new TextDecoder();
@@ -29,8 +34,11 @@ const reason = (code: RejectionReason["code"], path: string, message: string): R
   message: message.slice(0, 1000),
 });
 
-/** `subjectAgency` is the NATS identity that published: server permissions pin it to the user. */
-export function checkSubmission(data: Uint8Array, subjectAgency: string, subjectKind: string, registry: Registry): Checked {
+/**
+ * `subjectAgency` is the NATS identity that published: server permissions pin it to the user.
+ * `storedAtMs`: when the stream stored the submission (wall ms).
+ */
+export function checkSubmission(data: Uint8Array, subjectAgency: string, subjectKind: string, registry: Registry, storedAtMs: number): Checked {
   if (data.byteLength > MAX_MESSAGE_BYTES)
     return { ok: false, reasons: [reason("too-large", "", `message of ${data.byteLength} bytes, expected at most ${MAX_MESSAGE_BYTES}`)] };
   const text = decoder.decode(data);
@@ -52,9 +60,16 @@ export function checkSubmission(data: Uint8Array, subjectAgency: string, subject
   const entry = registry.get(m.sender);
   if (!entry) return fail(reason("unknown-sender", "sender", `expected an agency of the registry; ${m.sender} is not one`));
   if (!m.signature) return fail(reason("unsigned", "signature", "expected a signature: every submission must be signed"));
+  const key = keyOf(entry, m.signature.key);
+  if (!key)
+    return fail(reason("bad-signature", "signature.key", `expected signature.key to be ${m.sender}'s registered public key ${entry.publicKey}; ${m.signature.key} is not a key of ${m.sender}`));
+  if (key.validFrom || key.validUntil) {
+    const valid = validAt(m.sender, key, storedAtMs);
+    if (!valid.ok) return fail(reason("bad-signature", "signature.key", valid.reason));
+  }
   // Verified on the message exactly as sent: parsing must not add or drop anything signed.
-  const v = verify(raw as object, entry.publicKey);
+  const v = verify(raw as object, m.signature.key);
   if (!v.ok) return fail(reason("bad-signature", v.reason.includes("key") ? "signature.key" : "signature.value", v.reason));
-  return { ok: true, message: m };
+  return key.validUntil ? { ok: true, message: m, keyEnds: key.validUntil } : { ok: true, message: m };
 }
 

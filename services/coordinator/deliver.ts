@@ -3,8 +3,8 @@
 // raw JetStream fan-out); anything narrower (named agencies, regions) and anything TLP:RED, however
 // many it names, gets one copy per recipient on its own subject, which only that recipient's
 // consumer reads.
-import { headers } from "@nats-io/transport-node";
-import { type Message, RECIPIENTS_HEADER, subjects } from "../../shared/contracts/index.ts";
+import { headers, type MsgHdrs } from "@nats-io/transport-node";
+import { BROADCAST_KINDS, type Message, RECIPIENTS_HEADER, SUBMITTED_AT_HEADER, subjects } from "../../shared/contracts/index.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import type { Context } from "./context.ts";
@@ -22,14 +22,32 @@ export function reachesEveryone(registry: Registry, sender: string, recipients: 
 /**
  * The exact bytes `data` (what the sender signed) go out once as a broadcast (msgID `<id>:all`) or
  * once per recipient (msgID `<id>:<recipient>`): a retried write is recognised as a duplicate.
+ * Only what may go to everyone (an alert, an RFI, their updates and retraction) is ever a
+ * broadcast: an answer or a hit goes to its originator alone, even in an exchange of two.
+ * `submittedAt`: set when the sender signed with a key being replaced, so that recipients judge
+ * the key at the moment the submission was stored (SUBMITTED_AT_HEADER).
  */
-export async function deliver(ctx: Pick<Context, "js" | "registry" | "log">, m: Message, data: Uint8Array, recipients: string[], opts: { red?: boolean } = {}): Promise<void> {
-  if (recipients.length && !opts.red && reachesEveryone(ctx.registry(), m.sender, recipients)) {
+export async function deliver(
+  ctx: Pick<Context, "js" | "registry" | "log">,
+  m: Message,
+  data: Uint8Array,
+  recipients: string[],
+  opts: { red?: boolean; submittedAt?: string } = {},
+): Promise<void> {
+  const stamped = (h?: MsgHdrs) => {
+    if (!opts.submittedAt) return h;
+    const out = h ?? headers();
+    out.set(SUBMITTED_AT_HEADER, opts.submittedAt);
+    return out;
+  };
+  if (recipients.length && !opts.red && BROADCAST_KINDS.has(m.kind) && reachesEveryone(ctx.registry(), m.sender, recipients)) {
     const h = headers();
     h.set(RECIPIENTS_HEADER, recipients.join(","));
-    await publishDurably(ctx.js, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all`, headers: h });
+    await publishDurably(ctx.js, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all`, headers: stamped(h)! });
     ctx.log.debug({ msgId: m.id, kind: m.kind, recipients: recipients.length }, "stored once as a broadcast");
     return;
   }
-  await Promise.all(recipients.map((r) => publishDurably(ctx.js, subjects.deliver(r, m.kind), data, { msgID: `${m.id}:${r}` })));
+  // One header set for every copy (none in the common case).
+  const h = stamped();
+  await Promise.all(recipients.map((r) => publishDurably(ctx.js, subjects.deliver(r, m.kind), data, { msgID: `${m.id}:${r}`, ...(h ? { headers: h } : {}) })));
 }

@@ -20,6 +20,8 @@ export class HeldSubmission {
   readonly storedAtMs: number;
   /** Delivered before (handed back, or held by an instance that died). */
   readonly redelivered: boolean;
+  /** The id it was published under (`Nats-Msg-Id`): names it when its body has none readable. */
+  readonly msgIdHeader: string | undefined;
   private readonly reply: string;
   private answered = false;
 
@@ -33,6 +35,7 @@ export class HeldSubmission {
     this.seq = jm.seq;
     this.storedAtMs = Math.floor(jm.info.timestampNanos / 1e6);
     this.redelivered = jm.info.redelivered;
+    this.msgIdHeader = jm.headers?.get("Nats-Msg-Id") || undefined;
     this.data = jm.data.slice();
   }
 

@@ -3,9 +3,11 @@
 // message's record is stored (it is written alongside the deliveries, not before them). Such a
 // reference is not refused at once: while the id is young and the submission was stored only
 // moments ago, it is handed back and judged again. Both bounds keep a flood of made-up references
-// from costing more than a few readings each.
+// from costing more than a few readings each. Ids carry simulated time (shared/messaging/compose.ts):
+// "young" is measured on the exchange's clock, its bounds scaled by the clock's speed.
+import type { SimClock } from "../../shared/clock.ts";
 
-/** How long after its id was made a message may still be on its way into the store. */
+/** How long (wall time) after its id was made a message may still be on its way into the store. */
 export const STORE_LAG_MS = 30_000;
 /** How long after the submission naming it was stored it is judged again (about once a second). */
 export const JUDGED_AGAIN_FOR_MS = 5_000;
@@ -25,10 +27,14 @@ export function v7Time(id: string): number | undefined {
 }
 
 /**
- * Whether the message `id`, named by a submission stored at `storedAtMs`, may exist but not be
- * stored yet, at wall time `nowMs`.
+ * Whether the message `id`, named by a submission stored at `storedAtMs` (wall), may exist but not
+ * be stored yet, at wall time `wallNow`, on the exchange's `clock`.
  */
-export function mayBeOnItsWay(id: string, storedAtMs: number, nowMs = Date.now()): boolean {
+export function mayBeOnItsWay(id: string, storedAtMs: number, clock: Pick<SimClock, "at" | "speed" | "paused">, wallNow = Date.now()): boolean {
+  if (wallNow - storedAtMs >= JUDGED_AGAIN_FOR_MS) return false;
   const made = v7Time(id);
-  return made !== undefined && made <= nowMs + AHEAD_MS && nowMs - made < STORE_LAG_MS && nowMs - storedAtMs < JUDGED_AGAIN_FOR_MS;
+  if (made === undefined) return false;
+  const simNow = clock.at(wallNow);
+  const rate = clock.paused ? 1 : Math.max(1, clock.speed);
+  return made <= simNow + AHEAD_MS * rate && simNow - made < STORE_LAG_MS * rate;
 }

@@ -5,7 +5,7 @@
 // and audit events are still being stored (issued in order on one connection, so they stay in
 // order). What depends on an acceptance being complete waits for it (ctx.accepting).
 import type { AcceptedEvent, AuditEntry, AuditEntryOf, Message, RejectionReason, Tlp } from "../../shared/contracts/index.ts";
-import { AGENCY_ID_PATTERN, COORDINATOR_ID, readableFieldsOf } from "../../shared/contracts/index.ts";
+import { AGENCY_ID_PATTERN, COORDINATOR_ID, MessageId, readableFieldsOf } from "../../shared/contracts/index.ts";
 import { authorise, type Routing } from "./authorise.ts";
 import { checkSubmission } from "./checks.ts";
 import { deliver } from "./deliver.ts";
@@ -20,6 +20,8 @@ export interface Submission {
   streamSeq: number;
   /** When the stream stored it (wall ms): names the outcome deterministically. */
   storedAtMs: number;
+  /** The `Nats-Msg-Id` it was published under: names it when its body has no readable id. */
+  msgIdHeader?: string | undefined;
   /** Called once its deliveries are stored (the intake's priority for alerts ends there). */
   delivered?: () => void;
 }
@@ -59,7 +61,7 @@ export function prepare(ctx: Context, sub: Submission): Prepared {
   // Anything after the agency is the kind: `atix.submit.TR.alert.extra` names kind "alert.extra",
   // which no message has, so it is refused rather than read as an alert.
   const [, , agency = "", ...kindTokens] = sub.subject.split(".");
-  const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry());
+  const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry(), sub.storedAtMs);
   if (!checked.ok || BOOKKEEPING_KINDS.has(checked.message.kind)) return { agency, checked };
   const seen = ctx.store.seen.get(checked.message.id);
   seen.catch(() => undefined); // awaited in its turn; a failure is reported there
@@ -70,7 +72,11 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   const { agency, checked } = prepared;
   // Decided now: a deadline runs from the acceptance, not from when the submission was pulled.
   const nowMs = ctx.clock.nowMs();
-  if (!checked.ok) return { outcome: await reject(ctx, sub, agency, checked.reasons, nowMs, checked) };
+  if (!checked.ok) {
+    // A body without a readable id (not JSON, say) is still named by the id it was published under.
+    const named = checked.messageId ? checked : { ...checked, ...idFromHeader(sub) };
+    return { outcome: await reject(ctx, sub, agency, checked.reasons, nowMs, named) };
+  }
   const m = checked.message;
   ctx.log.debug({ msgId: m.id, kind: m.kind, sender: m.sender }, "submission");
 
@@ -97,9 +103,9 @@ export async function processSubmission(ctx: Context, sub: Submission, prepared 
   // What it refers to may still be being accepted here: its record is written by then.
   const about = referenceOf(m);
   if (about) await ctx.accepting.get(about)?.catch(() => undefined);
-  const auth = await authorise(m, ctx.registry(), ctx.store, sub.storedAtMs, ctx.settings());
+  const auth = await authorise(m, ctx.registry(), ctx.store, sub.storedAtMs, ctx.clock, ctx.settings());
   if (!auth.ok) return { outcome: await reject(ctx, sub, agency, auth.reasons, nowMs, { messageId: m.id, kind: m.kind }) };
-  const { rest } = await accept(ctx, sub, m, auth.routing, nowMs);
+  const { rest } = await accept(ctx, sub, m, auth.routing, nowMs, checked.keyEnds !== undefined);
   ctx.decided.add(m.id);
   ctx.accepting.set(m.id, rest);
   const forget = () => {
@@ -159,6 +165,12 @@ async function answerSeen(ctx: Context, sub: Submission, agency: string, id: str
   return "replay";
 }
 
+/** The `Nats-Msg-Id` a submission was published under, when it is a message id (not remembered as seen: the body never said it). */
+function idFromHeader(sub: Submission): { messageId?: string; fromHeader?: true } {
+  const id = MessageId.safeParse(sub.msgIdHeader);
+  return id.success ? { messageId: id.data, fromHeader: true } : {};
+}
+
 /** The alert or RFI a message refers to. */
 function referenceOf(m: Message): string | undefined {
   if (m.kind === "alert-update" || m.kind === "alert-retraction" || m.kind === "hit") return m.body.alertId;
@@ -167,7 +179,7 @@ function referenceOf(m: Message): string | undefined {
 }
 
 /** Decides and records the message; returns the writing of its deliveries, tracking and audit. */
-async function accept(ctx: Context, sub: Submission, m: Message, routing: Routing, nowMs: number): Promise<{ rest: Promise<void> }> {
+async function accept(ctx: Context, sub: Submission, m: Message, routing: Routing, nowMs: number, keyEnds: boolean): Promise<{ rest: Promise<void> }> {
   const at = new Date(nowMs).toISOString();
   const deadline = new Date(deadlineAfter(ctx, nowMs, routing.precedence)).toISOString();
   const { recipients, precedence, refersTo } = routing;
@@ -197,7 +209,7 @@ async function accept(ctx: Context, sub: Submission, m: Message, routing: Routin
   if (m.kind === "alert-update" && m.body.changes.precedence)
     await ctx.store.messages.modify(m.body.alertId, (a) => (a.precedence === precedence ? undefined : { ...a, precedence }));
 
-  return { rest: writeOut(ctx, sub, m, stored, { at, deadline, recipients, precedence, refersTo, body }) };
+  return { rest: writeOut(ctx, sub, m, stored, { at, deadline, recipients, precedence, refersTo, body, keyEnds }) };
 }
 
 /**
@@ -211,7 +223,7 @@ async function writeOut(
   sub: Submission,
   m: Message,
   stored: Promise<unknown>,
-  { at, deadline, recipients, precedence, refersTo, body }: Routing & { at: string; deadline: string; body: { tlp?: Tlp; title?: string } },
+  { at, deadline, recipients, precedence, refersTo, body, keyEnds }: Routing & { at: string; deadline: string; body: { tlp?: Tlp; title?: string }; keyEnds: boolean },
 ) {
   const event = EVENT_OF[m.kind]!;
   const accepted: AuditEntry = {
@@ -228,7 +240,9 @@ async function writeOut(
   // Bookkeeping waiting in the intake goes on once the deliveries are stored (sub.delivered).
   // TLP:RED is never stored as a broadcast, also its updates and retraction (which carry no TLP).
   const red = (body.tlp ?? refersTo?.tlp) === "RED";
-  const delivering = deliver(ctx, m, sub.data, recipients, { red }).finally(() => sub.delivered?.());
+  // Signed with a key being replaced: recipients judge it by when the submission was stored (deliver.ts).
+  const submittedAt = keyEnds ? new Date(sub.storedAtMs).toISOString() : undefined;
+  const delivering = deliver(ctx, m, sub.data, recipients, { red, ...(submittedAt ? { submittedAt } : {}) }).finally(() => sub.delivered?.());
   // Its sender waits for these: written before the bookkeeping and refusals queued (not a
   // retraction's, which must not overtake an acknowledgement of what it closes).
   const urgent = m.kind !== "alert-retraction";
@@ -243,6 +257,8 @@ async function writeOut(
 interface Rejected {
   messageId?: string | undefined;
   kind?: string | undefined;
+  /** The id came from the `Nats-Msg-Id` header only: told to the sender, not remembered as seen. */
+  fromHeader?: true;
   /** For a replay: the first submission's outcome, which stands (and stays the id's answer). */
   firstOutcome?: string;
 }
@@ -267,14 +283,14 @@ const rejectedEntry = (sub: Submission, submitter: string, reasons: RejectionRea
   data: { reasons, submitter, streamSeq: sub.streamSeq, ...(firstOutcome ? { firstOutcome } : {}) },
 });
 
-async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, { messageId, kind, firstOutcome }: Rejected = {}) {
+async function reject(ctx: Context, sub: Submission, submitter: string, reasons: RejectionReason[], nowMs: number, { messageId, kind, firstOutcome, fromHeader }: Rejected = {}) {
   const at = new Date(nowMs).toISOString();
   logRejection(ctx, sub, submitter, reasons, messageId, kind);
   await ctx.audit.append(rejectedEntry(sub, submitter, reasons, at, { messageId, kind, ...(firstOutcome ? { firstOutcome } : {}) }));
   const outcome = await sendRejection(ctx, { submitter, streamSeq: sub.streamSeq, ...(messageId ? { messageId } : {}) }, reasons, sub.storedAtMs);
   // A rejected id answered once is answered the same way again (a replay keeps its first answer);
   // receipts and acks stay retryable.
-  if (messageId && !firstOutcome && kind !== "receipt" && kind !== "acknowledgement") {
+  if (messageId && !firstOutcome && !fromHeader && kind !== "receipt" && kind !== "acknowledgement") {
     ctx.decided.add(messageId);
     await ctx.store.seen.create(messageId, {
       outcome: "rejected", outcomeId: outcome.id, outcomeJson: outcome.json, streamSeq: sub.streamSeq, kind: kind ?? "unknown", sender: submitter, recipients: [], at,

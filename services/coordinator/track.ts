@@ -113,7 +113,7 @@ const isIsoForm = (s: string) => s.length === 24 && s.charCodeAt(19) === 46 && s
  */
 async function deliveryOf(ctx: Context, recipient: string, messageId: string, storedAtMs: number): Promise<TrackingRecord | "settled" | undefined> {
   const accepted = await ctx.store.messages.get(messageId);
-  if (!accepted && mayBeOnItsWay(messageId, storedAtMs)) throw new NotYetKnown(`message ${messageId} not stored yet; judged again shortly`);
+  if (!accepted && mayBeOnItsWay(messageId, storedAtMs, ctx.clock)) throw new NotYetKnown(`message ${messageId} not stored yet; judged again shortly`);
   if (!accepted?.value.recipients.includes(recipient)) return undefined;
   // The message record's acceptedAt is its deliveries' time (process.ts writeOut).
   if (ctx.tracking.wasPruned(messageId, Date.parse(accepted.value.acceptedAt))) return "settled";

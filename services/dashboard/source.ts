@@ -40,7 +40,7 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
   model.setRegistry(registry);
   model.clock = await config.clock();
   model.connected = true;
-  let keys = new Map(registry.agencies.map((a) => [a.id, a.publicKey]));
+  let keys = new Map(registry.agencies.map((a) => [a.id, a]));
   let registryText = JSON.stringify(registry);
 
   // Callbacks stay synchronous (NATS rule); all they do is update memory.
@@ -75,7 +75,7 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
       if (!r || text === registryText) return;
       registryText = text!;
       model.setRegistry(r);
-      keys = new Map(r.agencies.map((a) => [a.id, a.publicKey]));
+      keys = new Map(r.agencies.map((a) => [a.id, a]));
       on.reset();
     }, () => undefined);
   const registryTimer = setInterval(() => void refreshRegistry(), REGISTRY_EVERY_MS);

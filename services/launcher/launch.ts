@@ -2,7 +2,7 @@
 // coordinator instances and the agencies of a roster, each a process of its own.
 // `atix up` and the scenario runner both start exchanges through here.
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { SimClock } from "../../shared/clock.ts";
 import { type ExchangeFile, exchangeFilePath, writeExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import type { RegistryData } from "../../shared/exchange/registry.ts";
@@ -12,8 +12,10 @@ import { type NatsCluster, startNatsCluster } from "../../shared/nats/cluster.ts
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
 import { ReplicaMismatch } from "../../shared/nats/replicas.ts";
 import { appendFile } from "node:fs/promises";
+import { createLogger } from "../../shared/log.ts";
+import { type AuthKeeper, keepAuthInStep } from "./auth-keeper.ts";
 import { type Child, startChild, stopChild } from "./children.ts";
-import { claimHome, exchangeFileFor, prepareHome, publishExchange } from "./prepare.ts";
+import { claimHome, exchangeFileFor, type PreparedHome, prepareHome, publishExchange } from "./prepare.ts";
 import { type Supervisor, supervise, type Unplanned } from "./supervise.ts";
 
 /** The instances `atix up` and `atix run` start (and `atix init` makes keys for) are named so. */
@@ -49,10 +51,20 @@ export interface LaunchOptions {
    * also appended to its log).
    */
   onUnplanned?: (u: Unplanned) => void;
+  /** A folder of `ID.pub` files: agencies that registered keys they made themselves (their nodes run elsewhere). */
+  agencyKeys?: string;
+  /** Agencies whose nodes run elsewhere; each needs a public key, registered now or before. */
+  external?: string[];
+  /**
+   * Keep the broker's accounts in step with the registry (`atix up`): a key registered while it
+   * runs may log in at once, a retired one is cut off when its overlap ends.
+   */
+  followKeys?: boolean;
 }
 
 export interface Launched {
   exchange: ExchangeFile;
+  prepared: PreparedHome;
   /** The registry as published (agencies' and coordinators' public keys). */
   registry: RegistryData;
   server?: NatsServer;
@@ -79,14 +91,25 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   // Keys (kept across restarts), nats-auth.conf and registry.json, as `atix init` writes them;
   // each coordinator instance started here signs with a key of its own, registered up front.
   const instances = Array.from({ length: opts.coordinators ?? 1 }, (_, i) => coordinatorName(i + 1));
-  const prepared = await prepareHome(home, resolve(opts.roster ?? DEFAULT_ROSTER), { instances });
-  const { ids, auth, registry } = prepared;
+  const prepared = await prepareHome(home, resolve(opts.roster ?? DEFAULT_ROSTER), {
+    instances,
+    ...(opts.agencyKeys ? { agencyKeys: resolve(opts.agencyKeys) } : {}),
+    ...(opts.external ? { external: opts.external } : {}),
+  }).catch(async (e) => {
+    await releaseHome();
+    throw e;
+  });
+  const { ids, registry } = prepared;
+  // Servers include nats-auth.conf rather than a copy of it: rewritten and reloaded, it takes effect (auth-keeper.ts).
+  const including = (configFile: string) => `include ${JSON.stringify(relative(dirname(configFile), prepared.authFile))}\n`;
   const logDir = join(home, "logs");
   await mkdir(logDir, { recursive: true });
 
   if (opts.nats && opts.cluster) throw new Error("cluster: a cluster of our own and an external server (--nats) exclude each other");
-  const cluster = opts.cluster && !opts.nats ? await startNatsCluster({ size: opts.cluster, dir: join(home, "nats-cluster"), config: auth }) : undefined;
-  const server = opts.nats || cluster ? undefined : await startNatsServer({ dir: join(home, "nats"), config: auth });
+  const clusterDir = join(home, "nats-cluster");
+  const cluster = opts.cluster && !opts.nats ? await startNatsCluster({ size: opts.cluster, dir: clusterDir, config: including(join(clusterDir, "n1", "nats.conf")) }) : undefined;
+  const serverDir = join(home, "nats");
+  const server = opts.nats || cluster ? undefined : await startNatsServer({ dir: serverDir, config: including(join(serverDir, "nats.conf")) });
   const natsUrl = opts.nats ?? cluster?.url ?? server!.url;
   // Every stream and bucket on each node of our cluster: any one node may die.
   const replicas = cluster ? Math.min(cluster.nodes.length, 5) : 1;
@@ -135,10 +158,20 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     return s.child;
   };
   for (let i = 0; i < (opts.coordinators ?? 1); i++) startCoordinator();
-  const agencies = opts.agencies === false ? undefined : startChild("agencies", ["agency", "--all", ...(opts.agencyArgs ?? [])], { home, logDir });
+  const hosted = registry.agencies.length - prepared.external.length;
+  const agencies = opts.agencies === false || !hosted ? undefined : startChild("agencies", ["agency", "--all", ...(opts.agencyArgs ?? [])], { home, logDir });
+  let keeper: AuthKeeper | undefined;
+  if (opts.followKeys) {
+    const nc = await connectAs({ servers: natsUrl, user: "coordinator", seed: ids.coordinator.seed, name: "atix-up-accounts" });
+    const pids = () => (cluster ? cluster.nodes.flatMap((n) => (n.pid ? [n.pid] : [])) : server ? [server.pid] : []);
+    keeper = await keepAuthInStep({ nc, ids, authFile: prepared.authFile, written: prepared.auth, servers: pids, log: createLogger("accounts") });
+    const stopKeeper = keeper.stop.bind(keeper);
+    keeper.stop = () => (stopKeeper(), void nc.close().catch(() => undefined));
+  }
 
   return {
     exchange,
+    prepared,
     registry,
     ...(server ? { server } : {}),
     ...(cluster ? { cluster } : {}),
@@ -156,6 +189,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
       return s.child;
     },
     async stop() {
+      keeper?.stop();
       await Promise.all([...(agencies ? [stopChild(agencies)] : []), ...supervisors.map((s) => s.stop())]);
       await server?.stop();
       await cluster?.stop();

@@ -23,5 +23,6 @@ export { BATCH_MAX } from "./kinds/batch.ts";
 export { ESCALATION_STEPS, EscalationBody, type EscalationItem, EscalationMessage, escalationItems } from "./kinds/escalation.ts";
 export { REJECTION_CODES, RejectionBody, RejectionMessage, RejectionReason } from "./kinds/rejection.ts";
 export { AcceptanceBody, AcceptanceMessage } from "./kinds/acceptance.ts";
-export { DUTY_STATUSES, PresenceBody, PresenceMessage } from "./kinds/presence.ts";
+export { DUTY_STATUSES, PRESENCE_INTERVAL_MS, PresenceBody, PresenceMessage } from "./kinds/presence.ts";
+export * from "./connection.ts";
 export { HitBody, HitMessage } from "./kinds/hit.ts";

@@ -61,3 +61,9 @@ export const AGENCY_KINDS = MESSAGE_KINDS.filter((k) => !["escalation", "rejecti
  * acknowledgement, deadline) and what reaches every other agency as one broadcast.
  */
 export const TRACKED_KINDS: MessageKind[] = ["alert", "alert-update", "alert-retraction", "rfi", "rfi-response", "hit"];
+/**
+ * What may be stored once for every agency but its sender (read through each agency's broadcast
+ * consumer): an alert or RFI to all, and its updates and retraction. An RFI answer or a hit goes to
+ * its originator alone, never as a broadcast.
+ */
+export const BROADCAST_KINDS: ReadonlySet<MessageKind> = new Set<MessageKind>(["alert", "alert-update", "alert-retraction", "rfi"]);

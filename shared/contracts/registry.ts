@@ -50,16 +50,66 @@ export const RosterAgency = z
     sharingGroups: z.array(GroupId).default([]),
     timezone: timeZone,
     duty: DutyProfile,
+    external: z.boolean().optional().meta({
+      description: "Its node is run by the agency itself (`atix up` runs every other): the exchange holds only its public key.",
+    }),
   })
   .strict();
 export type RosterAgency = z.infer<typeof RosterAgency>;
 
-const PublicNkey = z.string().regex(/^U[A-Z2-7]{55}$/, "expected an NATS nkey user public key: U followed by 55 base32 characters");
+export const PublicNkey = z.string().regex(/^U[A-Z2-7]{55}$/, "expected an NATS nkey user public key: U followed by 55 base32 characters");
+
+/**
+ * One of an agency's keys and when it is valid, in wall time (the broker's clock, which stamps
+ * every stored message): a signature counts when the key was valid at the moment the exchange
+ * stored the message, whatever `sentAt` the sender wrote.
+ */
+export const AgencyKey = z
+  .object({
+    publicKey: PublicNkey,
+    validFrom: Timestamp.optional().meta({ description: "Wall time from which it is valid (its registration); absent: from the start." }),
+    validUntil: Timestamp.optional().meta({ description: "Wall time it stops being valid (a key rotated: its successor's registration plus the overlap); absent: no end." }),
+  })
+  .strict();
+export type AgencyKey = z.infer<typeof AgencyKey>;
 
 export const AgencyRegistryEntry = RosterAgency.extend({
-  publicKey: PublicNkey.meta({ description: "Ed25519 public key as a NATS user nkey; verifies the agency's signatures and authenticates it." }),
+  publicKey: PublicNkey.meta({ description: "The agency's current Ed25519 public key as a NATS user nkey: it signs with it and authenticates with it." }),
+  keys: z
+    .array(AgencyKey)
+    .min(1)
+    .max(50)
+    .optional()
+    .meta({
+      description:
+        "Every key the agency has had, oldest first, the last being publicKey; absent while it has had only publicKey, valid without end. A rotated key stays listed: what it signed while valid still verifies.",
+    }),
+}).superRefine((a, ctx) => {
+  if (!a.keys) return;
+  if (a.keys[a.keys.length - 1]!.publicKey !== a.publicKey)
+    ctx.addIssue({ code: "custom", path: ["keys", a.keys.length - 1, "publicKey"], message: `expected the last key to be publicKey ${a.publicKey}` });
+  const seen = new Set<string>();
+  a.keys.forEach((k, i) => {
+    if (seen.has(k.publicKey)) ctx.addIssue({ code: "custom", path: ["keys", i, "publicKey"], message: "expected each key once" });
+    seen.add(k.publicKey);
+    if (k.validFrom && k.validUntil && Date.parse(k.validUntil) < Date.parse(k.validFrom))
+      ctx.addIssue({ code: "custom", path: ["keys", i, "validUntil"], message: "expected validUntil at or after validFrom" });
+  });
 });
 export type AgencyRegistryEntry = z.infer<typeof AgencyRegistryEntry>;
+
+/**
+ * `ID.pub`, written by `atix keys new` on the agency's side and sent to the operator: the agency's
+ * id and its public key. The seed (`ID.nk`) never leaves the agency.
+ */
+export const AgencyPublicKeyFile = z
+  .object({
+    agency: AgencyId,
+    publicKey: PublicNkey.meta({ description: "The agency's Ed25519 public key as a NATS user nkey (U…)." }),
+    createdAt: Timestamp.meta({ description: "Wall time the key pair was made." }),
+  })
+  .strict();
+export type AgencyPublicKeyFile = z.infer<typeof AgencyPublicKeyFile>;
 
 /**
  * A coordinator instance's name: shown by `atix status`, a NATS subject token (its heartbeat) and
@@ -126,3 +176,18 @@ export const Roster = z
     });
   });
 export type Roster = z.infer<typeof Roster>;
+
+/**
+ * The registry as the exchange publishes it (the config bucket's `registry` key, registry.json):
+ * agencies with their public keys, organisations, sharing groups and the coordinators' keys.
+ */
+export const RegistryData = z
+  .object({
+    name: z.string(),
+    agencies: z.array(AgencyRegistryEntry),
+    organisations: z.array(OrganisationEntry),
+    sharingGroups: z.array(SharingGroupEntry),
+    coordinators: z.array(CoordinatorKeyEntry).default([]).meta({ description: "The keys coordinators sign with (audit records, outcomes, escalations)." }),
+  })
+  .strict();
+export type RegistryData = z.infer<typeof RegistryData>;

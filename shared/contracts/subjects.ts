@@ -109,7 +109,21 @@ export const buckets = {
 } as const;
 
 /**
+ * The registry's key in the config bucket. Each new revision stored there is also published on
+ * this subject: members subscribe to it to learn of keys registered or rotated (and read its last
+ * value by a direct get of it).
+ */
+export const REGISTRY_SUBJECT = kvSubject(buckets.config, "registry");
+
+/**
  * On a broadcast delivery: the recipients it was stored for, comma-separated. An agency not named
  * (one that joined or left while the broadcast was decided) drops it, unread.
  */
 export const RECIPIENTS_HEADER = "Atix-Recipients";
+
+/**
+ * On a delivery whose originator signed with a key being retired (a rotation's overlap): when the
+ * exchange stored the submission (ISO 8601, wall time). Its key's validity is judged at that
+ * moment, not when the delivery was stored (a coordinator busy at the key's end may store it after).
+ */
+export const SUBMITTED_AT_HEADER = "Atix-Submitted-At";

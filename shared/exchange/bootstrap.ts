@@ -1,8 +1,10 @@
-// Everything an exchange needs before its services start: keys for every identity, the
-// registry with public keys, the server's authorization, and the shared config in KV.
+// Everything an exchange needs before its services start: keys for the identities it runs, the
+// registry with public keys (also those agencies registered themselves), the server's
+// authorization, and the shared config in KV.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClockState } from "../clock.ts";
-import type { CoordinatorKeyEntry, Roster } from "../contracts/registry.ts";
+import type { AgencyRegistryEntry, CoordinatorKeyEntry, Roster } from "../contracts/registry.ts";
+import { authKeys } from "./agency-keys.ts";
 import { exchangeKeyEntry, mergeKeys } from "./coordinator-keys.ts";
 import { COORDINATOR_USER, type Identity, newIdentity, OBSERVER_USER } from "./identities.ts";
 import type { RegistryData } from "./registry.ts";
@@ -13,48 +15,72 @@ import { CONFIG_KEYS, openStore, type Store } from "./store.ts";
 export interface ExchangeIdentities {
   coordinator: Identity;
   observer: Identity;
+  /** The agencies whose keys the exchange holds, because it runs their nodes (not the external ones). */
   agencies: Map<string, Identity>;
 }
 
-export function issueIdentities(roster: Roster, existing: Map<string, Identity> = new Map()): ExchangeIdentities {
+/** Keys for the exchange's own identities and for every agency it runs (`hosted`); existing ones are kept. */
+export function issueIdentities(roster: Roster, existing: Map<string, Identity> = new Map(), hosted: (agency: string) => boolean = () => true): ExchangeIdentities {
   const get = (user: string) => existing.get(user) ?? newIdentity(user);
   return {
     coordinator: get(COORDINATOR_USER),
     observer: get(OBSERVER_USER),
-    agencies: new Map(roster.agencies.map((a) => [a.id, get(a.id)])),
+    agencies: new Map(roster.agencies.filter((a) => hosted(a.id)).map((a) => [a.id, get(a.id)])),
   };
 }
 
-/** The registry of a roster: agencies with their public keys, and the coordinators' keys (the exchange's first). */
-export function registryFor(roster: Roster, ids: ExchangeIdentities, instanceKeys: CoordinatorKeyEntry[] = []): RegistryData {
+/** An agency's keys as the registry lists them. */
+export type AgencyKeys = Pick<AgencyRegistryEntry, "publicKey" | "keys">;
+
+/**
+ * The registry of a roster: agencies with their public keys (`registered`: those the agencies
+ * registered themselves, with their history; the others, the keys of the seeds the exchange
+ * holds), and the coordinators' keys (the exchange's first).
+ */
+export function registryFor(roster: Roster, ids: ExchangeIdentities, instanceKeys: CoordinatorKeyEntry[] = [], registered: ReadonlyMap<string, AgencyKeys> = new Map()): RegistryData {
+  const keysOf = (id: string): AgencyKeys => {
+    const own = registered.get(id);
+    if (own) return own.keys ? { publicKey: own.publicKey, keys: own.keys } : { publicKey: own.publicKey };
+    const held = ids.agencies.get(id);
+    if (!held) throw new Error(`${id}: no key: neither a seed held by the exchange nor a public key it registered`);
+    return { publicKey: held.publicKey };
+  };
   return {
     name: roster.name,
-    agencies: roster.agencies.map((a) => ({ ...a, publicKey: ids.agencies.get(a.id)!.publicKey })),
+    agencies: roster.agencies.map((a) => ({ ...a, ...keysOf(a.id) })),
     organisations: roster.organisations,
     sharingGroups: roster.sharingGroups,
     coordinators: mergeKeys([exchangeKeyEntry(ids.coordinator.publicKey)], instanceKeys),
   };
 }
 
-export const serverAuthorization = (ids: ExchangeIdentities) =>
-  authorizationConfig({ coordinator: ids.coordinator, observer: ids.observer, agencies: [...ids.agencies.values()] });
+/** The broker's accounts for a registry at wall time `nowMs`: each agency logs in with the keys valid then. */
+export const serverAuthorization = (ids: Pick<ExchangeIdentities, "coordinator" | "observer">, registry: Pick<RegistryData, "agencies">, nowMs = Date.now()) =>
+  authorizationConfig({
+    coordinator: ids.coordinator.publicKey,
+    observer: ids.observer.publicKey,
+    agencies: registry.agencies.map((a) => ({ id: a.id, publicKeys: authKeys(a, nowMs) })),
+  });
 
 /**
  * Publishes the registry, settings and clock that coordinators and observers read. The registry
  * always, keeping every coordinator key the published one had (records signed with them must still
  * verify); the settings and clock too, unless `keepRunning` and the exchange already has them
- * (re-running setup must not reset a running exchange's speed or deadlines).
+ * (re-running setup must not reset a running exchange's speed or deadlines) — the clock is put
+ * anyway with `setClock` (a speed or start time asked for).
  */
 export async function publishExchangeConfig(
   nc: NatsConnection,
   cfg: { registry: RegistryData; settings: Settings; clock: ClockState },
-  opts: { keepRunning?: boolean } = {},
+  opts: { keepRunning?: boolean; setClock?: boolean } = {},
 ) {
   const store = await openStore(nc);
   await publishRegistry(store, cfg.registry);
   if (opts.keepRunning) {
     await store.settings.create(CONFIG_KEYS.settings, cfg.settings);
-    await store.clock.create(CONFIG_KEYS.clock, cfg.clock);
+    // A clock asked for (a speed, a start time) replaces the running one; otherwise it stands.
+    if (opts.setClock) await store.clock.put(CONFIG_KEYS.clock, cfg.clock);
+    else await store.clock.create(CONFIG_KEYS.clock, cfg.clock);
     return;
   }
   await store.settings.put(CONFIG_KEYS.settings, cfg.settings);

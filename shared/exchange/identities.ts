@@ -24,6 +24,23 @@ export const identityFromSeed = (user: string, seed: string): Identity => ({
   publicKey: fromSeed(new TextEncoder().encode(seed)).getPublicKey(),
 });
 
+/**
+ * The seed a key file holds, checked: a user nkey seed (SU…, its checksum right). Anything else (a
+ * public key, a damaged or empty file) is an error naming the file, never silently replaced.
+ */
+export function seedOf(text: string, file: string): string {
+  const seed = text.trim();
+  if (/^U[A-Z2-7]{55}$/.test(seed)) throw new Error(`${file} holds a public key (${seed.slice(0, 8)}…), not a seed: a seed file holds the private nkey seed (SU…)`);
+  let ok = false;
+  try {
+    ok = seed.startsWith("SU") && fromSeed(new TextEncoder().encode(seed)).getPublicKey().startsWith("U");
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new Error(`${file} is not a user nkey seed: expected one line SU… (58 characters) as \`atix keys new\` writes it`);
+  return seed;
+}
+
 export const seedFile = (dir: string, user: string) => join(dir, `${user}.nk`);
 
 export async function writeIdentities(dir: string, ids: Identity[]): Promise<void> {
@@ -35,10 +52,15 @@ export async function writeIdentities(dir: string, ids: Identity[]): Promise<voi
   }
 }
 
+/** Thrown when an identity has no seed file (as opposed to a file that is not a seed). */
+export class NoCredentials extends Error {
+  override readonly name = "NoCredentials";
+}
+
 export async function readIdentity(dir: string, user: string): Promise<Identity> {
   const file = seedFile(dir, user);
-  const seed = (await readFile(file, "utf8").catch(() => {
-    throw new Error(`no credentials for ${user}: ${file} is missing (is this the exchange's folder?)`);
-  })).trim();
-  return identityFromSeed(user, seed);
+  const text = await readFile(file, "utf8").catch(() => {
+    throw new NoCredentials(`no credentials for ${user}: ${file} is missing (is this the exchange's folder?)`);
+  });
+  return identityFromSeed(user, seedOf(text, file));
 }

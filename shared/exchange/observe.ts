@@ -2,7 +2,8 @@
 // coordinator heartbeats and signed presence, defined once here so that every view counts
 // "online" the same way. (Deliveries are counted by shared/exchange/figures.ts.)
 import { z } from "zod";
-import { DUTY_STATUSES, PresenceMessage, subjects, verify } from "../contracts/index.ts";
+import { type AgencyRegistryEntry, DUTY_STATUSES, PresenceMessage, subjects, verify } from "../contracts/index.ts";
+import { keyOf, validAt } from "./agency-keys.ts";
 
 /** What observers read from a coordinator heartbeat (published by services/coordinator/heartbeat.ts). */
 export const Heartbeat = z.object({
@@ -40,12 +41,20 @@ export const safeJson = (data: Uint8Array): unknown => {
 
 /**
  * A presence message as heard on `subject`, or undefined unless it is what the agency itself said
- * on its own subject: well-formed and signed with the key the registry holds for it.
+ * on its own subject: well-formed and signed with a key the registry holds for it, valid now
+ * (presence is live: it is judged when heard, at wall time `nowMs`).
  */
-export function verifiedPresence(subject: string, data: Uint8Array, keyOf: (agency: string) => string | undefined): PresenceMessage | undefined {
+export function verifiedPresence(
+  subject: string,
+  data: Uint8Array,
+  entryOf: (agency: string) => Pick<AgencyRegistryEntry, "id" | "publicKey" | "keys"> | undefined,
+  nowMs = Date.now(),
+): PresenceMessage | undefined {
   const raw = safeJson(data);
   const p = PresenceMessage.safeParse(raw);
-  const key = p.success ? keyOf(p.data.sender) : undefined;
-  if (!p.success || !key || subject !== subjects.presence(p.data.sender) || !verify(raw as object, key).ok) return undefined;
+  if (!p.success || !p.data.signature || subject !== subjects.presence(p.data.sender)) return undefined;
+  const entry = entryOf(p.data.sender);
+  const key = entry && keyOf(entry, p.data.signature.key);
+  if (!key || !validAt(p.data.sender, key, nowMs).ok || !verify(raw as object, p.data.signature.key).ok) return undefined;
   return p.data;
 }

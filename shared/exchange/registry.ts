@@ -1,27 +1,8 @@
 // The registry in memory: who takes part, and who an alert's distribution reaches.
 import { loadYamlFile } from "../yaml-file.ts";
-import {
-  type AgencyId,
-  AgencyRegistryEntry,
-  CoordinatorKeyEntry,
-  type Distribution,
-  OrganisationEntry,
-  Roster,
-  SharingGroupEntry,
-} from "../contracts/index.ts";
-import { z } from "zod";
+import { type AgencyId, type AgencyRegistryEntry, type Distribution, type RegistryData, Roster } from "../contracts/index.ts";
 
-export const RegistryData = z
-  .object({
-    name: z.string(),
-    agencies: z.array(AgencyRegistryEntry),
-    organisations: z.array(OrganisationEntry),
-    sharingGroups: z.array(SharingGroupEntry),
-    /** The keys coordinators sign with (audit records, outcomes, escalations). */
-    coordinators: z.array(CoordinatorKeyEntry).default([]),
-  })
-  .strict();
-export type RegistryData = z.infer<typeof RegistryData>;
+export { RegistryData } from "../contracts/registry.ts";
 
 /** Reads a roster file; a mistake is reported with its path in the file and its line. */
 export const loadRoster = (file: string): Promise<Roster> => loadYamlFile(file, Roster, "roster");

@@ -7,9 +7,9 @@
 // (where JetStream and the coordinators live) except through the few subjects imported for it,
 // and whatever the exchange answers is mapped back into its own account. Every member account
 // has limits (connections, subscriptions, payload), so no credential can grow the server unbounded.
-import { AGENCY_JS_API, buckets, consumers, jsApi, kvStream, kvSubject, streams, subjects } from "../contracts/subjects.ts";
+import { AGENCY_JS_API, buckets, consumers, jsApi, kvStream, REGISTRY_SUBJECT, streams, subjects } from "../contracts/subjects.ts";
 import { SUBMISSION_MAX_BYTES } from "../nats/streams.ts";
-import type { Identity } from "./identities.ts";
+import { OBSERVER_USER } from "./identities.ts";
 
 const q = (s: string) => JSON.stringify(s);
 const list = (xs: string[]) => `[${xs.map(q).join(", ")}]`;
@@ -30,7 +30,7 @@ const same = (subject: string): Imported => ({ subject, local: subject });
 const prefixed = (subject: (prefix?: string) => string): Imported => ({ subject: subject(), local: subject(AGENCY_JS_API) });
 
 /** The registry's key in the config bucket, by direct get: agencies read the public keys there. */
-const registryGet = prefixed((p) => jsApi.directGet(kvStream(buckets.config), p, kvSubject(buckets.config, "registry")));
+const registryGet = prefixed((p) => jsApi.directGet(kvStream(buckets.config), p, REGISTRY_SUBJECT));
 
 /**
  * What an agency may send into the exchange's account, each a service it imports: its
@@ -60,8 +60,11 @@ export const agencyConsumers = (agency: string) => [consumers.agency(agency), co
 
 /** What every agency may read of the exchange's account: the registry's public keys. */
 const memberServices: Imported[] = [registryGet];
-/** What every member (agencies, the observer) receives live: the clock and the chain's signed head. */
-const memberStreams: string[] = [subjects.clock, subjects.auditHead];
+/**
+ * What every member (agencies, the observer) receives live: the clock, the chain's signed head, and
+ * each new revision of the registry as it is stored (a key registered or rotated, an agency added).
+ */
+const memberStreams: string[] = [subjects.clock, subjects.auditHead, REGISTRY_SUBJECT];
 
 /** What an agency may receive from the exchange's account (stream imports), besides replies. */
 const agencyStreams = (agency: string) => [subjects.outcomeOf(agency), ...memberStreams];
@@ -148,15 +151,17 @@ export function observerPermissions(user: string) {
   };
 }
 
+/** Who may log in: public keys only (the broker checks a signature of its nonce, never a secret). */
 export interface ServerAuth {
-  coordinator: Identity;
-  observer: Identity;
-  agencies: Identity[];
+  coordinator: string;
+  observer: string;
+  /** Each agency with the keys it may log in with now: two during a key rotation's overlap. */
+  agencies: { id: string; publicKeys: string[] }[];
 }
 
-function userBlock(id: Identity, perms?: { publish: string[]; subscribe: string[] }) {
-  if (!perms) return `      { nkey: ${q(id.publicKey)} }`;
-  return `      { nkey: ${q(id.publicKey)}, permissions: { publish: { allow: ${list(perms.publish)} }, subscribe: { allow: ${list(perms.subscribe)} } } }`;
+function userBlock(publicKey: string, perms?: { publish: string[]; subscribe: string[] }) {
+  if (!perms) return `      { nkey: ${q(publicKey)} }`;
+  return `      { nkey: ${q(publicKey)}, permissions: { publish: { allow: ${list(perms.publish)} }, subscribe: { allow: ${list(perms.subscribe)} } } }`;
 }
 
 const serviceExport = (s: Imported, accounts: string[]) => `      { service: ${q(s.subject)}${s.stream ? `, response_type: "stream"` : ""}, accounts: ${list(accounts)} }`;
@@ -175,7 +180,7 @@ const streamImport = (subject: string) => `      { stream: { account: ${q(EXCHAN
  * import the server maps the reply back into the importing account instead.
  */
 export function authorizationConfig(auth: ServerAuth): string {
-  const ids = auth.agencies.map((a) => a.user);
+  const ids = auth.agencies.map((a) => a.id);
   const members = [...ids.map(agencyAccount), OBSERVER_ACCOUNT];
   const exports = [
     ...ids.flatMap((id) => [
@@ -205,7 +210,7 @@ export function authorizationConfig(auth: ServerAuth): string {
     `  ${OBSERVER_ACCOUNT}: {`,
     accountLimits(OBSERVER_LIMITS),
     `    users: [`,
-    userBlock(auth.observer, observerPermissions(auth.observer.user)),
+    userBlock(auth.observer, observerPermissions(OBSERVER_USER)),
     `    ]`,
     `    imports: [`,
     ...observerServices().map(serviceImport),
@@ -216,18 +221,18 @@ export function authorizationConfig(auth: ServerAuth): string {
     `  }`,
   ];
   const agencies = auth.agencies.flatMap((a) => [
-    `  # ${a.user}: alone in its account; sees the exchange only through these imports`,
-    `  ${agencyAccount(a.user)}: {`,
+    `  # ${a.id}: alone in its account; sees the exchange only through these imports`,
+    `  ${agencyAccount(a.id)}: {`,
     accountLimits(AGENCY_LIMITS),
     `    users: [`,
-    userBlock(a, agencyPermissions(a.user)),
+    ...a.publicKeys.map((k) => userBlock(k, agencyPermissions(a.id))),
     `    ]`,
     `    exports: [`,
-    streamExport(subjects.presence(a.user), [OBSERVER_ACCOUNT]),
+    streamExport(subjects.presence(a.id), [OBSERVER_ACCOUNT]),
     `    ]`,
     `    imports: [`,
-    ...[...agencyServices(a.user), ...memberServices].map(serviceImport),
-    ...agencyStreams(a.user).map(streamImport),
+    ...[...agencyServices(a.id), ...memberServices].map(serviceImport),
+    ...agencyStreams(a.id).map(streamImport),
     `    ]`,
     `  }`,
   ]);

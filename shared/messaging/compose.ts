@@ -1,4 +1,8 @@
 // Building messages: the envelope is filled in here, once, for every sender.
+// One rule for ids (docs/protocol.md §2): a UUID v7 carries simulated time, the exchange's time,
+// like `sentAt` and every time in a body. A message composed here gets an id whose time is its
+// `sentAt`; a deterministic id (an outcome, an escalation, a scenario's inject) is dated at the
+// simulated moment it stands for. So ids sort by simulated creation time across every kind.
 import { createHash } from "node:crypto";
 import { v7 } from "uuid";
 import { SCHEMA_VERSION, type Message, type MessageKind, type MessageOf } from "../contracts/index.ts";
@@ -16,12 +20,15 @@ export interface Envelope {
 
 export function compose<K extends MessageKind>(kind: K, body: BodyOf<K>, env: Envelope): MessageOf<K> {
   const { id, ...rest } = env;
-  return { id: id ?? v7(), kind, schemaVersion: SCHEMA_VERSION, ...rest, body } as unknown as MessageOf<K>;
+  return { id: id ?? idAt(Date.parse(env.sentAt)), kind, schemaVersion: SCHEMA_VERSION, ...rest, body } as unknown as MessageOf<K>;
 }
 
+/** A new UUID v7 dated `simMs` (simulated epoch ms); its other 74 bits are random. */
+export const idAt = (simMs: number): string => v7({ msecs: Math.max(0, Math.floor(Number.isFinite(simMs) ? simMs : 0)) });
+
 /**
- * A UUID v7 that is a pure function of a name and a time: the coordinator re-issuing an
- * escalation or an outcome after a restart produces the same id, so nothing is doubled.
+ * A UUID v7 that is a pure function of a name and a (simulated) time: the coordinator re-issuing
+ * an escalation or an outcome after a restart produces the same id, so nothing is doubled.
  */
 export function deterministicId(name: string, timeMs: number): string {
   const random = createHash("sha256").update(name).digest().subarray(0, 16);

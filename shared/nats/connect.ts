@@ -13,8 +13,11 @@ export interface ConnectAs {
   servers: string | string[];
   /** Identity name: an agency id, "coordinator" or "observer". */
   user: string;
-  /** nkey seed (SU…); omit for an unauthenticated server (tests of the raw broker only). */
-  seed?: string;
+  /**
+   * nkey seed (SU…), or a function asked at every (re)connect for the seed to log in with (an
+   * agency whose key was rotated); omit for an unauthenticated server (tests of the raw broker only).
+   */
+  seed?: string | (() => string);
   /** Human-readable connection name shown by the server's monitoring. */
   name?: string;
 }
@@ -31,7 +34,7 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
     name: opts.name ?? `atix-${opts.user}`,
     inboxPrefix: subjects.inboxPrefix(opts.user),
     // What nkeyAuthenticator does, with native Ed25519 (in JavaScript it takes ~40 ms a connection).
-    ...(seed ? { authenticator: (nonce?: string) => nkeyAuth(seed, nonce) } : {}),
+    ...(seed ? { authenticator: (nonce?: string) => nkeyAuth(typeof seed === "string" ? seed : seed(), nonce) } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     // Agencies in one process share the event loop; be patient with pings under load.

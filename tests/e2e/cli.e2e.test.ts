@@ -86,14 +86,16 @@ describe("atix validate", () => {
 });
 
 describe("atix contracts export", () => {
-  it("writes one schema per kind, message.json, the audit record's and head's schemas and asyncapi.json", async () => {
+  it("writes one schema per kind, message.json, the audit record's, head's, registry's, connection file's and .pub's schemas and asyncapi.json", async () => {
     const out = inTemp("export");
     const r = await runAtix(["contracts", "export", "--out", out]);
     expect(r.code).toBe(0);
     const files = await readdir(join(out, "schemas"));
-    expect(files.sort()).toEqual([...MESSAGE_KINDS.map((k) => `${k}.json`), "message.json", "audit-record.json", "audit-head.json"].sort());
+    expect(files.sort()).toEqual(
+      [...MESSAGE_KINDS.map((k) => `${k}.json`), "message.json", "audit-record.json", "audit-head.json", "registry.json", "connection.json", "agency-public-key.json"].sort(),
+    );
     const api = JSON.parse(await readFile(join(out, "asyncapi.json"), "utf8"));
     expect(api.asyncapi).toBe("3.0.0");
-    expect(Object.keys(api.components.messages).sort()).toEqual([...MESSAGE_KINDS, "clock", "auditHead"].sort());
+    expect(Object.keys(api.components.messages).sort()).toEqual([...MESSAGE_KINDS, "clock", "auditHead", "registry"].sort());
   });
 });

@@ -87,6 +87,19 @@ describe("atix init, offline", () => {
     expect((await exchangeFile()).clock).toEqual(clock);
   });
 
+  it("registers an agency by the public key it made (--agency-keys): the folder holds no seed of it", async () => {
+    const other = join(dir, "with-own-keys");
+    const made = await runAtix(["keys", "new", "--agency", "KG", "--out", join(dir, "kg-side")]);
+    expect(made.code, made.stderr).toBe(0);
+    const r = await runAtix(["init", "--roster", ROSTER, "--agency-keys", join(dir, "kg-side")], { cwd: dir, env: { ATIX_HOME: other } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/external +KG: registered by their public keys/);
+    expect(await readdir(join(other, "keys"))).not.toContain("KG.nk");
+    const kg = RegistryData.parse(JSON.parse(await readFile(join(other, "registry.json"), "utf8"))).agencies.find((a) => a.id === "KG")!;
+    expect(kg).toMatchObject({ external: true, publicKey: JSON.parse(await readFile(join(dir, "kg-side", "KG.pub"), "utf8")).publicKey });
+    expect(await readFile(join(other, "nats-auth.conf"), "utf8")).toContain(kg.publicKey);
+  });
+
   it("asks for what to do, and refuses --replicas without --publish", async () => {
     const none = await atix(["init"]);
     expect(none.code).toBe(2);
@@ -123,6 +136,23 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
     }
   });
 
+  it("sets the clock's speed and simulated time when asked (--speed, --start), on the broker and in exchange.json", async () => {
+    const r = await atix(["init", "--publish", "--nats", server!.url, "--speed", "500", "--start", "2026-09-21T06:00:00Z"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("clock         500x from simulated 2026-09-21T06:00:00.000Z");
+    const nc = await connectAs({ servers: server!.url, user: COORDINATOR_USER, seed: (await readIdentity(join(home, "keys"), COORDINATOR_USER)).seed });
+    try {
+      const clock = (await (await openStore(nc)).clock.get(CONFIG_KEYS.clock))!.value;
+      expect(clock).toMatchObject({ speed: 500, simAnchor: Date.parse("2026-09-21T06:00:00Z") });
+      expect((await exchangeFile()).clock).toEqual(clock);
+    } finally {
+      await nc.close();
+    }
+    const stray = await atix(["init", "--roster", ROSTER, "--speed", "2"]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain("--speed and --start apply to --publish");
+  });
+
   it("refuses another replica count than the streams have, naming the stream and both counts", async () => {
     const r = await atix(["init", "--publish", "--replicas", "3", "--nats", server!.url]);
     expect(r.code).toBe(2);
@@ -137,8 +167,8 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
 
   it("runs a coordinator and every agency from exchange.json alone; an alert reaches every recipient; the chain verifies", async () => {
     startService(["coordinator", "--instance", "coordinator-1", "--replicas", "1"]);
-    // An instance no init named: it makes its key and registers it, in registry.json too.
-    startService(["coordinator", "--instance", "night-shift", "--replicas", "1"]);
+    // An instance no init named: it makes its key and registers it, in registry.json too. It sets the clock's speed.
+    const night = startService(["coordinator", "--instance", "night-shift", "--replicas", "1", "--speed", "300"]);
     startService(["agency", "--all"]);
     const sent = await atix(["send", "--from", "AZ", "--to", "all", "--precedence", "FLASH", "--category", "terrorism", "--tlp", "AMBER", "--title", "Convoy seen near the border post"]);
     expect(sent.code, `${sent.stderr}\n${services.map((s) => s.output).join("\n")}`).toBe(0);
@@ -159,6 +189,8 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
     const ids = async () => RegistryData.parse(JSON.parse(await readFile(join(home, "registry.json"), "utf8"))).coordinators.map((k) => k.id);
     for (const until = Date.now() + 15_000; !(await ids()).includes("night-shift") && Date.now() < until; ) await sleep(200);
     expect(await ids()).toEqual(["ATIX", "coordinator-1", "coordinator-2", "night-shift"]);
+    for (const until = Date.now() + 15_000; !night.output.includes("exchange clock set") && Date.now() < until; ) await sleep(200);
+    expect(night.output).toContain("exchange clock set: 300x");
     const verified = await atix(["audit", "verify"]);
     expect(verified.code, verified.stdout).toBe(0);
     const out = join(dir, "audit.jsonl");

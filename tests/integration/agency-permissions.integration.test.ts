@@ -42,7 +42,7 @@ const broadcast = async (state: ClockState) => {
 };
 
 beforeAll(async () => {
-  server = await startNatsServer({ config: authorizationConfig({ coordinator, observer, agencies: [kz, kg] }) });
+  server = await startNatsServer({ config: authorizationConfig({ coordinator: coordinator.publicKey, observer: observer.publicKey, agencies: [kz, kg].map((a) => ({ id: a.user, publicKeys: [a.publicKey] })) }) });
   nc = await connectAs({ servers: server.url, user: "coordinator", seed: coordinator.seed });
   const jsm = await ensureLayout(nc);
   for (const id of ["KZ", "KG"]) await ensureAgencyConsumer(jsm, id);

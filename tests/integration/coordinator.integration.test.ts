@@ -132,6 +132,17 @@ describe("coordinator", () => {
     expect((await deliveriesTo(ex.admin, "AZ")).filter((d) => d.id === m.id)).toHaveLength(0);
   });
 
+  it("names a submission it cannot parse by the Nats-Msg-Id it was published under, live and in the stored rejection", async () => {
+    const kz = await ex.connectAgency("KZ");
+    const id = compose("presence", { status: "on-duty" }, { sender: "KZ", sentAt: ex.clock.iso() }).id;
+    const o = outcomeOf(kz.nc, "KZ", id);
+    await kz.js.publish(subjects.submit("KZ", "alert"), "{ this is not JSON", { msgID: id });
+    const rejection = (await o) as Extract<Message, { kind: "rejection" }>;
+    expect(rejection.body).toMatchObject({ messageId: id, submitter: "KZ", reasons: [{ code: "malformed" }] });
+    await eventually(async () => (await deliveriesTo(ex.admin, "KZ")).some((d) => d.kind === "rejection" && (d.body as { messageId?: string }).messageId === id), 10_000, "the stored rejection");
+    expect((await auditRecords(ex.admin)).find((r) => r.event === "rejected" && r.messageId === id)?.actor).toBe("KZ");
+  });
+
   it("lets only the originator update or retract, and only addressees answer an RFI", async () => {
     const alert = newAlert("AZ", { distribution: { agencies: ["KZ", "KG"] } });
     await sendAndWait("AZ", alert);

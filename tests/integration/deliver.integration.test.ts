@@ -3,7 +3,7 @@
 import { jetstream, jetstreamManager, DeliverPolicy } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliver, reachesEveryone } from "../../services/coordinator/deliver.ts";
-import { consumers, type Message, RECIPIENTS_HEADER, streams, subjects } from "../../shared/contracts/index.ts";
+import { consumers, type Message, RECIPIENTS_HEADER, streams, SUBMITTED_AT_HEADER, subjects } from "../../shared/contracts/index.ts";
 import { issueIdentities, publishExchangeConfig, registryFor } from "../../shared/exchange/bootstrap.ts";
 import { Registry, type RegistryData } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
@@ -55,6 +55,25 @@ describe("deliver", () => {
     const allButOne = ex.registry.ids.filter((id) => id !== "AZ" && id !== "UZ");
     await deliver(ctx(), n, bytes(n), allButOne);
     expect((await copiesOf(n.id)).sort()).toEqual(allButOne.map((r) => subjects.deliver(r, "alert")).sort());
+  });
+
+  it("never stores an answer or a hit as a broadcast, even when its one recipient is every other agency (an exchange of two)", async () => {
+    const two = { js: jetstream(ex.admin), registry: () => new Registry(registryFor(testRoster(["AZ", "KZ"]), issueIdentities(testRoster(["AZ", "KZ"])))), log: logger };
+    const hit = compose("hit", { alertId: alertFrom("AZ").id, matched: { kind: "person", reference: "TASHEV" }, observedAt: ex.clock.iso(), tlp: "AMBER", handling: "H1" } as never, { sender: "KZ", sentAt: ex.clock.iso() });
+    await deliver(two, hit, bytes(hit), ["AZ"]);
+    expect(await copiesOf(hit.id)).toEqual([subjects.deliver("AZ", "hit")]);
+  });
+
+  it("stamps every copy with the submission's time when its key is being replaced, and only then", async () => {
+    const m = alertFrom("AZ", { distribution: { agencies: ["KZ", "RU"] } });
+    await deliver(ctx(), m, bytes(m), ["KZ", "RU"], { submittedAt: "2026-09-21T08:00:00.000Z" });
+    const stored = await readAll(ex.admin, DELIVERIES, subjects.deliverAll);
+    const copies = stored.filter((d) => JSON.parse(new TextDecoder().decode(d.data)).id === m.id);
+    expect(copies.map((c) => c.headers?.get(SUBMITTED_AT_HEADER))).toEqual(["2026-09-21T08:00:00.000Z", "2026-09-21T08:00:00.000Z"]);
+    const n = alertFrom("AZ", { distribution: { agencies: ["KZ"] } });
+    await deliver(ctx(), n, bytes(n), ["KZ"]);
+    const plain = (await readAll(ex.admin, DELIVERIES, subjects.deliverAll)).find((d) => JSON.parse(new TextDecoder().decode(d.data)).id === n.id);
+    expect(plain?.headers?.get(SUBMITTED_AT_HEADER) ?? "").toBe("");
   });
 
   it("never stores TLP:RED as a broadcast, even to every other agency, its retraction neither; beyond the limit (a setting) it is refused", async () => {

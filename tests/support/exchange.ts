@@ -64,7 +64,8 @@ export async function startTestExchange(
 ): Promise<TestExchange> {
   const roster = opts.roster ?? testRoster();
   const ids = issueIdentities(roster);
-  const config = opts.auth ? { config: serverAuthorization(ids) } : {};
+  const registryData = registryFor(roster, ids);
+  const config = opts.auth ? { config: serverAuthorization(ids, registryData) } : {};
   const cluster = opts.cluster ? await startNatsCluster({ size: opts.cluster, ...config }) : undefined;
   const server = cluster ? undefined : await startNatsServer(config);
   const url = cluster?.url ?? server!.url;
@@ -73,7 +74,6 @@ export async function startTestExchange(
   const admin = await connectAs({ servers: url, user: "coordinator", ...seedOf("coordinator") });
   await ensureLayout(admin, { replicas });
   const clock = SimClock.start(opts.speed ?? 60, Date.parse("2026-09-21T08:00:00Z"));
-  const registryData = registryFor(roster, ids);
   await publishExchangeConfig(admin, { registry: registryData, settings: { ...DEFAULT_SETTINGS, ...opts.settings }, clock: clock.snapshot() });
   const agencyConns = new Map<string, { nc: NatsConnection; js: JetStreamClient }>();
   const ex: TestExchange = {

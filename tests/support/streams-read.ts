@@ -5,20 +5,22 @@ import { readChain } from "../../shared/audit/chain-read.ts";
 import { type Message, StoredAuditRecord, streams, subjects } from "../../shared/contracts/index.ts";
 
 /** Every message of `stream` on `filter` stored now, raw, in stream order. */
-export async function readAll(nc: NatsConnection, stream: string, filter: string): Promise<{ subject: string; seq: number; data: Uint8Array }[]> {
+type Stored = { subject: string; seq: number; data: Uint8Array; headers?: { get(k: string): string } | undefined };
+
+export async function readAll(nc: NatsConnection, stream: string, filter: string): Promise<Stored[]> {
   const jsm = await jetstreamManager(nc);
   const js = jsm.jetstream();
   const info = await jsm.streams.info(stream, { subjects_filter: filter });
   // How many match now: read exactly those, so no fetch waits for its expiry.
   const total = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
-  const out: { subject: string; seq: number; data: Uint8Array }[] = [];
+  const out: Stored[] = [];
   if (!total) return out;
   const c = await js.consumers.get(stream, { filter_subjects: filter });
   while (out.length < total) {
     const batch = await c.fetch({ max_messages: Math.min(1000, total - out.length), expires: 5000 });
     let n = 0;
     for await (const m of batch) {
-      out.push({ subject: m.subject, seq: m.seq, data: m.data });
+      out.push({ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers });
       n++;
     }
     if (n === 0) break;

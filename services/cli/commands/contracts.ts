@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { MESSAGE_KINDS, type MessageKind } from "../../../shared/contracts/index.ts";
 import { asyncApiDocument, withExamples } from "../../../shared/contracts/export/asyncapi.ts";
-import { allKindSchemas, auditHeadSchema, auditRecordSchema, messageSchema } from "../../../shared/contracts/export/json-schema.ts";
+import { allKindSchemas, auditHeadSchema, auditRecordSchema, exchangeSchemas, messageSchema } from "../../../shared/contracts/export/json-schema.ts";
 import { examplesDir } from "../../../shared/contracts/examples/location.ts";
 import { fail } from "../errors.ts";
 
@@ -31,6 +31,7 @@ export async function exportContracts(outDir: string): Promise<string[]> {
   await write(join(dir, "schemas", "message.json"), messageSchema());
   await write(join(dir, "schemas", "audit-record.json"), auditRecordSchema());
   await write(join(dir, "schemas", "audit-head.json"), auditHeadSchema());
+  for (const [name, schema] of Object.entries(exchangeSchemas())) await write(join(dir, "schemas", `${name}.json`), schema);
   await write(join(dir, "asyncapi.json"), withExamples(asyncApiDocument(), await loadExamples()));
   return written;
 }
@@ -39,8 +40,8 @@ export function registerContracts(program: Command) {
   const contracts = program.command("contracts").description("the message contracts for integrators");
   contracts
     .command("export")
-    .description("write JSON Schemas (draft 2020-12) per message kind, of audit records and heads, and an AsyncAPI 3.0 document")
-    .requiredOption("--out <dir>", "folder to write schemas/<kind>.json, schemas/message.json, schemas/audit-record.json, schemas/audit-head.json and asyncapi.json into")
+    .description("write JSON Schemas (draft 2020-12) per message kind, of audit records and heads, the registry, connection files and agency public key files, and an AsyncAPI 3.0 document")
+    .requiredOption("--out <dir>", "folder to write schemas/<kind>.json, schemas/message.json, schemas/audit-record.json, schemas/audit-head.json, schemas/registry.json, schemas/connection.json, schemas/agency-public-key.json and asyncapi.json into")
     .action(async (opts: { out: string }) => {
       const files = await exportContracts(opts.out);
       process.stdout.write(`wrote ${files.length} files to ${resolve(opts.out)}\n`);

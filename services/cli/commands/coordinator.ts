@@ -5,7 +5,9 @@ import { addKeysToRegistryFile, checkInstanceName, instanceKey, keyEntry } from 
 import { readExchangeFile, exchangeFilePath } from "../../../shared/exchange/exchange-file.ts";
 import { COORDINATOR_USER, newIdentity, readIdentity } from "../../../shared/exchange/identities.ts";
 import { CliError } from "../errors.ts";
-import { replicaCount } from "../options.ts";
+import { isoTime, positiveNumber, replicaCount } from "../options.ts";
+import { retimed } from "../../../shared/clock.ts";
+import { CONFIG_KEYS } from "../../../shared/exchange/store.ts";
 import { onShutdown } from "../shutdown.ts";
 
 export function registerCoordinator(program: Command) {
@@ -15,7 +17,9 @@ export function registerCoordinator(program: Command) {
     .option("--nats <url>", "NATS server (default: the exchange in .atix/exchange.json)")
     .option("--instance <name>", "instance name shown by `atix status`; its audit signing key is keys/instances/NAME.nk, made if missing (default: c-<pid>-<random>, with a key for this run only)")
     .option("--replicas <n>", "replicas of the streams and buckets it ensures, 1, 3 or 5: as the exchange was set up with (default 1)", replicaCount("--replicas"))
-    .action(async (opts: { nats?: string; instance?: string; replicas?: number }) => {
+    .option("--speed <n>", "set the exchange's clock to this speed once started (simulated time per wall time; every service follows)", positiveNumber("--speed"))
+    .option("--start <time>", "set the exchange's simulated time to this once started, such as 2026-09-21T06:00:00Z", isoTime("--start"))
+    .action(async (opts: { nats?: string; instance?: string; replicas?: number; speed?: number; start?: number }) => {
       const exchange = await readExchangeFile(exchangeFilePath()).catch((e: Error) => {
         if (!opts.nats) throw new CliError(e.message);
         return undefined;
@@ -43,6 +47,13 @@ export function registerCoordinator(program: Command) {
       await coordinator.start().catch((e: Error) => {
         throw new CliError(`coordinator could not start: ${e.message}`);
       });
+      if (opts.speed !== undefined || opts.start !== undefined) {
+        // Through the config bucket: every coordinator adopts and broadcasts it, the agencies follow.
+        const { store, clock } = coordinator.context;
+        const next = retimed(clock.snapshot(), { ...(opts.speed ? { speed: opts.speed } : {}), ...(opts.start !== undefined ? { simStart: opts.start } : {}) });
+        await store.clock.put(CONFIG_KEYS.clock, next);
+        process.stderr.write(`exchange clock set: ${next.speed}x from simulated ${new Date(next.simAnchor).toISOString()}\n`);
+      }
       await onShutdown(() => coordinator.stop());
     });
 }

@@ -80,6 +80,8 @@ async function send(kind: MessageKind, flags: Flags, input: Omit<DraftInput, "ki
     const registry = await config.registry();
     if (registry && !registry.agencies.some((a) => a.id === flags.from))
       throw new CliError(`--from: ${flags.from} is not an agency of this exchange (${registry.agencies.length} agencies; see .atix/registry.json)`);
+    if (registry?.agencies.find((a) => a.id === flags.from)?.external)
+      throw new CliError(`--from: ${flags.from} holds its own key and runs its own node (external); the exchange cannot send in its name`);
     const to = input.body.distribution as Distribution | undefined;
     if (registry && to) {
       const problems = unknownAudience(to, registry);

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChainReader } from "../../../shared/audit/chain-read.ts";
 import { SimClock } from "../../../shared/clock.ts";
-import { DUTY_STATUSES, PRECEDENCES, StoredAuditRecord, streams, subjects } from "../../../shared/contracts/index.ts";
+import { type AgencyRegistryEntry, DUTY_STATUSES, PRECEDENCES, StoredAuditRecord, streams, subjects } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
 import { readChain } from "../../../shared/audit/chain-read.ts";
 import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
@@ -25,7 +25,7 @@ interface Heard {
 }
 
 /** Listens to heartbeats and (signature-checked) presence for `ms`. */
-async function listen(nc: NatsConnection, ms: number, keyOf: (agency: string) => string | undefined): Promise<Heard> {
+async function listen(nc: NatsConnection, ms: number, entryOf: (agency: string) => AgencyRegistryEntry | undefined): Promise<Heard> {
   const heard: Heard = { coordinators: new Map(), presence: new Map() };
   const beats = nc.subscribe(subjects.coordinatorHeartbeatAll, {
     callback: (_e, m) => {
@@ -36,7 +36,7 @@ async function listen(nc: NatsConnection, ms: number, keyOf: (agency: string) =>
   const presence = nc.subscribe(subjects.presenceAll, {
     callback: (_e, m) => {
       // Only what the agency itself said, on its own subject, counts.
-      const p = verifiedPresence(m.subject, m.data, keyOf);
+      const p = verifiedPresence(m.subject, m.data, entryOf);
       if (p) heard.presence.set(p.sender, p.body.status);
     },
   });
@@ -61,7 +61,7 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
   const clockState = await config.clock();
   const registry = await config.registry();
   await config.settings(); // only checked: a bad value is shown below
-  const keys = new Map(registry?.agencies.map((a) => [a.id, a.publicKey]));
+  const keys = new Map(registry?.agencies.map((a) => [a.id, a]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
   const [counted, auditState, head, storage] = await Promise.all([
     // The exchange's figures, counted from the audit chain as every view counts them.

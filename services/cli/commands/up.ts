@@ -13,7 +13,7 @@ import { connectAs } from "../../../shared/nats/connect.ts";
 import { exchangeClock } from "../../dashboard/index.ts";
 import { DEFAULT_ROSTER, launch, type Launched } from "../../launcher/launch.ts";
 import { CliError } from "../errors.ts";
-import { oneOf, positiveNumber, positiveInt } from "../options.ts";
+import { agencyIds, oneOf, positiveNumber, positiveInt } from "../options.ts";
 import { onShutdown } from "../shutdown.ts";
 import { DASHBOARD_OPTION_HELP, dashboardPort, serveDashboard } from "./dashboard.ts";
 
@@ -65,12 +65,18 @@ export function registerUp(program: Command) {
     .option("--dashboard [port]", DASHBOARD_OPTION_HELP, dashboardPort)
     .option("--lang <lang>", `language the room sees (watch, send's summary, the dashboard): ${LANGS.join(" | ")}`, oneOf("--lang", LANGS), "en")
     .option("--anonymise", "show agencies by neutral regional labels (EUR-07) in watch, send's summary and the dashboard; the audit chain keeps real ids")
-    .action(async (opts: { roster: string; speed: number; start?: number; nats?: string; coordinators?: number; cluster?: number; dashboard?: number | true; lang: Lang; anonymise?: boolean }) => {
+    .option("--external <ids>", "agencies whose nodes run elsewhere, with keys they made (comma-separated): everything else runs here", agencyIds("--external"))
+    .option("--agency-keys <dir>", "register the public keys agencies made themselves (one ID.pub each, from `atix keys new`): the exchange holds no seed of theirs")
+    .action(async (opts: {
+      roster: string; speed: number; start?: number; nats?: string; coordinators?: number; cluster?: number; dashboard?: number | true; lang: Lang; anonymise?: boolean; external?: string[]; agencyKeys?: string;
+    }) => {
       const home = atixHome();
       if (opts.cluster && opts.nats) throw new CliError("--cluster starts a cluster of its own; it cannot be combined with --nats");
       const coordinators = opts.coordinators ?? (opts.cluster ? 2 : 1);
       const up = await launch({
-        home, roster: opts.roster, speed: opts.speed, coordinators, ...(opts.start !== undefined ? { simStart: opts.start } : {}), ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
+        home, roster: opts.roster, speed: opts.speed, coordinators, followKeys: true, ...(opts.start !== undefined ? { simStart: opts.start } : {}),
+        ...(opts.nats ? { nats: opts.nats } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
+        ...(opts.external ? { external: opts.external } : {}), ...(opts.agencyKeys ? { agencyKeys: opts.agencyKeys } : {}),
         // A coordinator that dies on its own is started again; say so where the exchange runs.
         onUnplanned: (u) => say(`${new Date().toISOString()}  ${u.line}`),
       }).catch(
@@ -92,15 +98,22 @@ export function registerUp(program: Command) {
         await writeExchangeFile(file, { ...(await readExchangeFile(file)), presentation: { lang: opts.lang, anonymise: !!opts.anonymise, seed: randomInt(2 ** 31) } });
         const count = (JSON.parse(await readFile(up.exchange.registryFile, "utf8")) as { agencies: unknown[] }).agencies.length;
         const simulatedFrom = new Date(up.exchange.clock.simAnchor).toISOString().replace(/\.000Z$/, "Z");
+        const external = up.prepared.external;
         say(`ATIX exchange starting (roster ${relative(process.cwd(), up.exchange.roster)}: ${count} agencies, speed ${opts.speed}x, simulated start ${simulatedFrom}${opts.anonymise ? ", anonymised" : ""}${opts.lang !== "en" ? `, ${opts.lang}` : ""})`);
-        const ready = await waitReady(up, count);
+        for (const n of up.prepared.notes) say(`  keys          ${n}`);
+        const ready = await waitReady(up, count - external.length);
         if (up.cluster)
           for (const n of up.cluster.nodes) say(`  nats ${n.name.padEnd(8)} ${n.url}  (pid ${n.pid}, route port ${n.clusterPort}, store ${relative(process.cwd(), n.storeDir)})`);
         else say(`  nats-server   ${up.exchange.natsUrl}${up.server ? `  (pid ${up.server.pid}, store ${relative(process.cwd(), up.server.storeDir)})` : "  (external)"}`);
         if (up.cluster) say(`  streams       ${up.exchange.cluster?.replicas} replicas each (cluster "${up.cluster.name}")`);
         for (const c of up.coordinators) say(`  ${c.name.padEnd(13)} pid ${c.proc.pid}  log ${relative(process.cwd(), c.logFile)}`);
-        if (up.agencies) say(`  agencies      pid ${up.agencies.proc.pid}  ${ready.agencies}/${count} online  log ${relative(process.cwd(), up.agencies.logFile)}`);
-        say(`  credentials   ${relative(process.cwd(), up.exchange.credentialsDir)}/  (one nkey per agency, coordinator, observer; instances/: each coordinator instance's audit signing key)`);
+        if (up.agencies) say(`  agencies      pid ${up.agencies.proc.pid}  ${ready.agencies}/${count - external.length} online  log ${relative(process.cwd(), up.agencies.logFile)}`);
+        say(`  credentials   ${relative(process.cwd(), up.exchange.credentialsDir)}/  (one nkey per agency run here, coordinator, observer; instances/: each coordinator instance's audit signing key)`);
+        if (external.length) {
+          say(`  external      ${external.join(" ")}: their nodes run elsewhere, with their own keys (none of them is in this folder). Each needs:`);
+          say(`                - its seed (ID.nk, from \`atix keys new\` on its side) and a connection file: atix onboard --agency ID --out ID-connection.json`);
+          say(`                - then ATIX's node on its machine: atix agency --id ID --key ID.nk --connection ID-connection.json (or its own: docs/onboarding.md)`);
+        }
         say(`  exchange file ${relative(process.cwd(), exchangeFilePath(home))}`);
         if (opts.dashboard !== undefined) {
           // This exchange's clock is ours: the dashboard offers pause/resume and speed.
@@ -111,7 +124,8 @@ export function registerUp(program: Command) {
         }
         if (ready.coordinators < up.coordinators.length)
           say(`  warning: only ${ready.coordinators} of ${up.coordinators.length} coordinators answered in time: submissions wait until one runs; see its log above`);
-        say(`ready. Try: atix send --from AZ --to all --precedence FLASH --category terrorism --tlp AMBER --title "…" --wait`);
+        const someone = up.registry.agencies.find((a) => !external.includes(a.id))?.id ?? "AZ";
+        say(`ready. Try: atix send --from ${someone} --to all --precedence FLASH --category terrorism --tlp AMBER --title "…" --wait`);
         say(`      atix watch   |   atix status   |   Ctrl-C stops everything`);
       } catch (e) {
         await stop();
