@@ -16,13 +16,14 @@ export type DeliveryHandler = (msg: JsMsg) => Promise<boolean>;
  * Small pull batches: the pulled-but-unhandled tail stays short when the node stops, and a
  * buffered delivery is handled well within the consumer's ack wait (10 s) even when hundreds
  * of nodes share one busy process (else the server would redeliver it out of order).
+ * Exported: the bench's protocol floor pulls as the nodes do.
  */
-const BATCH = 16;
+export const DELIVERY_PULL_BATCH = 16;
 /**
  * Pull requests expire after 5 s with a heartbeat every second: a pull lost with a dead broker
  * node (or a consumer leader that moved) is noticed after two missed heartbeats, not a minute.
  */
-const PULL = { expires: 5_000, idle_heartbeat: 1_000 };
+export const DELIVERY_PULL = { expires: 5_000, idle_heartbeat: 1_000 };
 
 export class DeliveryLoop {
   private messages: ConsumerMessages | undefined;
@@ -63,7 +64,7 @@ export class DeliveryLoop {
     while (!this.stopping) {
       let failed = false;
       try {
-        const messages = await this.consumer.consume({ max_messages: BATCH, ...PULL });
+        const messages = await this.consumer.consume({ max_messages: DELIVERY_PULL_BATCH, ...DELIVERY_PULL });
         this.messages = messages;
         if (this.stopping) messages.stop();
         for await (const msg of messages) {

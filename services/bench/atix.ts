@@ -1,29 +1,30 @@
 // ATIX end to end on a real exchange: the coordinator as a child process (through launch), the
 // agencies in this process (an AgencyHost, as the scenario runner does) with duty officers who
 // acknowledge at once (a generated roster with a tiny ackDelay and a fast simulated clock).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
-import { PRECEDENCES } from "../../shared/contracts/index.ts";
-import { followChainLive } from "../../shared/audit/chain-live.ts";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { PRECEDENCES, StoredAuditRecord } from "../../shared/contracts/index.ts";
+import { readChain } from "../../shared/audit/chain-read.ts";
 import { perDelivery } from "../../shared/audit/deliveries.ts";
-import { StoredAuditRecord } from "../../shared/contracts/index.ts";
-import { OBSERVER_USER, readIdentity } from "../../shared/exchange/identities.ts";
+import { COORDINATOR_USER, readIdentity } from "../../shared/exchange/identities.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { createLogger } from "../../shared/log.ts";
 import { AgencyHost, verification } from "../agency/index.ts";
 import { launch } from "../launcher/launch.ts";
-import { benchRoster } from "./roster.ts";
+import { nextAuditSeq, submissionsSettled, Tally } from "./counting.ts";
 import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
-import { latencyOf, type Latency, round, waiter } from "./stats.ts";
+import { writeBenchRoster } from "./roster.ts";
+import { timedRounds } from "./rounds.ts";
+import { type Latency, round } from "./stats.ts";
 
 /** Simulated time per wall time: a 0.001-minute duty delay becomes a few microseconds. */
 export const BENCH_CLOCK_SPEED = 1000;
 const TIMEOUT_MS = 60_000;
 const SENDER = "AA";
-const WARMUP = 3;
 
 export interface AtixResult {
   recipients: number;
@@ -43,56 +44,29 @@ const SETTINGS: Settings = {
   ackDeadlineMinutes: Object.fromEntries(PRECEDENCES.map((p) => [p, 10_000_000])) as Settings["ackDeadlineMinutes"],
 };
 
-/** Counts acknowledgement events in the audit chain, read live as the exchange's (read-only) observer. */
-async function recordedAcknowledgements(servers: string, observerSeed: string) {
-  const nc = await connectAs({ servers, user: OBSERVER_USER, seed: observerSeed });
-  /** Per message, the agencies whose acknowledgement is recorded (from when following began). */
-  const acked = new Map<string, Set<string>>();
-  let counted = 0;
-  let watch: { ids: Set<string>; target: number; done: () => void } | undefined;
-  const follower = await followChainLive(nc, { fromNow: true }, (_, record) => {
-    // Only acknowledgements are read as records (the rest is not this count's business).
-    if ((record as { event?: unknown } | null)?.event !== "acknowledged") return;
+/** Acknowledgements of `ids` recorded in the audit records from `fromSeq` on, each delivery once (read after the clock stops). */
+async function recordedAcknowledgements(nc: NatsConnection, fromSeq: number, ids: Set<string>): Promise<number> {
+  const seen = new Set<string>();
+  for await (const { record } of readChain(nc, { fromSeq })) {
+    if ((record as { event?: unknown } | null)?.event !== "acknowledged") continue;
     const r = StoredAuditRecord.safeParse(record);
-    if (!r.success) return;
     // One record may acknowledge many deliveries (a batched acknowledgement).
-    for (const a of perDelivery(r.data)) {
-      if (!a.messageId) continue;
-      let by = acked.get(a.messageId);
-      if (!by) acked.set(a.messageId, (by = new Set()));
-      if (by.has(a.actor)) continue;
-      by.add(a.actor);
-      if (watch?.ids.has(a.messageId)) counted++;
-    }
-    if (watch && counted >= watch.target) watch.done();
-  });
-  return {
-    async until(ids: Set<string>, target: number, timeoutMs: number) {
-      const w = waiter("ATIX sustained burst acknowledged (audit chain)", timeoutMs);
-      counted = [...ids].reduce((n, id) => n + (acked.get(id)?.size ?? 0), 0);
-      watch = { ids, target, done: w.resolve };
-      if (counted >= target) w.resolve();
-      try {
-        await w.promise;
-      } finally {
-        await follower.stop();
-        await nc.close().catch(() => undefined);
-      }
-    },
-  };
+    if (r.success) for (const a of perDelivery(r.data)) if (a.messageId && ids.has(a.messageId)) seen.add(`${a.messageId} ${a.actor}`);
+  }
+  return seen.size;
 }
 
 export async function atixFanOut(n: number, rounds: number, burst: number, onStep?: (s: string) => void): Promise<AtixResult> {
-  const roster = benchRoster(n);
   const home = await mkdtemp(join(tmpdir(), "atix-bench-"));
-  const rosterFile = join(home, "roster.yaml");
-  await writeFile(rosterFile, stringify(roster));
+  const { file, roster } = await writeBenchRoster(home, n);
   onStep?.(`starting an exchange of ${n} agencies`);
-  const launched = await launch({ home, roster: rosterFile, speed: BENCH_CLOCK_SPEED, coordinators: 1, agencies: false, settings: SETTINGS });
+  const launched = await launch({ home, roster: file, speed: BENCH_CLOCK_SPEED, coordinators: 1, agencies: false, settings: SETTINGS });
   let host: AgencyHost | undefined;
+  let nc: NatsConnection | undefined;
   try {
+    const dir = launched.exchange.credentialsDir;
     const agencies = [];
-    for (const agency of roster.agencies) agencies.push({ agency, seed: (await readIdentity(launched.exchange.credentialsDir, agency.id)).seed });
+    for (const agency of roster.agencies) agencies.push({ agency, seed: (await readIdentity(dir, agency.id)).seed });
     host = new AgencyHost({
       servers: launched.exchange.natsUrl,
       agencies,
@@ -107,86 +81,73 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
     await host.start();
     const sender = host.node(SENDER)!;
     const recipients = n - 1;
+    // The bench's own reading of the exchange (the submissions stream's consumers, the chain afterwards).
+    nc = await connectAs({ servers: launched.exchange.natsUrl, user: COORDINATOR_USER, seed: (await readIdentity(dir, COORDINATOR_USER)).seed, name: "atix-bench" });
+    const jsm = await jetstreamManager(nc);
 
-    // Per message: which recipients have it delivered / acknowledged.
-    const delivered = new Map<string, Set<string>>();
-    const acked = new Map<string, Set<string>>();
-    let watch: { ids: Set<string>; type: "delivered" | "acknowledged"; target: number; count: number; done: () => void } | undefined;
+    // The recipients' first deliveries and their officers' acknowledgements (stored), counted as
+    // they happen: a counter each, nothing kept per message.
+    const delivered = new Tally();
+    const acked = new Tally();
     host.onEvent((e) => {
-      if (!e.messageId || e.agency === SENDER || (e.type !== "delivered" && e.type !== "acknowledged")) return;
-      const map = e.type === "delivered" ? delivered : acked;
-      let set = map.get(e.messageId);
-      if (!set) map.set(e.messageId, (set = new Set()));
-      if (set.has(e.agency)) return;
-      set.add(e.agency);
-      if (watch && watch.type === e.type && watch.ids.has(e.messageId) && ++watch.count >= watch.target) watch.done();
+      if (e.agency === SENDER) return;
+      if (e.type === "delivered") {
+        if (!e.redelivered) delivered.add();
+      } else if (e.type === "acknowledged") acked.add();
     });
-    const expect = (ids: Set<string>, type: "delivered" | "acknowledged", target: number, what: string) => {
-      const w = waiter(what, TIMEOUT_MS * (type === "acknowledged" && ids.size > 1 ? 3 : 1));
-      const count = [...ids].reduce((s, id) => s + ((type === "delivered" ? delivered : acked).get(id)?.size ?? 0), 0);
-      watch = { ids, type, target, count, done: w.resolve };
-      if (count >= target) w.resolve();
-      return w.promise;
-    };
     const flash = (title: string) =>
       sender.send("alert", {
         precedence: "FLASH", category: "terrorism", tlp: "AMBER", handling: "H0", evaluation: { reliability: "C", credibility: 3 },
         title, distribution: { all: true },
       });
 
-    // Latency: one FLASH broadcast at a time, the next only once every officer has acknowledged.
+    // Latency: one FLASH broadcast at a time, the next only once every officer has acknowledged
+    // (the untimed first ones wait for the coordinator process to come up and warm up).
     onStep?.(`ATIX: ${rounds} FLASH broadcasts to ${recipients} agencies`);
-    const toDelivered: number[] = [];
-    const toAcked: number[] = [];
-    // The first broadcasts (untimed) wait for the coordinator process to come up and warm up.
-    for (let r = -WARMUP; r < rounds; r++) {
-      const t0 = performance.now();
-      const ids = new Set<string>();
-      const sent = flash(`Benchmark broadcast ${r + 1}`);
-      const m = await sent;
-      ids.add(m.id);
-      await expect(ids, "delivered", recipients, `ATIX broadcast ${r + 1} delivered to all`);
-      const d = performance.now() - t0;
-      await expect(ids, "acknowledged", recipients, `ATIX broadcast ${r + 1} acknowledged by all`);
-      if (r < 0) continue;
-      toDelivered.push(d);
-      toAcked.push(performance.now() - t0);
-    }
+    const measured = await timedRounds({
+      rounds, recipients, send: (i) => flash(`Benchmark broadcast ${i}`), delivered, acknowledged: acked, name: "ATIX", timeoutMs: TIMEOUT_MS,
+    });
 
     // Sustained: `burst` FLASH broadcasts at once, zero think time, until the exchange has recorded
     // every acknowledgement in its audit chain (an officer's ack stored but not yet processed by
-    // the coordinator does not count: a backlog is not throughput).
+    // the coordinator does not count: a backlog is not throughput). How: counting.ts.
     onStep?.(`ATIX: sustained burst of ${burst} FLASH broadcasts`);
-    const recorded = await recordedAcknowledgements(launched.exchange.natsUrl, (await readIdentity(launched.exchange.credentialsDir, OBSERVER_USER)).seed);
-    // The agencies share this process with the bench's own counting (events, the audit observer).
+    await submissionsSettled(jsm, "ATIX's rounds recorded", TIMEOUT_MS);
+    const auditFrom = await nextAuditSeq(jsm);
     const cpu = cpuMeter({
       broker: processCpu(launched.server?.pid),
       coordinator: processCpu(launched.coordinators[0]?.proc.pid),
       agencies: ownCpu,
     });
     const verifiedBefore = { ...verification };
+    const deliveries = recipients * burst;
     const t0 = performance.now();
     const messages = await Promise.all(Array.from({ length: burst }, (_, i) => flash(`Benchmark burst ${i + 1}`)));
-    await recorded.until(new Set(messages.map((m) => m.id)), recipients * burst, TIMEOUT_MS * 3);
+    await acked.until(measured.deliveries + deliveries, "ATIX sustained burst acknowledged (stored)", TIMEOUT_MS * 3);
+    await submissionsSettled(jsm, "ATIX sustained burst recorded (audit chain)", TIMEOUT_MS * 3);
     const seconds = (performance.now() - t0) / 1000;
-    const perDelivery = cpu.perDelivery(recipients * burst);
+    const perDelivery = cpu.perDelivery(deliveries);
     const verified = {
       checks: verification.checks - verifiedBefore.checks,
       verified: verification.verified - verifiedBefore.verified,
-      microsPerDelivery: round((verification.micros - verifiedBefore.micros) / (recipients * burst)),
+      microsPerDelivery: round((verification.micros - verifiedBefore.micros) / deliveries),
     };
+    // Outside the measured window: the chain must hold an acknowledgement of every delivery of the burst.
+    const recorded = await recordedAcknowledgements(nc, auditFrom, new Set(messages.map((m) => m.id)));
+    if (recorded !== deliveries) throw new Error(`ATIX: the audit chain records ${recorded} acknowledgements of the burst's deliveries, expected ${deliveries}`);
     return {
       recipients,
-      latency: latencyOf(toDelivered),
-      acknowledgedLatency: latencyOf(toAcked),
+      latency: measured.latency,
+      acknowledgedLatency: measured.acknowledgedLatency,
       sustained: {
-        messages: burst, deliveries: recipients * burst, seconds: round(seconds), deliveriesPerSecond: Math.round((recipients * burst) / seconds),
+        messages: burst, deliveries, seconds: round(seconds), deliveriesPerSecond: Math.round(deliveries / seconds),
         ...(perDelivery ? { cpuMicrosPerDelivery: perDelivery } : {}),
         verification: verified,
       },
     };
   } finally {
     await host?.stop().catch(() => undefined);
+    await nc?.close().catch(() => undefined);
     await launched.stop().catch(() => undefined);
     await rm(home, { recursive: true, force: true }).catch(() => undefined);
   }

@@ -9,7 +9,8 @@ import { latencyOf, type Latency, round, waiter } from "./stats.ts";
 const TIMEOUT_MS = 60_000;
 /** Untimed rounds first: connections, consumers and the broker settle. */
 const WARMUP = 3;
-const PAYLOAD = "x".repeat(1024); // about the size of a small signed alert
+/** About the size of a small signed alert. */
+export const PAYLOAD = "x".repeat(1024);
 
 export interface CoreResult {
   latency: Latency;

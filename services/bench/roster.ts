@@ -1,6 +1,9 @@
 // A generated roster for the benchmark: N agencies, all staffed 24/7 with duty officers who
 // acknowledge at once. Ids are the 676 two-letter codes AA … ZZ, then the same codes with a
 // numbered service suffix (AA-2 … ZZ-2, AA-3 …), so any N has valid, distinct agency ids.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { stringify } from "yaml";
 import { MAX_EXCHANGE_AGENCIES, Roster, REGIONS } from "../../shared/contracts/index.ts";
 
 export const MAX_AGENCIES = MAX_EXCHANGE_AGENCIES;
@@ -32,4 +35,12 @@ export function benchRoster(n: number): Roster {
       duty: { profile: "24/7", ackDelay: { medianMinutes: 0.001, p95Minutes: 0.002 } },
     })),
   });
+}
+
+/** Writes benchRoster(n) as roster.yaml in `dir` (for `launch`, as `atix up` reads a roster); returns the file. */
+export async function writeBenchRoster(dir: string, n: number): Promise<{ file: string; roster: Roster }> {
+  const roster = benchRoster(n);
+  const file = join(dir, "roster.yaml");
+  await writeFile(file, stringify(roster));
+  return { file, roster };
 }

@@ -1,128 +1,139 @@
-// `atix bench`: ATIX's FLASH fan-out against the raw NATS baselines, measured in one run on this
+// `atix bench`: ATIX's FLASH fan-out against raw NATS core, raw JetStream and the protocol floor
+// (ATIX's accounts and acknowledgement protocol without its logic), measured in one run on this
 // machine. Every claim is a ratio to a baseline of the same run (DESIGN.md section 6).
 import { writeFile } from "node:fs/promises";
 import { startNatsServer } from "../../shared/nats/embedded-server.ts";
-import { atixFanOut, type AtixResult, BENCH_CLOCK_SPEED } from "./atix.ts";
+import { DELIVERY_PULL_BATCH } from "../agency/delivery-loop.ts";
+import { atixFanOut, type AtixResult } from "./atix.ts";
 import { coreFanOut, type CoreResult, jetStreamFanOut, type JetStreamResult } from "./baselines.ts";
+import { COUNTING } from "./counting.ts";
+import type { CpuPerDelivery } from "./cpu.ts";
+import { floorFanOut, type FloorResult } from "./floor.ts";
 import { round } from "./stats.ts";
 
 export interface BenchOptions {
   agencies: number;
   rounds: number;
-  /** Messages in each sustained burst: ATIX FLASH broadcasts and raw JetStream messages alike, so both run long enough to measure a rate. */
+  /** Messages in each sustained burst: ATIX FLASH broadcasts, the floor's broadcasts and raw JetStream messages alike. */
   burst: number;
+  /** Deliveries each of the floor's agencies pulls at once (default: what ATIX's agency nodes pull). */
+  floorPull?: number;
   onStep?: (step: string) => void;
 }
 
-/** Issue 6's targets, as ratios to raw JetStream in the same run. */
-export const TARGETS = { p99RatioMax: 1.5, throughputRatioMin: 0.5 } as const;
+/** Issue 19's targets, against the protocol floor measured in the same run. */
+export const TARGETS = {
+  /** ATIX's acknowledged deliveries/s at least this share of the floor's. */
+  throughputVsFloorMin: 0.6,
+  /** ATIX's FLASH p99 (submit → all delivered) at most this multiple of the floor's. */
+  p99VsFloorMax: 1.5,
+  /** CPU µs per acknowledged delivery in ATIX's own processes (coordinator + agencies' process), at most. */
+  ownCpuMicrosMax: 80,
+  /** The broker's CPU per acknowledged delivery at most this multiple of the floor's broker's. */
+  brokerCpuVsFloorMax: 1.2,
+} as const;
+
+/** ATIX over a baseline of the same run: latency and throughput ratios, and CPU per delivery by ATIX's process. */
+export interface Comparison {
+  p50: number;
+  p99: number;
+  throughput: number;
+  /** ATIX's CPU per acknowledged delivery over the baseline's, per ATIX process (against its counterpart) and in total; absent where CPU could not be read. */
+  cpu?: Record<string, number>;
+}
+
+/** A target: the value this run measured against its bound; null where it could not be measured (CPU off Linux). */
+export interface Target {
+  bound: number;
+  value: number | null;
+  met: boolean | null;
+}
 
 export interface BenchResult {
   machine: { cpus: number; node: string; platform: string };
   agencies: number;
   rounds: number;
+  burst: number;
+  /** How a sustained burst's deliveries are counted as recorded. */
+  counting: string;
   core: CoreResult;
   jetstream: JetStreamResult;
+  floor: FloorResult;
   atix: AtixResult & {
-    ratios: { p50VsJetStream: number; p99VsJetStream: number; p99VsCore: number; throughputVsJetStream: number };
-    targets: { p99: { max: number; met: boolean }; throughput: { min: number; met: boolean } };
+    vsJetStream: Comparison;
+    vsFloor: Comparison;
+    p99VsCore: number;
+    targets: { throughput: Target; p99: Target; ownCpu: Target; brokerCpu: Target };
   };
   seconds: number;
 }
 
+const ratio = (a: number, b: number) => round(a / b, 2);
+
+/** ATIX's CPU per delivery over a baseline's, each ATIX process against the baseline's process named beside it. */
+function cpuRatios(atix: CpuPerDelivery | undefined, base: CpuPerDelivery | undefined, counterpart: Record<string, string>) {
+  if (!atix || !base) return undefined;
+  const out: Record<string, number> = {};
+  for (const [mine, theirs] of Object.entries(counterpart)) if (atix[mine] !== undefined && base[theirs]) out[mine] = ratio(atix[mine], base[theirs]);
+  return out;
+}
+
+function compare(atix: AtixResult, base: { latency: CoreResult["latency"]; sustained: JetStreamResult["sustained"] }, counterpart: Record<string, string>): Comparison {
+  const cpu = cpuRatios(atix.sustained.cpuMicrosPerDelivery, base.sustained.cpuMicrosPerDelivery, counterpart);
+  return {
+    p50: ratio(atix.latency.p50Ms, base.latency.p50Ms),
+    p99: ratio(atix.latency.p99Ms, base.latency.p99Ms),
+    throughput: ratio(atix.sustained.deliveriesPerSecond, base.sustained.deliveriesPerSecond),
+    ...(cpu ? { cpu } : {}),
+  };
+}
+
+const atLeast = (bound: number, value: number | undefined): Target => ({ bound, value: value ?? null, met: value === undefined ? null : value >= bound });
+const atMost = (bound: number, value: number | undefined): Target => ({ bound, value: value ?? null, met: value === undefined ? null : value <= bound });
+
+/** Issue 19's four targets, judged on this run's figures. */
+export function judge(atix: AtixResult, vsFloor: Comparison): BenchResult["atix"]["targets"] {
+  const cpu = atix.sustained.cpuMicrosPerDelivery;
+  const own = cpu?.coordinator !== undefined && cpu.agencies !== undefined ? round(cpu.coordinator + cpu.agencies, 1) : undefined;
+  return {
+    throughput: atLeast(TARGETS.throughputVsFloorMin, vsFloor.throughput),
+    p99: atMost(TARGETS.p99VsFloorMax, vsFloor.p99),
+    ownCpu: atMost(TARGETS.ownCpuMicrosMax, own),
+    brokerCpu: atMost(TARGETS.brokerCpuVsFloorMax, vsFloor.cpu?.broker),
+  };
+}
+
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
-  const { agencies: n, rounds } = opts;
+  const { agencies: n, rounds, burst } = opts;
   const server = await startNatsServer();
   let core: CoreResult;
   let js: JetStreamResult;
   try {
     opts.onStep?.(`raw NATS core: ${rounds} fan-outs to ${n} connections`);
     core = await coreFanOut(server.url, n, rounds);
-    opts.onStep?.(`raw JetStream: ${rounds} fan-outs to ${n} durable consumers, then ${opts.burst} messages sustained`);
-    js = await jetStreamFanOut(server.url, n, rounds, opts.burst, server.pid);
+    opts.onStep?.(`raw JetStream: ${rounds} fan-outs to ${n} durable consumers, then ${burst} messages sustained`);
+    js = await jetStreamFanOut(server.url, n, rounds, burst, server.pid);
   } finally {
     await server.stop();
   }
-  const atix = await atixFanOut(n, rounds, opts.burst, opts.onStep);
-  const ratio = (a: number, b: number) => round(a / b, 2);
-  const ratios = {
-    p50VsJetStream: ratio(atix.latency.p50Ms, js.latency.p50Ms),
-    p99VsJetStream: ratio(atix.latency.p99Ms, js.latency.p99Ms),
-    p99VsCore: ratio(atix.latency.p99Ms, core.latency.p99Ms),
-    throughputVsJetStream: ratio(atix.sustained.deliveriesPerSecond, js.sustained.deliveriesPerSecond),
-  };
+  const floor = await floorFanOut(n, rounds, burst, opts.floorPull ?? DELIVERY_PULL_BATCH, opts.onStep);
+  const atix = await atixFanOut(n, rounds, burst, opts.onStep);
+  const vsJetStream = compare(atix, js, { broker: "broker", agencies: "consumers", total: "total" });
+  const vsFloor = compare(atix, floor, { broker: "broker", coordinator: "recorder", agencies: "agencies", total: "total" });
   const os = await import("node:os");
   return {
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     agencies: n,
     rounds,
+    burst,
+    counting: COUNTING,
     core,
     jetstream: js,
-    atix: {
-      ...atix,
-      ratios,
-      targets: {
-        p99: { max: TARGETS.p99RatioMax, met: ratios.p99VsJetStream <= TARGETS.p99RatioMax },
-        throughput: { min: TARGETS.throughputRatioMin, met: ratios.throughputVsJetStream >= TARGETS.throughputRatioMin },
-      },
-    },
+    floor,
+    atix: { ...atix, vsJetStream, vsFloor, p99VsCore: ratio(atix.latency.p99Ms, core.latency.p99Ms), targets: judge(atix, vsFloor) },
     seconds: round((performance.now() - started) / 1000, 1),
   };
-}
-
-const fmt = (n: number, digits = 1) => n.toFixed(digits);
-const pad = (s: string, w: number) => s.padEnd(w);
-const lpad = (s: string, w: number) => s.padStart(w);
-
-export function formatTable(r: BenchResult): string {
-  const rows: [string, string, string, string][] = [
-    ["raw NATS core fan-out", fmt(r.core.latency.p50Ms), fmt(r.core.latency.p99Ms), "—"],
-    ["raw JetStream durable fan-out", fmt(r.jetstream.latency.p50Ms), fmt(r.jetstream.latency.p99Ms), String(r.jetstream.sustained.deliveriesPerSecond)],
-    ["ATIX FLASH, submit → all delivered", fmt(r.atix.latency.p50Ms), fmt(r.atix.latency.p99Ms), String(r.atix.sustained.deliveriesPerSecond)],
-    ["ATIX FLASH, submit → all acknowledged", fmt(r.atix.acknowledgedLatency.p50Ms), fmt(r.atix.acknowledgedLatency.p99Ms), "—"],
-  ];
-  const w = Math.max(...rows.map((x) => x[0].length)) + 2;
-  const line = (c: [string, string, string, string]) => `  ${pad(c[0], w)}${lpad(c[1], 10)}${lpad(c[2], 10)}${lpad(c[3], 16)}`;
-  const met = (ok: boolean) => (ok ? "met" : "NOT MET");
-  const { ratios, targets } = r.atix;
-  return [
-    `FLASH broadcast to ${r.agencies} agencies (${r.atix.recipients} recipients for ATIX), ${r.rounds} rounds each; ${r.machine.cpus} CPUs, Node ${r.machine.node}`,
-    "",
-    line(["measure", "p50 ms", "p99 ms", "acked deliv/s"]),
-    line(["-".repeat(w - 2), "------", "------", "-------------"]),
-    ...rows.map(line),
-    "",
-    `  sustained: raw JetStream ${r.jetstream.sustained.messages} messages × ${r.agencies} consumers in ${fmt(r.jetstream.sustained.seconds, 2)} s; ` +
-      `ATIX ${r.atix.sustained.messages} FLASH alerts × ${r.atix.recipients} recipients, acknowledged by the duty officers and recorded in the audit chain, in ${fmt(r.atix.sustained.seconds, 2)} s`,
-    ...cpuLines(r),
-    "",
-    "  ratios (same run):",
-    `    ATIX / raw JetStream  p50 ${fmt(ratios.p50VsJetStream, 2)}x, p99 ${fmt(ratios.p99VsJetStream, 2)}x, throughput ${fmt(ratios.throughputVsJetStream, 2)}x`,
-    `    ATIX / raw core       p99 ${fmt(ratios.p99VsCore, 2)}x`,
-    "",
-    "  targets:",
-    `    FLASH p99 ≤ ${targets.p99.max}x raw JetStream's:               ${fmt(ratios.p99VsJetStream, 2)}x  ${met(targets.p99.met)}`,
-    `    acknowledged deliveries/s ≥ ${targets.throughput.min}x raw JetStream's:  ${fmt(ratios.throughputVsJetStream, 2)}x  ${met(targets.throughput.met)}`,
-    "",
-    `  (ATIX duty officers acknowledge at once: ackDelay 0.001 min at clock speed ${BENCH_CLOCK_SPEED}x; run took ${fmt(r.seconds)} s)`,
-  ].join("\n");
-}
-
-/** Where the CPU of the sustained bursts went, per delivery: which process a gap is in. */
-function cpuLines(r: BenchResult): string[] {
-  const js = r.jetstream.sustained.cpuMicrosPerDelivery;
-  const atix = r.atix.sustained.cpuMicrosPerDelivery;
-  if (!js || !atix) return [];
-  const show = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${fmt(v)}`).join(", ");
-  return [
-    "",
-    "  CPU per acknowledged delivery in the sustained bursts, µs (processes' user + system time):",
-    `    raw JetStream  ${show(js)}`,
-    `    ATIX           ${show(atix)}   (the agencies' process also runs the bench's counting)`,
-    `    of which the agencies' signature checks: ${fmt(r.atix.sustained.verification.microsPerDelivery, 2)} µs per delivery ` +
-      `(${r.atix.sustained.verification.verified} Ed25519 verifications for ${r.atix.sustained.verification.checks} deliveries checked: one per message per process)`,
-  ];
 }
 
 export async function writeBenchJson(file: string, r: BenchResult) {

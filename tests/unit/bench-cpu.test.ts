@@ -2,17 +2,22 @@
 import { describe, expect, it } from "vitest";
 import { cpuMeter, ownCpu, processCpu } from "../../services/bench/cpu.ts";
 
+/** Spins until this process has used `ms` of CPU (not of wall time: on a loaded machine 60 ms of wall time may bring less than a clock tick). */
 const burn = (ms: number) => {
-  const until = performance.now() + ms;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const until = cpu() + ms;
   let x = 0;
-  while (performance.now() < until) x += Math.sqrt(x + 1);
+  while (cpu() < until) for (let i = 0; i < 1000; i++) x += Math.sqrt(x + 1);
   return x;
 };
 
 describe("bench CPU accounting", () => {
   it.runIf(process.platform === "linux")("reads a process's CPU time from /proc, and nothing for a process that is not there", () => {
     const before = processCpu(process.pid)()!;
-    burn(60);
+    burn(60); // several clock ticks (10 ms each on Linux)
     const after = processCpu(process.pid)()!;
     expect(after).toBeGreaterThan(before);
     expect(processCpu(2 ** 30)()).toBeUndefined();

@@ -1,0 +1,94 @@
+// What `atix bench` prints: the latencies and rates of each fan-out, where the CPU went, ATIX
+// against raw JetStream and against the protocol floor, and issue 19's targets judged on this run.
+import { BENCH_CLOCK_SPEED } from "./atix.ts";
+import type { CpuPerDelivery } from "./cpu.ts";
+import type { BenchResult, Comparison, Target } from "./run.ts";
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const x = (n: number) => `${fmt(n, 2)}x`;
+const count = (n: number) => n.toLocaleString("en-US");
+const pad = (s: string, w: number) => s.padEnd(w);
+const lpad = (s: string, w: number) => s.padStart(w);
+
+/** Lines of a table: the first column left-aligned, the rest right-aligned to their widest cell. */
+function table(rows: string[][], indent = "  "): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+  return rows.map((r) => indent + r.map((c, i) => (i === 0 ? pad(c, widths[0]! + 2) : lpad(c, widths[i]! + 3))).join("").trimEnd());
+}
+
+export function formatTable(r: BenchResult): string {
+  const { core, jetstream: js, floor, atix } = r;
+  const rows = [
+    ["measure", "p50 ms", "p99 ms", "acked deliv/s"],
+    ["raw NATS core fan-out", fmt(core.latency.p50Ms), fmt(core.latency.p99Ms), "—"],
+    ["raw JetStream durable fan-out", fmt(js.latency.p50Ms), fmt(js.latency.p99Ms), count(js.sustained.deliveriesPerSecond)],
+    ["protocol floor, stored → all delivered", fmt(floor.latency.p50Ms), fmt(floor.latency.p99Ms), count(floor.sustained.deliveriesPerSecond)],
+    ["protocol floor, stored → all acknowledged", fmt(floor.acknowledgedLatency.p50Ms), fmt(floor.acknowledgedLatency.p99Ms), "—"],
+    ["ATIX FLASH, submit → all delivered", fmt(atix.latency.p50Ms), fmt(atix.latency.p99Ms), count(atix.sustained.deliveriesPerSecond)],
+    ["ATIX FLASH, submit → all acknowledged", fmt(atix.acknowledgedLatency.p50Ms), fmt(atix.acknowledgedLatency.p99Ms), "—"],
+  ];
+  return [
+    `FLASH broadcast to ${r.agencies} agencies (${atix.recipients} recipients for ATIX), ${r.rounds} rounds each; ${r.machine.cpus} CPUs, Node ${r.machine.node}`,
+    "",
+    ...table(rows),
+    "",
+    `  sustained bursts of ${r.burst}: raw JetStream ${count(js.sustained.deliveries)} deliveries (× ${r.agencies} consumers) in ${fmt(js.sustained.seconds, 2)} s; ` +
+      `protocol floor ${count(floor.sustained.deliveries)} (× ${floor.agencies} agencies, pulls of ${floor.pull}, ${count(floor.sustained.records)} audit records) in ${fmt(floor.sustained.seconds, 2)} s; ` +
+      `ATIX ${count(atix.sustained.deliveries)} (× ${atix.recipients} recipients) in ${fmt(atix.sustained.seconds, 2)} s`,
+    `  counting: ${r.counting}`,
+    ...cpuLines(r),
+    "",
+    "  ATIX against (same run):",
+    `    raw JetStream   ${against(atix.vsJetStream, { broker: "broker", agencies: "agencies" })}`,
+    `    protocol floor  ${against(atix.vsFloor, { broker: "broker", coordinator: "coordinator/recorder", agencies: "agencies" })}`,
+    `    raw core        FLASH p99 ${x(atix.p99VsCore)}`,
+    "",
+    "  targets (issue 19, against the protocol floor of this run):",
+    ...targetLines(atix.targets),
+    "",
+    `  (the floor: ATIX's accounts and service imports as \`atix up\` generates them, agencies acknowledging in batches of 20 ms or 100 stored before they ack, ` +
+      `a recorder writing one audit record per batch, none of ATIX's logic; its latency runs from storing the broadcast, ATIX's from the sender's submit. ` +
+      `ATIX duty officers acknowledge at once: ackDelay 0.001 min at clock speed ${BENCH_CLOCK_SPEED}x. Run took ${fmt(r.seconds)} s)`,
+  ].join("\n");
+}
+
+function against(c: Comparison, names: Record<string, string>): string {
+  const cpu = c.cpu
+    ? `, CPU per delivery ${x(c.cpu.total ?? Number.NaN)} (${Object.entries(names).filter(([k]) => c.cpu![k] !== undefined).map(([k, name]) => `${name} ${x(c.cpu![k]!)}`).join(", ")})`
+    : "";
+  return `throughput ${x(c.throughput)}, FLASH p50 ${x(c.p50)}, p99 ${x(c.p99)}${cpu}`;
+}
+
+function targetLines(t: BenchResult["atix"]["targets"]): string[] {
+  const verdict = (g: Target) => (g.met === null ? "not measured" : g.met ? "met" : "NOT MET");
+  const shown = (g: Target, unit: "x" | "µs") => (g.value === null ? "—" : unit === "x" ? x(g.value) : `${fmt(g.value)} µs`);
+  return table([
+    ["acknowledged deliveries/s ≥ 0.6x the floor's:", shown(t.throughput, "x"), verdict(t.throughput)],
+    ["FLASH p99 (submit → all delivered) ≤ 1.5x the floor's:", shown(t.p99, "x"), verdict(t.p99)],
+    ["CPU in ATIX's own processes (coordinator + agencies) ≤ 80 µs per acknowledged delivery:", shown(t.ownCpu, "µs"), verdict(t.ownCpu)],
+    ["broker CPU per acknowledged delivery ≤ 1.2x the floor's broker's:", shown(t.brokerCpu, "x"), verdict(t.brokerCpu)],
+  ], "    ");
+}
+
+/** Where the CPU of the sustained bursts went, per delivery and process: which process a gap is in. */
+function cpuLines(r: BenchResult): string[] {
+  const js = r.jetstream.sustained.cpuMicrosPerDelivery;
+  const floor = r.floor.sustained.cpuMicrosPerDelivery;
+  const atix = r.atix.sustained.cpuMicrosPerDelivery;
+  if (!js || !floor || !atix) return [];
+  const cells = (c: CpuPerDelivery, keep: string, agencies: string) => [fmt(c.broker ?? Number.NaN), keep === "—" ? "—" : fmt(c[keep] ?? Number.NaN), fmt(c[agencies] ?? Number.NaN), fmt(c.total ?? Number.NaN)];
+  const v = r.atix.sustained.verification;
+  return [
+    "",
+    "  CPU per acknowledged delivery in the sustained bursts, µs (each process's user + system time over the burst, from /proc):",
+    ...table([
+      ["", "broker", "coordinator / recorder", "agencies / consumers", "total"],
+      ["raw JetStream", ...cells(js, "—", "consumers")],
+      ["protocol floor", ...cells(floor, "recorder", "agencies")],
+      ["ATIX", ...cells(atix, "coordinator", "agencies")],
+      ["ATIX − floor", ...[atix.broker! - floor.broker!, atix.coordinator! - floor.recorder!, atix.agencies! - floor.agencies!, atix.total! - floor.total!].map((d) => fmt(d))],
+    ], "    "),
+    `    (the agencies' process also runs the bench's counting: a counter per acknowledgement; ` +
+      `of ATIX's agencies, ${fmt(v.microsPerDelivery, 2)} µs per delivery are signature checks: ${count(v.verified)} Ed25519 verifications for ${count(v.checks)} deliveries checked, one per message per process)`,
+  ];
+}

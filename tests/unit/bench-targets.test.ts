@@ -1,0 +1,64 @@
+// The bench's judgement of issue 19's targets (services/bench/run.ts) and its cheap counting
+// (services/bench/counting.ts, floor-agency.ts): decisions on figures, no broker.
+import { describe, expect, it } from "vitest";
+import type { AtixResult } from "../../services/bench/atix.ts";
+import { Tally } from "../../services/bench/counting.ts";
+import { floorRecordDeliveries } from "../../services/bench/floor-agency.ts";
+import { type Comparison, judge } from "../../services/bench/run.ts";
+
+const atixWith = (cpu?: Record<string, number>) =>
+  ({ sustained: { ...(cpu ? { cpuMicrosPerDelivery: cpu } : {}) } }) as unknown as AtixResult;
+const floorComparison = (c: Partial<Comparison>): Comparison => ({ p50: 1, p99: 1, throughput: 1, ...c });
+
+describe("issue 19's targets", () => {
+  it("given figures exactly at every bound, then every target is met", () => {
+    const t = judge(atixWith({ broker: 40, coordinator: 50, agencies: 30, total: 120 }), floorComparison({ throughput: 0.6, p99: 1.5, cpu: { broker: 1.2 } }));
+    expect(t).toEqual({
+      throughput: { bound: 0.6, value: 0.6, met: true },
+      p99: { bound: 1.5, value: 1.5, met: true },
+      ownCpu: { bound: 80, value: 80, met: true },
+      brokerCpu: { bound: 1.2, value: 1.2, met: true },
+    });
+  });
+
+  it("given figures just past every bound, then none is met", () => {
+    const t = judge(atixWith({ broker: 60, coordinator: 73, agencies: 85, total: 218 }), floorComparison({ throughput: 0.59, p99: 1.51, cpu: { broker: 1.21 } }));
+    expect([t.throughput.met, t.p99.met, t.ownCpu.met, t.brokerCpu.met]).toEqual([false, false, false, false]);
+    expect(t.ownCpu.value).toBe(158);
+  });
+
+  it("given no CPU figures (not Linux), then the CPU targets are not measured rather than met", () => {
+    const t = judge(atixWith(), floorComparison({ throughput: 0.7 }));
+    expect(t.ownCpu).toEqual({ bound: 80, value: null, met: null });
+    expect(t.brokerCpu).toEqual({ bound: 1.2, value: null, met: null });
+    expect(t.throughput.met).toBe(true);
+  });
+});
+
+describe("the bench's counting", () => {
+  it("a tally's waiter resolves once the count reaches its target, at once if it has already", async () => {
+    const tally = new Tally();
+    let reached = false;
+    const waiting = tally.until(5, "five", 5_000).then(() => (reached = true));
+    tally.add(4);
+    await Promise.resolve();
+    expect(reached).toBe(false);
+    tally.add();
+    await waiting;
+    expect(reached).toBe(true);
+    await tally.until(3, "three", 5_000);
+  });
+
+  it("a tally's waiter names what it waited for and how far it got when its time is up", async () => {
+    const tally = new Tally();
+    tally.add(2);
+    await expect(tally.until(10, "the burst", 10)).rejects.toThrow(/waiting for the burst \(2 of 10\)/);
+  });
+
+  it("a floor audit record stands for the deliveries its batch lists; anything else for none", () => {
+    expect(floorRecordDeliveries({ event: "acknowledged", actor: "AA", batch: { agency: "AA", at: 1, acks: [4, 5, 6] } })).toBe(3);
+    expect(floorRecordDeliveries({ event: "acknowledged", batch: {} })).toBe(0);
+    expect(floorRecordDeliveries("not json")).toBe(0);
+    expect(floorRecordDeliveries(null)).toBe(0);
+  });
+});
