@@ -1,7 +1,6 @@
 // Who may send what to whom: TLP and handling rules, originator-only changes, addressed-only
-// answers. Returns the recipients and the tracking terms, or the reasons for refusal.
-import { mayBeOnItsWay, NotYetKnown } from "./not-yet-known.ts";
-import type { SimClock } from "../../shared/clock.ts";
+// answers. Returns the recipients and the tracking terms, or the reasons for refusal. Pure: the
+// record of what a message refers to is read before (submission-runner.ts) and passed in.
 import {
   type Distribution,
   type Message,
@@ -13,7 +12,6 @@ import {
 import type { MessageRecord } from "../../shared/exchange/records.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
-import type { Store } from "../../shared/exchange/store.ts";
 
 export interface Routing {
   recipients: string[];
@@ -47,12 +45,24 @@ function resolve(registry: Registry, d: Distribution, sender: string, precedence
   return { ok: true, routing: { recipients, precedence } };
 }
 
-type Clock = Pick<SimClock, "at" | "speed" | "paused">;
+/** The alert or RFI a message refers to: its id, the kinds it may be, and the field naming it. */
+export interface Reference {
+  id: string;
+  kinds: readonly string[];
+  path: string;
+}
 
-async function original(store: Store, id: string, kinds: string[], path: string, storedAtMs: number, clock: Clock) {
-  const rec = (await store.messages.get(id))?.value;
-  if (!rec && mayBeOnItsWay(id, storedAtMs, clock)) throw new NotYetKnown(`${id} not stored yet; judged again shortly`);
-  if (!rec || !kinds.includes(rec.kind)) return { error: deny("unknown-reference", path, `expected the id of an accepted ${kinds.join(" or ")}; ${id} is not one`) };
+const ALERT = ["alert"] as const;
+const RFI = ["rfi"] as const;
+
+export function referenceOf(m: Message): Reference | undefined {
+  if (m.kind === "alert-update" || m.kind === "alert-retraction" || m.kind === "hit") return { id: m.body.alertId, kinds: ALERT, path: "body.alertId" };
+  if (m.kind === "rfi-response") return { id: m.body.rfiId, kinds: RFI, path: "body.rfiId" };
+  return undefined;
+}
+
+function original(ref: Reference, rec: MessageRecord | undefined) {
+  if (!rec || !ref.kinds.includes(rec.kind)) return { error: deny("unknown-reference", ref.path, `expected the id of an accepted ${ref.kinds.join(" or ")}; ${ref.id} is not one`) };
   return { rec };
 }
 
@@ -64,24 +74,17 @@ function noLooserTlp(answer: Tlp, rec: MessageRecord): Authorised | undefined {
 }
 
 /**
- * `storedAtMs`: when the stream stored the submission (wall ms), read on `clock` for a reference
- * not stored yet (judged again shortly: it may be on its way).
+ * `referenced`: the stored record of what `m` refers to (referenceOf), when there is one. Whether a
+ * missing one may still be on its way is decided before this (decide.ts).
  */
-export async function authorise(
-  m: Message,
-  registry: Registry,
-  store: Store,
-  storedAtMs: number,
-  clock: Clock,
-  settings: Pick<Settings, "tlpRedMaxAgencies">,
-): Promise<Authorised> {
+export function authorise(m: Message, registry: Registry, settings: Pick<Settings, "tlpRedMaxAgencies">, referenced: MessageRecord | undefined): Authorised {
   switch (m.kind) {
     case "alert":
     case "rfi":
       return redWithinLimit(m.body.tlp, m.body.distribution, settings.tlpRedMaxAgencies) ?? resolve(registry, m.body.distribution, m.sender, m.body.precedence);
     case "alert-update":
     case "alert-retraction": {
-      const { rec, error } = await original(store, m.body.alertId, ["alert"], "body.alertId", storedAtMs, clock);
+      const { rec, error } = original(referenceOf(m)!, referenced);
       if (error) return error;
       const verb = m.kind === "alert-update" ? "update" : "retract";
       if (rec.originator !== m.sender) return deny("unauthorised", "body.alertId", `expected the originator (${rec.originator}): only it may ${verb} its alert`);
@@ -91,11 +94,11 @@ export async function authorise(
     }
     case "rfi-response":
     case "hit": {
-      const [id, kinds, path] = m.kind === "rfi-response" ? [m.body.rfiId, ["rfi"], "body.rfiId"] : [m.body.alertId, ["alert"], "body.alertId"];
-      const { rec, error } = await original(store, id, kinds, path, storedAtMs, clock);
+      const ref = referenceOf(m)!;
+      const { rec, error } = original(ref, referenced);
       if (error) return error;
       if (!rec.recipients.includes(m.sender))
-        return deny("unauthorised", path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);
+        return deny("unauthorised", ref.path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);
       return noLooserTlp(m.body.tlp, rec) ?? { ok: true, routing: { recipients: [rec.originator], precedence: rec.precedence, refersTo: rec } };
     }
     default:

@@ -14,11 +14,13 @@ import type { Context } from "./context.ts";
 import { FAIR_LIMITS, FairQueue, type Urgency } from "./fair-queue.ts";
 import { HeldSubmission } from "./held-submission.ts";
 import { NotYetKnown } from "./not-yet-known.ts";
-import { BOOKKEEPING_KINDS, type Prepared, prepare, processSubmission, refuseOverQuota, type Submission } from "./process.ts";
+import { checkSubmission } from "./checks.ts";
+import { BOOKKEEPING_KINDS, type Submission } from "./decide.ts";
+import { type Prepared, SubmissionRunner } from "./submission-runner.ts";
 import { answered, handedBack, isIdle, judgeQuota, newQuotaState, type QuotaState } from "./quota.ts";
 import type { RejectionReason } from "../../shared/contracts/index.ts";
 
-export interface Intake {
+export interface SubmissionIntake {
   processed: number;
   /** Submissions refused `rate-limited` by this instance. */
   rateLimited: number;
@@ -81,7 +83,24 @@ function isFlash(p: Prepared): boolean {
   return m.kind === "alert-update" && m.body.changes.precedence === "FLASH";
 }
 
-export async function startIntake(ctx: Context): Promise<Intake> {
+/**
+ * Checks a submission (pure: parse, contract, signature) and starts reading its id's seen record,
+ * so that both happen while the sender's earlier submissions are still being decided, and a FLASH
+ * alert is known as one before its turn.
+ */
+function prepare(ctx: Context, sub: Submission): Prepared {
+  // Anything after the agency is the kind: `atix.submit.TR.alert.extra` names kind "alert.extra",
+  // which no message has, so it is refused rather than read as an alert.
+  const [, , agency = "", ...kindTokens] = sub.subject.split(".");
+  const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry(), sub.storedAtMs);
+  if (!checked.ok || BOOKKEEPING_KINDS.has(checked.message.kind)) return { sub, agency, checked };
+  const seen = ctx.store.seen.get(checked.message.id);
+  seen.catch(() => undefined); // awaited in its turn; a failure is reported there
+  return { sub, agency, checked, seen };
+}
+
+export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
+  const runner = new SubmissionRunner(ctx);
   const queue = new FairQueue<Work>();
   const quotas = new Map<string, QuotaState>();
   const state = { processed: 0, rateLimited: 0, stopping: false };
@@ -175,10 +194,11 @@ export async function startIntake(ctx: Context): Promise<Intake> {
         return fail(w, e);
       }
     }
-    const sub: Submission = { ...w.sub, delivered: release };
-    const processing = w.overQuota ? refuseOverQuota(ctx, sub, w.overQuota) : processSubmission(ctx, sub, prepared);
+    const processing = w.overQuota ? runner.refuseOverQuota(w.sub, w.overQuota) : runner.run(prepared!);
     processing.then(
       (processed) => {
+        // Bookkeeping waiting behind an alert goes on once its deliveries are stored.
+        processed.delivered?.then(release, release);
         if (processed.outcome === "rejected" && w.overQuota) state.rateLimited++;
         // The next submission of the same agency is decided while this one's writes go on.
         queue.decided(w.sender);
