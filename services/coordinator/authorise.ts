@@ -1,6 +1,6 @@
 // Who may send what to whom: TLP and handling rules, originator-only changes, addressed-only
-// answers. Returns the recipients and the tracking terms, or the reasons for refusal. Pure: the
-// record of what a message refers to is read before (submission-runner.ts) and passed in.
+// answers. Returns the recipients and the tracking terms, or the reasons for refusal. Pure: what a
+// message refers to (references.ts) and its stored record are read before and passed in.
 import {
   type Distribution,
   type Message,
@@ -10,6 +10,7 @@ import {
   TLPS,
 } from "../../shared/contracts/index.ts";
 import type { MessageRecord } from "../../shared/exchange/records.ts";
+import type { Reference } from "./references.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
 
@@ -45,23 +46,9 @@ function resolve(registry: Registry, d: Distribution, sender: string, precedence
   return { ok: true, routing: { recipients, precedence } };
 }
 
-/** The alert or RFI a message refers to: its id, the kinds it may be, and the field naming it. */
-export interface Reference {
-  id: string;
-  kinds: readonly string[];
-  path: string;
-}
-
-const ALERT = ["alert"] as const;
-const RFI = ["rfi"] as const;
-
-export function referenceOf(m: Message): Reference | undefined {
-  if (m.kind === "alert-update" || m.kind === "alert-retraction" || m.kind === "hit") return { id: m.body.alertId, kinds: ALERT, path: "body.alertId" };
-  if (m.kind === "rfi-response") return { id: m.body.rfiId, kinds: RFI, path: "body.rfiId" };
-  return undefined;
-}
-
-function original(ref: Reference, rec: MessageRecord | undefined) {
+function original(ref: Reference | undefined, rec: MessageRecord | undefined) {
+  // Read before (submission-runner.ts) for every kind that refers to something.
+  if (!ref) throw new Error("authorise: what the message refers to was not read");
   if (!rec || !ref.kinds.includes(rec.kind)) return { error: deny("unknown-reference", ref.path, `expected the id of an accepted ${ref.kinds.join(" or ")}; ${ref.id} is not one`) };
   return { rec };
 }
@@ -74,17 +61,17 @@ function noLooserTlp(answer: Tlp, rec: MessageRecord): Authorised | undefined {
 }
 
 /**
- * `referenced`: the stored record of what `m` refers to (referenceOf), when there is one. Whether a
- * missing one may still be on its way is decided before this (decide.ts).
+ * `reference`: what `m` refers to (references.ts referenceOf), `referenced` its stored record when
+ * there is one. Whether a missing one may still be on its way is decided before this (decide.ts).
  */
-export function authorise(m: Message, registry: Registry, settings: Pick<Settings, "tlpRedMaxAgencies">, referenced: MessageRecord | undefined): Authorised {
+export function authorise(m: Message, registry: Registry, settings: Pick<Settings, "tlpRedMaxAgencies">, reference: Reference | undefined, referenced: MessageRecord | undefined): Authorised {
   switch (m.kind) {
     case "alert":
     case "rfi":
       return redWithinLimit(m.body.tlp, m.body.distribution, settings.tlpRedMaxAgencies) ?? resolve(registry, m.body.distribution, m.sender, m.body.precedence);
     case "alert-update":
     case "alert-retraction": {
-      const { rec, error } = original(referenceOf(m)!, referenced);
+      const { rec, error } = original(reference, referenced);
       if (error) return error;
       const verb = m.kind === "alert-update" ? "update" : "retract";
       if (rec.originator !== m.sender) return deny("unauthorised", "body.alertId", `expected the originator (${rec.originator}): only it may ${verb} its alert`);
@@ -94,11 +81,10 @@ export function authorise(m: Message, registry: Registry, settings: Pick<Setting
     }
     case "rfi-response":
     case "hit": {
-      const ref = referenceOf(m)!;
-      const { rec, error } = original(ref, referenced);
+      const { rec, error } = original(reference, referenced);
       if (error) return error;
       if (!rec.recipients.includes(m.sender))
-        return deny("unauthorised", ref.path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);
+        return deny("unauthorised", reference!.path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);
       return noLooserTlp(m.body.tlp, rec) ?? { ok: true, routing: { recipients: [rec.originator], precedence: rec.precedence, refersTo: rec } };
     }
     default:

@@ -20,9 +20,10 @@ import type { MessageRecord, SeenRecord } from "../../shared/exchange/records.ts
 import type { Registry } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
 import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
-import { authorise, referenceOf, type Routing } from "./authorise.ts";
+import { authorise, type Routing } from "./authorise.ts";
 import type { Checked } from "./checks.ts";
 import { mayBeOnItsWay } from "./not-yet-known.ts";
+import type { Reference } from "./references.ts";
 import { decideTracking, type TrackDecision } from "./track.ts";
 
 export interface Submission {
@@ -53,7 +54,9 @@ export interface DecisionState {
   clock: Pick<SimClock, "at" | "speed" | "paused">;
   /** The first outcome of the submission's id, when it was seen before. */
   seen?: SeenRecord | undefined;
-  /** The stored record of the alert or RFI it refers to (authorise.ts referenceOf), when there is one. */
+  /** What it refers to (references.ts), when it refers to an alert or RFI and was not seen before. */
+  reference?: Reference | undefined;
+  /** That alert's or RFI's stored record, when there is one. */
   referenced?: MessageRecord | undefined;
   /** Deliveries as this instance knows them (receipts and acknowledgements). */
   view: Pick<TrackingView, "get" | "wasPruned">;
@@ -135,11 +138,11 @@ export function decide({ sub, agency, checked }: Judged, state: DecisionState): 
   }
   if (state.seen) return decideSeen(sub, agency, m.id, m.kind, state.seen, state.nowMs);
 
-  const ref = referenceOf(m);
+  const ref = state.reference;
   // What it names may be being accepted by another instance right now: judged again shortly.
   if (ref && !state.referenced && mayBeOnItsWay(ref.id, sub.storedAtMs, state.clock, state.wallNowMs))
     return { type: "retry", reason: `${ref.id} not stored yet; judged again shortly`, notYetKnown: true };
-  const auth = authorise(m, state.registry, state.settings, state.referenced);
+  const auth = authorise(m, state.registry, state.settings, ref, state.referenced);
   if (!auth.ok) return rejection(sub, agency, auth.reasons, state.nowMs, { messageId: m.id, kind: m.kind });
   return acceptance(sub, m, auth.routing, state, checked.keyEnds !== undefined);
 }

@@ -13,10 +13,9 @@ import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
 import { FAIR_LIMITS, FairQueue, type Urgency } from "./fair-queue.ts";
 import { HeldSubmission } from "./held-submission.ts";
-import { NotYetKnown } from "./not-yet-known.ts";
 import { checkSubmission } from "./checks.ts";
 import { BOOKKEEPING_KINDS, type Submission } from "./decide.ts";
-import { type Prepared, SubmissionRunner } from "./submission-runner.ts";
+import { type Prepared, type Processed, SubmissionRunner } from "./submission-runner.ts";
 import { answered, handedBack, isIdle, judgeQuota, newQuotaState, type QuotaState } from "./quota.ts";
 import type { RejectionReason } from "../../shared/contracts/index.ts";
 
@@ -160,17 +159,17 @@ export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
     schedule();
   };
 
-  /** Infrastructure trouble (timeouts, a broker election), or what it names is on its way: tried again shortly. */
-  const handBack = (w: Work, e: unknown) => {
-    if (e instanceof NotYetKnown) ctx.log.info({ streamSeq: w.jm.seq, subject: w.jm.subject, reason: e.message }, "handed back: what it names is not stored yet");
-    else ctx.log.error({ err: e, streamSeq: w.jm.seq, subject: w.jm.subject }, "processing failed; will retry");
+  /** Infrastructure trouble (timeouts, a broker election), or a decision to judge it again later (`retry`): tried again shortly. */
+  const handBack = (w: Work, e: unknown, retry?: Processed["retry"]) => {
+    if (retry?.notYetKnown) ctx.log.info({ streamSeq: w.jm.seq, subject: w.jm.subject, reason: retry.reason }, "handed back: what it names is not stored yet");
+    else ctx.log.error({ err: retry ? new Error(retry.reason) : e, streamSeq: w.jm.seq, subject: w.jm.subject }, "processing failed; will retry");
     w.jm.nak(1_000);
     handedBack(quotaOf(w.sender));
     held.delete(w.jm);
   };
   /** A started submission that failed in its decision: handed back, and its agency's turn goes on. */
-  const fail = (w: Work, e: unknown) => {
-    handBack(w, e);
+  const fail = (w: Work, e: unknown, retry?: Processed["retry"]) => {
+    handBack(w, e, retry);
     queue.decided(w.sender);
     settleOne(w);
   };
@@ -197,6 +196,10 @@ export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
     const processing = w.overQuota ? runner.refuseOverQuota(w.sub, w.overQuota) : runner.run(prepared!);
     processing.then(
       (processed) => {
+        if (processed.retry) {
+          release();
+          return fail(w, undefined, processed.retry);
+        }
         // Bookkeeping waiting behind an alert goes on once its deliveries are stored.
         processed.delivered?.then(release, release);
         if (processed.outcome === "rejected" && w.overQuota) state.rateLimited++;

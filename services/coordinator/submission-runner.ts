@@ -10,14 +10,12 @@ import { BoundedSet } from "../../shared/bounded.ts";
 import { readableFieldsOf, type RejectionReason } from "../../shared/contracts/index.ts";
 import type { SeenRecord, MessageRecord, TrackingRecord } from "../../shared/exchange/records.ts";
 import { LogBudget } from "../../shared/log.ts";
-import { referenceOf } from "./authorise.ts";
 import type { Checked } from "./checks.ts";
 import type { Context } from "./context.ts";
 import { type Acceptance, decide, type Decision, decideSeen, type DecisionState, type Judged, overQuota, type Rejection, type Submission } from "./decide.ts";
 import { deliver } from "./deliver.ts";
-import { NotYetKnown } from "./not-yet-known.ts";
 import { deliverOutcome, rejectionFor, replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
-import { namedDeliveries } from "./track.ts";
+import { namedDeliveries, type Reference, referenceOf } from "./references.ts";
 
 /** A submission checked ahead of its turn (intake.ts), its id's seen record already being read. */
 export interface Prepared extends Judged {
@@ -30,6 +28,8 @@ export interface Processed {
   rest?: Promise<void>;
   /** An acceptance's deliveries being stored (the intake's priority for alerts ends there). */
   delivered?: Promise<void>;
+  /** Not decided now: handed back, and judged again shortly. */
+  retry?: { reason: string; notYetKnown: boolean };
 }
 
 /**
@@ -129,7 +129,7 @@ export class SubmissionRunner {
       return waits || missing ? this.readDeliveries(waits, missing) : undefined;
     }
     if (m.kind === "presence") return undefined;
-    return this.readSeen(m.id, referenceOf(m)?.id, seenAhead ?? this.ctx.store.seen.get(m.id));
+    return this.readSeen(m.id, referenceOf(m), seenAhead ?? this.ctx.store.seen.get(m.id));
   }
 
   private async readDeliveries(waits: Promise<void>[] | undefined, missing: string[] | undefined): Promise<Reads> {
@@ -140,7 +140,7 @@ export class SubmissionRunner {
     return { stored };
   }
 
-  private async readSeen(id: string, about: string | undefined, seenAhead: NonNullable<Prepared["seen"]>): Promise<Reads> {
+  private async readSeen(id: string, reference: Reference | undefined, seenAhead: NonNullable<Prepared["seen"]>): Promise<Reads> {
     const { store } = this.ctx;
     // The same id again while (or since) this instance decided it: read again after that.
     const inFlight = this.accepting.get(id);
@@ -149,10 +149,10 @@ export class SubmissionRunner {
       await inFlight?.catch(ignore);
       seen = await store.seen.get(id);
     }
-    if (seen || !about) return { seen: seen?.value };
+    if (seen || !reference) return { seen: seen?.value };
     // What it refers to may still be being accepted here: its record is written by then.
-    await this.accepting.get(about)?.catch(ignore);
-    return { referenced: (await store.messages.get(about))?.value };
+    await this.accepting.get(reference.id)?.catch(ignore);
+    return { reference, referenced: (await store.messages.get(reference.id))?.value };
   }
 
   private state(nowMs: number, reads: Reads | undefined): DecisionState {
@@ -165,7 +165,7 @@ export class SubmissionRunner {
       case "ignore":
         return { outcome: d.outcome };
       case "retry":
-        throw d.notYetKnown ? new NotYetKnown(d.reason) : new Error(d.reason);
+        return { outcome: "retry", retry: d };
       case "reject":
         return { outcome: await this.reject(sub, agency, d) };
       case "replay":
@@ -268,4 +268,4 @@ export class SubmissionRunner {
 }
 
 /** What was read for a decision (DecisionState's stored facts). */
-type Reads = Pick<DecisionState, "seen" | "referenced" | "stored">;
+type Reads = Pick<DecisionState, "seen" | "reference" | "referenced" | "stored">;

@@ -46,15 +46,6 @@ export type TrackDecision =
   /** A delivery this instance cannot judge yet: handed back and judged again. */
   | { type: "retry"; reason: string; notYetKnown: boolean };
 
-/** Each delivery a receipt or acknowledgement names, in order (what the runner waits on, and reads). */
-export function namedDeliveries(m: Tracked): string[] {
-  const more = m.body.more;
-  if (!more?.length) return [m.body.messageId];
-  const ids = [m.body.messageId];
-  for (const x of more) ids.push(x.messageId);
-  return ids;
-}
-
 function itemsOf(m: Tracked): Item[] {
   if (m.kind === "receipt") {
     const { messageId, receivedAt, more = [] } = m.body;

@@ -2,9 +2,9 @@
 // a small registry with the demo keys, signed submissions built from the shipped examples, and the
 // "given" facts a decision is made on (audit records folded into the tracking view, seen records,
 // stored message records), read the way the runner reads them (submission-runner.ts).
-import { referenceOf } from "../../services/coordinator/authorise.ts";
 import { checkSubmission } from "../../services/coordinator/checks.ts";
 import { decide, type Decision, type DecisionState, type Judged } from "../../services/coordinator/decide.ts";
+import { namedDeliveries, referenceOf } from "../../services/coordinator/references.ts";
 import {
   type AgencyRegistryEntry,
   type AuditEntry,
@@ -93,13 +93,13 @@ function stateOf(w: When, k: Known): DecisionState {
   if (!c.ok) return base;
   const m = c.message;
   if (m.kind === "receipt" || m.kind === "acknowledgement") {
-    const ids = [m.body.messageId, ...(m.body.more ?? []).map((x) => x.messageId)].filter((id) => !k.view.get(id, m.sender));
+    const ids = namedDeliveries(m).filter((id) => !k.view.get(id, m.sender));
     return ids.length ? { ...base, stored: new Map(ids.map((id) => [id, k.messages.get(id)])) } : base;
   }
   const seen = k.seen.get(m.id);
   if (seen) return { ...base, seen };
   const ref = referenceOf(m);
-  return ref ? { ...base, referenced: k.messages.get(ref.id) } : base;
+  return ref ? { ...base, reference: ref, referenced: k.messages.get(ref.id) } : base;
 }
 
 export const submissionSpec = DeciderSpecification<When, Decision, Known, Fact>({
