@@ -102,7 +102,7 @@ export type Decision =
   | { type: "ignore"; outcome: "presence" }
   | Rejection
   | Acceptance
-  | (Extract<TrackDecision, { type: "track" }> & { message: Message; refusal?: Rejection })
+  | (Extract<TrackDecision, { type: "track" }> & { refusal?: Rejection })
   /** The same stream message again (a redelivery after a crash): its first outcome, once more. */
   | { type: "replay"; messageId: string; seen: SeenRecord; /** A rejection remembered before it was carried out: finished now. */ finish?: AuditEntry }
   | Extract<TrackDecision, { type: "retry" }>;
@@ -133,8 +133,8 @@ export function decide({ sub, agency, checked }: Judged, state: DecisionState): 
     const t = decideTracking(m, sub.storedAtMs, state);
     if (t.type === "retry") return t;
     // What it covered is recorded; deliveries the sender never had are named in a rejection.
-    if (t.unknown.length) return { ...t, message: m, refusal: rejection(sub, agency, t.unknown, state.nowMs, { messageId: m.id, kind: m.kind }) };
-    return { ...t, message: m };
+    if (t.unknown.length) return { ...t, refusal: rejection(sub, agency, t.unknown, state.nowMs, { messageId: m.id, kind: m.kind }) };
+    return t;
   }
   if (state.seen) return decideSeen(sub, agency, m.id, m.kind, state.seen, state.nowMs);
 

@@ -15,7 +15,7 @@ import type { Context } from "./context.ts";
 import { type Acceptance, decide, type Decision, decideSeen, type DecisionState, type Judged, overQuota, type Rejection, type Submission } from "./decide.ts";
 import { deliver } from "./deliver.ts";
 import { deliverOutcome, rejectionFor, replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
-import { namedDeliveries, type Reference, referenceOf } from "./references.ts";
+import { type Reference, referenceOf } from "./references.ts";
 
 /** A submission checked ahead of its turn (intake.ts), its id's seen record already being read. */
 export interface Prepared extends Judged {
@@ -39,6 +39,12 @@ export interface Processed {
  */
 const RECENT_DECISIONS = 50_000;
 const ignore = () => undefined;
+const NONE: readonly never[] = [];
+
+interface Pending {
+  waits?: Promise<void>[];
+  missing?: string[];
+}
 
 /** Refusals over quota come by the thousand in a flood: ten warnings in ten seconds, with a count (the audit chain has each). */
 const rateLimitedLog = new LogBudget();
@@ -115,21 +121,24 @@ export class SubmissionRunner {
     if (!checked.ok) return undefined;
     const m = checked.message;
     if (m.kind === "receipt" || m.kind === "acknowledgement") {
-      const view = this.ctx.tracking;
-      let waits: Promise<void>[] | undefined;
-      let missing: string[] | undefined;
-      for (const id of namedDeliveries(m)) {
-        const t = view.get(id, m.sender);
-        if (!t) (missing ??= []).push(id);
-        else {
-          const w = this.recording.get(t);
-          if (w) (waits ??= []).push(w);
-        }
-      }
-      return waits || missing ? this.readDeliveries(waits, missing) : undefined;
+      // Most name one delivery the view holds and nobody is recording: nothing to wait for or read.
+      let pending = this.pending(m.body.messageId, m.sender, undefined);
+      for (const x of m.body.more ?? NONE) pending = this.pending(x.messageId, m.sender, pending);
+      return pending ? this.readDeliveries(pending.waits, pending.missing) : undefined;
     }
     if (m.kind === "presence") return undefined;
     return this.readSeen(m.id, referenceOf(m), seenAhead ?? this.ctx.store.seen.get(m.id));
+  }
+
+  /** What deciding on one delivery a receipt or acknowledgement names waits for (its recording) or reads (its message record). */
+  private pending(id: string, recipient: string, acc: Pending | undefined): Pending | undefined {
+    const t = this.ctx.tracking.get(id, recipient);
+    if (!t) ((acc ??= {}).missing ??= []).push(id);
+    else {
+      const w = this.recording.get(t);
+      if (w) ((acc ??= {}).waits ??= []).push(w);
+    }
+    return acc;
   }
 
   private async readDeliveries(waits: Promise<void>[] | undefined, missing: string[] | undefined): Promise<Reads> {

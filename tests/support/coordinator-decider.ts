@@ -4,7 +4,7 @@
 // stored message records), read the way the runner reads them (submission-runner.ts).
 import { checkSubmission } from "../../services/coordinator/checks.ts";
 import { decide, type Decision, type DecisionState, type Judged } from "../../services/coordinator/decide.ts";
-import { namedDeliveries, referenceOf } from "../../services/coordinator/references.ts";
+import { referenceOf } from "../../services/coordinator/references.ts";
 import {
   type AgencyRegistryEntry,
   type AuditEntry,
@@ -93,7 +93,7 @@ function stateOf(w: When, k: Known): DecisionState {
   if (!c.ok) return base;
   const m = c.message;
   if (m.kind === "receipt" || m.kind === "acknowledgement") {
-    const ids = namedDeliveries(m).filter((id) => !k.view.get(id, m.sender));
+    const ids = [m.body.messageId, ...(m.body.more ?? []).map((x) => x.messageId)].filter((id) => !k.view.get(id, m.sender));
     return ids.length ? { ...base, stored: new Map(ids.map((id) => [id, k.messages.get(id)])) } : base;
   }
   const seen = k.seen.get(m.id);
