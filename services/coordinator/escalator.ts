@@ -1,17 +1,17 @@
 // Missed deadlines escalate in steps: reminder to the recipient, notice to its backup contact
 // (its organisation's regional hub), notice to the originator; coalesced per step and agency told
-// (escalation-plan.ts). Every instance watches the overdue deliveries in its view of the audit
+// (escalation-decisions.ts). Every instance watches the overdue deliveries in its view of the audit
 // chain. An escalation is the n'th batch of its step to its agency (n from the chain): claimed in
 // the claims bucket by create or compare-and-set with what it covers frozen in the claim, so
 // exactly one instance sends it, and a claim left by a dead instance is finished by another with
 // the same message, ids and audit record (stored once). At most MAX_RUNNING run at once. What to
 // send, whether to take a batch on and what its message and record are is decided, pure, in
-// escalation-plan.ts; this carries it out.
+// escalation-decisions.ts; this carries it out.
 import { subjects } from "../../shared/contracts/index.ts";
 import { escalationClaimKey, type ClaimedItem } from "../../shared/exchange/records.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import type { Context } from "./context.ts";
-import { decideClaim, dueAt, escalationOf, notifyFor, planEscalations, type PlannedBatch, type Step } from "./escalation-plan.ts";
+import { decideClaim, dueAt, escalationOf, notifyFor, planEscalations, type PlannedBatch, type Step } from "./escalation-decisions.ts";
 
 const TICK_MS = 200;
 /** Escalations sent at once: each covers up to 500 deliveries, so this bounds the work in hand. */

@@ -1,8 +1,8 @@
-// Each escalation step, decided without a broker (services/coordinator/escalation-plan.ts): Given
+// Each escalation step, decided without a broker (services/coordinator/escalation-decisions.ts): Given
 // a delivery and what the claims bucket holds, When its deadline has passed, Then who each step
 // tells and when, whether this instance takes the batch on, and the message and record it sends.
 import { describe, expect, it } from "vitest";
-import { type ClaimRead, CLAIM_TIMEOUT_WALL_MS, decideClaim, dueAt, escalationOf, notifyFor, type PlannedBatch, RECORD_LAG_MS } from "../../services/coordinator/escalation-plan.ts";
+import { type ClaimRead, CLAIM_TIMEOUT_WALL_MS, decideClaim, dueAt, escalationOf, notifyFor, type PlannedBatch, RECORD_LAG_MS } from "../../services/coordinator/escalation-decisions.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { DeciderSpecification } from "../support/decider-spec.ts";
