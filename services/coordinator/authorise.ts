@@ -1,7 +1,6 @@
 // Who may send what to whom: TLP and handling rules, originator-only changes, addressed-only
-// answers. Returns the recipients and the tracking terms, or the reasons for refusal.
-import { mayBeOnItsWay, NotYetKnown } from "./not-yet-known.ts";
-import type { SimClock } from "../../shared/clock.ts";
+// answers. Returns the recipients and the tracking terms, or the reasons for refusal. Pure: what a
+// message refers to (references.ts) and its stored record are read before and passed in.
 import {
   type Distribution,
   type Message,
@@ -11,9 +10,9 @@ import {
   TLPS,
 } from "../../shared/contracts/index.ts";
 import type { MessageRecord } from "../../shared/exchange/records.ts";
+import type { Reference } from "./references.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
-import type { Store } from "../../shared/exchange/store.ts";
 
 export interface Routing {
   recipients: string[];
@@ -47,12 +46,10 @@ function resolve(registry: Registry, d: Distribution, sender: string, precedence
   return { ok: true, routing: { recipients, precedence } };
 }
 
-type Clock = Pick<SimClock, "at" | "speed" | "paused">;
-
-async function original(store: Store, id: string, kinds: string[], path: string, storedAtMs: number, clock: Clock) {
-  const rec = (await store.messages.get(id))?.value;
-  if (!rec && mayBeOnItsWay(id, storedAtMs, clock)) throw new NotYetKnown(`${id} not stored yet; judged again shortly`);
-  if (!rec || !kinds.includes(rec.kind)) return { error: deny("unknown-reference", path, `expected the id of an accepted ${kinds.join(" or ")}; ${id} is not one`) };
+function original(ref: Reference | undefined, rec: MessageRecord | undefined) {
+  // Read before (submission-runner.ts) for every kind that refers to something.
+  if (!ref) throw new Error("authorise: what the message refers to was not read");
+  if (!rec || !ref.kinds.includes(rec.kind)) return { error: deny("unknown-reference", ref.path, `expected the id of an accepted ${ref.kinds.join(" or ")}; ${ref.id} is not one`) };
   return { rec };
 }
 
@@ -64,24 +61,17 @@ function noLooserTlp(answer: Tlp, rec: MessageRecord): Authorised | undefined {
 }
 
 /**
- * `storedAtMs`: when the stream stored the submission (wall ms), read on `clock` for a reference
- * not stored yet (judged again shortly: it may be on its way).
+ * `reference`: what `m` refers to (references.ts referenceOf), `referenced` its stored record when
+ * there is one. Whether a missing one may still be on its way is decided before this (decide.ts).
  */
-export async function authorise(
-  m: Message,
-  registry: Registry,
-  store: Store,
-  storedAtMs: number,
-  clock: Clock,
-  settings: Pick<Settings, "tlpRedMaxAgencies">,
-): Promise<Authorised> {
+export function authorise(m: Message, registry: Registry, settings: Pick<Settings, "tlpRedMaxAgencies">, reference: Reference | undefined, referenced: MessageRecord | undefined): Authorised {
   switch (m.kind) {
     case "alert":
     case "rfi":
       return redWithinLimit(m.body.tlp, m.body.distribution, settings.tlpRedMaxAgencies) ?? resolve(registry, m.body.distribution, m.sender, m.body.precedence);
     case "alert-update":
     case "alert-retraction": {
-      const { rec, error } = await original(store, m.body.alertId, ["alert"], "body.alertId", storedAtMs, clock);
+      const { rec, error } = original(reference, referenced);
       if (error) return error;
       const verb = m.kind === "alert-update" ? "update" : "retract";
       if (rec.originator !== m.sender) return deny("unauthorised", "body.alertId", `expected the originator (${rec.originator}): only it may ${verb} its alert`);
@@ -91,11 +81,10 @@ export async function authorise(
     }
     case "rfi-response":
     case "hit": {
-      const [id, kinds, path] = m.kind === "rfi-response" ? [m.body.rfiId, ["rfi"], "body.rfiId"] : [m.body.alertId, ["alert"], "body.alertId"];
-      const { rec, error } = await original(store, id, kinds, path, storedAtMs, clock);
+      const { rec, error } = original(reference, referenced);
       if (error) return error;
       if (!rec.recipients.includes(m.sender))
-        return deny("unauthorised", path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);
+        return deny("unauthorised", reference!.path, `expected an agency the ${rec.kind} was addressed to; ${m.sender} was not`);
       return noLooserTlp(m.body.tlp, rec) ?? { ok: true, routing: { recipients: [rec.originator], precedence: rec.precedence, refersTo: rec } };
     }
     default:

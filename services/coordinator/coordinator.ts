@@ -19,13 +19,12 @@ import { retryTransient } from "../../shared/nats/retry.ts";
 import { ensureAgencyConsumer, ensureLayout, retireLegacyIntake, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import type { Context } from "./context.ts";
-import { ownSigner } from "./context.ts";
+import { ownSigner } from "./outcome.ts";
 import { Escalator } from "./escalator.ts";
 import { startHeartbeat } from "./heartbeat.ts";
-import { type Intake, startIntake } from "./intake.ts";
+import { startIntake, type SubmissionIntake } from "./intake.ts";
 import { startTrackingFeed, type TrackingFeed } from "./tracking-feed.ts";
 import { TrackingView } from "../../shared/exchange/tracking-view.ts";
-import { BoundedSet } from "../../shared/bounded.ts";
 
 /** How long (simulated) a settled delivery stays in memory: ROUTINE's default deadline. */
 const SETTLED_KEPT_MS = 6 * 3_600_000;
@@ -36,12 +35,6 @@ const SETTLED_KEPT_MS = 6 * 3_600_000;
  */
 const SETTLED_KEPT_MAX = 20_000;
 const PRUNE_EVERY_MS = 10_000;
-/**
- * Ids this instance decided lately (accepted, or rejected with a recorded outcome): a lookup of
- * one made before that decision is stale and done again. Far older decisions were stored long
- * before any lookup still waiting.
- */
-const RECENT_DECISIONS = 50_000;
 
 /** An instance started without a name: unique on this machine for this run. */
 export const defaultInstanceName = () => `c-${process.pid}-${randomBytes(2).toString("hex")}`;
@@ -75,7 +68,7 @@ export class Coordinator {
   readonly instance: string;
   private nc!: NatsConnection;
   private ctx!: Context;
-  private intake!: Intake;
+  private intake!: SubmissionIntake;
   private escalator!: Escalator;
   private stopHeartbeat: (() => void) | undefined;
   private trackingFeed: TrackingFeed | undefined;
@@ -121,10 +114,7 @@ export class Coordinator {
       registry: () => this.registry,
       settings: () => this.settings,
       signOwn: ownSigner(this.opts.seed ?? this.signingSeed),
-      accepting: new Map(),
       tracking: new TrackingView({ forgetting: true }),
-      decided: new BoundedSet<string>(RECENT_DECISIONS),
-      recording: new Map(),
     };
     await this.ensureConsumers();
     await this.retireDeparted();

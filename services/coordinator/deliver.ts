@@ -44,7 +44,7 @@ export async function deliver(
     const h = headers();
     h.set(RECIPIENTS_HEADER, recipients.join(","));
     await publishDurably(ctx.js, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all`, headers: stamped(h)! });
-    ctx.log.debug({ msgId: m.id, kind: m.kind, recipients: recipients.length }, "stored once as a broadcast");
+    ctx.log.debug({ messageId: m.id, kind: m.kind, recipients: recipients.length }, "stored once as a broadcast");
     return;
   }
   // One header set for every copy (none in the common case).

@@ -13,12 +13,13 @@ import { retryTransient } from "../../shared/nats/retry.ts";
 import type { Context } from "./context.ts";
 import { FAIR_LIMITS, FairQueue, type Urgency } from "./fair-queue.ts";
 import { HeldSubmission } from "./held-submission.ts";
-import { NotYetKnown } from "./not-yet-known.ts";
-import { BOOKKEEPING_KINDS, type Prepared, prepare, processSubmission, refuseOverQuota, type Submission } from "./process.ts";
+import { checkSubmission } from "./checks.ts";
+import { BOOKKEEPING_KINDS, type Submission } from "./decide.ts";
+import { type Prepared, type Processed, SubmissionRunner } from "./submission-runner.ts";
 import { answered, handedBack, isIdle, judgeQuota, newQuotaState, type QuotaState } from "./quota.ts";
 import type { RejectionReason } from "../../shared/contracts/index.ts";
 
-export interface Intake {
+export interface SubmissionIntake {
   processed: number;
   /** Submissions refused `rate-limited` by this instance. */
   rateLimited: number;
@@ -81,7 +82,24 @@ function isFlash(p: Prepared): boolean {
   return m.kind === "alert-update" && m.body.changes.precedence === "FLASH";
 }
 
-export async function startIntake(ctx: Context): Promise<Intake> {
+/**
+ * Checks a submission (pure: parse, contract, signature) and starts reading its id's seen record,
+ * so that both happen while the sender's earlier submissions are still being decided, and a FLASH
+ * alert is known as one before its turn.
+ */
+function prepare(ctx: Context, sub: Submission): Prepared {
+  // Anything after the agency is the kind: `atix.submit.TR.alert.extra` names kind "alert.extra",
+  // which no message has, so it is refused rather than read as an alert.
+  const [, , agency = "", ...kindTokens] = sub.subject.split(".");
+  const checked = checkSubmission(sub.data, agency, kindTokens.join("."), ctx.registry(), sub.storedAtMs);
+  if (!checked.ok || BOOKKEEPING_KINDS.has(checked.message.kind)) return { sub, agency, checked };
+  const seen = ctx.store.seen.get(checked.message.id);
+  seen.catch(() => undefined); // awaited in its turn; a failure is reported there
+  return { sub, agency, checked, seen };
+}
+
+export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
+  const runner = new SubmissionRunner(ctx);
   const queue = new FairQueue<Work>();
   const quotas = new Map<string, QuotaState>();
   const state = { processed: 0, rateLimited: 0, stopping: false };
@@ -141,17 +159,17 @@ export async function startIntake(ctx: Context): Promise<Intake> {
     schedule();
   };
 
-  /** Infrastructure trouble (timeouts, a broker election), or what it names is on its way: tried again shortly. */
-  const handBack = (w: Work, e: unknown) => {
-    if (e instanceof NotYetKnown) ctx.log.info({ streamSeq: w.jm.seq, subject: w.jm.subject, reason: e.message }, "handed back: what it names is not stored yet");
-    else ctx.log.error({ err: e, streamSeq: w.jm.seq, subject: w.jm.subject }, "processing failed; will retry");
+  /** Infrastructure trouble (timeouts, a broker election), or a decision to judge it again later (`retry`): tried again shortly. */
+  const handBack = (w: Work, e: unknown, retry?: Processed["retry"]) => {
+    if (retry?.notYetKnown) ctx.log.info({ streamSeq: w.jm.seq, subject: w.jm.subject, reason: retry.reason }, "handed back: what it names is not stored yet");
+    else ctx.log.error({ err: retry ? new Error(retry.reason) : e, streamSeq: w.jm.seq, subject: w.jm.subject }, "processing failed; will retry");
     w.jm.nak(1_000);
     handedBack(quotaOf(w.sender));
     held.delete(w.jm);
   };
   /** A started submission that failed in its decision: handed back, and its agency's turn goes on. */
-  const fail = (w: Work, e: unknown) => {
-    handBack(w, e);
+  const fail = (w: Work, e: unknown, retry?: Processed["retry"]) => {
+    handBack(w, e, retry);
     queue.decided(w.sender);
     settleOne(w);
   };
@@ -175,10 +193,15 @@ export async function startIntake(ctx: Context): Promise<Intake> {
         return fail(w, e);
       }
     }
-    const sub: Submission = { ...w.sub, delivered: release };
-    const processing = w.overQuota ? refuseOverQuota(ctx, sub, w.overQuota) : processSubmission(ctx, sub, prepared);
+    const processing = w.overQuota ? runner.refuseOverQuota(w.sub, w.overQuota) : runner.run(prepared!);
     processing.then(
       (processed) => {
+        if (processed.retry) {
+          release();
+          return fail(w, undefined, processed.retry);
+        }
+        // Bookkeeping waiting behind an alert goes on once its deliveries are stored.
+        processed.delivered?.then(release, release);
         if (processed.outcome === "rejected" && w.overQuota) state.rateLimited++;
         // The next submission of the same agency is decided while this one's writes go on.
         queue.decided(w.sender);

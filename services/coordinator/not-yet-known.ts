@@ -14,11 +14,6 @@ export const JUDGED_AGAIN_FOR_MS = 5_000;
 /** An id dated further ahead than this is not taken for young (a clock a little ahead is). */
 const AHEAD_MS = 5_000;
 
-/** Thrown to hand a submission back (nak): what it names may just not be stored yet. */
-export class NotYetKnown extends Error {
-  override readonly name = "NotYetKnown";
-}
-
 /** The creation time of a UUID v7 (its first 48 bits), or undefined for any other id. */
 export function v7Time(id: string): number | undefined {
   if (id.length !== 36 || id[14] !== "7") return undefined;

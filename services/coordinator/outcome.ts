@@ -1,9 +1,13 @@
 // Telling the submitter what became of its submission: live on its outcome subject for
 // whoever waits, and stored among its deliveries so an offline node learns it too.
-import { COORDINATOR_ID, type RejectionReason, subjects } from "../../shared/contracts/index.ts";
+import { COORDINATOR_ID, type Message, type RejectionReason, sign, subjects } from "../../shared/contracts/index.ts";
 import { compose, deterministicId } from "../../shared/messaging/compose.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import type { Context } from "./context.ts";
+
+/** Signs the coordinator's own messages (acceptances, rejections, escalations) with the coordinator identity's seed. */
+export const ownSigner = (seed: string | undefined) => <M extends Message>(m: M): M =>
+  seed && m.sender === COORDINATOR_ID ? sign(m, seed) : m;
 
 export interface OutcomeRef {
   /** The submitter: the NATS identity that published. */

@@ -1,14 +1,16 @@
 // Receipts and acknowledgements: each delivery's state moves forward once; a repeat changes
 // nothing. One message may cover several deliveries (`more`): those that count are recorded in
 // one audit record (shared/audit/deliveries.ts), which is also what moves them on in the view.
-import type { AcknowledgementMessage, ReceiptMessage, RejectionReason } from "../../shared/contracts/index.ts";
+// Pure: the decision is made on the view and on the message records read for deliveries the view
+// does not hold (submission-runner.ts reads them, and waits for earlier recordings, first).
+import type { AcknowledgementMessage, AuditEntryOf, ReceiptMessage, RejectionReason } from "../../shared/contracts/index.ts";
+import type { SimClock } from "../../shared/clock.ts";
 import { acknowledgedEntry, type BatchItem, receiptedEntry } from "../../shared/audit/deliveries.ts";
-import type { TrackingRecord } from "../../shared/exchange/records.ts";
-import { timesOf } from "../../shared/exchange/tracking-view.ts";
-import type { Context } from "./context.ts";
-import { mayBeOnItsWay, NotYetKnown } from "./not-yet-known.ts";
+import type { MessageRecord, TrackingRecord } from "../../shared/exchange/records.ts";
+import { timesOf, type TrackingView } from "../../shared/exchange/tracking-view.ts";
+import { mayBeOnItsWay } from "./not-yet-known.ts";
 
-type Tracked = ReceiptMessage | AcknowledgementMessage;
+export type Tracked = ReceiptMessage | AcknowledgementMessage;
 interface Item {
   messageId: string;
   /** The agency's own time for this delivery. */
@@ -19,13 +21,30 @@ interface Item {
   path: string;
 }
 
-export interface TrackResult {
-  recorded: number;
-  /** Deliveries the sender never had: the message is answered with a rejection naming them. */
-  unknown: RejectionReason[];
-  /** The recording still under way: the sender's next message is judged meanwhile. */
-  rest?: Promise<void>;
+/** What tracking a receipt or acknowledgement is decided on. */
+export interface TrackingState {
+  view: Pick<TrackingView, "get" | "wasPruned">;
+  /** The message records of deliveries the view did not hold (undefined: none stored). */
+  stored?: ReadonlyMap<string, MessageRecord | undefined> | undefined;
+  /** Simulated now: no receipt or acknowledgement counts as made later. */
+  nowMs: number;
+  /** Wall now: whether a record not stored yet may be on its way. */
+  wallNowMs: number;
+  clock: Pick<SimClock, "at" | "speed" | "paused">;
 }
+
+export type TrackDecision =
+  | {
+      type: "track";
+      /** The record of the deliveries that counted, when any did. */
+      entry?: AuditEntryOf<"receipted"> | AuditEntryOf<"acknowledged">;
+      /** The deliveries it counts for (the view's records). */
+      covered: ReadonlySet<TrackingRecord>;
+      /** Deliveries the sender never had: the message is answered with a rejection naming them. */
+      unknown: RejectionReason[];
+    }
+  /** A delivery this instance cannot judge yet: handed back and judged again. */
+  | { type: "retry"; reason: string; notYetKnown: boolean };
 
 function itemsOf(m: Tracked): Item[] {
   if (m.kind === "receipt") {
@@ -40,38 +59,30 @@ function itemsOf(m: Tracked): Item[] {
 }
 
 /** `storedAtMs`: when the stream stored the message (wall ms), for a reference not stored yet. */
-export async function track(ctx: Context, m: Tracked, nowMs: number, storedAtMs: number): Promise<TrackResult> {
+export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingState): TrackDecision {
   const counted: BatchItem<Counted>[] = [];
   const covered = new Set<TrackingRecord>();
   const unknown: RejectionReason[] = [];
   for (const item of itemsOf(m)) {
-    // Per delivery: the view answers at once; only a delivery it does not hold costs a lookup.
-    const t = ctx.tracking.get(item.messageId, m.sender) ?? (await deliveryOf(ctx, m.sender, item.messageId, storedAtMs));
-    if (!t) {
+    // Per delivery: the view answers at once; only a delivery it does not hold was looked up.
+    const t = state.view.get(item.messageId, m.sender) ?? deliveryOf(state, m.sender, item.messageId, storedAtMs);
+    if (t === undefined) {
       unknown.push({ code: "unknown-reference", path: item.path, message: `expected a message delivered to ${m.sender}; ${item.messageId} is not one` });
       continue;
     }
     if (t === "settled") continue;
-    // An earlier message counting this delivery is still being recorded: judged after it (the
-    // view's record is updated in place once that is stored).
-    const recording = ctx.recording.get(t);
-    if (recording) await recording.catch(() => undefined);
+    if ("retry" in t) return { type: "retry", ...t.retry };
     // Counted already (by this message, recorded before a crash, or an earlier one), or named twice here.
     if ((m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(t)) continue;
     covered.add(t);
-    counted.push(itemFor(m, item, t, nowMs));
+    counted.push(itemFor(m, item, t, state.nowMs));
   }
-  if (!counted.length) return { recorded: 0, unknown };
+  if (!counted.length) return { type: "track", covered, unknown };
   const entry =
     m.kind === "receipt"
       ? receiptedEntry(m.sender, m.id, counted as BatchItem<Record<string, never>>[])
       : acknowledgedEntry(m.sender, m.id, counted as BatchItem<AckCounted>[]);
-  // Applied once stored: a write that failed is retried, not taken for a repeat.
-  const rest = ctx.audit.append(entry).then(() => ctx.tracking.applyWritten(entry));
-  for (const t of covered) ctx.recording.set(t, rest);
-  const forget = () => covered.forEach((t) => ctx.recording.get(t) === rest && ctx.recording.delete(t));
-  rest.then(forget, forget);
-  return { recorded: counted.length, unknown, rest };
+  return { type: "track", entry, covered, unknown };
 }
 
 /**
@@ -111,12 +122,13 @@ const isIsoForm = (s: string) => s.length === 24 && s.charCodeAt(19) === 46 && s
  * TrackingView.prune) is "settled"; an acceptance it has not read back yet, or a young message
  * not stored yet (another instance accepting it right now), is retried.
  */
-async function deliveryOf(ctx: Context, recipient: string, messageId: string, storedAtMs: number): Promise<TrackingRecord | "settled" | undefined> {
-  const accepted = await ctx.store.messages.get(messageId);
-  if (!accepted && mayBeOnItsWay(messageId, storedAtMs, ctx.clock)) throw new NotYetKnown(`message ${messageId} not stored yet; judged again shortly`);
-  if (!accepted?.value.recipients.includes(recipient)) return undefined;
-  // The message record's acceptedAt is its deliveries' time (process.ts writeOut).
-  if (ctx.tracking.wasPruned(messageId, Date.parse(accepted.value.acceptedAt))) return "settled";
+function deliveryOf(state: TrackingState, recipient: string, messageId: string, storedAtMs: number): TrackingRecord | "settled" | undefined | { retry: { reason: string; notYetKnown: boolean } } {
+  const accepted = state.stored?.get(messageId);
+  if (!accepted && mayBeOnItsWay(messageId, storedAtMs, state.clock, state.wallNowMs))
+    return { retry: { reason: `message ${messageId} not stored yet; judged again shortly`, notYetKnown: true } };
+  if (!accepted?.recipients.includes(recipient)) return undefined;
+  // The message record's acceptedAt is its deliveries' time (decide.ts).
+  if (state.view.wasPruned(messageId, Date.parse(accepted.acceptedAt))) return "settled";
   // Another instance may have accepted it a moment ago: the intake naks and it comes back shortly.
-  throw new Error(`delivery ${messageId} to ${recipient} not in this instance's view yet`);
+  return { retry: { reason: `delivery ${messageId} to ${recipient} not in this instance's view yet`, notYetKnown: false } };
 }

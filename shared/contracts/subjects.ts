@@ -105,7 +105,7 @@ export const buckets = {
   seen: "ATIX_SEEN",
   messages: "ATIX_MESSAGES",
   /** Escalations claimed by coordinators (`<step>.<notify>.<batch>`); delivery state is the audit chain's. */
-  tracking: "ATIX_TRACKING",
+  escalationClaims: "ATIX_ESCALATION_CLAIMS",
 } as const;
 
 /**

@@ -192,7 +192,7 @@ export async function openStore(nc: NatsConnection, log?: Logger) {
     seen: bucket(await open(buckets.seen), SeenRecord, buckets.seen),
     messages: bucket(await open(buckets.messages), MessageRecord, buckets.messages),
     /** Escalation steps claimed (delivery state itself is the audit chain's: tracking-view.ts). */
-    claims: bucket(await open(buckets.tracking), EscalationClaim, buckets.tracking),
+    claims: bucket(await open(buckets.escalationClaims), EscalationClaim, buckets.escalationClaims),
   };
 }
 export type Store = Awaited<ReturnType<typeof openStore>>;

@@ -348,6 +348,16 @@ export class TrackingView {
   }
 }
 
+/**
+ * The view after one more record of the chain (or entry being written): the tracking decider's
+ * evolve. The view is changed in place (it holds every open delivery: copying it per record would
+ * cost more than the record), and applying a record twice changes nothing.
+ */
+export function evolve(view: TrackingView, record: Chained): TrackingView {
+  view.apply(record);
+  return view;
+}
+
 /** The deliveries of one message with one deadline, in the deadline heap (`left` once taken out). */
 type Entry = { deadlineMs: number; messageId: string; records: TrackingRecord[]; left?: true };
 

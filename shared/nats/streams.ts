@@ -55,7 +55,7 @@ export const BUCKET_LIMITS: Record<keyof typeof buckets, { max_bytes: number; ma
   /** Accepted messages, for authorising updates, retractions, answers and hits within 90 days. */
   messages: { max_bytes: 2 * GIB, max_age: 90 * DAY_NS, discard: DiscardPolicy.Old },
   /** Escalation claims matter only while an escalation is being sent. */
-  tracking: { max_bytes: 256 * MIB, max_age: 7 * DAY_NS, discard: DiscardPolicy.Old },
+  escalationClaims: { max_bytes: 256 * MIB, max_age: 7 * DAY_NS, discard: DiscardPolicy.Old },
 };
 
 export interface LayoutOptions {

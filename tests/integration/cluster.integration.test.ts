@@ -56,7 +56,7 @@ function crash(i: number, downMs: number): Promise<void> {
 describe("a 3-node NATS cluster", () => {
   it("runs the exchange's accounts with JetStream: every stream and bucket has three replicas", async () => {
     const jsm = await jetstreamManager(ex.admin);
-    for (const name of [streams.submissions.name, streams.deliveries.name, streams.audit.name, "KV_ATIX_TRACKING"]) {
+    for (const name of [streams.submissions.name, streams.deliveries.name, streams.audit.name, "KV_ATIX_ESCALATION_CLAIMS"]) {
       const info = await jsm.streams.info(name);
       expect(info.config.num_replicas, name).toBe(3);
       expect(info.cluster?.replicas?.length, `${name} followers`).toBe(2);

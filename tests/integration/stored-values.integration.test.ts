@@ -31,7 +31,7 @@ it("escalates a delivery whose claims were replaced by junk, once", async () => 
   const m = alert(["KG"], "FLASH");
   // Junk under the claim key of every step's first escalation to any agency, before the alert is even sent.
   for (const step of ["reminder", "backup-contact", "originator"])
-    for (const agency of ex.ids.agencies.keys()) await put(buckets.tracking, escalationClaimKey(step, agency, 1), JUNK);
+    for (const agency of ex.ids.agencies.keys()) await put(buckets.escalationClaims, escalationClaimKey(step, agency, 1), JUNK);
   expect((await submitAndWait(ex, "AZ", m)).kind).toBe("acceptance");
   const escalated = await eventually(async () => {
     const steps = (await auditRecords(ex.admin)).flatMap((r) => (r.event === "escalated" && r.messageId === m.id ? [r.data.step] : []));

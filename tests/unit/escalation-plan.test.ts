@@ -1,8 +1,8 @@
-// Coalescing escalations (services/coordinator/escalation-plan.ts), without a broker: Given
+// Coalescing escalations (services/coordinator/escalation-decisions.ts), without a broker: Given
 // overdue deliveries and the batches already sent, When the escalator looks at time T, Then which
 // escalation messages start, and what each lists.
 import { describe, expect, it } from "vitest";
-import { type NotifyFor, planEscalations, type PlanInput, type Step } from "../../services/coordinator/escalation-plan.ts";
+import { type NotifyFor, planEscalations, type PlanInput, type Step } from "../../services/coordinator/escalation-decisions.ts";
 import type { TrackingRecord } from "../../shared/exchange/records.ts";
 import { timesOf } from "../../shared/exchange/tracking-view.ts";
 
