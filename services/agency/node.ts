@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "../../shared/log.ts";
 import { compose, type Envelope } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
+import { isStreamOrConsumerNotFound } from "../../shared/nats/errors.ts";
 import { ClockFeed } from "./clock-feed.ts";
 import { DeliveryLoop } from "./delivery-loop.ts";
 import { type AgencyCounters, type AgencyEventListener, EventHub } from "./events.ts";
@@ -186,7 +187,7 @@ export class AgencyNode {
       try {
         return await this.js!.consumers.get(streams.deliveries.name, name);
       } catch (e) {
-        if (!/not found/i.test((e as Error).message) || Date.now() > until || !this.active) throw e;
+        if (!isStreamOrConsumerNotFound(e) || Date.now() > until || !this.active) throw e;
         await sleep(500);
       }
     }

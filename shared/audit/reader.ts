@@ -4,6 +4,7 @@
 import { DeliverPolicy, type ConsumerMessages, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { streams, subjects } from "../contracts/subjects.ts";
+import { isNoMessageFound, isStreamNotFound } from "../nats/errors.ts";
 import { type ChainMessage, decodeStored } from "./chain-read.ts";
 
 /**
@@ -16,8 +17,8 @@ export async function chainEnd(jsm: JetStreamManager): Promise<number> {
   try {
     return (await jsm.streams.getMessage(streams.audit.name, { last_by_subj: subjects.audit }))?.seq ?? 0;
   } catch (e) {
-    if (/no message found/i.test((e as Error).message)) return 0;
-    if (/stream not found/i.test((e as Error).message))
+    if (isNoMessageFound(e)) return 0;
+    if (isStreamNotFound(e))
       throw new Error(`no audit chain here: stream ${streams.audit.name} does not exist (is the exchange up?)`, { cause: e });
     throw e;
   }
