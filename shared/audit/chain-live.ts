@@ -7,7 +7,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
-import { caughtUp, type ChainFollower, handOn } from "./chain-follower.ts";
+import { catchUp, type ChainFollower, handedOnUpTo, handOn } from "./chain-follower.ts";
 import { type ChainMessage, ChainReader, decodeStored } from "./chain-read.ts";
 
 export interface LiveChainOptions {
@@ -49,7 +49,10 @@ export async function followChainLive(
     },
   });
   await nc.flush();
-  let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : (await reader.end()) + 1;
+  const endAtStart = await reader.end();
+  let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : endAtStart + 1;
+  const { caughtUp, passed } = catchUp(endAtStart);
+  passed(next);
   let stopped = false;
   let failure: Error | undefined;
   let check = true;
@@ -62,6 +65,7 @@ export async function followChainLive(
   const hand = (m: ChainMessage) => {
     next = m.streamSeq + 1;
     handRecord(m.streamSeq, m.record);
+    passed(next);
   };
   /** Reads what lies between `next` and `to` (inclusive) by direct gets. */
   const readUpTo = async (to: number) => {
@@ -70,6 +74,7 @@ export async function followChainLive(
       hand(m);
     }
     next = Math.max(next, to + 1);
+    passed(next);
   };
 
   const done = (async () => {
@@ -103,8 +108,9 @@ export async function followChainLive(
   return {
     next: () => next,
     async current(waitMs = 2_000) {
-      return caughtUp(await reader.end(), () => next, () => stopped, waitMs);
+      return handedOnUpTo(await reader.end(), () => next, () => stopped, waitMs);
     },
+    caughtUp,
     get failure() {
       return failure;
     },
