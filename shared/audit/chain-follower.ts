@@ -27,27 +27,58 @@ export interface ChainFollower {
   stop(): Promise<void>;
 }
 
-/** `caughtUp` of a follower: resolved by `passed(next)` once `next` lies past `end`. */
-export function catchUp(end: number) {
+/** Where following begins: from the next record written, or from stream sequence `fromSeq`. */
+export type ChainStart = { fromNow: true } | { fromSeq: number };
+/** What a follower hands each record to, with its stream sequence. */
+export type OnRecord = (streamSeq: number, record: unknown) => void;
+
+/**
+ * A follower's first record and its catching up, from the chain's end when following begins
+ * (`fromNow` is resolved there once, so a reopened follower resumes where it was): `caughtUp`
+ * resolves once `passed(next)` is told a `next` past that end.
+ */
+export function startOf(from: ChainStart, end: number) {
   let resolve!: () => void;
   const caughtUp = new Promise<void>((r) => (resolve = r));
   const passed = (next: number) => {
     if (next > end) resolve();
   };
-  return { caughtUp, passed };
+  const first = "fromSeq" in from ? Math.max(1, from.fromSeq) : end + 1;
+  passed(first);
+  return { first, caughtUp, passed };
 }
 
-/**
- * Whether a follower has handed on every record up to the chain's end now, waiting up to `waitMs`
- * for it (shared by the consumer follower here and the consumer-free one, chain-live.ts).
- */
-export async function handedOnUpTo(end: number, next: () => number, stopped: () => boolean, waitMs: number): Promise<boolean> {
+/** Whether a follower has handed on every record up to the chain's end now, waiting up to `waitMs` for it. */
+async function handedOnUpTo(end: number, next: () => number, stopped: () => boolean, waitMs: number): Promise<boolean> {
   for (const until = Date.now() + waitMs; next() <= end && Date.now() < until && !stopped(); ) await sleep(20);
   return next() > end;
 }
 
+/** A following loop as its readers see it (the consumer follower here and the consumer-free one, chain-live.ts). */
+export function asFollower(loop: {
+  next: () => number;
+  end: () => Promise<number>;
+  stopped: () => boolean;
+  failure: () => Error | undefined;
+  caughtUp: Promise<void>;
+  stop: () => Promise<void>;
+}): ChainFollower {
+  return {
+    next: loop.next,
+    current: async (waitMs = 2_000) => handedOnUpTo(await loop.end(), loop.next, loop.stopped, waitMs),
+    caughtUp: loop.caughtUp,
+    get failure() {
+      return loop.failure();
+    },
+    stop: loop.stop,
+  };
+}
+
+/** Following cannot go on: the connection closed (the one thing reading again cannot mend). */
+export const connectionClosed = (next: number) => new Error(`following the audit chain failed: the connection closed (next record ${next})`);
+
 /** Hands a record to its reader; one it cannot take is reported and passed (reading it again would fail again). */
-export function handOn(onRecord: (streamSeq: number, record: unknown) => void, log: Logger | undefined) {
+export function handOn(onRecord: OnRecord, log: Logger | undefined) {
   return (streamSeq: number, record: unknown) => {
     try {
       onRecord(streamSeq, record);
@@ -73,24 +104,14 @@ export interface ChainFollowOptions {
   stallCheckMs?: number;
 }
 
-/**
- * Hands every record from `from` on to `onRecord`, in stream order, once each. `fromNow` is the
- * chain's end when this is called: resolved once, so a reopened follower resumes where it was.
- */
-export async function followChain(
-  nc: NatsConnection,
-  from: { fromNow: true } | { fromSeq: number },
-  onRecord: (streamSeq: number, record: unknown) => void,
-  opts: ChainFollowOptions = {},
-): Promise<ChainFollower> {
+/** Hands every record from `from` on to `onRecord`, in stream order, once each. */
+export async function followChain(nc: NatsConnection, from: ChainStart, onRecord: OnRecord, opts: ChainFollowOptions = {}): Promise<ChainFollower> {
   const log = opts.log;
   const hand = handOn(onRecord, log);
   // One reader for every check (each would otherwise cost a request of its own).
   const reader = await retryTransient(() => ChainReader.of(nc));
-  const endAtStart = await endVia(reader);
-  let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : endAtStart + 1;
-  const { caughtUp, passed } = catchUp(endAtStart);
-  passed(next);
+  const { first, caughtUp, passed } = startOf(from, await endVia(reader));
+  let next = first;
   let stopped = false;
   let failure: Error | undefined;
   let follower: ConsumerMessages | undefined;
@@ -131,27 +152,18 @@ export async function followChain(
         if (!stopped && !nc.isClosed()) log?.warn({ err: e, nextSeq: next }, "following the audit chain failed; opening it again");
       }
       // A closed connection is the one thing reopening cannot mend.
-      if (!stopped && nc.isClosed()) failure = new Error(`following the audit chain failed: the connection closed (next record ${next})`);
+      if (!stopped && nc.isClosed()) failure = connectionClosed(next);
       if (stopped || failure) break;
       await sleep(500, undefined, { signal: pause.signal }).catch(() => undefined);
     }
     clearInterval(watchdog);
   })();
-  return {
-    next: () => next,
-    async current(waitMs = 2_000) {
-      return handedOnUpTo(await endVia(reader), () => next, () => stopped, waitMs);
-    },
-    caughtUp,
-    get failure() {
-      return failure;
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(watchdog);
-      pause.abort();
-      follower?.stop();
-      await done;
-    },
+  const stop = async () => {
+    stopped = true;
+    clearInterval(watchdog);
+    pause.abort();
+    follower?.stop();
+    await done;
   };
+  return asFollower({ next: () => next, end: () => endVia(reader), stopped: () => stopped, failure: () => failure, caughtUp, stop });
 }
