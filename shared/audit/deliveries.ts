@@ -5,7 +5,7 @@
 // Readers that count or show deliveries expand records here, so each sees one event per delivery,
 // shaped as if recorded alone (first item in the record's own fields, the others with their own
 // message, agency and time).
-import type { AcknowledgedData, AuditEntry, AuditEntryOf, AuditRecordOf, DeliveredData, EscalatedData, ReceiptedData, StoredAuditRecord } from "../contracts/audit.ts";
+import type { AcknowledgedData, AuditEntry, AuditEntryOf, DeliveredData, EscalatedData, ReceiptedData, StoredAuditRecord } from "../contracts/audit.ts";
 
 type Expanded<R, D> = Omit<R, "data"> & { data: D };
 /**
@@ -24,7 +24,6 @@ export type Expand<R> = R extends { event: "delivered" }
         : R;
 /** A record about one delivery (or about none): what readers that count deliveries handle. */
 export type DeliveryEvent = Expand<StoredAuditRecord>;
-export type DeliveredEvent = Expand<AuditRecordOf<"delivered">>;
 /** Anything a delivery reader may be given: a record, an entry being written, or one already expanded. */
 export type ChainEvent = AuditEntry | StoredAuditRecord | Expand<AuditEntry> | DeliveryEvent;
 
