@@ -12,9 +12,11 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     projects: [
-      { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], pool: "threads", isolate: false } },
-      { extends: true, test: { name: "int", include: ["tests/integration/**/*.test.ts"], globalSetup: broker } },
-      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], globalSetup: broker } },
+      // Both cores, threads sharing modules: nothing here waits on a broker or on another file.
+      { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], pool: "threads", isolate: false, maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      // After the unit tests, one file at a time as before (vitest's default on 2 cores): they time brokers and processes.
+      { extends: true, test: { name: "int", include: ["tests/integration/**/*.test.ts"], globalSetup: broker, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], globalSetup: broker, sequence: { groupOrder: 1 } } },
     ],
   },
 });
