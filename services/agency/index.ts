@@ -19,5 +19,5 @@ export {
 } from "./duty-officer.ts";
 export { chance, createRng, hashString, mulberry32, normal, pick, type Rng, uniform } from "../../shared/prng.ts";
 export { localHour, nextLocalHour, offsetMs } from "./local-time.ts";
-export { FOR_THE_OFFICER, OUTCOMES, RECEIPTED } from "./intake.ts";
+export { FOR_THE_OFFICER, OUTCOMES, RECEIPTED } from "./delivery-intake.ts";
 export { type RegistryKeys, type SenderKeys, senderKeysOf, verification, verifyDelivery } from "./verify-delivery.ts";

@@ -10,10 +10,11 @@ import { createLogger, type Logger } from "../../shared/log.ts";
 import { compose, type Envelope } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
+import { isStreamOrConsumerNotFound } from "../../shared/nats/errors.ts";
 import { ClockFeed } from "./clock-feed.ts";
 import { DeliveryLoop } from "./delivery-loop.ts";
 import { type AgencyCounters, type AgencyEventListener, EventHub } from "./events.ts";
-import { type DeliverySource, Intake } from "./intake.ts";
+import { type DeliverySource, DeliveryIntake } from "./delivery-intake.ts";
 import { ACK_TASK_PREFIX, OfficerDesk } from "./officer-desk.ts";
 import { type AgencyNodeOptions, DEFAULTS, seedNow } from "./options.ts";
 import { PresenceKeeper } from "./presence-keeper.ts";
@@ -30,7 +31,7 @@ export class AgencyNode {
   private readonly events = new EventHub();
   private readonly scheduler: SimScheduler;
   private readonly desk: OfficerDesk;
-  private readonly intake: Intake;
+  private readonly intake: DeliveryIntake;
   private readonly presence: PresenceKeeper;
   private readonly log: Logger;
   private nc: NatsConnection | undefined;
@@ -64,7 +65,7 @@ export class AgencyNode {
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
       ...(opts.scripted ? { scripted: opts.scripted } : {}),
     }, outbox, (id, ack) => this.intake.standIn(id, ack));
-    this.intake = new Intake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox, opts.keys);
+    this.intake = new DeliveryIntake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox, opts.keys);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
     this.presence = new PresenceKeeper(this.agency, () => seedNow(opts.seed), this.feed.clock, this.scheduler, this.log, interval, outbox, offlineUntil);
@@ -186,7 +187,7 @@ export class AgencyNode {
       try {
         return await this.js!.consumers.get(streams.deliveries.name, name);
       } catch (e) {
-        if (!/not found/i.test((e as Error).message) || Date.now() > until || !this.active) throw e;
+        if (!isStreamOrConsumerNotFound(e) || Date.now() > until || !this.active) throw e;
         await sleep(500);
       }
     }

@@ -49,7 +49,7 @@ export class OfficerDesk {
     private readonly log: Logger,
     private readonly settings: DeskSettings,
     outbox: YieldingQueue,
-    /** The intake's Intake.standIn: an acknowledgement made before the receipt left replaces it. */
+    /** The intake's DeliveryIntake.standIn: an acknowledgement made before the receipt left replaces it. */
     private readonly standIn: (messageId: string, ack: Promise<Message>) => Promise<void> | undefined,
   ) {
     const ack = (items: Acknowledging[]) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>;

@@ -54,6 +54,8 @@ export async function waitForAcknowledgements(w: WaitInput) {
     precedence: records[0]?.precedence,
     deadline: w.deadline,
     recipients: w.recipients,
+    // Receipted: the recipient's node said it has the message. The key keeps the name `send --wait
+    // --json` has always printed (scripts read it); within ATIX "delivered" is what the coordinator did.
     delivered: records.filter((t) => t.receiptAt).map((t) => t.recipient),
     acknowledged: records.filter((t) => t.ackAt).map((t) => t.recipient),
     notAcknowledged: w.recipients.filter((r) => !records.find((t) => t.recipient === r && t.ackAt)),

@@ -2,7 +2,7 @@
 // then followed live, so what other instances record (acceptances, acknowledgements, escalations)
 // reaches this one's view too. Records this instance writes are applied as it writes them.
 import type { NatsConnection } from "@nats-io/transport-node";
-import { chainLastSeq, followChain } from "../../shared/audit/chain-follower.ts";
+import { followChain } from "../../shared/audit/chain-follower.ts";
 import { AuditHead, type AuditRecord } from "../../shared/contracts/index.ts";
 import { applyStored } from "../../shared/exchange/tracking-read.ts";
 import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
@@ -25,10 +25,6 @@ export interface TrackingFeed {
 const PRUNE_EVERY_RECORDS = 20_000;
 
 export async function startTrackingFeed(nc: NatsConnection, view: TrackingView, log: Logger, prune: () => void = () => undefined): Promise<TrackingFeed> {
-  const lastSeq = await chainLastSeq(nc);
-  let markReady!: () => void;
-  const ready = new Promise<void>((r) => (markReady = r));
-  if (lastSeq === 0) markReady();
   let last: unknown;
   let head: AuditHead | undefined;
   // Reopened after a lost or stalled follower from the next record it had not applied.
@@ -39,12 +35,11 @@ export async function startTrackingFeed(nc: NatsConnection, view: TrackingView, 
       last = record;
       applyStored(view, record);
       if (streamSeq % PRUNE_EVERY_RECORDS === 0) prune();
-      if (streamSeq >= lastSeq) markReady();
     },
     { log },
   );
   return {
-    ready,
+    ready: chain.caughtUp,
     current: (waitMs) => chain.current(waitMs),
     head() {
       // Checked when asked (once a second), not per record read.

@@ -5,7 +5,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ClockControls } from "./clock-control.ts";
 import type { InjectPlayed } from "./exercise.ts";
-import { EventHub } from "./hub.ts";
+import { SseHub } from "./sse-hub.ts";
 import { DashboardModel } from "./model.ts";
 import { type DashboardPresentation, ENGLISH, pageLanguage } from "./presentation.ts";
 import { createDashboardServer } from "./server.ts";
@@ -50,7 +50,7 @@ export async function openDashboard(opts: { port: number; title?: string; presen
   const model = new DashboardModel(opts.title, presentation);
   // Everything a page is sent passes here (snapshots, events, journeys).
   const present = <T>(value: T): T => presentation.anonymiser.deep(value);
-  const hub = new EventHub();
+  const hub = new SseHub();
   const send = (event: string, data: unknown, id?: number) => hub.send(event, present(data), id);
   let control: ClockControls | undefined;
   let source: Source | undefined;

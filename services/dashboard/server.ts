@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname } from "node:path";
-import { OKABE_ITO, TLP_COLOURS } from "../../simulations/report/html-style.ts";
+import { OKABE_ITO, TLP_COLOURS } from "../../shared/presentation/palette.ts";
 import { type ClockControls, ClockRefusal, MAX_SPEED, MIN_SPEED } from "./clock-control.ts";
-import type { EventHub } from "./hub.ts";
+import type { SseHub } from "./sse-hub.ts";
 import type { PageLanguage } from "./presentation.ts";
 import type { DashboardState, JourneyView } from "./types.ts";
 
@@ -53,7 +53,7 @@ export interface ServerParts {
   reportDir(): string | undefined;
   /** The page's words, locale and anonymity (/api/i18n). */
   language: PageLanguage;
-  hub: EventHub;
+  hub: SseHub;
   hello(): [string, unknown][];
 }
 

@@ -7,7 +7,7 @@ import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
-import { caughtUp, type ChainFollower, handOn } from "./chain-follower.ts";
+import { asFollower, type ChainFollower, type ChainStart, connectionClosed, handOn, type OnRecord, startOf } from "./chain-follower.ts";
 import { type ChainMessage, ChainReader, decodeStored } from "./chain-read.ts";
 
 export interface LiveChainOptions {
@@ -19,16 +19,8 @@ export interface LiveChainOptions {
 /** Copies held while the follower is busy; beyond it they are dropped and read back by gets. */
 const MAX_QUEUED = 10_000;
 
-/**
- * Hands every record from `from` on to `onRecord`, in stream order, once each. `fromNow` is the
- * chain's end when this is called.
- */
-export async function followChainLive(
-  nc: NatsConnection,
-  from: { fromNow: true } | { fromSeq: number },
-  onRecord: (streamSeq: number, record: unknown) => void,
-  opts: LiveChainOptions = {},
-): Promise<ChainFollower> {
+/** Hands every record from `from` on to `onRecord`, in stream order, once each. */
+export async function followChainLive(nc: NatsConnection, from: ChainStart, onRecord: OnRecord, opts: LiveChainOptions = {}): Promise<ChainFollower> {
   const log = opts.log;
   const reader = await ChainReader.of(nc);
   const queued: ChainMessage[] = [];
@@ -49,7 +41,8 @@ export async function followChainLive(
     },
   });
   await nc.flush();
-  let next = "fromSeq" in from ? Math.max(1, from.fromSeq) : (await reader.end()) + 1;
+  const { first, caughtUp, passed } = startOf(from, await reader.end());
+  let next = first;
   let stopped = false;
   let failure: Error | undefined;
   let check = true;
@@ -62,6 +55,7 @@ export async function followChainLive(
   const hand = (m: ChainMessage) => {
     next = m.streamSeq + 1;
     handRecord(m.streamSeq, m.record);
+    passed(next);
   };
   /** Reads what lies between `next` and `to` (inclusive) by direct gets. */
   const readUpTo = async (to: number) => {
@@ -70,6 +64,7 @@ export async function followChainLive(
       hand(m);
     }
     next = Math.max(next, to + 1);
+    passed(next);
   };
 
   const done = (async () => {
@@ -87,7 +82,7 @@ export async function followChainLive(
           hand(m);
         }
       } catch (e) {
-        if (nc.isClosed()) failure = new Error(`following the audit chain failed: the connection closed (next record ${next})`);
+        if (nc.isClosed()) failure = connectionClosed(next);
         else if (!stopped) log?.warn({ err: e, nextSeq: next }, "following the audit chain failed; reading it again");
         if (failure) break;
         check = true;
@@ -100,19 +95,11 @@ export async function followChainLive(
     sub.unsubscribe();
   })();
 
-  return {
-    next: () => next,
-    async current(waitMs = 2_000) {
-      return caughtUp(await reader.end(), () => next, () => stopped, waitMs);
-    },
-    get failure() {
-      return failure;
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(ticker);
-      poke();
-      await done;
-    },
+  const stop = async () => {
+    stopped = true;
+    clearInterval(ticker);
+    poke();
+    await done;
   };
+  return asFollower({ next: () => next, end: () => reader.end(), stopped: () => stopped, failure: () => failure, caughtUp, stop });
 }

@@ -5,7 +5,7 @@
 // Readers that count or show deliveries expand records here, so each sees one event per delivery,
 // shaped as if recorded alone (first item in the record's own fields, the others with their own
 // message, agency and time).
-import type { AcknowledgedData, AuditEntry, AuditEntryOf, AuditRecordOf, DeliveredData, EscalatedData, ReceiptedData, StoredAuditRecord } from "../contracts/audit.ts";
+import type { AcknowledgedData, AuditEntry, AuditEntryOf, DeliveredData, EscalatedData, ReceiptedData, StoredAuditRecord } from "../contracts/audit.ts";
 
 type Expanded<R, D> = Omit<R, "data"> & { data: D };
 /**
@@ -24,7 +24,6 @@ export type Expand<R> = R extends { event: "delivered" }
         : R;
 /** A record about one delivery (or about none): what readers that count deliveries handle. */
 export type DeliveryEvent = Expand<StoredAuditRecord>;
-export type DeliveredEvent = Expand<AuditRecordOf<"delivered">>;
 /** Anything a delivery reader may be given: a record, an entry being written, or one already expanded. */
 export type ChainEvent = AuditEntry | StoredAuditRecord | Expand<AuditEntry> | DeliveryEvent;
 
@@ -40,6 +39,14 @@ export function perDelivery<R extends ChainEvent>(r: R): Expand<R>[] {
   return expand(r as ChainEvent) as Expand<R>[];
 }
 
+/** A batched record's events: the record as if alone (its data without `more`), then one per item. */
+function withItems<I>(r: ChainEvent, d: { more?: readonly I[] }, item: (i: I) => ChainEvent): ChainEvent[] {
+  if (!d.more) return [r];
+  const out: ChainEvent[] = [{ ...r, data: without(d, "more") } as unknown as ChainEvent];
+  for (const i of d.more) out.push(item(i));
+  return out;
+}
+
 function expand(r: ChainEvent): ChainEvent[] {
   switch (r.event) {
     case "delivered": {
@@ -52,16 +59,13 @@ function expand(r: ChainEvent): ChainEvent[] {
     }
     case "escalated": {
       const d = r.data as EscalatedData;
-      if (!d.more) return [r];
       // Every item shares the step, the batch and the escalation message; the agency told is the record's.
-      const out: ChainEvent[] = [{ ...r, data: without(d, "more") }];
-      for (const i of d.more) {
+      return withItems(r, d, (i) => {
         const data: Omit<EscalatedData, "more"> = { step: d.step, escalationId: d.escalationId, recipient: i.recipient, precedence: i.precedence, deadline: i.deadline };
         if (d.batch !== undefined) data.batch = d.batch;
         if (i.via !== undefined) data.via = i.via;
-        out.push({ ...r, messageId: i.messageId, kind: i.kind, data });
-      }
-      return out;
+        return { ...r, messageId: i.messageId, kind: i.kind, data };
+      });
     }
     case "receipted": {
       const d = r.data as ReceiptedData;
@@ -73,15 +77,12 @@ function expand(r: ChainEvent): ChainEvent[] {
     }
     case "acknowledged": {
       const d = r.data as AcknowledgedData;
-      if (!d.more) return [r];
-      const out: ChainEvent[] = [{ ...r, data: without(d, "more") }];
-      for (const i of d.more) {
+      return withItems(r, d, (i) => {
         const data: Omit<AcknowledgedData, "more"> = { ackId: d.ackId, latencyMs: i.latencyMs, withinDeadline: i.withinDeadline, precedence: i.precedence };
         if (i.officer !== undefined) data.officer = i.officer;
         if (i.action !== undefined) data.action = i.action;
-        out.push({ ...r, messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at, data });
-      }
-      return out;
+        return { ...r, messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at, data };
+      });
     }
     default:
       return [r];

@@ -18,7 +18,8 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { type AuditEntry, type AuditRecord, StoredAuditRecord } from "../contracts/audit.ts";
 import { streams, subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
-import { isTransient, retryTransient } from "../nats/retry.ts";
+import { isExpectationRefused, isNoMessageFound, isTransient } from "../nats/errors.ts";
+import { retryTransient } from "../nats/retry.ts";
 import { chainRecord, type ChainHead, GENESIS } from "./chain.ts";
 
 interface Head extends ChainHead {
@@ -45,7 +46,6 @@ interface Send {
  */
 type Fate = { is: "ours"; streamSeq: number } | { is: "theirs"; streamSeq: number } | { is: "refused" } | { is: "displaced"; streamSeq: number };
 
-const REFUSED = /wrong last sequence|last msg ?id mismatch|wrong last msg ?id/i;
 /** How long a record without an answer is sent again before the batch fails (its events are then retried by their callers). */
 const SETTLE_FOR_MS = 60_000;
 const MAX_BATCH = 500;
@@ -74,7 +74,7 @@ function recordIn(m: StoredMsg | null): StoredAuditRecord | undefined {
 
 async function recordAt(jsm: JetStreamManager, seq: number): Promise<StoredAuditRecord | undefined> {
   const m = await jsm.streams.getMessage(streams.audit.name, { seq }).catch((e: Error) => {
-    if (/no message found/i.test(e.message)) return null; // removed: nothing there
+    if (isNoMessageFound(e)) return null; // removed: nothing there
     throw e;
   });
   return recordIn(m);
@@ -247,7 +247,7 @@ export class AuditWriter {
       [res] = await Promise.allSettled([this.publish(s, 5_000)]);
     }
     if (res.status === "rejected") {
-      if (REFUSED.test((res.reason as Error).message)) return { is: "refused" };
+      if (isExpectationRefused(res.reason)) return { is: "refused" };
       throw res.reason;
     }
     if (!res.value.duplicate) return { is: "ours", streamSeq: res.value.seq };

@@ -45,29 +45,29 @@ export type MessageRecord = z.infer<typeof MessageRecord>;
 export const EscalationState = z.enum(["claimed", "done", "skipped"]);
 
 /**
- * One delivery to one recipient and how far it got. Not stored as such: it is the projection of
- * the audit chain (shared/exchange/tracking-view.ts), the one record of deliveries.
+ * One delivery to one recipient and how far it got. Not stored as such (so a type, not a contract
+ * to parse): the projection of the audit chain (shared/exchange/tracking-view.ts), the one record
+ * of deliveries.
  */
-export const TrackingRecord = z.object({
-  messageId: MessageId,
-  kind: z.string(),
-  originator: AgencyId,
-  recipient: AgencyId,
-  precedence: Precedence,
-  deliveredAt: Timestamp,
-  deadline: Timestamp,
-  state: z.enum(["delivered", "receipted", "acknowledged", "closed"]),
-  receiptAt: Timestamp.optional(),
+export interface TrackingRecord {
+  messageId: z.infer<typeof MessageId>;
+  kind: string;
+  originator: z.infer<typeof AgencyId>;
+  recipient: z.infer<typeof AgencyId>;
+  precedence: z.infer<typeof Precedence>;
+  deliveredAt: z.infer<typeof Timestamp>;
+  deadline: z.infer<typeof Timestamp>;
+  state: "delivered" | "receipted" | "acknowledged" | "closed";
+  receiptAt?: z.infer<typeof Timestamp>;
   /** The receipt and acknowledgement that counted; later copies change nothing. */
-  receiptId: MessageId.optional(),
-  ackAt: Timestamp.optional(),
-  ackId: MessageId.optional(),
-  ackBy: z.string().optional(),
-  ackLatencyMs: z.number().optional(),
-  withinDeadline: z.boolean().optional(),
-  escalations: z.partialRecord(z.enum(ESCALATION_STEPS), EscalationState).default({}),
-});
-export type TrackingRecord = z.infer<typeof TrackingRecord>;
+  receiptId?: z.infer<typeof MessageId>;
+  ackAt?: z.infer<typeof Timestamp>;
+  ackId?: z.infer<typeof MessageId>;
+  ackBy?: string;
+  ackLatencyMs?: number;
+  withinDeadline?: boolean;
+  escalations: Partial<Record<(typeof ESCALATION_STEPS)[number], z.infer<typeof EscalationState>>>;
+}
 
 /** One overdue delivery a coalesced escalation covers, as its claim freezes it. */
 export const ClaimedItem = z

@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { BoundedSet } from "../bounded.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import type { Logger } from "../log.ts";
+import { isWrongLastSequence } from "../nats/errors.ts";
 import { retryTransient } from "../nats/retry.ts";
 import { ClockState } from "../clock.ts";
 import { buckets } from "../contracts/subjects.ts";
@@ -134,7 +135,7 @@ export class Bucket<S extends z.ZodType> {
       await retryTransient(write, { onRetry: () => void (uncertain = true) });
       return true;
     } catch (e) {
-      if (!/wrong last sequence|key exists/i.test((e as Error).message)) throw e;
+      if (!isWrongLastSequence(e)) throw e;
       if (!uncertain) return false;
       const now = await retryTransient(() => this.kv.get(key));
       return now?.operation === "PUT" && now.string() === json;

@@ -3,6 +3,7 @@
 // create none). The chain is the one record of delivery state; there is no per-delivery key to
 // read instead.
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { ChainStart } from "../audit/chain-follower.ts";
 import { followChainLive, type LiveChainOptions } from "../audit/chain-live.ts";
 import { readChain } from "../audit/chain-read.ts";
 import { StoredAuditRecord } from "../contracts/audit.ts";
@@ -42,7 +43,7 @@ export interface TrackingFollower {
  */
 export async function followTracking(
   nc: NatsConnection,
-  from: { fromNow: true } | { fromSeq: number },
+  from: ChainStart,
   opts: LiveChainOptions = {},
 ): Promise<TrackingFollower> {
   const view = new TrackingView();

@@ -4,5 +4,3 @@ export type Lang = (typeof LANGS)[number];
 
 /** British English (day-month dates, 24-hour clock) and Russian. */
 export const LOCALES: Readonly<Record<Lang, string>> = { en: "en-GB", ru: "ru-RU" };
-
-export const isLang = (v: unknown): v is Lang => typeof v === "string" && (LANGS as readonly string[]).includes(v);

@@ -4,12 +4,21 @@
 import { type DirectStreamAPI, jetstreamManager, type StoredMsg, type StreamInfo } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { jsApiPrefix } from "./connect.ts";
+import { isNoResponders, isStreamNotFound } from "./errors.ts";
 import { retryTransient } from "./retry.ts";
 
 export type DirectQuery = { seq: number } | { last_by_subj: string } | { next_by_subj: string; seq: number };
 
 /** How long a read is retried through an election before its caller hears of it (any replica answers a direct get). */
 const READ_PATIENCE_MS = 5_000;
+
+/** The stream read does not exist here, or this account may not read it. */
+export class StreamMissing extends Error {
+  constructor(stream: string, cause: unknown) {
+    super(`cannot read ${stream}: it does not exist here or may not be read (is the exchange up?)`, { cause });
+    this.name = "StreamMissing";
+  }
+}
 
 export class DirectReader {
   private constructor(
@@ -26,7 +35,7 @@ export class DirectReader {
   /** The message `query` names in `stream`, or null when there is none (or it was deleted). */
   get(stream: string, query: DirectQuery): Promise<StoredMsg | null> {
     return retryTransient(() => this.direct.getMessage(stream, query), { forMs: READ_PATIENCE_MS }).catch((e: Error) => {
-      if (/stream not found|no responders/i.test(e.message)) throw new Error(`cannot read ${stream}: it does not exist here or may not be read (is the exchange up?)`, { cause: e });
+      if (isStreamNotFound(e) || isNoResponders(e)) throw new StreamMissing(stream, e);
       throw e;
     });
   }

@@ -3,6 +3,7 @@
 // person check it against what exists first and refuse a mismatch.
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { buckets, streams } from "../contracts/subjects.ts";
+import { isStreamNotFound } from "./errors.ts";
 
 /** Every JetStream stream of the layout: the exchange's streams and those behind its KV buckets. */
 export const layoutStreamNames = () => [...Object.values(streams).map((s) => s.name), ...Object.values(buckets).map((b) => `KV_${b}`)];
@@ -21,7 +22,7 @@ export class ReplicaMismatch extends Error {
 export async function checkReplicas(jsm: JetStreamManager, replicas: number): Promise<void> {
   for (const name of layoutStreamNames()) {
     const info = await jsm.streams.info(name).catch((e: Error) => {
-      if (/stream not found/i.test(e.message)) return undefined;
+      if (isStreamNotFound(e)) return undefined;
       throw e;
     });
     const has = info?.config.num_replicas ?? replicas;

@@ -1,26 +1,13 @@
-// What fails only for a moment in a cluster — a node down, a leader election, a client failing
-// over — and a back-off loop for it. Everything else (a refused expectation, a closed connection,
-// a permission) is an answer, never retried here.
+// A back-off loop for what fails only for a moment in a cluster — a node down, a leader election,
+// a client failing over (errors.ts, isTransient). Everything else (a refused expectation, a closed
+// connection, a permission) is an answer, never retried here.
 import { setTimeout as sleep } from "node:timers/promises";
-
-const TRANSIENT =
-  /timeout|no responders|jetstream not enabled|temporarily unavailable|stream not found|stream is offline|no suitable peers|insufficient resources|leader|disconnect|reconnect/i;
-
-/** True for a failure that a retry a moment later may not meet (the error or any of its causes). */
-export function isTransient(e: unknown): boolean {
-  let x = e as { message?: unknown; name?: unknown; status?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; x && depth < 5; depth++, x = x.cause as typeof x) {
-    if (x.status === 503 || x.name === "TimeoutError" || x.name === "NoResponders" || x.name === "JetStreamNotEnabled") return true;
-    if (TRANSIENT.test(String(x.message ?? ""))) return true;
-  }
-  return false;
-}
+import { isStreamNotFound, isTransient } from "./errors.ts";
 
 /**
  * "stream not found" is also what a broker without the exchange's layout says: it is retried only
  * for a few seconds (an election is over by then), so a missing exchange is told at once.
  */
-const BRIEFLY = /stream not found/i;
 const BRIEF_MS = 5_000;
 
 /** Exponential back-off with jitter, capped at 1 s (an election is over within seconds): 50 ms, 100 ms, ... */
@@ -41,7 +28,7 @@ export async function retryTransient<T>(fn: () => Promise<T>, opts: RetryOptions
     try {
       return await fn();
     } catch (e) {
-      const brief = BRIEFLY.test(String((e as Error)?.message)) && Date.now() - started >= BRIEF_MS;
+      const brief = isStreamNotFound(e) && Date.now() - started >= BRIEF_MS;
       if (!isTransient(e) || Date.now() >= until || brief) throw e;
       opts.onRetry?.(e, attempt);
       await sleep(backoffMs(attempt));

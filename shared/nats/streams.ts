@@ -18,6 +18,7 @@ import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { buckets, consumers, MAX_MESSAGE_BYTES, streams, subjects } from "../contracts/subjects.ts";
 import type { AgencyId } from "../contracts/primitives.ts";
+import { isAlreadyExists, isConsumerNotFound, isInvalidStreamConfig, isStreamNotFound } from "./errors.ts";
 import { retryTransient } from "./retry.ts";
 
 const SECOND_NS = 1_000_000_000;
@@ -113,12 +114,12 @@ async function ensureStream(jsm: JetStreamManager, cfg: NamedStreamConfig) {
     await jsm.streams.update(cfg.name, update).catch(async (e: Error) => {
       // nats-server 2.9 cannot add republishing to a stream made without it (an exchange made by an
       // earlier ATIX): it keeps running without; its observers then follow the chain by polling.
-      if (!/republish/i.test(e.message)) throw e;
+      if (!isInvalidStreamConfig(e)) throw e;
       const { republish: _none, ...without } = update;
       await jsm.streams.update(cfg.name, existing.config.republish ? { ...without, republish: existing.config.republish } : without);
     });
   } catch (e) {
-    if (!/stream not found/i.test((e as Error).message)) throw e;
+    if (!isStreamNotFound(e)) throw e;
     // Another process may create it at the same moment: that is as good.
     await jsm.streams.add(cfg).catch(ignoreExisting);
   }
@@ -278,9 +279,9 @@ async function createOrUpdateConsumer(jsm: JetStreamManager, stream: string, cfg
 }
 
 function ignoreMissing(e: Error) {
-  if (!/consumer not found/i.test(e.message)) throw e;
+  if (!isConsumerNotFound(e)) throw e;
 }
 
 function ignoreExisting(e: Error) {
-  if (!/already in use|already exists/i.test(e.message)) throw e;
+  if (!isAlreadyExists(e)) throw e;
 }

@@ -3,7 +3,7 @@
 import { regionName } from "../../shared/i18n/names.ts";
 import type { Ctx } from "./context.ts";
 import { escapeHtml as h } from "./format.ts";
-import { OKABE_ITO as C } from "./html-style.ts";
+import { OKABE_ITO as C } from "../../shared/presentation/palette.ts";
 import { agencyShare, byRegion, type AgencyStat } from "./views.ts";
 
 const BINS = [

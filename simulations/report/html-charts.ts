@@ -3,7 +3,7 @@
 // precedence, and escalations by step. Labels come from the reader's catalogue.
 import type { Ctx } from "./context.ts";
 import { escapeHtml as h } from "./format.ts";
-import { OKABE_ITO as C } from "./html-style.ts";
+import { OKABE_ITO as C } from "../../shared/presentation/palette.ts";
 import type { Metrics } from "./metrics.ts";
 import { ESCALATION_STEPS, mselRows, placedFaults, PRECEDENCES, targets, type PlacedFault } from "./views.ts";
 

@@ -7,7 +7,6 @@ import type { Metrics } from "./metrics.ts";
 
 export type AgencyStat = Metrics["agencyStats"][number];
 export type InjectRow = Metrics["injects"][number];
-export type InjectStatus = InjectRow["status"];
 export type Expectation = Metrics["expectations"][number];
 export type Precedence = (typeof PRECEDENCES)[number];
 export type Latency = Metrics["ackLatency"][Precedence];

@@ -1,6 +1,6 @@
 // The pieces that let a busy node and the coordinator keep up: receipts and acknowledgements
 // batched into one signed message (the coordinator's order of work: fair-queue.test.ts).
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AcknowledgementMessage, BATCH_MAX, parseMessage, ReceiptMessage } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
@@ -16,6 +16,10 @@ const deferred = () => {
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
 };
+
+// Waits are on fake time (vi.useFakeTimers: setTimeout, setImmediate, Date and performance), so
+// lingers are exact and nothing waits on the wall clock.
+afterEach(() => void vi.useRealTimers());
 
 describe("Batcher", () => {
   it("sends a lone item at once, and what arrives during a send together in the next", async () => {
@@ -43,16 +47,19 @@ describe("Batcher", () => {
 
   it("with a linger, lets the first item wait for company", async () => {
     const sends: number[][] = [];
+    vi.useFakeTimers();
     const b = new Batcher(async (items: number[]) => void sends.push(items), 10, 30);
     const all = [b.add(1)];
-    await new Promise((r) => setTimeout(r, 10));
+    await vi.advanceTimersByTimeAsync(10);
     all.push(b.add(2), b.add(3));
     expect(sends).toEqual([]);
+    await vi.advanceTimersByTimeAsync(20);
     await Promise.all(all);
     expect(sends).toEqual([[1, 2, 3]]);
   });
 
   it("waits longer while items keep coming, up to its longest wait, and the usual wait once they stop", async () => {
+    vi.useFakeTimers();
     const sends: { at: number; items: number[] }[] = [];
     const t0 = Date.now();
     const b = new Batcher(async (items: number[]) => void sends.push({ at: Date.now() - t0, items }), 100, 10, 40);
@@ -60,8 +67,9 @@ describe("Batcher", () => {
     const all: Promise<void>[] = [];
     for (let i = 0; i < 100; i++) {
       all.push(b.add(i));
-      await new Promise((r) => setTimeout(r, 2));
+      await vi.advanceTimersByTimeAsync(2);
     }
+    await vi.runAllTimersAsync();
     await Promise.all(all);
     const gaps = sends.slice(1).map((s, i) => s.at - sends[i]!.at);
     // The gaps grow from about the linger to about the longest wait, so later batches are fuller.
@@ -70,22 +78,28 @@ describe("Batcher", () => {
     expect(sends.at(-2)!.items.length).toBeGreaterThan(sends[0]!.items.length);
     expect(sends.flatMap((s) => s.items)).toEqual([...Array(100).keys()]);
     // Quiet again (longer than the longest wait): a lone item waits only the linger.
-    await new Promise((r) => setTimeout(r, 60));
-    const before = Date.now();
-    await b.add(100);
-    expect(Date.now() - before).toBeLessThan(35);
+    await vi.advanceTimersByTimeAsync(60);
+    let sent = false;
+    const last = b.add(100).then(() => (sent = true));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sent).toBe(true);
+    await last;
   });
 
   it("after a full batch, lets the next partial one wait for company too", async () => {
+    vi.useFakeTimers();
     const sends: { items: number[]; at: number }[] = [];
     const t0 = performance.now();
     const b = new Batcher(async (items: number[]) => void sends.push({ items, at: performance.now() - t0 }), 3, 30);
-    await Promise.all([1, 2, 3, 4, 5].map((i) => b.add(i)));
+    const all = Promise.all([1, 2, 3, 4, 5].map((i) => b.add(i)));
+    await vi.runAllTimersAsync();
+    await all;
     expect(sends.map((s) => s.items)).toEqual([[1, 2, 3], [4, 5]]);
     expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(25);
   });
 
   it("lets waiting items be withdrawn by key: they are not sent, and a batch left empty sends nothing", async () => {
+    vi.useFakeTimers();
     const sends: string[][] = [];
     const b = new Batcher(async (items: string[]) => (sends.push(items), sends.length), 10, 30);
     const a = b.add("a", "k1");
@@ -98,14 +112,14 @@ describe("Batcher", () => {
     expect(b.withdraw("k1")).toEqual([]);
     taken.forEach((w) => w.resolve(-1));
     await expect(Promise.all([a, c])).resolves.toEqual([-1, -1]);
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.advanceTimersByTimeAsync(30);
     expect(sends).toEqual([["b"]]);
     expect(b.withdraw("k2")).toEqual([]); // sent already: nothing to withdraw
 
     const lone = new Batcher(async (items: string[]) => (sends.push(items), 0), 10, 20);
     void lone.add("x", "only");
     lone.withdraw("only");
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.advanceTimersByTimeAsync(20);
     expect(sends).toEqual([["b"]]);
     expect(lone.waiting).toBe(0);
   });
@@ -126,6 +140,7 @@ describe("Batcher", () => {
 
 describe("Batcher with a shared queue (agencies hosted in one process)", () => {
   it("starts its sends through the queue, and reports what a send throws synchronously as that batch's failure", async () => {
+    vi.useFakeTimers();
     const q = new YieldingQueue(0);
     const release = q.hold();
     const started: number[][] = [];
@@ -135,11 +150,12 @@ describe("Batcher with a shared queue (agencies hosted in one process)", () => {
     }, 10, 0, 0, (t) => q.push(t));
     const sent = ok.add(1);
     const failed = bad.add(2);
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.advanceTimersByTimeAsync(20);
     expect(started).toEqual([]); // held: nothing signed or sent yet
+    const outcomes = [expect(sent).resolves.toBe(1), expect(failed).rejects.toThrow("no key")];
     release();
-    await expect(sent).resolves.toBe(1);
-    await expect(failed).rejects.toThrow("no key");
+    await vi.runAllTimersAsync();
+    await Promise.all(outcomes);
     expect(started).toEqual([[1]]);
   });
 });

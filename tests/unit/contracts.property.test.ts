@@ -805,6 +805,16 @@ describe("arbitrary input never throws", () => {
       expect(p.message.length).toBeGreaterThan(0);
     }
   };
+  /** Every input `arb` makes is refused by `parse`, without a throw and with well-formed problems. */
+  const refusesAll = <T>(arb: fc.Arbitrary<T>, parse: (v: T) => ParseResult<unknown>, numRuns: number) =>
+    fc.assert(
+      fc.property(arb, (v) => {
+        const r = parse(v);
+        wellFormed(r);
+        expect(r.ok).toBe(false);
+      }),
+      { numRuns },
+    );
 
   it("parseMessage on any JSON value: a problem, and agreement with JSON Schema", () => {
     fc.assert(
@@ -830,14 +840,7 @@ describe("arbitrary input never throws", () => {
       withTypedArray: true,
       withUnicodeString: true,
     });
-    fc.assert(
-      fc.property(anything, (v) => {
-        const r = parseMessage(v);
-        wellFormed(r);
-        expect(r.ok).toBe(false);
-      }),
-      { numRuns: 300 },
-    );
+    refusesAll(anything, parseMessage, 300);
   });
 
   it("a valid message with any part replaced by any JSON value: no throw, and zod and JSON Schema agree", () => {
@@ -867,25 +870,8 @@ describe("arbitrary input never throws", () => {
   });
 
   it("parseMessageText on random text and bytes", () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.string({ unit: "binary" }), fc.json(), fc.string({ unit: fc.constantFrom("{", "}", "[", "]", '"', ":", ",", "\\", "u", "0", " ") })),
-        (s) => {
-          const r = parseMessageText(s);
-          wellFormed(r);
-          expect(r.ok).toBe(false);
-        },
-      ),
-      { numRuns: 300 },
-    );
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
-        const r = parseMessageText(bytes);
-        wellFormed(r);
-        expect(r.ok).toBe(false);
-      }),
-      { numRuns: 200 },
-    );
+    refusesAll(fc.oneof(fc.string({ unit: "binary" }), fc.json(), fc.string({ unit: fc.constantFrom("{", "}", "[", "]", '"', ":", ",", "\\", "u", "0", " ") })), parseMessageText, 300);
+    refusesAll(fc.uint8Array({ maxLength: 2000 }), parseMessageText, 200);
   });
 
   it("parseMessageText on every truncation of a valid message (text and UTF-8 bytes)", () => {

@@ -2,7 +2,7 @@
 // keeps the peak after the child has died (when /proc no longer has it).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MemorySampler, readProcessMemory } from "../../simulations/runner/memory.ts";
 
 const linux = process.platform === "linux";
@@ -29,7 +29,8 @@ describe.skipIf(!linux)("memory sampler", () => {
       const live = readProcessMemory(pid)!;
       expect(live.rssKb / 1024).toBeGreaterThan(90);
       expect(live.hwmKb).toBeGreaterThanOrEqual(live.rssKb);
-      await new Promise((r) => setTimeout(r, 150));
+      // Until the sampler has seen the child's memory (it samples every 50 ms).
+      await vi.waitFor(() => expect(sampler.result().coordinator!.peakRssMb!).toBeGreaterThan(96), { timeout: 5_000, interval: 10 });
       await h.exit();
       expect(readProcessMemory(pid)).toBeUndefined();
       const peaks = sampler.result();

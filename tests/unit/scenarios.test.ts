@@ -55,30 +55,18 @@ describe("damaged copies", () => {
   };
   const index = (s: ReturnType<typeof smoke>, kind: string) => s.timeline.findIndex((t) => t.kind === kind);
 
-  it("rejects an unknown precedence at its path", () => {
+  // Each damage: which inject (the first of a kind, or by position), the field and its bad value.
+  it.each([
+    { what: "an unknown precedence", inject: "alert", field: "precedence", value: "URGENT" },
+    { what: "an inject after the end of the scenario", inject: 1, field: "at", value: "6h01m" },
+    { what: "a reference to an alert that no earlier inject defines", inject: "alert-update", field: "alert", value: "no-such-alert" },
+    { what: "an unreadable duration", inject: 0, field: "at", value: "a quarter past" },
+  ])("rejects $what at its path", ({ inject, field, value }) => {
     const s = smoke();
-    const i = index(s, "alert");
-    s.timeline[i]!.precedence = "URGENT";
-    expect(issuePaths(s)).toContainEqual(["timeline", i, "precedence"]);
-  });
-
-  it("rejects an inject after the end of the scenario at its path", () => {
-    const s = smoke();
-    s.timeline[1]!.at = "6h01m";
-    expect(issuePaths(s)).toContainEqual(["timeline", 1, "at"]);
-  });
-
-  it("rejects a reference to an alert that no earlier inject defines", () => {
-    const s = smoke();
-    const i = index(s, "alert-update");
-    s.timeline[i]!.alert = "no-such-alert";
-    expect(issuePaths(s)).toContainEqual(["timeline", i, "alert"]);
-  });
-
-  it("rejects an unreadable duration at its path", () => {
-    const s = smoke();
-    s.timeline[0]!.at = "a quarter past";
-    expect(issuePaths(s)).toContainEqual(["timeline", 0, "at"]);
+    const i = typeof inject === "number" ? inject : index(s, inject);
+    expect(i).toBeGreaterThanOrEqual(0);
+    s.timeline[i]![field] = value;
+    expect(issuePaths(s)).toContainEqual(["timeline", i, field]);
   });
 
   it("finds agencies that are not in the roster, and hits from agencies that were not addressed", () => {

@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Child } from "../../services/launcher/children.ts";
 import { DEFAULT_BACKOFF, lastErrorIn, restartDelay, supervise, type Unplanned } from "../../services/launcher/supervise.ts";
 
@@ -48,9 +48,8 @@ describe("supervise", () => {
     const told: Unplanned[] = [];
     let starts = 0;
     const s = supervise("svc", { spawn: (restarts) => (starts++, child("svc", restarts < 2 ? "process.exit(3)" : "setTimeout(() => {}, 60_000)")), onUnplanned: (u) => void told.push(u), backoff: fast });
-    for (const until = Date.now() + 5_000; told.length < 2 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(starts).toBe(3);
+    // Until the third start, which runs on (it does not exit).
+    await vi.waitFor(() => expect(starts).toBe(3), { timeout: 5_000, interval: 10 });
     expect(s.restarts).toBe(2);
     expect(told.map((u) => [u.restarts, u.delayMs, u.code])).toEqual([[1, 10], [2, 20]].map(([n, d]) => [n, d, 3]));
     expect(told[0]!.line).toMatch(/^svc \(pid \d+\) exited unexpectedly \(code 3\); starting it again in 0\.0 s \(restart 1\)$/);
@@ -63,13 +62,16 @@ describe("supervise", () => {
     const s = supervise("svc2", { spawn: () => child("svc2", "setTimeout(() => {}, 60_000)"), onUnplanned: (u) => void told.push(u), backoff: fast });
     const first = s.child;
     await s.kill();
-    await new Promise((r) => setTimeout(r, 100));
+    await first.exited;
+    // Longer than any restart delay: a restart, were one planned, would have come by now.
+    await new Promise((r) => setTimeout(r, fast.maxMs));
     expect(first.proc.signalCode).toBe("SIGKILL");
     expect(s.child).toBe(first);
     const again = s.start();
     expect(again).not.toBe(first);
     await s.stop();
-    await new Promise((r) => setTimeout(r, 100));
+    await again.exited;
+    await new Promise((r) => setTimeout(r, fast.maxMs));
     expect(s.child).toBe(again);
     expect(told).toEqual([]);
   });

@@ -1,8 +1,11 @@
 // The queue for work that yields (the coordinator's bookkeeping, the agencies' outgoing receipts
 // and acknowledgements): tasks run in order, in slices per event-loop turn, so other work that
 // arrives meanwhile runs between them; an alert being delivered holds it still.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
+
+// Holds are timed on fake time (vi.useFakeTimers), so nothing waits on the wall clock.
+afterEach(() => void vi.useRealTimers());
 
 describe("YieldingQueue", () => {
   it("runs tasks in order, a slice per turn, letting work that arrived meanwhile go between slices", async () => {
@@ -69,37 +72,42 @@ describe("YieldingQueue", () => {
   });
 
   it("stands still while held and goes on when every holder has released", async () => {
+    vi.useFakeTimers();
     const q = new YieldingQueue(2, 10_000);
     const ran: string[] = [];
     const first = q.hold();
     const second = q.hold();
     q.push(() => ran.push("a"));
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.advanceTimersByTimeAsync(30);
     expect(ran).toEqual([]);
     first();
     first(); // a second release by the same holder changes nothing
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.advanceTimersByTimeAsync(30);
     expect(ran).toEqual([]);
     second();
+    await vi.runAllTimersAsync();
     await q.drained();
     expect(ran).toEqual(["a"]);
   });
 
   it("lets a slice through now and then while a hold lasts longer than maxHoldMs", async () => {
+    vi.useFakeTimers();
     const q = new YieldingQueue(0, 20);
     const release = q.hold();
     const ran: number[] = [];
     for (let i = 0; i < 3; i++) q.push(() => ran.push(i));
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.advanceTimersByTimeAsync(5);
     expect(ran).toEqual([]);
-    await new Promise((r) => setTimeout(r, 120));
+    await vi.advanceTimersByTimeAsync(20);
     expect(ran.length).toBeGreaterThan(0);
     release();
+    await vi.runAllTimersAsync();
     await q.drained();
     expect(ran).toEqual([0, 1, 2]);
   });
 
   it("lets a slice through after maxHoldMs also when holds follow one another without overlapping", async () => {
+    vi.useFakeTimers();
     const q = new YieldingQueue(0, 20);
     const ran: number[] = [];
     let release = q.hold();
@@ -109,7 +117,7 @@ describe("YieldingQueue", () => {
     while (performance.now() < until && !ran.length) {
       release();
       release = q.hold();
-      await new Promise((r) => setTimeout(r, 2));
+      await vi.advanceTimersByTimeAsync(2);
     }
     release();
     expect(ran).toEqual([1]);

@@ -19,32 +19,42 @@ const fail = (e: Error): never => {
 export function registerKeys(program: Command) {
   const keys = program.command("keys").description("an agency's own keys: make them on its side (new, rotate), register their public keys at the exchange (register)");
 
-  keys
-    .command("new")
-    .description("on the agency's side: a new key pair, ID.nk (the seed, mode 0600, never sent anywhere) and ID.pub (send it to the exchange's operator)")
-    .requiredOption("--agency <id>", "the agency the key is for, such as TJ or DE-BKA")
-    .option("--out <dir>", "the folder for the key files (default: the current folder)", ".")
-    .action(async (opts: { agency: string; out: string }) => {
-      const agency = opts.agency.toUpperCase();
-      const made = await makeAgencyKeys(resolve(opts.out), agency).catch(fail);
-      say(`${agency}: new key ${made.publicKey}`);
-      say(`  seed        ${made.seedFile}  (mode 0600: keep it here, it never leaves this folder)`);
-      say(`  public key  ${made.publicFile}  (send this file to the exchange's operator)`);
-    });
+  /** `new` and `rotate`: a key pair made on the agency's side, in --out, and what was made said. */
+  const agencySide = <T>(name: string, description: string, agencyHelp: string, outHelp: string, make: (dir: string, agency: string) => Promise<T>, report: (agency: string, made: T) => string[]) =>
+    keys
+      .command(name)
+      .description(description)
+      .requiredOption("--agency <id>", agencyHelp)
+      .option("--out <dir>", outHelp, ".")
+      .action(async (opts: { agency: string; out: string }) => {
+        const agency = opts.agency.toUpperCase();
+        const made = await make(resolve(opts.out), agency).catch(fail);
+        for (const line of report(agency, made)) say(line);
+      });
+  const sendPublic = (file: string) => `  public key  ${file}  (send this file to the exchange's operator)`;
 
-  keys
-    .command("rotate")
-    .description("on the agency's side: a new key pair; the replaced one moves to previous/ (your node signs with it until the exchange registers the new one)")
-    .requiredOption("--agency <id>", "the agency whose key is replaced")
-    .option("--out <dir>", "the folder holding ID.nk and ID.pub (default: the current folder)", ".")
-    .action(async (opts: { agency: string; out: string }) => {
-      const agency = opts.agency.toUpperCase();
-      const made = await rotateAgencyKeys(resolve(opts.out), agency).catch(fail);
-      say(`${agency}: new key ${made.publicKey} (replaces ${made.previous.publicKey})`);
-      say(`  seed        ${made.seedFile}`);
-      say(`  public key  ${made.publicFile}  (send this file to the exchange's operator)`);
-      say(`  previous    ${made.previous.seedFile}  (keep it: ATIX's node signs with it until the registry lists the new key, then switches by itself)`);
-    });
+  agencySide(
+    "new",
+    "on the agency's side: a new key pair, ID.nk (the seed, mode 0600, never sent anywhere) and ID.pub (send it to the exchange's operator)",
+    "the agency the key is for, such as TJ or DE-BKA",
+    "the folder for the key files (default: the current folder)",
+    makeAgencyKeys,
+    (agency, made) => [`${agency}: new key ${made.publicKey}`, `  seed        ${made.seedFile}  (mode 0600: keep it here, it never leaves this folder)`, sendPublic(made.publicFile)],
+  );
+
+  agencySide(
+    "rotate",
+    "on the agency's side: a new key pair; the replaced one moves to previous/ (your node signs with it until the exchange registers the new one)",
+    "the agency whose key is replaced",
+    "the folder holding ID.nk and ID.pub (default: the current folder)",
+    rotateAgencyKeys,
+    (agency, made) => [
+      `${agency}: new key ${made.publicKey} (replaces ${made.previous.publicKey})`,
+      `  seed        ${made.seedFile}`,
+      sendPublic(made.publicFile),
+      `  previous    ${made.previous.seedFile}  (keep it: ATIX's node signs with it until the registry lists the new key, then switches by itself)`,
+    ],
+  );
 
   keys
     .command("register")

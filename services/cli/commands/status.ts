@@ -15,7 +15,8 @@ import type { InvalidValue } from "../../../shared/exchange/store.ts";
 import { type DutyStatus, Heartbeat, safeJson, verifiedPresence } from "../../../shared/exchange/observe.ts";
 import { figureInline, figureLabel } from "../../../shared/i18n/figure-labels.ts";
 import { translator } from "../../../shared/i18n/translator.ts";
-import { DirectReader } from "../../../shared/nats/direct.ts";
+import { DirectReader, StreamMissing } from "../../../shared/nats/direct.ts";
+import { isStreamNotFound } from "../../../shared/nats/errors.ts";
 import { CliError } from "../errors.ts";
 import { positiveNumber } from "../options.ts";
 
@@ -179,7 +180,7 @@ export function registerStatus(program: Command) {
       });
       try {
         const s = await exchangeStatus(nc, url, opts.listen * 1000).catch((e: Error) => {
-          throw new CliError(/stream not found|bucket not found|does not exist here/i.test(e.message) ? `no exchange at ${url}: its streams and buckets do not exist (is the exchange up?)` : e.message);
+          throw new CliError(isStreamNotFound(e) || e instanceof StreamMissing ? `no exchange at ${url}: its streams and buckets do not exist (is the exchange up?)` : e.message);
         });
         process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : formatStatus(s));
       } finally {

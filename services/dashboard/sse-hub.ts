@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 const KEEPALIVE_MS = 15_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export class EventHub {
+export class SseHub {
   private clients = new Set<ServerResponse>();
   private keepalive: NodeJS.Timeout;
 

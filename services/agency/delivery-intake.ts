@@ -37,7 +37,7 @@ export interface DeliverySource {
   rewind: () => void;
 }
 
-export class Intake {
+export class DeliveryIntake {
   /** Ids of the distinct valid messages received, in the order they first arrived (the last RECENT_IDS). */
   readonly received: string[] = [];
   private readonly seen = new BoundedSet<string>(RECENT_IDS);
