@@ -36,7 +36,7 @@ export function validAt(agency: string, key: AgencyKey, atMs: number): KeyVerdic
   if (key.validUntil && atMs >= Date.parse(key.validUntil))
     return {
       ok: false,
-      reason: `expected ${agency}'s current key: ${key.publicKey} was retired at ${key.validUntil} (the key was rotated), and this message was stored at ${new Date(atMs).toISOString()}; sign with the key registered after it`,
+      reason: `expected a key of ${agency} valid when the message was stored; ${key.publicKey} was retired at ${key.validUntil} (the key was rotated), and this message was stored at ${new Date(atMs).toISOString()}; sign with the key registered after it`,
     };
   return OK;
 }
