@@ -123,9 +123,7 @@ export function decide({ sub, agency, checked }: Judged, state: DecisionState): 
   if (!checked.ok) {
     // A body without a readable id (not JSON, say) is still named by the id it was published under.
     if (checked.messageId) return rejection(sub, agency, checked.reasons, state.nowMs, checked);
-    const header = MessageId.safeParse(sub.msgIdHeader);
-    // Told to the sender, not remembered as seen: the body never said it.
-    return rejection(sub, agency, checked.reasons, state.nowMs, { kind: checked.kind, ...(header.success ? { messageId: header.data, fromHeader: true } : {}) });
+    return rejection(sub, agency, checked.reasons, state.nowMs, { kind: checked.kind, ...namedByHeader(sub) });
   }
   const m = checked.message;
   if (m.kind === "presence") return { type: "ignore", outcome: "presence" };
@@ -168,10 +166,18 @@ export function decideSeen(sub: Submission, agency: string, id: string, kind: st
  */
 export function overQuota(sub: Submission, agency: string, reason: RejectionReason, nowMs: number, readable: { messageId?: string; kind?: string }): Rejection & { rememberFirst: boolean } {
   const { messageId, kind } = readable;
-  if (!messageId || BOOKKEEPING_KINDS.has(kind ?? "")) return { ...rejection(sub, agency, [reason], nowMs, { messageId, kind }), rememberFirst: false };
+  // A body without a readable id is named by the id it was published under, as when malformed.
+  if (!messageId) return { ...rejection(sub, agency, [reason], nowMs, { kind, ...namedByHeader(sub) }), rememberFirst: false };
+  if (BOOKKEEPING_KINDS.has(kind ?? "")) return { ...rejection(sub, agency, [reason], nowMs, { messageId, kind }), rememberFirst: false };
   const at = new Date(nowMs).toISOString();
   const entry = rejectedEntry(sub, agency, [reason], at, { messageId, kind: kind ?? "unknown" });
   return { type: "reject", reasons: [reason], messageId, kind, entry, remember: true, rememberFirst: true };
+}
+
+/** The `Nats-Msg-Id` a submission was published under, when it is an id: told to the sender, not remembered as seen (the body never said it). */
+function namedByHeader(sub: Submission): Named {
+  const header = MessageId.safeParse(sub.msgIdHeader);
+  return header.success ? { messageId: header.data, fromHeader: true } : {};
 }
 
 interface Named {

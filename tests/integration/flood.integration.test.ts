@@ -11,6 +11,7 @@ import { connect, type NatsConnection, nkeyAuthenticator } from "@nats-io/transp
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { v7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChainVerifier } from "../../shared/audit/chain.ts";
 import { AGENCY_JS_API, type AuditRecordOf, consumers, MAX_MESSAGE_BYTES, type Message, sign, type StoredAuditRecord, streams, subjects } from "../../shared/contracts/index.ts";
@@ -37,7 +38,7 @@ let coordinator: Child;
 const beats: Heartbeat[] = [];
 let audit: StoredAuditRecord[];
 const stored = new Map<string, Message[]>();
-const flood: { id?: string; seq: number; valid: boolean }[] = [];
+const flood: { id?: string; header?: string; seq: number; valid: boolean }[] = [];
 const probes: { id: string }[] = [];
 /** KZ's submissions not yet answered when the coordinator was killed. */
 let unansweredAtKill = 0;
@@ -45,12 +46,12 @@ let unansweredAtKill = 0;
 const runCoordinator = () => startChild("c1", ["coordinator", "--instance", "c1"], { home, logDir: home, nodeArgs: COORDINATOR_NODE_ARGS });
 const flash = (from: string, title: string) => sign(compose("alert", testAlertBody({ title }), { sender: from, sentAt: ex.clock.iso() }), ex.ids.agencies.get(from)!.seed);
 
-/** Malformed submissions of several sorts, each with a readable id or none. */
-function malformed(i: number): { data: string; id?: string } {
+/** Malformed submissions of several sorts, each with a readable id or none (then half published under an id). */
+function malformed(i: number): { data: string; id?: string; header?: string } {
   const m = flash("KZ", `Malformed ${i}`);
   switch (i % 4) {
     case 0:
-      return { data: `{ not json ${i}` };
+      return { data: `{ not json ${i}`, ...(i % 8 === 0 ? { header: v7() } : {}) };
     case 1:
       return { data: JSON.stringify({ ...m, signature: undefined }), id: m.id }; // unsigned
     case 2:
@@ -106,8 +107,8 @@ beforeAll(async () => {
   await Promise.all(
     Array.from({ length: MALFORMED }, async (_, i) => {
       const g = malformed(i);
-      const ack = await kz.js.publish(subjects.submit("KZ", "alert"), g.data, { msgID: g.id ?? `malformed-${i}` });
-      flood.push({ ...(g.id ? { id: g.id } : {}), seq: ack.seq, valid: false });
+      const ack = await kz.js.publish(subjects.submit("KZ", "alert"), g.data, { msgID: g.id ?? g.header ?? `malformed-${i}` });
+      flood.push({ ...(g.id ? { id: g.id } : {}), ...(g.header ? { header: g.header } : {}), seq: ack.seq, valid: false });
     }),
   );
   await probing;
@@ -186,6 +187,11 @@ describe("a member's flood", () => {
       const records = bySeq.get(f.seq) ?? [];
       expect(records, `rejections of stream message ${f.seq}`).toHaveLength(1);
       for (const r of records[0]!.data.reasons) reasons.add(r.code);
+      // One without a readable id is named by the id it was published under, over quota or not: its sender can match the answer.
+      if (f.header) {
+        expect(records[0]!.messageId, `rejection of stream message ${f.seq}`).toBe(f.header);
+        expect(stored.get(f.header)?.map((m) => m.kind), `outcome of ${f.header}`).toEqual(["rejection"]);
+      }
     }
     // Checked in its share, not waved through or dropped: each sort shows, and the quota.
     for (const code of ["malformed", "unsigned", "bad-signature", "invalid", "rate-limited"]) expect(reasons, code).toContain(code);

@@ -213,4 +213,12 @@ describe("over quota", () => {
     expect(overQuota(sub, "AZ", reason, T0, {})).toMatchObject({ rememberFirst: false, remember: false, entry: { eventId: "rejected:seq-7:7" } });
     expect(overQuota(sub, "AZ", reason, T0, { messageId: "01a0c54f-8c80-70d6-b8c7-000000000001", kind: "receipt" })).toMatchObject({ rememberFirst: false, remember: false });
   });
+
+  it("names a body without a readable id by the id it was published under, so its sender can match the refusal", () => {
+    const id = "01a0c54f-8c80-70d6-b8c7-61e1bd023f99";
+    const junk = submitted({ bytes: "{not json", sender: "AZ", kind: "alert", msgIdHeader: id }).sub;
+    expect(overQuota(junk, "AZ", reason, T0, {})).toMatchObject({
+      rememberFirst: false, remember: false, messageId: id, entry: { eventId: `rejected:${id}:7`, messageId: id },
+    });
+  });
 });
