@@ -136,7 +136,7 @@ describe("deliver", () => {
     await eventually(() => jsm.consumers.info(DELIVERIES, consumers.broadcast("TJ")).then(() => undefined, () => true), 10_000, "TJ's broadcast consumer retired");
   });
 
-  // Needs services/coordinator/process.ts to call deliver() (writeOut).
+  // Needs services/coordinator/submission-runner.ts to call deliver().
   it("through the coordinator: a FLASH to all is stored once", async () => {
     const m = alertFrom("KZ");
     expect((await submitAndWait(ex, "KZ", m)).kind).toBe("acceptance");
