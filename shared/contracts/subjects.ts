@@ -101,7 +101,6 @@ export const kvSubject = (bucket: string, key: string) => `$KV.${bucket}.${key}`
 /** Key-value buckets (JetStream KV) holding the exchange's durable state. */
 export const buckets = {
   config: "ATIX_CONFIG",
-  registry: "ATIX_REGISTRY",
   seen: "ATIX_SEEN",
   messages: "ATIX_MESSAGES",
   /** Escalations claimed by coordinators (`<step>.<notify>.<batch>`); delivery state is the audit chain's. */

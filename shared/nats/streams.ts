@@ -50,7 +50,6 @@ export const STREAM_LIMITS = {
 /** Bucket limits: ages and sizes of what each bucket keeps. */
 export const BUCKET_LIMITS: Record<keyof typeof buckets, { max_bytes: number; max_age?: number; discard?: DiscardPolicy }> = {
   config: { max_bytes: 64 * MIB },
-  registry: { max_bytes: 16 * MIB },
   /** Replay protection: a submission's id and first outcome, for 90 days (or the newest 2 GiB). */
   seen: { max_bytes: 2 * GIB, max_age: 90 * DAY_NS, discard: DiscardPolicy.Old },
   /** Accepted messages, for authorising updates, retractions, answers and hits within 90 days. */

@@ -330,7 +330,7 @@ describe("the observer", () => {
   });
 
   it("cannot read the deliveries, the submissions or the other buckets", async () => {
-    for (const stream of [DELIVERIES, SUBMISSIONS, `KV_${buckets.seen}`, `KV_${buckets.escalationClaims}`, `KV_${buckets.registry}`])
+    for (const stream of [DELIVERIES, SUBMISSIONS, `KV_${buckets.seen}`, `KV_${buckets.escalationClaims}`])
       await expectRequestRefused(observer, () => observer.jsm.direct.getMessage(stream, { seq: 1 }), `$JS.ATIX.API.DIRECT.GET.${stream}`);
     // A stream's info (counts, limits: what `atix status` shows) but no bucket's.
     expect((await observer.jsm.streams.info(DELIVERIES)).config.name).toBe(DELIVERIES);
