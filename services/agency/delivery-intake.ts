@@ -78,7 +78,7 @@ export class DeliveryIntake {
       // Our own broadcast (the sender is not a recipient), or one stored for the registry before we
       // joined or after we left: not ours to read (no event, no receipt).
       msg.ack();
-      this.log.debug({ messageId: m.id, kind: m.kind, seq, own: m.sender === this.agency }, "broadcast not addressed to us skipped");
+      if (this.log.isLevelEnabled("debug")) this.log.debug({ messageId: m.id, kind: m.kind, seq, own: m.sender === this.agency }, "broadcast not addressed to us skipped");
       return true;
     }
     // Nothing is receipted, acknowledged or believed unless its sender signed it (docs/protocol.md §6).

@@ -80,7 +80,8 @@ export class OfficerDesk {
     let dueAt = acknowledgeAt(this.agency.duty, this.agency.timezone, arrivedAt, precedence, this.rng(m.id, "ack"));
     if (this.slow && arrivedAt < this.slow.untilMs) dueAt = arrivedAt + (dueAt - arrivedAt) * this.slow.factor;
     this.scheduler.at(`${ACK_TASK_PREFIX}${m.id}`, dueAt, () => this.acknowledge(m, precedence));
-    this.log.debug({ messageId: m.id, kind: m.kind, seq, precedence, dueAt: new Date(dueAt).toISOString() }, "acknowledgement scheduled");
+    // Per delivery: the fields (an ISO date among them) are built only when debug logs are read.
+    if (this.log.isLevelEnabled("debug")) this.log.debug({ messageId: m.id, kind: m.kind, seq, precedence, dueAt: new Date(dueAt).toISOString() }, "acknowledgement scheduled");
   }
 
   slowDown(factor: number, untilMs: number) {

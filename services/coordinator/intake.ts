@@ -211,7 +211,7 @@ export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
           w.jm.ack();
           answered(quotaOf(w.sender), Date.now(), ctx.settings().quotas);
           state.processed++;
-          ctx.log.trace({ streamSeq: w.jm.seq, outcome: processed.outcome }, "processed");
+          if (ctx.log.isLevelEnabled("trace")) ctx.log.trace({ streamSeq: w.jm.seq, outcome: processed.outcome }, "processed");
           settleOne(w);
         };
         // Acked only once everything it caused is stored.

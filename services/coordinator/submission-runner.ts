@@ -76,7 +76,8 @@ export class SubmissionRunner {
   async run(p: Prepared): Promise<Processed> {
     // Decided now: a deadline runs from the acceptance, not from when the submission was pulled.
     const nowMs = this.ctx.clock.nowMs();
-    if (p.checked.ok) this.ctx.log.debug({ messageId: p.checked.message.id, kind: p.checked.message.kind, sender: p.checked.message.sender }, "submission");
+    // Per submission: the fields are built only when someone reads debug logs.
+    if (p.checked.ok && this.ctx.log.isLevelEnabled("debug")) this.ctx.log.debug({ messageId: p.checked.message.id, kind: p.checked.message.kind, sender: p.checked.message.sender }, "submission");
     const read = this.read(p.checked, p.seen);
     const state = this.state(nowMs, read instanceof Promise ? await read : read);
     return this.apply(p.sub, p.agency, decide(p, state));
