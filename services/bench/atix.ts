@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.
 import { createLogger } from "../../shared/log.ts";
 import { AgencyHost, verification } from "../agency/index.ts";
 import { launch } from "../launcher/launch.ts";
-import { nextAuditSeq, submissionsSettled, Tally } from "./counting.ts";
+import { lastSubmissionSeq, nextAuditSeq, submissionsSettled, Tally } from "./counting.ts";
 import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
 import { writeBenchRoster } from "./roster.ts";
 import { timedRounds } from "./rounds.ts";
@@ -35,14 +35,21 @@ export interface AtixResult {
     messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number; cpuMicrosPerDelivery?: CpuPerDelivery;
     /** The agencies' signature checks over the burst: Ed25519 verifications made (the rest were remembered) and their cost per delivery. */
     verification: { checks: number; verified: number; microsPerDelivery: number };
+    /** Submissions stored during the burst (the broadcasts, then receipts and acknowledgements): each is signed, verified, stored and recorded. */
+    submissions: number;
   };
 }
 
-// Deadlines far beyond the run: no reminder or escalation traffic while measuring.
-const SETTINGS: Settings = {
-  ...DEFAULT_SETTINGS,
-  ackDeadlineMinutes: Object.fromEntries(PRECEDENCES.map((p) => [p, 10_000_000])) as Settings["ackDeadlineMinutes"],
-};
+// Deadlines far beyond the run: no reminder or escalation traffic while measuring. Quotas above
+// what the bench sends: its sender puts a whole burst in flight at once, by design.
+function benchSettings(burst: number, rounds: number): Settings {
+  const most = Math.max(DEFAULT_SETTINGS.quotas.maxInFlight, 2 * (burst + rounds));
+  return {
+    ...DEFAULT_SETTINGS,
+    ackDeadlineMinutes: Object.fromEntries(PRECEDENCES.map((p) => [p, 10_000_000])) as Settings["ackDeadlineMinutes"],
+    quotas: { maxInFlight: most, burst: most, perMinute: Math.max(DEFAULT_SETTINGS.quotas.perMinute, 60 * most) },
+  };
+}
 
 /** Acknowledgements of `ids` recorded in the audit records from `fromSeq` on, each delivery once (read after the clock stops). */
 async function recordedAcknowledgements(nc: NatsConnection, fromSeq: number, ids: Set<string>): Promise<number> {
@@ -60,7 +67,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
   const home = await mkdtemp(join(tmpdir(), "atix-bench-"));
   const { file, roster } = await writeBenchRoster(home, n);
   onStep?.(`starting an exchange of ${n} agencies`);
-  const launched = await launch({ home, roster: file, speed: BENCH_CLOCK_SPEED, coordinators: 1, agencies: false, settings: SETTINGS });
+  const launched = await launch({ home, roster: file, speed: BENCH_CLOCK_SPEED, coordinators: 1, agencies: false, settings: benchSettings(burst, rounds) });
   let host: AgencyHost | undefined;
   let nc: NatsConnection | undefined;
   try {
@@ -114,6 +121,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
     onStep?.(`ATIX: sustained burst of ${burst} FLASH broadcasts`);
     await submissionsSettled(jsm, "ATIX's rounds recorded", TIMEOUT_MS);
     const auditFrom = await nextAuditSeq(jsm);
+    const submittedBefore = await lastSubmissionSeq(jsm);
     const cpu = cpuMeter({
       broker: processCpu(launched.server?.pid),
       coordinator: processCpu(launched.coordinators[0]?.proc.pid),
@@ -126,6 +134,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
     await acked.until(measured.deliveries + deliveries, "ATIX sustained burst acknowledged (stored)", TIMEOUT_MS * 3);
     await submissionsSettled(jsm, "ATIX sustained burst recorded (audit chain)", TIMEOUT_MS * 3);
     const seconds = (performance.now() - t0) / 1000;
+    const submissions = (await lastSubmissionSeq(jsm)) - submittedBefore;
     const perDelivery = cpu.perDelivery(deliveries);
     const verified = {
       checks: verification.checks - verifiedBefore.checks,
@@ -143,6 +152,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
         messages: burst, deliveries, seconds: round(seconds), deliveriesPerSecond: Math.round(deliveries / seconds),
         ...(perDelivery ? { cpuMicrosPerDelivery: perDelivery } : {}),
         verification: verified,
+        submissions,
       },
     };
   } finally {

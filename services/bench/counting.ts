@@ -66,3 +66,8 @@ export async function submissionsSettled(jsm: JetStreamManager, what: string, ti
 export async function nextAuditSeq(jsm: JetStreamManager): Promise<number> {
   return (await jsm.streams.info(streams.audit.name)).state.last_seq + 1;
 }
+
+/** The submissions stream's last sequence: the burst's submissions are the difference across it. */
+export async function lastSubmissionSeq(jsm: JetStreamManager): Promise<number> {
+  return (await jsm.streams.info(streams.submissions.name)).state.last_seq;
+}

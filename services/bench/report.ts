@@ -90,5 +90,8 @@ function cpuLines(r: BenchResult): string[] {
     ], "    "),
     `    (the agencies' process also runs the bench's counting: a counter per acknowledgement; ` +
       `of ATIX's agencies, ${fmt(v.microsPerDelivery, 2)} µs per delivery are signature checks: ${count(v.verified)} Ed25519 verifications for ${count(v.checks)} deliveries checked, one per message per process)`,
+    `    (ATIX's burst: ${count(r.atix.sustained.submissions)} submissions stored for ${count(r.atix.sustained.deliveries)} deliveries, ` +
+      `${fmt(r.atix.sustained.deliveries / Math.max(1, r.atix.sustained.submissions - r.atix.sustained.messages), 1)} deliveries per receipt or acknowledgement; ` +
+      `the floor: ${fmt(r.floor.sustained.deliveries / Math.max(1, r.floor.sustained.records), 1)} per batch)`,
   ];
 }

@@ -27,7 +27,11 @@ export const DEFAULT_ROSTER = resolve(new URL("../../simulations/rosters/forum-9
  * The coordinator's live heap is some 30 MB, but V8 lets it grow to ~100 MB before collecting:
  * a limit keeps its peak well under the 300 MB budget at 1000 agencies (measured 184 MB with 128).
  */
-export const COORDINATOR_NODE_ARGS = ["--max-old-space-size=160"];
+export const COORDINATOR_NODE_ARGS = [
+  "--max-old-space-size=160",
+  // For finding where the time goes (docs/performance.md): a V8 CPU profile per coordinator process.
+  ...(process.env.ATIX_COORDINATOR_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.ATIX_COORDINATOR_CPU_PROF}`] : []),
+];
 
 export interface LaunchOptions {
   home: string;
