@@ -200,7 +200,8 @@ export class SubmissionRunner {
   /** A receipt's or acknowledgement's record, applied to the view once stored (a write that failed is retried, not taken for a repeat). */
   private record(entry: NonNullable<Extract<Decision, { type: "track" }>["entry"]>, covered: ReadonlySet<TrackingRecord>): Promise<void> {
     const { ctx, recording } = this;
-    const rest = ctx.audit.append(entry).then(() => ctx.tracking.applyWritten(entry));
+    ctx.tracking.expectWritten(entry.eventId);
+    const rest = ctx.audit.append(entry).then(() => ctx.tracking.applyStoredWrite(entry));
     for (const t of covered) recording.set(t, rest);
     const forget = () => covered.forEach((t) => recording.get(t) === rest && recording.delete(t));
     rest.then(forget, forget);

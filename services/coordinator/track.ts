@@ -15,11 +15,14 @@ interface Item {
   messageId: string;
   /** The agency's own time for this delivery. */
   at: string;
-  officer?: string;
-  action?: string;
-  /** Where the item sits in the message, for a rejection's path. */
-  path: string;
+  officer?: string | undefined;
+  action?: string | undefined;
+  /** Where the item sits in the message: -1 for body.messageId, else its index in body.more. */
+  index: number;
 }
+
+/** The item's path in the message, for a rejection (built only then: items come by the hundred). */
+const pathOf = (item: Item) => (item.index < 0 ? "body.messageId" : `body.more[${item.index}].messageId`);
 
 /** What tracking a receipt or acknowledgement is decided on. */
 export interface TrackingState {
@@ -48,14 +51,19 @@ export type TrackDecision =
 
 function itemsOf(m: Tracked): Item[] {
   if (m.kind === "receipt") {
-    const { messageId, receivedAt, more = [] } = m.body;
-    return [{ messageId, at: receivedAt, path: "body.messageId" }, ...more.map((x, i) => ({ messageId: x.messageId, at: x.receivedAt, path: `body.more[${i}].messageId` }))];
+    const { messageId, receivedAt, more } = m.body;
+    const items: Item[] = [{ messageId, at: receivedAt, index: -1 }];
+    if (more) for (let i = 0; i < more.length; i++) items.push({ messageId: more[i]!.messageId, at: more[i]!.receivedAt, index: i });
+    return items;
   }
-  const { messageId, officer, action, more = [] } = m.body;
-  return [
-    { messageId, at: m.sentAt, officer, action, path: "body.messageId" },
-    ...more.map((x, i) => ({ messageId: x.messageId, at: x.acknowledgedAt, officer: x.officer, action: x.action, path: `body.more[${i}].messageId` })),
-  ];
+  const { messageId, officer, action, more } = m.body;
+  const items: Item[] = [{ messageId, at: m.sentAt, officer, action, index: -1 }];
+  if (more)
+    for (let i = 0; i < more.length; i++) {
+      const x = more[i]!;
+      items.push({ messageId: x.messageId, at: x.acknowledgedAt, officer: x.officer, action: x.action, index: i });
+    }
+  return items;
 }
 
 /** `storedAtMs`: when the stream stored the message (wall ms), for a reference not stored yet. */
@@ -67,7 +75,7 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
     // Per delivery: the view answers at once; only a delivery it does not hold was looked up.
     const t = state.view.get(item.messageId, m.sender) ?? deliveryOf(state, m.sender, item.messageId, storedAtMs);
     if (t === undefined) {
-      unknown.push({ code: "unknown-reference", path: item.path, message: `expected a message delivered to ${m.sender}; ${item.messageId} is not one` });
+      unknown.push({ code: "unknown-reference", path: pathOf(item), message: `expected a message delivered to ${m.sender}; ${item.messageId} is not one` });
       continue;
     }
     if (t === "settled") continue;
@@ -100,18 +108,12 @@ function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): Batc
   const when = Math.min(nowMs, Math.max(deliveredMs, atMs));
   // The agency's own text when it stands and is already in toISOString's form (most are).
   const at = when === atMs && isIsoForm(item.at) ? item.at : new Date(when).toISOString();
-  const base = { messageId: item.messageId, kind: t.kind, agency: t.originator, at };
-  if (m.kind === "receipt") return { ...base, data: {} };
-  return {
-    ...base,
-    data: {
-      ...(item.officer ? { officer: item.officer } : {}),
-      ...(item.action ? { action: item.action } : {}),
-      latencyMs: when - deliveredMs,
-      withinDeadline: when <= deadlineMs,
-      precedence: t.precedence,
-    },
-  };
+  if (m.kind === "receipt") return { messageId: item.messageId, kind: t.kind, agency: t.originator, at, data: {} };
+  // Field by field, not spreads of fresh objects: this runs for every delivery acknowledged.
+  const data: AckCounted = { latencyMs: when - deliveredMs, withinDeadline: when <= deadlineMs, precedence: t.precedence };
+  if (item.officer) data.officer = item.officer;
+  if (item.action) data.action = item.action;
+  return { messageId: item.messageId, kind: t.kind, agency: t.originator, at, data };
 }
 
 /** YYYY-MM-DDTHH:mm:ss.sssZ, which is what toISOString gives for any time that parsed to the same ms. */

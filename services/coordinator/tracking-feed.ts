@@ -3,6 +3,7 @@
 // reaches this one's view too. Records this instance writes are applied as it writes them.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { followChain } from "../../shared/audit/chain-follower.ts";
+import { decodeStored } from "../../shared/audit/chain-read.ts";
 import { AuditHead, type AuditRecord } from "../../shared/contracts/index.ts";
 import { applyStored } from "../../shared/exchange/tracking-read.ts";
 import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
@@ -25,24 +26,43 @@ export interface TrackingFeed {
 const PRUNE_EVERY_RECORDS = 20_000;
 
 export async function startTrackingFeed(nc: NatsConnection, view: TrackingView, log: Logger, prune: () => void = () => undefined): Promise<TrackingFeed> {
+  // The last record read: decoded, or (one this instance wrote, passed over undecoded) its bytes.
   let last: unknown;
+  let lastStored: { streamSeq: number; data: Uint8Array } | undefined;
   let head: AuditHead | undefined;
+  const read = (streamSeq: number) => {
+    if (streamSeq % PRUNE_EVERY_RECORDS === 0) prune();
+  };
   // Reopened after a lost or stalled follower from the next record it had not applied.
   const chain = await followChain(
     nc,
     { fromSeq: 1 },
     (streamSeq, record) => {
       last = record;
+      lastStored = undefined;
       applyStored(view, record);
-      if (streamSeq % PRUNE_EVERY_RECORDS === 0) prune();
+      read(streamSeq);
     },
-    { log },
+    {
+      log,
+      // What this instance wrote it applied as it wrote it: not even parsed when read back.
+      known: (msgId, streamSeq, data) => {
+        if (!view.takeWritten(msgId)) return false;
+        lastStored = { streamSeq, data };
+        read(streamSeq);
+        return true;
+      },
+    },
   );
   return {
     ready: chain.caughtUp,
     current: (waitMs) => chain.current(waitMs),
     head() {
       // Checked when asked (once a second), not per record read.
+      if (lastStored) {
+        last = decodeStored(lastStored.streamSeq, lastStored.data).record;
+        lastStored = undefined;
+      }
       const r = last as Partial<AuditRecord> | undefined;
       if (r && r.hash !== head?.hash) head = AuditHead.safeParse(r && { seq: r.seq, hash: r.hash, at: r.at, recordedAt: r.recordedAt, signature: r.signature }).data;
       return head;

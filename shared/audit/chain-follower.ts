@@ -4,7 +4,7 @@
 // died and it was not recreated), is opened again from the next record it had not handed on, so
 // every record comes once, in order. Observers, which may create no consumer, follow it with
 // followChainLive (chain-live.ts); both hand records on alike and end where ChainReader.end says.
-import { DeliverPolicy, type ConsumerMessages, jetstream } from "@nats-io/jetstream";
+import { DeliverPolicy, type ConsumerMessages, jetstream, PubHeaders } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
 import { streams, subjects } from "../contracts/subjects.ts";
@@ -102,11 +102,16 @@ export interface ChainFollowOptions {
   log?: Logger;
   /** How often a quiet follower is checked against the chain's length (default 2 s). */
   stallCheckMs?: number;
+  /**
+   * Records the reader has already (it wrote them), by their msgID: passed over undecoded. Told
+   * the stored bytes, so a reader that needs the last record can decode it when it asks.
+   */
+  known?: (msgId: string, streamSeq: number, data: Uint8Array) => boolean;
 }
 
 /** Hands every record from `from` on to `onRecord`, in stream order, once each. */
 export async function followChain(nc: NatsConnection, from: ChainStart, onRecord: OnRecord, opts: ChainFollowOptions = {}): Promise<ChainFollower> {
-  const log = opts.log;
+  const { log, known } = opts;
   const hand = handOn(onRecord, log);
   // One reader for every check (each would otherwise cost a request of its own).
   const reader = await retryTransient(() => ChainReader.of(nc));
@@ -144,8 +149,11 @@ export async function followChain(nc: NatsConnection, from: ChainStart, onRecord
         for await (const m of follower) {
           if (m.seq < next) continue; // already handed on (never twice, whatever a consumer replays)
           next = m.seq + 1;
-          const { streamSeq, record }: ChainMessage = decodeStored(m.seq, m.data);
-          hand(streamSeq, record);
+          const msgId = known && m.headers?.get(PubHeaders.MsgIdHdr);
+          if (!msgId || !known!(msgId, m.seq, m.data)) {
+            const { streamSeq, record }: ChainMessage = decodeStored(m.seq, m.data);
+            hand(streamSeq, record);
+          }
           passed(next);
         }
       } catch (e) {

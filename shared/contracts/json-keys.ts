@@ -5,13 +5,25 @@
 interface Frame {
   /** Keys seen so far in an object; absent for an array. */
   keys?: Set<string>;
-  path: string;
+  /** The enclosing object or array, and this one's key or index in it: the path, built only for a duplicate. */
+  parent: Frame | undefined;
+  name: string | number;
   key?: string;
   index: number;
   expectKey: boolean;
 }
 
-const child = (f: Frame, name: string | number) => (typeof name === "number" ? `${f.path}[${name}]` : f.path ? `${f.path}.${name}` : name);
+/** `$`-free path of a frame's member `name`, as a rejection names it (a.b[2].c). */
+function pathOf(f: Frame | undefined, name: string | number): string {
+  const names: (string | number)[] = [name];
+  for (let g = f; g?.parent; g = g.parent) names.push(g.name);
+  let path = "";
+  for (let i = names.length - 1; i >= 0; i--) {
+    const n = names[i]!;
+    path = typeof n === "number" ? `${path}[${n}]` : path ? `${path}.${n}` : n;
+  }
+  return path;
+}
 
 /** The path of the first key named twice in one object, in text that JSON.parse accepted. */
 export function findDuplicateKey(text: string): string | undefined {
@@ -30,16 +42,17 @@ export function findDuplicateKey(text: string): string | undefined {
       if (top?.keys && top.expectKey) {
         // Compared decoded: "a" and "\u0061" are the same key (decoding only when there is an escape).
         const key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
-        if (top.keys.has(key)) return child(top, key);
+        if (top.keys.has(key)) return pathOf(top, key);
         top.keys.add(key);
         top.key = key;
         top.expectKey = false;
       }
       i = j;
     } else if (c === 0x7b || c === 0x5b) {
+      // Paths are not built as objects open (most texts have no duplicate): the frame knows its parent and name.
       const parent = stack[stack.length - 1];
-      const path = parent ? (parent.keys ? child(parent, parent.key ?? "") : child(parent, parent.index)) : "";
-      stack.push(c === 0x7b ? { keys: new Set(), path, index: 0, expectKey: true } : { path, index: 0, expectKey: false });
+      const name = parent ? (parent.keys ? (parent.key ?? "") : parent.index) : "";
+      stack.push(c === 0x7b ? { keys: new Set(), parent, name, index: 0, expectKey: true } : { parent, name, index: 0, expectKey: false });
     } else if (c === 0x7d || c === 0x5d) {
       stack.pop();
     } else if (c === 0x2c) {

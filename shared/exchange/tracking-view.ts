@@ -145,6 +145,19 @@ export class TrackingView {
     this.apply(record);
   }
 
+  /**
+   * A record this process is about to write and will apply once stored (applyStoredWrite): read
+   * back before then, it is passed over, not applied ahead of its write.
+   */
+  expectWritten(eventId: string) {
+    this.written.add(eventId);
+  }
+
+  /** Applies a record noted with expectWritten, now stored. */
+  applyStoredWrite(record: Chained) {
+    this.apply(record);
+  }
+
   /** Applies a record read from the chain, unless this process applied it as it wrote it. */
   applyRead(record: Chained) {
     if (this.written.delete(record.eventId)) return;
@@ -233,8 +246,34 @@ export class TrackingView {
 
   /** Applies one audit record, or one delivery's event of one (any event; those about no delivery change nothing). */
   apply(record: Chained) {
-    if (record.event === "retracted") return this.retract(record.data.refersTo);
-    if (record.event === "escalated") this.escalationSent(record);
+    // The events that come by the delivery are applied item by item, without an expanded copy of
+    // the record per delivery (perDelivery's shape): a broadcast's record names 89 recipients.
+    const id = record.messageId;
+    switch (record.event) {
+      case "retracted":
+        return this.retract(record.data.refersTo);
+      case "delivered": {
+        const d = record.data;
+        if (!id) return;
+        if ("recipients" in d) for (const recipient of d.recipients) this.deliver(id, recipient, record.kind, record.at, d);
+        else if ("agency" in record && record.agency) this.deliver(id, record.agency, record.kind, record.at, d);
+        return;
+      }
+      case "receipted": {
+        const d = record.data;
+        if (id) this.receipted(id, record.actor, d.receiptId, record.at);
+        if ("more" in d && d.more) for (const i of d.more) this.receipted(i.messageId, record.actor, d.receiptId, i.at);
+        return;
+      }
+      case "acknowledged": {
+        const d = record.data;
+        if (id) this.acknowledged(id, record.actor, d.ackId, record.at, d);
+        if ("more" in d && d.more) for (const i of d.more) this.acknowledged(i.messageId, record.actor, d.ackId, i.at, i);
+        return;
+      }
+      case "escalated":
+        this.escalationSent(record);
+    }
     for (const e of perDelivery(record)) this.applyOne(e);
   }
 
@@ -267,47 +306,46 @@ export class TrackingView {
 
   private applyOne(e: Expand<ChainEvent>) {
     const id = e.messageId;
-    if (!id) return;
-    if (e.event === "delivered") return this.deliver(e, id);
-    if (e.event === "escalated") return this.settle(id, e.data.recipient, e.data.step, "done");
-    if (e.event !== "receipted" && e.event !== "acknowledged") return;
-    const t = this.get(id, e.actor);
-    if (!t) return;
+    if (id && e.event === "escalated") this.settle(id, e.data.recipient, e.data.step, "done");
+  }
+
+  private receipted(messageId: string, actor: string, receiptId: string, at: string) {
+    const t = this.get(messageId, actor);
+    if (!t || t.receiptId) return;
     // Field by field, not Object.assign of a fresh object: this runs for every delivery.
-    if (e.event === "receipted" && !t.receiptId) {
-      t.receiptId = e.data.receiptId;
-      t.receiptAt = e.at;
-      if (t.state === "delivered") t.state = "receipted";
-    } else if (e.event === "acknowledged" && !t.ackId) {
-      const d = e.data;
-      if (t.state !== "closed") t.state = "acknowledged";
-      t.ackId = d.ackId;
-      t.ackAt = e.at;
-      t.receiptAt ??= e.at;
-      if (d.officer) t.ackBy = d.officer;
-      t.ackLatencyMs = d.latencyMs;
-      t.withinDeadline = d.withinDeadline;
-      this.markSettled(t);
-    }
+    t.receiptId = receiptId;
+    t.receiptAt = at;
+    if (t.state === "delivered") t.state = "receipted";
+  }
+
+  private acknowledged(messageId: string, actor: string, ackId: string, at: string, d: { officer?: string | undefined; latencyMs: number; withinDeadline: boolean }) {
+    const t = this.get(messageId, actor);
+    if (!t || t.ackId) return;
+    if (t.state !== "closed") t.state = "acknowledged";
+    t.ackId = ackId;
+    t.ackAt = at;
+    t.receiptAt ??= at;
+    if (d.officer) t.ackBy = d.officer;
+    t.ackLatencyMs = d.latencyMs;
+    t.withinDeadline = d.withinDeadline;
+    this.markSettled(t);
   }
 
   /** The times and heap entry of the message whose deliveries are being added (they come one after another). */
   private adding: { messageId: string; deadline: string; times: Times; entry: Entry } | undefined;
 
-  private deliver(e: Extract<Expand<ChainEvent>, { event: "delivered" }>, id: string) {
-    const recipient = e.agency;
-    const d = e.data;
+  private deliver(id: string, recipient: string, kind: string | undefined, at: string, d: { deadline: string; originator: string; precedence: TrackingRecord["precedence"] }) {
     let ofMessage = this.byMessage.get(id);
     if (ofMessage?.has(recipient)) return;
     if (!ofMessage) this.byMessage.set(id, (ofMessage = new Map()));
     const deadline = d.deadline;
     const t: TrackingRecord = {
       messageId: id,
-      kind: e.kind ?? "alert",
+      kind: (kind ?? "alert") as TrackingRecord["kind"],
       originator: d.originator,
       recipient,
       precedence: d.precedence,
-      deliveredAt: e.at,
+      deliveredAt: at,
       deadline,
       state: "delivered",
       escalations: NO_ESCALATIONS,
@@ -315,7 +353,7 @@ export class TrackingView {
     // A message's deliveries share their times and their place in the deadline heap.
     let a = this.adding;
     if (!a || a.messageId !== id || a.deadline !== deadline || a.entry.left) {
-      const times = { deliveredMs: parseTime(e.at), deadlineMs: parseTime(deadline) };
+      const times = { deliveredMs: parseTime(at), deadlineMs: parseTime(deadline) };
       const entry: Entry = { deadlineMs: times.deadlineMs, messageId: id, records: [] };
       pushHeap(this.pending, entry);
       a = this.adding = { messageId: id, deadline, times, entry };

@@ -88,6 +88,31 @@ describe("followChain", () => {
     expect(seen).toHaveLength(10);
   });
 
+  it("passes over undecoded the records its reader says it knows by msgID, and still moves past them", async () => {
+    const before = await lastSeq();
+    const ids = await appendDeliveries(4);
+    const knownIds = new Set([`delivered:${ids[1]}`, `delivered:${ids[3]}`]);
+    const handed: string[] = [];
+    const passed: number[] = [];
+    const chain = await followChain(nc, { fromSeq: before + 1 }, (_seq, record) => void handed.push((record as { messageId: string }).messageId), {
+      known: (msgId, seq, data) => {
+        if (!knownIds.has(msgId)) return false;
+        passed.push(seq);
+        expect(JSON.parse(new TextDecoder().decode(data)).eventId).toBe(msgId); // the stored bytes, for a reader that needs them
+        return true;
+      },
+    });
+    try {
+      await chain.caughtUp;
+      expect(handed).toEqual([ids[0], ids[2]]);
+      expect(passed).toEqual([before + 2, before + 4]);
+      expect(chain.next()).toBe(before + 5);
+      expect(await chain.current(0)).toBe(true);
+    } finally {
+      await chain.stop();
+    }
+  });
+
   it("`fromNow` is the chain's end when it started, also after a reopen: what was appended while stalled still comes", async () => {
     await appendDeliveries(3); // before: never handed on
     const start = await lastSeq();
