@@ -58,7 +58,7 @@ export class SimClock {
     return new Date(this.nowMs());
   }
   iso(): string {
-    return this.now().toISOString();
+    return isoAt(this.nowMs());
   }
 
   /** Wall milliseconds until simulated time reaches `simMs` (Infinity while paused). */
@@ -84,4 +84,15 @@ export class SimClock {
   resume() {
     if (this.state.paused) this.state = { ...this.state, wallAnchor: this.wallNow(), paused: false };
   }
+}
+
+let lastIsoMs = Number.NaN;
+let lastIso = "";
+/** `new Date(ms).toISOString()`, remembered for the last `ms`: deliveries read in one turn share their time. */
+export function isoAt(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
 }

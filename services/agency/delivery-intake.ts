@@ -6,7 +6,7 @@
 // Only what the coordinator tracks is receipted; nothing a receipt could answer is, so no loop.
 // Deliveries come from two consumers (own, broadcast); the seen set spans both.
 import type { JsMsg } from "@nats-io/jetstream";
-import type { SimClock } from "../../shared/clock.ts";
+import { isoAt, type SimClock } from "../../shared/clock.ts";
 import { type Message, type MessageKind, parseMessageText, RECIPIENTS_HEADER, readableFieldsOf, TRACKED_KINDS } from "../../shared/contracts/index.ts";
 import { LogBudget, type Logger } from "../../shared/log.ts";
 import { readBroadcast } from "./broadcast-parse.ts";
@@ -58,11 +58,11 @@ export class DeliveryIntake {
     this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
   }
 
-  /** Returns false when the receipt could not be submitted: the delivery stays unacked. */
-  async handle(msg: JsMsg, from: DeliverySource): Promise<boolean> {
+  /** Returns false when the receipt could not be submitted: the delivery stays unacked. Synchronous: it runs per delivery. */
+  handle(msg: JsMsg, from: DeliverySource): boolean {
     const seq = msg.seq;
     const nowMs = this.clock.nowMs();
-    const at = new Date(nowMs).toISOString();
+    const at = isoAt(nowMs);
     // Every hosted agency reads the same stored broadcast: parsed once per process.
     const broadcast = from.broadcast ? readBroadcast(msg.info.stream, seq, msg.data, () => msg.headers?.get(RECIPIENTS_HEADER)) : undefined;
     const parsed = broadcast ? broadcast.parsed : parseMessageText(msg.data);
@@ -82,7 +82,7 @@ export class DeliveryIntake {
       return true;
     }
     // Nothing is receipted, acknowledged or believed unless its sender signed it (docs/protocol.md §6).
-    const verified = verifyDelivery(m, msg.data, this.keys, msg);
+    const verified = verifyDelivery(m, msg.data, this.keys, msg, broadcast);
     if (!verified.ok) {
       msg.ack(); // read again it would fail again: never redelivered for ever
       this.log.warn({ messageId: m.id, kind: m.kind, sender: m.sender, seq, subject: msg.subject, reason: verified.reason }, "delivery with a signature that does not verify skipped");

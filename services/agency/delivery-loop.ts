@@ -10,7 +10,7 @@ import type { Logger } from "../../shared/log.ts";
  * Handles one delivery; returns false if it could not (the loop then re-reads from there). A
  * delivery that fails after the handler returned calls the loop's rewind().
  */
-export type DeliveryHandler = (msg: JsMsg) => Promise<boolean>;
+export type DeliveryHandler = (msg: JsMsg) => boolean | Promise<boolean>;
 
 /**
  * Small pull batches: the pulled-but-unhandled tail stays short when the node stops, and a
@@ -60,6 +60,21 @@ export class DeliveryLoop {
     clearTimeout(timer);
   }
 
+  /** The handler's answer; false if it threw. A synchronous answer costs no promise (this runs per delivery). */
+  private handled(msg: JsMsg): boolean | Promise<boolean> {
+    try {
+      const r = this.handle(msg);
+      return typeof r === "boolean" ? r : r.catch((err: unknown) => this.failed(msg, err));
+    } catch (err) {
+      return this.failed(msg, err);
+    }
+  }
+
+  private failed(msg: JsMsg, err: unknown): false {
+    this.log.error({ err, seq: msg.seq }, "delivery handler failed");
+    return false;
+  }
+
   private async run() {
     while (!this.stopping) {
       let failed = false;
@@ -73,7 +88,8 @@ export class DeliveryLoop {
             msg.nak();
             continue;
           }
-          if (!(await this.handle(msg).catch((err) => (this.log.error({ err, seq: msg.seq }, "delivery handler failed"), false)))) {
+          const h = this.handled(msg);
+          if (!(typeof h === "boolean" ? h : await h)) {
             failed = true;
             msg.nak();
             messages.stop();

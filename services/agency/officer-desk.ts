@@ -2,7 +2,7 @@
 // Acknowledgements, RFI answers and hits are sim-time tasks in the scheduler, so they follow
 // the exchange clock and survive the node going offline and coming back (kept in memory).
 import type { AlertMessage, EscalationMessage, Message, Precedence, RfiMessage, RosterAgency } from "../../shared/contracts/index.ts";
-import type { SimClock } from "../../shared/clock.ts";
+import { isoAt, type SimClock } from "../../shared/clock.ts";
 import type { Logger } from "../../shared/log.ts";
 import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts";
 import type { EventHub } from "./events.ts";
@@ -61,7 +61,7 @@ export class OfficerDesk {
   }
   private at(): { ms: number; iso: string } {
     const ms = this.clock.nowMs();
-    return { ms, iso: new Date(ms).toISOString() };
+    return { ms, iso: isoAt(ms) };
   }
 
   /** Remembers the precedence of alerts and RFIs (ours or received) for what later refers to them. */
@@ -127,7 +127,7 @@ export class OfficerDesk {
   private async acknowledge(m: Message, precedence: Precedence) {
     const now = this.at();
     const { id, timezone } = this.agency;
-    const action = chooseAction(m, precedence, this.rng(m.id, "action"));
+    const action = chooseAction(m, precedence, () => this.rng(m.id, "action"));
     const acking = this.acks.add({ delivered: m, at: now.iso, officer: officerOnWatch(id, timezone, now.ms), action });
     // Before its receipt left: the acknowledgement goes alone and the intake reports it receipted first.
     // (standIn chains on `acking` before this awaits it: the receipted event comes first.)
@@ -139,7 +139,7 @@ export class OfficerDesk {
     if (m.kind !== "rfi" && m.kind !== "alert") return;
     const script = this.settings.scripted?.(m.id);
     if (m.kind === "rfi") return this.planAnswer(m, now.ms, script);
-    if (script ? scriptedHit(script, id) : chance(this.rng(m.id, "hit?"), this.settings.hitProbability))
+    if (script ? scriptedHit(script, id) : this.settings.hitProbability > 0 && chance(this.rng(m.id, "hit?"), this.settings.hitProbability))
       this.scheduler.at(`hit:${m.id}`, now.ms + uniform(this.rng(m.id, "hit-at"), 5, 45) * MINUTE_MS, () => this.reportHit(m));
   }
 

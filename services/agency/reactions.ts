@@ -48,12 +48,15 @@ function onceEach<T extends { delivered: Message }>(items: T[]): T[] {
   return items.filter((x) => !seen.has(x.delivered.id) && !!seen.add(x.delivered.id));
 }
 
-/** What the officer does with it: urgent alerts and questions get action, updates are noted. */
-export function chooseAction(delivered: Message, precedence: Precedence, rng: Rng): Action {
+/**
+ * What the officer does with it: urgent alerts and questions get action, updates are noted.
+ * `rng` is asked for only when chance decides (most deliveries it does not).
+ */
+export function chooseAction(delivered: Message, precedence: Precedence, rng: () => Rng): Action {
   switch (delivered.kind) {
     case "alert":
       if (precedence === "FLASH" || precedence === "IMMEDIATE") return "acting";
-      return chance(rng, precedence === "PRIORITY" ? 0.5 : 0.3) ? "forwarded-nationally" : "noted";
+      return chance(rng(), precedence === "PRIORITY" ? 0.5 : 0.3) ? "forwarded-nationally" : "noted";
     case "rfi":
     case "hit":
       return "acting";
@@ -75,7 +78,8 @@ export interface Acknowledging {
 export function acknowledgementFor(items: Acknowledging[], agency: string): MessageOf<"acknowledgement"> {
   const [first, ...rest] = onceEach(items);
   if (!first) throw new Error("expected at least one delivery to acknowledge");
-  const more = rest.map((x) => ({ messageId: x.delivered.id, officer: x.officer, action: x.action, acknowledgedAt: x.at }));
+  // Keys in canonical order: signing then need not sort each item's (canonical.ts).
+  const more = rest.map((x) => ({ acknowledgedAt: x.at, action: x.action, messageId: x.delivered.id, officer: x.officer }));
   return compose(
     "acknowledgement",
     { messageId: first.delivered.id, officer: first.officer, action: first.action, ...(more.length ? { more } : {}) },

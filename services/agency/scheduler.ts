@@ -24,6 +24,8 @@ export const RETRY_WALL_MS = 1_000;
 export class SimScheduler {
   private readonly tasks = new Map<string, Entry>();
   private timer: NodeJS.Timeout | undefined;
+  /** The simulated time the wall timer is armed for. */
+  private armedFor: number | undefined;
   private active = false;
   private readonly running = new Set<Promise<void>>();
 
@@ -39,6 +41,8 @@ export class SimScheduler {
   /** Schedules (or replaces) the task under `key` at simulated time `dueAt` (ms). */
   at(key: string, dueAt: number, run: Task) {
     this.tasks.set(key, { key, dueAt, run });
+    // The wall timer fires first anyway (and re-arms for the rest): no re-arming per task added.
+    if (this.timer && this.armedFor !== undefined && dueAt >= this.armedFor) return;
     this.arm();
   }
   /** Moves an existing task; false if there is none under `key`. */
@@ -85,33 +89,55 @@ export class SimScheduler {
   arm() {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.armedFor = undefined;
     if (!this.active || this.tasks.size === 0) return;
     let first = Number.POSITIVE_INFINITY;
     for (const e of this.tasks.values()) first = Math.min(first, e.dueAt);
     const wait = this.clock.wallDelayUntil(first);
     if (!Number.isFinite(wait)) return; // paused clock: re-armed when it resumes
-    this.timer = setTimeout(() => this.fire(), Math.min(Math.ceil(wait), MAX_WAIT_MS));
+    const ms = Math.min(Math.ceil(wait), MAX_WAIT_MS);
+    this.timer = setTimeout(() => this.fire(), ms);
+    // A shortened wait (MAX_WAIT_MS) fires before `first`: tasks added meanwhile re-arm as they come.
+    this.armedFor = ms < Math.ceil(wait) ? undefined : first;
     this.timer.unref?.();
   }
 
   private fire() {
     this.timer = undefined;
+    this.armedFor = undefined;
     const now = this.clock.nowMs();
-    const due = [...this.tasks.values()].filter((e) => e.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
+    const due: Entry[] = [];
+    for (const e of this.tasks.values()) if (e.dueAt <= now) due.push(e);
+    due.sort((a, b) => a.dueAt - b.dueAt);
     for (const e of due) {
       this.tasks.delete(e.key);
-      const p = (async () => e.run())()
-        .catch((err) => {
-          e.failures = (e.failures ?? 0) + 1;
-          // Kept unless dropped, or replaced meanwhile (the task scheduled itself again).
-          if (!this.onError(e.key, err, e.failures) || this.tasks.has(e.key)) return;
-          if (this.active) e.dueAt = Math.max(e.dueAt, this.clock.nowMs() + RETRY_WALL_MS * this.clock.speed);
-          this.tasks.set(e.key, e);
-          this.arm();
-        })
-        .finally(() => this.running.delete(p));
+      // Run as it is (one promise per asynchronous task, not three): this fires for every acknowledgement.
+      let r: Promise<void> | void;
+      try {
+        r = e.run();
+      } catch (err) {
+        this.failed(e, err);
+        continue;
+      }
+      if (!r) continue;
+      const p: Promise<void> = r.then(
+        () => void this.running.delete(p),
+        (err: unknown) => {
+          this.running.delete(p);
+          this.failed(e, err);
+        },
+      );
       this.running.add(p);
     }
+    this.arm();
+  }
+
+  private failed(e: Entry, err: unknown) {
+    e.failures = (e.failures ?? 0) + 1;
+    // Kept unless dropped, or replaced meanwhile (the task scheduled itself again).
+    if (!this.onError(e.key, err, e.failures) || this.tasks.has(e.key)) return;
+    if (this.active) e.dueAt = Math.max(e.dueAt, this.clock.nowMs() + RETRY_WALL_MS * this.clock.speed);
+    this.tasks.set(e.key, e);
     this.arm();
   }
 }

@@ -87,7 +87,10 @@ export const verification = { checks: 0, verified: 0, micros: 0 };
  * bytes and the key alone: a delivery with the same bytes, checked against the same key, gets the
  * remembered verdict (bytes compared, far cheaper than a verification).
  */
-export function verifyDelivery(m: Message, data: Uint8Array, keys: SenderKeys, stored: StoredDelivery): VerifyResult {
+/** Verdicts on broadcasts, by the process's one parse of each (broadcast-parse.ts: same stored bytes). */
+const byBroadcast = new WeakMap<object, { key: string; verdict: VerifyResult }>();
+
+export function verifyDelivery(m: Message, data: Uint8Array, keys: SenderKeys, stored: StoredDelivery, broadcast?: object): VerifyResult {
   verification.checks++;
   const sig = m.signature;
   if (!sig) return { ok: false, reason: "expected a signature: unsigned" };
@@ -108,13 +111,20 @@ export function verifyDelivery(m: Message, data: Uint8Array, keys: SenderKeys, s
     }
     key = sig.key;
   }
+  // A broadcast's parse stands for its bytes (compared when it was read): no key to build, no bytes to compare again.
+  const known = broadcast && byBroadcast.get(broadcast);
+  if (known && known.key === key) return known.verdict;
   const id = `${m.id}:${sig.value}`;
   const hit = memo.get(id);
-  if (hit && hit.key === key && Buffer.compare(hit.data, data) === 0) return hit.verdict;
+  if (hit && hit.key === key && Buffer.compare(hit.data, data) === 0) {
+    if (broadcast) byBroadcast.set(broadcast, { key, verdict: hit.verdict });
+    return hit.verdict;
+  }
   const started = performance.now();
   const verdict = verify(m, key);
   verification.micros += (performance.now() - started) * 1000;
   verification.verified++;
   if (data.byteLength <= MEMO_MAX_BYTES) memo.set(id, { data: data.slice(), key, verdict }); // a copy: the client may reuse its read buffers
+  if (broadcast) byBroadcast.set(broadcast, { key, verdict });
   return verdict;
 }

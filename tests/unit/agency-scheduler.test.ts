@@ -7,6 +7,52 @@ import { SimClock } from "../../shared/clock.ts";
 afterEach(() => void vi.useRealTimers());
 
 describe("SimScheduler", () => {
+  it("runs tasks in due order whether they come before or after the one the timer is armed for, each once", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = SimClock.start(1000, 0);
+    const s = new SimScheduler(clock);
+    const ran: string[] = [];
+    s.start();
+    // The first arms the wall timer; later ones due after it do not re-arm it, one due sooner does.
+    s.at("b", 20_000, () => void ran.push("b"));
+    s.at("c", 30_000, () => void ran.push("c"));
+    s.at("d", 30_000, () => void ran.push("d"));
+    s.at("a", 10_000, () => void ran.push("a"));
+    s.at("e", 120_000_000, () => void ran.push("e")); // past the longest single wall wait (60 s)
+    await vi.advanceTimersByTimeAsync(15);
+    expect(ran).toEqual(["a"]);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(ran).toEqual(["a", "b", "c", "d"]);
+    s.at("f", clock.nowMs() + 1_000, () => void ran.push("f"));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(ran).toEqual(["a", "b", "c", "d", "f"]);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(ran).toEqual(["a", "b", "c", "d", "f", "e"]);
+    expect(s.size).toBe(0);
+  });
+
+  it("waits for running asynchronous tasks when paused, and hands a rejected one to its owner", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = SimClock.start(1000, 0);
+    const failed: string[] = [];
+    const s = new SimScheduler(clock, (key) => (failed.push(key), false));
+    let finished = false;
+    s.at("slow", 1_000, async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      finished = true;
+    });
+    s.at("bad", 1_000, async () => {
+      throw new Error("refused");
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(2);
+    expect(failed).toEqual(["bad"]);
+    const paused = s.pause(1_000);
+    await vi.advanceTimersByTimeAsync(60);
+    await paused;
+    expect(finished).toBe(true);
+  });
+
   it("runs a kept task again RETRY_WALL_MS later until it succeeds, counting its failures", async () => {
     vi.useFakeTimers({ now: 0 });
     const clock = SimClock.start(1000, 0);
