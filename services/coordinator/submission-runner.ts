@@ -15,6 +15,7 @@ import type { Context } from "./context.ts";
 import { type Acceptance, decide, type Decision, decideSeen, type DecisionState, type Judged, overQuota, type Rejection, type Submission } from "./decide.ts";
 import { deliver } from "./deliver.ts";
 import { deliverOutcome, rejectionFor, replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
+import { appendOwnRecord } from "./own-records.ts";
 import { type Reference, referenceOf } from "./references.ts";
 
 /** A submission checked ahead of its turn (intake.ts), its id's seen record already being read. */
@@ -200,8 +201,7 @@ export class SubmissionRunner {
   /** A receipt's or acknowledgement's record, applied to the view once stored (a write that failed is retried, not taken for a repeat). */
   private record(entry: NonNullable<Extract<Decision, { type: "track" }>["entry"]>, covered: ReadonlySet<TrackingRecord>): Promise<void> {
     const { ctx, recording } = this;
-    ctx.tracking.expectWritten(entry.eventId);
-    const rest = ctx.audit.append(entry).then(() => ctx.tracking.applyStoredWrite(entry));
+    const rest = appendOwnRecord(ctx.tracking, (e) => ctx.audit.append(e), entry);
     for (const t of covered) recording.set(t, rest);
     const forget = () => covered.forEach((t) => recording.get(t) === rest && recording.delete(t));
     rest.then(forget, forget);

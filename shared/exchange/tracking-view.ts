@@ -147,7 +147,8 @@ export class TrackingView {
 
   /**
    * A record this process is about to write and will apply once stored (applyStoredWrite): read
-   * back before then, it is passed over, not applied ahead of its write.
+   * back before then, it is passed over, not applied ahead of its write. If the write fails,
+   * takeWritten tells whether it was read back all the same (stored after all).
    */
   expectWritten(eventId: string) {
     this.written.add(eventId);
