@@ -77,6 +77,9 @@ export const VERIFY_MEMO_SIZE = 2_000;
 const MEMO_MAX_BYTES = 16 * 1024;
 const memo = new BoundedMap<string, { data: Uint8Array; key: string; verdict: VerifyResult }>(VERIFY_MEMO_SIZE);
 
+/** Verdicts on broadcasts, by the process's one parse of each (broadcast-parse.ts: same stored bytes). */
+const byBroadcast = new WeakMap<object, { key: string; verdict: VerifyResult }>();
+
 /** What verification has cost this process (the bench reports it per delivery). */
 export const verification = { checks: 0, verified: 0, micros: 0 };
 
@@ -85,11 +88,9 @@ export const verification = { checks: 0, verified: 0, micros: 0 };
  * `stored` tells when the exchange stored the message; it is read only for a key with a validity
  * (one rotated, or registered late). The signature's verdict is a function of the
  * bytes and the key alone: a delivery with the same bytes, checked against the same key, gets the
- * remembered verdict (bytes compared, far cheaper than a verification).
+ * remembered verdict (bytes compared, far cheaper than a verification). `broadcast`, the
+ * process's one parse of a stored broadcast (readBroadcast), keeps its verdict for every agency.
  */
-/** Verdicts on broadcasts, by the process's one parse of each (broadcast-parse.ts: same stored bytes). */
-const byBroadcast = new WeakMap<object, { key: string; verdict: VerifyResult }>();
-
 export function verifyDelivery(m: Message, data: Uint8Array, keys: SenderKeys, stored: StoredDelivery, broadcast?: object): VerifyResult {
   verification.checks++;
   const sig = m.signature;

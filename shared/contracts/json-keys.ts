@@ -13,7 +13,7 @@ interface Frame {
   expectKey: boolean;
 }
 
-/** `$`-free path of a frame's member `name`, as a rejection names it (a.b[2].c). */
+/** The path of a frame's member `name`, as a rejection names it (a.b[2].c). */
 function pathOf(f: Frame | undefined, name: string | number): string {
   const names: (string | number)[] = [name];
   for (let g = f; g?.parent; g = g.parent) names.push(g.name);

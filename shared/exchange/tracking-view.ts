@@ -146,17 +146,12 @@ export class TrackingView {
   }
 
   /**
-   * A record this process is about to write and will apply once stored (applyStoredWrite): read
-   * back before then, it is passed over, not applied ahead of its write. If the write fails,
-   * takeWritten tells whether it was read back all the same (stored after all).
+   * A record this process is about to write and will apply once stored: read back before then,
+   * it is passed over, not applied ahead of its write. If the write fails, takeWritten tells
+   * whether it was read back all the same (stored after all). See own-records.ts.
    */
   expectWritten(eventId: string) {
     this.written.add(eventId);
-  }
-
-  /** Applies a record noted with expectWritten, now stored. */
-  applyStoredWrite(record: Chained) {
-    this.apply(record);
   }
 
   /** Applies a record read from the chain, unless this process applied it as it wrote it. */
