@@ -42,6 +42,19 @@ export class BoundedMap<K, V> {
     return this.entries.get(key);
   }
 
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
+  delete(key: K): boolean {
+    return this.entries.delete(key);
+  }
+
+  /** Oldest first. */
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries.entries();
+  }
+
   get size(): number {
     return this.entries.size;
   }

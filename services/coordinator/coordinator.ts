@@ -5,13 +5,14 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AuditWriter } from "../../shared/audit/writer.ts";
+import { ChainReader } from "../../shared/audit/chain-read.ts";
 import { subjects } from "../../shared/contracts/index.ts";
 import { ClockState, SimClock } from "../../shared/clock.ts";
 import { Registry } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
 import { registerCoordinatorKeys } from "../../shared/exchange/bootstrap.ts";
-import { checkInstanceName, keyEntry } from "../../shared/exchange/coordinator-keys.ts";
+import { checkInstanceName, keyEntry, trustedKeys } from "../../shared/exchange/coordinator-keys.ts";
 import { identityFromSeed, newIdentity } from "../../shared/exchange/identities.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
@@ -24,7 +25,7 @@ import { Escalator } from "./escalator.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { startIntake, type SubmissionIntake } from "./intake.ts";
 import { startTrackingFeed, type TrackingFeed } from "./tracking-feed.ts";
-import { TrackingView } from "../../shared/exchange/tracking-view.ts";
+import { CheckpointWriter, restoreView, type Restored } from "./checkpointing.ts";
 
 /** How long (simulated) a settled delivery stays in memory: ROUTINE's default deadline. */
 const SETTLED_KEPT_MS = 6 * 3_600_000;
@@ -55,6 +56,16 @@ export interface CoordinatorOptions {
   registryWaitMs?: number;
   /** How often a supervisor (atix up, atix run) has started this instance again after it died. */
   restarts?: number;
+  /** Records between checkpoints of the tracking view (default CHECKPOINT_EVERY_RECORDS). */
+  checkpointEvery?: number;
+}
+
+/** What a coordinator did with checkpoints: how its view began, and those it wrote. */
+export interface Checkpoints {
+  readonly restored: Restored | undefined;
+  readonly written: number;
+  /** Resolves once this instance has written a checkpoint at chain record `minSeq` or later. */
+  whenWritten(minSeq: number): Promise<void>;
 }
 
 const MB = 1024 * 1024;
@@ -77,6 +88,8 @@ export class Coordinator {
   private log: Logger;
   private registry!: Registry;
   private settings: Settings = DEFAULT_SETTINGS;
+  private checkpointWriter: CheckpointWriter | undefined;
+  private restored: Restored | undefined;
 
   private readonly signingSeed: string;
 
@@ -103,6 +116,10 @@ export class Coordinator {
     const registered = await registerCoordinatorKeys(store, [keyEntry(this.instance, this.signingKey)]);
     if (registered) this.registry = new Registry(registered);
     await this.watchConfig(store, clock);
+    // The view starts from the newest checkpoint that holds up, else from nothing (the whole chain is read).
+    const chain = await ChainReader.of(this.nc);
+    const start = await restoreView(this.nc, chain, trustedKeys(this.registry.data), this.log);
+    this.restored = start.restored;
     this.ctx = {
       instance: this.instance,
       nc: this.nc,
@@ -114,7 +131,7 @@ export class Coordinator {
       registry: () => this.registry,
       settings: () => this.settings,
       signOwn: ownSigner(this.opts.seed ?? this.signingSeed),
-      tracking: new TrackingView({ forgetting: true }),
+      tracking: start.view,
     };
     await this.ensureConsumers();
     await this.retireDeparted();
@@ -126,8 +143,16 @@ export class Coordinator {
     };
     // Receipts and escalations are judged against every delivery recorded so far (a long chain is
     // read within the same bounds: settled deliveries are forgotten as it goes).
-    this.trackingFeed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log, prune);
-    await this.trackingFeed.ready;
+    const from = start.checkpoint && { streamSeq: start.checkpoint.manifest.position.streamSeq, record: start.checkpoint.record };
+    const feed = await startTrackingFeed(this.nc, this.ctx.tracking, this.log, { prune, ...(from ? { from } : {}), onApplied: (seq) => this.checkpointWriter?.applied(seq) });
+    this.trackingFeed = feed;
+    this.checkpointWriter = new CheckpointWriter({
+      nc: this.nc, view: this.ctx.tracking, position: () => feed.position(), instance: this.instance, seed: this.signingSeed, log: this.log,
+      fromStreamSeq: from?.streamSeq ?? 0, ...(this.opts.checkpointEvery ? { every: this.opts.checkpointEvery } : {}),
+    });
+    await feed.ready;
+    if (this.restored.from === "checkpoint") this.restored.tailRecords = (feed.position()?.streamSeq ?? 0) - this.restored.streamSeq;
+    this.checkpointWriter.caughtUp();
     this.escalator = new Escalator(this.ctx, () => this.trackingFeed!.current());
     this.escalator.start();
     this.pruner = setInterval(prune, PRUNE_EVERY_MS);
@@ -237,11 +262,22 @@ export class Coordinator {
     return this.ctx;
   }
 
+  get checkpoints(): Checkpoints {
+    const writer = this.checkpointWriter;
+    const restored = this.restored;
+    return {
+      restored,
+      written: writer?.written ?? 0,
+      whenWritten: (minSeq) => (writer ? writer.whenWritten(minSeq) : Promise.reject(new Error("the coordinator has not started"))),
+    };
+  }
+
   async stop() {
     this.stopHeartbeat?.();
     await this.intake?.stop();
     clearInterval(this.pruner);
     await this.escalator?.stop();
+    await this.checkpointWriter?.stop();
     await this.trackingFeed?.stop();
     this.watchers.forEach((w) => w.stop());
     await this.nc?.drain().catch(() => undefined);

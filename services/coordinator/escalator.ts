@@ -11,6 +11,7 @@ import { subjects } from "../../shared/contracts/index.ts";
 import { escalationClaimKey, type ClaimedItem } from "../../shared/exchange/records.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import type { Context } from "./context.ts";
+import { appendOwnRecord } from "./own-records.ts";
 import { decideClaim, dueAt, escalationOf, notifyFor, planEscalations, type PlannedBatch, type Step } from "./escalation-decisions.ts";
 
 const TICK_MS = 200;
@@ -109,8 +110,7 @@ export class Escalator {
     const ctx = this.ctx;
     const { message, entry, msgID } = escalationOf(step, notify, batch, at, items);
     await publishDurably(ctx.js, subjects.deliver(notify, "escalation"), JSON.stringify(ctx.signOwn(message)), { msgID });
-    await ctx.audit.append(entry);
-    ctx.tracking.applyWritten(entry);
+    await appendOwnRecord(ctx.tracking, (e) => ctx.audit.append(e), entry);
     this.escalated++;
     ctx.log.info({ step, notify, batch, deliveries: items.length, messageId: entry.messageId }, "escalated");
   }

@@ -42,6 +42,12 @@ export const subjects = {
   auditStored: `${ROOT}.audit.stored`,
   /** The chain's signed head, published by every coordinator instance every second: members keep copies. */
   auditHead: `${ROOT}.audit.head`,
+  /**
+   * Checkpoints of the coordinators' tracking view (shared/exchange/checkpoints.ts): each one's
+   * data in chunks, then its signed manifest. Only coordinators write here; observers read it.
+   */
+  checkpointData: `${ROOT}.checkpoint.data`,
+  checkpointManifest: `${ROOT}.checkpoint.manifest`,
   /** The exchange's simulated clock, broadcast every second and on every change. */
   clock: `${ROOT}.clock`,
   /** Coordinator instances announce themselves here (core NATS heartbeats). */
@@ -78,6 +84,7 @@ export const streams = {
   submissions: { name: "ATIX_SUBMISSIONS", subjects: [subjects.submitAll] },
   deliveries: { name: "ATIX_DELIVERIES", subjects: [subjects.deliverAll] },
   audit: { name: "ATIX_AUDIT", subjects: [subjects.audit] },
+  checkpoints: { name: "ATIX_CHECKPOINTS", subjects: [subjects.checkpointData, subjects.checkpointManifest] },
 } as const;
 
 export const consumers = {

@@ -80,13 +80,15 @@ export function agencyPermissions(agency: string) {
 /**
  * What the observer may request of the exchange's account, each a service import: direct gets of
  * the audit stream and of the config and message buckets (by sequence, by last or next on a
- * subject), and the info of the three streams (audit, submissions, deliveries). Each only reads; none creates a consumer or writes, and
+ * subject), of the checkpoints stream, and the info of the three streams (audit, submissions, deliveries). Each only reads; none creates a consumer or writes, and
  * every answer is mapped back into the observer's account, whatever reply subject it names.
  */
 export function observerServices(): Imported[] {
   const gets = (stream: string) => [prefixed((p) => jsApi.directGet(stream, p)), prefixed((p) => jsApi.directGet(stream, p, ">"))];
   return [
     ...gets(streams.audit.name),
+    // The newest checkpoint (its manifest by last on its subject, its chunks by sequence): what status reads instead of the whole chain.
+    ...gets(streams.checkpoints.name),
     ...gets(kvStream(buckets.config)),
     ...gets(kvStream(buckets.messages)),
     // Each stream's state and configuration: the chain's end, and what `atix status` shows of each against its limits.

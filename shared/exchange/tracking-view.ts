@@ -3,15 +3,33 @@
 // The coordinator keeps one live (to judge receipts and acknowledgements and to escalate);
 // observers build one by reading the chain. Applying a record twice changes nothing, so records
 // may be applied as they are written and again as they are read back.
-import { BoundedSet } from "../bounded.ts";
+import { BoundedMap } from "../bounded.ts";
 import { type ChainEvent, type Expand, perDelivery } from "../audit/deliveries.ts";
+import { isAcceptedEvent } from "../contracts/audit.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
+import { PRECEDENCES } from "../contracts/primitives.ts";
+import type { FigureCounts, TrackingSnapshot } from "./checkpoint-contract.ts";
 import type { TrackingRecord } from "./records.ts";
 
 /** Ids of records written here still expected back from the chain (see applyWritten). */
 const MAX_WRITTEN = 100_000;
 /** Messages whose deliveries a forgetting view remembers having held (see wasPruned). */
 const MAX_KNOWN_MESSAGES = 200_000;
+/** Of those, a snapshot keeps the newest this many (older ones count as forgotten by their time, see wasPruned). */
+const SNAPSHOT_KNOWN_MESSAGES = 50_000;
+/** Kinds counted among "alerts and RFIs". */
+const LISTED_KINDS: ReadonlySet<string> = new Set(["alert", "rfi"]);
+
+/** A delivery changed: first recorded, acknowledged (the first acknowledgement), or withdrawn before that. */
+export type DeliveryChange = "delivered" | "acknowledged" | "withdrawn";
+
+const noCounts = (): FigureCounts => ({
+  messagesAccepted: 0,
+  alertsAndRfis: 0,
+  rejected: 0,
+  escalations: 0,
+  byPrecedence: Object.fromEntries(PRECEDENCES.map((p) => [p, { deliveries: 0, acknowledged: 0, withinDeadline: 0, withdrawn: 0 }])) as FigureCounts["byPrecedence"],
+});
 /** What every new delivery's escalations start as (a step taken replaces it): one object for all. */
 const NO_ESCALATIONS: TrackingRecord["escalations"] = Object.freeze({});
 
@@ -81,9 +99,20 @@ export class TrackingView {
   /** Messages forgotten from `known` were delivered before this (simulated ms). */
   private knownBeforeMs = Number.NEGATIVE_INFINITY;
 
-  /** `forgetting`: prune() will be used (the coordinator's view); observers' views keep everything. */
-  constructor(opts: { forgetting?: boolean } = {}) {
+  /**
+   * What the exchange's figures count, counted as records are applied (each record once: see
+   * `written`), so a checkpoint carries them and they need not be recounted from the whole chain.
+   */
+  readonly counts: FigureCounts = noCounts();
+  private readonly onChange: ((t: TrackingRecord, change: DeliveryChange) => void) | undefined;
+
+  /**
+   * `forgetting`: prune() will be used (the coordinator's view); observers' views keep everything.
+   * `onChange` hears each delivery as it is first recorded, acknowledged or withdrawn.
+   */
+  constructor(opts: { forgetting?: boolean; onChange?: (t: TrackingRecord, change: DeliveryChange) => void } = {}) {
     this.known = opts.forgetting ? new Map() : undefined;
+    this.onChange = opts.onChange;
   }
 
   get(messageId: string, recipient: string): TrackingRecord | undefined {
@@ -134,14 +163,28 @@ export class TrackingView {
     return this.count;
   }
 
-  /** Event ids this process applied as it wrote them, skipped when read back from the chain. */
-  private readonly written = new BoundedSet<string>(MAX_WRITTEN);
+  /**
+   * Event ids of records this process writes, skipped when read back from the chain: true once
+   * applied (then a checkpoint carries them as `ahead`), false while only expected.
+   */
+  private readonly written = new BoundedMap<string, boolean>(MAX_WRITTEN);
 
   /** Applies a record this process is writing (read back later, it is not applied again). */
   applyWritten(record: Chained) {
     // Bounded: an id read back before it was noted here (or stored by another writer first) is
     // never removed by a read; applying such a record twice changes nothing anyway.
-    this.written.add(record.eventId);
+    // Written again (a retried submission): applied once, or its record would be counted twice.
+    if (this.written.get(record.eventId)) return;
+    this.written.set(record.eventId, true);
+    this.apply(record);
+  }
+
+  /** Applies a record this process wrote, once stored (expectWritten said it was coming). */
+  applyOwnStored(record: Chained) {
+    const applied = this.written.get(record.eventId);
+    if (applied) return;
+    // Not read back yet: passed over when it is, so a checkpoint taken meanwhile must say so.
+    if (applied === false) this.written.set(record.eventId, true);
     this.apply(record);
   }
 
@@ -151,12 +194,12 @@ export class TrackingView {
    * whether it was read back all the same (stored after all). See own-records.ts.
    */
   expectWritten(eventId: string) {
-    this.written.add(eventId);
+    this.written.set(eventId, false);
   }
 
   /** Applies a record read from the chain, unless this process applied it as it wrote it. */
   applyRead(record: Chained) {
-    if (this.written.delete(record.eventId)) return;
+    if (this.takeWritten(record.eventId)) return;
     this.apply(record);
   }
 
@@ -245,6 +288,12 @@ export class TrackingView {
     // The events that come by the delivery are applied item by item, without an expanded copy of
     // the record per delivery (perDelivery's shape): a broadcast's record names 89 recipients.
     const id = record.messageId;
+    const n = this.counts;
+    if (isAcceptedEvent(record)) {
+      n.messagesAccepted++;
+      if (record.event === "submitted" && record.kind && LISTED_KINDS.has(record.kind)) n.alertsAndRfis++;
+    } else if (record.event === "rejected") n.rejected++;
+    else if (record.event === "escalated") n.escalations++;
     switch (record.event) {
       case "retracted":
         return this.retract(record.data.refersTo);
@@ -317,6 +366,7 @@ export class TrackingView {
   private acknowledged(messageId: string, actor: string, ackId: string, at: string, d: { officer?: string | undefined; latencyMs: number; withinDeadline: boolean }) {
     const t = this.get(messageId, actor);
     if (!t || t.ackId) return;
+    const wasOpen = isOpen(t);
     if (t.state !== "closed") t.state = "acknowledged";
     t.ackId = ackId;
     t.ackAt = at;
@@ -325,6 +375,11 @@ export class TrackingView {
     t.ackLatencyMs = d.latencyMs;
     t.withinDeadline = d.withinDeadline;
     this.markSettled(t);
+    if (!wasOpen) return;
+    const p = this.counts.byPrecedence[t.precedence];
+    p.acknowledged++;
+    if (d.withinDeadline) p.withinDeadline++;
+    this.onChange?.(t, "acknowledged");
   }
 
   /** The times and heap entry of the message whose deliveries are being added (they come one after another). */
@@ -361,13 +416,19 @@ export class TrackingView {
     this.count++;
     this.openSet.add(t);
     this.openByOriginator.set(t.originator, (this.openByOriginator.get(t.originator) ?? 0) + 1);
-    if (this.known && !this.known.has(id)) {
-      this.known.set(id, a.times.deliveredMs);
-      if (this.known.size > MAX_KNOWN_MESSAGES) {
-        const [oldest, ms] = this.known.entries().next().value!;
-        this.known.delete(oldest);
-        this.knownBeforeMs = Math.max(this.knownBeforeMs, ms + 1);
-      }
+    this.remember(id, a.times.deliveredMs);
+    this.counts.byPrecedence[t.precedence].deliveries++;
+    this.onChange?.(t, "delivered");
+  }
+
+  /** Notes a message this (forgetting) view held deliveries of; beyond MAX_KNOWN_MESSAGES the oldest is forgotten by its time. */
+  private remember(id: string, deliveredMs: number) {
+    if (!this.known || this.known.has(id)) return;
+    this.known.set(id, deliveredMs);
+    if (this.known.size > MAX_KNOWN_MESSAGES) {
+      const [oldest, ms] = this.known.entries().next().value!;
+      this.known.delete(oldest);
+      this.knownBeforeMs = Math.max(this.knownBeforeMs, ms + 1);
     }
   }
 
@@ -378,9 +439,92 @@ export class TrackingView {
       if (!isOpen(t)) continue;
       t.state = "closed";
       this.markSettled(t);
+      this.counts.byPrecedence[t.precedence].withdrawn++;
+      this.onChange?.(t, "withdrawn");
     }
   }
+
+  /**
+   * The view's state, for a checkpoint: synchronous, so it is the view as of one moment (the
+   * caller notes the chain position of that moment). Records applied but not yet read back are
+   * listed, so whoever restores it passes over them.
+   */
+  snapshot(): TrackingSnapshot {
+    const deliveries: TrackingRecord[] = [];
+    const index = new Map<TrackingRecord, number>();
+    for (const m of this.byMessage.values())
+      for (const t of m.values()) {
+        index.set(t, deliveries.length);
+        deliveries.push(t);
+      }
+    const settled: number[] = [];
+    for (let i = this.settledHead; i < this.settledKeys.length; i++) {
+      const at = index.get(this.settledKeys[i]!);
+      if (at !== undefined) settled.push(at);
+    }
+    const known: [string, number][] = [];
+    let knownBeforeMs = this.knownBeforeMs;
+    if (this.known) {
+      let skip = this.known.size - SNAPSHOT_KNOWN_MESSAGES;
+      for (const [id, ms] of this.known) {
+        if (skip-- > 0) knownBeforeMs = Math.max(knownBeforeMs, ms + 1);
+        else known.push([id, ms]);
+      }
+    }
+    const ahead: string[] = [];
+    for (const [id, applied] of this.written) if (applied) ahead.push(id);
+    return {
+      deliveries,
+      settled,
+      escalationBatches: [...this.escalationBatches].map(([key, b]) => {
+        const [step, agency] = key.split(" ") as [Step, string];
+        return { step, agency, ...b };
+      }),
+      known,
+      knownBeforeMs: finiteOrNull(knownBeforeMs),
+      prunedBeforeMs: finiteOrNull(this.prunedBeforeMs),
+      counts: structuredClone(this.counts),
+      ahead,
+    };
+  }
+
+  /** A view as a snapshot left it (its records are taken as they are: a parsed checkpoint's own). */
+  static restore(s: TrackingSnapshot, opts: ConstructorParameters<typeof TrackingView>[0] = {}): TrackingView {
+    const v = new TrackingView(opts);
+    const settled = new Set(s.settled);
+    const entries = new Map<string, Entry>();
+    s.deliveries.forEach((t, i) => {
+      let ofMessage = v.byMessage.get(t.messageId);
+      if (!ofMessage) v.byMessage.set(t.messageId, (ofMessage = new Map()));
+      ofMessage.set(t.recipient, t);
+      v.count++;
+      if (!isOpen(t)) {
+        if (!settled.has(i)) v.settledKeys.push(t);
+        return;
+      }
+      v.openSet.add(t);
+      v.openByOriginator.set(t.originator, (v.openByOriginator.get(t.originator) ?? 0) + 1);
+      // A message's open deliveries share one heap entry, as when they were delivered.
+      const key = `${t.messageId} ${t.deadline}`;
+      let e = entries.get(key);
+      if (!e) entries.set(key, (e = { deadlineMs: timesOf(t).deadlineMs, messageId: t.messageId, records: [] }));
+      e.records.push(t);
+      v.heapSize++;
+    });
+    // Settled ones whose order the snapshot gave come after any it did not (none, from snapshot()).
+    for (const i of s.settled) if (s.deliveries[i] && !isOpen(s.deliveries[i])) v.settledKeys.push(s.deliveries[i]);
+    for (const e of entries.values()) pushHeap(v.pending, e);
+    for (const b of s.escalationBatches) v.escalationBatches.set(`${b.step} ${b.agency}`, { batch: b.batch, atMs: b.atMs, items: b.items });
+    for (const [id, ms] of s.known) v.remember(id, ms);
+    v.knownBeforeMs = s.knownBeforeMs ?? Number.NEGATIVE_INFINITY;
+    v.prunedBeforeMs = s.prunedBeforeMs ?? Number.NEGATIVE_INFINITY;
+    Object.assign(v.counts, structuredClone(s.counts));
+    for (const id of s.ahead) v.written.set(id, true);
+    return v;
+  }
 }
+
+const finiteOrNull = (ms: number) => (Number.isFinite(ms) ? ms : null);
 
 /**
  * The view after one more record of the chain (or entry being written): the tracking decider's

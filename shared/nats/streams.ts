@@ -37,6 +37,9 @@ export const CONFIG_HISTORY = 5;
  */
 export const SUBMISSION_MAX_BYTES = MAX_MESSAGE_BYTES + 8 * 1024;
 
+/** A checkpoint's data is stored in chunks of at most this many bytes (the server's default max_payload is 1 MiB). */
+export const CHECKPOINT_CHUNK_BYTES = 256 * 1024;
+
 /** The limits of each stream and bucket (docs/operations.md explains each and how to change it). */
 export const STREAM_LIMITS = {
   /** Decided submissions are history; an undecided one waits at most a week for a coordinator. */
@@ -45,7 +48,10 @@ export const STREAM_LIMITS = {
   deliveries: { max_age: 30 * DAY_NS, max_bytes: 20 * GIB, discard: DiscardPolicy.New },
   /** The audit chain is kept whole: no age or size limit (atix status reports its size). */
   audit: {},
+  /** Only the newest checkpoints are needed (writers remove older ones); the size limit is a backstop. */
+  checkpoints: { max_bytes: 1 * GIB, max_msg_size: CHECKPOINT_CHUNK_BYTES + 4 * 1024, discard: DiscardPolicy.Old },
 } as const;
+
 
 /** Bucket limits: ages and sizes of what each bucket keeps. */
 export const BUCKET_LIMITS: Record<keyof typeof buckets, { max_bytes: number; max_age?: number; discard?: DiscardPolicy }> = {
@@ -80,6 +86,10 @@ function streamConfigs(replicas: number): NamedStreamConfig[] {
       ...common, ...STREAM_LIMITS.audit, name: streams.audit.name, subjects: [...streams.audit.subjects], description: "The audit hash chain",
       // Each record as stored, with its stream sequence: observers follow the chain without a consumer.
       republish: { src: subjects.audit, dest: subjects.auditStored },
+    },
+    {
+      ...common, ...STREAM_LIMITS.checkpoints, name: streams.checkpoints.name, subjects: [...streams.checkpoints.subjects],
+      description: "Checkpoints of the tracking view: restarts and status read one and the chain after it",
     },
   ];
 }

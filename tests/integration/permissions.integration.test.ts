@@ -108,6 +108,9 @@ describe("an agency, connected with its own nkey", () => {
     await expectRequestRefused(kz, () => kz.js.publish(subjects.deliver("AZ", "alert"), "{}"), subjects.deliver("AZ", "alert"));
     await expectPublishRefused(kz, subjects.outcome("AZ", "01a0c4b6-a7e0-755e-8a14-f5f74adfcda7"));
     await expectRequestRefused(kz, () => kz.js.publish(subjects.audit, "{}"), subjects.audit);
+    // Nor a checkpoint (a restarting coordinator would refuse a forged one, but none may be stored), nor read one.
+    for (const s of [subjects.checkpointManifest, subjects.checkpointData]) await expectRequestRefused(kz, () => kz.js.publish(s, "{}"), s);
+    await expectRequestRefused(kz, () => kz.jsm.direct.getMessage(streams.checkpoints.name, { last_by_subj: subjects.checkpointManifest }), api(`DIRECT.GET.${streams.checkpoints.name}.${subjects.checkpointManifest}`));
     await expectPublishRefused(kz, subjects.clock, JSON.stringify(ex.clock.snapshot()));
     await expectPublishRefused(kz, subjects.coordinatorHeartbeat("fake"));
 
@@ -343,6 +346,7 @@ describe("the observer", () => {
     await expectRequestRefused(observer, () => observer.js.publish(subjects.submit("AZ", "alert"), "{}"), subjects.submit("AZ", "alert"));
     await expectPublishRefused(observer, subjects.presence("AZ"));
     await expectRequestRefused(observer, () => observer.js.publish(subjects.audit, "{}"), subjects.audit);
+    for (const s of [subjects.checkpointManifest, subjects.checkpointData]) await expectRequestRefused(observer, () => observer.js.publish(s, "{}"), s);
     await expectRequestRefused(observer, () => observer.js.publish(subjects.deliver("AZ", "alert"), "{}"), subjects.deliver("AZ", "alert"));
     const kv = await new Kvm(observer.nc).open(buckets.config);
     await expectRequestRefused(observer, () => kv.put("clock", "{}"), `$KV.${buckets.config}.clock`);
@@ -352,6 +356,8 @@ describe("the observer", () => {
     await expectRequestRefused(observer, () => plain.streams.update(AUDIT, { max_msgs: 1 }), `$JS.API.STREAM.INFO.${AUDIT}`);
     await expectRequestRefused(observer, () => plain.streams.delete(AUDIT), `$JS.API.STREAM.DELETE.${AUDIT}`);
     await expectRequestRefused(observer, () => plain.streams.purge(SUBMISSIONS), `$JS.API.STREAM.PURGE.${SUBMISSIONS}`);
+    await expectRequestRefused(observer, () => plain.streams.purge(streams.checkpoints.name), `$JS.API.STREAM.PURGE.${streams.checkpoints.name}`);
+    await expectRequestRefused(observer, () => observer.jsm.streams.purge(streams.checkpoints.name), `$JS.ATIX.API.STREAM.PURGE.${streams.checkpoints.name}`);
     await expectRequestRefused(observer, () => observer.jsm.streams.deleteMessage(AUDIT, 1), `$JS.ATIX.API.STREAM.MSG.DELETE.${AUDIT}`);
     expect((await admin.streams.info(AUDIT)).state.first_seq).toBe(1);
   });

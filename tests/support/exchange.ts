@@ -14,7 +14,7 @@ import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
 import { type NatsServer, startNatsServer } from "../../shared/nats/embedded-server.ts";
 import { type NatsCluster, startNatsCluster } from "../../shared/nats/cluster.ts";
 import { ensureLayout } from "../../shared/nats/streams.ts";
-import { Coordinator } from "../../services/coordinator/coordinator.ts";
+import { Coordinator, type CoordinatorOptions } from "../../services/coordinator/coordinator.ts";
 import { createLogger } from "../../shared/log.ts";
 
 /** A small roster: two organisations with hubs, a sharing group, a night-shift post. */
@@ -49,7 +49,7 @@ export interface TestExchange {
   clock: SimClock;
   admin: NatsConnection;
   coordinators: Coordinator[];
-  startCoordinator(instance?: string): Promise<Coordinator>;
+  startCoordinator(instance?: string, opts?: Partial<CoordinatorOptions>): Promise<Coordinator>;
   connectAgency(id: string): Promise<{ nc: NatsConnection; js: JetStreamClient }>;
   send<K extends MessageKind>(from: string, kind: K, body: MessageOf<K>["body"], extra?: Partial<Message>): Promise<MessageOf<K>>;
   /** The coordinator keys the published registry lists now (each coordinator registers its own at start). */
@@ -78,8 +78,8 @@ export async function startTestExchange(
   const agencyConns = new Map<string, { nc: NatsConnection; js: JetStreamClient }>();
   const ex: TestExchange = {
     ...(server ? { server } : {}), ...(cluster ? { cluster } : {}), url, replicas, ids, registry: new Registry(registryData), clock, admin, coordinators: [],
-    async startCoordinator(instance) {
-      const c = new Coordinator({ servers: url, replicas, ...(instance ? { instance } : {}), seed: ids.coordinator.seed, logger: createLogger("coordinator", { instance }) });
+    async startCoordinator(instance, more = {}) {
+      const c = new Coordinator({ servers: url, replicas, ...(instance ? { instance } : {}), seed: ids.coordinator.seed, logger: createLogger("coordinator", { instance }), ...more });
       await c.start();
       ex.coordinators.push(c);
       return c;

@@ -9,7 +9,8 @@ import { type AgencyRegistryEntry, DUTY_STATUSES, PRECEDENCES, StoredAuditRecord
 import { attach } from "../../../shared/exchange/attach.ts";
 import { readChain } from "../../../shared/audit/chain-read.ts";
 import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
-import { signerOf } from "../../../shared/exchange/coordinator-keys.ts";
+import { signerOf, trustedKeys } from "../../../shared/exchange/coordinator-keys.ts";
+import { readCheckpoint } from "../../../shared/exchange/checkpoints.ts";
 import { ExchangeFigures, type FigureKey } from "../../../shared/exchange/figures.ts";
 import type { InvalidValue } from "../../../shared/exchange/store.ts";
 import { type DutyStatus, Heartbeat, safeJson, verifiedPresence } from "../../../shared/exchange/observe.ts";
@@ -65,12 +66,7 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
   const keys = new Map(registry?.agencies.map((a) => [a.id, a]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
   const [counted, auditState, head, storage] = await Promise.all([
-    // The exchange's figures, counted from the audit chain as every view counts them.
-    (async () => {
-      const f = new ExchangeFigures();
-      for await (const { record } of readChain(nc)) f.applyStored(record);
-      return f;
-    })(),
+    countFigures(nc, chain, trustedKeys(registry ?? { coordinators: [] })),
     chain.state(),
     lastRecord(chain),
     streamStorage(await DirectReader.of(nc)),
@@ -93,15 +89,35 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
       .sort((a, b) => a.instance.localeCompare(b.instance))
       .map((h) => ({ ...h, uptimeMs: now - Date.parse(h.startedAt), lastSeenMs: now - Date.parse(h.at) })),
     agencies: { registered: registry?.agencies.length ?? 0, heard: heard.presence.size, online: heard.presence.size - byStatus.offline, byStatus },
-    figures: counted.at(simNowMs),
+    figures: counted.figures.at(simNowMs),
     audit: {
       records: head?.seq ?? 0, stored: auditState.messages, bytes: storage.audit?.bytes ?? 0, head: head?.hash ?? null,
       signer: head?.signature ? (signerOf(registry, head.signature.key) ?? head.signature.key) : null,
       followedLive: auditState.republishes,
+      counted: counted.from,
     },
     streams: storage,
     invalidStored: invalid,
   };
+}
+
+/**
+ * The exchange's figures, counted from the audit chain as every view counts them: from the newest
+ * checkpoint and the records after it, or from the whole chain when there is none or it is refused.
+ */
+async function countFigures(nc: NatsConnection, chain: ChainReader, trusted: ReadonlySet<string>) {
+  const read = await readCheckpoint(nc, chain, trusted).catch((e: Error) => ({ found: "refused" as const, reason: `could not be read: ${e.message}` }));
+  const usable = read.found === "usable" ? read.checkpoint.manifest : undefined;
+  const figures = read.found === "usable" ? new ExchangeFigures(1, undefined, { snapshot: read.checkpoint.snapshot, throughSeq: usable!.position.seq }) : new ExchangeFigures();
+  let records = 0;
+  for await (const { record } of readChain(nc, { fromSeq: (usable?.position.streamSeq ?? 0) + 1 })) {
+    figures.applyStored(record);
+    records++;
+  }
+  const from = usable
+    ? { checkpoint: { seq: usable.position.seq, writtenBy: usable.instance, writtenAt: usable.writtenAt }, recordsAfter: records }
+    : { checkpoint: null, recordsAfter: records, ...(read.found === "refused" ? { refused: read.reason } : {}) };
+  return { figures, from };
 }
 
 /** What each stream of the exchange holds, against its limit (docs/operations.md): their info is among the observer's reads. */
@@ -156,6 +172,9 @@ export function formatStatus(s: ExchangeStatus): string {
     return [p, x.deliveries, x.awaiting, x.overdue, t.pct(x.inTime)];
   })]));
   lines.push("", `audit chain   ${s.audit.records} records, ${mb(s.audit.bytes)} (kept whole)${s.audit.head ? `, head ${s.audit.head}` : ""}${s.audit.signer ? `, signed by ${s.audit.signer}` : ""}`);
+  const c = s.audit.counted;
+  if (c.checkpoint) lines.push(`  figures from the checkpoint at record ${c.checkpoint.seq} (by ${c.checkpoint.writtenBy}) and the ${c.recordsAfter} records after it`);
+  else if (c.refused) lines.push(`  checkpoint refused: ${c.refused}; figures counted from the whole chain`);
   if (!s.audit.followedLive) lines.push("  (its stream was made by an earlier ATIX and does not republish records: live views poll it every second)");
   const st = s.streams;
   const use = (x: (typeof st)[keyof typeof st] | undefined) => (x ? `${x.messages} messages, ${mb(x.bytes)}${x.maxBytes ? ` of ${mb(x.maxBytes)}` : ""}${x.maxAgeDays ? `, kept ${x.maxAgeDays} days` : ""}` : "-");

@@ -1,0 +1,102 @@
+// What a checkpoint of the tracking view holds, defined once: the coordinator writes it, and a
+// restarting coordinator and `atix status` read it instead of the whole audit chain. A checkpoint
+// is the view as of one record of the chain (its position) plus the records its writer had
+// applied as it wrote them but not yet read back (`ahead`): a reader restores it and applies the
+// chain from the record after the position, passing over those.
+import { z } from "zod";
+import { Signature } from "../contracts/envelope.ts";
+import { AgencyId, Precedence, PRECEDENCES, Timestamp } from "../contracts/primitives.ts";
+import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
+import { EscalationState } from "./records.ts";
+
+export const CHECKPOINT_VERSION = 1;
+
+const Count = z.number().int().nonnegative();
+const Hash = z.string().regex(/^[0-9a-f]{64}$/, "expected a SHA-256 hash: 64 lowercase hex digits");
+const Id = z.string().min(1).max(200);
+/** A time in simulated ms; null where the view holds none (it starts at minus infinity). */
+const MsOrNone = z.number().nullable();
+
+/** One delivery as the view holds it (shared/exchange/records.ts TrackingRecord). */
+export const TrackedDelivery = z.object({
+  messageId: Id,
+  kind: z.string().max(40),
+  originator: AgencyId,
+  recipient: AgencyId,
+  precedence: Precedence,
+  deliveredAt: Timestamp,
+  deadline: Timestamp,
+  state: z.enum(["delivered", "receipted", "acknowledged", "closed"]),
+  receiptAt: Timestamp.optional(),
+  receiptId: Id.optional(),
+  ackAt: Timestamp.optional(),
+  ackId: Id.optional(),
+  ackBy: z.string().max(200).optional(),
+  ackLatencyMs: z.number().optional(),
+  withinDeadline: z.boolean().optional(),
+  escalations: z.partialRecord(z.enum(ESCALATION_STEPS), EscalationState),
+});
+
+/** The counters behind the exchange's figures (shared/exchange/figures.ts): what cannot be recounted from open deliveries. */
+export const FigureCounts = z.object({
+  messagesAccepted: Count,
+  alertsAndRfis: Count,
+  rejected: Count,
+  escalations: Count,
+  byPrecedence: z.object(
+    Object.fromEntries(PRECEDENCES.map((p) => [p, z.object({ deliveries: Count, acknowledged: Count, withinDeadline: Count, withdrawn: Count })])) as Record<
+      Precedence,
+      z.ZodObject<{ deliveries: typeof Count; acknowledged: typeof Count; withinDeadline: typeof Count; withdrawn: typeof Count }>
+    >,
+  ),
+});
+export type FigureCounts = z.infer<typeof FigureCounts>;
+
+/** The view's state: its deliveries, what it remembers of those it forgot, and its counters. */
+export const TrackingSnapshot = z.object({
+  /** Every delivery held (open ones, and settled ones not yet forgotten), message by message. */
+  deliveries: z.array(TrackedDelivery),
+  /** The settled ones among them (indexes into `deliveries`), oldest settled first: what is forgotten first. */
+  settled: z.array(Count),
+  escalationBatches: z.array(z.object({ step: z.enum(ESCALATION_STEPS), agency: AgencyId, batch: Count, atMs: z.number(), items: Count })),
+  /** Messages whose deliveries the view held, with their delivery time (ms), oldest first. */
+  known: z.array(z.tuple([Id, z.number()])),
+  knownBeforeMs: MsOrNone,
+  prunedBeforeMs: MsOrNone,
+  counts: FigureCounts,
+  /** Event ids of records the writer had applied but not yet read back from the chain. */
+  ahead: z.array(Id),
+});
+export type TrackingSnapshot = z.infer<typeof TrackingSnapshot>;
+
+/** Where in the chain a checkpoint stands: the last record applied, as stored. */
+export const ChainPosition = z.object({
+  /** The record's seq in the chain. */
+  seq: z.number().int().positive(),
+  /** Its sequence in the audit stream. */
+  streamSeq: z.number().int().positive(),
+  hash: Hash,
+  /** The record's own time (simulated). */
+  at: Timestamp,
+});
+export type ChainPosition = z.infer<typeof ChainPosition>;
+
+/**
+ * What names a checkpoint and vouches for it: stored last, after its data. The data (the snapshot
+ * as gzipped JSON) is stored in chunks, at the listed stream sequences; `sha256` is the digest of
+ * the chunks joined, and the signature (by a coordinator key of the registry) covers the manifest.
+ */
+export const CheckpointManifest = z.object({
+  version: z.literal(CHECKPOINT_VERSION),
+  position: ChainPosition,
+  chunks: z.array(z.number().int().positive()).min(1).max(4096),
+  bytes: Count,
+  sha256: Hash,
+  /** How many deliveries it holds, open among them: for logs and `atix status`. */
+  deliveries: Count,
+  open: Count,
+  instance: z.string().min(1).max(200),
+  writtenAt: Timestamp,
+  signature: Signature,
+});
+export type CheckpointManifest = z.infer<typeof CheckpointManifest>;

@@ -1,0 +1,158 @@
+// Checkpoints of the tracking view in JetStream: what lets a coordinator restart, and `atix status`
+// answer, without reading the whole audit chain. A checkpoint is trusted no more than the chain:
+// its manifest is signed by a coordinator key of the registry, its data must match the manifest's
+// digest, and the chain's record at its position must be the very record it names (seq and hash,
+// so the chain up to there is the one it was made from). One that fails any of these is refused
+// with the reason, and its reader reads the whole chain instead.
+//
+// Written by coordinators only (the exchange's account); read by direct gets, so the observer
+// reads it through its imports like the chain (shared/exchange/server-config.ts).
+import { jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { gunzip as gunzipCb, gzip as gzipCb } from "node:zlib";
+import { type ChainReader } from "../audit/chain-read.ts";
+import { recordSignatureValid, signRecordHash, type TrustedKeys } from "../audit/chain.ts";
+import { canonicalize } from "../contracts/canonical.ts";
+import { StoredAuditRecord } from "../contracts/audit.ts";
+import { formatProblem, toProblems } from "../contracts/problems.ts";
+import { streams, subjects } from "../contracts/subjects.ts";
+import { DirectReader } from "../nats/direct.ts";
+import { CHECKPOINT_CHUNK_BYTES } from "../nats/streams.ts";
+import { CHECKPOINT_VERSION, CheckpointManifest, type ChainPosition, TrackingSnapshot } from "./checkpoint-contract.ts";
+
+const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
+const STREAM = streams.checkpoints.name;
+/** Checkpoints kept: the newest, and the one before it (a reader may be reading it as the newest is written). */
+const KEEP = 2;
+
+const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
+/** What the manifest's signature covers: the SHA-256 of its canonical form without the signature. */
+const manifestHash = (m: Omit<CheckpointManifest, "signature">) => sha256(canonicalize(m));
+
+export type Verdict = { accept: true } | { accept: false; reason: string };
+const refuse = (reason: string): Verdict => ({ accept: false, reason });
+const ACCEPT: Verdict = { accept: true };
+
+/**
+ * Whether a manifest may be used: signed by a trusted coordinator key, and naming the record the
+ * chain holds at its position. `atPosition` is what the chain stores there (undefined: nothing).
+ */
+export function judgeManifest(m: CheckpointManifest, trusted: TrustedKeys, atPosition: unknown): Verdict {
+  const { signature, ...rest } = m;
+  if (!trusted.has(signature.key)) return refuse(`its manifest is signed with ${signature.key}, which is not a coordinator key of the registry`);
+  if (!recordSignatureValid(manifestHash(rest), signature)) return refuse("its manifest's signature does not match the manifest: it was changed after it was signed");
+  const p = m.position;
+  if (atPosition === undefined) return refuse(`the audit chain holds no record at stream sequence ${p.streamSeq}, where the checkpoint stands`);
+  const r = StoredAuditRecord.safeParse(atPosition);
+  if (!r.success) return refuse(`the audit stream's message at ${p.streamSeq} is not an audit record`);
+  if (r.data.seq !== p.seq || r.data.hash !== p.hash)
+    return refuse(`it does not match the audit chain: it names record ${p.seq} (hash ${p.hash.slice(0, 12)}…) at stream sequence ${p.streamSeq}, where the chain holds record ${r.data.seq} (hash ${r.data.hash.slice(0, 12)}…)`);
+  return ACCEPT;
+}
+
+/** Whether the data read for a manifest is the data it vouches for. */
+export function judgeData(m: CheckpointManifest, data: Uint8Array): Verdict {
+  if (data.length !== m.bytes) return refuse(`its data is ${data.length} bytes where its manifest says ${m.bytes} (chunks missing or changed)`);
+  if (sha256(data) !== m.sha256) return refuse("its data does not match its manifest's digest (changed after it was written)");
+  return ACCEPT;
+}
+
+export interface Checkpoint {
+  manifest: CheckpointManifest;
+  snapshot: TrackingSnapshot;
+  /** The record at the checkpoint's position, as stored (a reader's last record until it reads more). */
+  record: StoredAuditRecord;
+}
+
+/** What reading the newest checkpoint found: none, one refused (and why), or one to use. */
+export type CheckpointRead = { found: "none" } | { found: "refused"; reason: string; position?: ChainPosition } | { found: "usable"; checkpoint: Checkpoint };
+
+/** The newest checkpoint, judged (see the header); `trusted`: the registry's coordinator keys. */
+export async function readCheckpoint(nc: NatsConnection, chain: ChainReader, trusted: TrustedKeys): Promise<CheckpointRead> {
+  const direct = await DirectReader.of(nc);
+  const stored = await direct.get(STREAM, { last_by_subj: subjects.checkpointManifest });
+  if (!stored) return { found: "none" };
+  const raw = parseJson(stored.data);
+  const parsed = CheckpointManifest.safeParse(raw);
+  if (!parsed.success) return { found: "refused", reason: `its manifest is malformed: ${toProblems(parsed.error, raw).map(formatProblem).join("; ")}` };
+  const m = parsed.data;
+  const position = m.position;
+  const at = await chain.at(position.streamSeq);
+  const verdict = judgeManifest(m, trusted, at?.record);
+  if (!verdict.accept) return { found: "refused", reason: verdict.reason, position };
+  const chunks = await Promise.all(m.chunks.map((seq) => direct.get(STREAM, { seq })));
+  const parts: Uint8Array[] = [];
+  for (const [i, c] of chunks.entries()) {
+    if (!c || c.subject !== subjects.checkpointData) return { found: "refused", reason: `its data chunk at stream sequence ${m.chunks[i]} is gone`, position };
+    parts.push(c.data);
+  }
+  const data = Buffer.concat(parts);
+  const dataVerdict = judgeData(m, data);
+  if (!dataVerdict.accept) return { found: "refused", reason: dataVerdict.reason, position };
+  let json: unknown;
+  try {
+    json = JSON.parse((await gunzip(data)).toString("utf8"));
+  } catch {
+    return { found: "refused", reason: "its data is not gzipped JSON", position };
+  }
+  const snapshot = TrackingSnapshot.safeParse(json);
+  if (!snapshot.success) return { found: "refused", reason: `its data is not a tracking snapshot: ${toProblems(snapshot.error, json).slice(0, 3).map(formatProblem).join("; ")}`, position };
+  return { found: "usable", checkpoint: { manifest: m, snapshot: snapshot.data, record: StoredAuditRecord.parse(at!.record) } };
+}
+
+function parseJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(data).toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CheckpointToWrite {
+  position: ChainPosition;
+  snapshot: TrackingSnapshot;
+  instance: string;
+  /** The instance's signing seed: its key is a coordinator key of the registry. */
+  seed: string;
+}
+
+/**
+ * Stores a checkpoint (its data, then its signed manifest) and removes all but the newest KEEP.
+ * The snapshot is serialised by the caller's event loop; compressing runs off it.
+ */
+export async function writeCheckpoint(nc: NatsConnection, c: CheckpointToWrite, js: JetStreamClient = jetstream(nc)): Promise<CheckpointManifest> {
+  const data = await gzip(JSON.stringify(c.snapshot));
+  const chunks: number[] = [];
+  for (let at = 0; at < data.length || !chunks.length; at += CHECKPOINT_CHUNK_BYTES)
+    chunks.push((await js.publish(subjects.checkpointData, data.subarray(at, at + CHECKPOINT_CHUNK_BYTES))).seq);
+  const open = c.snapshot.deliveries.reduce((n, t) => n + (t.state === "delivered" || t.state === "receipted" ? 1 : 0), 0);
+  const unsigned = {
+    version: CHECKPOINT_VERSION,
+    position: c.position,
+    chunks,
+    bytes: data.length,
+    sha256: sha256(data),
+    deliveries: c.snapshot.deliveries.length,
+    open,
+    instance: c.instance,
+    writtenAt: new Date().toISOString(),
+  } satisfies Omit<CheckpointManifest, "signature">;
+  const manifest: CheckpointManifest = { ...unsigned, signature: signRecordHash(manifestHash(unsigned), c.seed) };
+  await js.publish(subjects.checkpointManifest, JSON.stringify(manifest));
+  await removeOlder(nc);
+  return manifest;
+}
+
+/** Keeps the newest KEEP manifests and the data from the oldest of those on. */
+async function removeOlder(nc: NatsConnection) {
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.purge(STREAM, { filter: subjects.checkpointManifest, keep: KEEP });
+  const oldest = await jsm.direct.getMessage(STREAM, { next_by_subj: subjects.checkpointManifest, seq: 1 });
+  const kept = oldest && CheckpointManifest.safeParse(parseJson(oldest.data)).data;
+  // A purge "up to" sequence 1 (or 0) purges the whole subject: there is nothing before it anyway.
+  const from = kept?.chunks[0] ?? 0;
+  if (from > 1) await jsm.streams.purge(STREAM, { filter: subjects.checkpointData, seq: from });
+}
