@@ -17,15 +17,9 @@ const Id = z.string().min(1).max(200);
 /** A time in simulated ms; null where the view holds none (it starts at minus infinity). */
 const MsOrNone = z.number().nullable();
 
-/** One delivery as the view holds it (shared/exchange/records.ts TrackingRecord). */
-export const TrackedDelivery = z.object({
-  messageId: Id,
-  kind: z.string().max(40),
-  originator: AgencyId,
+/** One delivery's own state (shared/exchange/records.ts TrackingRecord, less what its message's deliveries share). */
+export const RecipientState = z.object({
   recipient: AgencyId,
-  precedence: Precedence,
-  deliveredAt: Timestamp,
-  deadline: Timestamp,
   state: z.enum(["delivered", "receipted", "acknowledged", "closed"]),
   receiptAt: Timestamp.optional(),
   receiptId: Id.optional(),
@@ -34,8 +28,24 @@ export const TrackedDelivery = z.object({
   ackBy: z.string().max(200).optional(),
   ackLatencyMs: z.number().optional(),
   withinDeadline: z.boolean().optional(),
-  escalations: z.partialRecord(z.enum(ESCALATION_STEPS), EscalationState),
+  /** Absent while no escalation step was taken. */
+  escalations: z.partialRecord(z.enum(ESCALATION_STEPS), EscalationState).optional(),
 });
+
+/**
+ * Deliveries of one message made together (one "delivered" record): what they share is written
+ * once, so a broadcast's 89 deliveries cost little more than one.
+ */
+export const DeliveryGroup = z.object({
+  messageId: Id,
+  kind: z.string().max(40),
+  originator: AgencyId,
+  precedence: Precedence,
+  deliveredAt: Timestamp,
+  deadline: Timestamp,
+  to: z.array(RecipientState).min(1),
+});
+export type DeliveryGroup = z.infer<typeof DeliveryGroup>;
 
 /** The counters behind the exchange's figures (shared/exchange/figures.ts): what cannot be recounted from open deliveries. */
 export const FigureCounts = z.object({
@@ -55,8 +65,8 @@ export type FigureCounts = z.infer<typeof FigureCounts>;
 /** The view's state: its deliveries, what it remembers of those it forgot, and its counters. */
 export const TrackingSnapshot = z.object({
   /** Every delivery held (open ones, and settled ones not yet forgotten), message by message. */
-  deliveries: z.array(TrackedDelivery),
-  /** The settled ones among them (indexes into `deliveries`), oldest settled first: what is forgotten first. */
+  deliveries: z.array(DeliveryGroup),
+  /** The settled ones among them (indexes into the deliveries, groups taken in order), oldest settled first: what is forgotten first. */
   settled: z.array(Count),
   escalationBatches: z.array(z.object({ step: z.enum(ESCALATION_STEPS), agency: AgencyId, batch: Count, atMs: z.number(), items: Count })),
   /** Messages whose deliveries the view held, with their delivery time (ms), oldest first. */

@@ -128,14 +128,20 @@ export async function writeCheckpoint(nc: NatsConnection, c: CheckpointToWrite, 
   const chunks: number[] = [];
   for (let at = 0; at < data.length || !chunks.length; at += CHECKPOINT_CHUNK_BYTES)
     chunks.push((await js.publish(subjects.checkpointData, data.subarray(at, at + CHECKPOINT_CHUNK_BYTES))).seq);
-  const open = c.snapshot.deliveries.reduce((n, t) => n + (t.state === "delivered" || t.state === "receipted" ? 1 : 0), 0);
+  let deliveries = 0;
+  let open = 0;
+  for (const g of c.snapshot.deliveries)
+    for (const r of g.to) {
+      deliveries++;
+      if (r.state === "delivered" || r.state === "receipted") open++;
+    }
   const unsigned = {
     version: CHECKPOINT_VERSION,
     position: c.position,
     chunks,
     bytes: data.length,
     sha256: sha256(data),
-    deliveries: c.snapshot.deliveries.length,
+    deliveries,
     open,
     instance: c.instance,
     writtenAt: new Date().toISOString(),

@@ -8,7 +8,7 @@ import { type ChainEvent, type Expand, perDelivery } from "../audit/deliveries.t
 import { isAcceptedEvent } from "../contracts/audit.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
 import { PRECEDENCES } from "../contracts/primitives.ts";
-import type { FigureCounts, TrackingSnapshot } from "./checkpoint-contract.ts";
+import type { DeliveryGroup, FigureCounts, TrackingSnapshot } from "./checkpoint-contract.ts";
 import type { TrackingRecord } from "./records.ts";
 
 /** Ids of records written here still expected back from the chain (see applyWritten). */
@@ -450,12 +450,17 @@ export class TrackingView {
    * listed, so whoever restores it passes over them.
    */
   snapshot(): TrackingSnapshot {
-    const deliveries: TrackingRecord[] = [];
+    const deliveries: DeliveryGroup[] = [];
     const index = new Map<TrackingRecord, number>();
+    let group: DeliveryGroup | undefined;
     for (const m of this.byMessage.values())
       for (const t of m.values()) {
-        index.set(t, deliveries.length);
-        deliveries.push(t);
+        index.set(t, index.size);
+        if (!group || !sameGroup(group, t)) {
+          const { messageId, kind, originator, precedence, deliveredAt, deadline } = t;
+          deliveries.push((group = { messageId, kind, originator, precedence, deliveredAt, deadline, to: [] }));
+        }
+        group.to.push(recipientState(t));
       }
     const settled: number[] = [];
     for (let i = this.settledHead; i < this.settledKeys.length; i++) {
@@ -488,32 +493,33 @@ export class TrackingView {
     };
   }
 
-  /** A view as a snapshot left it (its records are taken as they are: a parsed checkpoint's own). */
+  /** A view as a snapshot left it. */
   static restore(s: TrackingSnapshot, opts: ConstructorParameters<typeof TrackingView>[0] = {}): TrackingView {
     const v = new TrackingView(opts);
-    const settled = new Set(s.settled);
-    const entries = new Map<string, Entry>();
-    s.deliveries.forEach((t, i) => {
-      let ofMessage = v.byMessage.get(t.messageId);
-      if (!ofMessage) v.byMessage.set(t.messageId, (ofMessage = new Map()));
-      ofMessage.set(t.recipient, t);
-      v.count++;
-      if (!isOpen(t)) {
-        if (!settled.has(i)) v.settledKeys.push(t);
-        return;
-      }
-      v.openSet.add(t);
-      v.openByOriginator.set(t.originator, (v.openByOriginator.get(t.originator) ?? 0) + 1);
+    const all: TrackingRecord[] = [];
+    for (const g of s.deliveries) {
+      const times = { deliveredMs: parseTime(g.deliveredAt), deadlineMs: parseTime(g.deadline) };
       // A message's open deliveries share one heap entry, as when they were delivered.
-      const key = `${t.messageId} ${t.deadline}`;
-      let e = entries.get(key);
-      if (!e) entries.set(key, (e = { deadlineMs: timesOf(t).deadlineMs, messageId: t.messageId, records: [] }));
-      e.records.push(t);
-      v.heapSize++;
-    });
-    // Settled ones whose order the snapshot gave come after any it did not (none, from snapshot()).
-    for (const i of s.settled) if (s.deliveries[i] && !isOpen(s.deliveries[i])) v.settledKeys.push(s.deliveries[i]);
-    for (const e of entries.values()) pushHeap(v.pending, e);
+      let entry: Entry | undefined;
+      let ofMessage = v.byMessage.get(g.messageId);
+      if (!ofMessage) v.byMessage.set(g.messageId, (ofMessage = new Map()));
+      for (const r of g.to) {
+        const { messageId, kind, originator, precedence, deliveredAt, deadline } = g;
+        const t: TrackingRecord = { messageId, kind, originator, recipient: r.recipient, precedence, deliveredAt, deadline, state: r.state, escalations: r.escalations ?? NO_ESCALATIONS };
+        for (const k of OPTIONAL_FIELDS) if (r[k] !== undefined) (t as unknown as Record<string, unknown>)[k] = r[k];
+        cacheTimes(t, times);
+        all.push(t);
+        ofMessage.set(t.recipient, t);
+        v.count++;
+        if (!isOpen(t)) continue;
+        v.openSet.add(t);
+        v.openByOriginator.set(t.originator, (v.openByOriginator.get(t.originator) ?? 0) + 1);
+        if (!entry) pushHeap(v.pending, (entry = { deadlineMs: times.deadlineMs, messageId: g.messageId, records: [] }));
+        entry.records.push(t);
+        v.heapSize++;
+      }
+    }
+    for (const i of s.settled) if (all[i] && !isOpen(all[i])) v.settledKeys.push(all[i]);
     for (const b of s.escalationBatches) v.escalationBatches.set(`${b.step} ${b.agency}`, { batch: b.batch, atMs: b.atMs, items: b.items });
     for (const [id, ms] of s.known) v.remember(id, ms);
     v.knownBeforeMs = s.knownBeforeMs ?? Number.NEGATIVE_INFINITY;
@@ -522,6 +528,19 @@ export class TrackingView {
     for (const id of s.ahead) v.written.set(id, true);
     return v;
   }
+}
+
+/** What a delivery holds beyond what its message's deliveries share, when set. */
+const OPTIONAL_FIELDS = ["receiptAt", "receiptId", "ackAt", "ackId", "ackBy", "ackLatencyMs", "withinDeadline"] as const;
+
+const sameGroup = (g: DeliveryGroup, t: TrackingRecord) =>
+  g.messageId === t.messageId && g.deliveredAt === t.deliveredAt && g.deadline === t.deadline && g.precedence === t.precedence && g.kind === t.kind && g.originator === t.originator;
+
+function recipientState(t: TrackingRecord): DeliveryGroup["to"][number] {
+  const r: DeliveryGroup["to"][number] = { recipient: t.recipient, state: t.state };
+  for (const k of OPTIONAL_FIELDS) if (t[k] !== undefined) (r as Record<string, unknown>)[k] = t[k];
+  if (t.escalations !== NO_ESCALATIONS && Object.keys(t.escalations).length) r.escalations = t.escalations;
+  return r;
 }
 
 const finiteOrNull = (ms: number) => (Number.isFinite(ms) ? ms : null);

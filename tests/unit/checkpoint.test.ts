@@ -24,7 +24,7 @@ const acked = (n: number, agency: string, min = n + 1) =>
 const submitted = (n: number): Chained => ({ eventId: `submitted:${id(n)}`, event: "submitted", actor: "AZ", messageId: id(n), kind: "alert", at: at(n), data: { recipients: ["KZ"] } }) as Chained;
 
 /** Where each delivery stands, comparable across views. */
-const standing = (v: TrackingView) => [...v.all()].map((t) => `${t.messageId} ${t.recipient} ${t.state} ${t.ackId ?? "-"}`);
+const standing = (v: TrackingView) => [...v.all()].map((t) => `${t.messageId} ${t.recipient} ${t.state} ${t.ackId ?? "-"} ${JSON.stringify(t.escalations)}`);
 /** As a checkpoint carries it: through JSON and the contract. */
 const roundTrip = (v: TrackingView) => TrackingSnapshot.parse(JSON.parse(JSON.stringify(v.snapshot())));
 
@@ -37,6 +37,7 @@ describe("a tracking view restored from a snapshot", () => {
     }
     for (const n of [1, 2, 3]) v.apply(acked(n, "KZ"));
     v.apply(acked(2, "KG"));
+    v.settle(id(6), "KG", "reminder", "done");
     return v;
   };
 
