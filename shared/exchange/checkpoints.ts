@@ -25,6 +25,14 @@ import { CHECKPOINT_VERSION, CheckpointManifest, type ChainPosition, TrackingSna
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
 const STREAM = streams.checkpoints.name;
+const MIB = 1024 * 1024;
+/**
+ * The most a checkpoint's data may unpack to: well above the coordinator's own bounds (120,000 open
+ * and 20,000 settled deliveries make about 14 MiB), far below what would exhaust a reader's memory.
+ */
+const MAX_SNAPSHOT_BYTES = 128 * MIB;
+/** Chunks read at once. */
+const CHUNKS_IN_FLIGHT = 16;
 /** Checkpoints kept: the newest, and the one before it (a reader may be reading it as the newest is written). */
 const KEEP = 2;
 
@@ -44,6 +52,8 @@ export function judgeManifest(m: CheckpointManifest, trusted: TrustedKeys, atPos
   const { signature, ...rest } = m;
   if (!trusted.has(signature.key)) return refuse(`its manifest is signed with ${signature.key}, which is not a coordinator key of the registry`);
   if (!recordSignatureValid(manifestHash(rest), signature)) return refuse("its manifest's signature does not match the manifest: it was changed after it was signed");
+  if (m.bytes > MAX_SNAPSHOT_BYTES || m.chunks.length !== Math.max(1, Math.ceil(m.bytes / CHECKPOINT_CHUNK_BYTES)))
+    return refuse(`its manifest lists ${m.chunks.length} chunks for ${m.bytes} bytes (expected chunks of ${CHECKPOINT_CHUNK_BYTES} bytes, at most ${MAX_SNAPSHOT_BYTES} bytes in all)`);
   const p = m.position;
   if (atPosition === undefined) return refuse(`the audit chain holds no record at stream sequence ${p.streamSeq}, where the checkpoint stands`);
   const r = StoredAuditRecord.safeParse(atPosition);
@@ -83,20 +93,24 @@ export async function readCheckpoint(nc: NatsConnection, chain: ChainReader, tru
   const at = await chain.at(position.streamSeq);
   const verdict = judgeManifest(m, trusted, at?.record);
   if (!verdict.accept) return { found: "refused", reason: verdict.reason, position };
-  const chunks = await Promise.all(m.chunks.map((seq) => direct.get(STREAM, { seq })));
   const parts: Uint8Array[] = [];
-  for (const [i, c] of chunks.entries()) {
-    if (!c || c.subject !== subjects.checkpointData) return { found: "refused", reason: `its data chunk at stream sequence ${m.chunks[i]} is gone`, position };
-    parts.push(c.data);
+  for (let i = 0; i < m.chunks.length; i += CHUNKS_IN_FLIGHT) {
+    const seqs = m.chunks.slice(i, i + CHUNKS_IN_FLIGHT);
+    const got = await Promise.all(seqs.map((seq) => direct.get(STREAM, { seq })));
+    for (const [j, c] of got.entries()) {
+      if (!c || c.subject !== subjects.checkpointData) return { found: "refused", reason: `its data chunk at stream sequence ${seqs[j]} is gone`, position };
+      parts.push(c.data);
+    }
   }
   const data = Buffer.concat(parts);
   const dataVerdict = judgeData(m, data);
   if (!dataVerdict.accept) return { found: "refused", reason: dataVerdict.reason, position };
   let json: unknown;
   try {
-    json = JSON.parse((await gunzip(data)).toString("utf8"));
-  } catch {
-    return { found: "refused", reason: "its data is not gzipped JSON", position };
+    json = JSON.parse((await gunzip(data, { maxOutputLength: MAX_SNAPSHOT_BYTES })).toString("utf8"));
+  } catch (e) {
+    const tooLarge = (e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
+    return { found: "refused", reason: tooLarge ? `its data unpacks to more than ${MAX_SNAPSHOT_BYTES / MIB} MiB` : "its data is not gzipped JSON", position };
   }
   const snapshot = TrackingSnapshot.safeParse(json);
   if (!snapshot.success) return { found: "refused", reason: `its data is not a tracking snapshot: ${toProblems(snapshot.error, json).slice(0, 3).map(formatProblem).join("; ")}`, position };

@@ -142,6 +142,12 @@ describe("judging a checkpoint", () => {
     expect(judgeManifest(manifest(), trusted, "not a record")).toMatchObject({ accept: false, reason: expect.stringMatching(/not an audit record/) });
   });
 
+  it("refuses a manifest whose size or chunks are out of bounds before reading any data", () => {
+    expect(judgeManifest(manifest({ chunks: [7, 8] }), trusted, stored(40, record.hash))).toMatchObject({ accept: false, reason: expect.stringMatching(/lists 2 chunks for 15 bytes/) });
+    const huge = 200 * 1024 * 1024;
+    expect(judgeManifest(manifest({ bytes: huge, chunks: Array.from({ length: 800 }, (_, i) => i + 1) }), trusted, stored(40, record.hash))).toMatchObject({ accept: false, reason: expect.stringMatching(/at most/) });
+  });
+
   it("refuses data that is not what the manifest vouches for", () => {
     expect(judgeData(manifest(), Buffer.from("checkpoint dat4"))).toMatchObject({ accept: false, reason: expect.stringMatching(/digest/) });
     expect(judgeData(manifest(), data.subarray(1))).toMatchObject({ accept: false, reason: expect.stringMatching(/bytes where its manifest says/) });
