@@ -6,9 +6,8 @@
 // asynchronous and delays nothing else.
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ChainReader } from "../../shared/audit/chain-read.ts";
-import type { TrustedKeys } from "../../shared/audit/chain.ts";
 import type { ChainPosition } from "../../shared/exchange/checkpoint-contract.ts";
-import { type Checkpoint, readCheckpoint, writeCheckpoint } from "../../shared/exchange/checkpoints.ts";
+import { type Checkpoint, type CoordinatorKeys, readCheckpoint, writeCheckpoint } from "../../shared/exchange/checkpoints.ts";
 import { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import type { Logger } from "../../shared/log.ts";
 
@@ -26,11 +25,11 @@ export type Restored =
  * The view to start from: the newest usable checkpoint's, or an empty one. A checkpoint that
  * cannot be used is logged with the reason; the whole chain is read instead.
  */
-export async function restoreView(nc: NatsConnection, chain: ChainReader, trusted: TrustedKeys, log: Logger): Promise<{ view: TrackingView; checkpoint?: Checkpoint; restored: Restored }> {
+export async function restoreView(nc: NatsConnection, chain: ChainReader, keys: CoordinatorKeys, log: Logger): Promise<{ view: TrackingView; checkpoint?: Checkpoint; restored: Restored }> {
   const fresh = () => new TrackingView({ forgetting: true });
   let read;
   try {
-    read = await readCheckpoint(nc, chain, trusted);
+    read = await readCheckpoint(nc, chain, keys);
   } catch (err) {
     log.error({ err }, "could not read the newest checkpoint; reading the whole audit chain instead");
     return { view: fresh(), restored: { from: "chain", refused: (err as Error).message } };
@@ -44,7 +43,7 @@ export async function restoreView(nc: NatsConnection, chain: ChainReader, truste
     return { view: fresh(), restored: { from: "chain", refused: read.reason } };
   }
   const { manifest, snapshot } = read.checkpoint;
-  const view = TrackingView.restore(snapshot, { forgetting: true });
+  const view = TrackingView.restore(snapshot, manifest.signature.key, { forgetting: true });
   log.info({ seq: manifest.position.seq, deliveries: manifest.deliveries, open: manifest.open, writtenBy: manifest.instance }, "tracking view restored from a checkpoint; reading the chain after it");
   return { view, checkpoint: read.checkpoint, restored: { from: "checkpoint", seq: manifest.position.seq, streamSeq: manifest.position.streamSeq } };
 }
@@ -67,6 +66,7 @@ export class CheckpointWriter {
   private lastStreamSeq: number;
   private lastAtMs = 0;
   private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private live = false;
   private stopped = false;
   private lastSeq = 0;
@@ -87,7 +87,15 @@ export class CheckpointWriter {
   /** A record was applied at `streamSeq`: a checkpoint is written when one is due. */
   applied(streamSeq: number, force = false) {
     if (!this.live || this.writing || this.stopped || streamSeq - this.lastStreamSeq < this.every) return;
-    if (!force && Date.now() - this.lastAtMs < MIN_INTERVAL_MS) return;
+    const wait = MIN_INTERVAL_MS - (Date.now() - this.lastAtMs);
+    if (!force && wait > 0) {
+      // Due by records, not yet by time: written then, even if no record comes meanwhile.
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.applied(this.o.position()?.streamSeq ?? 0);
+      }, wait);
+      return;
+    }
     // Between records, not inside the one being applied.
     this.writing = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.write())
@@ -119,6 +127,7 @@ export class CheckpointWriter {
 
   async stop() {
     this.stopped = true;
+    clearTimeout(this.timer);
     await this.writing;
   }
 }

@@ -12,7 +12,7 @@ import { Registry } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
 import { registerCoordinatorKeys } from "../../shared/exchange/bootstrap.ts";
-import { checkInstanceName, keyEntry, trustedKeys } from "../../shared/exchange/coordinator-keys.ts";
+import { checkInstanceName, keyEntry } from "../../shared/exchange/coordinator-keys.ts";
 import { identityFromSeed, newIdentity } from "../../shared/exchange/identities.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
@@ -118,7 +118,7 @@ export class Coordinator {
     await this.watchConfig(store, clock);
     // The view starts from the newest checkpoint that holds up, else from nothing (the whole chain is read).
     const chain = await ChainReader.of(this.nc);
-    const start = await restoreView(this.nc, chain, trustedKeys(this.registry.data), this.log);
+    const start = await restoreView(this.nc, chain, this.registry.data, this.log);
     this.restored = start.restored;
     this.ctx = {
       instance: this.instance,

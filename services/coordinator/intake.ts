@@ -268,7 +268,8 @@ export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
           const consumer = await retryTransient(() => ctx.js.consumers.get(streams.submissions.name, consumers.submissionsOf(sender)));
           const messages = await consumer.consume(pullOptions(Math.max(pulls.size, ctx.registry().ids.length)));
           entry.messages = messages;
-          if (state.stopping) await messages.close();
+          // Stopped while it was opened: ended, not awaited (closing waits for the loop below to end).
+          if (state.stopping) messages.stop();
           for await (const m of messages) {
             // Detached from the buffer it came in, before it waits anywhere.
             const jm = new HeldSubmission(ctx.nc, m);

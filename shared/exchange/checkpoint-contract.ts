@@ -5,15 +5,33 @@
 // chain from the record after the position, passing over those.
 import { z } from "zod";
 import { Signature } from "../contracts/envelope.ts";
-import { AgencyId, Precedence, PRECEDENCES, Timestamp } from "../contracts/primitives.ts";
+import { AgencyId, MessageId, Precedence, PRECEDENCES, Timestamp } from "../contracts/primitives.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
 import { EscalationState } from "./records.ts";
 
 export const CHECKPOINT_VERSION = 1;
 
+/**
+ * What a snapshot may hold, at most: a coordinator's own bounds (services/coordinator, docs/operations.md)
+ * with room to spare, so a checkpoint that holds more was not written by one and is refused
+ * before it costs its reader.
+ */
+export const SNAPSHOT_LIMITS = {
+  /** Deliveries in all: 120,000 open and 20,000 settled kept, and settled ones younger than six simulated hours. */
+  deliveries: 400_000,
+  /** Messages remembered (tracking-view.ts SNAPSHOT_KNOWN_MESSAGES). */
+  known: 50_000,
+  /** Records applied ahead of the position (tracking-view.ts MAX_WRITTEN). */
+  ahead: 100_000,
+  escalationBatches: 100_000,
+} as const;
+/** Recipients of one message's deliveries. */
+const MAX_RECIPIENTS = 10_000;
+
 const Count = z.number().int().nonnegative();
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, "expected a SHA-256 hash: 64 lowercase hex digits");
-const Id = z.string().min(1).max(200);
+/** An audit record's event id. */
+const EventId = z.string().min(1).max(200);
 /** A time in simulated ms; null where the view holds none (it starts at minus infinity). */
 const MsOrNone = z.number().nullable();
 
@@ -22,9 +40,9 @@ export const RecipientState = z.object({
   recipient: AgencyId,
   state: z.enum(["delivered", "receipted", "acknowledged", "closed"]),
   receiptAt: Timestamp.optional(),
-  receiptId: Id.optional(),
+  receiptId: MessageId.optional(),
   ackAt: Timestamp.optional(),
-  ackId: Id.optional(),
+  ackId: MessageId.optional(),
   ackBy: z.string().max(200).optional(),
   ackLatencyMs: z.number().optional(),
   withinDeadline: z.boolean().optional(),
@@ -37,13 +55,13 @@ export const RecipientState = z.object({
  * once, so a broadcast's 89 deliveries cost little more than one.
  */
 export const DeliveryGroup = z.object({
-  messageId: Id,
+  messageId: MessageId,
   kind: z.string().max(40),
   originator: AgencyId,
   precedence: Precedence,
   deliveredAt: Timestamp,
   deadline: Timestamp,
-  to: z.array(RecipientState).min(1),
+  to: z.array(RecipientState).min(1).max(MAX_RECIPIENTS),
 });
 export type DeliveryGroup = z.infer<typeof DeliveryGroup>;
 
@@ -65,17 +83,17 @@ export type FigureCounts = z.infer<typeof FigureCounts>;
 /** The view's state: its deliveries, what it remembers of those it forgot, and its counters. */
 export const TrackingSnapshot = z.object({
   /** Every delivery held (open ones, and settled ones not yet forgotten), message by message. */
-  deliveries: z.array(DeliveryGroup),
+  deliveries: z.array(DeliveryGroup).max(SNAPSHOT_LIMITS.deliveries),
   /** The settled ones among them (indexes into the deliveries, groups taken in order), oldest settled first: what is forgotten first. */
-  settled: z.array(Count),
-  escalationBatches: z.array(z.object({ step: z.enum(ESCALATION_STEPS), agency: AgencyId, batch: Count, atMs: z.number(), items: Count })),
+  settled: z.array(Count).max(SNAPSHOT_LIMITS.deliveries),
+  escalationBatches: z.array(z.object({ step: z.enum(ESCALATION_STEPS), agency: AgencyId, batch: Count, atMs: z.number(), items: Count })).max(SNAPSHOT_LIMITS.escalationBatches),
   /** Messages whose deliveries the view held, with their delivery time (ms), oldest first. */
-  known: z.array(z.tuple([Id, z.number()])),
+  known: z.array(z.tuple([MessageId, z.number()])).max(SNAPSHOT_LIMITS.known),
   knownBeforeMs: MsOrNone,
   prunedBeforeMs: MsOrNone,
   counts: FigureCounts,
   /** Event ids of records the writer had applied but not yet read back from the chain. */
-  ahead: z.array(Id),
+  ahead: z.array(EventId).max(SNAPSHOT_LIMITS.ahead),
 });
 export type TrackingSnapshot = z.infer<typeof TrackingSnapshot>;
 

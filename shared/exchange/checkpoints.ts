@@ -13,14 +13,18 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip as gunzipCb, gzip as gzipCb } from "node:zlib";
 import { type ChainReader } from "../audit/chain-read.ts";
-import { recordSignatureValid, signRecordHash, type TrustedKeys } from "../audit/chain.ts";
+import { recordSignatureValid, signRecordHash } from "../audit/chain.ts";
 import { canonicalize } from "../contracts/canonical.ts";
 import { StoredAuditRecord } from "../contracts/audit.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import { streams, subjects } from "../contracts/subjects.ts";
 import { DirectReader } from "../nats/direct.ts";
 import { CHECKPOINT_CHUNK_BYTES } from "../nats/streams.ts";
-import { CHECKPOINT_VERSION, CheckpointManifest, type ChainPosition, TrackingSnapshot } from "./checkpoint-contract.ts";
+import { CHECKPOINT_VERSION, CheckpointManifest, type ChainPosition, SNAPSHOT_LIMITS, TrackingSnapshot } from "./checkpoint-contract.ts";
+import type { RegistryData } from "./registry.ts";
+
+/** The registry's coordinator keys, each with the instance it was registered for. */
+export type CoordinatorKeys = Pick<RegistryData, "coordinators">;
 
 const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
@@ -45,13 +49,17 @@ const refuse = (reason: string): Verdict => ({ accept: false, reason });
 const ACCEPT: Verdict = { accept: true };
 
 /**
- * Whether a manifest may be used: signed by a trusted coordinator key, and naming the record the
- * chain holds at its position. `atPosition` is what the chain stores there (undefined: nothing).
+ * Whether a manifest may be used: signed by a coordinator key of the registry (the key of the
+ * instance it names), and naming the record the chain holds at its position. `atPosition` is what
+ * the chain stores there (undefined: nothing).
  */
-export function judgeManifest(m: CheckpointManifest, trusted: TrustedKeys, atPosition: unknown): Verdict {
+export function judgeManifest(m: CheckpointManifest, keys: CoordinatorKeys, atPosition: unknown): Verdict {
   const { signature, ...rest } = m;
-  if (!trusted.has(signature.key)) return refuse(`its manifest is signed with ${signature.key}, which is not a coordinator key of the registry`);
+  const registered = keys.coordinators.filter((k) => k.publicKey === signature.key);
+  if (!registered.length) return refuse(`its manifest is signed with ${signature.key}, which is not a coordinator key of the registry`);
   if (!recordSignatureValid(manifestHash(rest), signature)) return refuse("its manifest's signature does not match the manifest: it was changed after it was signed");
+  if (!registered.some((k) => k.id === m.instance))
+    return refuse(`its manifest says it was written by ${m.instance} but is signed with the key of ${registered.map((k) => k.id).join(", ")}`);
   if (m.bytes > MAX_SNAPSHOT_BYTES || m.chunks.length !== Math.max(1, Math.ceil(m.bytes / CHECKPOINT_CHUNK_BYTES)))
     return refuse(`its manifest lists ${m.chunks.length} chunks for ${m.bytes} bytes (expected chunks of ${CHECKPOINT_CHUNK_BYTES} bytes, at most ${MAX_SNAPSHOT_BYTES} bytes in all)`);
   const p = m.position;
@@ -61,6 +69,44 @@ export function judgeManifest(m: CheckpointManifest, trusted: TrustedKeys, atPos
   if (r.data.seq !== p.seq || r.data.hash !== p.hash)
     return refuse(`it does not match the audit chain: it names record ${p.seq} (hash ${p.hash.slice(0, 12)}…) at stream sequence ${p.streamSeq}, where the chain holds record ${r.data.seq} (hash ${r.data.hash.slice(0, 12)}…)`);
   return ACCEPT;
+}
+
+/** One simulated hour: how far a checkpoint's times may run past its position (records it applied ahead of it). */
+const AHEAD_SLACK_MS = 3_600_000;
+
+/**
+ * Whether a snapshot is one a coordinator could have made at its position: within a coordinator's
+ * bounds, its counters consistent with each other and with the deliveries it holds, nothing
+ * timed after its position. A checkpoint is signed, but it is not part of the chain: these checks
+ * refuse what no honest writer produces (a reader then reads the whole chain), and
+ * `atix audit verify` compares its content with the chain (checkpoint-check.ts).
+ */
+export function snapshotProblem(s: TrackingSnapshot, m: CheckpointManifest): string | undefined {
+  let deliveries = 0;
+  const open = Object.fromEntries(Object.keys(s.counts.byPrecedence).map((p) => [p, 0])) as Record<keyof TrackingSnapshot["counts"]["byPrecedence"], number>;
+  const limit = Date.parse(m.position.at) + AHEAD_SLACK_MS;
+  for (const g of s.deliveries) {
+    if (Date.parse(g.deliveredAt) > limit) return `a delivery of ${g.messageId} is dated ${g.deliveredAt}, after the checkpoint's position (${m.position.at})`;
+    for (const r of g.to) {
+      deliveries++;
+      if (r.state === "delivered" || r.state === "receipted") open[g.precedence]++;
+    }
+  }
+  if (deliveries > SNAPSHOT_LIMITS.deliveries) return `it holds ${deliveries} deliveries, more than a coordinator keeps (${SNAPSHOT_LIMITS.deliveries})`;
+  const openAll = Object.values(open).reduce((a, b) => a + b, 0);
+  if (deliveries !== m.deliveries || openAll !== m.open) return `it holds ${deliveries} deliveries (${openAll} open) where its manifest says ${m.deliveries} (${m.open} open)`;
+  if (s.settled.some((i) => i >= deliveries)) return "its list of settled deliveries names deliveries it does not hold";
+  const c = s.counts;
+  if (c.alertsAndRfis > c.messagesAccepted) return "its counters say more alerts and RFIs than messages accepted";
+  for (const [p, x] of Object.entries(c.byPrecedence) as [keyof typeof open, (typeof c.byPrecedence)[keyof typeof open]][]) {
+    if (x.withinDeadline > x.acknowledged) return `its ${p} counters say more acknowledged in time than acknowledged`;
+    if (x.deliveries - x.acknowledged - x.withdrawn !== open[p])
+      return `its ${p} counters (${x.deliveries} delivered, ${x.acknowledged} acknowledged, ${x.withdrawn} withdrawn) do not match the ${open[p]} open deliveries it holds`;
+  }
+  const late = (ms: number | null) => ms !== null && ms > limit;
+  if (late(s.knownBeforeMs) || late(s.prunedBeforeMs) || s.known.some(([, ms]) => ms > limit) || s.escalationBatches.some((b) => b.atMs > limit))
+    return `it holds times after its position (${m.position.at})`;
+  return undefined;
 }
 
 /** Whether the data read for a manifest is the data it vouches for. */
@@ -80,8 +126,8 @@ export interface Checkpoint {
 /** What reading the newest checkpoint found: none, one refused (and why), or one to use. */
 export type CheckpointRead = { found: "none" } | { found: "refused"; reason: string; position?: ChainPosition } | { found: "usable"; checkpoint: Checkpoint };
 
-/** The newest checkpoint, judged (see the header); `trusted`: the registry's coordinator keys. */
-export async function readCheckpoint(nc: NatsConnection, chain: ChainReader, trusted: TrustedKeys): Promise<CheckpointRead> {
+/** The newest checkpoint, judged (see the header); `keys`: the registry's coordinator keys. */
+export async function readCheckpoint(nc: NatsConnection, chain: ChainReader, keys: CoordinatorKeys): Promise<CheckpointRead> {
   const direct = await DirectReader.of(nc);
   const stored = await direct.get(STREAM, { last_by_subj: subjects.checkpointManifest });
   if (!stored) return { found: "none" };
@@ -91,14 +137,18 @@ export async function readCheckpoint(nc: NatsConnection, chain: ChainReader, tru
   const m = parsed.data;
   const position = m.position;
   const at = await chain.at(position.streamSeq);
-  const verdict = judgeManifest(m, trusted, at?.record);
+  const verdict = judgeManifest(m, keys, at?.record);
   if (!verdict.accept) return { found: "refused", reason: verdict.reason, position };
+  if (m.chunks.some((seq, i) => i > 0 && seq <= m.chunks[i - 1]!)) return { found: "refused", reason: "its manifest lists its chunks out of order", position };
   const parts: Uint8Array[] = [];
+  let read = 0;
   for (let i = 0; i < m.chunks.length; i += CHUNKS_IN_FLIGHT) {
     const seqs = m.chunks.slice(i, i + CHUNKS_IN_FLIGHT);
     const got = await Promise.all(seqs.map((seq) => direct.get(STREAM, { seq })));
     for (const [j, c] of got.entries()) {
       if (!c || c.subject !== subjects.checkpointData) return { found: "refused", reason: `its data chunk at stream sequence ${seqs[j]} is gone`, position };
+      read += c.data.length;
+      if (c.data.length > CHECKPOINT_CHUNK_BYTES || read > m.bytes) return { found: "refused", reason: `its data chunks hold more than the ${m.bytes} bytes its manifest says`, position };
       parts.push(c.data);
     }
   }
@@ -114,6 +164,8 @@ export async function readCheckpoint(nc: NatsConnection, chain: ChainReader, tru
   }
   const snapshot = TrackingSnapshot.safeParse(json);
   if (!snapshot.success) return { found: "refused", reason: `its data is not a tracking snapshot: ${toProblems(snapshot.error, json).slice(0, 3).map(formatProblem).join("; ")}`, position };
+  const problem = snapshotProblem(snapshot.data, m);
+  if (problem) return { found: "refused", reason: problem, position };
   return { found: "usable", checkpoint: { manifest: m, snapshot: snapshot.data, record: StoredAuditRecord.parse(at!.record) } };
 }
 

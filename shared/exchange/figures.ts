@@ -81,14 +81,14 @@ export class ExchangeFigures {
   constructor(
     private readonly fromSeq = 1,
     private readonly onChange?: (t: TrackingRecord, change: DeliveryChange) => void,
-    from?: { snapshot: TrackingSnapshot; throughSeq: number },
+    from?: { snapshot: TrackingSnapshot; throughSeq: number; signer: string },
   ) {
     const changed = (t: TrackingRecord, change: DeliveryChange) => this.changed(t, change);
     if (!from) {
       this.deliveries = new TrackingView({ onChange: changed });
       return;
     }
-    this.deliveries = TrackingView.restore(from.snapshot, { onChange: changed });
+    this.deliveries = TrackingView.restore(from.snapshot, from.signer, { onChange: changed });
     this.lastSeq = from.throughSeq;
     for (const t of this.deliveries.open()) this.opened(t);
   }
@@ -98,7 +98,7 @@ export class ExchangeFigures {
     if (record.seq < this.fromSeq) return false;
     this.lastSeq = Math.max(this.lastSeq, record.seq);
     // Unless the checkpoint restored from had it applied already (its writer's, not yet read back then).
-    if (!this.deliveries.takeWritten(record.eventId)) this.deliveries.apply(record);
+    if (!this.deliveries.takeAhead(record)) this.deliveries.apply(record);
     return true;
   }
 

@@ -14,7 +14,7 @@ import { TrackingView } from "./tracking-view.ts";
  * (what is not a record is about no delivery), unless this process wrote it and applied it then.
  */
 export function applyStored(view: TrackingView, record: unknown) {
-  if (view.takeWritten((record as { eventId?: unknown } | null)?.eventId)) return;
+  if (view.takeWritten((record as { eventId?: unknown } | null)?.eventId) || view.takeAhead(record)) return;
   const r = StoredAuditRecord.safeParse(record);
   if (r.success) view.apply(r.data);
 }

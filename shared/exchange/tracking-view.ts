@@ -204,6 +204,25 @@ export class TrackingView {
   }
 
   /**
+   * Records the checkpoint this view was restored from had applied ahead of its position, and the
+   * key that signed it: only a record signed with that key (its writer's own) is passed over.
+   */
+  private restoredAhead: { ids: Set<string>; signer: string } | undefined;
+
+  /**
+   * Whether a record read from the chain after the checkpoint this view was restored from was
+   * applied already (see restoredAhead): forgets it then.
+   */
+  takeAhead(record: unknown): boolean {
+    const a = this.restoredAhead;
+    if (!a) return false;
+    const r = record as { eventId?: unknown; signature?: { key?: unknown } } | null;
+    if (typeof r?.eventId !== "string" || r.signature?.key !== a.signer || !a.ids.delete(r.eventId)) return false;
+    if (!a.ids.size) this.restoredAhead = undefined;
+    return true;
+  }
+
+  /**
    * Whether a record read back from the chain is one this process applied as it wrote it (and so
    * need not even be parsed): forgets it then, as applyRead does.
    */
@@ -493,8 +512,11 @@ export class TrackingView {
     };
   }
 
-  /** A view as a snapshot left it. */
-  static restore(s: TrackingSnapshot, opts: ConstructorParameters<typeof TrackingView>[0] = {}): TrackingView {
+  /**
+   * A view as a snapshot left it. `signer`: the key that signed its checkpoint (the records it
+   * applied ahead are passed over only when signed with it).
+   */
+  static restore(s: TrackingSnapshot, signer: string, opts: ConstructorParameters<typeof TrackingView>[0] = {}): TrackingView {
     const v = new TrackingView(opts);
     const all: TrackingRecord[] = [];
     for (const g of s.deliveries) {
@@ -525,7 +547,7 @@ export class TrackingView {
     v.knownBeforeMs = s.knownBeforeMs ?? Number.NEGATIVE_INFINITY;
     v.prunedBeforeMs = s.prunedBeforeMs ?? Number.NEGATIVE_INFINITY;
     Object.assign(v.counts, structuredClone(s.counts));
-    for (const id of s.ahead) v.written.set(id, true);
+    if (s.ahead.length) v.restoredAhead = { ids: new Set(s.ahead), signer };
     return v;
   }
 }

@@ -13,7 +13,8 @@ import { ChainReader, readChain } from "../../shared/audit/chain-read.ts";
 import { signRecordHash } from "../../shared/audit/chain.ts";
 import { canonicalize, streams, subjects } from "../../shared/contracts/index.ts";
 import { CheckpointManifest } from "../../shared/exchange/checkpoint-contract.ts";
-import { readCheckpoint } from "../../shared/exchange/checkpoints.ts";
+import { verifyNewestCheckpoint } from "../../shared/exchange/checkpoint-check.ts";
+import { readCheckpoint, writeCheckpoint } from "../../shared/exchange/checkpoints.ts";
 import { ExchangeFigures } from "../../shared/exchange/figures.ts";
 import { newIdentity } from "../../shared/exchange/identities.ts";
 import { readTrackingView } from "../../shared/exchange/tracking-read.ts";
@@ -80,7 +81,7 @@ describe("checkpoints", () => {
     await first.checkpoints.whenWritten(end - 10);
     expect(first.checkpoints.written).toBeGreaterThan(0);
 
-    const read = await readCheckpoint(ex.admin, await ChainReader.of(ex.admin), await ex.trusted());
+    const read = await readCheckpoint(ex.admin, await ChainReader.of(ex.admin), await ex.registryNow());
     expect(read.found === "refused" ? read.reason : read.found).toBe("usable");
     await first.stop();
     ex.coordinators.splice(ex.coordinators.indexOf(first), 1);
@@ -135,9 +136,10 @@ describe("checkpoints", () => {
     const cases: [string, CheckpointManifest, RegExp][] = [
       ["signed with a key the registry does not list", resign(unsigned, newIdentity("intruder").seed), /not a coordinator key of the registry/],
       ["changed after signing", { ...good, open: good.open + 1 }, /signature does not match/],
-      ["naming a record the chain does not hold there", resign({ ...unsigned, position: { ...good.position, hash: "f".repeat(64) } }, insider.seed), /does not match the audit chain/],
-      ["naming a record past the chain's end", resign({ ...unsigned, position: { ...good.position, streamSeq: 1_000_000 } }, insider.seed), /holds no record at stream sequence 1000000/],
-      ["whose data was replaced", resign({ ...unsigned, sha256: "0".repeat(64) }, insider.seed), /does not match its manifest's digest/],
+      ["signed with another instance's key than it names", resign(unsigned, insider.seed), /says it was written by .* but is signed with the key of insider/],
+      ["naming a record the chain does not hold there", resign({ ...unsigned, instance: "insider", position: { ...good.position, hash: "f".repeat(64) } }, insider.seed), /does not match the audit chain/],
+      ["naming a record past the chain's end", resign({ ...unsigned, instance: "insider", position: { ...good.position, streamSeq: 1_000_000 } }, insider.seed), /holds no record at stream sequence 1000000/],
+      ["whose data was replaced", resign({ ...unsigned, instance: "insider", sha256: "0".repeat(64) }, insider.seed), /does not match its manifest's digest/],
     ];
     for (const [what, manifest, reason] of cases) {
       await js.publish(subjects.checkpointManifest, JSON.stringify(manifest));
@@ -149,5 +151,52 @@ describe("checkpoints", () => {
       await c.stop();
       ex.coordinators.splice(ex.coordinators.indexOf(c), 1);
     }
+  });
+
+  it("signed by a registered key but not what the chain says: refused when inconsistent, else found by `atix audit verify`", { timeout: 90_000 }, async () => {
+    // A good checkpoint again after the forged ones above.
+    const honest = ex.coordinators[0]!;
+    const written = honest.checkpoints.written;
+    await sendAlerts(4);
+    await eventually(() => (honest.checkpoints.written > written ? true : undefined), 30_000, "a new checkpoint");
+    const chain = await ChainReader.of(ex.admin);
+    const read = await readCheckpoint(ex.admin, chain, await ex.registryNow());
+    if (read.found !== "usable") throw new Error(`no usable checkpoint: ${read.found}`);
+    const { manifest, snapshot } = read.checkpoint;
+    const insider = newIdentity("insider2");
+    await registerCoordinatorKeys(await openStore(ex.admin), [keyEntry("insider2", insider.publicKey)]);
+    const keys = await ex.registryNow();
+    const forge = (s: typeof snapshot) => writeCheckpoint(ex.admin, { position: manifest.position, snapshot: s, instance: "insider2", seed: insider.seed });
+    const restart = async (name: string) => {
+      const c = await ex.startCoordinator(name);
+      const restored = c.checkpoints.restored;
+      const view = standing(c.context.tracking);
+      await c.stop();
+      ex.coordinators.splice(ex.coordinators.indexOf(c), 1);
+      return { restored, view };
+    };
+    // A ghost open delivery, its counters not raised to match: refused, the whole chain is read.
+    const ghost = { messageId: "019a0000-0000-7000-8000-00000000beef", kind: "alert", originator: "AZ", precedence: "FLASH" as const, deliveredAt: manifest.position.at, deadline: "2027-09-21T08:00:00.000Z", to: [{ recipient: "KZ", state: "delivered" as const }] };
+    await forge({ ...snapshot, deliveries: [...snapshot.deliveries, ghost] });
+    expect((await restart("ghost-1")).restored).toMatchObject({ from: "chain", refused: expect.stringMatching(/do not match the 1 open deliveries|where its manifest says/) });
+    // With its counters raised to match, it is used (signed like the chain's records), and the audit finds it.
+    const counts = structuredClone(snapshot.counts);
+    counts.byPrecedence.FLASH.deliveries++;
+    await forge({ ...snapshot, deliveries: [...snapshot.deliveries, ghost], counts });
+    expect((await restart("ghost-2")).restored).toMatchObject({ from: "checkpoint" });
+    expect(await verifyNewestCheckpoint(observer, keys)).toMatchObject({ checkpoint: "differs", difference: expect.stringMatching(/beef to KZ that the chain does not record/) });
+    // Records after its position it claims to have applied ahead, which another key signed: applied all the same.
+    await sendAlerts(1);
+    await eventually(async () => ((await chain.end()) > manifest.position.streamSeq + 1 ? true : undefined), 10_000, "records after the checkpoint");
+    const after: string[] = [];
+    for await (const { record } of chain.read({ fromSeq: manifest.position.streamSeq + 1 })) after.push((record as { eventId: string }).eventId);
+    expect(after.length).toBeGreaterThan(0);
+    await forge({ ...snapshot, ahead: after });
+    const r = await restart("ahead");
+    expect(r.restored).toMatchObject({ from: "checkpoint" });
+    expect(r.view).toEqual(standing(await readTrackingView(ex.admin)));
+    // An honest checkpoint agrees.
+    await writeCheckpoint(ex.admin, { position: manifest.position, snapshot, instance: "insider2", seed: insider.seed });
+    expect(await verifyNewestCheckpoint(observer, keys)).toMatchObject({ checkpoint: "agrees" });
   });
 });

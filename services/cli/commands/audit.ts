@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ChainReader, readChain } from "../../../shared/audit/chain-read.ts";
 import { headOf, recordSignatureValid, type TrustedKeys } from "../../../shared/audit/chain.ts";
+import { checkpointLine, verifyNewestCheckpoint } from "../../../shared/exchange/checkpoint-check.ts";
 import { type AuditVerdict, checkHead, fileItems, streamItems, verdictLine, verifyItems } from "../../../shared/audit/verify.ts";
 import { type AuditHead, StoredAuditRecord } from "../../../shared/contracts/index.ts";
 import { attach } from "../../../shared/exchange/attach.ts";
@@ -152,7 +153,7 @@ export function registerAudit(program: Command) {
     });
   audit
     .command("verify")
-    .description("verify the live audit chain, or an export of it: hashes, order and every record's signature; exit 0 when intact, 1 naming the first broken record")
+    .description("verify the live audit chain, or an export of it: hashes, order and every record's signature (and, live, that the newest checkpoint says what the chain says); exit 0 when intact, 1 naming the first broken record or difference")
     .argument("[file]", "an export written by `atix audit export` (default: the live chain)")
     .option("--registry <file>", "with FILE: the registry whose coordinator keys sign the records (default: the exchange folder's registry.json)")
     .option("--head <head.json>", "a signed head kept earlier (`atix audit head --json`): the chain must reach it and agree with it")
@@ -163,10 +164,17 @@ export function registerAudit(program: Command) {
       if (file) {
         const trusted = trustedKeys(await registryForFile(opts.registry));
         v = await verifyFile(file, trusted, opts.head ? await headFrom(opts.head, trusted) : undefined);
-      } else
-        v = await observe(opts.nats, async (nc) =>
-          verifyLive(nc, { ...(opts.registry ? { registry: await registryForFile(opts.registry) } : {}), ...(opts.head ? { head: opts.head } : {}) }),
-        );
+      } else {
+        // The live exchange: the chain, then (when it holds) whether the newest checkpoint says what it says.
+        const { chain, checkpoint } = await observe(opts.nats, async (nc) => {
+          const registry = opts.registry ? await registryForFile(opts.registry) : await liveRegistry(nc);
+          const chain = await verifyLive(nc, { registry, ...(opts.head ? { head: opts.head } : {}) });
+          return { chain, checkpoint: chain.ok ? await verifyNewestCheckpoint(nc, registry) : undefined };
+        });
+        process.stdout.write(opts.json ? `${JSON.stringify({ ...chain, ...(checkpoint ? { checkpoint } : {}) })}\n` : `${verdictLine(chain)}\n${checkpoint ? `${checkpointLine(checkpoint)}\n` : ""}`);
+        if (!chain.ok || checkpoint?.checkpoint === "differs") process.exitCode = 1;
+        return;
+      }
       process.stdout.write(opts.json ? `${JSON.stringify(v)}\n` : `${verdictLine(v)}\n`);
       if (!v.ok) process.exitCode = 1;
     });

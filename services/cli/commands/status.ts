@@ -1,6 +1,6 @@
 // `atix status`: is the exchange healthy right now? Coordinator instances and agencies as heard
 // live for a moment, open deliveries against their deadlines, and the audit chain's length.
-import type { NatsConnection } from "@nats-io/transport-node";
+import { type NatsConnection, PermissionViolationError, TimeoutError } from "@nats-io/transport-node";
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChainReader } from "../../../shared/audit/chain-read.ts";
@@ -9,8 +9,8 @@ import { type AgencyRegistryEntry, DUTY_STATUSES, PRECEDENCES, StoredAuditRecord
 import { attach } from "../../../shared/exchange/attach.ts";
 import { readChain } from "../../../shared/audit/chain-read.ts";
 import { ExchangeReader } from "../../../shared/exchange/config-read.ts";
-import { signerOf, trustedKeys } from "../../../shared/exchange/coordinator-keys.ts";
-import { readCheckpoint } from "../../../shared/exchange/checkpoints.ts";
+import { signerOf } from "../../../shared/exchange/coordinator-keys.ts";
+import { type CoordinatorKeys, readCheckpoint } from "../../../shared/exchange/checkpoints.ts";
 import { ExchangeFigures, type FigureKey } from "../../../shared/exchange/figures.ts";
 import type { InvalidValue } from "../../../shared/exchange/store.ts";
 import { type DutyStatus, Heartbeat, safeJson, verifiedPresence } from "../../../shared/exchange/observe.ts";
@@ -66,7 +66,7 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
   const keys = new Map(registry?.agencies.map((a) => [a.id, a]));
   const heardP = listen(nc, listenMs, (a) => keys.get(a));
   const [counted, auditState, head, storage] = await Promise.all([
-    countFigures(nc, chain, trustedKeys(registry ?? { coordinators: [] })),
+    countFigures(nc, chain, registry ?? { coordinators: [] }),
     chain.state(),
     lastRecord(chain),
     streamStorage(await DirectReader.of(nc)),
@@ -105,10 +105,10 @@ export async function exchangeStatus(nc: NatsConnection, url: string, listenMs: 
  * The exchange's figures, counted from the audit chain as every view counts them: from the newest
  * checkpoint and the records after it, or from the whole chain when there is none or it is refused.
  */
-async function countFigures(nc: NatsConnection, chain: ChainReader, trusted: ReadonlySet<string>) {
-  const read = await readCheckpoint(nc, chain, trusted).catch((e: Error) => ({ found: "refused" as const, reason: `could not be read: ${e.message}` }));
+async function countFigures(nc: NatsConnection, chain: ChainReader, keys: CoordinatorKeys) {
+  const read = await readCheckpoint(nc, chain, keys).catch((e: Error) => ({ found: "unreadable" as const, reason: whyUnreadable(e) }));
   const usable = read.found === "usable" ? read.checkpoint.manifest : undefined;
-  const figures = read.found === "usable" ? new ExchangeFigures(1, undefined, { snapshot: read.checkpoint.snapshot, throughSeq: usable!.position.seq }) : new ExchangeFigures();
+  const figures = read.found === "usable" ? new ExchangeFigures(1, undefined, { snapshot: read.checkpoint.snapshot, throughSeq: usable!.position.seq, signer: usable!.signature.key }) : new ExchangeFigures();
   let records = 0;
   for await (const { record } of readChain(nc, { fromSeq: (usable?.position.streamSeq ?? 0) + 1 })) {
     figures.applyStored(record);
@@ -116,8 +116,19 @@ async function countFigures(nc: NatsConnection, chain: ChainReader, trusted: Rea
   }
   const from = usable
     ? { checkpoint: { seq: usable.position.seq, writtenBy: usable.instance, writtenAt: usable.writtenAt }, recordsAfter: records }
-    : { checkpoint: null, recordsAfter: records, ...(read.found === "refused" ? { refused: read.reason } : {}) };
+    : { checkpoint: null, recordsAfter: records, ...(read.found === "refused" ? { refused: read.reason } : {}), ...(read.found === "unreadable" ? { unreadable: read.reason } : {}) };
   return { figures, from };
+}
+
+/** Why the checkpoints could not be read at all (not a checkpoint refused: none was read). */
+function whyUnreadable(e: Error): string {
+  const denied = (x: unknown) => x instanceof PermissionViolationError;
+  if (denied(e) || denied(e.cause))
+    return "this exchange's server configuration predates checkpoints, so the observer may not read them (run `atix up` again to write a new one)";
+  // A direct get of a stream that does not exist goes unanswered across the observer's import.
+  if (e instanceof StreamMissing || e instanceof TimeoutError || e.cause instanceof TimeoutError)
+    return "the exchange's checkpoints stream did not answer: it does not exist yet (coordinators of this version create it) or its server is down";
+  return `they could not be read: ${e.message}`;
 }
 
 /** What each stream of the exchange holds, against its limit (docs/operations.md): their info is among the observer's reads. */
@@ -175,6 +186,7 @@ export function formatStatus(s: ExchangeStatus): string {
   const c = s.audit.counted;
   if (c.checkpoint) lines.push(`  figures from the checkpoint at record ${c.checkpoint.seq} (by ${c.checkpoint.writtenBy}) and the ${c.recordsAfter} records after it`);
   else if (c.refused) lines.push(`  checkpoint refused: ${c.refused}; figures counted from the whole chain`);
+  else if (c.unreadable) lines.push(`  figures counted from the whole chain: ${c.unreadable}`);
   if (!s.audit.followedLive) lines.push("  (its stream was made by an earlier ATIX and does not republish records: live views poll it every second)");
   const st = s.streams;
   const use = (x: (typeof st)[keyof typeof st] | undefined) => (x ? `${x.messages} messages, ${mb(x.bytes)}${x.maxBytes ? ` of ${mb(x.maxBytes)}` : ""}${x.maxAgeDays ? `, kept ${x.maxAgeDays} days` : ""}` : "-");
