@@ -1,9 +1,6 @@
 // ATIX end to end on a real exchange: the coordinator as a child process (through launch), the
 // agencies in this process (an AgencyHost, as the scenario runner does) with duty officers who
 // acknowledge at once (a generated roster with a tiny ackDelay and a fast simulated clock).
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { PRECEDENCES, StoredAuditRecord } from "../../shared/contracts/index.ts";
@@ -14,10 +11,9 @@ import { connectAs } from "../../shared/nats/connect.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
 import { createLogger } from "../../shared/log.ts";
 import { AgencyHost, verification } from "../agency/index.ts";
-import { launch } from "../launcher/launch.ts";
 import { lastSubmissionSeq, nextAuditSeq, submissionsSettled, Tally } from "./counting.ts";
 import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
-import { writeBenchRoster } from "./roster.ts";
+import { startBenchExchange } from "./exchange.ts";
 import { timedRounds } from "./rounds.ts";
 import { type Latency, round } from "./stats.ts";
 
@@ -64,10 +60,8 @@ async function recordedAcknowledgements(nc: NatsConnection, fromSeq: number, ids
 }
 
 export async function atixFanOut(n: number, rounds: number, burst: number, onStep?: (s: string) => void): Promise<AtixResult> {
-  const home = await mkdtemp(join(tmpdir(), "atix-bench-"));
-  const { file, roster } = await writeBenchRoster(home, n);
-  onStep?.(`starting an exchange of ${n} agencies`);
-  const launched = await launch({ home, roster: file, speed: BENCH_CLOCK_SPEED, coordinators: 1, agencies: false, settings: benchSettings(burst, rounds) });
+  const bench = await startBenchExchange(n, { speed: BENCH_CLOCK_SPEED, coordinators: 1, agencies: false, settings: benchSettings(burst, rounds) }, onStep);
+  const { launched, roster } = bench;
   let host: AgencyHost | undefined;
   let nc: NatsConnection | undefined;
   try {
@@ -158,7 +152,6 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
   } finally {
     await host?.stop().catch(() => undefined);
     await nc?.close().catch(() => undefined);
-    await launched.stop().catch(() => undefined);
-    await rm(home, { recursive: true, force: true }).catch(() => undefined);
+    await bench.stop();
   }
 }

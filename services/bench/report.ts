@@ -11,7 +11,7 @@ const pad = (s: string, w: number) => s.padEnd(w);
 const lpad = (s: string, w: number) => s.padStart(w);
 
 /** Lines of a table: the first column left-aligned, the rest right-aligned to their widest cell. */
-function table(rows: string[][], indent = "  "): string[] {
+export function table(rows: string[][], indent = "  "): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   return rows.map((r) => indent + r.map((c, i) => (i === 0 ? pad(c, widths[0]! + 2) : lpad(c, widths[i]! + 3))).join("").trimEnd());
 }

@@ -1,6 +1,9 @@
-// `atix bench`: ATIX's FLASH fan-out measured against raw NATS core, raw JetStream and the protocol floor in one run.
-import type { Command } from "commander";
+// `atix bench`: ATIX's FLASH fan-out measured against raw NATS core, raw JetStream and the protocol floor in one run;
+// with --history, instead, what a long audit chain costs a restarted coordinator and `atix status`.
+import { type Command, InvalidArgumentError } from "commander";
 import { DELIVERY_PULL_BATCH } from "../../agency/delivery-loop.ts";
+import { formatHistoryTable, writeHistoryJson } from "../../bench/history-report.ts";
+import { runHistoryBench } from "../../bench/history-run.ts";
 import { formatTable } from "../../bench/report.ts";
 import { runBench, writeBenchJson } from "../../bench/run.ts";
 import { MAX_AGENCIES } from "../../bench/roster.ts";
@@ -13,7 +16,17 @@ interface BenchFlags {
   burst: number;
   floorPull: number;
   json?: string;
+  history?: number[];
+  tail: number;
 }
+
+/** Chain lengths, comma-separated: `--history 100000,1000000`. */
+const recordCounts = (flag: string) => (v: string) => {
+  const parts = v.split(",").map((p) => p.trim());
+  if (!parts.every((p) => /^[1-9]\d*$/.test(p) && Number.isSafeInteger(Number(p))))
+    throw new InvalidArgumentError(`${flag} expects record counts above 0 separated by commas, such as 100000,1000000, got "${v}"`);
+  return parts.map(Number);
+};
 
 export function registerBench(program: Command) {
   program
@@ -24,8 +37,11 @@ export function registerBench(program: Command) {
     .option("--burst <n>", "messages in each sustained burst: FLASH alerts for ATIX, as many broadcasts for the floor and raw messages for JetStream", positiveInt("--burst"), 400)
     .option("--floor-pull <n>", "deliveries each of the protocol floor's agencies pulls at once (default: as ATIX's agency nodes)", positiveInt("--floor-pull"), DELIVERY_PULL_BATCH)
     .option("--json <file>", "also write the figures as JSON (the floor's under \"floor\", ATIX's under \"atix\")")
+    .option("--history <sizes>", "instead of the fan-out: audit chains of these many records (comma-separated, e.g. 100000,1000000), each on an exchange of its own; times a coordinator's first start, its restart until it accepts a submission, and `atix status`", recordCounts("--history"))
+    .option("--tail <n>", "with --history: records appended after the first coordinator's checkpoint, before the restart", positiveInt("--tail"), 5_000)
     .action(async (flags: BenchFlags) => {
       if (flags.agencies < 2 || flags.agencies > MAX_AGENCIES) throw new CliError(`--agencies expects 2 to ${MAX_AGENCIES}, got ${flags.agencies}`);
+      if (flags.history) return history(flags, flags.history);
       const result = await runBench({
         agencies: flags.agencies,
         rounds: flags.rounds,
@@ -41,4 +57,20 @@ export function registerBench(program: Command) {
         process.stdout.write(`figures: ${flags.json}\n`);
       }
     });
+}
+
+async function history(flags: BenchFlags, sizes: number[]) {
+  const result = await runHistoryBench({
+    sizes,
+    agencies: flags.agencies,
+    tail: flags.tail,
+    onStep: (s) => process.stderr.write(`… ${s}\n`),
+  }).catch((e: Error) => {
+    throw new CliError(`history benchmark failed: ${e.message}`);
+  });
+  process.stdout.write(`${formatHistoryTable(result)}\n`);
+  if (flags.json) {
+    await writeHistoryJson(flags.json, result);
+    process.stdout.write(`figures: ${flags.json}\n`);
+  }
 }
