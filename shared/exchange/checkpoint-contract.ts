@@ -88,7 +88,8 @@ export const TrackingSnapshot = z.object({
   settled: z.array(Count).max(SNAPSHOT_LIMITS.deliveries),
   escalationBatches: z.array(z.object({ step: z.enum(ESCALATION_STEPS), agency: AgencyId, batch: Count, atMs: z.number(), items: Count })).max(SNAPSHOT_LIMITS.escalationBatches),
   /** Messages whose deliveries the view held, with their delivery time (ms), oldest first. */
-  known: z.array(z.tuple([MessageId, z.number()])).max(SNAPSHOT_LIMITS.known),
+  // Only ever looked up (never written into a record or a message): a bounded string will do.
+  known: z.array(z.tuple([z.string().max(64), z.number()])).max(SNAPSHOT_LIMITS.known),
   knownBeforeMs: MsOrNone,
   prunedBeforeMs: MsOrNone,
   counts: FigureCounts,
