@@ -116,7 +116,7 @@ describe("atix init --publish, then a coordinator and the agencies", () => {
       const r = await atix(["init", "--publish", "--replicas", "1", "--nats", server!.url]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain("3 streams and 4 buckets with 1 replica, 12 agency consumers (own and broadcast)");
+      expect(r.stdout).toContain("4 streams and 4 buckets with 1 replica, 12 agency consumers (own and broadcast)");
     }
   });
 

@@ -104,7 +104,8 @@ describe("atix audit", () => {
   it("verifies the live chain and the export", async () => {
     const live = await atix("audit", "verify");
     expect(live.code).toBe(0);
-    expect(live.stdout).toMatch(/^audit chain verified: \d+ records, head [0-9a-f]{64}\n$/);
+    // Then the newest checkpoint against the chain (none on so short a chain).
+    expect(live.stdout).toMatch(/^audit chain verified: \d+ records, head [0-9a-f]{64}\nno checkpoint yet\n$/);
     const file = await atixOffline("audit", "verify", exportFile(), "--json");
     expect(file.code).toBe(0);
     expect(JSON.parse(file.stdout)).toMatchObject({ ok: true, records: (await lines()).length });
