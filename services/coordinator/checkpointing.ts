@@ -70,7 +70,7 @@ export class CheckpointWriter {
   private live = false;
   private stopped = false;
   private lastSeq = 0;
-  private readonly waiters: { minSeq: number; resolve: () => void }[] = [];
+  private readonly waiters: { minSeq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly every: number;
 
   constructor(private readonly o: CheckpointWriterOptions) {
@@ -106,7 +106,8 @@ export class CheckpointWriter {
   /** Resolves once a checkpoint at record `minSeq` or later has been written by this instance. */
   whenWritten(minSeq: number): Promise<void> {
     if (this.lastSeq >= minSeq) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ minSeq, resolve }));
+    if (this.stopped) return Promise.reject(new Error(`the coordinator stopped before writing a checkpoint at record ${minSeq}`));
+    return new Promise((resolve, reject) => this.waiters.push({ minSeq, resolve, reject }));
   }
 
   private async write() {
@@ -129,5 +130,7 @@ export class CheckpointWriter {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.writing;
+    // Whoever waits for a checkpoint this instance will not write hears so, rather than waiting for ever.
+    for (const w of this.waiters.splice(0)) w.reject(new Error(`the coordinator stopped before writing a checkpoint at record ${w.minSeq}`));
   }
 }

@@ -16,6 +16,7 @@ import { type ChainReader } from "../audit/chain-read.ts";
 import { recordSignatureValid, signRecordHash } from "../audit/chain.ts";
 import { canonicalize } from "../contracts/canonical.ts";
 import { StoredAuditRecord } from "../contracts/audit.ts";
+import { PRECEDENCES, type Precedence } from "../contracts/primitives.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import { streams, subjects } from "../contracts/subjects.ts";
 import { DirectReader } from "../nats/direct.ts";
@@ -81,24 +82,30 @@ const AHEAD_SLACK_MS = 3_600_000;
  * refuse what no honest writer produces (a reader then reads the whole chain), and
  * `atix audit verify` compares its content with the chain (checkpoint-check.ts).
  */
-export function snapshotProblem(s: TrackingSnapshot, m: CheckpointManifest): string | undefined {
+/** The deliveries a snapshot holds, and the open ones among them by precedence. */
+function held(s: TrackingSnapshot) {
   let deliveries = 0;
-  const open = Object.fromEntries(Object.keys(s.counts.byPrecedence).map((p) => [p, 0])) as Record<keyof TrackingSnapshot["counts"]["byPrecedence"], number>;
-  const limit = Date.parse(m.position.at) + AHEAD_SLACK_MS;
-  for (const g of s.deliveries) {
-    if (Date.parse(g.deliveredAt) > limit) return `a delivery of ${g.messageId} is dated ${g.deliveredAt}, after the checkpoint's position (${m.position.at})`;
+  const open = Object.fromEntries(PRECEDENCES.map((p) => [p, 0])) as Record<Precedence, number>;
+  for (const g of s.deliveries)
     for (const r of g.to) {
       deliveries++;
       if (r.state === "delivered" || r.state === "receipted") open[g.precedence]++;
     }
-  }
+  return { deliveries, open, openAll: Object.values(open).reduce((a, b) => a + b, 0) };
+}
+
+export function snapshotProblem(s: TrackingSnapshot, m: CheckpointManifest): string | undefined {
+  const limit = Date.parse(m.position.at) + AHEAD_SLACK_MS;
+  const early = s.deliveries.find((g) => Date.parse(g.deliveredAt) > limit);
+  if (early) return `a delivery of ${early.messageId} is dated ${early.deliveredAt}, after the checkpoint's position (${m.position.at})`;
+  const { deliveries, open, openAll } = held(s);
   if (deliveries > SNAPSHOT_LIMITS.deliveries) return `it holds ${deliveries} deliveries, more than a coordinator keeps (${SNAPSHOT_LIMITS.deliveries})`;
-  const openAll = Object.values(open).reduce((a, b) => a + b, 0);
   if (deliveries !== m.deliveries || openAll !== m.open) return `it holds ${deliveries} deliveries (${openAll} open) where its manifest says ${m.deliveries} (${m.open} open)`;
   if (s.settled.some((i) => i >= deliveries)) return "its list of settled deliveries names deliveries it does not hold";
   const c = s.counts;
   if (c.alertsAndRfis > c.messagesAccepted) return "its counters say more alerts and RFIs than messages accepted";
-  for (const [p, x] of Object.entries(c.byPrecedence) as [keyof typeof open, (typeof c.byPrecedence)[keyof typeof open]][]) {
+  for (const p of PRECEDENCES) {
+    const x = c.byPrecedence[p];
     if (x.withinDeadline > x.acknowledged) return `its ${p} counters say more acknowledged in time than acknowledged`;
     if (x.deliveries - x.acknowledged - x.withdrawn !== open[p])
       return `its ${p} counters (${x.deliveries} delivered, ${x.acknowledged} acknowledged, ${x.withdrawn} withdrawn) do not match the ${open[p]} open deliveries it holds`;
@@ -194,13 +201,7 @@ export async function writeCheckpoint(nc: NatsConnection, c: CheckpointToWrite, 
   const chunks: number[] = [];
   for (let at = 0; at < data.length || !chunks.length; at += CHECKPOINT_CHUNK_BYTES)
     chunks.push((await js.publish(subjects.checkpointData, data.subarray(at, at + CHECKPOINT_CHUNK_BYTES))).seq);
-  let deliveries = 0;
-  let open = 0;
-  for (const g of c.snapshot.deliveries)
-    for (const r of g.to) {
-      deliveries++;
-      if (r.state === "delivered" || r.state === "receipted") open++;
-    }
+  const { deliveries, openAll: open } = held(c.snapshot);
   const unsigned = {
     version: CHECKPOINT_VERSION,
     position: c.position,

@@ -341,6 +341,14 @@ export class TrackingView {
     for (const e of perDelivery(record)) this.applyOne(e);
   }
 
+  /** Every step and agency's last escalation batch (what a checkpoint carries). */
+  escalationBatchList(): TrackingSnapshot["escalationBatches"] {
+    return [...this.escalationBatches].map(([key, b]) => {
+      const [step, agency] = key.split(" ") as [Step, string];
+      return { step, agency, ...b };
+    });
+  }
+
   /** The last coalesced escalation of each step to each agency told: `<step> <agency>` → batch and time. */
   private readonly escalationBatches = new Map<string, { batch: number; atMs: number; items: number }>();
 
@@ -500,10 +508,7 @@ export class TrackingView {
     return {
       deliveries,
       settled,
-      escalationBatches: [...this.escalationBatches].map(([key, b]) => {
-        const [step, agency] = key.split(" ") as [Step, string];
-        return { step, agency, ...b };
-      }),
+      escalationBatches: this.escalationBatchList(),
       known,
       knownBeforeMs: finiteOrNull(knownBeforeMs),
       prunedBeforeMs: finiteOrNull(this.prunedBeforeMs),
@@ -531,6 +536,8 @@ export class TrackingView {
         for (const k of OPTIONAL_FIELDS) if (r[k] !== undefined) (t as unknown as Record<string, unknown>)[k] = r[k];
         cacheTimes(t, times);
         all.push(t);
+        // Named twice (no writer does): held and counted once.
+        if (ofMessage.has(t.recipient)) continue;
         ofMessage.set(t.recipient, t);
         v.count++;
         if (!isOpen(t)) continue;
