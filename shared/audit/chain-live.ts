@@ -5,7 +5,8 @@
 // stored by an earlier ATIX (whose stream does not republish) is followed by that check alone.
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { setTimeout as sleep } from "node:timers/promises";
-import { subjects } from "../contracts/subjects.ts";
+import { RepublishHeaders } from "@nats-io/jetstream";
+import { streams, subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
 import { asFollower, type ChainFollower, type ChainStart, connectionClosed, handOn, type OnRecord, startOf } from "./chain-follower.ts";
 import { type ChainMessage, ChainReader, decodeStored } from "./chain-read.ts";
@@ -33,7 +34,11 @@ export async function followChainLive(nc: NatsConnection, from: ChainStart, onRe
   // Subscribed before the start is read: a record stored meanwhile comes as a copy, or is read.
   const sub: Subscription = nc.subscribe(subjects.auditStored, {
     callback: (err, m) => {
-      const seq = err ? 0 : Number(m.headers?.get("Nats-Sequence"));
+      // Only the audit stream's own copies: a member can steer an answer it may ask for (a direct
+      // get of another stream, say) onto this subject in its own account.
+      const h = err ? undefined : m.headers;
+      if (h?.get(RepublishHeaders.Stream) !== streams.audit.name || h.get(RepublishHeaders.Subject) !== subjects.audit) return;
+      const seq = Number(h.get(RepublishHeaders.Sequence));
       if (!seq) return;
       if (queued.length < MAX_QUEUED) queued.push(decodeStored(seq, m.data));
       else overflowed = true;

@@ -5,13 +5,13 @@
 // gets, then the stream's republished copies; a stream made without republishing (an earlier
 // ATIX) is followed by checking its end.
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChainFollower, followChain } from "../../shared/audit/chain-follower.ts";
 import { AuditWriter } from "../../shared/audit/writer.ts";
-import { streams } from "../../shared/contracts/index.ts";
+import { streams, subjects } from "../../shared/contracts/index.ts";
 import { followTracking } from "../../shared/exchange/tracking-read.ts";
 import { ensureLayout } from "../../shared/nats/streams.ts";
 import { followChainLive } from "../../shared/audit/chain-live.ts";
@@ -150,6 +150,29 @@ describe("followChainLive (no consumer)", () => {
       expect(seen).toEqual(Array.from({ length: first + 4 }, (_, i) => i + 1));
       expect(await chain.current(0)).toBe(true);
       expect((await consumerNames()).filter((n) => !before.includes(n))).toEqual([]); // nothing was created to read
+    } finally {
+      await chain.stop();
+      await own.close();
+    }
+  });
+
+  it("takes from the republished subject only the audit stream's own copies", async () => {
+    const own = await connect({ servers: server.url });
+    const first = await lastSeq();
+    const seen: [number, unknown][] = [];
+    const chain = await followChainLive(own, { fromSeq: first + 1 }, (seq, record) => void seen.push([seq, record]));
+    try {
+      // What a member could steer onto the subject in its own account: another stream's answer, numbered next.
+      const steered = headers();
+      steered.set("Nats-Stream", "KV_ATIX_MESSAGES");
+      steered.set("Nats-Subject", "$KV.ATIX_MESSAGES.x");
+      steered.set("Nats-Sequence", String(first + 1));
+      own.publish(subjects.auditStored, JSON.stringify({ forged: true }), { headers: steered });
+      await own.flush();
+      await appendDeliveries(1);
+      await eventually(() => (seen.length ? true : undefined), 5_000, "the next record");
+      expect(seen).toHaveLength(1);
+      expect(seen[0]![1]).toMatchObject({ event: "delivered" });
     } finally {
       await chain.stop();
       await own.close();
