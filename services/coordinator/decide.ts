@@ -10,6 +10,7 @@ import {
   AGENCY_ID_PATTERN,
   type AuditEntry,
   type AuditEntryOf,
+  boundedReasons,
   COORDINATOR_ID,
   type Message,
   MessageId,
@@ -189,8 +190,9 @@ interface Named {
   firstOutcome?: string;
 }
 
-function rejection(sub: Submission, agency: string, reasons: RejectionReason[], nowMs: number, named: Named): Rejection {
+function rejection(sub: Submission, agency: string, all: RejectionReason[], nowMs: number, named: Named): Rejection {
   const { messageId, kind, firstOutcome, fromHeader } = named;
+  const reasons = boundedReasons(all);
   const at = new Date(nowMs).toISOString();
   // Receipts and acks stay retryable; a replay keeps its first answer.
   const remember = !!messageId && !firstOutcome && !fromHeader && kind !== "receipt" && kind !== "acknowledgement";

@@ -21,7 +21,7 @@ export { ReceiptBody, type ReceiptItem, ReceiptMessage } from "./kinds/receipt.t
 export { type AcknowledgementItem, AcknowledgementBody, AcknowledgementMessage } from "./kinds/acknowledgement.ts";
 export { BATCH_MAX } from "./kinds/batch.ts";
 export { ESCALATION_STEPS, EscalationBody, type EscalationItem, EscalationMessage, escalationItems } from "./kinds/escalation.ts";
-export { REJECTION_CODES, RejectionBody, RejectionMessage, RejectionReason } from "./kinds/rejection.ts";
+export { boundedReasons, MAX_REASONS, REJECTION_CODES, RejectionBody, RejectionMessage, RejectionReason } from "./kinds/rejection.ts";
 export { AcceptanceBody, AcceptanceMessage } from "./kinds/acceptance.ts";
 export { DUTY_STATUSES, PRESENCE_INTERVAL_MS, PresenceBody, PresenceMessage } from "./kinds/presence.ts";
 export * from "./connection.ts";

@@ -4,6 +4,7 @@
 // records), tracked, replayed, ignored, or handed back to be judged again.
 import { describe, expect, it } from "vitest";
 import { decide, deadlineAfter, overQuota } from "../../services/coordinator/decide.ts";
+import { RejectionBody } from "../../shared/contracts/index.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { delivered, iso, message, MIN, registry, storedRecord, submissionSpec as spec, submitted, T0 } from "../support/coordinator-decider.ts";
 
@@ -163,6 +164,17 @@ describe("tracking receipts and acknowledgements", () => {
       type: "track", entry: { messageId: a.id }, refusal: { type: "reject", reasons: [{ code: "unknown-reference", path: "body.more[0].messageId" }], remember: false },
     });
     spec.given(deliveredToKzUz).when({ judged: submitted(receipt("TR")) }).then({ type: "track", refusal: { reasons: [{ code: "unknown-reference", path: "body.messageId" }] } });
+  });
+
+  it("names at most 100 unknown deliveries in one rejection, the last saying how many more (a valid rejection)", () => {
+    const unknown = Array.from({ length: 150 }, (_, i) => ({ messageId: `01a0c54f-8c80-70d6-b8c7-${String(i).padStart(12, "0")}`, receivedAt: iso(T0 + 30_000) }));
+    spec.given(deliveredToKzUz).when({ judged: submitted(receipt("KZ", T0 + 30_000, unknown)) }).thenDecision((d) => {
+      const reasons = d.type === "track" ? d.refusal?.reasons ?? [] : [];
+      expect(reasons).toHaveLength(100);
+      expect(reasons[98]).toMatchObject({ code: "unknown-reference", path: "body.more[98].messageId" });
+      expect(reasons[99]).toMatchObject({ code: "unknown-reference", path: "body.more[99].messageId", message: expect.stringContaining("(and 50 more not listed)") });
+      expect(RejectionBody.safeParse({ submitter: "KZ", reasons }).success).toBe(true);
+    });
   });
 
   it("counts a delivery named twice in one message once", () => {

@@ -27,12 +27,28 @@ export const RejectionReason = z
   .strict();
 export type RejectionReason = z.infer<typeof RejectionReason>;
 
+/** Reasons one rejection names at most. */
+export const MAX_REASONS = 100;
+
+/**
+ * At most MAX_REASONS reasons: a batch of 500 deliveries can fault item by item, and a rejection
+ * over the bound would be refused by the node it is for. The last one kept says how many more.
+ */
+export function boundedReasons(reasons: RejectionReason[]): RejectionReason[] {
+  if (reasons.length <= MAX_REASONS) return reasons;
+  const kept = reasons.slice(0, MAX_REASONS - 1);
+  const rest = reasons.length - kept.length;
+  const next = reasons[kept.length]!;
+  kept.push({ code: next.code, path: next.path, message: `${next.message.slice(0, 900)} (and ${rest - 1} more not listed)` });
+  return kept;
+}
+
 /** The coordinator's answer to a submission it refused; also recorded in the audit chain. */
 export const RejectionBody = z
   .object({
     messageId: MessageId.optional().meta({ description: "The rejected submission's id, when it had a readable one." }),
     submitter: AgencyId.meta({ description: "The NATS identity the submission came from." }),
-    reasons: z.array(RejectionReason).min(1).max(100),
+    reasons: z.array(RejectionReason).min(1).max(MAX_REASONS),
   })
   .strict();
 
