@@ -9,7 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { consumers, streams, subjects } from "../../shared/contracts/subjects.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
 import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
-import { DELIVERY_PULL } from "../agency/delivery-loop.ts";
+import { deliveryPull } from "../agency/delivery-loop.ts";
 import type { Tally } from "./counting.ts";
 
 /** A batch goes out this long after its first delivery, or at once when it is full (the issue's floor). */
@@ -53,7 +53,7 @@ export class FloorAgency {
       const consumer = await js.consumers.get(streams.deliveries.name, consumers.broadcast(id));
       const most = (await consumer.info(true)).config.max_ack_pending ?? 0;
       if (most > 0 && pull > most) throw new Error(`--floor-pull: expected at most ${most} (the agencies' consumers' max_ack_pending), got ${pull}`);
-      const messages = await consumer.consume({ max_messages: pull, ...DELIVERY_PULL });
+      const messages = await consumer.consume(deliveryPull(pull));
       const agency = new FloorAgency(id, nc, js, messages, tallies, fail);
       void agency.read().catch(fail);
       return agency;
