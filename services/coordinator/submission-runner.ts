@@ -44,6 +44,8 @@ const NONE: readonly never[] = [];
 
 interface Pending {
   waits?: Promise<void>[];
+  /** Deliveries held with a recording to wait for: settled by then, and maybe forgotten (prune). */
+  waited?: string[];
   missing?: string[];
 }
 
@@ -126,7 +128,7 @@ export class SubmissionRunner {
       // Most name one delivery the view holds and nobody is recording: nothing to wait for or read.
       let pending = this.pending(m.body.messageId, m.sender, undefined);
       for (const x of m.body.more ?? NONE) pending = this.pending(x.messageId, m.sender, pending);
-      return pending ? this.readDeliveries(pending.waits, pending.missing) : undefined;
+      return pending ? this.readDeliveries(pending, m.sender) : undefined;
     }
     if (m.kind === "presence") return undefined;
     return this.readSeen(m.id, referenceOf(m), seenAhead ?? this.ctx.store.seen.get(m.id));
@@ -138,13 +140,19 @@ export class SubmissionRunner {
     if (!t) ((acc ??= {}).missing ??= []).push(id);
     else {
       const w = this.recording.get(t);
-      if (w) ((acc ??= {}).waits ??= []).push(w);
+      if (w) {
+        ((acc ??= {}).waits ??= []).push(w);
+        (acc.waited ??= []).push(id);
+      }
     }
     return acc;
   }
 
-  private async readDeliveries(waits: Promise<void>[] | undefined, missing: string[] | undefined): Promise<Reads> {
+  private async readDeliveries({ waits, waited, missing }: Pending, recipient: string): Promise<Reads> {
     for (const w of waits ?? []) await w.catch(ignore);
+    // Settled while this waited, and forgotten since (a busy view keeps only so many settled
+    // deliveries): its message record says so, as for any delivery the view no longer holds.
+    for (const id of waited ?? NONE) if (!this.ctx.tracking.get(id, recipient)) (missing ??= []).push(id);
     if (!missing) return {};
     const stored = new Map<string, MessageRecord | undefined>();
     for (const id of missing) stored.set(id, (await this.ctx.store.messages.get(id))?.value);

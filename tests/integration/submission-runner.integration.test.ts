@@ -1,0 +1,51 @@
+// The submission runner's reads against a real broker and a running coordinator's own context:
+// a receipt that waited for the recording of an acknowledgement of the same delivery finds the
+// delivery settled, even when a busy view forgot it (prune) while the receipt waited.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkSubmission } from "../../services/coordinator/checks.ts";
+import type { Context } from "../../services/coordinator/context.ts";
+import type { Judged } from "../../services/coordinator/decide.ts";
+import { SubmissionRunner } from "../../services/coordinator/submission-runner.ts";
+import { type Message, sign, subjects } from "../../shared/contracts/index.ts";
+import { compose } from "../../shared/messaging/compose.ts";
+import { startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
+
+let ex: TestExchange;
+let ctx: Context;
+beforeAll(async () => {
+  ex = await startTestExchange({ speed: 60 });
+  ctx = (await ex.startCoordinator("c1")).context;
+});
+afterAll(() => ex?.stop());
+
+/** `m` from KZ as the intake hands it over: signed, checked, stored a minute ago (so not "on its way"). */
+function fromKz(m: Message, streamSeq: number): Judged {
+  const data = new TextEncoder().encode(JSON.stringify(sign(m, ex.ids.agencies.get("KZ")!.seed)));
+  const storedAtMs = Date.now() - 60_000;
+  return { sub: { subject: subjects.submit("KZ", m.kind), data, streamSeq, storedAtMs }, agency: "KZ", checked: checkSubmission(data, "KZ", m.kind, ex.registry, storedAtMs) };
+}
+
+describe("submission runner", () => {
+  it("takes a receipt of a delivery acknowledged and forgotten while the receipt waited for that acknowledgement as a repeat, not as unknown", async () => {
+    const alert = compose("alert", testAlertBody({ distribution: { agencies: ["KZ"] } }), { sender: "AZ", sentAt: ex.clock.iso() });
+    expect((await submitAndWait(ex, "AZ", alert)).kind).toBe("acceptance");
+    expect(ctx.tracking.get(alert.id, "KZ")).toBeDefined();
+
+    // The acknowledgement's record is held back until the receipt is waiting for it.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const audit = Object.create(ctx.audit, { append: { value: async (...args: Parameters<Context["audit"]["append"]>) => (await gate, ctx.audit.append(...args)) } });
+    const runner = new SubmissionRunner({ ...ctx, audit });
+
+    const ack = await runner.run(fromKz(compose("acknowledgement", { messageId: alert.id, officer: "KZ-DO-1", action: "acting" }, { sender: "KZ", sentAt: ex.clock.iso() }), 1_000_001));
+    expect(ack.outcome).toBe("recorded");
+    // Once it is applied, the view forgets every settled delivery (as a busy one forgets the oldest), before the receipt goes on.
+    const forgotten = ack.rest!.then(() => ctx.tracking.prune(Number.NEGATIVE_INFINITY, 0));
+    const receipt = runner.run(fromKz(compose("receipt", { messageId: alert.id, receivedAt: ex.clock.iso() }, { sender: "KZ", sentAt: ex.clock.iso() }), 1_000_002));
+    release();
+
+    expect(await forgotten).toBeGreaterThan(0);
+    expect(ctx.tracking.get(alert.id, "KZ")).toBeUndefined();
+    expect((await receipt).outcome).toBe("repeat");
+  });
+});
