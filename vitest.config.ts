@@ -14,9 +14,11 @@ export default defineConfig({
     projects: [
       // Both cores, threads sharing modules: nothing here waits on a broker or on another file.
       { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], pool: "threads", isolate: false, maxWorkers: 2, sequence: { groupOrder: 0 } } },
-      // After the unit tests, one file at a time as before (vitest's default on 2 cores): they time brokers and processes.
-      { extends: true, test: { name: "int", include: ["tests/integration/**/*.test.ts"], globalSetup: broker, sequence: { groupOrder: 1 } } },
-      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], globalSetup: broker, sequence: { groupOrder: 1 } } },
+      // After the unit tests, one file at a time (vitest's default on 2 cores): they time brokers and
+      // processes. One process runs them all (isolate: false): each file starts its own brokers and
+      // processes, and a fresh worker per file repeated start-up and imports some thirty times.
+      { extends: true, test: { name: "int", include: ["tests/integration/**/*.test.ts"], globalSetup: broker, isolate: false, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], globalSetup: broker, isolate: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });
