@@ -17,6 +17,7 @@ import { deliver } from "./deliver.ts";
 import { deliverOutcome, rejectionFor, replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
 import { appendOwnRecord } from "./own-records.ts";
 import { type Reference, referenceOf } from "./references.ts";
+import type { Tracked } from "./track.ts";
 
 /** A submission checked ahead of its turn (intake.ts), its id's seen record already being read. */
 export interface Prepared extends Judged {
@@ -44,9 +45,7 @@ const NONE: readonly never[] = [];
 
 interface Pending {
   waits?: Promise<void>[];
-  /** Deliveries held with a recording to wait for: settled by then, and maybe forgotten (prune). */
-  waited?: string[];
-  missing?: string[];
+  missing?: boolean;
 }
 
 /** Refusals over quota come by the thousand in a flood: ten warnings in ten seconds, with a count (the audit chain has each). */
@@ -128,7 +127,7 @@ export class SubmissionRunner {
       // Most name one delivery the view holds and nobody is recording: nothing to wait for or read.
       let pending = this.pending(m.body.messageId, m.sender, undefined);
       for (const x of m.body.more ?? NONE) pending = this.pending(x.messageId, m.sender, pending);
-      return pending ? this.readDeliveries(pending, m.sender) : undefined;
+      return pending ? this.readDeliveries(pending.waits, m) : undefined;
     }
     if (m.kind === "presence") return undefined;
     return this.readSeen(m.id, referenceOf(m), seenAhead ?? this.ctx.store.seen.get(m.id));
@@ -137,26 +136,29 @@ export class SubmissionRunner {
   /** What deciding on one delivery a receipt or acknowledgement names waits for (its recording) or reads (its message record). */
   private pending(id: string, recipient: string, acc: Pending | undefined): Pending | undefined {
     const t = this.ctx.tracking.get(id, recipient);
-    if (!t) ((acc ??= {}).missing ??= []).push(id);
+    if (!t) (acc ??= {}).missing = true;
     else {
       const w = this.recording.get(t);
-      if (w) {
-        ((acc ??= {}).waits ??= []).push(w);
-        (acc.waited ??= []).push(id);
-      }
+      if (w) ((acc ??= {}).waits ??= []).push(w);
     }
     return acc;
   }
 
-  private async readDeliveries({ waits, waited, missing }: Pending, recipient: string): Promise<Reads> {
-    for (const w of waits ?? []) await w.catch(ignore);
-    // Settled while this waited, and forgotten since (a busy view keeps only so many settled
-    // deliveries): its message record says so, as for any delivery the view no longer holds.
-    for (const id of waited ?? NONE) if (!this.ctx.tracking.get(id, recipient)) (missing ??= []).push(id);
-    if (!missing) return {};
+  /**
+   * The message records of the deliveries `m` names that the view does not hold, once the
+   * recordings it waits for are done. A busy view forgets settled deliveries (prune) while this
+   * waits or reads, so what it held at first is looked at again until nothing is missing unread.
+   */
+  private async readDeliveries(waits: Promise<void>[] | undefined, m: Tracked): Promise<Reads> {
+    for (const w of waits ?? NONE) await w.catch(ignore);
     const stored = new Map<string, MessageRecord | undefined>();
-    for (const id of missing) stored.set(id, (await this.ctx.store.messages.get(id))?.value);
-    return { stored };
+    const named = [m.body.messageId, ...(m.body.more ?? NONE).map((x) => x.messageId)];
+    for (;;) {
+      const gone = named.filter((id) => !stored.has(id) && !this.ctx.tracking.get(id, m.sender));
+      if (!gone.length) break;
+      for (const id of gone) stored.set(id, (await this.ctx.store.messages.get(id))?.value);
+    }
+    return stored.size ? { stored } : {};
   }
 
   private async readSeen(id: string, reference: Reference | undefined, seenAhead: NonNullable<Prepared["seen"]>): Promise<Reads> {

@@ -32,7 +32,9 @@ import { openStore, startTestExchange, testAlertBody, testRoster, submitAndWait,
 import { eventually, readAll } from "../support/streams-read.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 
-// 10,000 rejections would otherwise be 10,000 warnings on the test's output.
+// 10,000 rejections would otherwise be 10,000 warnings on the test's output (put back afterwards:
+// the integration files share one process).
+const logLevelBefore = process.env.ATIX_LOG_LEVEL;
 process.env.ATIX_LOG_LEVEL ??= "error";
 
 const SEED = Number(process.env.ATIX_HOSTILE_SEED ?? 20_260_921);
@@ -195,6 +197,8 @@ beforeAll(async () => {
 afterAll(async () => {
   console.info(`hostile-input figures (seed ${SEED}):`, JSON.stringify(figures, null, 1));
   await ex?.stop();
+  if (logLevelBefore === undefined) delete process.env.ATIX_LOG_LEVEL;
+  else process.env.ATIX_LOG_LEVEL = logLevelBefore;
 });
 
 /** The first live outcome for a message id (the subscriptions run from the start). */

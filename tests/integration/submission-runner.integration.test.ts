@@ -1,6 +1,6 @@
-// The submission runner's reads against a real broker and a running coordinator's own context:
-// a receipt that waited for the recording of an acknowledgement of the same delivery finds the
-// delivery settled, even when a busy view forgot it (prune) while the receipt waited.
+// The submission runner's reads against a real broker and a running coordinator's own context: a
+// receipt finds its deliveries settled even when a busy view forgot them (prune) while the receipt
+// waited for a recording, or while it read the message record of another delivery it names.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSubmission } from "../../services/coordinator/checks.ts";
 import type { Context } from "../../services/coordinator/context.ts";
@@ -47,5 +47,29 @@ describe("submission runner", () => {
     expect(await forgotten).toBeGreaterThan(0);
     expect(ctx.tracking.get(alert.id, "KZ")).toBeUndefined();
     expect((await receipt).outcome).toBe("repeat");
+  });
+
+  it("takes a receipt as a repeat when a delivery it names is forgotten while the record of another it names is read", async () => {
+    const [x, y] = ["X", "Y"].map((t) => compose("alert", testAlertBody({ title: `Forgotten ${t}`, distribution: { agencies: ["KZ"] } }), { sender: "AZ", sentAt: ex.clock.iso() }));
+    for (const m of [x!, y!]) expect((await submitAndWait(ex, "AZ", m)).kind).toBe("acceptance");
+    const runner = new SubmissionRunner(ctx);
+    // Y settled first, then X; the view then forgets the oldest settled one: Y.
+    for (const [m, seq] of [[y!, 1_000_003], [x!, 1_000_004]] as const) {
+      const ack = await runner.run(fromKz(compose("acknowledgement", { messageId: m.id, officer: "KZ-DO-1", action: "acting" }, { sender: "KZ", sentAt: ex.clock.iso() }), seq));
+      expect(ack.outcome).toBe("recorded");
+      await ack.rest;
+    }
+    ctx.tracking.prune(Number.NEGATIVE_INFINITY, ctx.tracking.size - 1);
+    expect(ctx.tracking.get(y!.id, "KZ")).toBeUndefined();
+    expect(ctx.tracking.get(x!.id, "KZ")).toBeDefined();
+
+    // While Y's message record is read, the view forgets X as well.
+    const messages = Object.create(ctx.store.messages, {
+      get: { value: (id: string) => (id === y!.id && ctx.tracking.prune(Number.NEGATIVE_INFINITY, 0), ctx.store.messages.get(id)) },
+    });
+    const reading = new SubmissionRunner({ ...ctx, store: { ...ctx.store, messages } });
+    const receipt = compose("receipt", { messageId: x!.id, receivedAt: ex.clock.iso(), more: [{ messageId: y!.id, receivedAt: ex.clock.iso() }] }, { sender: "KZ", sentAt: ex.clock.iso() });
+    expect((await reading.run(fromKz(receipt, 1_000_005))).outcome).toBe("repeat");
+    expect(ctx.tracking.get(x!.id, "KZ")).toBeUndefined();
   });
 });
