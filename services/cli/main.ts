@@ -1,26 +1,41 @@
 // The front door: every command a person runs goes through here. Failures end as one line
 // on stderr and a non-zero exit code, never a stack trace.
 import { Command, CommanderError } from "commander";
-import { registerAudit } from "./commands/audit.ts";
-import { registerBench } from "./commands/bench.ts";
-import { registerContracts } from "./commands/contracts.ts";
-import { registerDashboard } from "./commands/dashboard.ts";
-import { registerStatus } from "./commands/status.ts";
-import { registerCoordinator } from "./commands/coordinator.ts";
-import { registerUp } from "./commands/up.ts";
-import { registerInit } from "./commands/init.ts";
-import { registerKeys } from "./commands/keys.ts";
-import { registerOnboard } from "./commands/onboard.ts";
-import { registerRun } from "./commands/run.ts";
-import { registerRoster } from "./commands/roster.ts";
-import { registerSend } from "./commands/send.ts";
-import { registerSettings } from "./commands/settings.ts";
-import { registerAgency } from "./commands/agency.ts";
-import { registerValidate } from "./commands/validate.ts";
-import { registerWatch } from "./commands/watch.ts";
 import { CliError } from "./errors.ts";
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, in the order a person meets them (help lists them so). Only the one a
+ * command line names is loaded: each pulls in what its work needs (the coordinator, the scenario
+ * runner, the dashboard, the bench), and loading every one of them cost every `atix` process
+ * (services the launcher starts among them) about half a second before it did anything.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  up: async () => (await import("./commands/up.ts")).registerUp,
+  init: async () => (await import("./commands/init.ts")).registerInit,
+  run: async () => (await import("./commands/run.ts")).registerRun,
+  send: async () => (await import("./commands/send.ts")).registerSend,
+  watch: async () => (await import("./commands/watch.ts")).registerWatch,
+  status: async () => (await import("./commands/status.ts")).registerStatus,
+  settings: async () => (await import("./commands/settings.ts")).registerSettings,
+  dashboard: async () => (await import("./commands/dashboard.ts")).registerDashboard,
+  audit: async () => (await import("./commands/audit.ts")).registerAudit,
+  coordinator: async () => (await import("./commands/coordinator.ts")).registerCoordinator,
+  agency: async () => (await import("./commands/agency.ts")).registerAgency,
+  keys: async () => (await import("./commands/keys.ts")).registerKeys,
+  onboard: async () => (await import("./commands/onboard.ts")).registerOnboard,
+  validate: async () => (await import("./commands/validate.ts")).registerValidate,
+  contracts: async () => (await import("./commands/contracts.ts")).registerContracts,
+  roster: async () => (await import("./commands/roster.ts")).registerRoster,
+  bench: async () => (await import("./commands/bench.ts")).registerBench,
+};
+
+/**
+ * The program with the command `argv` names, or with every command when it names none of them
+ * (help, the version, a mistyped command: commander then lists them or suggests the nearest).
+ */
+export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
   const program = new Command("atix")
     .description("ATIX: a simulated 24/7 antiterror information exchange between security services over NATS")
     .version("0.1.0", "-V, --version")
@@ -28,24 +43,9 @@ export function buildProgram(): Command {
     .exitOverride()
     // One line: commander's "(Did you mean --from?)" joins the error instead of a second line.
     .configureOutput({ outputError: (text, write) => write(`${text.trim().split("\n").map((l) => l.trim()).filter(Boolean).join(" ")}\n`) });
-  // In the order a person meets them.
-  registerUp(program);
-  registerInit(program);
-  registerRun(program);
-  registerSend(program);
-  registerWatch(program);
-  registerStatus(program);
-  registerSettings(program);
-  registerDashboard(program);
-  registerAudit(program);
-  registerCoordinator(program);
-  registerAgency(program);
-  registerKeys(program);
-  registerOnboard(program);
-  registerValidate(program);
-  registerContracts(program);
-  registerRoster(program);
-  registerBench(program);
+  const named = argv[2];
+  const loading = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!()] : Object.values(COMMANDS).map((load) => load());
+  for (const register of await Promise.all(loading)) register(program);
   unknownOptionsFirst(program);
   return program;
 }
@@ -79,7 +79,7 @@ function exitFor(err: unknown): number {
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram()).parseAsync(process.argv);
 } catch (err) {
   process.exitCode = exitFor(err);
 }
