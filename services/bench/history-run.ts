@@ -21,7 +21,7 @@ import { createLogger } from "../../shared/log.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { CHECKPOINT_EVERY_RECORDS, type Restored } from "../coordinator/checkpointing.ts";
 import { Coordinator } from "../coordinator/coordinator.ts";
-import { exchangeStatus, type ExchangeStatus } from "../cli/commands/status.ts";
+import { exchangeStatus, type ExchangeStatus } from "../../shared/exchange/exchange-status.ts";
 import { type BenchExchange, startBenchExchange } from "./exchange.ts";
 import { appendHistory } from "./history-chain.ts";
 import { HistoryGenerator } from "./history.ts";

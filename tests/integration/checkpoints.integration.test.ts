@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgencyHost } from "../../services/agency/index.ts";
-import { exchangeStatus } from "../../services/cli/commands/status.ts";
+import { exchangeStatus } from "../../shared/exchange/exchange-status.ts";
 import type { Coordinator } from "../../services/coordinator/coordinator.ts";
 import { ChainReader, readChain } from "../../shared/audit/chain-read.ts";
 import { signRecordHash } from "../../shared/audit/chain.ts";

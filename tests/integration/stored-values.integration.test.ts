@@ -10,7 +10,7 @@ import { buckets, type Message } from "../../shared/contracts/index.ts";
 import { CONFIG_KEYS } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
-import { exchangeStatus } from "../../services/cli/commands/status.ts";
+import { exchangeStatus } from "../../shared/exchange/exchange-status.ts";
 import { startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
 import { auditRecords, eventually } from "../support/streams-read.ts";
 

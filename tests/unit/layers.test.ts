@@ -24,8 +24,8 @@ function crossings(dirs: string[], forbidden: string[]): string[] {
 }
 
 describe("layers", () => {
-  it("the dashboard and the simulations import nothing from the CLI", () => {
-    expect(crossings(["services/dashboard", "simulations"], ["services/cli"])).toEqual([]);
+  it("the dashboard, the simulations and the bench import nothing from the CLI", () => {
+    expect(crossings(["services/dashboard", "simulations", "services/bench"], ["services/cli"])).toEqual([]);
   });
 
   it("shared/ imports nothing from services/ or simulations/", () => {
