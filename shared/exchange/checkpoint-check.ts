@@ -11,7 +11,10 @@ import type { TrackingSnapshot } from "./checkpoint-contract.ts";
 import { type CoordinatorKeys, readCheckpoint } from "./checkpoints.ts";
 import { TrackingView } from "./tracking-view.ts";
 
-/** How the rebuilt view forgets, as a coordinator's does (it keeps every open delivery). */
+/**
+ * How the rebuilt view forgets: like a coordinator's (every open delivery kept), but keeping more
+ * settled ones than a coordinator does, so every delivery a checkpoint holds can be compared.
+ */
 const PRUNE_EVERY = 20_000;
 const SETTLED_KEPT = 50_000;
 

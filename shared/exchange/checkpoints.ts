@@ -75,13 +75,6 @@ export function judgeManifest(m: CheckpointManifest, keys: CoordinatorKeys, atPo
 /** One simulated hour: how far a checkpoint's times may run past its position (records it applied ahead of it). */
 const AHEAD_SLACK_MS = 3_600_000;
 
-/**
- * Whether a snapshot is one a coordinator could have made at its position: within a coordinator's
- * bounds, its counters consistent with each other and with the deliveries it holds, nothing
- * timed after its position. A checkpoint is signed, but it is not part of the chain: these checks
- * refuse what no honest writer produces (a reader then reads the whole chain), and
- * `atix audit verify` compares its content with the chain (checkpoint-check.ts).
- */
 /** The deliveries a snapshot holds, and the open ones among them by precedence. */
 function held(s: TrackingSnapshot) {
   let deliveries = 0;
@@ -94,6 +87,13 @@ function held(s: TrackingSnapshot) {
   return { deliveries, open, openAll: Object.values(open).reduce((a, b) => a + b, 0) };
 }
 
+/**
+ * Whether a snapshot is one a coordinator could have made at its position: within a coordinator's
+ * bounds, its counters consistent with each other and with the deliveries it holds, nothing
+ * timed after its position. A checkpoint is signed, but it is not part of the chain: these checks
+ * refuse what no honest writer produces (a reader then reads the whole chain), and
+ * `atix audit verify` compares its content with the chain (checkpoint-check.ts).
+ */
 export function snapshotProblem(s: TrackingSnapshot, m: CheckpointManifest): string | undefined {
   const limit = Date.parse(m.position.at) + AHEAD_SLACK_MS;
   const early = s.deliveries.find((g) => Date.parse(g.deliveredAt) > limit);

@@ -136,7 +136,7 @@ export class ExchangeFigures {
     return a;
   }
 
-/** Moves deliveries whose deadline passed by `simNowMs` to overdue (time only goes forward). */
+  /** Moves deliveries whose deadline passed by `simNowMs` to overdue (time only goes forward). */
   private advance(simNowMs: number) {
     while (this.pending.length && this.pending[0]!.deadlineMs < simNowMs) {
       const { t } = popHeap(this.pending);

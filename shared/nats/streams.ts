@@ -52,7 +52,6 @@ export const STREAM_LIMITS = {
   checkpoints: { max_bytes: 1 * GIB, max_msg_size: CHECKPOINT_CHUNK_BYTES + 4 * 1024, discard: DiscardPolicy.Old },
 } as const;
 
-
 /** Bucket limits: ages and sizes of what each bucket keeps. */
 export const BUCKET_LIMITS: Record<keyof typeof buckets, { max_bytes: number; max_age?: number; discard?: DiscardPolicy }> = {
   config: { max_bytes: 64 * MIB },
