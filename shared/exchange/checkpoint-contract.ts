@@ -8,6 +8,7 @@ import { Signature } from "../contracts/envelope.ts";
 import { AgencyId, MessageId, Precedence, PRECEDENCES, Timestamp } from "../contracts/primitives.ts";
 import { ESCALATION_STEPS } from "../contracts/kinds/escalation.ts";
 import { EscalationState } from "./records.ts";
+import { MAX_WRITTEN, SNAPSHOT_KNOWN_MESSAGES } from "./tracking-view.ts";
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -19,10 +20,10 @@ export const CHECKPOINT_VERSION = 1;
 export const SNAPSHOT_LIMITS = {
   /** Deliveries in all: 120,000 open and 20,000 settled kept, and settled ones younger than six simulated hours. */
   deliveries: 400_000,
-  /** Messages remembered (tracking-view.ts SNAPSHOT_KNOWN_MESSAGES). */
-  known: 50_000,
-  /** Records applied ahead of the position (tracking-view.ts MAX_WRITTEN). */
-  ahead: 100_000,
+  /** Messages remembered: what a snapshot keeps of them. */
+  known: SNAPSHOT_KNOWN_MESSAGES,
+  /** Records applied ahead of the position: at most what a view notes as written. */
+  ahead: MAX_WRITTEN,
   escalationBatches: 100_000,
 } as const;
 /** Recipients of one message's deliveries. */

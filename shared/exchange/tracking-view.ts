@@ -12,11 +12,11 @@ import type { DeliveryGroup, FigureCounts, TrackingSnapshot } from "./checkpoint
 import type { TrackingRecord } from "./records.ts";
 
 /** Ids of records written here still expected back from the chain (see applyWritten). */
-const MAX_WRITTEN = 100_000;
+export const MAX_WRITTEN = 100_000;
 /** Messages whose deliveries a forgetting view remembers having held (see wasPruned). */
 const MAX_KNOWN_MESSAGES = 200_000;
 /** Of those, a snapshot keeps the newest this many (older ones count as forgotten by their time, see wasPruned). */
-const SNAPSHOT_KNOWN_MESSAGES = 50_000;
+export const SNAPSHOT_KNOWN_MESSAGES = 50_000;
 /** Kinds counted among "alerts and RFIs". */
 const LISTED_KINDS: ReadonlySet<string> = new Set(["alert", "rfi"]);
 
