@@ -17,6 +17,7 @@ import { AgencyNode } from "./node.ts";
 import { InjectScript } from "./script.ts";
 import type { AgencyNodeOptions, SeedSource } from "./options.ts";
 import { type RegistryKeys, type SenderKeys, senderKeysOf } from "./verify-delivery.ts";
+import { isStoredCopy } from "../../shared/nats/live.ts";
 
 export interface HostedAgency {
   agency: RosterAgency;
@@ -164,7 +165,7 @@ export class AgencyHost {
   private followRegistry(nc: NatsConnection): Subscription {
     return nc.subscribe(REGISTRY_SUBJECT, {
       callback: (err, msg) => {
-        if (err) return;
+        if (err || isStoredCopy(msg)) return;
         let value: unknown;
         try {
           value = msg.json();

@@ -16,6 +16,7 @@ import { connectAs } from "../../shared/nats/connect.ts";
 import { AgencyHost } from "./host.ts";
 import { KeyRing } from "./key-ring.ts";
 import { senderKeysOf } from "./verify-delivery.ts";
+import { isStoredCopy } from "../../shared/nats/live.ts";
 
 export interface StandaloneOptions {
   agency: string;
@@ -74,7 +75,7 @@ async function readExchange(servers: string | string[], agency: string, seed: ()
     let clock: ClockState | undefined;
     const sub = nc.subscribe(subjects.clock, {
       callback: (err, m) => {
-        if (err) return;
+        if (err || isStoredCopy(m)) return;
         try {
           clock ??= ClockState.parse(m.json());
         } catch {

@@ -11,6 +11,7 @@ import { ExchangeReader } from "../../shared/exchange/config-read.ts";
 import { Heartbeat, safeJson, verifiedPresence } from "../../shared/exchange/observe.ts";
 import type { DashboardModel } from "./model.ts";
 import type { AuditEventView } from "./types.ts";
+import { isStoredCopy } from "../../shared/nats/live.ts";
 
 export interface SourceEvents {
   /** A record written after the dashboard caught up with the chain. */
@@ -47,12 +48,14 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
   const subs: Subscription[] = [
     nc.subscribe(subjects.presenceAll, {
       callback: (_e, m) => {
+        if (isStoredCopy(m)) return;
         const p = verifiedPresence(m.subject, m.data, (id) => keys.get(id));
         if (p) model.presence(p);
       },
     }),
     nc.subscribe(subjects.coordinatorHeartbeatAll, {
       callback: (_e, m) => {
+        if (isStoredCopy(m)) return;
         const h = Heartbeat.safeParse(safeJson(m.data));
         if (h.success) model.heartbeat(h.data.instance);
       },
@@ -60,6 +63,7 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
     // Coordinators broadcast the clock every second and at once on every change.
     nc.subscribe(subjects.clock, {
       callback: (_e, m) => {
+        if (isStoredCopy(m)) return;
         const c = ClockState.safeParse(safeJson(m.data));
         if (!c.success || (model.clock && sameClock(model.clock, c.data))) return;
         model.clock = c.data;

@@ -5,7 +5,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertMessage } from "../../shared/contracts/index.ts";
-import { sign, subjects } from "../../shared/contracts/index.ts";
+import { AGENCY_JS_API, buckets, jsApi, kvStream, sign, subjects } from "../../shared/contracts/index.ts";
 import { CONFIG_KEYS } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
@@ -206,6 +206,43 @@ describe("dashboard server", () => {
       expect((await state()).debrief).toMatchObject({ pass: true, reportPath: join(dir, "report.html") });
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps its clock when the observer credential steers an old stored clock onto the live clock subject", async () => {
+    const store = await openStore(ex.admin);
+    const now = ex.clock.snapshot();
+    // An older revision of the clock in the config bucket (speed 7), then the current one again.
+    const old = await store.clock.put(CONFIG_KEYS.clock, { ...now, speed: 7 });
+    await eventually(async () => ((await state()).clock?.state.speed === 7 ? true : undefined), 10_000, "the dashboard on speed 7");
+    await store.clock.put(CONFIG_KEYS.clock, now);
+    await eventually(async () => ((await state()).clock?.state.speed === now.speed ? true : undefined), 10_000, "the dashboard back on the current speed");
+    // Another holder of the observer credential asks for the old revision, again and again, and
+    // names the clock subject as the reply; the dashboard and a clock feed share its account.
+    const steerer = await connectAs({ servers: ex.url, user: "observer", seed: ex.ids.observer.seed, name: "steerer" });
+    const adopted: number[] = [];
+    const feed = new ClockFeed({ ...now, speed: 3 });
+    feed.onChange((c) => adopted.push(c.speed));
+    const feedSub = feed.attach(observer);
+    let steering: NodeJS.Timeout | undefined;
+    try {
+      const ask = jsApi.directGet(kvStream(buckets.config), AGENCY_JS_API);
+      const arrived = new Promise<void>((resolve) => {
+        const sub = steerer.subscribe(subjects.clock, { callback: (_e, m) => void (m.headers?.get("Nats-Stream") && (sub.unsubscribe(), resolve())) });
+      });
+      steering = setInterval(() => steerer.publish(ask, JSON.stringify({ seq: old }), { reply: subjects.clock }), 20);
+      // The stored copies do reach the account's clock subject ...
+      await arrived;
+      // ... and are passed over: the dashboard shows the current clock all along, the feed adopts only broadcasts.
+      const seen = new Set<number>();
+      for (let i = 0; i < 20; i++) seen.add((await state()).clock?.state.speed ?? -1);
+      await eventually(() => (adopted.includes(now.speed) ? true : undefined), 10_000, "a broadcast adopted by the feed");
+      expect([...seen]).toEqual([now.speed]);
+      expect(adopted).not.toContain(7);
+    } finally {
+      clearInterval(steering);
+      feedSub.unsubscribe();
+      await steerer.close();
     }
   });
 });
