@@ -23,6 +23,10 @@ export function canonicalize(value: unknown): string {
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) {
+    // Lists of flat items (a batch's deliveries, a message's recipients) are what make records
+    // long: when each item's keys are already in order, native JSON.stringify writes exactly the
+    // canonical form, several times faster than building it here.
+    if (value.every(isFlatInOrder)) return JSON.stringify(value);
     let out = "[";
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
@@ -44,6 +48,23 @@ export function canonicalize(value: unknown): string {
     first = false;
   }
   return `${out}}`;
+}
+
+const isPlainValue = (v: unknown) => typeof v === "string" || typeof v === "boolean" || v === null || (typeof v === "number" && Number.isFinite(v));
+
+/** A JSON value JSON.stringify writes canonically: a plain value, or an object of plain values with its keys in order. */
+function isFlatInOrder(v: unknown): boolean {
+  if (isPlainValue(v)) return true;
+  // Plain objects only: JSON.stringify would call a Date's (or any prototype's) toJSON.
+  if (typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  const o = v as Record<string, unknown>;
+  // Object.keys is the order JSON.stringify writes in.
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    if (i && keys[i - 1]! > keys[i]!) return false;
+    if (!isPlainValue(o[keys[i]!])) return false;
+  }
+  return true;
 }
 
 function inOrder(keys: string[]): boolean {

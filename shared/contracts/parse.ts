@@ -50,7 +50,7 @@ export function parseJson(text: string): ParseResult<unknown> {
   } catch (e) {
     return { ok: false, problems: [{ path: "", message: `not valid JSON: ${(e as Error).message}` }] };
   }
-  const twice = findDuplicateKey(text);
+  const twice = findDuplicateKey(text, value);
   if (twice !== undefined)
     return { ok: false, problems: [{ path: twice, message: "expected each key once in an object (I-JSON): readers disagree on which of two values counts" }] };
   return { ok: true, value };

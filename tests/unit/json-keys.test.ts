@@ -37,6 +37,45 @@ describe("findDuplicateKey", () => {
   });
 });
 
+describe("findDuplicateKey given the parsed value (keys counted first)", () => {
+  const both = (text: string) => findDuplicateKey(text, JSON.parse(text));
+
+  it("finds what the scan finds, escapes, white space and quoted punctuation included", () => {
+    expect(both('{"a":1,"a":2}')).toBe("a");
+    expect(both('{ "a" : {"b":1} ,\n "c":{"b":2} }')).toBeUndefined();
+    expect(both('{"title":"x","\\u0074itle":"y"}')).toBe("title");
+    expect(both('{"t":"a \\"quoted\\": {brace} [and, comma]","u":"\\\\"}')).toBeUndefined();
+    expect(both('{"t":"\\\\","t":1}')).toBe("t");
+    expect(both('{"__proto__":1,"__proto__":2}')).toBe("__proto__");
+    expect(both('{"k":"\\\\\\":"}')).toBeUndefined();
+  });
+
+  it("finds none in any JSON value, however it is spaced", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(undefined, 1, 2, "\t"), (v, space) => both(JSON.stringify(v, null, space)) === undefined),
+      { numRuns: 500, seed: 8785 },
+    );
+  });
+
+  it("finds the one key duplicated anywhere in a generated object", () => {
+    const obj = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1, maxKeys: 6 });
+    fc.assert(
+      fc.property(obj, fc.nat(), (o, n) => {
+        const keys = Object.keys(o);
+        const key = keys[n % keys.length]!;
+        const text = JSON.stringify({ body: o }, null, n % 3).replace(/\s*}\s*}$/, () => `,${JSON.stringify(key)}:null}}`);
+        return both(text) === `body.${key}`;
+      }),
+      { numRuns: 300, seed: 7493 },
+    );
+  });
+
+  it("counts without running out of stack on deep nesting", () => {
+    const deep = `${"[".repeat(20_000)}{"a":1,"a":2}${"]".repeat(20_000)}`;
+    expect(both(deep)).toBe(`${"[0]".repeat(20_000)}.a`);
+  });
+});
+
 describe("parsing refuses duplicate keys", () => {
   it("reports the path, where JSON.parse alone would have kept the last value", () => {
     const text = JSON.stringify(examples.alert).replace('"title":', '"title":"Harmless","title":');
