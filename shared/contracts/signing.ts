@@ -95,6 +95,19 @@ export function verifyValue(key: string, bytes: Uint8Array, value: string): bool
   }
 }
 
+/**
+ * Whether a public nkey holds a key signatures can be checked against: a point of Ed25519's main
+ * group, not one of small order (under which one signature would pass for every message, and
+ * which libsodium therefore refuses when verifying).
+ */
+export function isVerifyingKey(nkey: string): boolean {
+  try {
+    return sodium.crypto_core_ed25519_is_valid_point(publicKeyBytes(nkey));
+  } catch {
+    return false;
+  }
+}
+
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
 /** Checks the message's signature against the registry's public key for its sender. */

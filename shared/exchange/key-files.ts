@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fromPublic, fromSeed } from "@nats-io/nkeys";
 import { AGENCY_ID_PATTERN, AgencyPublicKeyFile } from "../contracts/index.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
+import { isVerifyingKey } from "../contracts/signing.ts";
 import { newIdentity, seedOf } from "./identities.ts";
 
 export const agencySeedFile = (dir: string, agency: string) => join(dir, `${agency}.nk`);
@@ -112,6 +113,8 @@ export function parsePublicKeyFile(text: string, file: string): PublicKeyOnFile 
   } catch {
     throw new Error(`${file}: publicKey: expected a valid user nkey; ${r.data.publicKey} fails its checksum`);
   }
+  if (!isVerifyingKey(r.data.publicKey))
+    throw new Error(`${file}: publicKey: expected an Ed25519 key signatures can be checked against; ${r.data.publicKey} is a point of small order or not on the curve`);
   const named = file.split("/").pop()!.replace(/\.pub$/, "");
   if (named !== r.data.agency) throw new Error(`${file}: agency: expected ${named}, as the file is named; it says ${r.data.agency}`);
   return { agency: r.data.agency, publicKey: r.data.publicKey, file };

@@ -13,6 +13,7 @@ import { connectionFileFor } from "../../shared/exchange/connection-file.ts";
 import { readIdentity, seedOf } from "../../shared/exchange/identities.ts";
 import { agencySeeds, makeAgencyKeys, readPublicKeyFiles, rotateAgencyKeys } from "../../shared/exchange/key-files.ts";
 import { useTempDir } from "../support/temp-dir.ts";
+import { SMALL_ORDER_NKEY } from "../support/small-order-key.ts";
 
 const path = useTempDir("atix-key-files-");
 const ROSTER = new URL("../../simulations/rosters/smoke-6.yaml", import.meta.url).pathname;
@@ -56,6 +57,9 @@ describe("an agency's key files", () => {
     await expect(readPublicKeyFiles(path("inbox"))).rejects.toThrow(/KZ\.pub: agency: expected KZ, as the file is named; it says TJ/);
     await writeFile(path("inbox", "KZ.pub"), JSON.stringify({ agency: "KZ", publicKey: `${key.slice(0, -1)}${key.endsWith("A") ? "B" : "A"}`, createdAt: new Date().toISOString() }));
     await expect(readPublicKeyFiles(path("inbox"))).rejects.toThrow(/fails its checksum/);
+    // A well-formed nkey of Ed25519's identity point: one signature would pass for every message.
+    await writeFile(path("inbox", "KZ.pub"), JSON.stringify({ agency: "KZ", publicKey: SMALL_ORDER_NKEY, createdAt: new Date().toISOString() }));
+    await expect(readPublicKeyFiles(path("inbox"))).rejects.toThrow(/KZ\.pub: publicKey: expected an Ed25519 key signatures can be checked against/);
     await writeFile(path("inbox", "KZ.pub"), JSON.stringify({ agency: "KZ", publicKey: (await readIdentity(path("tj"), "TJ")).seed, createdAt: "now" }));
     await expect(readPublicKeyFiles(path("inbox"))).rejects.toThrow(/publicKey: expected an NATS nkey user public key/);
     await expect(readPublicKeyFiles(path("empty-nothing"))).rejects.toThrow(/no such folder/);

@@ -5,7 +5,8 @@ import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVeri
 import { createUser } from "@nats-io/nkeys";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { signBytes, signValue, verifyValue } from "../../shared/contracts/signing.ts";
+import { isVerifyingKey, signBytes, signValue, verifyValue } from "../../shared/contracts/signing.ts";
+import { SMALL_ORDER_NKEY } from "../support/small-order-key.ts";
 
 const users = [createUser(), createUser()].map((kp) => ({ seed: new TextDecoder().decode(kp.getSeed()), publicKey: kp.getPublicKey(), kp }));
 
@@ -53,6 +54,18 @@ describe("Ed25519 signatures", () => {
       }),
       { numRuns: 200, seed: 8032 },
     );
+  });
+
+  it("refuse a small-order key, under which one signature would pass for every message (Node's own accepts it)", () => {
+    // The identity point as a public key and the signature (R = identity, S = 0): the cofactorless
+    // check [S]B = R + [k]A holds for any message. libsodium refuses such keys outright.
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const key = SMALL_ORDER_NKEY;
+    const signature = b64url(Uint8Array.from([...identity, ...new Uint8Array(32)]));
+    expect(isVerifyingKey(key)).toBe(false);
+    expect(users.every((u) => isVerifyingKey(u.publicKey))).toBe(true);
+    for (const text of ["EXERCISE", "anything at all"]) expect(verifyValue(key, new TextEncoder().encode(text), signature)).toBe(false);
   });
 
   it("refuse, without throwing, signatures of the wrong length, garbage and keys that are not nkeys", () => {
