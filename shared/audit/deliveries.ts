@@ -108,7 +108,7 @@ export function receiptedEntry(actor: string, receiptId: string, items: BatchIte
   const [first, ...rest] = nonEmpty(items);
   return {
     ...batchFields("receipted", actor, receiptId, first),
-    data: { receiptId, ...(rest.length ? { more: rest.map((i) => ({ messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at })) } : {}) },
+    data: { receiptId, ...(rest.length ? { more: rest.map((i) => ({ agency: i.agency, at: i.at, kind: i.kind, messageId: i.messageId })) } : {}) },
   };
 }
 
@@ -116,8 +116,31 @@ export function acknowledgedEntry(actor: string, ackId: string, items: BatchItem
   const [first, ...rest] = nonEmpty(items);
   return {
     ...batchFields("acknowledged", actor, ackId, first),
-    data: { ackId, ...first.data, ...(rest.length ? { more: rest.map((i) => ({ messageId: i.messageId, kind: i.kind, agency: i.agency, at: i.at, ...i.data })) } : {}) },
+    data: { ackId, ...first.data, ...(rest.length ? { more: rest.map(ackItem) } : {}) },
   };
+}
+
+// A field added to what an acknowledgement records fails to compile here until ackItem places it.
+const allPlaced: [Exclude<keyof AckItemData, "officer" | "action" | "latencyMs" | "withinDeadline" | "precedence">] extends [never] ? true : never = true;
+void allPlaced;
+
+/**
+ * One further delivery of an acknowledged record, its keys in canonical order: a record's hash
+ * then writes its hundreds of items natively (shared/contracts/canonical.ts).
+ */
+function ackItem(i: BatchItem<AckItemData>): NonNullable<AcknowledgedData["more"]>[number] {
+  const { officer, action, latencyMs, withinDeadline, precedence } = i.data;
+  const item: Partial<NonNullable<AcknowledgedData["more"]>[number]> = {};
+  if (action !== undefined) item.action = action;
+  item.agency = i.agency;
+  item.at = i.at;
+  item.kind = i.kind;
+  item.latencyMs = latencyMs;
+  item.messageId = i.messageId;
+  if (officer !== undefined) item.officer = officer;
+  item.precedence = precedence;
+  item.withinDeadline = withinDeadline;
+  return item as NonNullable<AcknowledgedData["more"]>[number];
 }
 
 function nonEmpty<T>(items: T[]): [T, ...T[]] {
