@@ -5,6 +5,7 @@
 // holder of a retired key could backdate that, but not this).
 import {
   AGENCY_KINDS,
+  decodeUtf8,
 
   MAX_MESSAGE_BYTES,
   type Message,
@@ -23,8 +24,6 @@ export type Checked =
   | { ok: true; message: Message; keyEnds?: string }
   | { ok: false; reasons: RejectionReason[]; messageId?: string; kind?: string };
 
-const decoder = new TextDecoder();
-
 // A rejection's path holds at most 500 characters and its message 1000: a field named by a
 // very long key is cut short, marked with an ellipsis, so the rejection itself stays valid.
 const PATH_MAX = 500;
@@ -41,7 +40,9 @@ const reason = (code: RejectionReason["code"], path: string, message: string): R
 export function checkSubmission(data: Uint8Array, subjectAgency: string, subjectKind: string, registry: Registry, storedAtMs: number): Checked {
   if (data.byteLength > MAX_MESSAGE_BYTES)
     return { ok: false, reasons: [reason("too-large", "", `message of ${data.byteLength} bytes, expected at most ${MAX_MESSAGE_BYTES}`)] };
-  const text = decoder.decode(data);
+  const decoded = decodeUtf8(data);
+  if (!decoded.ok) return { ok: false, reasons: [reason("malformed", "", decoded.problems[0]!.message)] };
+  const text = decoded.value;
   const json = parseJson(text);
   if (!json.ok) return { ok: false, reasons: [reason("malformed", json.problems[0]!.path, json.problems[0]!.message)], ...readableFieldsOf(text) };
   const raw = json.value;

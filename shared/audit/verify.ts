@@ -5,6 +5,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { AuditHead, type AuditRecord } from "../contracts/audit.ts";
+import { parseJson } from "../contracts/parse.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import { type ChainHead, ChainVerifier, GENESIS, recordSignatureValid, type TrustedKeys } from "./chain.ts";
 import type { ChainReader } from "./chain-read.ts";
@@ -92,10 +93,12 @@ export async function* fileItems(file: string): AsyncGenerator<Item> {
     }
     if (blank !== undefined) yield { where: { line: blank }, fault: `line ${blank} is empty: expected a record` };
     blank = undefined;
-    try {
-      yield { where: { line: n }, record: JSON.parse(text) };
-    } catch (e) {
-      yield { where: { line: n }, fault: `line ${n} is not JSON: ${(e as Error).message}` };
+    // As strictly as a submission: a record naming a key twice reads differently to different readers.
+    const json = parseJson(text);
+    if (json.ok) yield { where: { line: n }, record: json.value };
+    else {
+      const [problem] = json.problems;
+      yield { where: { line: n }, fault: problem!.path ? `line ${n} is not I-JSON at ${problem!.path}: ${problem!.message}` : `line ${n} is not JSON: ${problem!.message.replace(/^not valid JSON: /, "")}` };
     }
   }
 }

@@ -1,6 +1,8 @@
-// Signed messages must be I-JSON (RFC 7493, required by RFC 8785): no object may name a key twice.
-// JSON.parse silently keeps the last value, while another reader may keep the first, so a
-// duplicate could show a recipient something other than what the coordinator checked.
+// Signed messages must be I-JSON (RFC 7493, required by RFC 8785): no object may name a key twice,
+// and no string may hold a lone surrogate. JSON.parse silently keeps the last of two values, while
+// another reader may keep the first, so a duplicate could show a recipient something other than
+// what the coordinator checked; a lone surrogate has no UTF-8 form, so readers in other languages
+// replace or refuse it, and their canonical form of the message is not the signer's.
 
 interface Frame {
   /** Keys seen so far in an object; absent for an array. */
@@ -112,6 +114,46 @@ function pathOfDuplicate(text: string): string | undefined {
       const top = stack[stack.length - 1];
       if (top?.keys) top.expectKey = true;
       else if (top) top.index++;
+    }
+  }
+  return undefined;
+}
+
+const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+interface Container {
+  value: object;
+  parent: Container | undefined;
+  name: string | number;
+}
+
+function pathTo(c: Container | undefined, name: string | number): string {
+  const names: (string | number)[] = [name];
+  for (let g = c; g?.parent; g = g.parent) names.push(g.name);
+  let path = "";
+  for (let i = names.length - 1; i >= 0; i--) {
+    const n = names[i]!;
+    path = typeof n === "number" ? `${path}[${n}]` : path ? `${path}.${n}` : n;
+  }
+  return path;
+}
+
+/**
+ * The path of the first string or key holding a lone surrogate in `value`, what JSON.parse made of
+ * `text`; undefined when there is none. Only an escape (`\uD800`–`\uDFFF`) or a lone surrogate in
+ * the text itself can put one there, so most texts are cleared by two native searches.
+ */
+export function findLoneSurrogate(text: string, value: unknown): string | undefined {
+  if (text.indexOf("\\u") < 0 && wellFormed(text)) return undefined;
+  if (typeof value === "string") return wellFormed(value) ? undefined : "";
+  const open: Container[] = value !== null && typeof value === "object" ? [{ value, parent: undefined, name: "" }] : [];
+  while (open.length) {
+    const c = open.pop()!;
+    const entries: [string | number, unknown][] = Array.isArray(c.value) ? c.value.map((v, i) => [i, v]) : Object.entries(c.value);
+    for (const [name, v] of entries) {
+      if (typeof name === "string" && !wellFormed(name)) return pathTo(c, name);
+      if (typeof v === "string" && !wellFormed(v)) return pathTo(c, name);
+      if (v !== null && typeof v === "object") open.push({ value: v, parent: c, name });
     }
   }
   return undefined;

@@ -5,9 +5,11 @@ import { SCHEMA_VERSION } from "./envelope.ts";
 import { Message, MESSAGE_KINDS } from "./message.ts";
 import { type Problem, toProblems } from "./problems.ts";
 import { MAX_MESSAGE_BYTES } from "./subjects.ts";
-import { findDuplicateKey } from "./json-keys.ts";
+import { findDuplicateKey, findLoneSurrogate } from "./json-keys.ts";
 
-const decoder = new TextDecoder();
+// The bytes as sent: a byte-order mark is kept (and is then not JSON), invalid UTF-8 is refused
+// rather than replaced, so what is checked is what was stored.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
@@ -39,8 +41,19 @@ export function parseMessageText(text: string | Uint8Array): ParseResult<Message
   const bytes = typeof text === "string" ? Buffer.byteLength(text) : text.byteLength;
   if (bytes > MAX_MESSAGE_BYTES)
     return { ok: false, problems: [{ path: "", message: `too large: ${bytes} bytes, expected at most ${MAX_MESSAGE_BYTES}` }] };
-  const json = parseJson(typeof text === "string" ? text : decoder.decode(text));
+  const decoded = typeof text === "string" ? { ok: true as const, value: text } : decodeUtf8(text);
+  if (!decoded.ok) return decoded;
+  const json = parseJson(decoded.value);
   return json.ok ? parseMessage(json.value) : json;
+}
+
+/** The text of UTF-8 bytes exactly: no byte-order mark dropped, no invalid sequence replaced. */
+export function decodeUtf8(bytes: Uint8Array): ParseResult<string> {
+  try {
+    return { ok: true, value: decoder.decode(bytes) };
+  } catch {
+    return { ok: false, problems: [{ path: "", message: "not valid UTF-8" }] };
+  }
 }
 
 export function parseJson(text: string): ParseResult<unknown> {
@@ -53,6 +66,9 @@ export function parseJson(text: string): ParseResult<unknown> {
   const twice = findDuplicateKey(text, value);
   if (twice !== undefined)
     return { ok: false, problems: [{ path: twice, message: "expected each key once in an object (I-JSON): readers disagree on which of two values counts" }] };
+  const lone = findLoneSurrogate(text, value);
+  if (lone !== undefined)
+    return { ok: false, problems: [{ path: lone, message: "expected well-formed Unicode (I-JSON): a lone surrogate has no UTF-8 form, and readers replace or refuse it" }] };
   return { ok: true, value };
 }
 

@@ -221,6 +221,13 @@ describe("atix audit", () => {
     const blankInside = await verifyFile(await copy("blank-inside.jsonl", (ls) => [ls[0]!, "", ...ls.slice(1)]), trusted);
     expect(blankInside).toMatchObject({ ok: false, at: 2, line: 2 });
   });
+
+  it("refuses a record naming a key twice, which readers would read differently", async () => {
+    // JSON.parse keeps the last "actor", a reader keeping the first would see RU: hash and signature still hold.
+    const doubled = await verifyFile(await copy("doubled.jsonl", (ls) => ls.map((l, i) => (i === 1 ? l.replace('"actor":', '"actor":"RU","actor":') : l))), trusted);
+    expect(doubled).toMatchObject({ ok: false, at: 2, line: 2 });
+    expect(doubled.ok || doubled.reason).toMatch(/^line 2 is not I-JSON at actor: expected each key once/);
+  });
 });
 
 describe("atix status", () => {

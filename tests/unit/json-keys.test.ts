@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseJson, parseMessageText } from "../../shared/contracts/index.ts";
-import { findDuplicateKey } from "../../shared/contracts/json-keys.ts";
+import { findDuplicateKey, findLoneSurrogate } from "../../shared/contracts/json-keys.ts";
 import { examples } from "../support/examples.ts";
 
 describe("findDuplicateKey", () => {
@@ -84,3 +84,38 @@ describe("parsing refuses duplicate keys", () => {
     expect(parseMessageText(text).ok).toBe(false);
   });
 });
+
+describe("parsing refuses lone surrogates, byte-order marks and invalid UTF-8", () => {
+  const alert = JSON.stringify(examples.alert);
+
+  it("names the string or key holding a lone surrogate, escaped or raw", () => {
+    const escaped = alert.replace('"title":"', '"title":"\\ud800 ');
+    expect(parseJson(escaped)).toEqual({ ok: false, problems: [{ path: "body.title", message: expect.stringContaining("lone surrogate") }] });
+    expect(parseMessageText(escaped).ok).toBe(false);
+    expect(parseJson('{"a":[1,{"\\udc00":2}]}')).toMatchObject({ ok: false, problems: [{ path: "a[1].\udc00" }] });
+    expect(parseJson('"\ud800"')).toMatchObject({ ok: false, problems: [{ path: "" }] });
+    // A pair, escaped or not, is one character: accepted.
+    expect(parseJson('{"a":"\\ud83d\\ude00 \ud83d\ude00 \\u00e9"}')).toEqual({ ok: true, value: { a: "\ud83d\ude00 \ud83d\ude00 \u00e9" } });
+  });
+
+  it("finds none in any JSON of well-formed strings", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: "grapheme" }), (v) => {
+        const text = JSON.stringify(v);
+        return findLoneSurrogate(text, JSON.parse(text)) === undefined;
+      }),
+      { numRuns: 300, seed: 7493 },
+    );
+  });
+
+  it("keeps a byte-order mark (then not JSON) and refuses invalid UTF-8 instead of replacing it", () => {
+    const bytes = new TextEncoder().encode(alert);
+    expect(parseMessageText(bytes).ok).toBe(true);
+    expect(parseMessageText(Uint8Array.from([0xef, 0xbb, 0xbf, ...bytes]))).toMatchObject({ ok: false, problems: [{ path: "", message: expect.stringContaining("not valid JSON") }] });
+    const at = alert.indexOf("Harm") >= 0 ? alert.indexOf("Harm") : alert.indexOf('"title":"') + 9;
+    const broken = Uint8Array.from(bytes);
+    broken[at] = 0xff;
+    expect(parseMessageText(broken)).toEqual({ ok: false, problems: [{ path: "", message: "not valid UTF-8" }] });
+  });
+});
+
