@@ -4,19 +4,22 @@
 // what the coordinator checked; a lone surrogate has no UTF-8 form, so readers in other languages
 // replace or refuse it, and their canonical form of the message is not the signer's.
 
-interface Frame {
+/** An object or array in its enclosing one, under its key or index: the path, built only when a fault is found. */
+interface PathNode {
+  parent: PathNode | undefined;
+  name: string | number;
+}
+
+interface Frame extends PathNode {
   /** Keys seen so far in an object; absent for an array. */
   keys?: Set<string>;
-  /** The enclosing object or array, and this one's key or index in it: the path, built only for a duplicate. */
-  parent: Frame | undefined;
-  name: string | number;
   key?: string;
   index: number;
   expectKey: boolean;
 }
 
-/** The path of a frame's member `name`, as a rejection names it (a.b[2].c). */
-function pathOf(f: Frame | undefined, name: string | number): string {
+/** The path of a node's member `name`, as a rejection names it (a.b[2].c). */
+function pathOf(f: PathNode | undefined, name: string | number): string {
   const names: (string | number)[] = [name];
   for (let g = f; g?.parent; g = g.parent) names.push(g.name);
   let path = "";
@@ -121,21 +124,8 @@ function pathOfDuplicate(text: string): string | undefined {
 
 const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
-interface Container {
+interface Container extends PathNode {
   value: object;
-  parent: Container | undefined;
-  name: string | number;
-}
-
-function pathTo(c: Container | undefined, name: string | number): string {
-  const names: (string | number)[] = [name];
-  for (let g = c; g?.parent; g = g.parent) names.push(g.name);
-  let path = "";
-  for (let i = names.length - 1; i >= 0; i--) {
-    const n = names[i]!;
-    path = typeof n === "number" ? `${path}[${n}]` : path ? `${path}.${n}` : n;
-  }
-  return path;
 }
 
 /**
@@ -151,8 +141,8 @@ export function findLoneSurrogate(text: string, value: unknown): string | undefi
     const c = open.pop()!;
     const entries: [string | number, unknown][] = Array.isArray(c.value) ? c.value.map((v, i) => [i, v]) : Object.entries(c.value);
     for (const [name, v] of entries) {
-      if (typeof name === "string" && !wellFormed(name)) return pathTo(c, name);
-      if (typeof v === "string" && !wellFormed(v)) return pathTo(c, name);
+      if (typeof name === "string" && !wellFormed(name)) return pathOf(c, name);
+      if (typeof v === "string" && !wellFormed(v)) return pathOf(c, name);
       if (v !== null && typeof v === "object") open.push({ value: v, parent: c, name });
     }
   }
