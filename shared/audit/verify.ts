@@ -5,7 +5,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { AuditHead, type AuditRecord } from "../contracts/audit.ts";
-import { parseJson } from "../contracts/parse.ts";
+import { findDuplicateKey } from "../contracts/json-keys.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import { type ChainHead, ChainVerifier, GENESIS, recordSignatureValid, type TrustedKeys } from "./chain.ts";
 import type { ChainReader } from "./chain-read.ts";
@@ -93,13 +93,18 @@ export async function* fileItems(file: string): AsyncGenerator<Item> {
     }
     if (blank !== undefined) yield { where: { line: blank }, fault: `line ${blank} is empty: expected a record` };
     blank = undefined;
-    // As strictly as a submission: a record naming a key twice reads differently to different readers.
-    const json = parseJson(text);
-    if (json.ok) yield { where: { line: n }, record: json.value };
-    else {
-      const [problem] = json.problems;
-      yield { where: { line: n }, fault: problem!.path ? `line ${n} is not I-JSON at ${problem!.path}: ${problem!.message}` : `line ${n} is not JSON: ${problem!.message.replace(/^not valid JSON: /, "")}` };
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (e) {
+      yield { where: { line: n }, fault: `line ${n} is not JSON: ${(e as Error).message}` };
+      continue;
     }
+    // A record naming a key twice reads differently to different readers (JSON.parse keeps the
+    // last), while its hash and signature hold for the one JSON.parse made of it.
+    const twice = findDuplicateKey(text, record);
+    if (twice === undefined) yield { where: { line: n }, record };
+    else yield { where: { line: n }, fault: `line ${n} names ${twice} twice: readers disagree on which value counts (expected each key once, I-JSON)` };
   }
 }
 
