@@ -18,6 +18,7 @@ import {
 } from "../../shared/contracts/index.ts";
 import { keyOf, validAt } from "../../shared/exchange/agency-keys.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
+import { boundedText } from "../../shared/contracts/bounded-text.ts";
 
 export type Checked =
   /** `keyEnds`: the end of the signing key's validity, when it has one (a key being replaced). */
@@ -29,8 +30,8 @@ export type Checked =
 const PATH_MAX = 500;
 const reason = (code: RejectionReason["code"], path: string, message: string): RejectionReason => ({
   code,
-  path: path.length > PATH_MAX ? `${path.slice(0, PATH_MAX - 1)}…` : path,
-  message: message.slice(0, 1000),
+  path: boundedText(path, PATH_MAX, "…"),
+  message: boundedText(message, 1000),
 });
 
 /**

@@ -5,6 +5,7 @@
 // submission-runner.ts, reads it and carries the decision out). Unit-tested without a broker
 // (tests/unit/decide.test.ts).
 import type { SimClock } from "../../shared/clock.ts";
+import { boundedText } from "../../shared/contracts/bounded-text.ts";
 import {
   type AcceptedEvent,
   AGENCY_ID_PATTERN,
@@ -228,7 +229,7 @@ function acceptance(sub: Submission, m: Message, routing: Routing, state: Decisi
     ...(body.title ? { title: body.title } : refersTo?.title ? { title: refersTo.title } : {}),
     ...(body.category ? { category: body.category } : {}),
     ...(refersTo ? { refersTo: refersTo.id } : {}),
-    ...(m.kind === "rfi" ? { question: m.body.question.slice(0, 500), ...(m.body.aboutAlert ? { aboutAlert: m.body.aboutAlert } : {}) } : {}),
+    ...(m.kind === "rfi" ? { question: boundedText(m.body.question, 500), ...(m.body.aboutAlert ? { aboutAlert: m.body.aboutAlert } : {}) } : {}),
     state: "active",
     sentAt: m.sentAt,
     acceptedAt: at,

@@ -6,6 +6,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { AuditHead, type AuditRecord } from "../contracts/audit.ts";
 import { findDuplicateKey } from "../contracts/json-keys.ts";
+import { decodeUtf8 } from "../contracts/parse.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import { type ChainHead, ChainVerifier, GENESIS, recordSignatureValid, type TrustedKeys } from "./chain.ts";
 import type { ChainReader } from "./chain-read.ts";
@@ -81,12 +82,20 @@ export async function verifyItems(items: AsyncIterable<Item>, trusted: TrustedKe
 
 /** An export, line by line: blank lines are allowed only at the end. */
 export async function* fileItems(file: string): AsyncGenerator<Item> {
-  const rl = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+  // Lines read as bytes (latin1 keeps each byte one character) and decoded exactly: invalid UTF-8
+  // or a byte-order mark is a fault, not replaced or dropped, so what verifies is the file as it is.
+  const rl = createInterface({ input: createReadStream(file, { encoding: "latin1" }), crlfDelay: Infinity });
   let n = 0;
   let blank: number | undefined;
   for await (const raw of rl) {
     n++;
-    const text = raw.trim();
+    const decoded = decodeUtf8(Buffer.from(raw, "latin1"));
+    if (!decoded.ok) {
+      yield { where: { line: n }, fault: `line ${n} is not valid UTF-8` };
+      continue;
+    }
+    // JSON's own white space only (a CR of CRLF lines among it), not what String.trim also takes.
+    const text = decoded.value.replace(/^[ \t\r]+|[ \t\r]+$/g, "");
     if (!text) {
       blank ??= n;
       continue;

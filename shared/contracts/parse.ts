@@ -1,5 +1,6 @@
 // Reading messages from the wire or from files, with problems instead of exceptions.
 import { z } from "zod";
+import { boundedText } from "./bounded-text.ts";
 import { AnyId, COORDINATOR_ID, AgencyId, MessageId, Timestamp } from "./primitives.ts";
 import { SCHEMA_VERSION } from "./envelope.ts";
 import { Message, MESSAGE_KINDS } from "./message.ts";
@@ -79,7 +80,7 @@ export function parseJson(text: string): ParseResult<unknown> {
 export function readableFields(value: unknown): { messageId?: string; kind?: string } {
   const v = (typeof value === "object" && value !== null ? value : {}) as { id?: unknown; kind?: unknown };
   const id = MessageId.safeParse(v.id);
-  return { ...(id.success ? { messageId: id.data } : {}), ...(typeof v.kind === "string" ? { kind: v.kind.slice(0, 40) } : {}) };
+  return { ...(id.success ? { messageId: id.data } : {}), ...(typeof v.kind === "string" ? { kind: boundedText(v.kind, 40) } : {}) };
 }
 
 /** readableFields of JSON text or bytes; nothing when it is not JSON. */

@@ -228,6 +228,25 @@ describe("atix audit", () => {
     expect(doubled).toMatchObject({ ok: false, at: 2, line: 2 });
     expect(doubled.ok || doubled.reason).toMatch(/^line 2 names actor twice: readers disagree/);
   });
+
+  it("verifies the file's bytes as they are: CRLF lines pass; a byte-order mark, other white space or invalid UTF-8 is named by its line", async () => {
+    expect(await verifyFile(await copy("crlf.jsonl", (ls) => ls.map((l) => `${l}\r`)), trusted)).toMatchObject({ ok: true, records: (await lines()).length });
+    const bom = await verifyFile(await copy("bom.jsonl", (ls) => [`\ufeff${ls[0]}`, ...ls.slice(1)]), trusted);
+    expect(bom).toMatchObject({ ok: false, at: 1, line: 1 });
+    expect(bom.ok || bom.reason).toMatch(/^line 1 is not JSON/);
+    const nbsp = await verifyFile(await copy("nbsp.jsonl", (ls) => ls.map((l, i) => (i === 2 ? `${l}\u00a0` : l))), trusted);
+    expect(nbsp).toMatchObject({ ok: false, at: 3, line: 3 });
+    // A byte that is no UTF-8 where the record has an "a": a lenient reader would read U+FFFD, the
+    // record's hash would fail; one where it has U+FFFD would have passed unchanged.
+    const file = join(dir, "invalid-utf8.jsonl");
+    const bytes = Buffer.from(`${(await lines()).join("\n")}\n`);
+    const second = bytes.indexOf(0x0a) + 1;
+    bytes[bytes.indexOf(Buffer.from('"actor":"'), second) + 9] = 0xff;
+    await writeFile(file, bytes);
+    const invalid = await verifyFile(file, trusted);
+    expect(invalid).toMatchObject({ ok: false, at: 2, line: 2 });
+    expect(invalid.ok || invalid.reason).toMatch(/^line 2 is not valid UTF-8/);
+  });
 });
 
 describe("atix status", () => {

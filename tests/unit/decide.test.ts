@@ -3,11 +3,13 @@
 // comes, Then it is rejected (with these reasons), accepted (these recipients, this deadline, these
 // records), tracked, replayed, ignored, or handed back to be judged again.
 import { describe, expect, it } from "vitest";
+import { checkSubmission } from "../../services/coordinator/checks.ts";
 import { decide, deadlineAfter, overQuota } from "../../services/coordinator/decide.ts";
 import { RejectionBody } from "../../shared/contracts/index.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { delivered, iso, message, MIN, registry, storedRecord, submissionSpec as spec, submitted, T0 } from "../support/coordinator-decider.ts";
 
+const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 const alert = (sender = "AZ", changes = {}) => message("alert", sender, { distribution: { agencies: ["KZ", "UZ"] }, tlp: "AMBER", ...changes });
 
 describe("checks", () => {
@@ -28,6 +30,22 @@ describe("checks", () => {
   it("rejects a signature made with another agency's key, and remembers the id (answered the same way again)", () => {
     const m = { ...alert("AZ"), signature: message("alert", "KZ").signature };
     spec.given().when({ judged: submitted(m) }).then({ type: "reject", reasons: [{ code: "bad-signature", path: "signature.key" }], remember: true });
+  });
+
+  it("quotes what a sender wrote as well-formed text: a lone surrogate replaced, a long path or kind cut before a pair, never inside", () => {
+    const text = JSON.stringify(alert("AZ"));
+    const reasonsOf = (bytes: string, kind = "alert") => {
+      const c = checkSubmission(new TextEncoder().encode(bytes), "AZ", kind, registry, T0);
+      if (c.ok) throw new Error("expected a rejection");
+      expect(RejectionBody.shape.reasons.safeParse(c.reasons).success).toBe(true);
+      for (const r of c.reasons) expect(isWellFormed(r.path) && isWellFormed(r.message)).toBe(true);
+      return c;
+    };
+    expect(reasonsOf(text.replace('"body":{', '"body":{"x\\ud800":1,')).reasons[0]).toMatchObject({ code: "malformed", path: "body.x\ufffd" });
+    const key = `${"a".repeat(493)}\u{1F600}${"a".repeat(487)}\u{1F600}tail`;
+    expect(reasonsOf(text.replace('"body":{', `"body":{${JSON.stringify(key)}:1,`)).reasons[0]!.path).toBe(`body.${"a".repeat(493)}…`);
+    const kind = `${"k".repeat(39)}\u{1F600}`;
+    expect(reasonsOf(text.replace('"kind":"alert"', `"kind":${JSON.stringify(kind)}`), kind).kind).toBe("k".repeat(39));
   });
 
   it("ignores a presence message: nothing to record or answer", () => {

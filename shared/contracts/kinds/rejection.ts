@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { boundedText } from "../bounded-text.ts";
 import { CoordinatorSender, envelope } from "../envelope.ts";
 import { AgencyId, MessageId, ShortText } from "../primitives.ts";
 
@@ -39,7 +40,7 @@ export function boundedReasons(reasons: RejectionReason[]): RejectionReason[] {
   const kept = reasons.slice(0, MAX_REASONS - 1);
   const rest = reasons.length - kept.length;
   const next = reasons[kept.length]!;
-  kept.push({ code: next.code, path: next.path, message: `${next.message.slice(0, 900)} (and ${rest - 1} more not listed)` });
+  kept.push({ code: next.code, path: next.path, message: `${boundedText(next.message, 900)} (and ${rest - 1} more not listed)` });
   return kept;
 }
 
