@@ -3,7 +3,7 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { ClockState, SimClock } from "../../shared/clock.ts";
 import { subjects } from "../../shared/contracts/index.ts";
-import { isStoredCopy } from "../../shared/nats/live.ts";
+import { followLive } from "../../shared/nats/live.ts";
 
 const same = (a: ClockState, b: ClockState) =>
   a.simAnchor === b.simAnchor && a.wallAnchor === b.wallAnchor && a.speed === b.speed && a.paused === b.paused;
@@ -35,16 +35,13 @@ export class ClockFeed {
    * a malformed broadcast is ignored, the clock keeps its last good state.
    */
   attach(nc: NatsConnection, subject: string = subjects.clock): Subscription {
-    return nc.subscribe(subject, {
-      callback: (err, msg) => {
-        if (err || isStoredCopy(msg)) return;
-        try {
-          const parsed = ClockState.safeParse(msg.json());
-          if (parsed.success) this.adopt(parsed.data);
-        } catch {
-          // not JSON: ignore
-        }
-      },
+    return followLive(nc, subject, (msg) => {
+      try {
+        const parsed = ClockState.safeParse(msg.json());
+        if (parsed.success) this.adopt(parsed.data);
+      } catch {
+        // not JSON: ignore
+      }
     });
   }
 }

@@ -17,7 +17,7 @@ import { AgencyNode } from "./node.ts";
 import { InjectScript } from "./script.ts";
 import type { AgencyNodeOptions, SeedSource } from "./options.ts";
 import { type RegistryKeys, type SenderKeys, senderKeysOf } from "./verify-delivery.ts";
-import { isStoredCopy } from "../../shared/nats/live.ts";
+import { followLive } from "../../shared/nats/live.ts";
 
 export interface HostedAgency {
   agency: RosterAgency;
@@ -163,18 +163,15 @@ export class AgencyHost {
   }
 
   private followRegistry(nc: NatsConnection): Subscription {
-    return nc.subscribe(REGISTRY_SUBJECT, {
-      callback: (err, msg) => {
-        if (err || isStoredCopy(msg)) return;
-        let value: unknown;
-        try {
-          value = msg.json();
-        } catch {
-          value = undefined;
-        }
-        this.heardLive++;
-        this.adoptRegistry(value);
-      },
+    return followLive(nc, REGISTRY_SUBJECT, (msg) => {
+      let value: unknown;
+      try {
+        value = msg.json();
+      } catch {
+        value = undefined;
+      }
+      this.heardLive++;
+      this.adoptRegistry(value);
     });
   }
 

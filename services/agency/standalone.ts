@@ -16,7 +16,7 @@ import { connectAs } from "../../shared/nats/connect.ts";
 import { AgencyHost } from "./host.ts";
 import { KeyRing } from "./key-ring.ts";
 import { senderKeysOf } from "./verify-delivery.ts";
-import { isStoredCopy } from "../../shared/nats/live.ts";
+import { followLive } from "../../shared/nats/live.ts";
 
 export interface StandaloneOptions {
   agency: string;
@@ -73,15 +73,12 @@ async function readExchange(servers: string | string[], agency: string, seed: ()
   });
   try {
     let clock: ClockState | undefined;
-    const sub = nc.subscribe(subjects.clock, {
-      callback: (err, m) => {
-        if (err || isStoredCopy(m)) return;
-        try {
-          clock ??= ClockState.parse(m.json());
-        } catch {
-          // not a clock: wait for the next
-        }
-      },
+    const sub = followLive(nc, subjects.clock, (m) => {
+      try {
+        clock ??= ClockState.parse(m.json());
+      } catch {
+        // not a clock: wait for the next
+      }
     });
     const registry = await (await ExchangeReader.of(nc)).registry();
     if (!registry) throw new Error("the exchange has no readable registry (is it set up?)");

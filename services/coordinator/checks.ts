@@ -6,7 +6,6 @@
 import {
   AGENCY_KINDS,
   decodeUtf8,
-
   MAX_MESSAGE_BYTES,
   type Message,
   parseJson,
@@ -42,7 +41,7 @@ export function checkSubmission(data: Uint8Array, subjectAgency: string, subject
   if (data.byteLength > MAX_MESSAGE_BYTES)
     return { ok: false, reasons: [reason("too-large", "", `message of ${data.byteLength} bytes, expected at most ${MAX_MESSAGE_BYTES}`)] };
   const decoded = decodeUtf8(data);
-  if (!decoded.ok) return { ok: false, reasons: [reason("malformed", "", decoded.problems[0]!.message)] };
+  if (!decoded.ok) return { ok: false, reasons: [reason("malformed", "", decoded.problems[0]!.message)], ...readableFieldsOf(data) };
   const text = decoded.value;
   const json = parseJson(text);
   if (!json.ok) return { ok: false, reasons: [reason("malformed", json.problems[0]!.path, json.problems[0]!.message)], ...readableFieldsOf(text) };

@@ -11,7 +11,7 @@ import { ExchangeReader } from "../../shared/exchange/config-read.ts";
 import { Heartbeat, safeJson, verifiedPresence } from "../../shared/exchange/observe.ts";
 import type { DashboardModel } from "./model.ts";
 import type { AuditEventView } from "./types.ts";
-import { isStoredCopy } from "../../shared/nats/live.ts";
+import { followLive } from "../../shared/nats/live.ts";
 
 export interface SourceEvents {
   /** A record written after the dashboard caught up with the chain. */
@@ -46,29 +46,20 @@ export async function followExchange(nc: NatsConnection, model: DashboardModel, 
 
   // Callbacks stay synchronous (NATS rule); all they do is update memory.
   const subs: Subscription[] = [
-    nc.subscribe(subjects.presenceAll, {
-      callback: (_e, m) => {
-        if (isStoredCopy(m)) return;
-        const p = verifiedPresence(m.subject, m.data, (id) => keys.get(id));
-        if (p) model.presence(p);
-      },
+    followLive(nc, subjects.presenceAll, (m) => {
+      const p = verifiedPresence(m.subject, m.data, (id) => keys.get(id));
+      if (p) model.presence(p);
     }),
-    nc.subscribe(subjects.coordinatorHeartbeatAll, {
-      callback: (_e, m) => {
-        if (isStoredCopy(m)) return;
-        const h = Heartbeat.safeParse(safeJson(m.data));
-        if (h.success) model.heartbeat(h.data.instance);
-      },
+    followLive(nc, subjects.coordinatorHeartbeatAll, (m) => {
+      const h = Heartbeat.safeParse(safeJson(m.data));
+      if (h.success) model.heartbeat(h.data.instance);
     }),
     // Coordinators broadcast the clock every second and at once on every change.
-    nc.subscribe(subjects.clock, {
-      callback: (_e, m) => {
-        if (isStoredCopy(m)) return;
-        const c = ClockState.safeParse(safeJson(m.data));
-        if (!c.success || (model.clock && sameClock(model.clock, c.data))) return;
-        model.clock = c.data;
-        on.clock();
-      },
+    followLive(nc, subjects.clock, (m) => {
+      const c = ClockState.safeParse(safeJson(m.data));
+      if (!c.success || (model.clock && sameClock(model.clock, c.data))) return;
+      model.clock = c.data;
+      on.clock();
     }),
   ];
 

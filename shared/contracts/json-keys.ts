@@ -4,6 +4,8 @@
 // what the coordinator checked; a lone surrogate has no UTF-8 form, so readers in other languages
 // replace or refuse it, and their canonical form of the message is not the signer's.
 
+import { isWellFormed } from "./bounded-text.ts";
+
 /** An object or array in its enclosing one, under its key or index: the path, built only when a fault is found. */
 interface PathNode {
   parent: PathNode | undefined;
@@ -122,7 +124,8 @@ function pathOfDuplicate(text: string): string | undefined {
   return undefined;
 }
 
-const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+/** A surrogate written as an escape (`\uD800`–`\uDFFF`): JSON.parse turns it into one, paired or not. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 interface Container extends PathNode {
   value: object;
@@ -134,15 +137,15 @@ interface Container extends PathNode {
  * the text itself can put one there, so most texts are cleared by two native searches.
  */
 export function findLoneSurrogate(text: string, value: unknown): string | undefined {
-  if (text.indexOf("\\u") < 0 && wellFormed(text)) return undefined;
-  if (typeof value === "string") return wellFormed(value) ? undefined : "";
+  if (!SURROGATE_ESCAPE.test(text) && isWellFormed(text)) return undefined;
+  if (typeof value === "string") return isWellFormed(value) ? undefined : "";
   const open: Container[] = value !== null && typeof value === "object" ? [{ value, parent: undefined, name: "" }] : [];
   while (open.length) {
     const c = open.pop()!;
     const entries: [string | number, unknown][] = Array.isArray(c.value) ? c.value.map((v, i) => [i, v]) : Object.entries(c.value);
     for (const [name, v] of entries) {
-      if (typeof name === "string" && !wellFormed(name)) return pathOf(c, name);
-      if (typeof v === "string" && !wellFormed(v)) return pathOf(c, name);
+      if (typeof name === "string" && !isWellFormed(name)) return pathOf(c, name);
+      if (typeof v === "string" && !isWellFormed(v)) return pathOf(c, name);
       if (v !== null && typeof v === "object") open.push({ value: v, parent: c, name });
     }
   }

@@ -11,6 +11,8 @@ import { findDuplicateKey, findLoneSurrogate } from "./json-keys.ts";
 // The bytes as sent: a byte-order mark is kept (and is then not JSON), invalid UTF-8 is refused
 // rather than replaced, so what is checked is what was stored.
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** Only to name what failed (its id and kind): a stray byte need not hide which message it was. */
+const lenient = new TextDecoder();
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
@@ -86,7 +88,7 @@ export function readableFields(value: unknown): { messageId?: string; kind?: str
 /** readableFields of JSON text or bytes; nothing when it is not JSON. */
 export function readableFieldsOf(text: string | Uint8Array): { messageId?: string; kind?: string } {
   try {
-    return readableFields(JSON.parse(typeof text === "string" ? text : decoder.decode(text)));
+    return readableFields(JSON.parse(typeof text === "string" ? text : lenient.decode(text)));
   } catch {
     return {};
   }

@@ -14,7 +14,7 @@ import { signerOf } from "./coordinator-keys.ts";
 import { ExchangeFigures } from "./figures.ts";
 import { type DutyStatus, Heartbeat, safeJson, verifiedPresence } from "./observe.ts";
 import type { InvalidValue } from "./store.ts";
-import { isStoredCopy } from "../nats/live.ts";
+import { followLive } from "../nats/live.ts";
 
 interface Heard {
   coordinators: Map<string, Heartbeat>;
@@ -24,20 +24,14 @@ interface Heard {
 /** Listens to heartbeats and (signature-checked) presence for `ms`. */
 async function listen(nc: NatsConnection, ms: number, entryOf: (agency: string) => AgencyRegistryEntry | undefined): Promise<Heard> {
   const heard: Heard = { coordinators: new Map(), presence: new Map() };
-  const beats = nc.subscribe(subjects.coordinatorHeartbeatAll, {
-    callback: (_e, m) => {
-      if (isStoredCopy(m)) return;
-      const h = Heartbeat.safeParse(safeJson(m.data));
-      if (h.success) heard.coordinators.set(h.data.instance, h.data);
-    },
+  const beats = followLive(nc, subjects.coordinatorHeartbeatAll, (m) => {
+    const h = Heartbeat.safeParse(safeJson(m.data));
+    if (h.success) heard.coordinators.set(h.data.instance, h.data);
   });
-  const presence = nc.subscribe(subjects.presenceAll, {
-    callback: (_e, m) => {
-      if (isStoredCopy(m)) return;
-      // Only what the agency itself said, on its own subject, counts.
-      const p = verifiedPresence(m.subject, m.data, entryOf);
-      if (p) heard.presence.set(p.sender, p.body.status);
-    },
+  const presence = followLive(nc, subjects.presenceAll, (m) => {
+    // Only what the agency itself said, on its own subject, counts.
+    const p = verifiedPresence(m.subject, m.data, entryOf);
+    if (p) heard.presence.set(p.sender, p.body.status);
   });
   await sleep(ms);
   beats.unsubscribe();

@@ -45,6 +45,7 @@ import {
   type MessageInput,
   type SimpleIndicatorType,
 } from "../support/arbitraries.ts";
+import { isWellFormed } from "../../shared/contracts/bounded-text.ts";
 
 // ---------------------------------------------------------------------------------------------
 // JSON Schema validators (the exported schema, as an integrator would use it)
@@ -779,7 +780,7 @@ describe("hostile variations are rejected at the damaged field", () => {
         if (r.ok) {
           expect(getAt(r.value, path)).toBe(text);
           const again = parseMessageText(JSON.stringify(msg));
-          if ((text as string & { isWellFormed(): boolean }).isWellFormed()) expect(again.ok && getAt(again.value, path)).toBe(text);
+          if (isWellFormed(text)) expect(again.ok && getAt(again.value, path)).toBe(text);
           // On the wire a lone surrogate is not I-JSON: refused at its field.
           else expect(again).toMatchObject({ ok: false, problems: [{ path: dotted(path), message: expect.stringContaining("lone surrogate") }] });
         } else {

@@ -4,12 +4,12 @@
 // records), tracked, replayed, ignored, or handed back to be judged again.
 import { describe, expect, it } from "vitest";
 import { checkSubmission } from "../../services/coordinator/checks.ts";
+import { isWellFormed } from "../../shared/contracts/bounded-text.ts";
 import { decide, deadlineAfter, overQuota } from "../../services/coordinator/decide.ts";
 import { RejectionBody } from "../../shared/contracts/index.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { delivered, iso, message, MIN, registry, storedRecord, submissionSpec as spec, submitted, T0 } from "../support/coordinator-decider.ts";
 
-const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 const alert = (sender = "AZ", changes = {}) => message("alert", sender, { distribution: { agencies: ["KZ", "UZ"] }, tlp: "AMBER", ...changes });
 
 describe("checks", () => {
@@ -46,6 +46,16 @@ describe("checks", () => {
     expect(reasonsOf(text.replace('"body":{', `"body":{${JSON.stringify(key)}:1,`)).reasons[0]!.path).toBe(`body.${"a".repeat(493)}…`);
     const kind = `${"k".repeat(39)}\u{1F600}`;
     expect(reasonsOf(text.replace('"kind":"alert"', `"kind":${JSON.stringify(kind)}`), kind).kind).toBe("k".repeat(39));
+  });
+
+  it("refuses bytes that are not UTF-8, naming the message they were, so its sender can tell which", () => {
+    const m = alert("AZ");
+    const bytes = new TextEncoder().encode(JSON.stringify(m));
+    // One byte of the title that is no UTF-8: the rest still reads as JSON.
+    bytes[Buffer.from(bytes).indexOf('"title":"') + 9] = 0xff;
+    expect(checkSubmission(bytes, "AZ", "alert", registry, T0)).toEqual({
+      ok: false, reasons: [{ code: "malformed", path: "", message: "not valid UTF-8" }], messageId: m.id, kind: "alert",
+    });
   });
 
   it("ignores a presence message: nothing to record or answer", () => {

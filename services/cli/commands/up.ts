@@ -16,6 +16,7 @@ import { CliError } from "../errors.ts";
 import { agencyIds, oneOf, positiveNumber, positiveInt } from "../options.ts";
 import { onShutdown } from "../shutdown.ts";
 import { DASHBOARD_OPTION_HELP, dashboardPort, serveDashboard } from "./dashboard.ts";
+import { followLive } from "../../../shared/nats/live.ts";
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -38,8 +39,8 @@ async function waitReady(up: Launched, agencies: number, timeoutMs = 60_000) {
   const coords = new Set<string>();
   const online = new Set<string>();
   const subs = [
-    nc.subscribe(subjects.coordinatorHeartbeatAll, { callback: (_e, m) => void coords.add(m.subject) }),
-    nc.subscribe(subjects.presenceAll, { callback: (_e, m) => void online.add(m.subject) }),
+    followLive(nc, subjects.coordinatorHeartbeatAll, (m) => void coords.add(m.subject)),
+    followLive(nc, subjects.presenceAll, (m) => void online.add(m.subject)),
   ];
   const until = Date.now() + timeoutMs;
   while (Date.now() < until && (coords.size < up.coordinators.length || online.size < agencies)) {
