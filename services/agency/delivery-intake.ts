@@ -11,7 +11,8 @@ import { type Message, type MessageKind, parseMessageText, RECIPIENTS_HEADER, re
 import { LogBudget, type Logger } from "../../shared/log.ts";
 import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
-import { Batcher } from "../../shared/messaging/batcher.ts";
+import { type BatchOutcome, Batcher } from "../../shared/messaging/batcher.ts";
+import { type DeliveryHandle, handleOf, type Settlement } from "../../shared/nats/delivery-ack.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
@@ -30,18 +31,45 @@ export const RECEIPTED: ReadonlySet<MessageKind> = FOR_THE_OFFICER;
 /** Outcomes of our own submissions: logged and acked, never receipted (no ping-pong with the coordinator). */
 export const OUTCOMES: ReadonlySet<MessageKind> = new Set(["acceptance", "rejection"]);
 
-/** Which consumer a delivery came from: is it a broadcast, and how to re-read from it. */
+/** Which consumer a delivery came from: is it a broadcast, how to settle it later, and how to re-read from it. */
 export interface DeliverySource {
   broadcast: boolean;
+  /** Acks or naks a delivery later (shared/nats/delivery-ack.ts); throws once the connection is closed. */
+  settle: (handle: DeliveryHandle, how: Settlement) => void;
   /** Called when a delivery already handled must be read again: its loop re-reads from there. */
   rewind: () => void;
+}
+
+/**
+ * A delivery read and waiting for its receipt (or the acknowledgement standing in for it) to be
+ * stored, then acked. One object per delivery, told the outcome by the batch (no promise, no
+ * closures), and holding what settles the delivery rather than its JetStream message.
+ */
+class AwaitingReceipt implements BatchOutcome<Message> {
+  constructor(
+    private readonly intake: DeliveryIntake,
+    readonly delivered: Message,
+    /** When it was received (simulated, ISO 8601). */
+    readonly at: string,
+    readonly handle: DeliveryHandle,
+    readonly seq: number,
+    /** Not received before (the first copy of this message). */
+    readonly first: boolean,
+    readonly from: DeliverySource,
+  ) {}
+  sent(receipt: Message) {
+    this.intake.receipted(this, receipt);
+  }
+  failed(err: Error) {
+    this.intake.notReceipted(this, err);
+  }
 }
 
 export class DeliveryIntake {
   /** Ids of the distinct valid messages received, in the order they first arrived (the last RECENT_IDS). */
   readonly received: string[] = [];
   private readonly seen = new BoundedSet<string>(RECENT_IDS);
-  private readonly receipts: Batcher<{ delivered: Message; at: string }, Message>;
+  private readonly receipts: Batcher<AwaitingReceipt, Message>;
 
   constructor(
     private readonly agency: string,
@@ -54,7 +82,7 @@ export class DeliveryIntake {
     private readonly outbox: YieldingQueue,
     private readonly keys: SenderKeys,
   ) {
-    const send = (items: { delivered: Message; at: string }[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
+    const send = (items: AwaitingReceipt[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
     this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
   }
 
@@ -96,8 +124,7 @@ export class DeliveryIntake {
       // Trimmed in chunks, not per message: a splice moves the whole array.
       if (this.received.length > RECENT_IDS * 1.25) this.received.splice(0, this.received.length - RECENT_IDS);
     }
-    const base = { agency: this.agency, messageId: m.id, kind: m.kind, seq, at };
-    this.events.emit({ ...base, type: "delivered", redelivered: msg.redelivered || !first });
+    this.events.emit({ type: "delivered", agency: this.agency, messageId: m.id, kind: m.kind, seq, at, redelivered: msg.redelivered || !first });
     if (OUTCOMES.has(m.kind)) return this.outcome(m, msg, seq, at);
     if (!RECEIPTED.has(m.kind)) {
       // Escalations (and anything else the coordinator tells us) are read, never receipted.
@@ -108,17 +135,8 @@ export class DeliveryIntake {
     }
     // Acked once the receipt (or an acknowledgement standing in for it) is stored; if it cannot
     // be, the delivery is handed back and read again.
-    this.receipts.add({ delivered: m, at }, m.id).then(
-      (receipt) => {
-        if (!this.settle(msg, "ack", m.id)) return;
-        this.log.info({ messageId: m.id, kind: m.kind, seq, sender: m.sender, receiptId: receipt.id, redelivered: !first }, "delivery receipted");
-        this.events.emit({ ...base, type: "receipted", replyId: receipt.id });
-      },
-      (err) => {
-        if (this.active()) this.log.error({ err, messageId: m.id, seq }, "receipt not submitted; the delivery will be read again");
-        if (this.settle(msg, "nak", m.id)) from.rewind();
-      },
-    );
+    const awaiting = new AwaitingReceipt(this, m, at, handleOf(msg), seq, first, from);
+    this.receipts.enqueue(awaiting, awaiting, m.id);
     // The officer has it now (the outbox runs it after the deliveries read in this turn): one
     // who acknowledges before the receipt leaves sends only the acknowledgement, which counts as
     // both (standIn).
@@ -134,35 +152,43 @@ export class DeliveryIntake {
     return true;
   }
 
+  /** The receipt of `d` (or the acknowledgement standing in for it) is stored: the delivery is acked. */
+  receipted(d: AwaitingReceipt, receipt: Message) {
+    if (!this.settle(d, "ack")) return;
+    const m = d.delivered;
+    this.log.info({ messageId: m.id, kind: m.kind, seq: d.seq, sender: m.sender, receiptId: receipt.id, redelivered: !d.first }, "delivery receipted");
+    this.events.emit({ type: "receipted", agency: this.agency, messageId: m.id, kind: m.kind, seq: d.seq, at: d.at, replyId: receipt.id });
+  }
+
+  /** The receipt of `d` could not be submitted: the delivery is handed back, and read again from there. */
+  notReceipted(d: AwaitingReceipt, err: Error) {
+    if (this.active()) this.log.error({ err, messageId: d.delivered.id, seq: d.seq }, "receipt not submitted; the delivery will be read again");
+    if (this.settle(d, "nak")) d.from.rewind();
+  }
+
   /**
    * Acks or naks a delivery whose receipt settled after a wait (a batch, the outbox): by then the
    * node may have stopped and its connection closed, which the client reports by throwing. The
    * delivery, unacked, comes again when the node is back. False if it could not be settled.
    */
-  private settle(msg: JsMsg, how: "ack" | "nak", messageId: string): boolean {
+  private settle(d: AwaitingReceipt, how: Settlement): boolean {
     try {
-      if (how === "ack") msg.ack();
-      else msg.nak();
+      d.from.settle(d.handle, how);
       return true;
     } catch (err) {
-      if (this.active()) this.log.warn({ err, messageId, seq: msg.seq }, `could not ${how} the delivery; it will be read again`);
+      if (this.active()) this.log.warn({ err, messageId: d.delivered.id, seq: d.seq }, `could not ${how} the delivery; it will be read again`);
       return false;
     }
   }
 
   /**
-   * The officer acknowledged `messageId` before its receipt left: the receipt is not sent, and
-   * the delivery counts as receipted once `ack` is stored (docs/protocol.md §6: an acknowledgement
-   * without a receipt counts as both). Undefined when its receipt has left already; else settles
-   * after the delivery was reported receipted (or handed back, if `ack` failed).
+   * The officer acknowledged `messageId` before its receipt left: the receipt is not sent, and the
+   * delivery counts as receipted once the acknowledgement is stored (docs/protocol.md §6: an
+   * acknowledgement without a receipt counts as both). Returns the waiting receipts, to be told
+   * the acknowledgement's outcome instead; none when the receipt has left already.
    */
-  standIn(messageId: string, ack: Promise<Message>): Promise<void> | undefined {
-    const waiting = this.receipts.withdraw(messageId);
-    if (!waiting.length) return undefined;
-    return ack.then(
-      (m) => waiting.forEach((w) => w.resolve(m)),
-      (e: Error) => waiting.forEach((w) => w.reject(e)),
-    );
+  standIn(messageId: string): BatchOutcome<Message>[] {
+    return this.receipts.withdraw(messageId);
   }
 
   /** A node refused by the thousand (over its quota) says so ten times in ten seconds, with a count. */

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "../../shared/log.ts";
 import { compose, type Envelope } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
 import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
+import { settleDelivery } from "../../shared/nats/delivery-ack.ts";
 import { isStreamOrConsumerNotFound } from "../../shared/nats/errors.ts";
 import { ClockFeed } from "./clock-feed.ts";
 import { DeliveryLoop } from "./delivery-loop.ts";
@@ -64,7 +65,7 @@ export class AgencyNode {
       answerProbability: opts.answerProbability ?? DEFAULTS.answerProbability,
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
       ...(opts.scripted ? { scripted: opts.scripted } : {}),
-    }, outbox, (id, ack) => this.intake.standIn(id, ack));
+    }, outbox, (id) => this.intake.standIn(id));
     this.intake = new DeliveryIntake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox, opts.keys);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
@@ -172,7 +173,7 @@ export class AgencyNode {
     const broadcasts = await this.findConsumer(consumers.broadcast(this.id));
     // One DeliverySource per loop, not one per delivery.
     const loopOf = (consumer: Consumer, broadcast: boolean, log: Logger) => {
-      const from: DeliverySource = { broadcast, rewind: () => loop.rewind() };
+      const from: DeliverySource = { broadcast, settle: (handle, how) => settleDelivery(this.nc, handle, how), rewind: () => loop.rewind() };
       const loop = new DeliveryLoop(consumer, (msg) => this.intake.handle(msg, from), log);
       return loop;
     };

@@ -8,11 +8,11 @@ import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts"
 import type { EventHub } from "./events.ts";
 import { chance, createRng, uniform } from "../../shared/prng.ts";
 import { BATCH_MAX, escalationItems } from "../../shared/contracts/index.ts";
-import { Batcher } from "../../shared/messaging/batcher.ts";
+import { type BatchOutcome, Batcher } from "../../shared/messaging/batcher.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedMap, BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
-import { acknowledgementFor, type Acknowledging, chooseAction, hitFor, LINGER_MS, MAX_LINGER_MS, precedenceOf, rfiResponseFor } from "./reactions.ts";
+import { acknowledgementFor, type Acknowledging, type Action, chooseAction, hitFor, LINGER_MS, MAX_LINGER_MS, precedenceOf, rfiResponseFor } from "./reactions.ts";
 import type { SimScheduler } from "./scheduler.ts";
 import { type ScriptedReaction, scriptedAnswer, scriptedHit } from "./script.ts";
 
@@ -28,6 +28,41 @@ export interface DeskSettings {
 
 /** Scheduler key prefix of a pending acknowledgement (`ack:<messageId>`). */
 export const ACK_TASK_PREFIX = "ack:";
+
+/**
+ * An acknowledgement waiting to be sent in a batch: one object per delivery, told how its send
+ * ended (no promise chain per delivery: a busy desk has thousands waiting). It settles the
+ * receipts it stands in for, then the scheduler's task (`done`), which keeps a failed one for
+ * another try.
+ */
+class PendingAcknowledgement implements Acknowledging, BatchOutcome<Message> {
+  /** Receipts of this delivery that had not left yet: this acknowledgement counts as them (the intake's standIn). */
+  standsInFor: BatchOutcome<Message>[] = [];
+
+  constructor(
+    private readonly desk: OfficerDesk,
+    readonly delivered: Message,
+    readonly precedence: Precedence,
+    /** When the officer acknowledged (simulated ms; `at` in ISO 8601). */
+    readonly atMs: number,
+    readonly at: string,
+    readonly officer: string,
+    readonly action: Action,
+    private readonly done: { resolve: () => void; reject: (e: Error) => void },
+  ) {}
+
+  sent(ack: Message) {
+    // The receipts it stands in for first: the delivery is reported receipted before acknowledged.
+    for (const r of this.standsInFor) r.sent(ack);
+    this.desk.acknowledged(this, ack);
+    this.done.resolve();
+  }
+
+  failed(err: Error) {
+    for (const r of this.standsInFor) r.failed(err);
+    this.done.reject(err);
+  }
+}
 
 export class OfficerDesk {
   /** Deliveries the officer has taken on: a redelivery gets a receipt, not a second acknowledgement. */
@@ -50,7 +85,7 @@ export class OfficerDesk {
     private readonly settings: DeskSettings,
     outbox: YieldingQueue,
     /** The intake's DeliveryIntake.standIn: an acknowledgement made before the receipt left replaces it. */
-    private readonly standIn: (messageId: string, ack: Promise<Message>) => Promise<void> | undefined,
+    private readonly standIn: (messageId: string) => BatchOutcome<Message>[],
   ) {
     const ack = (items: Acknowledging[]) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>;
     this.acks = new Batcher(ack, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
@@ -124,23 +159,30 @@ export class OfficerDesk {
     }
   }
 
-  private async acknowledge(m: Message, precedence: Precedence) {
+  /** The scheduler's task: settles once the acknowledgement is stored, fails (and is kept) if it could not be. */
+  private acknowledge(m: Message, precedence: Precedence): Promise<void> {
     const now = this.at();
     const { id, timezone } = this.agency;
     const action = chooseAction(m, precedence, () => this.rng(m.id, "action"));
-    const acking = this.acks.add({ delivered: m, at: now.iso, officer: officerOnWatch(id, timezone, now.ms), action });
-    // Before its receipt left: the acknowledgement goes alone and the intake reports it receipted first.
-    // (standIn chains on `acking` before this awaits it: the receipted event comes first.)
-    const standIn = this.standIn(m.id, acking);
-    const ack = await acking;
-    await standIn;
-    this.log.info({ messageId: m.id, kind: m.kind, ackId: ack.id, action, precedence }, "acknowledged");
-    this.events.emit({ type: "acknowledged", agency: id, messageId: m.id, kind: m.kind, at: now.iso, replyId: ack.id });
+    return new Promise((resolve, reject) => {
+      const pending = new PendingAcknowledgement(this, m, precedence, now.ms, now.iso, officerOnWatch(id, timezone, now.ms), action, { resolve, reject });
+      this.acks.enqueue(pending, pending);
+      // Before its receipt left: the acknowledgement goes alone, and stands in for it.
+      pending.standsInFor = this.standIn(m.id);
+    });
+  }
+
+  /** The acknowledgement is stored: reported, then what the officer does next (an RFI's answer, a hit). */
+  acknowledged(a: PendingAcknowledgement, ack: Message) {
+    const m = a.delivered;
+    const { id } = this.agency;
+    this.log.info({ messageId: m.id, kind: m.kind, ackId: ack.id, action: a.action, precedence: a.precedence }, "acknowledged");
+    this.events.emit({ type: "acknowledged", agency: id, messageId: m.id, kind: m.kind, at: a.at, replyId: ack.id });
     if (m.kind !== "rfi" && m.kind !== "alert") return;
     const script = this.settings.scripted?.(m.id);
-    if (m.kind === "rfi") return this.planAnswer(m, now.ms, script);
+    if (m.kind === "rfi") return this.planAnswer(m, a.atMs, script);
     if (script ? scriptedHit(script, id) : this.settings.hitProbability > 0 && chance(this.rng(m.id, "hit?"), this.settings.hitProbability))
-      this.scheduler.at(`hit:${m.id}`, now.ms + uniform(this.rng(m.id, "hit-at"), 5, 45) * MINUTE_MS, () => this.reportHit(m));
+      this.scheduler.at(`hit:${m.id}`, a.atMs + uniform(this.rng(m.id, "hit-at"), 5, 45) * MINUTE_MS, () => this.reportHit(m));
   }
 
   /** Answer before respondBy: preparation takes 10–60 % of the time left (at least a minute). */

@@ -2,10 +2,16 @@
 // meanwhile goes out together in the next, each batch waiting `lingerMs` for company. With no
 // linger a lone item leaves at once (after the current I/O turn, so deliveries read in the same
 // turn share one message).
+
+/** Told how its item's send ended. An item may be its own (enqueue): no promise per item. */
+export interface BatchOutcome<R> {
+  sent(r: R): void;
+  failed(e: Error): void;
+}
+
 interface Waiting<T, R> {
   item: T;
-  resolve: (r: R) => void;
-  reject: (e: Error) => void;
+  outcome: BatchOutcome<R>;
   /** Given to add(): what withdraw() finds it by. */
   key?: string | undefined;
   withdrawn?: boolean;
@@ -45,21 +51,27 @@ export class Batcher<T, R> {
 
   /** Resolves with what sending its batch returned; rejects if that send failed. */
   add(item: T, key?: string): Promise<R> {
-    return new Promise((resolve, reject) => {
-      const w: Waiting<T, R> = { item, resolve, reject, key };
-      this.queue.push(w);
-      if (key !== undefined) {
-        const same = this.byKey.get(key);
-        if (same) same.push(w);
-        else this.byKey.set(key, [w]);
-      }
-      if (this.sending) return;
-      this.sending = true;
-      if (this.lingerMs <= 0) return void setImmediate(() => void this.drain());
-      // Items still coming (this one soon after the last send): wait longer for company.
-      this.wait = Date.now() - this.lastSentAt < this.wait ? Math.min(this.maxLingerMs, this.wait * 2) : this.lingerMs;
-      setTimeout(() => void this.drain(), this.wait);
-    });
+    return new Promise((resolve, reject) => this.enqueue(item, { sent: resolve, failed: reject }, key));
+  }
+
+  /**
+   * As add(), with the outcome told to `outcome`. Used per delivery: a node under load holds
+   * thousands of items in flight, and every object each one keeps outlives the young generation.
+   */
+  enqueue(item: T, outcome: BatchOutcome<R>, key?: string): void {
+    const w: Waiting<T, R> = { item, outcome, key };
+    this.queue.push(w);
+    if (key !== undefined) {
+      const same = this.byKey.get(key);
+      if (same) same.push(w);
+      else this.byKey.set(key, [w]);
+    }
+    if (this.sending) return;
+    this.sending = true;
+    if (this.lingerMs <= 0) return void setImmediate(() => void this.drain());
+    // Items still coming (this one soon after the last send): wait longer for company.
+    this.wait = Date.now() - this.lastSentAt < this.wait ? Math.min(this.maxLingerMs, this.wait * 2) : this.lingerMs;
+    setTimeout(() => void this.drain(), this.wait);
   }
 
   get waiting(): number {
@@ -68,14 +80,14 @@ export class Batcher<T, R> {
 
   /**
    * Takes the waiting items added with `key` out of the queue (not those already in a send):
-   * they will not be sent, and the caller settles each one's promise.
+   * they will not be sent, and the caller tells each one's outcome.
    */
-  withdraw(key: string): Pick<Waiting<T, R>, "resolve" | "reject">[] {
+  withdraw(key: string): BatchOutcome<R>[] {
     const taken = this.byKey.get(key) ?? [];
     this.byKey.delete(key);
     for (const w of taken) w.withdrawn = true;
     this.withdrawnWaiting += taken.length;
-    return taken;
+    return taken.map((w) => w.outcome);
   }
 
   /** The next batch: up to `max` items that were not withdrawn, no longer findable by key. */
@@ -119,16 +131,35 @@ export class Batcher<T, R> {
       if (this.lingerMs > 0 && this.waiting < this.max && !first) await new Promise((r) => setTimeout(r, this.wait));
       const batch = this.take();
       if (!batch.length) continue; // all withdrawn while it waited
+      let r: R;
       try {
         const items = batch.map((w) => w.item);
-        const r = await (this.schedule ? this.scheduled(items, this.schedule) : this.send(items));
-        batch.forEach((w) => w.resolve(r));
+        r = await (this.schedule ? this.scheduled(items, this.schedule) : this.send(items));
       } catch (e) {
-        batch.forEach((w) => w.reject(e as Error));
+        for (const w of batch) tell(w.outcome, undefined, e as Error);
+        continue;
+      } finally {
+        this.lastSentAt = Date.now();
+        if (this.waiting) this.wait = Math.min(this.maxLingerMs, this.wait * 2);
       }
-      this.lastSentAt = Date.now();
-      if (this.waiting) this.wait = Math.min(this.maxLingerMs, this.wait * 2);
+      for (const w of batch) tell(w.outcome, r);
     }
     this.sending = false;
+  }
+}
+
+/**
+ * Tells one item its outcome. An outcome that throws is a bug of its own: it is raised on its own
+ * (an uncaught exception, as a throwing promise handler would be), and the other items and later
+ * batches still go.
+ */
+function tell<R>(outcome: BatchOutcome<R>, sent: R | undefined, failed?: Error) {
+  try {
+    if (failed) outcome.failed(failed);
+    else outcome.sent(sent as R);
+  } catch (err) {
+    queueMicrotask(() => {
+      throw err;
+    });
   }
 }

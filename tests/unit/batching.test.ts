@@ -110,7 +110,7 @@ describe("Batcher", () => {
     expect(taken).toHaveLength(2);
     expect(b.waiting).toBe(1);
     expect(b.withdraw("k1")).toEqual([]);
-    taken.forEach((w) => w.resolve(-1));
+    taken.forEach((w) => w.sent(-1));
     await expect(Promise.all([a, c])).resolves.toEqual([-1, -1]);
     await vi.advanceTimersByTimeAsync(30);
     expect(sends).toEqual([["b"]]);
@@ -122,6 +122,47 @@ describe("Batcher", () => {
     await vi.advanceTimersByTimeAsync(20);
     expect(sends).toEqual([["b"]]);
     expect(lone.waiting).toBe(0);
+  });
+
+  it("tells items added with enqueue their outcome, with no promise per item", async () => {
+    let fail = false;
+    const b = new Batcher(async (items: string[]) => {
+      if (fail) throw new Error("broker away");
+      return items.join("+");
+    }, 10);
+    const told: string[] = [];
+    const outcome = (name: string) => ({ sent: (r: string) => told.push(`${name} sent in ${r}`), failed: (e: Error) => told.push(`${name} failed: ${e.message}`) });
+    b.enqueue("a", outcome("a"));
+    b.enqueue("b", outcome("b"), "kb");
+    await tick();
+    expect(told).toEqual(["a sent in a+b", "b sent in a+b"]);
+    fail = true;
+    b.enqueue("c", outcome("c"));
+    await tick();
+    await tick();
+    expect(told.slice(2)).toEqual(["c failed: broker away"]);
+  });
+
+  it("raises an outcome that throws on its own, and still tells the rest of the batch and sends the next", async () => {
+    const raised: (() => void)[] = [];
+    const spy = vi.spyOn(globalThis, "queueMicrotask").mockImplementation((fn) => void raised.push(fn));
+    try {
+      const sends: string[][] = [];
+      const b = new Batcher(async (items: string[]) => void sends.push(items), 10);
+      const told: string[] = [];
+      b.enqueue("a", { sent: () => { throw new Error("listener bug"); }, failed: () => told.push("a failed") });
+      b.enqueue("b", { sent: () => told.push("b sent"), failed: () => told.push("b failed") });
+      await tick();
+      expect(told).toEqual(["b sent"]);
+      expect(raised).toHaveLength(1);
+      expect(() => raised[0]!()).toThrow("listener bug");
+      const later = b.add("c");
+      await tick();
+      await later;
+      expect(sends).toEqual([["a", "b"], ["c"]]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("rejects every item of a failed send and carries on with the next", async () => {

@@ -1,0 +1,27 @@
+// Settling a JetStream delivery later, by its reply subject alone. A node acks a delivery once its
+// receipt is stored, tens of milliseconds after reading it, and under load thousands wait at once:
+// a JsMsg kept that long keeps its parsed fields and the socket read buffer its bytes are a view
+// of, all of which then outlive V8's young generation. An ack is "+ACK" and a nak "-NAK" published
+// to the delivery's reply subject: what JsMsg.ack() and nak() send.
+import type { JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+
+export type Settlement = "ack" | "nak";
+
+/** What settles a delivery later: its reply subject, or (a client that does not show it) the message itself. */
+export type DeliveryHandle = string | Pick<JsMsg, "ack" | "nak">;
+
+const PAYLOADS: Record<Settlement, Uint8Array> = { ack: new TextEncoder().encode("+ACK"), nak: new TextEncoder().encode("-NAK") };
+
+/** nats.js's JsMsg has its reply subject as a getter, though its type does not list it. */
+export function handleOf(msg: JsMsg): DeliveryHandle {
+  const reply: unknown = (msg as { reply?: unknown }).reply;
+  return typeof reply === "string" && reply.startsWith("$JS.ACK.") ? reply : msg;
+}
+
+/** Acks or naks a delivery; throws, as JsMsg.ack() does, once the connection is closed. */
+export function settleDelivery(nc: Pick<NatsConnection, "publish"> | undefined, handle: DeliveryHandle, how: Settlement): void {
+  if (typeof handle !== "string") return how === "ack" ? handle.ack() : handle.nak();
+  if (!nc) throw new Error("expected a connection to settle the delivery on; there is none");
+  nc.publish(handle, PAYLOADS[how]);
+}

@@ -1,0 +1,59 @@
+// A delivery settled later by its reply subject alone (shared/nats/delivery-ack.ts) is settled as
+// JsMsg.ack() and nak() settle it: acked, it is gone from the consumer; nak'd, it comes again.
+import { randomUUID } from "node:crypto";
+import { AckPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { handleOf, settleDelivery } from "../../shared/nats/delivery-ack.ts";
+
+describe("settling a delivery by its reply subject", () => {
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    nc = await connect({ servers: inject("natsUrl") });
+  });
+  afterAll(async () => {
+    await nc?.drain();
+  });
+
+  it("acks and naks what JsMsg.ack() and nak() would, and refuses to once the connection is closed", async () => {
+    const id = randomUUID().replaceAll("-", "");
+    const stream = `TEST_ACK_${id}`;
+    const subject = `test.ack.${id}`;
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: stream, subjects: [subject] });
+    try {
+      const js = jetstream(nc);
+      for (const body of ["first", "second"]) await js.publish(subject, body);
+      await jsm.consumers.add(stream, { durable_name: "reader", ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000 });
+      const consumer = await js.consumers.get(stream, "reader");
+      const next = async (): Promise<JsMsg> => (await consumer.next({ expires: 5_000 }))!;
+
+      const first = await next();
+      const handle = handleOf(first);
+      // nats.js shows the reply subject (else the handle is the message, and nothing is gained).
+      expect(handle).toBe((first as unknown as { reply: string }).reply);
+      expect(handle).toMatch(/^\$JS\.ACK\./);
+      settleDelivery(nc, handle, "nak");
+      const again = await next();
+      expect(again.string()).toBe("first");
+      expect(again.redelivered).toBe(true);
+
+      settleDelivery(nc, handleOf(again), "ack");
+      const second = await next();
+      expect(second.string()).toBe("second");
+      settleDelivery(nc, handleOf(second), "ack");
+      await nc.flush();
+      const info = await consumer.info();
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_pending).toBe(0);
+      expect(info.ack_floor.stream_seq).toBe(2);
+
+      const closed = await connect({ servers: inject("natsUrl") });
+      await closed.close();
+      expect(() => settleDelivery(closed, handle, "ack")).toThrow();
+      expect(() => settleDelivery(undefined, handle, "ack")).toThrow(/expected a connection/);
+    } finally {
+      await jsm.streams.delete(stream);
+    }
+  });
+});
