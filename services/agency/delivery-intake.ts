@@ -65,6 +65,13 @@ class AwaitingReceipt implements BatchOutcome<Message> {
   }
 }
 
+/**
+ * Reads a broadcast's recipients header when asked (on the process's first sight of it). Made
+ * here, not in handle(): a closure there would share handle()'s context with the officer's task,
+ * and keep the whole delivery alive until that task ran.
+ */
+const recipientsHeaderOf = (msg: JsMsg) => () => msg.headers?.get(RECIPIENTS_HEADER);
+
 export class DeliveryIntake {
   /** Ids of the distinct valid messages received, in the order they first arrived (the last RECENT_IDS). */
   readonly received: string[] = [];
@@ -92,7 +99,7 @@ export class DeliveryIntake {
     const nowMs = this.clock.nowMs();
     const at = isoAt(nowMs);
     // Every hosted agency reads the same stored broadcast: parsed once per process.
-    const broadcast = from.broadcast ? readBroadcast(msg.info.stream, seq, msg.data, () => msg.headers?.get(RECIPIENTS_HEADER)) : undefined;
+    const broadcast = from.broadcast ? readBroadcast(msg.info.stream, seq, msg.data, recipientsHeaderOf(msg)) : undefined;
     const parsed = broadcast ? broadcast.parsed : parseMessageText(msg.data);
     if (!parsed.ok) {
       const { messageId } = readableFieldsOf(msg.data);
