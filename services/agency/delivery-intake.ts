@@ -13,6 +13,7 @@ import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
 import { type BatchOutcome, Batcher } from "../../shared/messaging/batcher.ts";
 import { type DeliveryHandle, handleOf, type Settlement } from "../../shared/nats/delivery-ack.ts";
+import { deliveryPosition } from "../../shared/nats/delivery-position.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
@@ -95,11 +96,12 @@ export class DeliveryIntake {
 
   /** Returns false when the receipt could not be submitted: the delivery stays unacked. Synchronous: it runs per delivery. */
   handle(msg: JsMsg, from: DeliverySource): boolean {
-    const seq = msg.seq;
+    const position = deliveryPosition(msg);
+    const seq = position.streamSeq;
     const nowMs = this.clock.nowMs();
     const at = isoAt(nowMs);
     // Every hosted agency reads the same stored broadcast: parsed once per process.
-    const broadcast = from.broadcast ? readBroadcast(msg.info.stream, seq, msg.data, recipientsHeaderOf(msg)) : undefined;
+    const broadcast = from.broadcast ? readBroadcast(position.stream, seq, msg.data, recipientsHeaderOf(msg)) : undefined;
     const parsed = broadcast ? broadcast.parsed : parseMessageText(msg.data);
     if (!parsed.ok) {
       const { messageId } = readableFieldsOf(msg.data);
@@ -131,7 +133,7 @@ export class DeliveryIntake {
       // Trimmed in chunks, not per message: a splice moves the whole array.
       if (this.received.length > RECENT_IDS * 1.25) this.received.splice(0, this.received.length - RECENT_IDS);
     }
-    this.events.emit({ type: "delivered", agency: this.agency, messageId: m.id, kind: m.kind, seq, at, redelivered: msg.redelivered || !first });
+    this.events.emit({ type: "delivered", agency: this.agency, messageId: m.id, kind: m.kind, seq, at, redelivered: position.deliveryCount > 1 || !first });
     if (OUTCOMES.has(m.kind)) return this.outcome(m, msg, seq, at);
     if (!RECEIPTED.has(m.kind)) {
       // Escalations (and anything else the coordinator tells us) are read, never receipted.
