@@ -35,7 +35,7 @@ export const OUTCOMES: ReadonlySet<MessageKind> = new Set(["acceptance", "reject
 /** Which consumer a delivery came from: is it a broadcast, how to settle it later, and how to re-read from it. */
 export interface DeliverySource {
   broadcast: boolean;
-  /** Acks or naks a delivery later (shared/nats/delivery-ack.ts); throws once the connection is closed. */
+  /** Acks or naks a delivery later, on the node's connection of the moment (shared/nats/delivery-ack.ts); throws when it is closed or draining. */
   settle: (handle: DeliveryHandle, how: Settlement) => void;
   /** Called when a delivery already handled must be read again: its loop re-reads from there. */
   rewind: () => void;
@@ -177,8 +177,9 @@ export class DeliveryIntake {
 
   /**
    * Acks or naks a delivery whose receipt settled after a wait (a batch, the outbox): by then the
-   * node may have stopped and its connection closed, which the client reports by throwing. The
-   * delivery, unacked, comes again when the node is back. False if it could not be settled.
+   * node may be stopping or stopped, its connection draining or closed, and settling throws. The
+   * delivery, unacked, comes again when the node is back (another receipt for it is harmless).
+   * False if it could not be settled.
    */
   private settle(d: AwaitingReceipt, how: Settlement): boolean {
     try {

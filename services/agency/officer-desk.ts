@@ -8,7 +8,7 @@ import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts"
 import type { EventHub } from "./events.ts";
 import { chance, createRng, uniform } from "../../shared/prng.ts";
 import { BATCH_MAX, escalationItems } from "../../shared/contracts/index.ts";
-import { type BatchOutcome, Batcher } from "../../shared/messaging/batcher.ts";
+import { type BatchOutcome, Batcher, tellFailed, tellSent } from "../../shared/messaging/batcher.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedMap, BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
@@ -53,13 +53,16 @@ class PendingAcknowledgement implements Acknowledging, BatchOutcome<Message> {
 
   sent(ack: Message) {
     // The receipts it stands in for first: the delivery is reported receipted before acknowledged.
-    for (const r of this.standsInFor) r.sent(ack);
-    this.desk.acknowledged(this, ack);
-    this.done.resolve();
+    for (const r of this.standsInFor) tellSent(r, ack);
+    try {
+      this.desk.acknowledged(this, ack);
+    } finally {
+      this.done.resolve();
+    }
   }
 
   failed(err: Error) {
-    for (const r of this.standsInFor) r.failed(err);
+    for (const r of this.standsInFor) tellFailed(r, err);
     this.done.reject(err);
   }
 }

@@ -136,13 +136,13 @@ export class Batcher<T, R> {
         const items = batch.map((w) => w.item);
         r = await (this.schedule ? this.scheduled(items, this.schedule) : this.send(items));
       } catch (e) {
-        for (const w of batch) tell(w.outcome, undefined, e as Error);
+        for (const w of batch) tellFailed(w.outcome, e as Error);
         continue;
       } finally {
         this.lastSentAt = Date.now();
         if (this.waiting) this.wait = Math.min(this.maxLingerMs, this.wait * 2);
       }
-      for (const w of batch) tell(w.outcome, r);
+      for (const w of batch) tellSent(w.outcome, r);
     }
     this.sending = false;
   }
@@ -151,15 +151,26 @@ export class Batcher<T, R> {
 /**
  * Tells one item its outcome. An outcome that throws is a bug of its own: it is raised on its own
  * (an uncaught exception, as a throwing promise handler would be), and the other items and later
- * batches still go.
+ * batches are still told.
  */
-function tell<R>(outcome: BatchOutcome<R>, sent: R | undefined, failed?: Error) {
+export function tellSent<R>(outcome: BatchOutcome<R>, r: R): void {
   try {
-    if (failed) outcome.failed(failed);
-    else outcome.sent(sent as R);
+    outcome.sent(r);
   } catch (err) {
-    queueMicrotask(() => {
-      throw err;
-    });
+    raise(err);
   }
+}
+
+export function tellFailed(outcome: BatchOutcome<unknown>, e: Error): void {
+  try {
+    outcome.failed(e);
+  } catch (err) {
+    raise(err);
+  }
+}
+
+function raise(err: unknown) {
+  queueMicrotask(() => {
+    throw err;
+  });
 }

@@ -35,6 +35,7 @@ import {
 import { createLogger } from "../../shared/log.ts";
 import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts";
 import { clone, examples } from "../support/examples.ts";
+import { startNatsServer } from "../support/nats-server.ts";
 
 const IDS = ["QO", "QP", "QR", "QS", "QT", "QU", "QV", "QW", "QX", "QY", "QZ"] as const;
 const T0 = Date.parse("2026-09-21T10:00:00Z"); // 14:00 in Baku: the day watch
@@ -431,6 +432,54 @@ describe("AgencyHost", () => {
     expect(subs.got.filter((g) => g.m.kind === "hit" && g.m.body.alertId === quiet.id)).toEqual([]);
     expect(subs.got.filter((g) => g.m.kind === "rfi-response" && g.m.body.rfiId === unnamed.id)).toEqual([]);
     expect(host.node("QO")!.counters).toMatchObject({ hits: 2, answered: 1 });
+  });
+});
+
+describe("a delivery whose acknowledgement cannot be stored", () => {
+  // On a broker of its own: the fault is a submissions stream that refuses everything the node
+  // sends (its size limit lowered below any message), which must not touch the shared server.
+  it("is handed back and read again, never acked, until the acknowledgement is stored; then it is acked", async () => {
+    const server = await startNatsServer();
+    const own = await connect({ servers: server.url });
+    try {
+      const ownJsm = await ensureLayout(own);
+      await ensureAgencyConsumer(ownJsm, "QO");
+      const submissions = await ownJsm.streams.info(streams.submissions.name);
+      await ownJsm.streams.update(streams.submissions.name, { ...submissions.config, max_msg_size: 64 });
+      const feed = new ClockFeed(clockAt(600));
+      // The officer acknowledges at once: the acknowledgement stands in for the receipt.
+      const node = startNode("QO", { feed, servers: server.url, agency: agency("QO", { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }) });
+      const events: { type: string; redelivered?: boolean }[] = [];
+      node.onEvent((e) => void events.push({ type: e.type, ...(e.redelivered !== undefined ? { redelivered: e.redelivered } : {}) }));
+      await node.start();
+
+      const alert = alertFor("QO", feed);
+      await jetstream(own).publish(subjects.deliver("QO", "alert"), JSON.stringify(alert), { msgID: `QO:${alert.id}` });
+      // Refused: the delivery is nak'd and comes again, and nothing is reported receipted.
+      await vi.waitFor(() => expect(events.filter((e) => e.type === "delivered" && e.redelivered)).not.toHaveLength(0), { timeout: 10_000 });
+      expect(events.filter((e) => e.type === "receipted" || e.type === "acknowledged")).toEqual([]);
+      expect((await ownJsm.streams.info(streams.submissions.name)).state.messages).toBe(0);
+      const consumer = await ownJsm.consumers.info(streams.deliveries.name, consumers.agency("QO"));
+      expect(consumer.ack_floor.stream_seq).toBe(0); // the only delivery, never acked
+      expect(consumer.num_ack_pending + consumer.num_pending).toBeGreaterThan(0);
+
+      // The fault clears: the acknowledgement is stored, and only then is the delivery acked.
+      await ownJsm.streams.update(streams.submissions.name, submissions.config);
+      await vi.waitFor(
+        async () => {
+          const info = await ownJsm.consumers.info(streams.deliveries.name, consumers.agency("QO"));
+          expect({ pending: info.num_pending, unacked: info.num_ack_pending }).toEqual({ pending: 0, unacked: 0 });
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      const stored = await ownJsm.streams.info(streams.submissions.name);
+      expect(stored.state.messages).toBeGreaterThan(0);
+      await vi.waitFor(() => expect(node.counters).toMatchObject({ receipted: 1, acknowledged: 1 }), { timeout: 5_000 });
+      await node.stop();
+    } finally {
+      await own.close();
+      await server.stop();
+    }
   });
 });
 

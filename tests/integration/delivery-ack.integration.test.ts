@@ -1,5 +1,5 @@
-// A delivery settled later by its reply subject alone (shared/nats/delivery-ack.ts) is settled as
-// JsMsg.ack() and nak() settle it: acked, it is gone from the consumer; nak'd, it comes again. Its
+// A delivery settled later by its reply subject alone (shared/nats/delivery-ack.ts): acked, it is
+// gone from the consumer; nak'd, it comes again; on a closed connection, settling throws. Its
 // position read from that subject (delivery-position.ts) is what nats.js reads.
 import { randomUUID } from "node:crypto";
 import { AckPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -54,10 +54,19 @@ describe("settling a delivery by its reply subject", () => {
       expect(info.num_pending).toBe(0);
       expect(info.ack_floor.stream_seq).toBe(2);
 
-      const closed = await connect({ servers: inject("natsUrl") });
-      await closed.close();
-      expect(() => settleDelivery(closed, handle, "ack")).toThrow();
-      expect(() => settleDelivery(undefined, handle, "ack")).toThrow(/expected a connection/);
+      // Settled on another connection than the one it came on: the ack subject names the
+      // consumer and sequence, not the connection. On the closed one, settling throws.
+      await js.publish(subject, "third");
+      const other = await connect({ servers: inject("natsUrl") });
+      const third = (await (await jetstream(other).consumers.get(stream, "reader")).next({ expires: 5_000 }))!;
+      expect(third.string()).toBe("third");
+      await other.close();
+      expect(() => settleDelivery(other, handleOf(third), "ack")).toThrow();
+      expect(() => settleDelivery(undefined, handleOf(third), "ack")).toThrow(/expected a connection/);
+      expect((await consumer.info()).num_ack_pending).toBe(1);
+      settleDelivery(nc, handleOf(third), "ack");
+      await nc.flush();
+      expect((await consumer.info()).num_ack_pending).toBe(0);
     } finally {
       await jsm.streams.delete(stream);
     }

@@ -143,6 +143,15 @@ describe("Batcher", () => {
     expect(told.slice(2)).toEqual(["c failed: broker away"]);
   });
 
+  it("tells a send that failed with no error (a bare reject) as failed, never as sent", async () => {
+    const b = new Batcher((_items: string[]) => Promise.reject(undefined as unknown as Error), 10);
+    const told: string[] = [];
+    b.enqueue("a", { sent: () => told.push("sent"), failed: () => told.push("failed") });
+    await tick();
+    await tick();
+    expect(told).toEqual(["failed"]);
+  });
+
   it("raises an outcome that throws on its own, and still tells the rest of the batch and sends the next", async () => {
     const raised: (() => void)[] = [];
     const spy = vi.spyOn(globalThis, "queueMicrotask").mockImplementation((fn) => void raised.push(fn));
