@@ -4,7 +4,7 @@
 // must not change what another reads (a mutation throws, ESM being strict). The bytes are
 // compared too (a memcmp, far cheaper than a parse): a stream recreated, or another exchange in
 // the same process (tests), reuses sequence numbers.
-import { type Message, parseMessageText, type ParseResult } from "../../shared/contracts/index.ts";
+import { type Message, parseMessageText, type ParseResult, RECIPIENTS_HEADER } from "../../shared/contracts/index.ts";
 import { BoundedMap } from "../../shared/bounded.ts";
 
 /** Enough for every broadcast in flight across the hosted agencies; the oldest entry goes first. */
@@ -19,15 +19,20 @@ export interface BroadcastRead {
 
 const memo = new BoundedMap<string, { data: Uint8Array; read: BroadcastRead }>(BROADCAST_PARSE_MEMO_SIZE);
 
+/** What carries a stored broadcast's headers (a JsMsg); read only on first sight. */
+export interface StoredHeaders {
+  readonly headers?: { get(key: string): string } | undefined;
+}
+
 /**
- * The broadcast stored at `seq` in `stream`: `data` is its bytes, parsed (and `header`, its
- * recipients header, read) on first sight only.
+ * The broadcast stored at `seq` in `stream`: `data` is its bytes, parsed (and its recipients
+ * header, from `stored`, read) on first sight only.
  */
-export function readBroadcast(stream: string, seq: number, data: Uint8Array, header: () => string | undefined): BroadcastRead {
+export function readBroadcast(stream: string, seq: number, data: Uint8Array, stored: StoredHeaders): BroadcastRead {
   const key = `${stream}:${seq}`;
   const hit = memo.get(key);
   if (hit && Buffer.compare(hit.data, data) === 0) return hit.read;
-  const named = header();
+  const named = stored.headers?.get(RECIPIENTS_HEADER);
   const read = deepFreeze({ parsed: parseMessageText(data), recipients: named ? new Set(named.split(",")) : undefined });
   memo.set(key, { data: data.slice(), read }); // a copy: the client may reuse its read buffers
   return read;

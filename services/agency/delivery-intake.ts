@@ -7,7 +7,7 @@
 // Deliveries come from two consumers (own, broadcast); the seen set spans both.
 import type { JsMsg } from "@nats-io/jetstream";
 import { isoAt, type SimClock } from "../../shared/clock.ts";
-import { type Message, type MessageKind, parseMessageText, RECIPIENTS_HEADER, readableFieldsOf, TRACKED_KINDS } from "../../shared/contracts/index.ts";
+import { type Message, type MessageKind, parseMessageText, readableFieldsOf, TRACKED_KINDS } from "../../shared/contracts/index.ts";
 import { LogBudget, type Logger } from "../../shared/log.ts";
 import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
@@ -66,13 +66,6 @@ class AwaitingReceipt implements BatchOutcome<Message> {
   }
 }
 
-/**
- * Reads a broadcast's recipients header when asked (on the process's first sight of it). Made
- * here, not in handle(): a closure there would share handle()'s context with the officer's task,
- * and keep the whole delivery alive until that task ran.
- */
-const recipientsHeaderOf = (msg: JsMsg) => () => msg.headers?.get(RECIPIENTS_HEADER);
-
 export class DeliveryIntake {
   /** Ids of the distinct valid messages received, in the order they first arrived (the last RECENT_IDS). */
   readonly received: string[] = [];
@@ -101,7 +94,7 @@ export class DeliveryIntake {
     const nowMs = this.clock.nowMs();
     const at = isoAt(nowMs);
     // Every hosted agency reads the same stored broadcast: parsed once per process.
-    const broadcast = from.broadcast ? readBroadcast(position.stream, seq, msg.data, recipientsHeaderOf(msg)) : undefined;
+    const broadcast = from.broadcast ? readBroadcast(position.stream, seq, msg.data, msg) : undefined;
     const parsed = broadcast ? broadcast.parsed : parseMessageText(msg.data);
     if (!parsed.ok) {
       const { messageId } = readableFieldsOf(msg.data);
@@ -150,6 +143,8 @@ export class DeliveryIntake {
     // who acknowledges before the receipt leaves sends only the acknowledgement, which counts as
     // both (standIn).
     // (An anonymous function: a named one costs a defineProperty per delivery under tsx.)
+    // No closure in handle() may capture msg: V8 gives them one shared context, and this task
+    // would keep the delivery (its bytes, its read buffer) alive until it ran.
     this.outbox.push(() => {
       try {
         this.desk.take(m, nowMs, seq);

@@ -32,7 +32,7 @@ export const ACK_TASK_PREFIX = "ack:";
 /**
  * An acknowledgement waiting to be sent in a batch: one object per delivery, told how its send
  * ended (no promise chain per delivery: a busy desk has thousands waiting). It settles the
- * receipts it stands in for, then the scheduler's task (`done`), which keeps a failed one for
+ * receipts it stands in for, then the scheduler's task, which keeps a failed one for
  * another try.
  */
 class PendingAcknowledgement implements Acknowledging, BatchOutcome<Message> {
@@ -48,7 +48,9 @@ class PendingAcknowledgement implements Acknowledging, BatchOutcome<Message> {
     readonly at: string,
     readonly officer: string,
     readonly action: Action,
-    private readonly done: { resolve: () => void; reject: (e: Error) => void },
+    /** Settle the scheduler's task. */
+    private readonly resolve: () => void,
+    private readonly reject: (e: Error) => void,
   ) {}
 
   sent(ack: Message) {
@@ -57,13 +59,13 @@ class PendingAcknowledgement implements Acknowledging, BatchOutcome<Message> {
     try {
       this.desk.acknowledged(this, ack);
     } finally {
-      this.done.resolve();
+      this.resolve();
     }
   }
 
   failed(err: Error) {
     for (const r of this.standsInFor) tellFailed(r, err);
-    this.done.reject(err);
+    this.reject(err);
   }
 }
 
@@ -168,7 +170,7 @@ export class OfficerDesk {
     const { id, timezone } = this.agency;
     const action = chooseAction(m, precedence, () => this.rng(m.id, "action"));
     return new Promise((resolve, reject) => {
-      const pending = new PendingAcknowledgement(this, m, precedence, now.ms, now.iso, officerOnWatch(id, timezone, now.ms), action, { resolve, reject });
+      const pending = new PendingAcknowledgement(this, m, precedence, now.ms, now.iso, officerOnWatch(id, timezone, now.ms), action, resolve, reject);
       this.acks.enqueue(pending, pending);
       // Before its receipt left: the acknowledgement goes alone, and stands in for it.
       pending.standsInFor = this.standIn(m.id);

@@ -9,6 +9,7 @@
 // (it comes again).
 import type { JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { ackSubjectOf } from "./delivery-position.ts";
 
 export type Settlement = "ack" | "nak";
 
@@ -17,11 +18,8 @@ export type DeliveryHandle = string | Pick<JsMsg, "ack" | "nak">;
 
 const PAYLOADS: Record<Settlement, Uint8Array> = { ack: new TextEncoder().encode("+ACK"), nak: new TextEncoder().encode("-NAK") };
 
-/** nats.js's JsMsg has its reply subject as a getter, though its type does not list it. */
-export function handleOf(msg: JsMsg): DeliveryHandle {
-  const reply: unknown = (msg as { reply?: unknown }).reply;
-  return typeof reply === "string" && reply.startsWith("$JS.ACK.") ? reply : msg;
-}
+/** The delivery's ack subject (delivery-position.ts), or the message when the client shows none. */
+export const handleOf = (msg: JsMsg): DeliveryHandle => ackSubjectOf(msg) ?? msg;
 
 /** Acks or naks a delivery; throws when there is no connection, or it is closed or draining. */
 export function settleDelivery(nc: Pick<NatsConnection, "publish"> | undefined, handle: DeliveryHandle, how: Settlement): void {

@@ -49,10 +49,19 @@ function digits(s: string, from: number, to: number): number | undefined {
   return Number.isSafeInteger(v) ? v : undefined;
 }
 
-/** The delivery's position: from its reply subject, else (a client that does not show it) from nats.js's own reading. */
-export function deliveryPosition(msg: JsMsg): DeliveryPosition {
+/**
+ * The delivery's JetStream ack subject: nats.js's JsMsg has it as a getter, though its type does
+ * not list it. Undefined when the client shows none.
+ */
+export function ackSubjectOf(msg: JsMsg): string | undefined {
   const reply: unknown = (msg as { reply?: unknown }).reply;
-  const read = typeof reply === "string" ? positionOf(reply) : undefined;
+  return typeof reply === "string" && reply.startsWith("$JS.ACK.") ? reply : undefined;
+}
+
+/** The delivery's position: from its ack subject, else (a client that does not show it) from nats.js's own reading. */
+export function deliveryPosition(msg: JsMsg): DeliveryPosition {
+  const reply = ackSubjectOf(msg);
+  const read = reply === undefined ? undefined : positionOf(reply);
   if (read) return read;
   const { stream, streamSequence, deliveryCount } = msg.info;
   return { stream, streamSeq: streamSequence, deliveryCount };
