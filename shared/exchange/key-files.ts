@@ -7,7 +7,7 @@ import { constants } from "node:fs";
 import { chmod, mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fromPublic, fromSeed } from "@nats-io/nkeys";
-import { AGENCY_ID_PATTERN, AgencyPublicKeyFile } from "../contracts/index.ts";
+import { AGENCY_ID_PATTERN, AgencyPublicKeyFile, parseJson } from "../contracts/index.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import { isVerifyingKey } from "../contracts/signing.ts";
 import { newIdentity, seedOf } from "./identities.ts";
@@ -100,12 +100,14 @@ export interface PublicKeyOnFile {
 
 /** Checks one `ID.pub`: its contract, its nkey's checksum, and that it names the agency its file is named after. */
 export function parsePublicKeyFile(text: string, file: string): PublicKeyOnFile {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
+  // As strict as a submission (I-JSON): a key named twice would register what one reader sees.
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    const [p] = parsed.problems;
+    if (p!.path) throw new Error(`${file}: ${p!.path}: ${p!.message}`);
     throw new Error(`${file}: not JSON: expected {"agency", "publicKey", "createdAt"} as \`atix keys new\` writes it`);
   }
+  const json = parsed.value;
   const r = AgencyPublicKeyFile.safeParse(json);
   if (!r.success) throw new Error(`${file}: ${toProblems(r.error, json).slice(0, 3).map(formatProblem).join("; ")}`);
   try {

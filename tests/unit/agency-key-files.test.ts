@@ -60,6 +60,12 @@ describe("an agency's key files", () => {
     // A well-formed nkey of Ed25519's identity point: one signature would pass for every message.
     await writeFile(path("inbox", "KZ.pub"), JSON.stringify({ agency: "KZ", publicKey: SMALL_ORDER_NKEY, createdAt: new Date().toISOString() }));
     await expect(readPublicKeyFiles(path("inbox"))).rejects.toThrow(/KZ\.pub: publicKey: expected an Ed25519 key signatures can be checked against/);
+    // A key named twice: JSON.parse keeps the last, another reader the first.
+    const kz = { agency: "KZ", publicKey: (await readIdentity(path("tj"), "TJ")).publicKey, createdAt: new Date().toISOString() };
+    await writeFile(path("inbox", "KZ.pub"), `{"agency":"KZ","publicKey":"${SMALL_ORDER_NKEY}",${JSON.stringify(kz).slice(1)}`);
+    await expect(readPublicKeyFiles(path("inbox"))).rejects.toThrow(/KZ\.pub: agency: expected each key once in an object/);
+    await writeFile(path("inbox", "KZ.pub"), "{not json");
+    await expect(readPublicKeyFiles(path("inbox"))).rejects.toThrow(/KZ\.pub: not JSON: expected \{"agency", "publicKey", "createdAt"\}/);
     await writeFile(path("inbox", "KZ.pub"), JSON.stringify({ agency: "KZ", publicKey: (await readIdentity(path("tj"), "TJ")).seed, createdAt: "now" }));
     await expect(readPublicKeyFiles(path("inbox"))).rejects.toThrow(/publicKey: expected an NATS nkey user public key/);
     await expect(readPublicKeyFiles(path("empty-nothing"))).rejects.toThrow(/no such folder/);
