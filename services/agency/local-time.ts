@@ -26,15 +26,24 @@ function format(timeZone: string): Intl.DateTimeFormat {
 /** Offsets change only at UTC instants on a quarter hour: one lookup serves each quarter. */
 const QUARTER_MS = 15 * 60_000;
 const offsets = new Map<string, number>();
+/** Each zone's last quarter looked up: most lookups (every delivery asks) fall in it, with no key to build. */
+const lastQuarter = new Map<string, { quarter: number; off: number }>();
 
 /** The zone's offset from UTC at `ms`, in ms (positive east of Greenwich). */
 export function offsetMs(timeZone: string, ms: number): number {
-  const key = `${timeZone}|${Math.floor(ms / QUARTER_MS)}`;
+  const quarter = Math.floor(ms / QUARTER_MS);
+  const last = lastQuarter.get(timeZone);
+  if (last?.quarter === quarter) return last.off;
+  const key = `${timeZone}|${quarter}`;
   let off = offsets.get(key);
   if (off === undefined) {
     if (offsets.size > 50_000) offsets.clear();
     offsets.set(key, (off = lookUpOffset(timeZone, ms)));
   }
+  if (last) {
+    last.quarter = quarter;
+    last.off = off;
+  } else if (lastQuarter.size < 1_000) lastQuarter.set(timeZone, { quarter, off });
   return off;
 }
 

@@ -13,7 +13,7 @@ import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedMap, BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
 import { acknowledgementFor, type Acknowledging, type Action, chooseAction, hitFor, LINGER_MS, MAX_LINGER_MS, precedenceOf, rfiResponseFor } from "./reactions.ts";
-import type { SimScheduler } from "./scheduler.ts";
+import type { SimScheduler, TaskEnd } from "./scheduler.ts";
 import { type ScriptedReaction, scriptedAnswer, scriptedHit } from "./script.ts";
 
 const MINUTE_MS = 60_000;
@@ -48,9 +48,8 @@ class PendingAcknowledgement implements Acknowledging, BatchOutcome<Message> {
     readonly at: string,
     readonly officer: string,
     readonly action: Action,
-    /** Settle the scheduler's task. */
-    private readonly resolve: () => void,
-    private readonly reject: (e: Error) => void,
+    /** Where the scheduler's task is told how it ended. */
+    private readonly end: TaskEnd,
   ) {}
 
   sent(ack: Message) {
@@ -59,13 +58,13 @@ class PendingAcknowledgement implements Acknowledging, BatchOutcome<Message> {
     try {
       this.desk.acknowledged(this, ack);
     } finally {
-      this.resolve();
+      this.end.done();
     }
   }
 
   failed(err: Error) {
     for (const r of this.standsInFor) tellFailed(r, err);
-    this.reject(err);
+    this.end.failed(err);
   }
 }
 
@@ -119,7 +118,7 @@ export class OfficerDesk {
     const precedence = precedenceOf(m, (id) => this.precedences.get(id));
     let dueAt = acknowledgeAt(this.agency.duty, this.agency.timezone, arrivedAt, precedence, this.rng(m.id, "ack"));
     if (this.slow && arrivedAt < this.slow.untilMs) dueAt = arrivedAt + (dueAt - arrivedAt) * this.slow.factor;
-    this.scheduler.at(`${ACK_TASK_PREFIX}${m.id}`, dueAt, () => this.acknowledge(m, precedence));
+    this.scheduler.atReporting(`${ACK_TASK_PREFIX}${m.id}`, dueAt, (end) => this.acknowledge(m, precedence, end));
     // Per delivery: the fields (an ISO date among them) are built only when debug logs are read.
     if (this.log.isLevelEnabled("debug")) this.log.debug({ messageId: m.id, kind: m.kind, seq, precedence, dueAt: new Date(dueAt).toISOString() }, "acknowledgement scheduled");
   }
@@ -164,17 +163,15 @@ export class OfficerDesk {
     }
   }
 
-  /** The scheduler's task: settles once the acknowledgement is stored, fails (and is kept) if it could not be. */
-  private acknowledge(m: Message, precedence: Precedence): Promise<void> {
+  /** The scheduler's task: ends once the acknowledgement is stored, fails (and is kept) if it could not be. */
+  private acknowledge(m: Message, precedence: Precedence, end: TaskEnd) {
     const now = this.at();
     const { id, timezone } = this.agency;
     const action = chooseAction(m, precedence, () => this.rng(m.id, "action"));
-    return new Promise((resolve, reject) => {
-      const pending = new PendingAcknowledgement(this, m, precedence, now.ms, now.iso, officerOnWatch(id, timezone, now.ms), action, resolve, reject);
-      this.acks.enqueue(pending, pending);
-      // Before its receipt left: the acknowledgement goes alone, and stands in for it.
-      pending.standsInFor = this.standIn(m.id);
-    });
+    const pending = new PendingAcknowledgement(this, m, precedence, now.ms, now.iso, officerOnWatch(id, timezone, now.ms), action, end);
+    this.acks.enqueue(pending, pending);
+    // Before its receipt left: the acknowledgement goes alone, and stands in for it.
+    pending.standsInFor = this.standIn(m.id);
   }
 
   /** The acknowledgement is stored: reported, then what the officer does next (an RFI's answer, a hit). */

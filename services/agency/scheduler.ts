@@ -5,12 +5,47 @@
 import type { SimClock } from "../../shared/clock.ts";
 
 export type Task = () => Promise<void> | void;
-interface Entry {
-  key: string;
-  dueAt: number;
-  run: Task;
+
+/** How a task that ends later says how it ended: one call, to either. */
+export interface TaskEnd {
+  done(): void;
+  failed(err: unknown): void;
+}
+/**
+ * A task that tells its end to `end` instead of returning a promise: acknowledgements are
+ * scheduled by the thousand under load, and a promise chain per run outlives the young generation.
+ */
+export type ReportingTask = (end: TaskEnd) => void;
+
+/** A scheduled task; while it runs as a ReportingTask, it is the TaskEnd it was given. */
+class Entry implements TaskEnd {
   /** Times it has failed so far (kept tasks run again). */
-  failures?: number;
+  failures = 0;
+  /** A ReportingTask's run that has not told its end yet. */
+  running = false;
+
+  constructor(
+    private readonly scheduler: SimScheduler,
+    readonly key: string,
+    public dueAt: number,
+    readonly run: Task | undefined,
+    readonly report: ReportingTask | undefined,
+  ) {}
+
+  done() {
+    if (this.ended()) this.scheduler.ended();
+  }
+  failed(err: unknown) {
+    if (!this.ended()) return;
+    this.scheduler.ended();
+    this.scheduler.failed(this, err);
+  }
+  /** True the first time a run ends (a second call is ignored). */
+  private ended(): boolean {
+    if (!this.running) return false;
+    this.running = false;
+    return true;
+  }
 }
 
 /** Longest single wall wait; longer waits are re-checked (setTimeout's limit is ~24.8 days). */
@@ -28,6 +63,9 @@ export class SimScheduler {
   private armedFor: number | undefined;
   private active = false;
   private readonly running = new Set<Promise<void>>();
+  /** ReportingTasks running, and who waits for there to be none (pause). */
+  private reporting = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly clock: SimClock,
@@ -40,7 +78,15 @@ export class SimScheduler {
 
   /** Schedules (or replaces) the task under `key` at simulated time `dueAt` (ms). */
   at(key: string, dueAt: number, run: Task) {
-    this.tasks.set(key, { key, dueAt, run });
+    this.schedule(new Entry(this, key, dueAt, run, undefined));
+  }
+  /** As at(), for a task that tells its end to the TaskEnd it is given. */
+  atReporting(key: string, dueAt: number, report: ReportingTask) {
+    this.schedule(new Entry(this, key, dueAt, undefined, report));
+  }
+  private schedule(e: Entry) {
+    const { key, dueAt } = e;
+    this.tasks.set(key, e);
     // The wall timer fires first anyway (and re-arms for the rest): no re-arming per task added.
     if (this.timer && this.armedFor !== undefined && dueAt >= this.armedFor) return;
     this.arm();
@@ -77,7 +123,8 @@ export class SimScheduler {
     clearTimeout(this.timer);
     this.timer = undefined;
     let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
+    const reported = this.reporting ? new Promise<void>((r) => this.idleWaiters.push(r)) : undefined;
+    await Promise.race([Promise.allSettled([...this.running, reported]), new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
     clearTimeout(timeout);
   }
   clear() {
@@ -108,13 +155,17 @@ export class SimScheduler {
     const now = this.clock.nowMs();
     const due: Entry[] = [];
     for (const e of this.tasks.values()) if (e.dueAt <= now) due.push(e);
-    due.sort((a, b) => a.dueAt - b.dueAt);
+    if (due.length > 1) due.sort((a, b) => a.dueAt - b.dueAt);
     for (const e of due) {
       this.tasks.delete(e.key);
-      // Run as it is (one promise per asynchronous task, not three): this fires for every acknowledgement.
+      if (e.report) {
+        this.reportingRun(e, e.report);
+        continue;
+      }
+      // Run as it is (one promise per asynchronous task, not three).
       let r: Promise<void> | void;
       try {
-        r = e.run();
+        r = e.run!();
       } catch (err) {
         this.failed(e, err);
         continue;
@@ -132,8 +183,27 @@ export class SimScheduler {
     this.arm();
   }
 
-  private failed(e: Entry, err: unknown) {
-    e.failures = (e.failures ?? 0) + 1;
+  private reportingRun(e: Entry, report: ReportingTask) {
+    e.running = true;
+    this.reporting++;
+    try {
+      report(e);
+    } catch (err) {
+      e.failed(err);
+    }
+  }
+
+  /** A ReportingTask's run has ended (Entry). */
+  ended() {
+    if (--this.reporting > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** A run failed (Entry, or here): kept for another run if its owner says so. */
+  failed(e: Entry, err: unknown) {
+    e.failures++;
     // Kept unless dropped, or replaced meanwhile (the task scheduled itself again).
     if (!this.onError(e.key, err, e.failures) || this.tasks.has(e.key)) return;
     if (this.active) e.dueAt = Math.max(e.dueAt, this.clock.nowMs() + RETRY_WALL_MS * this.clock.speed);

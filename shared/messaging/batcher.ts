@@ -19,8 +19,11 @@ interface Waiting<T, R> {
 
 export class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
-  /** Waiting items added with a key (not yet in a send): withdraw() takes them out in O(1). */
-  private byKey = new Map<string, Waiting<T, R>[]>();
+  /**
+   * Waiting items added with a key (not yet in a send): withdraw() takes them out in O(1). Nearly
+   * always one per key (a delivery read twice before its receipt left makes two): no array then.
+   */
+  private byKey = new Map<string, Waiting<T, R> | Waiting<T, R>[]>();
   private withdrawnWaiting = 0;
   private sending = false;
   /** The current wait: lingerMs when items come now and then, growing while they keep coming. */
@@ -63,8 +66,9 @@ export class Batcher<T, R> {
     this.queue.push(w);
     if (key !== undefined) {
       const same = this.byKey.get(key);
-      if (same) same.push(w);
-      else this.byKey.set(key, [w]);
+      if (!same) this.byKey.set(key, w);
+      else if (Array.isArray(same)) same.push(w);
+      else this.byKey.set(key, [same, w]);
     }
     if (this.sending) return;
     this.sending = true;
@@ -83,7 +87,9 @@ export class Batcher<T, R> {
    * they will not be sent, and the caller tells each one's outcome.
    */
   withdraw(key: string): BatchOutcome<R>[] {
-    const taken = this.byKey.get(key) ?? [];
+    const found = this.byKey.get(key);
+    if (!found) return [];
+    const taken = Array.isArray(found) ? found : [found];
     this.byKey.delete(key);
     for (const w of taken) w.withdrawn = true;
     this.withdrawnWaiting += taken.length;
@@ -102,10 +108,14 @@ export class Batcher<T, R> {
       }
       batch.push(w);
       if (w.key === undefined) continue;
-      // Usually the only one under its key (a delivery read twice before its receipt left is not).
       const same = this.byKey.get(w.key);
-      if (!same || (same.length === 1 && same[0] === w)) this.byKey.delete(w.key);
-      else this.byKey.set(w.key, same.filter((x) => x !== w));
+      if (!Array.isArray(same)) {
+        if (same === w) this.byKey.delete(w.key);
+        continue;
+      }
+      const rest = same.filter((x) => x !== w);
+      if (rest.length === 0) this.byKey.delete(w.key);
+      else this.byKey.set(w.key, rest.length === 1 ? rest[0]! : rest);
     }
     this.queue.splice(0, i);
     return batch;

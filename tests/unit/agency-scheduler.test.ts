@@ -1,7 +1,7 @@
 // The agency's timers in simulated time: a task that fails is kept when its owner says so and runs
 // again a wall second later (a broker election lasts seconds), not at once and not never.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RETRY_WALL_MS, SimScheduler } from "../../services/agency/scheduler.ts";
+import { RETRY_WALL_MS, SimScheduler, type TaskEnd } from "../../services/agency/scheduler.ts";
 import { SimClock } from "../../shared/clock.ts";
 
 afterEach(() => void vi.useRealTimers());
@@ -113,5 +113,58 @@ describe("SimScheduler", () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(runs).toBe(2);
     expect(s.size).toBe(0);
+  });
+
+  it("ends a reporting task when it says so, once: pause waits for it, a failure is kept for another run, a second word is ignored", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = SimClock.start(1000, 0);
+    const seen: number[] = [];
+    const s = new SimScheduler(clock, (_key, _err, failures) => (seen.push(failures), true));
+    const ends: TaskEnd[] = [];
+    s.atReporting("ack:m1", 1_000, (end) => void ends.push(end));
+    s.start();
+    await vi.advanceTimersByTimeAsync(2);
+    expect(ends).toHaveLength(1);
+    expect(s.size).toBe(0); // running, no longer scheduled
+
+    // Paused while it runs: the pause waits until the task tells its end.
+    let paused = false;
+    const pausing = s.pause(10_000).then(() => (paused = true));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(paused).toBe(false);
+    ends[0]!.failed(new Error("no responders"));
+    ends[0]!.done(); // ignored: the run already ended
+    await pausing;
+    expect(paused).toBe(true);
+    expect(seen).toEqual([1]);
+    expect(s.entries()).toEqual([{ key: "ack:m1", dueAt: 1_000 }]); // kept while paused
+
+    s.start();
+    await vi.advanceTimersByTimeAsync(2);
+    expect(ends).toHaveLength(2);
+    ends[1]!.done();
+    ends[1]!.failed(new Error("late")); // ignored as well
+    await vi.advanceTimersByTimeAsync(RETRY_WALL_MS * 2);
+    expect(ends).toHaveLength(2);
+    expect(seen).toEqual([1]);
+    expect(s.size).toBe(0);
+    await s.pause(0); // nothing running: does not wait
+  });
+
+  it("treats a reporting task that throws as failed", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = SimClock.start(1000, 0);
+    const failed: string[] = [];
+    const s = new SimScheduler(clock, (key) => (failed.push(key), false));
+    s.atReporting("hit:m1", 1_000, () => {
+      throw new Error("boom");
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(2);
+    expect(failed).toEqual(["hit:m1"]);
+    expect(s.size).toBe(0);
+    let paused = false;
+    await s.pause(10_000).then(() => (paused = true));
+    expect(paused).toBe(true);
   });
 });

@@ -124,6 +124,30 @@ describe("Batcher", () => {
     expect(lone.waiting).toBe(0);
   });
 
+  it("withdraws by key only what has not gone into a send, when one key has items on both sides of a batch", async () => {
+    vi.useFakeTimers();
+    const sends: string[][] = [];
+    let release!: () => void;
+    const b = new Batcher(async (items: string[]) => {
+      sends.push(items);
+      await new Promise<void>((r) => (release = r));
+      return sends.length;
+    }, 2, 10);
+    void b.add("x", "k1");
+    void b.add("y", "k2");
+    const z = b.add("z", "k1");
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sends).toEqual([["x", "y"]]); // z waits: the batch was full
+    const taken = b.withdraw("k1");
+    expect(taken).toHaveLength(1);
+    taken[0]!.sent(-1);
+    await expect(z).resolves.toBe(-1);
+    release();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(sends).toEqual([["x", "y"]]);
+    expect(b.waiting).toBe(0);
+  });
+
   it("tells items added with enqueue their outcome, with no promise per item", async () => {
     let fail = false;
     const b = new Batcher(async (items: string[]) => {
