@@ -18,7 +18,7 @@ export interface TaskEnd {
 export type ReportingTask = (end: TaskEnd) => void;
 
 /** A scheduled task; while it runs as a ReportingTask, it is the TaskEnd it was given. */
-class Entry implements TaskEnd {
+class ScheduledTask implements TaskEnd {
   /** Times it has failed so far (kept tasks run again). */
   failures = 0;
   /** A ReportingTask's run that has not told its end yet. */
@@ -57,7 +57,7 @@ const MAX_WAIT_MS = 60_000;
 export const RETRY_WALL_MS = 1_000;
 
 export class SimScheduler {
-  private readonly tasks = new Map<string, Entry>();
+  private readonly tasks = new Map<string, ScheduledTask>();
   private timer: NodeJS.Timeout | undefined;
   /** The simulated time the wall timer is armed for. */
   private armedFor: number | undefined;
@@ -78,13 +78,13 @@ export class SimScheduler {
 
   /** Schedules (or replaces) the task under `key` at simulated time `dueAt` (ms). */
   at(key: string, dueAt: number, run: Task) {
-    this.schedule(new Entry(this, key, dueAt, run, undefined));
+    this.schedule(new ScheduledTask(this, key, dueAt, run, undefined));
   }
   /** As at(), for a task that tells its end to the TaskEnd it is given. */
   atReporting(key: string, dueAt: number, report: ReportingTask) {
-    this.schedule(new Entry(this, key, dueAt, undefined, report));
+    this.schedule(new ScheduledTask(this, key, dueAt, undefined, report));
   }
-  private schedule(e: Entry) {
+  private schedule(e: ScheduledTask) {
     const { key, dueAt } = e;
     this.tasks.set(key, e);
     // The wall timer fires first anyway (and re-arms for the rest): no re-arming per task added.
@@ -153,7 +153,7 @@ export class SimScheduler {
     this.timer = undefined;
     this.armedFor = undefined;
     const now = this.clock.nowMs();
-    const due: Entry[] = [];
+    const due: ScheduledTask[] = [];
     for (const e of this.tasks.values()) if (e.dueAt <= now) due.push(e);
     if (due.length > 1) due.sort((a, b) => a.dueAt - b.dueAt);
     for (const e of due) {
@@ -183,7 +183,7 @@ export class SimScheduler {
     this.arm();
   }
 
-  private reportingRun(e: Entry, report: ReportingTask) {
+  private reportingRun(e: ScheduledTask, report: ReportingTask) {
     e.running = true;
     this.reporting++;
     try {
@@ -193,7 +193,7 @@ export class SimScheduler {
     }
   }
 
-  /** A ReportingTask's run has ended (Entry). */
+  /** A ReportingTask's run has ended (ScheduledTask). */
   ended() {
     if (--this.reporting > 0) return;
     const waiters = this.idleWaiters;
@@ -201,8 +201,8 @@ export class SimScheduler {
     for (const w of waiters) w();
   }
 
-  /** A run failed (Entry, or here): kept for another run if its owner says so. */
-  failed(e: Entry, err: unknown) {
+  /** A run failed (ScheduledTask, or here): kept for another run if its owner says so. */
+  failed(e: ScheduledTask, err: unknown) {
     e.failures++;
     // Kept unless dropped, or replaced meanwhile (the task scheduled itself again).
     if (!this.onError(e.key, err, e.failures) || this.tasks.has(e.key)) return;
