@@ -17,7 +17,8 @@ export interface BroadcastRead {
   recipients: ReadonlySet<string> | undefined;
 }
 
-const memo = new BoundedMap<string, { data: Uint8Array; read: BroadcastRead }>(BROADCAST_PARSE_MEMO_SIZE);
+/** By stream sequence (a number: no key to build and hash per delivery); the stream is compared too. */
+const memo = new BoundedMap<number, { stream: string; data: Uint8Array; read: BroadcastRead }>(BROADCAST_PARSE_MEMO_SIZE);
 
 /** What carries a stored broadcast's headers (a JsMsg); read only on first sight. */
 export interface StoredHeaders {
@@ -29,12 +30,11 @@ export interface StoredHeaders {
  * header, from `stored`, read) on first sight only.
  */
 export function readBroadcast(stream: string, seq: number, data: Uint8Array, stored: StoredHeaders): BroadcastRead {
-  const key = `${stream}:${seq}`;
-  const hit = memo.get(key);
-  if (hit && Buffer.compare(hit.data, data) === 0) return hit.read;
+  const hit = memo.get(seq);
+  if (hit && hit.stream === stream && Buffer.compare(hit.data, data) === 0) return hit.read;
   const named = stored.headers?.get(RECIPIENTS_HEADER);
   const read = deepFreeze({ parsed: parseMessageText(data), recipients: named ? new Set(named.split(",")) : undefined });
-  memo.set(key, { data: data.slice(), read }); // a copy: the client may reuse its read buffers
+  memo.set(seq, { stream, data: data.slice(), read }); // a copy: the client may reuse its read buffers
   return read;
 }
 
