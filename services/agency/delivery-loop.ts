@@ -82,6 +82,9 @@ export class DeliveryLoop {
 
   private async run() {
     while (!this.stopping) {
+      // A rewind asked for while no consume was open is what this fresh one does: it reads from
+      // the first unacked delivery. Left set, it would have every delivery nak'd for ever.
+      this.rewinding = false;
       let failed = false;
       let messages: ConsumerMessages | undefined;
       // After a stop or a failed delivery, everything behind it is given back (nak'd), in order.
@@ -90,20 +93,22 @@ export class DeliveryLoop {
         if (this.handled(msg)) return;
         failed = true;
         msg.nak();
-        messages?.stop();
+        // Not stopped from inside the client's read: stopping unsubscribes at once, and the rest of
+        // what it read (deliveries behind this one) would be dropped, not nak'd, and come back only
+        // after the ack wait, behind later ones. Stopped once that has been nak'd, in order.
+        setImmediate(() => messages?.stop());
       };
       try {
         messages = await this.consumer.consume({ ...deliveryPull(DELIVERY_PULL_BATCH), callback: onDelivery });
         this.messages = messages;
-        if (this.stopping || failed) messages.stop();
+        if (this.stopping || failed || this.rewinding) messages.stop();
         const err = await messages.closed();
         if (err && !this.stopping) this.log.warn({ err }, "reading deliveries failed; retrying");
       } catch (e) {
         if (!this.stopping) this.log.warn({ err: e }, "reading deliveries failed; retrying");
       }
-      failed ||= this.rewinding;
-      this.rewinding = false;
-      if (!this.stopping) await sleep(failed ? 500 : 1_000);
+      this.messages = undefined;
+      if (!this.stopping) await sleep(failed || this.rewinding ? 500 : 1_000);
     }
   }
 }

@@ -169,9 +169,16 @@ export class OfficerDesk {
     const { id, timezone } = this.agency;
     const action = chooseAction(m, precedence, () => this.rng(m.id, "action"));
     const pending = new PendingAcknowledgement(this, m, precedence, now.ms, now.iso, officerOnWatch(id, timezone, now.ms), action, end);
-    this.acks.enqueue(pending, pending);
     // Before its receipt left: the acknowledgement goes alone, and stands in for it.
     pending.standsInFor = this.standIn(m.id);
+    // Nothing may throw once it is queued: the batch will tell `end`, which (a kept task's run
+    // again) would then be told by the failed run.
+    try {
+      this.acks.enqueue(pending, pending);
+    } catch (err) {
+      for (const r of pending.standsInFor) tellFailed(r, err as Error);
+      throw err;
+    }
   }
 
   /** The acknowledgement is stored: reported, then what the officer does next (an RFI's answer, a hit). */

@@ -17,7 +17,10 @@ export interface TaskEnd {
  */
 export type ReportingTask = (end: TaskEnd) => void;
 
-/** A scheduled task; while it runs as a ReportingTask, it is the TaskEnd it was given. */
+/**
+ * A scheduled task; while it runs as a ReportingTask, it is the TaskEnd it was given (no object per
+ * run). A kept task runs again on the same one, so a run must not tell its end after it failed.
+ */
 class ScheduledTask implements TaskEnd {
   /** Times it has failed so far (kept tasks run again). */
   failures = 0;
@@ -157,6 +160,8 @@ export class SimScheduler {
     for (const e of this.tasks.values()) if (e.dueAt <= now) due.push(e);
     if (due.length > 1) due.sort((a, b) => a.dueAt - b.dueAt);
     for (const e of due) {
+      // Replaced by a task run before it in this round: the new one stays, for its own time.
+      if (this.tasks.get(e.key) !== e) continue;
       this.tasks.delete(e.key);
       if (e.report) {
         this.reportingRun(e, e.report);

@@ -151,6 +151,26 @@ describe("SimScheduler", () => {
     await s.pause(0); // nothing running: does not wait
   });
 
+  it("does not run a due task that one run before it in the same round replaced or cancelled; the replacement keeps its time", async () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = SimClock.start(1000, 0);
+    const s = new SimScheduler(clock);
+    const ran: string[] = [];
+    s.at("first", 1_000, () => {
+      ran.push("first");
+      s.at("second", 600_000, () => void ran.push("second, replaced"));
+      s.cancel("third");
+    });
+    s.at("second", 1_000, () => void ran.push("second"));
+    s.at("third", 1_000, () => void ran.push("third"));
+    s.start();
+    await vi.advanceTimersByTimeAsync(2);
+    expect(ran).toEqual(["first"]);
+    expect(s.entries()).toEqual([{ key: "second", dueAt: 600_000 }]);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(ran).toEqual(["first", "second, replaced"]);
+  });
+
   it("treats a reporting task that throws as failed", async () => {
     vi.useFakeTimers({ now: 0 });
     const clock = SimClock.start(1000, 0);
