@@ -87,7 +87,11 @@ export class DeliveryIntake {
     this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
   }
 
-  /** Returns false when the receipt could not be submitted: the delivery stays unacked. Synchronous: it runs per delivery. */
+  /**
+   * Takes one delivery; true once it is taken (its receipt goes out in a batch, and one that
+   * cannot be stored hands the delivery back through `from.rewind()`). Synchronous: it runs per
+   * delivery, as the client reads it.
+   */
   handle(msg: JsMsg, from: DeliverySource): boolean {
     const position = deliveryPosition(msg);
     const seq = position.streamSeq;

@@ -126,8 +126,9 @@ export class SimScheduler {
     clearTimeout(this.timer);
     this.timer = undefined;
     let timeout: NodeJS.Timeout | undefined;
-    const reported = this.reporting ? new Promise<void>((r) => this.idleWaiters.push(r)) : undefined;
-    await Promise.race([Promise.allSettled([...this.running, reported]), new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
+    const running: Promise<unknown>[] = [...this.running];
+    if (this.reporting) running.push(new Promise<void>((r) => this.idleWaiters.push(r)));
+    await Promise.race([Promise.allSettled(running), new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
     clearTimeout(timeout);
   }
   clear() {
@@ -198,7 +199,7 @@ export class SimScheduler {
     }
   }
 
-  /** A ReportingTask's run has ended (ScheduledTask). */
+  /** A ReportingTask's run has ended. For ScheduledTask only: it keeps the count pause() waits on. */
   ended() {
     if (--this.reporting > 0) return;
     const waiters = this.idleWaiters;
@@ -206,7 +207,7 @@ export class SimScheduler {
     for (const w of waiters) w();
   }
 
-  /** A run failed (ScheduledTask, or here): kept for another run if its owner says so. */
+  /** A run failed (told by ScheduledTask, or found here): kept for another run if its owner says so. */
   failed(e: ScheduledTask, err: unknown) {
     e.failures++;
     // Kept unless dropped, or replaced meanwhile (the task scheduled itself again).
