@@ -9,11 +9,14 @@ import type { Settings } from "../../shared/exchange/settings.ts";
 import type { Store } from "../../shared/exchange/store.ts";
 import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import type { Logger } from "../../shared/log.ts";
+import type { DurablePublisher } from "../../shared/nats/jetstream-publisher.ts";
 
 export interface Context {
   instance: string;
   nc: NatsConnection;
   js: JetStreamClient;
+  /** Publishes what the coordinator stores (deliveries, outcomes, escalations). */
+  publisher: DurablePublisher;
   store: Store;
   clock: SimClock;
   audit: AuditWriter;

@@ -14,7 +14,7 @@ import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.
 import { registerCoordinatorKeys } from "../../shared/exchange/bootstrap.ts";
 import { checkInstanceName, keyEntry } from "../../shared/exchange/coordinator-keys.ts";
 import { identityFromSeed, newIdentity } from "../../shared/exchange/identities.ts";
-import { connectAs } from "../../shared/nats/connect.ts";
+import { connectAs, durablePublisher } from "../../shared/nats/connect.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
 import { ensureAgencyConsumer, ensureLayout, retireLegacyIntake, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
@@ -124,6 +124,7 @@ export class Coordinator {
       instance: this.instance,
       nc: this.nc,
       js: jetstream(this.nc),
+      publisher: durablePublisher(this.nc),
       store,
       clock,
       audit: new AuditWriter(this.nc, this.log, this.signingSeed),

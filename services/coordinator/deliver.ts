@@ -28,7 +28,7 @@ export function reachesEveryone(registry: Registry, sender: string, recipients: 
  * the key at the moment the submission was stored (SUBMITTED_AT_HEADER).
  */
 export async function deliver(
-  ctx: Pick<Context, "js" | "registry" | "log">,
+  ctx: Pick<Context, "publisher" | "registry" | "log">,
   m: Message,
   data: Uint8Array,
   recipients: string[],
@@ -43,11 +43,11 @@ export async function deliver(
   if (recipients.length && !opts.red && BROADCAST_KINDS.has(m.kind) && reachesEveryone(ctx.registry(), m.sender, recipients)) {
     const h = headers();
     h.set(RECIPIENTS_HEADER, recipients.join(","));
-    await publishDurably(ctx.js, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all`, headers: stamped(h)! });
+    await publishDurably(ctx.publisher, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all`, headers: stamped(h)! });
     ctx.log.debug({ messageId: m.id, kind: m.kind, recipients: recipients.length }, "stored once as a broadcast");
     return;
   }
   // One header set for every copy (none in the common case).
   const h = stamped();
-  await Promise.all(recipients.map((r) => publishDurably(ctx.js, subjects.deliver(r, m.kind), data, { msgID: `${m.id}:${r}`, ...(h ? { headers: h } : {}) })));
+  await Promise.all(recipients.map((r) => publishDurably(ctx.publisher, subjects.deliver(r, m.kind), data, { msgID: `${m.id}:${r}`, ...(h ? { headers: h } : {}) })));
 }

@@ -109,7 +109,7 @@ export class Escalator {
   private async send(step: Step, notify: string, batch: number, at: string, items: ClaimedItem[]) {
     const ctx = this.ctx;
     const { message, entry, msgID } = escalationOf(step, notify, batch, at, items);
-    await publishDurably(ctx.js, subjects.deliver(notify, "escalation"), JSON.stringify(ctx.signOwn(message)), { msgID });
+    await publishDurably(ctx.publisher, subjects.deliver(notify, "escalation"), JSON.stringify(ctx.signOwn(message)), { msgID });
     await appendOwnRecord(ctx.tracking, (e) => ctx.audit.append(e), entry);
     this.escalated++;
     ctx.log.info({ step, notify, batch, deliveries: items.length, messageId: entry.messageId }, "escalated");

@@ -38,7 +38,7 @@ const signed = (ctx: Context, message: ReturnType<typeof compose>): Outcome => (
 
 /** Stores the outcome among the submitter's deliveries (once: its name is the msgID) and sends it live. */
 export async function deliverOutcome(ctx: Context, ref: OutcomeRef, o: Outcome): Promise<Outcome> {
-  await publishDurably(ctx.js, subjects.deliver(ref.submitter, o.kind), o.json, { msgID: outcomeName(ref) });
+  await publishDurably(ctx.publisher, subjects.deliver(ref.submitter, o.kind), o.json, { msgID: outcomeName(ref) });
   if (ref.messageId) ctx.nc.publish(subjects.outcome(ref.submitter, ref.messageId), o.json);
   return o;
 }

@@ -14,10 +14,11 @@
 // its sequence (`<eventId>~1`, `~2`, …), which a retry after a crash walks the same way, so the
 // event is still recorded once.
 import { headers, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck, type StoredMsg } from "@nats-io/jetstream";
+import { jetstreamManager, type JetStreamManager, type PubAck, type StoredMsg } from "@nats-io/jetstream";
 import { type AuditEntry, type AuditRecord, StoredAuditRecord } from "../contracts/audit.ts";
 import { streams, subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
+import { durablePublisher } from "../nats/connect.ts";
 import { isExpectationRefused, isNoMessageFound, isTransient } from "../nats/errors.ts";
 import { retryTransient } from "../nats/retry.ts";
 import { chainRecord, type ChainHead, GENESIS } from "./chain.ts";
@@ -115,7 +116,6 @@ export class AuditWriter {
   /** Records that go before those queued in `queue` (see append). */
   private urgent: Pending[] = [];
   private running = false;
-  private readonly js: JetStreamClient;
   private jsm: JetStreamManager | undefined;
   /** Records this writer appended (for status and tests). */
   written = 0;
@@ -128,7 +128,6 @@ export class AuditWriter {
     private readonly log: Logger,
     private readonly seed: string,
   ) {
-    this.js = jetstream(nc);
   }
 
   /**
@@ -233,7 +232,7 @@ export class AuditWriter {
     const hdrs = headers();
     hdrs.set("Nats-Expected-Last-Sequence", String(s.expectSeq));
     if (s.expectMsgId) hdrs.set("Nats-Expected-Last-Msg-Id", s.expectMsgId);
-    return this.js.publish(subjects.audit, s.data, { msgID: s.msgId, headers: hdrs, timeout });
+    return durablePublisher(this.nc).publish(subjects.audit, s.data, { msgID: s.msgId, headers: hdrs, timeout });
   }
 
   /** Settles a record's fate: sends it again as it was while the answer is a transient failure. */

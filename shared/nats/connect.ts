@@ -3,6 +3,7 @@
 import { jetstream, type JetStreamClient, type JetStreamOptions } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { signBytes } from "../contracts/signing.ts";
+import { jetStreamPublisher, type JetStreamPublisher } from "./jetstream-publisher.ts";
 import { AGENCY_JS_API, JS_API, subjects } from "../contracts/subjects.ts";
 
 /** The coordinators' NATS user: the one identity in the exchange's own account. */
@@ -26,6 +27,8 @@ export interface ConnectAs {
 // (accounts, see shared/exchange/server-config.ts) authenticates, so these are the ones the
 // exchange's accounts apply to.
 const inAccounts = new WeakMap<NatsConnection, string>();
+/** Every connectAs connection's inbox prefix (replies to it are for that identity only). */
+const inboxes = new WeakMap<NatsConnection, string>();
 
 export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
   const seed = opts.seed;
@@ -44,6 +47,7 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
     noAsyncTraces: true,
   });
   if (seed) inAccounts.set(nc, opts.user);
+  inboxes.set(nc, subjects.inboxPrefix(opts.user));
   return nc;
 }
 
@@ -56,6 +60,11 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
  */
 export function agencyJetStream(nc: NatsConnection, opts: Omit<JetStreamOptions, "apiPrefix" | "domain"> = {}): JetStreamClient {
   return jetstream(nc, { ...opts, apiPrefix: jsApiPrefix(nc) });
+}
+
+/** The connection's durable publisher (jetstream-publisher.ts): its PubAcks come to the connection's own inbox. */
+export function durablePublisher(nc: NatsConnection): JetStreamPublisher {
+  return jetStreamPublisher(nc, inboxes.get(nc) ?? "_INBOX");
 }
 
 /**

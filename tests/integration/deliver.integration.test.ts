@@ -1,6 +1,6 @@
 // deliver(): a message to every agency but its sender is stored once, on the broadcast subject;
 // anything narrower once per recipient. Against a real broker, with the coordinator's consumers.
-import { jetstream, jetstreamManager, DeliverPolicy } from "@nats-io/jetstream";
+import { jetstreamManager, DeliverPolicy } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliver, reachesEveryone } from "../../services/coordinator/deliver.ts";
 import { consumers, type Message, RECIPIENTS_HEADER, streams, SUBMITTED_AT_HEADER, subjects } from "../../shared/contracts/index.ts";
@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { createLogger } from "../../shared/log.ts";
+import { durablePublisher } from "../../shared/nats/connect.ts";
 import { ensureAgencyConsumer, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
 import { startTestExchange, submitAndWait, testAlertBody, testRoster, type TestExchange } from "../support/exchange.ts";
 import { broadcasts, deliveriesTo, eventually, readAll } from "../support/streams-read.ts";
@@ -23,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => ex?.stop());
 
-const ctx = () => ({ js: jetstream(ex.admin), registry: () => ex.registry, log: logger });
+const ctx = () => ({ publisher: durablePublisher(ex.admin), registry: () => ex.registry, log: logger });
 const alertFrom = (sender: string, over: Record<string, unknown> = {}) => compose("alert", testAlertBody(over), { sender, sentAt: ex.clock.iso() });
 const publishRegistry = (registry: RegistryData) => publishExchangeConfig(ex.admin, { registry, settings: DEFAULT_SETTINGS, clock: ex.clock.snapshot() });
 const bytes = (m: Message) => new TextEncoder().encode(JSON.stringify(m));
@@ -58,7 +59,7 @@ describe("deliver", () => {
   });
 
   it("never stores an answer or a hit as a broadcast, even when its one recipient is every other agency (an exchange of two)", async () => {
-    const two = { js: jetstream(ex.admin), registry: () => new Registry(registryFor(testRoster(["AZ", "KZ"]), issueIdentities(testRoster(["AZ", "KZ"])))), log: logger };
+    const two = { publisher: durablePublisher(ex.admin), registry: () => new Registry(registryFor(testRoster(["AZ", "KZ"]), issueIdentities(testRoster(["AZ", "KZ"])))), log: logger };
     const hit = compose("hit", { alertId: alertFrom("AZ").id, matched: { kind: "person", reference: "TASHEV" }, observedAt: ex.clock.iso(), tlp: "AMBER", handling: "H1" } as never, { sender: "KZ", sentAt: ex.clock.iso() });
     await deliver(two, hit, bytes(hit), ["AZ"]);
     expect(await copiesOf(hit.id)).toEqual([subjects.deliver("AZ", "hit")]);

@@ -28,7 +28,7 @@ import {
 } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
-import { connectAs } from "../../shared/nats/connect.ts";
+import { connectAs, durablePublisher } from "../../shared/nats/connect.ts";
 import { agencyConsumers as agencyConsumersOf } from "../../shared/exchange/server-config.ts";
 import { ensureAgencyConsumer } from "../../shared/nats/streams.ts";
 import { openStore, outcomeOf, startTestExchange, type TestExchange } from "../support/exchange.ts";
@@ -102,6 +102,11 @@ describe("an agency, connected with its own nkey", () => {
     await expectPublishRefused(kz, subjects.submit("AZ", "alert"), posing);
     await expectRequestRefused(kz, () => kz.js.publish(subjects.submit("AZ", "alert"), posing, { msgID: "posing-1" }), subjects.submit("AZ", "alert"));
     await expectRequestRefused(kz, () => kz.js.publish(subjects.submit("AZ", "acknowledgement"), "{}"), subjects.submit("AZ", "acknowledgement"));
+    // The publisher a node submits through is told at once, not when its PubAck is overdue.
+    const refused = await durablePublisher(kz.nc).publish(subjects.submit("AZ", "alert"), posing, { msgID: "posing-2", timeout: 120_000 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PermissionViolationError);
+    expect((refused as PermissionViolationError).subject).toBe(subjects.submit("AZ", "alert"));
+    expect(durablePublisher(kz.nc).inFlight).toBe(0);
     // Nor speak for AZ elsewhere, nor write where only the coordinator writes.
     await expectPublishRefused(kz, subjects.presence("AZ"));
     await expectPublishRefused(kz, subjects.deliver("AZ", "alert"));
