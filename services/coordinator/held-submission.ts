@@ -24,6 +24,8 @@ export class HeldSubmission {
   readonly msgIdHeader: string | undefined;
   private readonly reply: string;
   private answered = false;
+  /** When its ack wait last started (wall ms): when it was taken up, or told working. */
+  private ackWaitFrom = Date.now();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -49,9 +51,15 @@ export class HeldSubmission {
     this.answer(delayMs ? `-NAK ${JSON.stringify({ delay: delayMs * 1_000_000 })}` : "-NAK");
   }
 
-  /** Still being worked on: its ack wait starts again. */
-  working() {
-    if (!this.answered && !this.nc.isClosed()) this.nc.publish(this.reply, WORKING);
+  /**
+   * Still being worked on, `afterMs` or more since its ack wait started: the ack wait starts again.
+   * Sooner than that it is left alone: most submissions are answered within a second or two, and
+   * each "working" is a message for the coordinator and the broker.
+   */
+  keepAlive(nowMs: number, afterMs: number) {
+    if (this.answered || !workingDue(this.ackWaitFrom, nowMs, afterMs) || this.nc.isClosed()) return;
+    this.ackWaitFrom = nowMs;
+    this.nc.publish(this.reply, WORKING);
   }
 
   private answer(payload: string) {
@@ -61,3 +69,6 @@ export class HeldSubmission {
     if (!this.nc.isClosed()) this.nc.publish(this.reply, payload);
   }
 }
+
+/** Whether a submission held since `ackWaitFromMs` is due a "working" (its ack wait restarted) at `nowMs`. */
+export const workingDue = (ackWaitFromMs: number, nowMs: number, afterMs: number): boolean => nowMs - ackWaitFromMs >= afterMs;

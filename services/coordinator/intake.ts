@@ -32,8 +32,13 @@ export interface SubmissionIntake {
   done: Promise<void>;
 }
 
-/** Below the consumers' ack wait (5 s): held messages are marked in progress this often. */
-const WORKING_EVERY_MS = 2_000;
+/**
+ * A held submission is marked in progress once its ack wait (5 s, SUBMISSION_READING) has run this
+ * long, looked for this often: it is told at most 2.5 s after its wait began, leaving as much for
+ * a busy event loop.
+ */
+const WORKING_AFTER_MS = 2_000;
+const WORKING_CHECK_MS = 500;
 /**
  * The most open deliveries (not yet acknowledged) this instance tracks: at this many, messages
  * that would add deliveries wait in the stream while receipts and acknowledgements go on. About
@@ -105,7 +110,10 @@ export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
   const state = { processed: 0, rateLimited: 0, stopping: false };
   const pulls = new Map<string, { messages?: ConsumerMessages; done: Promise<void> }>();
   const held = new Set<HeldSubmission>();
-  const working = setInterval(() => held.forEach((jm) => jm.working()), WORKING_EVERY_MS);
+  const working = setInterval(() => {
+    const now = Date.now();
+    for (const jm of held) jm.keepAlive(now, WORKING_AFTER_MS);
+  }, WORKING_CHECK_MS);
   /** Pullers waiting for room in their agency's queue. */
   const waitingForRoom = new Map<string, () => void>();
 
