@@ -27,8 +27,6 @@ export interface ConnectAs {
 // (accounts, see shared/exchange/server-config.ts) authenticates, so these are the ones the
 // exchange's accounts apply to.
 const inAccounts = new WeakMap<NatsConnection, string>();
-/** Every connectAs connection's inbox prefix (replies to it are for that identity only). */
-const inboxes = new WeakMap<NatsConnection, string>();
 
 export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
   const seed = opts.seed;
@@ -47,7 +45,6 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
     noAsyncTraces: true,
   });
   if (seed) inAccounts.set(nc, opts.user);
-  inboxes.set(nc, subjects.inboxPrefix(opts.user));
   return nc;
 }
 
@@ -62,9 +59,14 @@ export function agencyJetStream(nc: NatsConnection, opts: Omit<JetStreamOptions,
   return jetstream(nc, { ...opts, apiPrefix: jsApiPrefix(nc) });
 }
 
-/** The connection's durable publisher (jetstream-publisher.ts): its PubAcks come to the connection's own inbox. */
+/**
+ * The connection's durable publisher (jetstream-publisher.ts): its PubAcks come to the inbox the
+ * connection was opened with (an identity may read only its own; nats.js's default otherwise).
+ */
 export function durablePublisher(nc: NatsConnection): JetStreamPublisher {
-  return jetStreamPublisher(nc, inboxes.get(nc) ?? "_INBOX");
+  // The options are public on nats.js's connection, not on the NatsConnection interface.
+  const { inboxPrefix } = (nc as NatsConnection & { options?: { inboxPrefix?: string } }).options ?? {};
+  return jetStreamPublisher(nc, inboxPrefix || "_INBOX");
 }
 
 /**

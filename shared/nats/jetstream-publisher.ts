@@ -10,7 +10,7 @@ import { headers as newHeaders, type Msg, type MsgHdrs, type NatsConnection, NoR
 export interface JetStreamPublishOptions {
   msgID?: string;
   headers?: MsgHdrs;
-  /** Wall ms to wait for the PubAck (default 5 s); checked about every quarter second. */
+  /** Wall ms to wait for the PubAck (default, and for 0 or less: 5 s); checked about every quarter second. */
   timeout?: number;
 }
 
@@ -68,7 +68,8 @@ export class JetStreamPublisher implements DurablePublisher {
       const n = ++this.next;
       const h = opts.headers ?? (opts.msgID ? newHeaders() : undefined);
       if (opts.msgID) h!.set("Nats-Msg-Id", opts.msgID);
-      this.waiting.set(n, { subject, deadline: Date.now() + (opts.timeout ?? DEFAULT_TIMEOUT_MS), resolve, reject });
+      const timeout = opts.timeout && opts.timeout > 0 ? opts.timeout : DEFAULT_TIMEOUT_MS;
+      this.waiting.set(n, { subject, deadline: Date.now() + timeout, resolve, reject });
       try {
         this.nc.publish(subject, data, { reply: this.replyBase + n, ...(h ? { headers: h } : {}) });
       } catch (e) {
@@ -81,9 +82,12 @@ export class JetStreamPublisher implements DurablePublisher {
 
   private listen() {
     if (!this.sub || this.sub.isClosed()) {
-      this.sub = this.nc.subscribe(`${this.replyBase}*`, { callback: (err, msg) => (err ? this.failAll(err) : this.answer(msg)) });
-      // The subscription ends with the connection: whatever still waits is told.
-      void this.sub.closed.then(() => this.failAll(new Error("the connection closed before the PubAck came")));
+      const sub = (this.sub = this.nc.subscribe(`${this.replyBase}*`, { callback: (err, msg) => (err ? this.failAll(err) : this.answer(msg)) }));
+      // The subscription ends with the connection: whatever still waits is told (unless a new
+      // subscription took over, whose publishes are not this one's to fail).
+      void sub.closed.then(() => {
+        if (this.sub === sub) this.failAll(new Error("the reply subscription closed before the PubAck came"));
+      });
     }
     if (this.watchingErrors) return;
     this.watchingErrors = true;

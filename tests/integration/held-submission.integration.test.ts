@@ -33,7 +33,7 @@ describe("HeldSubmission", () => {
     await jsm.consumers.add(stream, { durable_name: "intake", ack_policy: AckPolicy.Explicit, ack_wait: ackWaitMs * 1_000_000, max_deliver: -1 });
     // What the intake answers on each message's ack subject, as the broker gets it.
     const answers: string[][] = [[], []];
-    const sub = nc.subscribe(`$JS.ACK.${stream}.>`, { callback: (_, m) => answers[Number(m.subject.split(".")[6]) - 1]!.push(m.string()) });
+    const sub = nc.subscribe(`$JS.ACK.${stream}.>`, { callback: (_, m) => void answers[Number(m.subject.split(".")[6]) - 1]!.push(m.string()) });
     await nc.flush();
 
     // Given both taken up, told "working" after a quarter of the ack wait, looked at every 100 ms.

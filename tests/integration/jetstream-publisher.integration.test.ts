@@ -5,6 +5,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection, NoRespondersError, TimeoutError } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { isExpectationRefused, isTransient } from "../../shared/nats/errors.ts";
+import { durablePublisher } from "../../shared/nats/connect.ts";
 import { jetStreamPublisher } from "../../shared/nats/jetstream-publisher.ts";
 
 describe("JetStreamPublisher", () => {
@@ -62,6 +63,17 @@ describe("JetStreamPublisher", () => {
     sub.unsubscribe();
   });
 
+  it("takes its replies on the inbox the connection was opened with, however it was opened", async () => {
+    // A member's own node connects with its identity's inbox prefix (the only one it may read).
+    const own = await connect({ servers: inject("natsUrl"), inboxPrefix: "_INBOX_KZ" });
+    const seen = own.subscribe(`${subject}.own`, { max: 1 });
+    await own.flush();
+    const ack = await durablePublisher(own).publish(`${subject}.own`, "mine", { msgID: "own-1" });
+    expect(ack).toMatchObject({ stream, duplicate: false });
+    for await (const m of seen) expect(m.reply).toMatch(/^_INBOX_KZ\./);
+    await own.close();
+  });
+
   it("tells what waits when the connection closes", async () => {
     const other = await connect({ servers: inject("natsUrl") });
     const silent = `silent.${randomUUID()}`;
@@ -70,7 +82,7 @@ describe("JetStreamPublisher", () => {
     const p = jetStreamPublisher(other, "_INBOX").publish(silent, "x", { msgID: "m-5", timeout: 60_000 });
     await other.flush();
     await other.close();
-    await expect(p).rejects.toThrow(/connection closed before the PubAck/);
+    await expect(p).rejects.toThrow(/closed before the PubAck/);
     sub.unsubscribe();
   });
 });
