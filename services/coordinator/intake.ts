@@ -34,10 +34,10 @@ export interface SubmissionIntake {
 
 /**
  * A held submission is marked in progress once its ack wait (5 s, SUBMISSION_READING) has run this
- * long, looked for this often: it is told at most 2.5 s after its wait began, leaving as much for
- * a busy event loop.
+ * long, looked for this often: it is told at most 2 s after its wait began, leaving a busy event
+ * loop 3 s before the stream would hand it out again.
  */
-const WORKING_AFTER_MS = 2_000;
+const WORKING_AFTER_MS = 1_500;
 const WORKING_CHECK_MS = 500;
 /**
  * The most open deliveries (not yet acknowledged) this instance tracks: at this many, messages
