@@ -9,8 +9,7 @@ import { AgencyId, consumers, type Message, type MessageKind, type MessageOf, ty
 import { createLogger, type Logger } from "../../shared/log.ts";
 import { compose, type Envelope } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
-import { agencyJetStream, connectAs, durablePublisher } from "../../shared/nats/connect.ts";
-import type { DurablePublisher } from "../../shared/nats/jetstream-publisher.ts";
+import { agencyJetStream, connectAs } from "../../shared/nats/connect.ts";
 import { settleDelivery } from "../../shared/nats/delivery-ack.ts";
 import { isStreamOrConsumerNotFound } from "../../shared/nats/errors.ts";
 import { ClockFeed } from "./clock-feed.ts";
@@ -38,7 +37,6 @@ export class AgencyNode {
   private readonly log: Logger;
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
-  private publisher: DurablePublisher | undefined;
   private loops: DeliveryLoop[] = [];
   private active = false;
   private starting: Promise<void> | undefined;
@@ -122,7 +120,6 @@ export class AgencyNode {
     const seed = this.opts.seed;
     this.nc = await connectAs({ servers: this.opts.servers, user: this.id, ...(auth ? { seed: () => seedNow(seed) } : {}) });
     this.js = agencyJetStream(this.nc);
-    this.publisher = durablePublisher(this.nc);
     if (!this.opts.clockFeed) this.feed.attach(this.nc);
     this.active = true;
     this.scheduler.start();
@@ -152,7 +149,7 @@ export class AgencyNode {
     this.presence.stop();
     await Promise.race([nc.drain().catch(() => undefined), sleep(600)]);
     if (!nc.isClosed()) await nc.close().catch(() => undefined);
-    this.nc = this.js = this.publisher = undefined;
+    this.nc = this.js = undefined;
     this.loops = [];
     this.log.info({ wallMs: Date.now() - started }, "agency node stopped");
   }
@@ -165,8 +162,12 @@ export class AgencyNode {
   }
 
   private async submit(m: Message): Promise<Message> {
-    if (!this.publisher) throw new Error(`agency ${this.id} is not connected`);
-    return (await submit(this.publisher, seedNow(this.opts.seed), m)).message;
+    if (!this.js) throw new Error(`agency ${this.id} is not connected`);
+    // nats.js's js.publish, not the leaner JetStreamPublisher the coordinator uses: a node's
+    // receipts and acknowledgements leave when the previous batch's PubAck is in, so a quicker
+    // publish means more, smaller submissions, and under a flood the coordinator paid for them
+    // (docs/performance.md, sixth round).
+    return (await submit(this.js, seedNow(this.opts.seed), m)).message;
   }
 
   private async consume() {
