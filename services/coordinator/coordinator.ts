@@ -14,7 +14,8 @@ import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.
 import { registerCoordinatorKeys } from "../../shared/exchange/bootstrap.ts";
 import { checkInstanceName, keyEntry } from "../../shared/exchange/coordinator-keys.ts";
 import { identityFromSeed, newIdentity } from "../../shared/exchange/identities.ts";
-import { connectAs, durablePublisher } from "../../shared/nats/connect.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
+import { durablePublisher } from "../../shared/nats/jetstream-publisher.ts";
 import { followKv } from "../../shared/nats/kv-follow.ts";
 import { retryTransient } from "../../shared/nats/retry.ts";
 import { ensureAgencyConsumer, ensureLayout, retireLegacyIntake, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";

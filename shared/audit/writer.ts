@@ -18,7 +18,7 @@ import { jetstreamManager, type JetStreamManager, type PubAck, type StoredMsg } 
 import { type AuditEntry, type AuditRecord, StoredAuditRecord } from "../contracts/audit.ts";
 import { streams, subjects } from "../contracts/subjects.ts";
 import type { Logger } from "../log.ts";
-import { durablePublisher } from "../nats/connect.ts";
+import { durablePublisher, type JetStreamPublisher } from "../nats/jetstream-publisher.ts";
 import { isExpectationRefused, isNoMessageFound, isTransient } from "../nats/errors.ts";
 import { retryTransient } from "../nats/retry.ts";
 import { chainRecord, type ChainHead, GENESIS } from "./chain.ts";
@@ -121,6 +121,7 @@ export class AuditWriter {
   written = 0;
   /** Records in the batch being written. */
   private writing = 0;
+  private readonly publisher: JetStreamPublisher;
 
   /** `seed`: the writing instance's signing key (SU…), registered in the registry's coordinator keys. */
   constructor(
@@ -128,6 +129,7 @@ export class AuditWriter {
     private readonly log: Logger,
     private readonly seed: string,
   ) {
+    this.publisher = durablePublisher(nc);
   }
 
   /**
@@ -232,7 +234,7 @@ export class AuditWriter {
     const hdrs = headers();
     hdrs.set("Nats-Expected-Last-Sequence", String(s.expectSeq));
     if (s.expectMsgId) hdrs.set("Nats-Expected-Last-Msg-Id", s.expectMsgId);
-    return durablePublisher(this.nc).publish(subjects.audit, s.data, { msgID: s.msgId, headers: hdrs, timeout });
+    return this.publisher.publish(subjects.audit, s.data, { msgID: s.msgId, headers: hdrs, timeout });
   }
 
   /** Settles a record's fate: sends it again as it was while the answer is a transient failure. */

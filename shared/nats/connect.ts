@@ -3,7 +3,6 @@
 import { jetstream, type JetStreamClient, type JetStreamOptions } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { signBytes } from "../contracts/signing.ts";
-import { jetStreamPublisher, type JetStreamPublisher } from "./jetstream-publisher.ts";
 import { AGENCY_JS_API, JS_API, subjects } from "../contracts/subjects.ts";
 
 /** The coordinators' NATS user: the one identity in the exchange's own account. */
@@ -57,16 +56,6 @@ export async function connectAs(opts: ConnectAs): Promise<NatsConnection> {
  */
 export function agencyJetStream(nc: NatsConnection, opts: Omit<JetStreamOptions, "apiPrefix" | "domain"> = {}): JetStreamClient {
   return jetstream(nc, { ...opts, apiPrefix: jsApiPrefix(nc) });
-}
-
-/**
- * The connection's durable publisher (jetstream-publisher.ts): its PubAcks come to the inbox the
- * connection was opened with (an identity may read only its own; nats.js's default otherwise).
- */
-export function durablePublisher(nc: NatsConnection): JetStreamPublisher {
-  // The options are public on nats.js's connection, not on the NatsConnection interface.
-  const { inboxPrefix } = (nc as NatsConnection & { options?: { inboxPrefix?: string } }).options ?? {};
-  return jetStreamPublisher(nc, inboxPrefix || "_INBOX");
 }
 
 /**

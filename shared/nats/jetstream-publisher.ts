@@ -1,7 +1,8 @@
 // JetStream publishes whose PubAcks come back on one subscription per connection, matched by reply
 // subject. nats.js's js.publish makes each publish a request: a timer, a deferred and, once
-// answered, an Error with a stack (its way of cancelling), a tenth of an agency host's CPU under
-// load. Here a publish costs a map entry; deadlines are checked by one timer for all of them.
+// answered, an Error with a stack (its way of cancelling). Here a publish costs a map entry;
+// deadlines are checked by one timer for all of them. The coordinator and the audit writer use it;
+// agency nodes keep js.publish (services/agency/node.ts says why).
 // Answers mean what they mean to js.publish, as the same errors: a PubAck, a JetStreamApiError
 // (by the server's code), no responders, a timeout, a publish permission refused.
 import { JetStreamApiError, type PubAck } from "@nats-io/jetstream";
@@ -32,10 +33,17 @@ const decoder = new TextDecoder();
 
 const publishers = new WeakMap<NatsConnection, JetStreamPublisher>();
 
-/** The connection's publisher (one per connection: one subscription, one timer). */
-export function jetStreamPublisher(nc: NatsConnection, inboxPrefix: string): JetStreamPublisher {
+/**
+ * The connection's publisher (one per connection: one subscription, one timer). Its PubAcks come
+ * to the inbox prefix the connection was opened with: an identity may read only its own.
+ */
+export function durablePublisher(nc: NatsConnection): JetStreamPublisher {
   let p = publishers.get(nc);
-  if (!p) publishers.set(nc, (p = new JetStreamPublisher(nc, inboxPrefix)));
+  if (!p) {
+    // The options are public on nats.js's connection, not on the NatsConnection interface.
+    const { inboxPrefix } = (nc as NatsConnection & { options?: { inboxPrefix?: string } }).options ?? {};
+    publishers.set(nc, (p = new JetStreamPublisher(nc, inboxPrefix || "_INBOX")));
+  }
   return p;
 }
 

@@ -10,7 +10,7 @@ import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { createLogger } from "../../shared/log.ts";
-import { durablePublisher } from "../../shared/nats/connect.ts";
+import { durablePublisher } from "../../shared/nats/jetstream-publisher.ts";
 import { ensureAgencyConsumer, retireUnregisteredBroadcastConsumers } from "../../shared/nats/streams.ts";
 import { startTestExchange, submitAndWait, testAlertBody, testRoster, type TestExchange } from "../support/exchange.ts";
 import { broadcasts, deliveriesTo, eventually, readAll } from "../support/streams-read.ts";

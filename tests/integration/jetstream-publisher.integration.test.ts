@@ -5,8 +5,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection, NoRespondersError, TimeoutError } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { isExpectationRefused, isTransient } from "../../shared/nats/errors.ts";
-import { durablePublisher } from "../../shared/nats/connect.ts";
-import { jetStreamPublisher } from "../../shared/nats/jetstream-publisher.ts";
+import { durablePublisher } from "../../shared/nats/jetstream-publisher.ts";
 
 describe("JetStreamPublisher", () => {
   let nc: NatsConnection;
@@ -22,7 +21,7 @@ describe("JetStreamPublisher", () => {
   afterAll(async () => {
     await nc?.drain();
   });
-  const publisher = () => jetStreamPublisher(nc, "_INBOX");
+  const publisher = () => durablePublisher(nc);
 
   it("answers with the PubAck: stored, then a duplicate under the same msgID", async () => {
     const first = await publisher().publish(`${subject}.a`, "one", { msgID: "m-1" });
@@ -79,7 +78,7 @@ describe("JetStreamPublisher", () => {
     const silent = `silent.${randomUUID()}`;
     const sub = nc.subscribe(silent);
     await nc.flush();
-    const p = jetStreamPublisher(other, "_INBOX").publish(silent, "x", { msgID: "m-5", timeout: 60_000 });
+    const p = durablePublisher(other).publish(silent, "x", { msgID: "m-5", timeout: 60_000 });
     await other.flush();
     await other.close();
     await expect(p).rejects.toThrow(/closed before the PubAck/);

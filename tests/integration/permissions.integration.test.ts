@@ -28,7 +28,8 @@ import {
 } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { submit } from "../../shared/messaging/submit.ts";
-import { connectAs, durablePublisher } from "../../shared/nats/connect.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
+import { durablePublisher } from "../../shared/nats/jetstream-publisher.ts";
 import { agencyConsumers as agencyConsumersOf } from "../../shared/exchange/server-config.ts";
 import { ensureAgencyConsumer } from "../../shared/nats/streams.ts";
 import { openStore, outcomeOf, startTestExchange, type TestExchange } from "../support/exchange.ts";
