@@ -20,6 +20,7 @@ import { RECENT_IDS } from "./options.ts";
 import type { EventHub } from "./events.ts";
 import type { OfficerDesk } from "./officer-desk.ts";
 import { LINGER_MS, MAX_LINGER_MS, receiptFor } from "./reactions.ts";
+import { ReceiptHold } from "./receipt-hold.ts";
 import { type SenderKeys, verifyDelivery } from "./verify-delivery.ts";
 
 /** Deliveries a person must acknowledge (each gets the machine receipt first). */
@@ -31,6 +32,17 @@ export const FOR_THE_OFFICER: ReadonlySet<MessageKind> = new Set(TRACKED_KINDS);
 export const RECEIPTED: ReadonlySet<MessageKind> = FOR_THE_OFFICER;
 /** Outcomes of our own submissions: logged and acked, never receipted (no ping-pong with the coordinator). */
 export const OUTCOMES: ReadonlySet<MessageKind> = new Set(["acceptance", "rejection"]);
+
+/**
+ * A receipt waits for the officer's acknowledgement when that is due within this long (wall ms):
+ * about the longest a receipt waits in its batch anyway (MAX_LINGER_MS).
+ */
+export const STAND_IN_WITHIN_MS = MAX_LINGER_MS;
+/**
+ * The longest a receipt waits for that acknowledgement (wall ms): under load the officer's timer
+ * fires late, and an acknowledgement whose send failed is tried again only after a second.
+ */
+export const HOLD_FOR_ACKNOWLEDGEMENT_MS = 1_000;
 
 /** Which consumer a delivery came from: is it a broadcast, how to settle it later, and how to re-read from it. */
 export interface DeliverySource {
@@ -71,6 +83,8 @@ export class DeliveryIntake {
   readonly received: string[] = [];
   private readonly seen = new BoundedSet<string>(RECENT_IDS);
   private readonly receipts: Batcher<AwaitingReceipt, Message>;
+  /** Receipts waiting for an acknowledgement due at once to stand in for them. */
+  private readonly held: ReceiptHold<AwaitingReceipt>;
 
   constructor(
     private readonly agency: string,
@@ -85,6 +99,7 @@ export class DeliveryIntake {
   ) {
     const send = (items: AwaitingReceipt[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
     this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
+    this.held = new ReceiptHold(HOLD_FOR_ACKNOWLEDGEMENT_MS, (a) => this.receipts.enqueue(a, a, a.delivered.id));
   }
 
   /**
@@ -142,20 +157,22 @@ export class DeliveryIntake {
     // Acked once the receipt (or an acknowledgement standing in for it) is stored; if it cannot
     // be, the delivery is handed back and read again.
     const awaiting = new AwaitingReceipt(this, m, at, handleOf(msg), seq, first, from);
-    this.receipts.enqueue(awaiting, awaiting, m.id);
-    // The officer has it now (the outbox runs it after the deliveries read in this turn): one
-    // who acknowledges before the receipt leaves sends only the acknowledgement, which counts as
-    // both (standIn).
+    // Held until the officer has it: one who acknowledges at once sends only the acknowledgement,
+    // which counts as both (standIn); otherwise the receipt goes into the next batch then.
+    this.held.hold(m.id, awaiting);
+    // The officer has it now (the outbox runs it after the deliveries read in this turn).
     // (An anonymous function: a named one costs a defineProperty per delivery under tsx.)
     // No closure in handle() may capture msg: V8 gives them one shared context, and this task
     // would keep the delivery (its bytes, its read buffer) alive until it ran.
     this.outbox.push(() => {
+      let dueAt: number | undefined;
       try {
-        this.desk.take(m, nowMs, seq);
+        dueAt = this.desk.take(m, nowMs, seq);
       } catch (err) {
         // A fault in the officer model must not stall the queue: the receipt goes out regardless.
         this.log.error({ err, messageId: m.id, seq }, "officer could not take the delivery");
       }
+      if (dueAt === undefined || this.clock.wallDelayUntil(dueAt) > STAND_IN_WITHIN_MS) this.held.release(m.id, awaiting);
     });
     return true;
   }
@@ -197,7 +214,9 @@ export class DeliveryIntake {
    * the acknowledgement's outcome instead; none when the receipt has left already.
    */
   standIn(messageId: string): BatchOutcome<Message>[] {
-    return this.receipts.withdraw(messageId);
+    const held: BatchOutcome<Message>[] = this.held.take(messageId);
+    const waiting = this.receipts.withdraw(messageId);
+    return held.length ? held.concat(waiting) : waiting;
   }
 
   /** A node refused by the thousand (over its quota) says so ten times in ten seconds, with a count. */

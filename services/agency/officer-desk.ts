@@ -110,9 +110,12 @@ export class OfficerDesk {
     if (m.kind === "alert-retraction") this.retracted.add(m.body.alertId);
   }
 
-  /** A delivery that needs a person: schedule the acknowledgement per the duty-officer model. */
-  take(m: Message, arrivedAt: number, seq?: number) {
-    if (this.taken.has(m.id)) return;
+  /**
+   * A delivery that needs a person: schedule the acknowledgement per the duty-officer model.
+   * Returns when it is due (simulated ms); undefined when the officer had taken it on already.
+   */
+  take(m: Message, arrivedAt: number, seq?: number): number | undefined {
+    if (this.taken.has(m.id)) return undefined;
     this.taken.add(m.id);
     this.note(m);
     const precedence = precedenceOf(m, (id) => this.precedences.get(id));
@@ -121,6 +124,7 @@ export class OfficerDesk {
     this.scheduler.atReporting(`${ACK_TASK_PREFIX}${m.id}`, dueAt, (end) => this.acknowledge(m, precedence, end));
     // Per delivery: the fields (an ISO date among them) are built only when debug logs are read.
     if (this.log.isLevelEnabled("debug")) this.log.debug({ messageId: m.id, kind: m.kind, seq, precedence, dueAt: new Date(dueAt).toISOString() }, "acknowledgement scheduled");
+    return dueAt;
   }
 
   slowDown(factor: number, untilMs: number) {

@@ -37,7 +37,7 @@ import { ensureAgencyConsumer, ensureLayout } from "../../shared/nats/streams.ts
 import { clone, examples } from "../support/examples.ts";
 import { startNatsServer } from "../support/nats-server.ts";
 
-const IDS = ["QO", "QP", "QR", "QS", "QT", "QU", "QV", "QW", "QX", "QY", "QZ"] as const;
+const IDS = ["QN", "QO", "QP", "QR", "QS", "QT", "QU", "QV", "QW", "QX", "QY", "QZ"] as const;
 const T0 = Date.parse("2026-09-21T10:00:00Z"); // 14:00 in Baku: the day watch
 const MIN = 60_000;
 const logger = createLogger("agency-test").child({}, { level: process.env.ATIX_LOG_LEVEL ?? "silent" });
@@ -241,6 +241,24 @@ describe("AgencyNode", () => {
     await vi.waitFor(() => expect(node.counters).toMatchObject({ delivered: 1, redelivered: 0, receipted: 1, acknowledged: 1 }));
     // Reported in the usual order, the receipt's stand-in first.
     expect(events).toEqual(["delivered", "receipted", "acknowledged"]);
+  });
+
+  it("sends acknowledgements alone for a burst its officer acknowledges at once: no receipt goes before them", async () => {
+    // Hundreds at once: the receipt batch falls due while the officer's turn for the later ones
+    // has not come yet. Their receipts wait for the acknowledgement rather than leaving without it.
+    const feed = new ClockFeed(clockAt(600));
+    const node = startNode("QN", { feed, agency: agency("QN", { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }) });
+    const subs = await watchSubmissions("QN");
+    await node.start();
+    const alerts = Array.from({ length: 300 }, () => alertFor("QN", feed, "FLASH"));
+    await Promise.all(alerts.map((a) => deliver("QN", a)));
+    await vi.waitFor(() => expect(node.counters).toMatchObject({ delivered: 300, acknowledged: 300 }), { timeout: 20_000 });
+    await consumerIdle("QN", 10_000);
+    const acknowledged = new Set(subs.got.filter((g) => g.m.kind === "acknowledgement").flatMap((g) => covered(g.m)));
+    expect(alerts.filter((a) => !acknowledged.has(a.id))).toEqual([]);
+    expect(subs.got.filter((g) => g.m.kind === "receipt").flatMap((g) => covered(g.m))).toEqual([]);
+    // Each stood in for its receipt: every delivery counted receipted too, none read twice.
+    expect(node.counters).toMatchObject({ receipted: 300, redelivered: 0 });
   });
 
   it("re-times a pending acknowledgement when the clock pauses and speeds up", async () => {

@@ -6,6 +6,7 @@ import { compose } from "../../shared/messaging/compose.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import { acknowledgementFor, receiptFor } from "../../services/agency/reactions.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
+import { ReceiptHold } from "../../services/agency/receipt-hold.ts";
 import { testAlertBody } from "../support/exchange.ts";
 
 const T = "2026-09-21T10:00:00.000Z";
@@ -272,3 +273,58 @@ describe("batched receipts and acknowledgements", () => {
   });
 });
 
+
+describe("ReceiptHold", () => {
+  // Given receipts held for an acknowledgement due at once, when it comes, it takes them (none is
+  // sent); when no acknowledgement will, or it does not come in time, they go into the batch.
+  const setUp = (maxMs = 1_000) => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    const hold = new ReceiptHold<string>(maxMs, (r) => sent.push(r));
+    return { hold, sent };
+  };
+
+  it("hands the held receipts of a message to its acknowledgement, and lets none of them go", async () => {
+    const { hold, sent } = setUp();
+    hold.hold("m1", "m1 (own)");
+    hold.hold("m1", "m1 (broadcast)");
+    hold.hold("m2", "m2");
+    expect(hold.take("m1")).toEqual(["m1 (own)", "m1 (broadcast)"]);
+    expect(hold.take("m1")).toEqual([]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(sent).toEqual(["m2"]);
+    expect(hold.size).toBe(0);
+  });
+
+  it("lets one receipt go at once when no acknowledgement will stand in for it, and keeps the other copy", async () => {
+    const { hold, sent } = setUp();
+    hold.hold("m1", "first copy");
+    hold.hold("m1", "second copy");
+    expect(hold.release("m1", "second copy")).toBe(true);
+    expect(sent).toEqual(["second copy"]);
+    expect(hold.release("m1", "second copy")).toBe(false);
+    expect(hold.take("m1")).toEqual(["first copy"]);
+    expect(hold.release("m1", "first copy")).toBe(false);
+    expect(sent).toEqual(["second copy"]);
+  });
+
+  it("lets each receipt go once it has waited its longest, in the order they were held", async () => {
+    const { hold, sent } = setUp(1_000);
+    hold.hold("m1", "m1");
+    await vi.advanceTimersByTimeAsync(400);
+    hold.hold("m2", "m2");
+    await vi.advanceTimersByTimeAsync(599);
+    expect(sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toEqual(["m1"]);
+    await vi.advanceTimersByTimeAsync(399);
+    expect(sent).toEqual(["m1"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toEqual(["m1", "m2"]);
+    expect(hold.size).toBe(0);
+    // Held again after the last one went: the timer is armed anew.
+    hold.hold("m3", "m3");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sent).toEqual(["m1", "m2", "m3"]);
+  });
+});
