@@ -12,8 +12,11 @@ interface Held<T> {
 }
 
 export class ReceiptHold<T> {
-  /** By message id, in the order they were first held; nearly always one per id (two for a delivery read twice). */
-  private readonly byId = new Map<string, Held<T>[]>();
+  /**
+   * By message id, in the order they were first held: nearly always one receipt per id (no array
+   * then), two for a delivery read twice.
+   */
+  private readonly byId = new Map<string, Held<T> | Held<T>[]>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -26,24 +29,32 @@ export class ReceiptHold<T> {
 
   get size(): number {
     let n = 0;
-    for (const held of this.byId.values()) n += held.length;
+    for (const held of this.byId.values()) n += Array.isArray(held) ? held.length : 1;
     return n;
   }
 
   hold(id: string, item: T) {
+    const h: Held<T> = { item, sinceMs: this.nowMs() };
     const held = this.byId.get(id);
-    if (held) held.push({ item, sinceMs: this.nowMs() });
-    else this.byId.set(id, [{ item, sinceMs: this.nowMs() }]);
+    if (!held) this.byId.set(id, h);
+    else if (Array.isArray(held)) held.push(h);
+    else this.byId.set(id, [held, h]);
     this.timer ??= this.arm(this.maxMs);
   }
 
   /** Lets one held receipt go now (no acknowledgement will stand in for it); false if it is not held. */
   release(id: string, item: T): boolean {
     const held = this.byId.get(id);
-    const i = held ? held.findIndex((h) => h.item === item) : -1;
-    if (i < 0) return false;
-    held!.splice(i, 1);
-    if (!held!.length) this.byId.delete(id);
+    if (!held) return false;
+    if (!Array.isArray(held)) {
+      if (held.item !== item) return false;
+      this.byId.delete(id);
+    } else {
+      const i = held.findIndex((h) => h.item === item);
+      if (i < 0) return false;
+      held.splice(i, 1);
+      if (held.length === 1) this.byId.set(id, held[0]!);
+    }
     this.letGo(item);
     return true;
   }
@@ -53,7 +64,7 @@ export class ReceiptHold<T> {
     const held = this.byId.get(id);
     if (!held) return [];
     this.byId.delete(id);
-    return held.map((h) => h.item);
+    return Array.isArray(held) ? held.map((h) => h.item) : [held.item];
   }
 
   /** Lets go of every receipt held `maxMs` or longer; looks again when the next one is due. */
@@ -61,12 +72,13 @@ export class ReceiptHold<T> {
     this.timer = undefined;
     const cutoff = this.nowMs() - this.maxMs;
     let next = Number.POSITIVE_INFINITY;
-    for (const [id, held] of this.byId) {
+    for (const [id, entry] of this.byId) {
+      const held = Array.isArray(entry) ? entry : [entry];
       const kept = held.filter((h) => h.sinceMs > cutoff);
       if (kept.length) next = Math.min(next, kept[0]!.sinceMs);
       if (kept.length === held.length) continue;
-      if (kept.length) this.byId.set(id, kept);
-      else this.byId.delete(id);
+      if (!kept.length) this.byId.delete(id);
+      else this.byId.set(id, kept.length === 1 ? kept[0]! : kept);
       for (const h of held) if (h.sinceMs <= cutoff) this.letGo(h.item);
     }
     if (next !== Number.POSITIVE_INFINITY) this.timer = this.arm(next + this.maxMs - this.nowMs());

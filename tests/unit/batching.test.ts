@@ -313,7 +313,9 @@ describe("ReceiptHold", () => {
     hold.hold("m1", "m1");
     await vi.advanceTimersByTimeAsync(400);
     hold.hold("m2", "m2");
-    await vi.advanceTimersByTimeAsync(599);
+    await vi.advanceTimersByTimeAsync(100);
+    hold.hold("m2", "m2 again");
+    await vi.advanceTimersByTimeAsync(499);
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent).toEqual(["m1"]);
@@ -321,10 +323,13 @@ describe("ReceiptHold", () => {
     expect(sent).toEqual(["m1"]);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent).toEqual(["m1", "m2"]);
+    expect(hold.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent).toEqual(["m1", "m2", "m2 again"]);
     expect(hold.size).toBe(0);
     // Held again after the last one went: the timer is armed anew.
     hold.hold("m3", "m3");
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(sent).toEqual(["m1", "m2", "m3"]);
+    expect(sent).toEqual(["m1", "m2", "m2 again", "m3"]);
   });
 });
