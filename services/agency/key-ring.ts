@@ -5,7 +5,7 @@
 // agency that the ring does not hold (the agency rotated while its node ran), it reads its key
 // files again.
 import { signingKey } from "../../shared/exchange/agency-keys.ts";
-import { publicKeyOfSeed } from "../../shared/exchange/key-files.ts";
+import { publicKeyOfSeed } from "../../shared/contracts/signing.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { SenderKeys } from "./verify-delivery.ts";
 

@@ -2,7 +2,8 @@
 // one for read-only observers. Seeds live in files readable by their owner only.
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createUser, fromSeed } from "@nats-io/nkeys";
+import { createUser } from "@nats-io/nkeys";
+import { publicKeyOfSeed } from "../contracts/signing.ts";
 
 export { COORDINATOR_USER } from "../nats/connect.ts";
 export const OBSERVER_USER = "observer";
@@ -14,14 +15,14 @@ export interface Identity {
 }
 
 export function newIdentity(user: string): Identity {
-  const kp = createUser();
-  return { user, seed: new TextDecoder().decode(kp.getSeed()), publicKey: kp.getPublicKey() };
+  const seed = new TextDecoder().decode(createUser().getSeed());
+  return { user, seed, publicKey: publicKeyOfSeed(seed) };
 }
 
 export const identityFromSeed = (user: string, seed: string): Identity => ({
   user,
   seed,
-  publicKey: fromSeed(new TextEncoder().encode(seed)).getPublicKey(),
+  publicKey: publicKeyOfSeed(seed),
 });
 
 /**
@@ -33,7 +34,7 @@ export function seedOf(text: string, file: string): string {
   if (/^U[A-Z2-7]{55}$/.test(seed)) throw new Error(`${file} holds a public key (${seed.slice(0, 8)}…), not a seed: a seed file holds the private nkey seed (SU…)`);
   let ok = false;
   try {
-    ok = seed.startsWith("SU") && fromSeed(new TextEncoder().encode(seed)).getPublicKey().startsWith("U");
+    ok = seed.startsWith("SU") && publicKeyOfSeed(seed).startsWith("U");
   } catch {
     ok = false;
   }

@@ -6,7 +6,8 @@
 import { constants } from "node:fs";
 import { chmod, mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fromPublic, fromSeed } from "@nats-io/nkeys";
+import { fromPublic } from "@nats-io/nkeys";
+import { publicKeyOfSeed } from "../contracts/signing.ts";
 import { AGENCY_ID_PATTERN, AgencyPublicKeyFile, parseJson } from "../contracts/index.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import { isVerifyingKey } from "../contracts/signing.ts";
@@ -89,8 +90,6 @@ export async function agencySeeds(keyFile: string, agency: string): Promise<{ cu
   return { current, previous };
 }
 
-/** The public nkey a (checked) seed signs with. */
-export const publicKeyOfSeed = (seed: string) => fromSeed(new TextEncoder().encode(seed)).getPublicKey();
 
 export interface PublicKeyOnFile {
   agency: string;

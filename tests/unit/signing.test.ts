@@ -2,10 +2,11 @@
 // the oracle here. Same signatures for the same key and bytes, and the same verdicts on genuine,
 // altered and malformed signatures.
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from "node:crypto";
-import { createUser } from "@nats-io/nkeys";
+import { createAccount, createUser, fromSeed, Prefix } from "@nats-io/nkeys";
+import { Codec } from "@nats-io/nkeys/lib/codec.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isVerifyingKey, signBytes, signValue, verifyValue } from "../../shared/contracts/signing.ts";
+import { isVerifyingKey, publicKeyOfSeed, signBytes, signValue, verifyValue } from "../../shared/contracts/signing.ts";
 import { SMALL_ORDER_NKEY } from "../support/small-order-key.ts";
 
 const users = [createUser(), createUser()].map((kp) => ({ seed: new TextDecoder().decode(kp.getSeed()), publicKey: kp.getPublicKey(), kp }));
@@ -79,5 +80,28 @@ describe("Ed25519 signatures", () => {
     expect(verifyValue("UABC", bytes, genuine)).toBe(false);
     expect(verifyValue("not an nkey at all", bytes, genuine)).toBe(false);
     expect(() => signValue("SUABC", bytes)).toThrow(/nkey/);
+  });
+});
+
+/** A user seed of these 32 bytes, as nkeys encodes one. */
+const encodeSeed = (raw: Uint8Array) => Codec.encodeSeed(Prefix.User, raw);
+
+describe("publicKeyOfSeed", () => {
+  it("gives the public nkey nkeys derives from the seed, for any user seed", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (raw) => {
+        const kp = fromSeed(encodeSeed(raw));
+        expect(publicKeyOfSeed(new TextDecoder().decode(kp.getSeed()))).toBe(kp.getPublicKey());
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("refuses what is not a user seed: a damaged checksum, an account seed, a public key", () => {
+    const seed = new TextDecoder().decode(createUser().getSeed());
+    const damaged = seed.slice(0, 20) + (seed[20] === "A" ? "B" : "A") + seed.slice(21);
+    expect(() => publicKeyOfSeed(damaged)).toThrow();
+    expect(() => publicKeyOfSeed(new TextDecoder().decode(createAccount().getSeed()))).toThrow(/not a user nkey seed/);
+    expect(() => publicKeyOfSeed(createUser().getPublicKey())).toThrow();
   });
 });
