@@ -39,8 +39,8 @@ export const OUTCOMES: ReadonlySet<MessageKind> = new Set(["acceptance", "reject
  */
 export const STAND_IN_WITHIN_MS = MAX_LINGER_MS;
 /**
- * The longest a receipt waits for that acknowledgement (wall ms): under load the officer's timer
- * fires late, and an acknowledgement whose send failed is tried again only after a second.
+ * The longest a receipt waits for that acknowledgement (ms), by default: on a busy node the
+ * officer's timer fires late; a clock paused or slowed, or a node stopped, holds it back longer.
  */
 export const HOLD_FOR_ACKNOWLEDGEMENT_MS = 1_000;
 
@@ -96,10 +96,11 @@ export class DeliveryIntake {
     private readonly active: () => boolean,
     private readonly outbox: YieldingQueue,
     private readonly keys: SenderKeys,
+    holdMs = HOLD_FOR_ACKNOWLEDGEMENT_MS,
   ) {
     const send = (items: AwaitingReceipt[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
     this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
-    this.held = new ReceiptHold(HOLD_FOR_ACKNOWLEDGEMENT_MS, (a) => this.receipts.enqueue(a, a, a.delivered.id));
+    this.held = new ReceiptHold(holdMs, (a) => this.receipts.enqueue(a, a, a.delivered.id));
   }
 
   /**

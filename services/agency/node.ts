@@ -66,7 +66,7 @@ export class AgencyNode {
       informationProbability: opts.informationProbability ?? DEFAULTS.informationProbability,
       ...(opts.scripted ? { scripted: opts.scripted } : {}),
     }, outbox, (id) => this.intake.standIn(id));
-    this.intake = new DeliveryIntake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox, opts.keys);
+    this.intake = new DeliveryIntake(this.id, this.feed.clock, send, this.desk, this.events, this.log, () => this.active, outbox, opts.keys, opts.receiptHoldMs);
     const offlineUntil = opts.offlineUntil === undefined ? undefined : new Date(opts.offlineUntil).getTime();
     const interval = opts.presenceIntervalMs ?? DEFAULTS.presenceIntervalMs;
     this.presence = new PresenceKeeper(this.agency, () => seedNow(opts.seed), this.feed.clock, this.scheduler, this.log, interval, outbox, offlineUntil);

@@ -55,6 +55,11 @@ export interface AgencyNodeOptions {
   presenceIntervalMs?: number;
   /** How long start() waits for the coordinator to create the agency's consumer (default 15 s). */
   consumerWaitMs?: number;
+  /**
+   * The longest a receipt waits for an acknowledgement due at once, which stands in for it
+   * (ms; default 1 s, HOLD_FOR_ACKNOWLEDGEMENT_MS).
+   */
+  receiptHoldMs?: number;
   logger?: Logger;
 }
 

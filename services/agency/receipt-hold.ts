@@ -4,27 +4,38 @@
 // the batch is taken before the officer's turn comes, and a node then sent two messages (and the
 // coordinator checked, recorded and tracked two) for every delivery its officer acknowledged at
 // once. Held here instead, by message id, each for a bounded time: an acknowledgement that does
-// not come in time (its send failed and waits for a retry) lets the receipt go after all.
+// not take it in time (the officer's timer fired late on a busy node, the clock was paused or
+// slowed, the node stopped) lets the receipt go after all.
 
 interface Held<T> {
+  id: string;
   item: T;
   sinceMs: number;
+  /** Taken by its acknowledgement or let go already. */
+  gone: boolean;
 }
+
+/** Receipts falling due together are let go together: the timer waits at least this long (ms). */
+const MIN_WAIT_MS = 20;
 
 export class ReceiptHold<T> {
   /**
-   * By message id, in the order they were first held: nearly always one receipt per id (no array
-   * then), two for a delivery read twice.
+   * By message id: nearly always one receipt per id (no array then), two for a delivery read
+   * twice.
    */
   private readonly byId = new Map<string, Held<T> | Held<T>[]>();
+  /** Every receipt held, in the order it was held (oldest from `head`): what falls due first is at the front. */
+  private queue: Held<T>[] = [];
+  private head = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    /** The longest a receipt is held (wall ms). */
+    /** The longest a receipt is held (ms). */
     private readonly maxMs: number,
     /** Where a receipt goes when it is let go: into the receipt batch. */
     private readonly letGo: (item: T) => void,
-    private readonly nowMs: () => number = Date.now,
+    /** A monotonic clock (ms): a wall clock stepping back must not lengthen a hold. */
+    private readonly nowMs: () => number = () => performance.now(),
   ) {}
 
   get size(): number {
@@ -34,27 +45,21 @@ export class ReceiptHold<T> {
   }
 
   hold(id: string, item: T) {
-    const h: Held<T> = { item, sinceMs: this.nowMs() };
+    const h: Held<T> = { id, item, sinceMs: this.nowMs(), gone: false };
     const held = this.byId.get(id);
     if (!held) this.byId.set(id, h);
     else if (Array.isArray(held)) held.push(h);
     else this.byId.set(id, [held, h]);
+    this.queue.push(h);
     this.timer ??= this.arm(this.maxMs);
   }
 
   /** Lets one held receipt go now (no acknowledgement will stand in for it); false if it is not held. */
   release(id: string, item: T): boolean {
     const held = this.byId.get(id);
-    if (!held) return false;
-    if (!Array.isArray(held)) {
-      if (held.item !== item) return false;
-      this.byId.delete(id);
-    } else {
-      const i = held.findIndex((h) => h.item === item);
-      if (i < 0) return false;
-      held.splice(i, 1);
-      if (held.length === 1) this.byId.set(id, held[0]!);
-    }
+    const h = Array.isArray(held) ? held.find((x) => x.item === item) : held?.item === item ? held : undefined;
+    if (!h) return false;
+    this.forget(h);
     this.letGo(item);
     return true;
   }
@@ -64,28 +69,54 @@ export class ReceiptHold<T> {
     const held = this.byId.get(id);
     if (!held) return [];
     this.byId.delete(id);
-    return Array.isArray(held) ? held.map((h) => h.item) : [held.item];
+    const all = Array.isArray(held) ? held : [held];
+    for (const h of all) h.gone = true;
+    this.emptied();
+    return all.map((h) => h.item);
   }
 
-  /** Lets go of every receipt held `maxMs` or longer; looks again when the next one is due. */
+  private forget(h: Held<T>) {
+    h.gone = true;
+    const held = this.byId.get(h.id);
+    if (!Array.isArray(held)) this.byId.delete(h.id);
+    else {
+      const rest = held.filter((x) => x !== h);
+      this.byId.set(h.id, rest.length === 1 ? rest[0]! : rest);
+    }
+    this.emptied();
+  }
+
+  /** Nothing held: the queue (receipts taken or let go, waiting to be passed over) is dropped. */
+  private emptied() {
+    if (this.byId.size) return;
+    this.queue = [];
+    this.head = 0;
+  }
+
+  /** Lets go of every receipt held `maxMs` or longer, oldest first; looks again when the next falls due. */
   private expire() {
     this.timer = undefined;
     const cutoff = this.nowMs() - this.maxMs;
-    let next = Number.POSITIVE_INFINITY;
-    for (const [id, entry] of this.byId) {
-      const held = Array.isArray(entry) ? entry : [entry];
-      const kept = held.filter((h) => h.sinceMs > cutoff);
-      if (kept.length) next = Math.min(next, kept[0]!.sinceMs);
-      if (kept.length === held.length) continue;
-      if (!kept.length) this.byId.delete(id);
-      else this.byId.set(id, kept.length === 1 ? kept[0]! : kept);
-      for (const h of held) if (h.sinceMs <= cutoff) this.letGo(h.item);
+    const { queue } = this;
+    while (this.head < queue.length) {
+      const h = queue[this.head]!;
+      if (!h.gone && h.sinceMs > cutoff) break;
+      this.head++;
+      if (h.gone) continue;
+      this.forget(h);
+      this.letGo(h.item);
+      if (this.queue !== queue) return; // emptied: nothing left to look at
     }
-    if (next !== Number.POSITIVE_INFINITY) this.timer = this.arm(next + this.maxMs - this.nowMs());
+    if (this.head > 1024 && this.head * 2 > queue.length) {
+      queue.splice(0, this.head);
+      this.head = 0;
+    }
+    const next = queue[this.head];
+    if (next) this.timer = this.arm(next.sinceMs + this.maxMs - this.nowMs());
   }
 
   private arm(ms: number): NodeJS.Timeout {
     // A stopped node's held receipts are let go into a batch that fails: it must not keep a process alive.
-    return setTimeout(() => this.expire(), Math.max(1, ms)).unref();
+    return setTimeout(() => this.expire(), Math.max(MIN_WAIT_MS, ms)).unref();
   }
 }

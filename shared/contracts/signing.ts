@@ -7,7 +7,8 @@
 import sodium from "sodium-native";
 import { Prefix } from "@nats-io/nkeys";
 // nkeys' own encoding (prefix, checksum, base32); its getPublicKey derives the key in plain
-// JavaScript, some 5 ms a call: seconds for an exchange of a hundred identities.
+// JavaScript, some 5 ms a call: seconds for an exchange of a hundred identities. Codec is not
+// part of nkeys' published interface: package.json pins the exact version it is taken from.
 import { Codec } from "@nats-io/nkeys/lib/codec.js";
 import { signingInput } from "./canonical.ts";
 import type { Signature } from "./envelope.ts";

@@ -247,7 +247,8 @@ describe("AgencyNode", () => {
     // Hundreds at once: the receipt batch falls due while the officer's turn for the later ones
     // has not come yet. Their receipts wait for the acknowledgement rather than leaving without it.
     const feed = new ClockFeed(clockAt(600));
-    const node = startNode("QN", { feed, agency: agency("QN", { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }) });
+    // Held up to 30 s here, not 1: a test process stalled a second on a loaded machine must not let one go.
+    const node = startNode("QN", { feed, agency: agency("QN", { ackDelay: { medianMinutes: 0.0001, p95Minutes: 0.0002 } }), receiptHoldMs: 30_000 });
     const subs = await watchSubmissions("QN");
     await node.start();
     const alerts = Array.from({ length: 300 }, () => alertFor("QN", feed, "FLASH"));

@@ -308,6 +308,24 @@ describe("ReceiptHold", () => {
     expect(sent).toEqual(["second copy"]);
   });
 
+  it("passes over receipts taken or let go meanwhile, and lets go only those still held, each on time", async () => {
+    const { hold, sent } = setUp(1_000);
+    for (let i = 0; i < 2_000; i++) hold.hold(`m${i}`, `m${i}`);
+    await vi.advanceTimersByTimeAsync(300);
+    hold.hold("late", "late");
+    // All but every hundredth is acknowledged; one is let go at once.
+    for (let i = 0; i < 2_000; i++) if (i % 100) expect(hold.take(`m${i}`)).toEqual([`m${i}`]);
+    expect(hold.release("m0", "m0")).toBe(true);
+    expect(sent).toEqual(["m0"]);
+    await vi.advanceTimersByTimeAsync(700);
+    expect(sent).toEqual(["m0", ...Array.from({ length: 19 }, (_, k) => `m${(k + 1) * 100}`)]);
+    await vi.advanceTimersByTimeAsync(299);
+    expect(sent).not.toContain("late");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent.at(-1)).toBe("late");
+    expect(hold.size).toBe(0);
+  });
+
   it("lets each receipt go once it has waited its longest, in the order they were held", async () => {
     const { hold, sent } = setUp(1_000);
     hold.hold("m1", "m1");
