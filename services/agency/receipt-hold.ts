@@ -7,6 +7,8 @@
 // not take it in time (the officer's timer fired late on a busy node, the clock was paused or
 // slowed, the node stopped) lets the receipt go after all.
 
+import { KeyedItems } from "../../shared/keyed-items.ts";
+
 interface Held<T> {
   id: string;
   item: T;
@@ -19,11 +21,8 @@ interface Held<T> {
 const MIN_WAIT_MS = 20;
 
 export class ReceiptHold<T> {
-  /**
-   * By message id: nearly always one receipt per id (no array then), two for a delivery read
-   * twice.
-   */
-  private readonly byId = new Map<string, Held<T> | Held<T>[]>();
+  /** By message id: nearly always one receipt, two for a delivery read twice. */
+  private readonly byId = new KeyedItems<Held<T>>();
   /** Every receipt held, in the order it was held (oldest from `head`): what falls due first is at the front. */
   private queue: Held<T>[] = [];
   private head = 0;
@@ -39,56 +38,42 @@ export class ReceiptHold<T> {
   ) {}
 
   get size(): number {
-    let n = 0;
-    for (const held of this.byId.values()) n += Array.isArray(held) ? held.length : 1;
-    return n;
+    return this.byId.size;
   }
 
   hold(id: string, item: T) {
     const h: Held<T> = { id, item, sinceMs: this.nowMs(), gone: false };
-    const held = this.byId.get(id);
-    if (!held) this.byId.set(id, h);
-    else if (Array.isArray(held)) held.push(h);
-    else this.byId.set(id, [held, h]);
+    this.byId.add(id, h);
     this.queue.push(h);
     this.timer ??= this.arm(this.maxMs);
   }
 
   /** Lets one held receipt go now (no acknowledgement will stand in for it); false if it is not held. */
   release(id: string, item: T): boolean {
-    const held = this.byId.get(id);
-    const h = Array.isArray(held) ? held.find((x) => x.item === item) : held?.item === item ? held : undefined;
+    const h = this.byId.find(id, (x) => x.item === item);
     if (!h) return false;
-    this.forget(h);
-    this.letGo(item);
+    this.letGoOf(h);
     return true;
   }
 
   /** The acknowledgement of `id` stands in: its held receipts, which it now answers for. */
   take(id: string): T[] {
-    const held = this.byId.get(id);
-    if (!held) return [];
-    this.byId.delete(id);
-    const all = Array.isArray(held) ? held : [held];
+    const all = this.byId.takeAll(id);
     for (const h of all) h.gone = true;
     this.emptied();
     return all.map((h) => h.item);
   }
 
-  private forget(h: Held<T>) {
+  private letGoOf(h: Held<T>) {
     h.gone = true;
-    const held = this.byId.get(h.id);
-    if (!Array.isArray(held)) this.byId.delete(h.id);
-    else {
-      const rest = held.filter((x) => x !== h);
-      this.byId.set(h.id, rest.length === 1 ? rest[0]! : rest);
-    }
+    this.byId.remove(h.id, h);
     this.emptied();
+    this.letGo(h.item);
   }
 
   /** Nothing held: the queue (receipts taken or let go, waiting to be passed over) is dropped. */
   private emptied() {
-    if (this.byId.size) return;
+    if (!this.byId.empty) return;
     this.queue = [];
     this.head = 0;
   }
@@ -103,8 +88,7 @@ export class ReceiptHold<T> {
       if (!h.gone && h.sinceMs > cutoff) break;
       this.head++;
       if (h.gone) continue;
-      this.forget(h);
-      this.letGo(h.item);
+      this.letGoOf(h);
       if (this.queue !== queue) return; // emptied: nothing left to look at
     }
     if (this.head > 1024 && this.head * 2 > queue.length) {

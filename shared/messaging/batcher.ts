@@ -2,6 +2,7 @@
 // meanwhile goes out together in the next, each batch waiting `lingerMs` for company. With no
 // linger a lone item leaves at once (after the current I/O turn, so deliveries read in the same
 // turn share one message).
+import { KeyedItems } from "../keyed-items.ts";
 
 /** Told how its item's send ended. An item may be its own (enqueue): no promise per item. */
 export interface BatchOutcome<R> {
@@ -23,7 +24,7 @@ export class Batcher<T, R> {
    * Waiting items added with a key (not yet in a send): withdraw() takes them out in O(1). Nearly
    * always one per key (a delivery read twice before its receipt left makes two): no array then.
    */
-  private byKey = new Map<string, Waiting<T, R> | Waiting<T, R>[]>();
+  private readonly byKey = new KeyedItems<Waiting<T, R>>();
   private withdrawnWaiting = 0;
   private sending = false;
   /** The current wait: lingerMs when items come now and then, growing while they keep coming. */
@@ -64,12 +65,7 @@ export class Batcher<T, R> {
   enqueue(item: T, outcome: BatchOutcome<R>, key?: string): void {
     const w: Waiting<T, R> = { item, outcome, key };
     this.queue.push(w);
-    if (key !== undefined) {
-      const same = this.byKey.get(key);
-      if (!same) this.byKey.set(key, w);
-      else if (Array.isArray(same)) same.push(w);
-      else this.byKey.set(key, [same, w]);
-    }
+    if (key !== undefined) this.byKey.add(key, w);
     if (this.sending) return;
     this.sending = true;
     if (this.lingerMs <= 0) return void setImmediate(() => void this.drain());
@@ -87,10 +83,7 @@ export class Batcher<T, R> {
    * they will not be sent, and the caller tells each one's outcome.
    */
   withdraw(key: string): BatchOutcome<R>[] {
-    const found = this.byKey.get(key);
-    if (!found) return [];
-    const taken = Array.isArray(found) ? found : [found];
-    this.byKey.delete(key);
+    const taken = this.byKey.takeAll(key);
     for (const w of taken) w.withdrawn = true;
     this.withdrawnWaiting += taken.length;
     return taken.map((w) => w.outcome);
@@ -107,15 +100,7 @@ export class Batcher<T, R> {
         continue;
       }
       batch.push(w);
-      if (w.key === undefined) continue;
-      const same = this.byKey.get(w.key);
-      if (!Array.isArray(same)) {
-        if (same === w) this.byKey.delete(w.key);
-        continue;
-      }
-      const rest = same.filter((x) => x !== w);
-      if (rest.length === 0) this.byKey.delete(w.key);
-      else this.byKey.set(w.key, rest.length === 1 ? rest[0]! : rest);
+      if (w.key !== undefined) this.byKey.remove(w.key, w);
     }
     this.queue.splice(0, i);
     return batch;

@@ -7,6 +7,7 @@ import { Batcher } from "../../shared/messaging/batcher.ts";
 import { acknowledgementFor, receiptFor } from "../../services/agency/reactions.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { ReceiptHold } from "../../services/agency/receipt-hold.ts";
+import { KeyedItems } from "../../shared/keyed-items.ts";
 import { testAlertBody } from "../support/exchange.ts";
 
 const T = "2026-09-21T10:00:00.000Z";
@@ -349,5 +350,27 @@ describe("ReceiptHold", () => {
     hold.hold("m3", "m3");
     await vi.advanceTimersByTimeAsync(1_000);
     expect(sent).toEqual(["m1", "m2", "m2 again", "m3"]);
+  });
+});
+
+describe("KeyedItems", () => {
+  it("keeps one item per key as itself and several in order, and takes out exactly what is asked", () => {
+    const a = { n: 1 };
+    const b = { n: 2 };
+    const c = { n: 3 };
+    const items = new KeyedItems<{ n: number }>();
+    expect(items.empty).toBe(true);
+    items.add("x", a);
+    items.add("x", b);
+    items.add("y", c);
+    expect(items.size).toBe(3);
+    expect(items.find("x", (i) => i.n === 2)).toBe(b);
+    expect(items.find("y", (i) => i.n === 2)).toBeUndefined();
+    expect(items.remove("x", c)).toBe(false);
+    expect(items.remove("x", a)).toBe(true);
+    expect(items.takeAll("x")).toEqual([b]);
+    expect(items.takeAll("x")).toEqual([]);
+    expect(items.remove("y", c)).toBe(true);
+    expect(items.empty).toBe(true);
   });
 });
