@@ -34,32 +34,34 @@ function base32Decode(s: string): Uint8Array {
 const privateKeys = new Map<string, { secretKey: Buffer; publicKey: string }>();
 const publicKeys = new Map<string, Buffer>();
 
-/** libsodium's secret key (seed and public key) and the public nkey (U…) of a user seed (SU…). */
+/**
+ * libsodium's secret key (seed and public key) and the public nkey (U…) of a user seed (SU…),
+ * decoded and checked by nkeys (prefix, checksum). Throws for anything else: a damaged checksum,
+ * another kind of seed, a public key.
+ */
+function keyPairOfSeed(seed: string): { secretKey: Buffer; publicKey: string } {
+  let decoded: { prefix: number; buf: Uint8Array };
+  try {
+    decoded = Codec.decodeSeed(new TextEncoder().encode(seed));
+  } catch (e) {
+    throw new Error(`not a user nkey seed (SU…): ${(e as Error).message}`);
+  }
+  if (decoded.prefix !== Prefix.User) throw new Error("not a user nkey seed (SU…): a seed of another kind of nkey");
+  const publicKey = Buffer.alloc(sodium.crypto_sign_PUBLICKEYBYTES);
+  const secretKey = Buffer.alloc(sodium.crypto_sign_SECRETKEYBYTES);
+  sodium.crypto_sign_seed_keypair(publicKey, secretKey, Buffer.from(decoded.buf));
+  return { secretKey, publicKey: new TextDecoder().decode(Codec.encode(Prefix.User, publicKey)) };
+}
+
+/** The key pair of a seed this process signs with: derived once. */
 function fromSeedString(seed: string) {
   let k = privateKeys.get(seed);
-  if (!k) {
-    // An nkey seed is 2 prefix bytes, the 32-byte Ed25519 seed, and a CRC.
-    const raw = Buffer.from(base32Decode(seed).subarray(2, 34));
-    if (raw.length !== sodium.crypto_sign_SEEDBYTES) throw new Error("not an nkey seed: too short");
-    const secretKey = Buffer.alloc(sodium.crypto_sign_SECRETKEYBYTES);
-    sodium.crypto_sign_seed_keypair(Buffer.alloc(sodium.crypto_sign_PUBLICKEYBYTES), secretKey, raw);
-    k = { secretKey, publicKey: publicKeyOfSeed(seed) };
-    privateKeys.set(seed, k);
-  }
+  if (!k) privateKeys.set(seed, (k = keyPairOfSeed(seed)));
   return k;
 }
 
-/**
- * The public nkey (U…) of a user seed (SU…), derived by libsodium. Throws for anything else: a
- * damaged checksum, another prefix, a public key.
- */
-export function publicKeyOfSeed(seed: string): string {
-  const { prefix, buf } = Codec.decodeSeed(new TextEncoder().encode(seed));
-  if (prefix !== Prefix.User) throw new Error("not a user nkey seed");
-  const publicKey = Buffer.alloc(sodium.crypto_sign_PUBLICKEYBYTES);
-  sodium.crypto_sign_seed_keypair(publicKey, Buffer.alloc(sodium.crypto_sign_SECRETKEYBYTES), Buffer.from(buf));
-  return new TextDecoder().decode(Codec.encode(Prefix.User, publicKey));
-}
+/** The public nkey (U…) of a user seed (SU…); throws for anything else (keyPairOfSeed). */
+export const publicKeyOfSeed = (seed: string): string => keyPairOfSeed(seed).publicKey;
 
 /** The raw 32-byte Ed25519 key of a public nkey; throws for one that is not. */
 function publicKeyBytes(nkey: string): Buffer {
