@@ -3,28 +3,23 @@
 // position read from that subject (delivery-position.ts) is what nats.js reads.
 import { randomUUID } from "node:crypto";
 import { AckPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { connect } from "@nats-io/transport-node";
+import { describe, expect, inject, it } from "vitest";
+import { brokerConnection } from "../support/broker-connection.ts";
 import { handleOf, settleDelivery } from "../../shared/nats/delivery-ack.ts";
 import { deliveryPosition } from "../../shared/nats/delivery-position.ts";
 
 describe("settling a delivery by its reply subject", () => {
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    nc = await connect({ servers: inject("natsUrl") });
-  });
-  afterAll(async () => {
-    await nc?.drain();
-  });
+  const broker = brokerConnection();
 
   it("acks and naks what JsMsg.ack() and nak() would, and refuses to once the connection is closed", async () => {
     const id = randomUUID().replaceAll("-", "");
     const stream = `TEST_ACK_${id}`;
     const subject = `test.ack.${id}`;
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(broker.nc);
     await jsm.streams.add({ name: stream, subjects: [subject] });
     try {
-      const js = jetstream(nc);
+      const js = jetstream(broker.nc);
       for (const body of ["first", "second"]) await js.publish(subject, body);
       await jsm.consumers.add(stream, { durable_name: "reader", ack_policy: AckPolicy.Explicit, ack_wait: 30_000_000_000 });
       const consumer = await js.consumers.get(stream, "reader");
@@ -39,7 +34,7 @@ describe("settling a delivery by its reply subject", () => {
       // nats.js shows the reply subject (else the handle is the message, and nothing is gained).
       expect(handle).toBe((first as unknown as { reply: string }).reply);
       expect(handle).toMatch(/^\$JS\.ACK\./);
-      settleDelivery(nc, handle, "nak");
+      settleDelivery(broker.nc, handle, "nak");
       // The nak'd one comes again (before or after the next one: the server does not promise which).
       const both = [await next(), await next()];
       const again = both.find((m) => m.string() === "first")!;
@@ -47,8 +42,8 @@ describe("settling a delivery by its reply subject", () => {
       expect(again.redelivered).toBe(true);
       expect(deliveryPosition(again)).toEqual({ stream, streamSeq: 1, deliveryCount: 2 });
       expect(second.redelivered).toBe(false);
-      for (const m of both) settleDelivery(nc, handleOf(m), "ack");
-      await nc.flush();
+      for (const m of both) settleDelivery(broker.nc, handleOf(m), "ack");
+      await broker.nc.flush();
       const info = await consumer.info();
       expect(info.num_ack_pending).toBe(0);
       expect(info.num_pending).toBe(0);
@@ -64,8 +59,8 @@ describe("settling a delivery by its reply subject", () => {
       expect(() => settleDelivery(other, handleOf(third), "ack")).toThrow();
       expect(() => settleDelivery(undefined, handleOf(third), "ack")).toThrow(/expected a connection/);
       expect((await consumer.info()).num_ack_pending).toBe(1);
-      settleDelivery(nc, handleOf(third), "ack");
-      await nc.flush();
+      settleDelivery(broker.nc, handleOf(third), "ack");
+      await broker.nc.flush();
       expect((await consumer.info()).num_ack_pending).toBe(0);
     } finally {
       await jsm.streams.delete(stream);

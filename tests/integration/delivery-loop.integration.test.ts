@@ -3,27 +3,21 @@
 // reading goes on from there until every delivery is acked, rather than nak'ing for ever.
 import { randomUUID } from "node:crypto";
 import { AckPolicy, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { brokerConnection } from "../support/broker-connection.ts";
 import { DeliveryLoop } from "../../services/agency/delivery-loop.ts";
 import { createLogger } from "../../shared/log.ts";
 
 describe("DeliveryLoop", () => {
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    nc = await connect({ servers: inject("natsUrl") });
-  });
-  afterAll(async () => {
-    await nc?.drain();
-  });
+  const broker = brokerConnection();
 
   it("reads on after two receipts fail a moment apart, the second while it waits to read again, until every delivery is acked", async () => {
     const id = randomUUID().replaceAll("-", "");
     const stream = `TEST_LOOP_${id}`;
     const subject = `test.loop.${id}`;
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(broker.nc);
     await jsm.streams.add({ name: stream, subjects: [subject] });
-    const js = jetstream(nc);
+    const js = jetstream(broker.nc);
     const total = 40;
     for (let i = 1; i <= total; i++) await js.publish(subject, String(i));
     // Deliveries in flight when the loop stops reading come again after the ack wait: short here.
@@ -69,7 +63,7 @@ describe("DeliveryLoop", () => {
       expect(acked.size).toBe(total);
       expect(handled.filter((s) => s === 5).length).toBeGreaterThanOrEqual(2);
       expect(handled.length).toBeLessThan(3 * total);
-      await nc.flush();
+      await broker.nc.flush();
       await expect.poll(async () => (await consumer.info()).ack_floor.stream_seq).toBe(total);
     } finally {
       await loop.stop();
