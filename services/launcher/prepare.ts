@@ -12,7 +12,7 @@ import { streams } from "../../shared/contracts/subjects.ts";
 import {
   type AgencyKeys, type ExchangeIdentities, issueIdentities, publishExchangeConfig, registryFor, serverAuthorization,
 } from "../../shared/exchange/bootstrap.ts";
-import { DEFAULT_OVERLAP_MS, keysOf, registerKey } from "../../shared/exchange/agency-keys.ts";
+import { DEFAULT_OVERLAP_MS, keyHolder, keysOf, registerKey, sharedKeyRefusal } from "../../shared/exchange/agency-keys.ts";
 import { type PublicKeyOnFile, readPublicKeyFiles } from "../../shared/exchange/key-files.ts";
 import { type ExchangeFile, exchangeFilePath, readExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { COORDINATOR_USER, type Identity, NoCredentials, OBSERVER_USER, readIdentity, seedFile, writeIdentities } from "../../shared/exchange/identities.ts";
@@ -155,14 +155,20 @@ export async function prepareHome(home: string, rosterFile: string, opts: Prepar
   // Keys survive restarts of the exchange: an agency keeps its identity.
   const users = [COORDINATOR_USER, OBSERVER_USER, ...roster.agencies.map((a) => a.id).filter(hosted)];
   const ids = issueIdentities(roster, await existingIdentities(keysDir, users), hosted);
+  const external = roster.agencies.filter((a) => !hosted(a.id)).map((a) => a.id);
+  const marked = { ...roster, agencies: roster.agencies.map((a) => (hosted(a.id) ? withoutExternal(a) : { ...a, external: true })) };
+  const registry = registryFor(marked, ids, await coordinatorKeys(earlier, keysDir, opts.instances ?? []), plan.registered);
+  // Refused before any seed is written or deleted: an agency's own key is no other identity's.
+  for (const id of external) {
+    const { publicKey } = plan.registered.get(id)!;
+    const holder = keyHolder(registry, publicKey, id, [ids.coordinator, ids.observer]);
+    if (holder) throw new Error(`--agency-keys: ${sharedKeyRefusal(`${id}.pub`, publicKey, holder)}`);
+  }
   await writeIdentities(keysDir, [ids.coordinator, ids.observer, ...ids.agencies.values()]);
   for (const id of plan.deleteSeeds) {
     await rm(seedFile(keysDir, id), { force: true });
     plan.notes.push(`${id}: the seed this folder held for it is deleted (${id} holds its own key now)`);
   }
-  const external = roster.agencies.filter((a) => !hosted(a.id)).map((a) => a.id);
-  const marked = { ...roster, agencies: roster.agencies.map((a) => (hosted(a.id) ? withoutExternal(a) : { ...a, external: true })) };
-  const registry = registryFor(marked, ids, await coordinatorKeys(earlier, keysDir, opts.instances ?? []), plan.registered);
   const auth = serverAuthorization(ids, registry, opts.nowMs);
   const authFile = join(home, "nats-auth.conf");
   await writeFileAtomically(authFile, auth);

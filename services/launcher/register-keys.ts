@@ -4,7 +4,7 @@
 // the config bucket (coordinators and nodes follow it at once; a running `atix up` reloads the
 // broker's accounts) and to the folder's registry.json and nats-auth.conf.
 import { readFile } from "node:fs/promises";
-import { registerKey } from "../../shared/exchange/agency-keys.ts";
+import { keyHolder, registerKey, sharedKeyRefusal } from "../../shared/exchange/agency-keys.ts";
 import { serverAuthorization } from "../../shared/exchange/bootstrap.ts";
 import type { ExchangeFile } from "../../shared/exchange/exchange-file.ts";
 import { COORDINATOR_USER, OBSERVER_USER, readIdentity } from "../../shared/exchange/identities.ts";
@@ -27,7 +27,14 @@ export interface Registration {
  * (it holds its seed) is refused: its first own key is registered with `--external` and
  * `--agency-keys` on `atix up` or `atix init`, which also delete the seed held for it.
  */
-export function applyRegistrations(registry: RegistryData, pubs: ReadonlyMap<string, PublicKeyOnFile>, nowMs: number, overlapMs: number): Registration {
+export function applyRegistrations(
+  registry: RegistryData,
+  pubs: ReadonlyMap<string, PublicKeyOnFile>,
+  nowMs: number,
+  overlapMs: number,
+  /** The exchange's own NATS users (coordinator, observer): no agency may register their keys. */
+  others: readonly { user: string; publicKey: string }[] = [],
+): Registration {
   const notes: string[] = [];
   let retiringUntil: string | undefined;
   const byId = new Map(registry.agencies.map((a) => [a.id, a]));
@@ -38,6 +45,8 @@ export function applyRegistrations(registry: RegistryData, pubs: ReadonlyMap<str
       throw new Error(
         `${pub.agency}: this exchange runs its node with a key it holds; register the agency's first own key with \`atix up --external ${pub.agency} --agency-keys DIR\` (or \`atix init --roster FILE --agency-keys DIR\`), which deletes the one held here`,
       );
+    const holder = keyHolder(registry, pub.publicKey, pub.agency, others);
+    if (holder) throw new Error(sharedKeyRefusal(pub.file, pub.publicKey, holder));
   }
   const agencies = registry.agencies.map((a) => {
     const pub = pubs.get(a.id);
@@ -64,9 +73,10 @@ export async function registerOnExchange(
 ): Promise<Registration & { live: boolean }> {
   const nowMs = opts.nowMs ?? Date.now();
   const onFile = RegistryData.parse(JSON.parse(await readFile(exchange.registryFile, "utf8")));
-  // Checked against the folder first: nothing reaches the broker from a folder that refuses it.
-  let result = applyRegistrations(onFile, pubs, nowMs, opts.overlapMs);
   const coordinator = await readIdentity(exchange.credentialsDir, COORDINATOR_USER);
+  const observer = await readIdentity(exchange.credentialsDir, OBSERVER_USER);
+  // Checked against the folder first: nothing reaches the broker from a folder that refuses it.
+  let result = applyRegistrations(onFile, pubs, nowMs, opts.overlapMs, [coordinator, observer]);
   let live = false;
   const nc = await connectAs({ servers: exchange.natsUrl, user: COORDINATOR_USER, seed: coordinator.seed, name: "atix-keys-register" }).catch(() => undefined);
   if (nc) {
@@ -75,7 +85,7 @@ export async function registerOnExchange(
       // On the live value: coordinator keys registered there since the file was written are kept.
       let applied: Registration | undefined;
       await store.registry.modify(CONFIG_KEYS.registry, (r) => {
-        applied = applyRegistrations(r, pubs, nowMs, opts.overlapMs);
+        applied = applyRegistrations(r, pubs, nowMs, opts.overlapMs, [coordinator, observer]);
         return applied.notes.length ? applied.registry : undefined;
       });
       if (applied) (result = applied), (live = true);
@@ -83,7 +93,6 @@ export async function registerOnExchange(
       await nc.close();
     }
   }
-  const observer = await readIdentity(exchange.credentialsDir, OBSERVER_USER);
   await writeFileAtomically(exchange.registryFile, `${JSON.stringify(result.registry, null, 2)}\n`);
   await writeFileAtomically(authFile, serverAuthorization({ coordinator, observer }, result.registry, nowMs));
   return { ...result, live };

@@ -104,3 +104,24 @@ export function registerKey(entry: Keyed, publicKey: string, nowMs: number, over
   keys.push({ publicKey, validFrom: new Date(nowMs).toISOString() });
   return { change: "registered", publicKey, keys, ...(retiring.length ? { retiring } : {}) };
 }
+
+/**
+ * Who else holds `publicKey`: another agency (any of its keys, past ones too), a coordinator's
+ * signing key, or one of `others` (the exchange's own NATS users). Every identity signs and logs in
+ * with a key of its own: a shared key would let one sign as the other, and the broker refuses an
+ * authorisation that names a key twice.
+ */
+export function keyHolder(
+  registry: { agencies: readonly Keyed[]; coordinators?: readonly { id: string; publicKey: string }[] },
+  publicKey: string,
+  agency: string,
+  others: readonly { user: string; publicKey: string }[] = [],
+): string | undefined {
+  for (const a of registry.agencies) if (a.id !== agency && keysOf(a).some((k) => k.publicKey === publicKey)) return a.id;
+  for (const c of registry.coordinators ?? []) if (c.publicKey === publicKey) return `the coordinator signing key ${c.id}`;
+  return others.find((o) => o.publicKey === publicKey)?.user;
+}
+
+/** The one-line refusal of a key another identity holds. */
+export const sharedKeyRefusal = (file: string, publicKey: string, holder: string) =>
+  `${file}: publicKey: ${publicKey} is already the key of ${holder}; every identity needs a key of its own`;

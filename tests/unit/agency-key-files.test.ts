@@ -135,6 +135,28 @@ describe("preparing an exchange with agencies' own keys", () => {
   });
 });
 
+describe("registering a key another identity holds", () => {
+  it("refuses it, naming the file, the key and its holder: another agency, a coordinator's signing key, the observer; the folder keeps its seeds", async () => {
+    const home = path("dup", ".atix");
+    const first = await prepareHome(home, ROSTER, { nowMs: T0 });
+    const az = first.registry.agencies.find((a) => a.id === "AZ")!.publicKey;
+    const coordinatorKey = first.registry.coordinators[0]!.publicKey;
+    const observer = await readIdentity(join(home, "keys"), "observer");
+    const kgPub = (publicKey: string) => new Map([["KG", { agency: "KG", publicKey, file: "KG.pub" }]]);
+    const external = { ...first.registry, agencies: first.registry.agencies.map((a) => (a.id === "KG" ? { ...a, external: true } : a)) };
+    expect(() => applyRegistrations(external, kgPub(az), T0, 0)).toThrow(`KG.pub: publicKey: ${az} is already the key of AZ; every identity needs a key of its own`);
+    expect(() => applyRegistrations(external, kgPub(coordinatorKey), T0, 0)).toThrow(/KG\.pub: publicKey: U\w+ is already the key of the coordinator signing key /);
+    expect(() => applyRegistrations(external, kgPub(observer.publicKey), T0, 0, [observer])).toThrow(/is already the key of observer;/);
+
+    // The same .pub given to `atix up --agency-keys`: refused before KG's seed is deleted.
+    await mkdir(path("dup-inbox"));
+    const made = await makeAgencyKeys(path("dup-inbox"), "KG");
+    await writeFile(made.publicFile, (await readFile(made.publicFile, "utf8")).replace(made.publicKey, az));
+    await expect(prepareHome(home, ROSTER, { agencyKeys: path("dup-inbox"), nowMs: T0 + 1000 })).rejects.toThrow(`--agency-keys: KG.pub: publicKey: ${az} is already the key of AZ`);
+    expect(await readdir(join(home, "keys"))).toContain("KG.nk");
+  });
+});
+
 describe("the connection file", () => {
   it("names everything a node needs, with the exchange's public keys and no private key", async () => {
     const registry = JSON.parse(await readFile(path("op", ".atix", "registry.json"), "utf8"));
