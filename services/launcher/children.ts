@@ -1,7 +1,7 @@
 // Service processes started by the launcher: each is the same `atix` CLI a person could run,
 // with its log in the exchange folder, stoppable gently (SIGTERM) or killed (SIGKILL).
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,13 +24,18 @@ export interface ChildOptions {
 
 export function startChild(name: string, args: string[], opts: ChildOptions): Child {
   const logFile = join(opts.logDir, `${name}.log`);
-  const log = createWriteStream(logFile, { flags: "a" });
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ATIX_BIN, ...args], {
-    env: { ...process.env, ATIX_HOME: opts.home, ATIX_LOG_PRETTY: "0", ATIX_PARENT_PID: String(process.pid), ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  proc.stdout!.pipe(log, { end: false });
-  proc.stderr!.pipe(log, { end: false });
+  // The child writes its log to the file itself: piped through this process, every line of a busy
+  // coordinator cost the launcher a read and a write (in `atix bench`, the agencies' process).
+  const log = openSync(logFile, "a");
+  let proc: ChildProcess;
+  try {
+    proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ATIX_BIN, ...args], {
+      env: { ...process.env, ATIX_HOME: opts.home, ATIX_LOG_PRETTY: "0", ATIX_PARENT_PID: String(process.pid), ...opts.env },
+      stdio: ["ignore", log, log],
+    });
+  } finally {
+    closeSync(log);
+  }
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   return { name, proc, logFile, exited };
 }
