@@ -4,13 +4,14 @@
 // revision), and is logged once and counted (coordinators report the count in their heartbeat,
 // `atix status` shows it). Operations ride out a leader election or a node failing over (retried
 // with back-off); a conditional write whose first attempt timed out but was applied still counts.
-import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
+import { Bucket as KvBucket, Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { z } from "zod";
 import { BoundedSet } from "../bounded.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
 import type { Logger } from "../log.ts";
 import { isWrongLastSequence } from "../nats/errors.ts";
+import { durablePublisher, type DurablePublisher } from "../nats/jetstream-publisher.ts";
 import { retryTransient } from "../nats/retry.ts";
 import { ClockState } from "../clock.ts";
 import { buckets } from "../contracts/subjects.ts";
@@ -63,7 +64,7 @@ export class Bucket<S extends z.ZodType> {
     readonly kv: KV,
     private readonly schema: S,
     private readonly checks: StoreChecks,
-    private readonly opts: { name: string; history?: boolean },
+    private readonly opts: { name: string; history?: boolean; publisher?: DurablePublisher },
   ) {}
 
   /** The entry's value; undefined when deleted, or (reported) when it fails the contract. */
@@ -111,7 +112,15 @@ export class Bucket<S extends z.ZodType> {
 
   put(key: string, value: z.infer<S>): Promise<number> {
     const json = JSON.stringify(value);
-    return retryTransient(() => this.kv.put(key, json));
+    const { publisher } = this.opts;
+    const kv = this.kv;
+    if (!publisher || !(kv instanceof KvBucket)) return retryTransient(() => kv.put(key, json));
+    // What kv.put publishes, through the connection's JetStreamPublisher: the coordinator writes
+    // two of these per accepted message, and js.publish makes each a request of its own.
+    const ek = kv.encodeKey(key);
+    kv.validateKey(ek);
+    const subject = kv.subjectForKey(ek, true);
+    return retryTransient(async () => (await publisher.publish(subject, json, {})).seq);
   }
   /** Creates the key only if absent; false when it already existed. */
   create(key: string, value: z.infer<S>): Promise<boolean> {
@@ -183,7 +192,8 @@ export async function openStore(nc: NatsConnection, log?: Logger) {
   const open = (name: string) => retryTransient(() => kvm.open(name));
   const checks = new StoreChecks(log);
   const config = await open(buckets.config);
-  const bucket = <S extends z.ZodType>(kv: KV, schema: S, name: string, history = false) => new Bucket(kv, schema, checks, { name, history });
+  const publisher = durablePublisher(nc);
+  const bucket = <S extends z.ZodType>(kv: KV, schema: S, name: string, history = false) => new Bucket(kv, schema, checks, { name, history, publisher });
   return {
     config,
     checks,
