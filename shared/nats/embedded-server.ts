@@ -173,6 +173,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
         `listen: "127.0.0.1:${port}"`,
         opts.jetstream === false ? "" : `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
         opts.config ?? "",
+        // For finding where the broker's time goes (docs/performance.md): Go's profiler on this port.
+        process.env.ATIX_BROKER_PROF_PORT ? `prof_port: ${Number(process.env.ATIX_BROKER_PROF_PORT)}` : "",
       ].join("\n") + "\n");
       const proc = await spawnNatsServer(confFile, port!, keep ? "" : storeDir);
       const stop = async () => { await proc.stop(); await removeDir(); };

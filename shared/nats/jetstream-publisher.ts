@@ -1,8 +1,8 @@
 // JetStream publishes whose PubAcks come back on one subscription per connection, matched by reply
 // subject. nats.js's js.publish makes each publish a request: a timer, a deferred and, once
 // answered, an Error with a stack (its way of cancelling). Here a publish costs a map entry;
-// deadlines are checked by one timer for all of them. The coordinator and the audit writer use it;
-// agency nodes keep js.publish (services/agency/node.ts says why).
+// deadlines are checked by one timer for all of them. The coordinator, the audit writer and the
+// store's key-value puts use it; agency nodes keep js.publish (services/agency/node.ts says why).
 // Answers mean what they mean to js.publish, as the same errors: a PubAck, a JetStreamApiError
 // (by the server's code), no responders, a timeout, a publish permission refused.
 import { JetStreamApiError, type PubAck } from "@nats-io/jetstream";
