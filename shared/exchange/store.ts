@@ -115,12 +115,14 @@ export class Bucket<S extends z.ZodType> {
     const { publisher } = this.opts;
     const kv = this.kv;
     if (!publisher || !(kv instanceof KvBucket)) return retryTransient(() => kv.put(key, json));
-    // What kv.put publishes, through the connection's JetStreamPublisher: the coordinator writes
-    // two of these per accepted message, and js.publish makes each a request of its own.
-    const ek = kv.encodeKey(key);
-    kv.validateKey(ek);
-    const subject = kv.subjectForKey(ek, true);
-    return retryTransient(async () => (await publisher.publish(subject, json, {})).seq);
+    // What kv.put publishes (key and value through the bucket's codecs), through the connection's
+    // JetStreamPublisher: the coordinator writes two of these per accepted message, and js.publish
+    // makes each a request of its own. A key kv.put refuses rejects the promise, as there.
+    return retryTransient(async () => {
+      const ek = kv.encodeKey(key);
+      kv.validateKey(ek);
+      return (await publisher.publish(kv.subjectForKey(ek, true), kv.codec.value.encode(json), {})).seq;
+    });
   }
   /** Creates the key only if absent; false when it already existed. */
   create(key: string, value: z.infer<S>): Promise<boolean> {

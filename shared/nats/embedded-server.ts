@@ -61,7 +61,7 @@ export function findNatsServerBinary(): string {
 }
 
 // Ask the OS for a free port. Racy (someone may take it before nats-server binds), hence withFreePorts.
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer().once("error", reject);
     srv.listen(0, "127.0.0.1", () => {
@@ -138,7 +138,8 @@ export async function spawnNatsServer(confFile: string, port: number, removeOnEx
     : timedOut ? `did not accept connections within ${READY_TIMEOUT_MS} ms`
     : `exited during startup (code ${child.exitCode}, signal ${child.signalCode})`;
   throw Object.assign(new Error(`nats-server ${bin} on 127.0.0.1:${port} ${why}; stderr tail:\n${st.stderr.slice(-2000) || "(empty)"}`), {
-    inUse: !timedOut && /address already in use/i.test(st.stderr),
+    // The client port clashed: another try with another port may do. Not the profiler's port.
+    inUse: !timedOut && /address already in use/i.test(st.stderr) && !/error starting profiler/i.test(st.stderr),
   });
 }
 
@@ -161,6 +162,18 @@ async function freePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
+/**
+ * For finding where the broker's time goes (docs/performance.md): ATIX_BROKER_PROF_PORT puts Go's
+ * profiler on that loopback port, on every broker this process starts (one at a time, then).
+ */
+function profilerConfig(): string {
+  const v = process.env.ATIX_BROKER_PROF_PORT;
+  if (!v) return "";
+  const port = Number(v);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`ATIX_BROKER_PROF_PORT: expected a TCP port from 1 to 65535, got ${JSON.stringify(v)}`);
+  return `prof_port: ${port}`;
+}
+
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
   const keep = opts.dir !== undefined;
   const storeDir = keep ? path.resolve(opts.dir!) : await mkdtemp(path.join(os.tmpdir(), "atix-nats-"));
@@ -173,8 +186,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
         `listen: "127.0.0.1:${port}"`,
         opts.jetstream === false ? "" : `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
         opts.config ?? "",
-        // For finding where the broker's time goes (docs/performance.md): Go's profiler on this port.
-        process.env.ATIX_BROKER_PROF_PORT ? `prof_port: ${Number(process.env.ATIX_BROKER_PROF_PORT)}` : "",
+        profilerConfig(),
       ].join("\n") + "\n");
       const proc = await spawnNatsServer(confFile, port!, keep ? "" : storeDir);
       const stop = async () => { await proc.stop(); await removeDir(); };

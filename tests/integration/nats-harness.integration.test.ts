@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startNatsServer } from "../support/nats-server.ts";
+import { freePort, startNatsServer } from "../support/nats-server.ts";
 
 // The server is shared by the whole run: keep subjects and stream names unique.
 const unique = () => randomUUID().replaceAll("-", "");
@@ -101,6 +101,28 @@ describe("startNatsServer()", () => {
       await nc.close();
     } finally {
       await server.stop();
+    }
+  });
+
+  it("puts the broker's profiler on ATIX_BROKER_PROF_PORT, and refuses a value that is not a port", async () => {
+    const before = process.env.ATIX_BROKER_PROF_PORT;
+    try {
+      for (const bad of ["abc", "0", "65536", "1.5"]) {
+        process.env.ATIX_BROKER_PROF_PORT = bad;
+        await expect(startNatsServer()).rejects.toThrow(`ATIX_BROKER_PROF_PORT: expected a TCP port from 1 to 65535, got "${bad}"`);
+      }
+      const port = await freePort();
+      process.env.ATIX_BROKER_PROF_PORT = String(port);
+      const server = await startNatsServer({ jetstream: false });
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/debug/pprof/cmdline`);
+        expect(res.status).toBe(200);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      if (before === undefined) delete process.env.ATIX_BROKER_PROF_PORT;
+      else process.env.ATIX_BROKER_PROF_PORT = before;
     }
   });
 

@@ -5,9 +5,9 @@
 // submission retry for ever.
 import { Kvm } from "@nats-io/kv";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { escalationClaimKey } from "../../shared/exchange/records.ts";
+import { escalationClaimKey, type SeenRecord } from "../../shared/exchange/records.ts";
 import { buckets, type Message } from "../../shared/contracts/index.ts";
-import { CONFIG_KEYS } from "../../shared/exchange/store.ts";
+import { CONFIG_KEYS, openStore } from "../../shared/exchange/store.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { exchangeStatus } from "../../shared/exchange/exchange-status.ts";
@@ -73,3 +73,20 @@ it("starts a coordinator on junk settings, clock and registry, using their last 
     await observer.close();
   }
 }, 30_000);
+
+it("stores a put as kv.put would: the value under its key, its revision returned; a key kv.put refuses rejects", async () => {
+  const store = await openStore(ex.admin);
+  const kv = await new Kvm(ex.admin).open(buckets.seen);
+  const key = "0190a000-0000-7000-8000-000000000042";
+  const value: SeenRecord = { outcome: "rejected", outcomeId: key, outcomeJson: "{}", streamSeq: 1, kind: "alert", sender: "AZ", recipients: [], at: ex.clock.iso() };
+  const revision = await store.seen.put(key, value);
+  const entry = await kv.get(key);
+  expect(entry).toMatchObject({ revision, operation: "PUT" });
+  expect(entry!.json()).toEqual(value);
+  expect((await store.seen.get(key))?.value).toEqual(value);
+  for (const bad of ["a b", ".lead", "a.*", ">"]) {
+    await expect(kv.put(bad, "{}")).rejects.toThrow();
+    const put = store.seen.put(bad, value);
+    await expect(put).rejects.toThrow();
+  }
+});
