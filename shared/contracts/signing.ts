@@ -13,24 +13,6 @@ import { Codec } from "@nats-io/nkeys/lib/codec.js";
 import { signingInput } from "./canonical.ts";
 import type { Signature } from "./envelope.ts";
 
-const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-function base32Decode(s: string): Uint8Array {
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const ch of s) {
-    const i = B32.indexOf(ch);
-    if (i < 0) throw new Error("not an nkey: invalid base32");
-    value = (value << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Uint8Array.from(out);
-}
-
 const privateKeys = new Map<string, { secretKey: Buffer; publicKey: string }>();
 const publicKeys = new Map<string, Buffer>();
 
@@ -67,9 +49,13 @@ export const publicKeyOfSeed = (seed: string): string => keyPairOfSeed(seed).pub
 function publicKeyBytes(nkey: string): Buffer {
   let k = publicKeys.get(nkey);
   if (!k) {
-    // A public nkey is 1 prefix byte, the 32-byte key, and a CRC.
-    k = Buffer.from(base32Decode(nkey).subarray(1, 33));
-    if (k.length !== sodium.crypto_sign_PUBLICKEYBYTES) throw new Error("not an nkey: too short");
+    // nkeys' decoding checks the prefix (a user key, U…) and the checksum.
+    try {
+      k = Buffer.from(Codec.decode(Prefix.User, new TextEncoder().encode(nkey)));
+    } catch (e) {
+      throw new Error(`not a user nkey (U…): ${(e as Error).message}`);
+    }
+    if (k.length !== sodium.crypto_sign_PUBLICKEYBYTES) throw new Error("not a user nkey (U…): not 32 bytes of key");
     publicKeys.set(nkey, k);
   }
   return k;

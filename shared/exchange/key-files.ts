@@ -7,10 +7,9 @@ import { constants } from "node:fs";
 import { chmod, mkdir, open, readdir, readFile, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fromPublic } from "@nats-io/nkeys";
-import { publicKeyOfSeed } from "../contracts/signing.ts";
 import { AGENCY_ID_PATTERN, AgencyPublicKeyFile, parseJson } from "../contracts/index.ts";
 import { formatProblem, toProblems } from "../contracts/problems.ts";
-import { isVerifyingKey } from "../contracts/signing.ts";
+import { isVerifyingKey, publicKeyOfSeed } from "../contracts/signing.ts";
 import { newIdentity, seedOf } from "./identities.ts";
 
 export const agencySeedFile = (dir: string, agency: string) => join(dir, `${agency}.nk`);
@@ -89,7 +88,6 @@ export async function agencySeeds(keyFile: string, agency: string): Promise<{ cu
   for (const f of files) previous.push(seedOf(await readFile(join(dir, f), "utf8"), join(dir, f)));
   return { current, previous };
 }
-
 
 export interface PublicKeyOnFile {
   agency: string;

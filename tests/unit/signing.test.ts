@@ -81,6 +81,22 @@ describe("Ed25519 signatures", () => {
     expect(verifyValue("not an nkey at all", bytes, genuine)).toBe(false);
     expect(() => signValue("SUABC", bytes)).toThrow(/nkey/);
   });
+
+  it("refuse a key whose checksum is damaged, or that is an account's key, though its 32 bytes sign", () => {
+    const [a] = users as [(typeof users)[number]];
+    const bytes = new TextEncoder().encode("EXERCISE");
+    const genuine = signValue(a.seed, bytes).value;
+    const raw = Codec.decode(Prefix.User, new TextEncoder().encode(a.publicKey));
+    // The same key bytes under an account's prefix, and the user key with its last character changed (its checksum).
+    const asAccount = new TextDecoder().decode(Codec.encode(Prefix.Account, raw));
+    const last = a.publicKey.at(-1) === "A" ? "B" : "A";
+    const damaged = `${a.publicKey.slice(0, -1)}${last}`;
+    for (const key of [asAccount, damaged]) {
+      expect(verifyValue(key, bytes, genuine)).toBe(false);
+      expect(isVerifyingKey(key)).toBe(false);
+    }
+    expect(verifyValue(a.publicKey, bytes, genuine)).toBe(true);
+  });
 });
 
 /** A user seed of these 32 bytes, as nkeys encodes one. */
