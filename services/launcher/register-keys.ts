@@ -38,6 +38,8 @@ export function applyRegistrations(
   const notes: string[] = [];
   let retiringUntil: string | undefined;
   const byId = new Map(registry.agencies.map((a) => [a.id, a]));
+  // Files of one batch are each other's "others" too: two agencies given one new key would share it.
+  const inBatch: { user: string; publicKey: string }[] = [];
   for (const pub of pubs.values()) {
     const entry = byId.get(pub.agency);
     if (!entry) throw new Error(`${pub.file}: ${pub.agency} is not an agency of this exchange (${registry.name})`);
@@ -45,8 +47,9 @@ export function applyRegistrations(
       throw new Error(
         `${pub.agency}: this exchange runs its node with a key it holds; register the agency's first own key with \`atix up --external ${pub.agency} --agency-keys DIR\` (or \`atix init --roster FILE --agency-keys DIR\`), which deletes the one held here`,
       );
-    const holder = keyHolder(registry, pub.publicKey, pub.agency, others);
+    const holder = keyHolder(registry, pub.publicKey, pub.agency, [...others, ...inBatch]);
     if (holder) throw new Error(sharedKeyRefusal(pub.file, pub.publicKey, holder));
+    inBatch.push({ user: `${pub.agency} (${pub.file}, in the same registration)`, publicKey: pub.publicKey });
   }
   const agencies = registry.agencies.map((a) => {
     const pub = pubs.get(a.id);

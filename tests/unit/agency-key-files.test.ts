@@ -147,6 +147,11 @@ describe("registering a key another identity holds", () => {
     expect(() => applyRegistrations(external, kgPub(az), T0, 0)).toThrow(`KG.pub: publicKey: ${az} is already the key of AZ; every identity needs a key of its own`);
     expect(() => applyRegistrations(external, kgPub(coordinatorKey), T0, 0)).toThrow(/KG\.pub: publicKey: U\w+ is already the key of the coordinator signing key /);
     expect(() => applyRegistrations(external, kgPub(observer.publicKey), T0, 0, [observer])).toThrow(/is already the key of observer;/);
+    // Two files of one registration with one new key between them.
+    const fresh = (await makeAgencyKeys(path("fresh"), "UZ")).publicKey;
+    const both = { ...external, agencies: external.agencies.map((a) => (a.id === "UZ" ? { ...a, external: true } : a)) };
+    const pair = new Map([["UZ", { agency: "UZ", publicKey: fresh, file: "UZ.pub" }], ["KG", { agency: "KG", publicKey: fresh, file: "KG.pub" }]]);
+    expect(() => applyRegistrations(both, pair, T0, 0)).toThrow(`KG.pub: publicKey: ${fresh} is already the key of UZ (UZ.pub, in the same registration); every identity needs a key of its own`);
 
     // The same .pub given to `atix up --agency-keys`: refused before KG's seed is deleted.
     await mkdir(path("dup-inbox"));
