@@ -21,7 +21,13 @@ export function retimed(state: ClockState, change: { speed?: number; simStart?: 
   return { simAnchor: change.simStart ?? simNow, wallAnchor: wallNow, speed: change.speed ?? state.speed, paused: state.paused };
 }
 
+/** Earlier states a clock keeps (pastAt): a few changes of speed, pauses and jumps. */
+const EARLIER_STATES = 16;
+
 export class SimClock {
+  /** The states before the current one, oldest first, each in effect from its wallAnchor. */
+  private readonly earlier: ClockState[] = [];
+
   constructor(
     private state: ClockState,
     private readonly wallNow: () => number = Date.now,
@@ -42,7 +48,14 @@ export class SimClock {
   }
   /** Adopts a state published by whoever controls the exchange's clock. */
   adopt(state: ClockState) {
-    this.state = { ...state };
+    const s = this.state;
+    if (state.simAnchor !== s.simAnchor || state.wallAnchor !== s.wallAnchor || state.speed !== s.speed || state.paused !== s.paused) this.change({ ...state });
+  }
+
+  private change(next: ClockState) {
+    this.earlier.push(this.state);
+    if (this.earlier.length > EARLIER_STATES) this.earlier.shift();
+    this.state = next;
   }
 
   nowMs(): number {
@@ -52,6 +65,16 @@ export class SimClock {
   /** Simulated time at wall time `wallMs`, as the clock runs now (the moment a message was stored, say). */
   at(wallMs: number): number {
     const s = this.state;
+    return s.paused ? s.simAnchor : s.simAnchor + (wallMs - s.wallAnchor) * s.speed;
+  }
+  /**
+   * Simulated time at wall time `wallMs` as the clock ran then: across the changes this clock saw
+   * (a jump, a pause, another speed), not extrapolated back from the current state. Not for
+   * anything two instances must compute alike (one may have seen fewer changes): `at` is.
+   */
+  pastAt(wallMs: number): number {
+    let s = this.state;
+    for (let i = this.earlier.length - 1; s.wallAnchor > wallMs && i >= 0; i--) s = this.earlier[i]!;
     return s.paused ? s.simAnchor : s.simAnchor + (wallMs - s.wallAnchor) * s.speed;
   }
   now(): Date {
@@ -72,17 +95,17 @@ export class SimClock {
   }
 
   setSpeed(speed: number) {
-    this.state = { ...this.state, simAnchor: this.nowMs(), wallAnchor: this.wallNow(), speed };
+    this.change({ ...this.state, simAnchor: this.nowMs(), wallAnchor: this.wallNow(), speed });
   }
   pause() {
-    if (!this.state.paused) this.state = { ...this.state, simAnchor: this.nowMs(), wallAnchor: this.wallNow(), paused: true };
+    if (!this.state.paused) this.change({ ...this.state, simAnchor: this.nowMs(), wallAnchor: this.wallNow(), paused: true });
   }
   /** Moves simulated time forward to `simMs` (never back), keeping the speed and a pause. */
   jumpTo(simMs: number) {
-    if (simMs > this.nowMs()) this.state = { ...this.state, simAnchor: simMs, wallAnchor: this.wallNow() };
+    if (simMs > this.nowMs()) this.change({ ...this.state, simAnchor: simMs, wallAnchor: this.wallNow() });
   }
   resume() {
-    if (this.state.paused) this.state = { ...this.state, wallAnchor: this.wallNow(), paused: false };
+    if (this.state.paused) this.change({ ...this.state, wallAnchor: this.wallNow(), paused: false });
   }
 }
 

@@ -53,7 +53,7 @@ export interface DecisionState {
   nowMs: number;
   /** Wall now, with the exchange clock: whether something not stored yet may be on its way. */
   wallNowMs: number;
-  clock: Pick<SimClock, "at" | "speed" | "paused">;
+  clock: Pick<SimClock, "at" | "pastAt" | "speed" | "paused">;
   /** The first outcome of the submission's id, when it was seen before. */
   seen?: SeenRecord | undefined;
   /** What it refers to (references.ts), when it refers to an alert or RFI and was not seen before. */

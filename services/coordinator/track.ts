@@ -33,8 +33,16 @@ export interface TrackingState {
   nowMs: number;
   /** Wall now: whether a record not stored yet may be on its way. */
   wallNowMs: number;
-  clock: Pick<SimClock, "at" | "speed" | "paused">;
+  clock: Pick<SimClock, "at" | "pastAt" | "speed" | "paused">;
 }
+
+/**
+ * How long (wall time) a node may hold a receipt or acknowledgement before the exchange stores it:
+ * its batching (a tenth of a second) and a publish retried through a short outage. A time it
+ * claims from before that counts from then: the node's own time is all that dates an
+ * acknowledgement, and one sent late must not be dated back inside its deadline.
+ */
+export const REPORT_HOLD_MS = 5_000;
 
 export type TrackDecision =
   | {
@@ -71,6 +79,7 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
   const counted: BatchItem<Counted>[] = [];
   const covered = new Set<TrackingRecord>();
   const unknown: RejectionReason[] = [];
+  const earliestMs = state.clock.pastAt(storedAtMs - REPORT_HOLD_MS);
   for (const item of itemsOf(m)) {
     // Per delivery: the view answers at once; only a delivery it does not hold was looked up.
     const t = state.view.get(item.messageId, m.sender) ?? deliveryOf(state, m.sender, item.messageId, storedAtMs);
@@ -83,7 +92,7 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
     // Counted already (by this message, recorded before a crash, or an earlier one), or named twice here.
     if ((m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(t)) continue;
     covered.add(t);
-    counted.push(itemFor(m, item, t, state.nowMs));
+    counted.push(itemFor(m, item, t, earliestMs, state.nowMs));
   }
   if (!counted.length) return { type: "track", covered, unknown };
   const entry =
@@ -94,18 +103,19 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
 }
 
 /**
- * The agency's own timestamp (same exchange clock) stands, kept between delivery and now: the
- * coordinator's queueing must not count against a duty officer, and a node cannot claim to have
- * answered before the delivery or in the future.
+ * The agency's own timestamp (same exchange clock) stands, kept between the latest of the delivery
+ * and REPORT_HOLD_MS before the exchange stored the message, and now: the coordinator's queueing
+ * must not count against a duty officer, and a node cannot claim to have answered before the
+ * delivery, long before it said so, or in the future.
  */
 type AckCounted = { officer?: string; action?: string; latencyMs: number; withinDeadline: boolean; precedence: TrackingRecord["precedence"] };
 /** What an item records: nothing more for a receipt, the officer's answer and its timing for an acknowledgement. */
 type Counted = Record<string, never> | AckCounted;
 
-function itemFor(m: Tracked, item: Item, t: TrackingRecord, nowMs: number): BatchItem<Counted> {
+function itemFor(m: Tracked, item: Item, t: TrackingRecord, earliestMs: number, nowMs: number): BatchItem<Counted> {
   const { deliveredMs, deadlineMs } = timesOf(t);
   const atMs = Date.parse(item.at);
-  const when = Math.min(nowMs, Math.max(deliveredMs, atMs));
+  const when = Math.min(nowMs, Math.max(deliveredMs, earliestMs, atMs));
   // The agency's own text when it stands and is already in toISOString's form (most are).
   const at = when === atMs && isIsoForm(item.at) ? item.at : new Date(when).toISOString();
   if (m.kind === "receipt") return { messageId: item.messageId, kind: t.kind, agency: t.originator, at, data: {} };

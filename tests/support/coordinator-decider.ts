@@ -76,18 +76,19 @@ export interface Known {
   messages: Map<string, MessageRecord>;
 }
 
-/** When: this submission, decided at simulated `nowMs`, wall `wallNowMs` (clock at speed 1: sim = wall). */
+/** When: this submission, decided at simulated `nowMs`, wall `wallNowMs` (by default a clock at speed 1: sim = wall). */
 export interface When {
   judged: Judged;
   nowMs?: number;
   wallNowMs?: number;
+  clock?: DecisionState["clock"];
 }
 
 /** The reads the runner makes (submission-runner.ts), from what is known. */
 function stateOf(w: When, k: Known): DecisionState {
   const base: DecisionState = {
     registry, settings: DEFAULT_SETTINGS, nowMs: w.nowMs ?? T0 + 2_000, wallNowMs: w.wallNowMs ?? T0 + 60 * MIN,
-    clock: { at: (wall: number) => wall, speed: 1, paused: false }, view: k.view,
+    clock: w.clock ?? { at: (wall: number) => wall, pastAt: (wall: number) => wall, speed: 1, paused: false }, view: k.view,
   };
   const c = w.judged.checked;
   if (!c.ok) return base;

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { checkSubmission } from "../../services/coordinator/checks.ts";
 import { isWellFormed } from "../../shared/contracts/bounded-text.ts";
 import { decide, deadlineAfter, overQuota } from "../../services/coordinator/decide.ts";
+import { REPORT_HOLD_MS } from "../../services/coordinator/track.ts";
+import { SimClock } from "../../shared/clock.ts";
 import { RejectionBody } from "../../shared/contracts/index.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { delivered, iso, message, MIN, registry, storedRecord, submissionSpec as spec, submitted, T0 } from "../support/coordinator-decider.ts";
@@ -80,7 +82,7 @@ describe("authorisation and TLP", () => {
 
   it("rejects TLP:RED naming more agencies than the exchange allows", () => {
     const settings = { ...DEFAULT_SETTINGS, tlpRedMaxAgencies: 1 };
-    const d = decide(submitted(alert("AZ", { tlp: "RED" })), { registry, settings, nowMs: T0, wallNowMs: T0, clock: { at: (w) => w, speed: 1, paused: false }, view: { get: () => undefined, wasPruned: () => false } });
+    const d = decide(submitted(alert("AZ", { tlp: "RED" })), { registry, settings, nowMs: T0, wallNowMs: T0, clock: { at: (w) => w, pastAt: (w) => w, speed: 1, paused: false }, view: { get: () => undefined, wasPruned: () => false } });
     expect(d).toMatchObject({ type: "reject", reasons: [{ code: "policy", path: "body.distribution.agencies" }] });
   });
 
@@ -219,6 +221,38 @@ describe("tracking receipts and acknowledgements", () => {
 
   it("keeps the agency's own time between the delivery and now (queueing does not count; no answer from the future)", () => {
     spec.given(deliveredToKzUz).when({ judged: submitted(ack("KZ", T0 + 30 * MIN)), nowMs: T0 + 6 * MIN }).then({ type: "track", entry: { at: iso(T0 + 6 * MIN), data: { latencyMs: 6 * MIN } } });
+  });
+
+  it("counts an acknowledgement dated long before the exchange stored it from a few seconds before then (no backdating into the deadline)", () => {
+    // Acknowledged, it claims, 5 minutes after delivery; stored only at 12 minutes, after the 10-minute deadline.
+    const late = submitted(ack("KZ", T0 + 5 * MIN), { storedAtMs: T0 + 12 * MIN });
+    const counted = T0 + 12 * MIN - REPORT_HOLD_MS;
+    spec.given(deliveredToKzUz).when({ judged: late, nowMs: T0 + 12 * MIN + 1_000 }).then({
+      type: "track", entry: { at: iso(counted), data: { latencyMs: counted - T0, withinDeadline: false } },
+    });
+    // Held a moment (batching) before it was stored: its own time stands.
+    const prompt = submitted(ack("KZ", T0 + 9 * MIN), { storedAtMs: T0 + 9 * MIN + 1_000 });
+    spec.given(deliveredToKzUz).when({ judged: prompt, nowMs: T0 + 9 * MIN + 2_000 }).then({ type: "track", entry: { at: iso(T0 + 9 * MIN), data: { withinDeadline: true } } });
+  });
+
+  it("dates the hold by the clock as it ran: a jump of the exchange's clock meanwhile does not count against the officer", () => {
+    let wall = T0;
+    const clock = new SimClock({ simAnchor: T0, wallAnchor: T0, speed: 60, paused: false }, () => wall);
+    wall = T0 + 5_000; // 5 simulated minutes after delivery the officer acknowledges…
+    const ackedAt = clock.nowMs();
+    wall += 100;
+    clock.jumpTo(clock.nowMs() + 60 * MIN); // …and the facilitator skips an hour before it is stored.
+    wall += 100;
+    const judged = submitted(ack("KZ", ackedAt), { storedAtMs: wall });
+    spec.given(deliveredToKzUz).when({ judged, nowMs: clock.nowMs(), wallNowMs: wall, clock }).then({
+      type: "track", entry: { at: iso(ackedAt), data: { latencyMs: 5 * MIN, withinDeadline: true } },
+    });
+    // Stored a minute of wall time later, it counts from 5 wall seconds (5 simulated minutes) before then.
+    wall += 60_000;
+    const late = submitted(ack("KZ", ackedAt), { storedAtMs: wall });
+    spec.given(deliveredToKzUz).when({ judged: late, nowMs: clock.nowMs(), wallNowMs: wall, clock }).then({
+      type: "track", entry: { at: iso(clock.nowMs() - 5 * MIN), data: { withinDeadline: false } },
+    });
   });
 
   it("hands back a receipt of a message this view has not read yet but the store has (accepted by another instance)", () => {
