@@ -43,7 +43,7 @@ function benchSettings(burst: number, rounds: number): Settings {
   return {
     ...DEFAULT_SETTINGS,
     ackDeadlineMinutes: Object.fromEntries(PRECEDENCES.map((p) => [p, 10_000_000])) as Settings["ackDeadlineMinutes"],
-    quotas: { maxInFlight: most, burst: most, perMinute: Math.max(DEFAULT_SETTINGS.quotas.perMinute, 60 * most) },
+    quotas: { ...DEFAULT_SETTINGS.quotas, maxInFlight: most, burst: most, perMinute: Math.max(DEFAULT_SETTINGS.quotas.perMinute, 60 * most) },
   };
 }
 

@@ -20,6 +20,18 @@ export function reachesEveryone(registry: Registry, sender: string, recipients: 
 }
 
 /**
+ * Whether `m`, accepted for `recipients`, is stored once as a broadcast rather than once per
+ * recipient: only what may go to everyone, not TLP:RED, and addressed to exactly everyone else.
+ */
+export function storedOnce(registry: Registry, m: Pick<Message, "kind" | "sender">, recipients: readonly string[], red: boolean): boolean {
+  return recipients.length > 0 && !red && BROADCAST_KINDS.has(m.kind) && reachesEveryone(registry, m.sender, recipients);
+}
+
+/** How many copies of `m` accepting it stores in the deliveries stream (what the copies quota counts, quota.ts). */
+export const copiesStored = (registry: Registry, m: Pick<Message, "kind" | "sender">, recipients: readonly string[], red: boolean): number =>
+  storedOnce(registry, m, recipients, red) ? 1 : recipients.length;
+
+/**
  * The exact bytes `data` (what the sender signed) go out once as a broadcast (msgID `<id>:all`) or
  * once per recipient (msgID `<id>:<recipient>`): a retried write is recognised as a duplicate.
  * Only what may go to everyone (an alert, an RFI, their updates and retraction) is ever a
@@ -40,7 +52,7 @@ export async function deliver(
     out.set(SUBMITTED_AT_HEADER, opts.submittedAt);
     return out;
   };
-  if (recipients.length && !opts.red && BROADCAST_KINDS.has(m.kind) && reachesEveryone(ctx.registry(), m.sender, recipients)) {
+  if (storedOnce(ctx.registry(), m, recipients, opts.red ?? false)) {
     const h = headers();
     h.set(RECIPIENTS_HEADER, recipients.join(","));
     await publishDurably(ctx.publisher, subjects.broadcast(m.kind), data, { msgID: `${m.id}:all`, headers: stamped(h)! });

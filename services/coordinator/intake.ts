@@ -210,7 +210,7 @@ export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
         }
         // Bookkeeping waiting behind an alert goes on once its deliveries are stored.
         processed.delivered?.then(release, release);
-        if (processed.outcome === "rejected" && w.overQuota) state.rateLimited++;
+        if (processed.rateLimited) state.rateLimited++;
         // The next submission of the same agency is decided while this one's writes go on.
         queue.decided(w.sender);
         schedule();

@@ -7,6 +7,10 @@
 // - in flight: how many of the agency's earlier submissions were still unanswered when this one
 //   was stored;
 // - rate: a token bucket of `burst` submissions, refilled at `perMinute`.
+// A third limit is judged on an acceptance, once its recipients are known (judgeCopies): the
+// delivery copies it would store, in bytes, against a bucket of `copiedMiBPerHour`. Within the
+// other two, one agency could otherwise fill the deliveries stream (which then takes nothing more
+// from anyone) with large messages to many named recipients in a minute or two.
 import type { RejectionReason } from "../../shared/contracts/index.ts";
 import type { Quotas } from "../../shared/exchange/settings.ts";
 
@@ -75,6 +79,41 @@ export function handedBack(s: QuotaState) {
 export function isIdle(s: QuotaState, nowMs: number, q: Quotas): boolean {
   const refilled = s.tokens + ((nowMs - s.lastStoredMs) * q.perMinute) / 60_000 >= q.burst;
   return s.unanswered === 0 && refilled;
+}
+
+const MIB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
+
+/** Bytes of delivery copies an agency's acceptances may still store at once, as of `lastStoredMs`. */
+export interface CopyBudget {
+  bytes: number;
+  lastStoredMs: number;
+}
+
+export const newCopyBudget = (q: Quotas): CopyBudget => ({ bytes: q.copiedMiBPerHour * MIB, lastStoredMs: Number.NEGATIVE_INFINITY });
+
+const inMiB = (bytes: number) => `${(bytes / MIB).toFixed(bytes < 10 * MIB ? 2 : 0)} MiB`;
+
+/**
+ * Judges an acceptance of `sender`'s message of `size` bytes (stored at `storedAtMs`) that would
+ * store `copies` copies of it, and takes them from the budget when within it.
+ */
+export function judgeCopies(s: CopyBudget, sender: string, size: number, copies: number, storedAtMs: number, q: Quotas): QuotaVerdict {
+  const hourly = q.copiedMiBPerHour * MIB;
+  const elapsed = Math.max(0, storedAtMs - s.lastStoredMs);
+  s.bytes = Math.min(hourly, s.bytes + (Number.isFinite(elapsed) ? (elapsed * hourly) / HOUR_MS : hourly));
+  s.lastStoredMs = Math.max(s.lastStoredMs, storedAtMs);
+  const bytes = size * copies;
+  if (bytes <= s.bytes) {
+    s.bytes -= bytes;
+    return { ok: true };
+  }
+  const what = `${copies} ${copies === 1 ? "copy" : "copies"} of ${size} bytes (${inMiB(bytes)})`;
+  return refuse(
+    bytes > hourly
+      ? `expected at most ${q.copiedMiBPerHour} MiB of delivery copies an hour from one agency: this message would store ${what}, more than an hour's worth; send it smaller or to fewer agencies`
+      : `expected at most ${q.copiedMiBPerHour} MiB of delivery copies an hour from one agency: this message would store ${what} and ${sender} has ${inMiB(s.bytes)} left; wait, or send it smaller or to fewer agencies, then resubmit with a new id`,
+  );
 }
 
 const refuse = (message: string): QuotaVerdict => ({ ok: false, reason: { code: "rate-limited", path: "", message: message.slice(0, 1000) } });

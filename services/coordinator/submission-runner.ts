@@ -13,11 +13,12 @@ import { LogBudget } from "../../shared/log.ts";
 import type { Checked } from "./checks.ts";
 import type { Context } from "./context.ts";
 import { type Acceptance, decide, type Decision, decideSeen, type DecisionState, type Judged, overQuota, type Rejection, type Submission } from "./decide.ts";
-import { deliver } from "./deliver.ts";
+import { copiesStored, deliver } from "./deliver.ts";
 import { deliverOutcome, rejectionFor, replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
 import { appendOwnRecord } from "./own-records.ts";
 import { type Reference, referenceOf } from "./references.ts";
 import type { Tracked } from "./track.ts";
+import { type CopyBudget, judgeCopies, newCopyBudget } from "./quota.ts";
 
 /** A submission checked ahead of its turn (intake.ts), its id's seen record already being read. */
 export interface Prepared extends Judged {
@@ -32,6 +33,8 @@ export interface Processed {
   delivered?: Promise<void>;
   /** Not decided now: handed back, and judged again shortly. */
   retry?: { reason: string; notYetKnown: boolean };
+  /** Refused over its agency's quota (`rate-limited`). */
+  rateLimited?: boolean;
 }
 
 /**
@@ -71,6 +74,8 @@ export class SubmissionRunner {
    * then finds the delivery counted. Entries go when the write settles.
    */
   private readonly recording = new Map<TrackingRecord, Promise<void>>();
+  /** The copies quota of each agency that had a message accepted here: no more than the registry's agencies. */
+  private readonly copyBudgets = new Map<string, CopyBudget>();
 
   constructor(private readonly ctx: Context) {}
 
@@ -82,12 +87,26 @@ export class SubmissionRunner {
     if (p.checked.ok && this.ctx.log.isLevelEnabled("debug")) this.ctx.log.debug({ messageId: p.checked.message.id, kind: p.checked.message.kind, sender: p.checked.message.sender }, "submission");
     const read = this.read(p.checked, p.seen);
     const state = this.state(nowMs, read instanceof Promise ? await read : read);
-    return this.apply(p.sub, p.agency, decide(p, state));
+    const d = decide(p, state);
+    const overCopies = d.type === "accept" ? this.judgeCopies(p.sub, d) : undefined;
+    if (overCopies) return this.refuseOverQuota(p.sub, overCopies);
+    return this.apply(p.sub, p.agency, d);
+  }
+
+  /** Whether the copies an acceptance would store are within its agency's quota (quota.ts); the reason when not. */
+  private judgeCopies(sub: Submission, d: Acceptance): RejectionReason | undefined {
+    const q = this.ctx.settings().quotas;
+    const sender = d.message.sender;
+    let budget = this.copyBudgets.get(sender);
+    if (!budget) this.copyBudgets.set(sender, (budget = newCopyBudget(q)));
+    const copies = copiesStored(this.ctx.registry(), d.message, d.record.recipients, d.red);
+    const v = judgeCopies(budget, sender, sub.data.byteLength, copies, sub.storedAtMs, q);
+    return v.ok ? undefined : v.reason;
   }
 
   /**
    * A submission over its agency's quota (quota.ts): refused `rate-limited` without being checked
-   * further, recorded and answered like any rejection. Its id is read only to answer it. Unlike other
+   * further (or, over the copies quota, once its recipients are known), recorded and answered like any rejection. Its id is read only to answer it. Unlike other
    * refusals, this one depends on the instance's recent history, so it is made durable first (the
    * seen record): a redelivery after a crash finds it and finishes it (a replay), and is never
    * decided afresh (which could accept what was already refused in the audit chain).
@@ -98,7 +117,7 @@ export class SubmissionRunner {
     const nowMs = ctx.clock.nowMs();
     const readable = readableFieldsOf(sub.data);
     const d = overQuota(sub, agency, reason, nowMs, readable);
-    if (!d.rememberFirst) return { outcome: await this.reject(sub, agency, d) };
+    if (!d.rememberFirst) return { outcome: await this.reject(sub, agency, d), rateLimited: true };
     const messageId = d.messageId!;
     const ref = { submitter: agency, messageId, streamSeq: sub.streamSeq };
     const outcome = rejectionFor(ctx, ref, d.reasons, sub.storedAtMs);
@@ -113,7 +132,7 @@ export class SubmissionRunner {
     // costs one chain of writes at a time, not a share of the coordinator's.
     await ctx.audit.append(d.entry);
     await deliverOutcome(ctx, ref, outcome);
-    return { outcome: "rejected" };
+    return { outcome: "rejected", rateLimited: true };
   }
 
   /**

@@ -18,11 +18,17 @@ export const Quotas = z
     perMinute: z.number().positive(),
     /** Submissions that may arrive at once after a quiet spell (the bucket's size). */
     burst: z.number().int().positive(),
+    /**
+     * MiB of delivery copies an agency's accepted messages may add to the deliveries stream per
+     * wall hour: a message's size times the copies stored (one for a broadcast to all, one per
+     * recipient otherwise). A token bucket of one hour's worth. Settings stored before it existed read as the default.
+     */
+    copiedMiBPerHour: z.number().positive().default(512),
   })
   .strict();
 export type Quotas = z.infer<typeof Quotas>;
 
-export const DEFAULT_QUOTAS: Quotas = { maxInFlight: 500, perMinute: 600, burst: 500 };
+export const DEFAULT_QUOTAS: Quotas = { maxInFlight: 500, perMinute: 600, burst: 500, copiedMiBPerHour: 512 };
 
 /** A duty desk (a hub, an originator) is told at most once per step in this many simulated minutes. */
 export const DEFAULT_ESCALATION_WINDOW_MINUTES = 10;

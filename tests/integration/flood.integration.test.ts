@@ -30,7 +30,7 @@ import { startTestExchange, testAlertBody, type TestExchange } from "../support/
 const VALID = 300;
 const MALFORMED = 300;
 const PROBES = 20;
-const QUOTAS = { maxInFlight: 40, perMinute: 6_000, burst: 1_000 };
+const QUOTAS = { maxInFlight: 40, perMinute: 6_000, burst: 1_000, copiedMiBPerHour: 512 };
 
 let ex: TestExchange;
 let home: string;

@@ -131,7 +131,7 @@ function interleave<T>(lists: T[][]): T[] {
 
 beforeAll(async () => {
   // Quotas out of the way: this is about what the checks make of each submission (flood.integration.test.ts is about quotas).
-  ex = await startTestExchange({ roster: testRoster(AGENCIES), auth: true, speed: 1, settings: { quotas: { maxInFlight: 1_000_000, perMinute: 1_000_000, burst: 1_000_000 } } });
+  ex = await startTestExchange({ roster: testRoster(AGENCIES), auth: true, speed: 1, settings: { quotas: { maxInFlight: 1_000_000, perMinute: 1_000_000, burst: 1_000_000, copiedMiBPerHour: 1_000_000 } } });
   await ex.startCoordinator("c1");
   for (const a of AGENCIES) {
     const { nc } = await ex.connectAgency(a);

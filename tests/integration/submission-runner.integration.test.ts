@@ -72,4 +72,26 @@ describe("submission runner", () => {
     expect((await reading.run(fromKz(receipt, 1_000_005))).outcome).toBe("repeat");
     expect(ctx.tracking.get(x!.id, "KZ")).toBeUndefined();
   });
+
+  it("refuses an acceptance whose copies would exceed its agency's copies quota (rate-limited, remembered), counting a broadcast to all once", async () => {
+    // About 4.6 KB each; the quota: 0.015 MiB (about 15.7 KB) an hour.
+    const settings = () => ({ ...ctx.settings(), quotas: { ...ctx.settings().quotas, copiedMiBPerHour: 0.015 } });
+    const runner = new SubmissionRunner({ ...ctx, settings });
+    const big = (title: string, distribution: object) =>
+      compose("alert", testAlertBody({ title, summary: "x".repeat(4000), distribution }), { sender: "KZ", sentAt: ex.clock.iso() });
+
+    // Four of the five others (naming all five would be a broadcast): four copies, about 18 KB.
+    const named = big("Copies to four", { agencies: ["AZ", "KG", "RU", "TR"] });
+    const refused = await runner.run(fromKz(named, 1_000_010));
+    expect(refused).toMatchObject({ outcome: "rejected", rateLimited: true });
+    const seen = await ctx.store.seen.get(named.id);
+    expect(seen?.value).toMatchObject({ outcome: "rejected", sender: "KZ" });
+    expect(JSON.parse(seen!.value.outcomeJson)).toMatchObject({ body: { reasons: [{ code: "rate-limited", message: expect.stringContaining("MiB of delivery copies an hour") }] } });
+    expect(ctx.tracking.get(named.id, "AZ")).toBeUndefined();
+
+    // To everyone else: stored once, so it fits.
+    const toAll = big("One copy for all", { all: true });
+    expect((await runner.run(fromKz(toAll, 1_000_011))).outcome).toBe("accepted");
+    expect(ctx.tracking.get(toAll.id, "AZ")).toBeDefined();
+  });
 });

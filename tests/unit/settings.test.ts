@@ -19,7 +19,8 @@ describe("settings", () => {
     const s = applyAssignment(applyAssignment(DEFAULT_SETTINGS, "quotas.perMinute=1200"), "ackDeadlineMinutes.FLASH=5");
     expect(s.quotas).toEqual({ ...DEFAULT_SETTINGS.quotas, perMinute: 1200 });
     expect(s.ackDeadlineMinutes.FLASH).toBe(5);
-    expect(applyAssignment(DEFAULT_SETTINGS, `quotas={"maxInFlight":10,"perMinute":60,"burst":10}`).quotas).toEqual({ maxInFlight: 10, perMinute: 60, burst: 10 });
+    // A quota stored before copiedMiBPerHour existed reads as its default.
+    expect(applyAssignment(DEFAULT_SETTINGS, `quotas={"maxInFlight":10,"perMinute":60,"burst":10}`).quotas).toEqual({ maxInFlight: 10, perMinute: 60, burst: 10, copiedMiBPerHour: 512 });
     expect(applyAssignment(DEFAULT_SETTINGS, "tlpRedMaxAgencies=6").tlpRedMaxAgencies).toBe(6);
   });
 
