@@ -69,12 +69,14 @@ export class SimClock {
   }
   /**
    * Simulated time at wall time `wallMs` as the clock ran then: across the changes this clock saw
-   * (a jump, a pause, another speed), not extrapolated back from the current state. Not for
-   * anything two instances must compute alike (one may have seen fewer changes): `at` is.
+   * (a jump, a pause, another speed), not extrapolated back from the current state. Undefined
+   * before the first state this clock knows (a process started after a change cannot tell). Not
+   * for anything two instances must compute alike (one may have seen fewer changes): `at` is.
    */
-  pastAt(wallMs: number): number {
+  pastAt(wallMs: number): number | undefined {
     let s = this.state;
     for (let i = this.earlier.length - 1; s.wallAnchor > wallMs && i >= 0; i--) s = this.earlier[i]!;
+    if (s.wallAnchor > wallMs) return undefined;
     return s.paused ? s.simAnchor : s.simAnchor + (wallMs - s.wallAnchor) * s.speed;
   }
   now(): Date {

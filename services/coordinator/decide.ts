@@ -36,6 +36,8 @@ export interface Submission {
   storedAtMs: number;
   /** The `Nats-Msg-Id` it was published under: names it when its body has no readable id. */
   msgIdHeader?: string | undefined;
+  /** Delivered to a coordinator before (handed back, or its instance died while working on it). */
+  redelivered?: boolean;
 }
 
 /** A submission as checked (checks.ts): its agency (from the subject) and the verdict on its bytes. */

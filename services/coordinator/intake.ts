@@ -143,7 +143,7 @@ export async function startIntake(ctx: Context): Promise<SubmissionIntake> {
   const admit = (sender: string, jm: HeldSubmission) => {
     held.add(jm);
     const kind = jm.subject.split(".")[3] ?? "";
-    const sub: Submission = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: jm.storedAtMs, msgIdHeader: jm.msgIdHeader };
+    const sub: Submission = { subject: jm.subject, data: jm.data, streamSeq: jm.seq, storedAtMs: jm.storedAtMs, msgIdHeader: jm.msgIdHeader, redelivered: jm.redelivered };
     const q = quotaOf(sender);
     // A submission handed back and delivered again was judged the first time.
     const verdict = jm.redelivered ? (q.unanswered++, { ok: true as const }) : judgeQuota(q, sender, sub.storedAtMs, ctx.settings().quotas);

@@ -92,7 +92,7 @@ export interface CopyBudget {
 
 export const newCopyBudget = (q: Quotas): CopyBudget => ({ bytes: q.copiedMiBPerHour * MIB, lastStoredMs: Number.NEGATIVE_INFINITY });
 
-const inMiB = (bytes: number) => `${(bytes / MIB).toFixed(bytes < 10 * MIB ? 2 : 0)} MiB`;
+const inMiB = (bytes: number) => (bytes < MIB ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / MIB).toFixed(bytes < 10 * MIB ? 2 : 0)} MiB`);
 
 /**
  * Judges an acceptance of `sender`'s message of `size` bytes (stored at `storedAtMs`) that would

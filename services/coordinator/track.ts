@@ -7,7 +7,7 @@ import type { AcknowledgementMessage, AuditEntryOf, ReceiptMessage, RejectionRea
 import type { SimClock } from "../../shared/clock.ts";
 import { acknowledgedEntry, type BatchItem, receiptedEntry } from "../../shared/audit/deliveries.ts";
 import type { MessageRecord, TrackingRecord } from "../../shared/exchange/records.ts";
-import { timesOf, type TrackingView } from "../../shared/exchange/tracking-view.ts";
+import { firstEscalationOf, timesOf, type TrackingView } from "../../shared/exchange/tracking-view.ts";
 import { mayBeOnItsWay } from "./not-yet-known.ts";
 
 export type Tracked = ReceiptMessage | AcknowledgementMessage;
@@ -40,7 +40,9 @@ export interface TrackingState {
  * How long (wall time) a node may hold a receipt or acknowledgement before the exchange stores it:
  * its batching (a tenth of a second) and a publish retried through a short outage. A time it
  * claims from before that counts from then: the node's own time is all that dates an
- * acknowledgement, and one sent late must not be dated back inside its deadline.
+ * acknowledgement, and one sent late must not be dated back inside its deadline. At a fast clock
+ * this is many simulated minutes; what bounds it then is the delivery's first escalation: a
+ * report stored after that escalation was recorded counts from no earlier than the escalation.
  */
 export const REPORT_HOLD_MS = 5_000;
 
@@ -79,7 +81,8 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
   const counted: BatchItem<Counted>[] = [];
   const covered = new Set<TrackingRecord>();
   const unknown: RejectionReason[] = [];
-  const earliestMs = state.clock.pastAt(storedAtMs - REPORT_HOLD_MS);
+  // Unknown (the clock changed before this instance started): the escalation bound alone.
+  const earliestMs = state.clock.pastAt(storedAtMs - REPORT_HOLD_MS) ?? Number.NEGATIVE_INFINITY;
   for (const item of itemsOf(m)) {
     // Per delivery: the view answers at once; only a delivery it does not hold was looked up.
     const t = state.view.get(item.messageId, m.sender) ?? deliveryOf(state, m.sender, item.messageId, storedAtMs);
@@ -92,7 +95,7 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
     // Counted already (by this message, recorded before a crash, or an earlier one), or named twice here.
     if ((m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(t)) continue;
     covered.add(t);
-    counted.push(itemFor(m, item, t, earliestMs, state.nowMs));
+    counted.push(itemFor(m, item, t, earliestFor(t, earliestMs, storedAtMs), state.nowMs));
   }
   if (!counted.length) return { type: "track", covered, unknown };
   const entry =
@@ -109,6 +112,15 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
  * delivery, long before it said so, or in the future.
  */
 type AckCounted = { officer?: string; action?: string; latencyMs: number; withinDeadline: boolean; precedence: TrackingRecord["precedence"] };
+/**
+ * The hold's bound, or just after the delivery's first escalation when that was recorded before
+ * the report was stored (a reminder is due at the deadline: a report counted from then is late).
+ */
+function earliestFor(t: TrackingRecord, earliestMs: number, storedAtMs: number): number {
+  const escalated = firstEscalationOf(t);
+  return escalated && escalated.recordedMs <= storedAtMs ? Math.max(earliestMs, escalated.atMs + 1) : earliestMs;
+}
+
 /** What an item records: nothing more for a receipt, the officer's answer and its timing for an acknowledgement. */
 type Counted = Record<string, never> | AckCounted;
 

@@ -23,7 +23,7 @@ export const Quotas = z
      * wall hour: a message's size times the copies stored (one for a broadcast to all, one per
      * recipient otherwise). A token bucket of one hour's worth. Settings stored before it existed read as the default.
      */
-    copiedMiBPerHour: z.number().positive().default(512),
+    copiedMiBPerHour: z.number().positive().max(1_048_576, "expected at most 1048576 (1 TiB an hour)").default(512),
   })
   .strict();
 export type Quotas = z.infer<typeof Quotas>;

@@ -1,12 +1,13 @@
 // The submission runner's reads against a real broker and a running coordinator's own context: a
 // receipt finds its deliveries settled even when a busy view forgot them (prune) while the receipt
 // waited for a recording, or while it read the message record of another delivery it names.
+import { Kvm } from "@nats-io/kv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSubmission } from "../../services/coordinator/checks.ts";
 import type { Context } from "../../services/coordinator/context.ts";
 import type { Judged } from "../../services/coordinator/decide.ts";
 import { SubmissionRunner } from "../../services/coordinator/submission-runner.ts";
-import { type Message, sign, subjects } from "../../shared/contracts/index.ts";
+import { buckets, type Message, sign, subjects } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
 import { startTestExchange, submitAndWait, testAlertBody, type TestExchange } from "../support/exchange.ts";
 
@@ -93,5 +94,29 @@ describe("submission runner", () => {
     const toAll = big("One copy for all", { all: true });
     expect((await runner.run(fromKz(toAll, 1_000_011))).outcome).toBe("accepted");
     expect(ctx.tracking.get(toAll.id, "AZ")).toBeDefined();
+  });
+
+  it("finishes an acceptance its instance died in (redelivered, message record stored) without judging its copies again", async () => {
+    const m = compose("alert", testAlertBody({ title: "Accepted, then the instance died", summary: "x".repeat(4000), distribution: { agencies: ["AZ", "KG", "RU", "TR"] } }), { sender: "KZ", sentAt: ex.clock.iso() });
+    const first = await new SubmissionRunner(ctx).run(fromKz(m, 1_000_020));
+    expect(first.outcome).toBe("accepted");
+    await first.rest;
+    // Died before its seen record: the record is gone, its message record and deliveries are stored.
+    await (await new Kvm(ex.admin).open(buckets.seen)).purge(m.id);
+    expect(await ctx.store.seen.get(m.id)).toBeUndefined();
+
+    // Another instance whose copies budget for KZ is spent gets it again.
+    const settings = () => ({ ...ctx.settings(), quotas: { ...ctx.settings().quotas, copiedMiBPerHour: 0.015 } });
+    const spent = new SubmissionRunner({ ...ctx, settings });
+    const again = fromKz(m, 1_000_020);
+    const redone = await spent.run({ ...again, sub: { ...again.sub, redelivered: true } });
+    expect(redone).toMatchObject({ outcome: "accepted" });
+    await redone.rest;
+    expect((await ctx.store.seen.get(m.id))?.value).toMatchObject({ outcome: "accepted" });
+
+    // Redelivered without a stored message record (handed back before it was decided): judged as any.
+    const other = compose("alert", testAlertBody({ title: "Handed back, then judged", summary: "x".repeat(4000), distribution: { agencies: ["AZ", "KG", "RU", "TR"] } }), { sender: "KZ", sentAt: ex.clock.iso() });
+    const handedBack = fromKz(other, 1_000_021);
+    expect(await spent.run({ ...handedBack, sub: { ...handedBack.sub, redelivered: true } })).toMatchObject({ outcome: "rejected", rateLimited: true });
   });
 });

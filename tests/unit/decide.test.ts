@@ -8,7 +8,7 @@ import { isWellFormed } from "../../shared/contracts/bounded-text.ts";
 import { decide, deadlineAfter, overQuota } from "../../services/coordinator/decide.ts";
 import { REPORT_HOLD_MS } from "../../services/coordinator/track.ts";
 import { SimClock } from "../../shared/clock.ts";
-import { RejectionBody } from "../../shared/contracts/index.ts";
+import { type AuditEntry, RejectionBody } from "../../shared/contracts/index.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { delivered, iso, message, MIN, registry, storedRecord, submissionSpec as spec, submitted, T0 } from "../support/coordinator-decider.ts";
 
@@ -238,6 +238,7 @@ describe("tracking receipts and acknowledgements", () => {
   it("dates the hold by the clock as it ran: a jump of the exchange's clock meanwhile does not count against the officer", () => {
     let wall = T0;
     const clock = new SimClock({ simAnchor: T0, wallAnchor: T0, speed: 60, paused: false }, () => wall);
+    expect(clock.pastAt(T0 - 1)).toBeUndefined(); // before anything this clock knows
     wall = T0 + 5_000; // 5 simulated minutes after delivery the officer acknowledges…
     const ackedAt = clock.nowMs();
     wall += 100;
@@ -252,6 +253,29 @@ describe("tracking receipts and acknowledgements", () => {
     const late = submitted(ack("KZ", ackedAt), { storedAtMs: wall });
     spec.given(deliveredToKzUz).when({ judged: late, nowMs: clock.nowMs(), wallNowMs: wall, clock }).then({
       type: "track", entry: { at: iso(clock.nowMs() - 5 * MIN), data: { withinDeadline: false } },
+    });
+  });
+
+  describe("at a clock too fast for the hold to bound it, or one whose past this instance does not know", () => {
+    // pastAt undefined: the clock changed before this instance started (or the hold spans hours at 1000x).
+    const unknownPast = { at: (w: number) => w, pastAt: () => undefined, speed: 1000, paused: false };
+    const reminder = (recordedAtMs: number) =>
+      ({
+        eventId: `escalated:reminder:KZ:1`, event: "escalated", actor: "ATIX", messageId: a.id, kind: "alert", agency: "KZ", at: iso(T0 + 10 * MIN), recordedAt: iso(recordedAtMs),
+        data: { step: "reminder", batch: 1, escalationId: "019a0000-0000-7000-8000-0000000000cc", recipient: "KZ", precedence: "FLASH", deadline: iso(T0 + 10 * MIN) },
+      }) as unknown as AuditEntry;
+    const late = () => submitted(ack("KZ", T0 + 5 * MIN), { storedAtMs: T0 + 12 * MIN });
+
+    it("keeps the officer's own time when no escalation of the delivery was recorded before the report was stored", () => {
+      spec.given(deliveredToKzUz).when({ judged: late(), nowMs: T0 + 13 * MIN, clock: unknownPast }).then({ type: "track", entry: { at: iso(T0 + 5 * MIN), data: { withinDeadline: true } } });
+      // Recorded after the report was stored (the coordinator was behind): the officer's time still stands.
+      spec.given(deliveredToKzUz, { recorded: reminder(T0 + 12 * MIN + 500) }).when({ judged: late(), nowMs: T0 + 13 * MIN, clock: unknownPast }).then({ type: "track", entry: { at: iso(T0 + 5 * MIN) } });
+    });
+
+    it("counts a report stored after the delivery's first escalation was recorded from just after that escalation: late", () => {
+      spec.given(deliveredToKzUz, { recorded: reminder(T0 + 11 * MIN) }).when({ judged: late(), nowMs: T0 + 13 * MIN, clock: unknownPast }).then({
+        type: "track", entry: { at: iso(T0 + 10 * MIN + 1), data: { latencyMs: 10 * MIN + 1, withinDeadline: false } },
+      });
     });
   });
 

@@ -99,7 +99,7 @@ describe("delivery copies", () => {
     expect(verdicts.map((v) => v.ok)).toEqual([true, true, true, true, false]);
     expect(verdicts[4]).toEqual({
       ok: false,
-      reason: { code: "rate-limited", path: "", message: "expected at most 10 MiB of delivery copies an hour from one agency: this message would store 10 copies of 262144 bytes (2.50 MiB) and KZ has 0.00 MiB left; wait, or send it smaller or to fewer agencies, then resubmit with a new id" },
+      reason: { code: "rate-limited", path: "", message: "expected at most 10 MiB of delivery copies an hour from one agency: this message would store 10 copies of 262144 bytes (2.50 MiB) and KZ has 0.0 KiB left; wait, or send it smaller or to fewer agencies, then resubmit with a new id" },
     });
   });
 

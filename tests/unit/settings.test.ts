@@ -27,6 +27,8 @@ describe("settings", () => {
   it("refuse a value out of the contract, naming the field", () => {
     expect(() => applyAssignment(DEFAULT_SETTINGS, "quotas.maxInFlight=0")).toThrow(/^--set quotas.maxInFlight=0: quotas.maxInFlight: .*>0/);
     expect(() => applyAssignment(DEFAULT_SETTINGS, "quotas.burst=many")).toThrow(/quotas.burst: .*expected number/);
+    // So large that a byte count of it would overflow to Infinity (and a bucket to NaN).
+    expect(() => applyAssignment(DEFAULT_SETTINGS, "quotas.copiedMiBPerHour=1e303")).toThrow(/quotas.copiedMiBPerHour: expected at most 1048576/);
   });
 
   it("refuse what is not a setting, and what is not an assignment", () => {
