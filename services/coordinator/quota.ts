@@ -102,6 +102,8 @@ export function judgeCopies(s: CopyBudget, sender: string, size: number, copies:
   const hourly = q.copiedMiBPerHour * MIB;
   const elapsed = Math.max(0, storedAtMs - s.lastStoredMs);
   s.bytes = Math.min(hourly, s.bytes + (Number.isFinite(elapsed) ? (elapsed * hourly) / HOUR_MS : hourly));
+  // Settings bound copiedMiBPerHour (settings.ts); a bucket must still never stay NaN.
+  if (Number.isNaN(s.bytes)) s.bytes = hourly;
   s.lastStoredMs = Math.max(s.lastStoredMs, storedAtMs);
   const bytes = size * copies;
   if (bytes <= s.bytes) {
