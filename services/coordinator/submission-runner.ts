@@ -112,7 +112,8 @@ export class SubmissionRunner {
 
   /**
    * A submission over its agency's quota (quota.ts): refused `rate-limited` without being checked
-   * further (or, over the copies quota, once its recipients are known), recorded and answered like any rejection. Its id is read only to answer it. Unlike other
+   * further (over the copies quota: once its recipients are known), recorded and answered like any
+   * rejection. Its id is read only to answer it. Unlike other
    * refusals, this one depends on the instance's recent history, so it is made durable first (the
    * seen record): a redelivery after a crash finds it and finishes it (a replay), and is never
    * decided afresh (which could accept what was already refused in the audit chain).
