@@ -7,7 +7,7 @@ import type { AcknowledgementMessage, AuditEntryOf, ReceiptMessage, RejectionRea
 import type { SimClock } from "../../shared/clock.ts";
 import { acknowledgedEntry, type BatchItem, receiptedEntry } from "../../shared/audit/deliveries.ts";
 import type { MessageRecord, TrackingRecord } from "../../shared/exchange/records.ts";
-import { firstEscalationOf, timesOf, type TrackingView } from "../../shared/exchange/tracking-view.ts";
+import { timesOf, type TrackingView } from "../../shared/exchange/tracking-view.ts";
 import { mayBeOnItsWay } from "./not-yet-known.ts";
 
 export type Tracked = ReceiptMessage | AcknowledgementMessage;
@@ -39,10 +39,10 @@ export interface TrackingState {
 /**
  * How long (wall time) a node may hold a receipt or acknowledgement before the exchange stores it:
  * its batching (a tenth of a second) and a publish retried through a short outage. A time it
- * claims from before that counts from then: the node's own time is all that dates an
- * acknowledgement, and one sent late must not be dated back inside its deadline. At a fast clock
- * this is many simulated minutes; what bounds it then is the delivery's first escalation: a
- * report stored after that escalation was recorded counts from no earlier than the escalation.
+ * claims from before that counts from then: the node's own time is all that dates a report, and
+ * one sent late must not be dated back. At a fast clock this hold is many simulated minutes (83 at
+ * 1000x), so the deadline is judged on the exchange's own time too: an acknowledgement the stream
+ * stored after the delivery's deadline is late, whatever time it claims.
  */
 export const REPORT_HOLD_MS = 5_000;
 
@@ -81,8 +81,12 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
   const counted: BatchItem<Counted>[] = [];
   const covered = new Set<TrackingRecord>();
   const unknown: RejectionReason[] = [];
-  // Unknown (the clock changed before this instance started): the escalation bound alone.
-  const earliestMs = state.clock.pastAt(storedAtMs - REPORT_HOLD_MS) ?? Number.NEGATIVE_INFINITY;
+  // Simulated times by the clock as it ran; unknown (the clock changed before this instance
+  // started, and after the message was stored): the node's own time then stands.
+  const bounds: Bounds = {
+    earliestMs: state.clock.pastAt(storedAtMs - REPORT_HOLD_MS) ?? Number.NEGATIVE_INFINITY,
+    storedMs: state.clock.pastAt(storedAtMs) ?? Number.NEGATIVE_INFINITY,
+  };
   for (const item of itemsOf(m)) {
     // Per delivery: the view answers at once; only a delivery it does not hold was looked up.
     const t = state.view.get(item.messageId, m.sender) ?? deliveryOf(state, m.sender, item.messageId, storedAtMs);
@@ -95,7 +99,7 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
     // Counted already (by this message, recorded before a crash, or an earlier one), or named twice here.
     if ((m.kind === "receipt" ? t.receiptId : t.ackId) || covered.has(t)) continue;
     covered.add(t);
-    counted.push(itemFor(m, item, t, earliestFor(t, earliestMs, storedAtMs), state.nowMs));
+    counted.push(itemFor(m, item, t, bounds, state.nowMs));
   }
   if (!counted.length) return { type: "track", covered, unknown };
   const entry =
@@ -109,25 +113,24 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
  * The agency's own timestamp (same exchange clock) stands, kept between the latest of the delivery
  * and REPORT_HOLD_MS before the exchange stored the message, and now: the coordinator's queueing
  * must not count against a duty officer, and a node cannot claim to have answered before the
- * delivery, long before it said so, or in the future.
+ * delivery, long before it said so, or in the future. An acknowledgement stored after the deadline
+ * counts from just after it: late.
  */
 type AckCounted = { officer?: string; action?: string; latencyMs: number; withinDeadline: boolean; precedence: TrackingRecord["precedence"] };
-/**
- * The hold's bound, or just after the delivery's first escalation when that was recorded before
- * the report was stored (a reminder is due at the deadline: a report counted from then is late).
- */
-function earliestFor(t: TrackingRecord, earliestMs: number, storedAtMs: number): number {
-  const escalated = firstEscalationOf(t);
-  return escalated && escalated.recordedMs <= storedAtMs ? Math.max(earliestMs, escalated.atMs + 1) : earliestMs;
+/** Simulated times: REPORT_HOLD_MS before the stream stored the message, and when it stored it. */
+interface Bounds {
+  earliestMs: number;
+  storedMs: number;
 }
 
 /** What an item records: nothing more for a receipt, the officer's answer and its timing for an acknowledgement. */
 type Counted = Record<string, never> | AckCounted;
 
-function itemFor(m: Tracked, item: Item, t: TrackingRecord, earliestMs: number, nowMs: number): BatchItem<Counted> {
+function itemFor(m: Tracked, item: Item, t: TrackingRecord, bounds: Bounds, nowMs: number): BatchItem<Counted> {
   const { deliveredMs, deadlineMs } = timesOf(t);
   const atMs = Date.parse(item.at);
-  const when = Math.min(nowMs, Math.max(deliveredMs, earliestMs, atMs));
+  let when = Math.min(nowMs, Math.max(deliveredMs, bounds.earliestMs, atMs));
+  if (m.kind === "acknowledgement" && bounds.storedMs > deadlineMs && when <= deadlineMs) when = Math.min(nowMs, deadlineMs + 1);
   // The agency's own text when it stands and is already in toISOString's form (most are).
   const at = when === atMs && isIsoForm(item.at) ? item.at : new Date(when).toISOString();
   if (m.kind === "receipt") return { messageId: item.messageId, kind: t.kind, agency: t.originator, at, data: {} };

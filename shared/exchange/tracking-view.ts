@@ -67,17 +67,6 @@ function cacheTimes(t: TrackingRecord, times: Times) {
   if (Object.isExtensible(t)) Object.defineProperty(t, TIMES, { value: times });
 }
 
-/** A delivery's first escalation: its simulated time, and when (wall ms) it was recorded. */
-const ESCALATED = Symbol("escalated");
-export interface FirstEscalation {
-  atMs: number;
-  recordedMs: number;
-}
-type Escalated = TrackingRecord & { [ESCALATED]?: FirstEscalation };
-
-/** The first escalation of a delivery as this view applied it (none after a restore from a checkpoint). */
-export const firstEscalationOf = (t: TrackingRecord): FirstEscalation | undefined => (t as Escalated)[ESCALATED];
-
 /** Not yet acknowledged or closed: what escalates. */
 export const isOpen = (t: TrackingRecord) => t.state === "delivered" || t.state === "receipted";
 type Step = (typeof ESCALATION_STEPS)[number];
@@ -389,13 +378,7 @@ export class TrackingView {
 
   private applyOne(e: Expand<ChainEvent>) {
     const id = e.messageId;
-    if (id && e.event === "escalated") {
-      this.settle(id, e.data.recipient, e.data.step, "done");
-      const t = this.get(id, e.data.recipient) as Escalated | undefined;
-      // An entry this process writes has no recordedAt yet: it is being stored about now.
-      const recordedAt = "recordedAt" in e && typeof e.recordedAt === "string" ? Date.parse(e.recordedAt) : Date.now();
-      if (t && !t[ESCALATED] && Object.isExtensible(t)) Object.defineProperty(t, ESCALATED, { value: { atMs: Date.parse(e.at), recordedMs: recordedAt } });
-    }
+    if (id && e.event === "escalated") this.settle(id, e.data.recipient, e.data.step, "done");
   }
 
   private receipted(messageId: string, actor: string, receiptId: string, at: string) {

@@ -8,7 +8,7 @@ import { isWellFormed } from "../../shared/contracts/bounded-text.ts";
 import { decide, deadlineAfter, overQuota } from "../../services/coordinator/decide.ts";
 import { REPORT_HOLD_MS } from "../../services/coordinator/track.ts";
 import { SimClock } from "../../shared/clock.ts";
-import { type AuditEntry, RejectionBody } from "../../shared/contracts/index.ts";
+import { RejectionBody } from "../../shared/contracts/index.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { delivered, iso, message, MIN, registry, storedRecord, submissionSpec as spec, submitted, T0 } from "../support/coordinator-decider.ts";
 
@@ -239,16 +239,16 @@ describe("tracking receipts and acknowledgements", () => {
     let wall = T0;
     const clock = new SimClock({ simAnchor: T0, wallAnchor: T0, speed: 60, paused: false }, () => wall);
     expect(clock.pastAt(T0 - 1)).toBeUndefined(); // before anything this clock knows
-    wall = T0 + 5_000; // 5 simulated minutes after delivery the officer acknowledges…
+    wall = T0 + 1_000; // a simulated minute after delivery the officer acknowledges…
     const ackedAt = clock.nowMs();
     wall += 100;
-    clock.jumpTo(clock.nowMs() + 60 * MIN); // …and the facilitator skips an hour before it is stored.
+    clock.jumpTo(clock.nowMs() + 6 * MIN); // …and the facilitator skips 6 minutes (more than the hold) before it is stored.
     wall += 100;
     const judged = submitted(ack("KZ", ackedAt), { storedAtMs: wall });
     spec.given(deliveredToKzUz).when({ judged, nowMs: clock.nowMs(), wallNowMs: wall, clock }).then({
-      type: "track", entry: { at: iso(ackedAt), data: { latencyMs: 5 * MIN, withinDeadline: true } },
+      type: "track", entry: { at: iso(ackedAt), data: { latencyMs: MIN, withinDeadline: true } },
     });
-    // Stored a minute of wall time later, it counts from 5 wall seconds (5 simulated minutes) before then.
+    // Stored a minute of wall time later: counted from 5 wall seconds (5 simulated minutes) before then, late.
     wall += 60_000;
     const late = submitted(ack("KZ", ackedAt), { storedAtMs: wall });
     spec.given(deliveredToKzUz).when({ judged: late, nowMs: clock.nowMs(), wallNowMs: wall, clock }).then({
@@ -257,25 +257,30 @@ describe("tracking receipts and acknowledgements", () => {
   });
 
   describe("at a clock too fast for the hold to bound it, or one whose past this instance does not know", () => {
-    // pastAt undefined: the clock changed before this instance started (or the hold spans hours at 1000x).
-    const unknownPast = { at: (w: number) => w, pastAt: () => undefined, speed: 1000, paused: false };
-    const reminder = (recordedAtMs: number) =>
-      ({
-        eventId: `escalated:reminder:KZ:1`, event: "escalated", actor: "ATIX", messageId: a.id, kind: "alert", agency: "KZ", at: iso(T0 + 10 * MIN), recordedAt: iso(recordedAtMs),
-        data: { step: "reminder", batch: 1, escalationId: "019a0000-0000-7000-8000-0000000000cc", recipient: "KZ", precedence: "FLASH", deadline: iso(T0 + 10 * MIN) },
-      }) as unknown as AuditEntry;
-    const late = () => submitted(ack("KZ", T0 + 5 * MIN), { storedAtMs: T0 + 12 * MIN });
+    // 1000x: the 5-second hold spans 83 simulated minutes; sim = T0 + (wall - T0) * 1000.
+    const fast = { at: (w: number) => T0 + (w - T0) * 1000, pastAt: (w: number) => T0 + (w - T0) * 1000, speed: 1000, paused: false };
+    const storedAtSim = (simMs: number) => T0 + (simMs - T0) / 1000;
 
-    it("keeps the officer's own time when no escalation of the delivery was recorded before the report was stored", () => {
-      spec.given(deliveredToKzUz).when({ judged: late(), nowMs: T0 + 13 * MIN, clock: unknownPast }).then({ type: "track", entry: { at: iso(T0 + 5 * MIN), data: { withinDeadline: true } } });
-      // Recorded after the report was stored (the coordinator was behind): the officer's time still stands.
-      spec.given(deliveredToKzUz, { recorded: reminder(T0 + 12 * MIN + 500) }).when({ judged: late(), nowMs: T0 + 13 * MIN, clock: unknownPast }).then({ type: "track", entry: { at: iso(T0 + 5 * MIN) } });
-    });
-
-    it("counts a report stored after the delivery's first escalation was recorded from just after that escalation: late", () => {
-      spec.given(deliveredToKzUz, { recorded: reminder(T0 + 11 * MIN) }).when({ judged: late(), nowMs: T0 + 13 * MIN, clock: unknownPast }).then({
+    it("counts an acknowledgement the stream stored after the deadline from just after the deadline, whatever it claims", () => {
+      // Claims 5 minutes; stored at 25 minutes (after every escalation step of a FLASH).
+      const late = submitted(ack("KZ", T0 + 5 * MIN), { storedAtMs: storedAtSim(T0 + 25 * MIN) });
+      spec.given(deliveredToKzUz).when({ judged: late, nowMs: T0 + 26 * MIN, clock: fast }).then({
         type: "track", entry: { at: iso(T0 + 10 * MIN + 1), data: { latencyMs: 10 * MIN + 1, withinDeadline: false } },
       });
+      // Stored before the deadline: its own time stands, however fast the clock.
+      const prompt = submitted(ack("KZ", T0 + 5 * MIN), { storedAtMs: storedAtSim(T0 + 9 * MIN) });
+      spec.given(deliveredToKzUz).when({ judged: prompt, nowMs: T0 + 26 * MIN, clock: fast }).then({ type: "track", entry: { at: iso(T0 + 5 * MIN), data: { withinDeadline: true } } });
+    });
+
+    it("keeps the officer's own time when this instance cannot tell when the message was stored (the clock changed since)", () => {
+      const unknownPast = { ...fast, pastAt: () => undefined };
+      const late = submitted(ack("KZ", T0 + 5 * MIN), { storedAtMs: storedAtSim(T0 + 25 * MIN) });
+      spec.given(deliveredToKzUz).when({ judged: late, nowMs: T0 + 26 * MIN, clock: unknownPast }).then({ type: "track", entry: { at: iso(T0 + 5 * MIN), data: { withinDeadline: true } } });
+    });
+
+    it("judges a receipt's time by the hold only (a receipt has no deadline)", () => {
+      const r = submitted(receipt("KZ", T0 + 60_000), { storedAtMs: storedAtSim(T0 + 25 * MIN) });
+      spec.given(deliveredToKzUz).when({ judged: r, nowMs: T0 + 26 * MIN, clock: fast }).then({ type: "track", entry: { at: iso(T0 + 60_000) } });
     });
   });
 
