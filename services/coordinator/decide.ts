@@ -20,6 +20,7 @@ import {
 } from "../../shared/contracts/index.ts";
 import type { MessageRecord, SeenRecord } from "../../shared/exchange/records.ts";
 import type { Registry } from "../../shared/exchange/registry.ts";
+import { storedOnce } from "./delivery-copies.ts";
 import type { Settings } from "../../shared/exchange/settings.ts";
 import type { TrackingView } from "../../shared/exchange/tracking-view.ts";
 import { authorise, type Routing } from "./authorise.ts";
@@ -93,6 +94,8 @@ export interface Acceptance {
   delivered: AuditEntryOf<"delivered">;
   /** TLP:RED is never stored as a broadcast, also its updates and retraction (which carry no TLP). */
   red: boolean;
+  /** Stored once, as a broadcast, rather than once per recipient (delivery-copies.ts): what deliver.ts stores and the copies quota counts. */
+  storedOnce: boolean;
   /** Signed with a key being replaced: recipients judge it by when the submission was stored (deliver.ts). */
   submittedAt?: string;
   /**
@@ -238,6 +241,7 @@ function acceptance(sub: Submission, m: Message, routing: Routing, state: Decisi
     ackDeadline: deadline,
   };
   const event = EVENT_OF[m.kind]!;
+  const red = (body.tlp ?? refersTo?.tlp) === "RED";
   const accepted: AuditEntry = {
     eventId: `${event}:${m.id}`, event, at, actor: m.sender, messageId: m.id, kind: m.kind,
     data: { recipients, precedence, ackDeadline: deadline, ...(body.tlp ? { tlp: body.tlp } : {}), ...(body.title ? { title: body.title } : {}), ...(refersTo ? { refersTo: refersTo.id } : {}) },
@@ -260,7 +264,8 @@ function acceptance(sub: Submission, m: Message, routing: Routing, state: Decisi
     ...(change ? { change } : {}),
     accepted,
     delivered,
-    red: (body.tlp ?? refersTo?.tlp) === "RED",
+    red,
+    storedOnce: storedOnce(state.registry, m, recipients, red),
     ...(keyEnds ? { submittedAt: new Date(sub.storedAtMs).toISOString() } : {}),
     urgent: m.kind !== "alert-retraction",
   };

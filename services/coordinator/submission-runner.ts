@@ -13,7 +13,7 @@ import { LogBudget } from "../../shared/log.ts";
 import type { Checked } from "./checks.ts";
 import type { Context } from "./context.ts";
 import { type Acceptance, decide, type Decision, decideSeen, type DecisionState, type Judged, overQuota, type Rejection, type Submission } from "./decide.ts";
-import { copiesStored, deliver } from "./deliver.ts";
+import { deliver } from "./deliver.ts";
 import { deliverOutcome, rejectionFor, replayOutcome, sendAcceptance, sendRejection } from "./outcome.ts";
 import { appendOwnRecord } from "./own-records.ts";
 import { type Reference, referenceOf } from "./references.ts";
@@ -105,7 +105,7 @@ export class SubmissionRunner {
     const sender = d.message.sender;
     let budget = this.copyBudgets.get(sender);
     if (!budget) this.copyBudgets.set(sender, (budget = newCopyBudget(q)));
-    const copies = copiesStored(this.ctx.registry(), d.message, d.record.recipients, d.red);
+    const copies = d.storedOnce ? 1 : d.record.recipients.length;
     const v = judgeCopies(budget, sender, sub.data.byteLength, copies, sub.storedAtMs, q);
     return v.ok ? undefined : v.reason;
   }
@@ -266,7 +266,7 @@ export class SubmissionRunner {
     ctx.tracking.applyWritten(d.accepted);
     ctx.tracking.applyWritten(d.delivered);
     const { recipients } = d.record;
-    const delivered = deliver(ctx, m, sub.data, recipients, { red: d.red, ...(d.submittedAt ? { submittedAt: d.submittedAt } : {}) });
+    const delivered = deliver(ctx, m, sub.data, recipients, { once: d.storedOnce, ...(d.submittedAt ? { submittedAt: d.submittedAt } : {}) });
     const rest = this.finishAcceptance(sub, d, stored, delivered);
     this.decided.add(m.id);
     this.accepting.set(m.id, rest);

@@ -1,8 +1,10 @@
-// deliver(): a message to every agency but its sender is stored once, on the broadcast subject;
-// anything narrower once per recipient. Against a real broker, with the coordinator's consumers.
+// deliver() with the acceptance's storedOnce (delivery-copies.ts): a message to every agency but
+// its sender is stored once, on the broadcast subject; anything narrower once per recipient.
+// Against a real broker, with the coordinator's consumers.
 import { jetstreamManager, DeliverPolicy } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deliver, reachesEveryone } from "../../services/coordinator/deliver.ts";
+import { deliver } from "../../services/coordinator/deliver.ts";
+import { reachesEveryone, storedOnce } from "../../services/coordinator/delivery-copies.ts";
 import { consumers, type Message, RECIPIENTS_HEADER, streams, SUBMITTED_AT_HEADER, subjects } from "../../shared/contracts/index.ts";
 import { issueIdentities, publishExchangeConfig, registryFor } from "../../shared/exchange/bootstrap.ts";
 import { Registry, type RegistryData } from "../../shared/exchange/registry.ts";
@@ -28,6 +30,9 @@ const ctx = () => ({ publisher: durablePublisher(ex.admin), registry: () => ex.r
 const alertFrom = (sender: string, over: Record<string, unknown> = {}) => compose("alert", testAlertBody(over), { sender, sentAt: ex.clock.iso() });
 const publishRegistry = (registry: RegistryData) => publishExchangeConfig(ex.admin, { registry, settings: DEFAULT_SETTINGS, clock: ex.clock.snapshot() });
 const bytes = (m: Message) => new TextEncoder().encode(JSON.stringify(m));
+/** As the coordinator stores an accepted message: stored once or per recipient as decided for it. */
+const storeCopies = (c: ReturnType<typeof ctx>, m: Message, recipients: string[], opts: { submittedAt?: string } = {}) =>
+  deliver(c, m, bytes(m), recipients, { once: storedOnce(c.registry(), m, recipients, (m.body as { tlp?: string }).tlp === "RED"), ...opts });
 /** Every stored copy of `id`, by subject. */
 const copiesOf = async (id: string) =>
   (await readAll(ex.admin, DELIVERIES, subjects.deliverAll)).filter((d) => JSON.parse(new TextDecoder().decode(d.data)).id === id).map((d) => d.subject);
@@ -36,8 +41,8 @@ describe("deliver", () => {
   it("stores a message to every other agency once, on the broadcast subject, and a retry is a duplicate", async () => {
     const m = alertFrom("AZ");
     const everyoneElse = ex.registry.ids.filter((id) => id !== "AZ");
-    await deliver(ctx(), m, bytes(m), everyoneElse);
-    await deliver(ctx(), m, bytes(m), everyoneElse);
+    await storeCopies(ctx(), m, everyoneElse);
+    await storeCopies(ctx(), m, everyoneElse);
     expect(await copiesOf(m.id)).toEqual([subjects.broadcast("alert")]);
     // Each recipient finds it among its deliveries; the sender does not.
     for (const r of everyoneElse) expect((await deliveriesTo(ex.admin, r)).map((d) => d.id)).toContain(m.id);
@@ -49,30 +54,30 @@ describe("deliver", () => {
 
   it("stores one copy per recipient when not everyone is addressed (named agencies, TLP:RED)", async () => {
     const m = alertFrom("AZ", { tlp: "RED", distribution: { agencies: ["KZ", "RU"] } });
-    await deliver(ctx(), m, bytes(m), ["KZ", "RU"]);
+    await storeCopies(ctx(), m, ["KZ", "RU"]);
     expect((await copiesOf(m.id)).sort()).toEqual([subjects.deliver("KZ", "alert"), subjects.deliver("RU", "alert")]);
     // All but one other agency is still per recipient.
     const n = alertFrom("AZ");
     const allButOne = ex.registry.ids.filter((id) => id !== "AZ" && id !== "UZ");
-    await deliver(ctx(), n, bytes(n), allButOne);
+    await storeCopies(ctx(), n, allButOne);
     expect((await copiesOf(n.id)).sort()).toEqual(allButOne.map((r) => subjects.deliver(r, "alert")).sort());
   });
 
   it("never stores an answer or a hit as a broadcast, even when its one recipient is every other agency (an exchange of two)", async () => {
     const two = { publisher: durablePublisher(ex.admin), registry: () => new Registry(registryFor(testRoster(["AZ", "KZ"]), issueIdentities(testRoster(["AZ", "KZ"])))), log: logger };
     const hit = compose("hit", { alertId: alertFrom("AZ").id, matched: { kind: "person", reference: "TASHEV" }, observedAt: ex.clock.iso(), tlp: "AMBER", handling: "H1" } as never, { sender: "KZ", sentAt: ex.clock.iso() });
-    await deliver(two, hit, bytes(hit), ["AZ"]);
+    await storeCopies(two, hit, ["AZ"]);
     expect(await copiesOf(hit.id)).toEqual([subjects.deliver("AZ", "hit")]);
   });
 
   it("stamps every copy with the submission's time when its key is being replaced, and only then", async () => {
     const m = alertFrom("AZ", { distribution: { agencies: ["KZ", "RU"] } });
-    await deliver(ctx(), m, bytes(m), ["KZ", "RU"], { submittedAt: "2026-09-21T08:00:00.000Z" });
+    await storeCopies(ctx(), m, ["KZ", "RU"], { submittedAt: "2026-09-21T08:00:00.000Z" });
     const stored = await readAll(ex.admin, DELIVERIES, subjects.deliverAll);
     const copies = stored.filter((d) => JSON.parse(new TextDecoder().decode(d.data)).id === m.id);
     expect(copies.map((c) => c.headers?.get(SUBMITTED_AT_HEADER))).toEqual(["2026-09-21T08:00:00.000Z", "2026-09-21T08:00:00.000Z"]);
     const n = alertFrom("AZ", { distribution: { agencies: ["KZ"] } });
-    await deliver(ctx(), n, bytes(n), ["KZ"]);
+    await storeCopies(ctx(), n, ["KZ"]);
     const plain = (await readAll(ex.admin, DELIVERIES, subjects.deliverAll)).find((d) => JSON.parse(new TextDecoder().decode(d.data)).id === n.id);
     expect(plain?.headers?.get(SUBMITTED_AT_HEADER) ?? "").toBe("");
   });

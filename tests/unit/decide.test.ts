@@ -87,7 +87,14 @@ describe("authorisation and TLP", () => {
   });
 
   it("accepts TLP:RED within the limit, marked red (never stored as a broadcast)", () => {
-    spec.given().when({ judged: submitted(alert("AZ", { tlp: "RED" })) }).then({ type: "accept", red: true });
+    spec.given().when({ judged: submitted(alert("AZ", { tlp: "RED" })) }).then({ type: "accept", red: true, storedOnce: false });
+    const everyoneElse = registry.ids.filter((id) => id !== "AZ");
+    spec.given().when({ judged: submitted(alert("AZ", { tlp: "RED", distribution: { agencies: everyoneElse } })) }).then({ type: "accept", red: true, storedOnce: false });
+  });
+
+  it("decides an alert to every other agency is stored once, as a broadcast, and one to fewer once per recipient", () => {
+    spec.given().when({ judged: submitted(alert("AZ", { distribution: { all: true } })) }).then({ type: "accept", storedOnce: true });
+    spec.given().when({ judged: submitted(alert("AZ")) }).then({ type: "accept", storedOnce: false });
   });
 
   it("rejects addressees not in the registry, and a distribution that reaches no one else", () => {
