@@ -220,7 +220,7 @@ export class Coordinator {
   }
 
   /**
-   * A new agency's consumers exist before a broadcast can count it as a recipient (deliver.ts
+   * A new agency's consumers exist before a broadcast can count it as a recipient (delivery-copies.ts
    * decides by the registry in use), and a departed one's broadcast consumer goes.
    */
   private async adopt(next: Registry) {
