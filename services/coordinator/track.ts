@@ -114,7 +114,7 @@ export function decideTracking(m: Tracked, storedAtMs: number, state: TrackingSt
  * and REPORT_HOLD_MS before the exchange stored the message, and now: the coordinator's queueing
  * must not count against a duty officer, and a node cannot claim to have answered before the
  * delivery, long before it said so, or in the future. An acknowledgement stored after the deadline
- * counts from just after it: late.
+ * that claims a time within it counts from when it was stored: late, by as much as it was.
  */
 type AckCounted = { officer?: string; action?: string; latencyMs: number; withinDeadline: boolean; precedence: TrackingRecord["precedence"] };
 /** Simulated times: REPORT_HOLD_MS before the stream stored the message, and when it stored it. */
@@ -130,7 +130,7 @@ function itemFor(m: Tracked, item: Item, t: TrackingRecord, bounds: Bounds, nowM
   const { deliveredMs, deadlineMs } = timesOf(t);
   const atMs = Date.parse(item.at);
   let when = Math.min(nowMs, Math.max(deliveredMs, bounds.earliestMs, atMs));
-  if (m.kind === "acknowledgement" && bounds.storedMs > deadlineMs && when <= deadlineMs) when = Math.min(nowMs, deadlineMs + 1);
+  if (m.kind === "acknowledgement" && bounds.storedMs > deadlineMs && when <= deadlineMs) when = Math.min(nowMs, bounds.storedMs);
   // The agency's own text when it stands and is already in toISOString's form (most are).
   const at = when === atMs && isIsoForm(item.at) ? item.at : new Date(when).toISOString();
   if (m.kind === "receipt") return { messageId: item.messageId, kind: t.kind, agency: t.originator, at, data: {} };

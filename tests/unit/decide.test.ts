@@ -268,12 +268,15 @@ describe("tracking receipts and acknowledgements", () => {
     const fast = { at: (w: number) => T0 + (w - T0) * 1000, pastAt: (w: number) => T0 + (w - T0) * 1000, speed: 1000, paused: false };
     const storedAtSim = (simMs: number) => T0 + (simMs - T0) / 1000;
 
-    it("counts an acknowledgement the stream stored after the deadline from just after the deadline, whatever it claims", () => {
+    it("counts an acknowledgement the stream stored after the deadline, claiming a time within it, from when it was stored", () => {
       // Claims 5 minutes; stored at 25 minutes (after every escalation step of a FLASH).
       const late = submitted(ack("KZ", T0 + 5 * MIN), { storedAtMs: storedAtSim(T0 + 25 * MIN) });
       spec.given(deliveredToKzUz).when({ judged: late, nowMs: T0 + 26 * MIN, clock: fast }).then({
-        type: "track", entry: { at: iso(T0 + 10 * MIN + 1), data: { latencyMs: 10 * MIN + 1, withinDeadline: false } },
+        type: "track", entry: { at: iso(T0 + 25 * MIN), data: { latencyMs: 25 * MIN, withinDeadline: false } },
       });
+      // Claiming a time after the deadline (honestly late): its own time stands, within the hold.
+      const ownLate = submitted(ack("KZ", T0 + 20 * MIN), { storedAtMs: storedAtSim(T0 + 25 * MIN) });
+      spec.given(deliveredToKzUz).when({ judged: ownLate, nowMs: T0 + 26 * MIN, clock: fast }).then({ type: "track", entry: { at: iso(T0 + 20 * MIN), data: { withinDeadline: false } } });
       // Stored before the deadline: its own time stands, however fast the clock.
       const prompt = submitted(ack("KZ", T0 + 5 * MIN), { storedAtMs: storedAtSim(T0 + 9 * MIN) });
       spec.given(deliveredToKzUz).when({ judged: prompt, nowMs: T0 + 26 * MIN, clock: fast }).then({ type: "track", entry: { at: iso(T0 + 5 * MIN), data: { withinDeadline: true } } });
