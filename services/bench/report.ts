@@ -45,6 +45,7 @@ export function formatTable(r: BenchResult): string {
     "",
     "  targets (issue 19, against the protocol floor of this run):",
     ...targetLines(atix.targets),
+    ...budgetLines(r),
     "",
     `  (the floor: ATIX's accounts and service imports as \`atix up\` generates them, agencies acknowledging in batches of 20 ms or 100 stored before they ack, ` +
       `a recorder writing one audit record per batch, none of ATIX's logic; its latency runs from storing the broadcast, ATIX's from the sender's submit. ` +
@@ -68,6 +69,19 @@ function targetLines(t: BenchResult["atix"]["targets"]): string[] {
     ["CPU in ATIX's own processes (coordinator + agencies) ≤ 80 µs per acknowledged delivery:", shown(t.ownCpu, "µs"), verdict(t.ownCpu)],
     ["broker CPU per acknowledged delivery ≤ 1.2x the floor's broker's:", shown(t.brokerCpu, "x"), verdict(t.brokerCpu)],
   ], "    ");
+}
+
+/** What the throughput target asks of CPU in this run (run.ts, throughputBudget). */
+function budgetLines(r: BenchResult): string[] {
+  const b = r.atix.throughputBudget;
+  if (!b) return [];
+  // Nearly every core busy in both: the rates stand in the inverse ratio of CPU per delivery.
+  const bound = Math.min(b.coresBusy.floor, b.coresBusy.atix) >= 0.85 * r.machine.cpus;
+  return [
+    `    (the bursts kept ${fmt(b.coresBusy.floor, 2)} (floor) and ${fmt(b.coresBusy.atix, 2)} (ATIX) of ${r.machine.cpus} CPUs busy${bound ? ", so each rate is bound by CPU" : ""}: ` +
+      `at ATIX's, 0.6x the floor's rate allows ATIX at most ${fmt(b.totalMicrosMax)} µs per acknowledged delivery in all, ` +
+      `${fmt(b.ownMicrosMax)} µs of it in its own processes beside this run's broker)`,
+  ];
 }
 
 /** Where the CPU of the sustained bursts went, per delivery and process: which process a gap is in. */

@@ -64,6 +64,8 @@ export interface BenchResult {
     vsFloor: Comparison;
     p99VsCore: number;
     targets: { throughput: Target; p99: Target; ownCpu: Target; brokerCpu: Target };
+    /** What the throughput target asks of ATIX's CPU in this run; absent where CPU could not be read. */
+    throughputBudget?: ThroughputBudget;
   };
   seconds: number;
 }
@@ -103,6 +105,35 @@ export function judge(atix: AtixResult, vsFloor: Comparison): BenchResult["atix"
   };
 }
 
+/**
+ * What the throughput target asks of CPU. A sustained burst keeps the machine's cores busy, so its
+ * rate is the cores it kept busy over its CPU per delivery: at the cores ATIX's burst kept busy,
+ * 0.6x the floor's rate allows ATIX at most `totalMicrosMax` per delivery in all, and its own
+ * processes what is left of that beside its broker's figure. Where both bursts keep the cores
+ * equally busy, the throughput ratio is the floor's CPU per delivery over ATIX's.
+ */
+export interface ThroughputBudget {
+  /** Cores each burst kept busy: acknowledged deliveries/s × CPU per delivery. */
+  coresBusy: { floor: number; atix: number };
+  /** ATIX's CPU µs per acknowledged delivery, all processes, that the target allows. */
+  totalMicrosMax: number;
+  /** Of that, what is left for the coordinator and the agencies' process beside this run's broker. */
+  ownMicrosMax: number;
+}
+
+export function throughputBudget(atix: AtixResult, floor: FloorResult): ThroughputBudget | undefined {
+  const a = atix.sustained.cpuMicrosPerDelivery;
+  const f = floor.sustained.cpuMicrosPerDelivery;
+  if (a?.total === undefined || a.broker === undefined || f?.total === undefined || !floor.sustained.deliveriesPerSecond) return undefined;
+  const atixCores = (atix.sustained.deliveriesPerSecond * a.total) / 1e6;
+  const totalMicrosMax = (atixCores * 1e6) / (TARGETS.throughputVsFloorMin * floor.sustained.deliveriesPerSecond);
+  return {
+    coresBusy: { floor: round((floor.sustained.deliveriesPerSecond * f.total) / 1e6, 2), atix: round(atixCores, 2) },
+    totalMicrosMax: round(totalMicrosMax, 1),
+    ownMicrosMax: round(totalMicrosMax - a.broker, 1),
+  };
+}
+
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   const { agencies: n, rounds, burst } = opts;
@@ -122,6 +153,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const vsJetStream = compare(atix, js, { broker: "broker", agencies: "consumers", total: "total" });
   const vsFloor = compare(atix, floor, { broker: "broker", coordinator: "recorder", agencies: "agencies", total: "total" });
   const os = await import("node:os");
+  const budget = throughputBudget(atix, floor);
   return {
     machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     agencies: n,
@@ -131,7 +163,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     core,
     jetstream: js,
     floor,
-    atix: { ...atix, vsJetStream, vsFloor, p99VsCore: ratio(atix.latency.p99Ms, core.latency.p99Ms), targets: judge(atix, vsFloor) },
+    atix: { ...atix, vsJetStream, vsFloor, p99VsCore: ratio(atix.latency.p99Ms, core.latency.p99Ms), targets: judge(atix, vsFloor), ...(budget ? { throughputBudget: budget } : {}) },
     seconds: round((performance.now() - started) / 1000, 1),
   };
 }

@@ -85,6 +85,13 @@ describe("atix bench", () => {
       for (const t of ["throughput", "p99", "ownCpu"]) targetShape(r.atix.targets[t]);
       expect(r.atix.targets.brokerCpu.bound).toBe(1.2);
       expect(run.stdout).toMatch(/CPU per acknowledged delivery/);
+      // What the throughput target asks of CPU, in this run's figures.
+      const b = r.atix.throughputBudget;
+      positive(b.coresBusy.floor);
+      positive(b.coresBusy.atix);
+      positive(b.totalMicrosMax);
+      expect(b.ownMicrosMax).toBeCloseTo(b.totalMicrosMax - r.atix.sustained.cpuMicrosPerDelivery.broker, 0);
+      expect(run.stdout).toMatch(/0\.6x the floor's rate allows ATIX at most [\d.]+ µs per acknowledged delivery in all/);
     }
   }, 120_000);
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { AtixResult } from "../../services/bench/atix.ts";
 import { Tally } from "../../services/bench/counting.ts";
 import { floorRecordDeliveries } from "../../services/bench/floor-agency.ts";
-import { type Comparison, judge } from "../../services/bench/run.ts";
+import type { FloorResult } from "../../services/bench/floor.ts";
+import { type Comparison, judge, throughputBudget } from "../../services/bench/run.ts";
 
 const atixWith = (cpu?: Record<string, number>) =>
   ({ sustained: { ...(cpu ? { cpuMicrosPerDelivery: cpu } : {}) } }) as unknown as AtixResult;
@@ -32,6 +33,28 @@ describe("issue 19's targets", () => {
     expect(t.ownCpu).toEqual({ bound: 80, value: null, met: null });
     expect(t.brokerCpu).toEqual({ bound: 1.2, value: null, met: null });
     expect(t.throughput.met).toBe(true);
+  });
+});
+
+describe("what the throughput target asks of CPU", () => {
+  const burst = (deliveriesPerSecond: number, cpu?: Record<string, number>) => ({ sustained: { deliveriesPerSecond, ...(cpu ? { cpuMicrosPerDelivery: cpu } : {}) } });
+
+  it("given both bursts CPU-bound on two cores, then 0.6x the floor's rate allows the floor's CPU per delivery over 0.6, less the broker for ATIX's own", () => {
+    // The floor: 30,000/s at 60 µs (1.8 cores); ATIX: 12,000/s at 150 µs (1.8 cores), 50 of them the broker's.
+    const b = throughputBudget(burst(12_000, { broker: 50, coordinator: 50, agencies: 50, total: 150 }) as AtixResult, burst(30_000, { broker: 36, recorder: 5, agencies: 19, total: 60 }) as FloorResult);
+    expect(b).toEqual({ coresBusy: { floor: 1.8, atix: 1.8 }, totalMicrosMax: 100, ownMicrosMax: 50 });
+  });
+
+  it("given ATIX keeping fewer cores busy than the floor, then the budget is that much smaller", () => {
+    const b = throughputBudget(burst(9_000, { broker: 50, coordinator: 50, agencies: 50, total: 150 }) as AtixResult, burst(30_000, { broker: 36, total: 60 }) as FloorResult);
+    expect(b?.coresBusy.atix).toBe(1.35);
+    expect(b?.totalMicrosMax).toBe(75);
+    expect(b?.ownMicrosMax).toBe(25);
+  });
+
+  it("given no CPU figures (not Linux), then there is no budget rather than a wrong one", () => {
+    expect(throughputBudget(burst(12_000) as AtixResult, burst(30_000, { broker: 36, total: 60 }) as FloorResult)).toBeUndefined();
+    expect(throughputBudget(burst(12_000, { broker: 50, total: 150 }) as AtixResult, burst(30_000) as FloorResult)).toBeUndefined();
   });
 });
 
