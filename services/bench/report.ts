@@ -3,6 +3,7 @@
 import { BENCH_CLOCK_SPEED } from "./atix.ts";
 import type { CpuPerDelivery } from "./cpu.ts";
 import type { BenchResult, Comparison, Target } from "./run.ts";
+import { type RunsSummary, TARGET_NAMES, type TargetName } from "./runs-summary.ts";
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const x = (n: number) => `${fmt(n, 2)}x`;
@@ -60,15 +61,44 @@ function against(c: Comparison, names: Record<string, string>): string {
   return `throughput ${x(c.throughput)}, FLASH p50 ${x(c.p50)}, p99 ${x(c.p99)}${cpu}`;
 }
 
+/** Issue 19's targets as printed: what each asks, and how its value reads. */
+const TARGET_LABELS: Record<TargetName, { text: string; unit: "x" | "µs" }> = {
+  throughput: { text: "acknowledged deliveries/s ≥ 0.6x the floor's:", unit: "x" },
+  p99: { text: "FLASH p99 (submit → all delivered) ≤ 1.5x the floor's:", unit: "x" },
+  ownCpu: { text: "CPU in ATIX's own processes (coordinator + agencies) ≤ 80 µs per acknowledged delivery:", unit: "µs" },
+  brokerCpu: { text: "broker CPU per acknowledged delivery ≤ 1.2x the floor's broker's:", unit: "x" },
+};
+const shownValue = (value: number | null, unit: "x" | "µs") => (value === null ? "—" : unit === "x" ? x(value) : `${fmt(value)} µs`);
+
 function targetLines(t: BenchResult["atix"]["targets"]): string[] {
   const verdict = (g: Target) => (g.met === null ? "not measured" : g.met ? "met" : "NOT MET");
-  const shown = (g: Target, unit: "x" | "µs") => (g.value === null ? "—" : unit === "x" ? x(g.value) : `${fmt(g.value)} µs`);
-  return table([
-    ["acknowledged deliveries/s ≥ 0.6x the floor's:", shown(t.throughput, "x"), verdict(t.throughput)],
-    ["FLASH p99 (submit → all delivered) ≤ 1.5x the floor's:", shown(t.p99, "x"), verdict(t.p99)],
-    ["CPU in ATIX's own processes (coordinator + agencies) ≤ 80 µs per acknowledged delivery:", shown(t.ownCpu, "µs"), verdict(t.ownCpu)],
-    ["broker CPU per acknowledged delivery ≤ 1.2x the floor's broker's:", shown(t.brokerCpu, "x"), verdict(t.brokerCpu)],
-  ], "    ");
+  return table(TARGET_NAMES.map((n) => [TARGET_LABELS[n].text, shownValue(t[n].value, TARGET_LABELS[n].unit), verdict(t[n])]), "    ");
+}
+
+/** Several runs judged together (`--runs`): each target's value per run, how often it was met, and the medians. */
+export function formatRunsSummary(results: readonly BenchResult[], s: RunsSummary): string {
+  const m = s.medians;
+  const runsWhere = (order: BenchResult["order"]) => {
+    const n = results.flatMap((r, i) => (r.order === order ? [String(i + 1)] : []));
+    if (!n.length) return "no run";
+    return `run${n.length > 1 ? "s" : ""} ${n.length > 1 ? `${n.slice(0, -1).join(", ")} and ${n.at(-1)}` : n[0]}`;
+  };
+  const cpu = m.atixCpuMicros
+    ? `; CPU per acknowledged delivery ${fmt(m.atixCpuMicros.total)} µs (broker ${fmt(m.atixCpuMicros.broker)}, coordinator ${fmt(m.atixCpuMicros.coordinator)}, agencies ${fmt(m.atixCpuMicros.agencies)})` +
+      (m.floorCpuMicros !== undefined ? ` against the floor's ${fmt(m.floorCpuMicros)}` : "")
+    : "";
+  const budget = m.ownMicrosBudget !== undefined ? `; 0.6x the floor's rate allowed ATIX's own processes ${fmt(m.ownMicrosBudget)} µs` : "";
+  return [
+    `${s.runs} runs (the floor measured first in ${runsWhere("floor-first")}, ATIX first in ${runsWhere("atix-first")})`,
+    `  medians: ATIX ${count(m.atixDeliveriesPerSecond)} acknowledged deliveries/s against the floor's ${count(m.floorDeliveriesPerSecond)}; ` +
+      `FLASH p99 ${fmt(m.atixP99Ms)} against ${fmt(m.floorP99Ms)} ms${cpu}${budget}`,
+    `  targets (issue 19) over the ${s.runs} runs:`,
+    ...table(TARGET_NAMES.map((n) => {
+      const t = s.targets[n];
+      return [TARGET_LABELS[n].text, t.values.map((v) => shownValue(v, TARGET_LABELS[n].unit)).join("  "), `met in ${t.met} of ${s.runs}`];
+    }), "    "),
+    `  every target met in every run: ${s.allMetInEveryRun ? "yes" : "no"}`,
+  ].join("\n");
 }
 
 /** What the throughput target asks of CPU in this run (run.ts, throughputBudget). */

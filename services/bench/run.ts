@@ -18,6 +18,8 @@ export interface BenchOptions {
   burst: number;
   /** Deliveries each of the floor's agencies pulls at once (default: what ATIX's agency nodes pull). */
   floorPull?: number;
+  /** Measure ATIX before the protocol floor (runs of `--runs` take turns, so neither always goes first). */
+  atixFirst?: boolean;
   onStep?: (step: string) => void;
 }
 
@@ -54,6 +56,8 @@ export interface BenchResult {
   agencies: number;
   rounds: number;
   burst: number;
+  /** Which of the floor and ATIX was measured first in this run. */
+  order: "floor-first" | "atix-first";
   /** How a sustained burst's deliveries are counted as recorded. */
   counting: string;
   core: CoreResult;
@@ -148,8 +152,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   } finally {
     await server.stop();
   }
-  const floor = await floorFanOut(n, rounds, burst, opts.floorPull ?? DELIVERY_PULL_BATCH, opts.onStep);
-  const atix = await atixFanOut(n, rounds, burst, opts.onStep);
+  const measureFloor = () => floorFanOut(n, rounds, burst, opts.floorPull ?? DELIVERY_PULL_BATCH, opts.onStep);
+  const measureAtix = () => atixFanOut(n, rounds, burst, opts.onStep);
+  let floor: FloorResult;
+  let atix: AtixResult;
+  if (opts.atixFirst) {
+    atix = await measureAtix();
+    floor = await measureFloor();
+  } else {
+    floor = await measureFloor();
+    atix = await measureAtix();
+  }
   const vsJetStream = compare(atix, js, { broker: "broker", agencies: "consumers", total: "total" });
   const vsFloor = compare(atix, floor, { broker: "broker", coordinator: "recorder", agencies: "agencies", total: "total" });
   const os = await import("node:os");
@@ -159,6 +172,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     agencies: n,
     rounds,
     burst,
+    order: opts.atixFirst ? "atix-first" : "floor-first",
     counting: COUNTING,
     core,
     jetstream: js,
@@ -168,6 +182,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   };
 }
 
-export async function writeBenchJson(file: string, r: BenchResult) {
+/** One run's figures, or (`--runs` above 1) every run's and their summary (runs-summary.ts). */
+export async function writeBenchJson(file: string, r: BenchResult | { runs: BenchResult[]; summary: unknown }) {
   await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
 }

@@ -94,4 +94,30 @@ describe("atix bench", () => {
       expect(run.stdout).toMatch(/0\.6x the floor's rate allows ATIX at most [\d.]+ µs per acknowledged delivery in all/);
     }
   }, 120_000);
+
+  it("--runs measures everything again, the floor and ATIX taking turns at going first, and judges the targets over all the runs", async () => {
+    const file = join(dir, "runs.json");
+    const run = await runAtix(["bench", "--agencies", "4", "--rounds", "3", "--burst", "20", "--runs", "2", "--json", file], { timeoutMs: 200_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^run 1 of 2, the floor measured first$/m);
+    expect(run.stdout).toMatch(/^run 2 of 2, ATIX measured first$/m);
+    expect(run.stdout).toMatch(/^2 runs \(the floor measured first in run 1, ATIX first in run 2\)$/m);
+    expect(run.stdout).toMatch(/targets \(issue 19\) over the 2 runs:/);
+    expect(run.stdout).toMatch(/≥ 0\.6x the floor's:.*met in [012] of 2$/m);
+    expect(run.stdout).toMatch(/^ {2}every target met in every run: (yes|no)$/m);
+
+    const r = JSON.parse(await readFile(file, "utf8"));
+    expect(r.runs.map((x: { order: string }) => x.order)).toEqual(["floor-first", "atix-first"]);
+    for (const x of r.runs) expect(x.atix.sustained.deliveries).toBe(3 * 20);
+    expect(r.summary.runs).toBe(2);
+    expect(r.summary.targets.throughput.values).toEqual(r.runs.map((x: { atix: { targets: { throughput: { value: number } } } }) => x.atix.targets.throughput.value));
+    expect(typeof r.summary.allMetInEveryRun).toBe("boolean");
+    positive(r.summary.medians.atixDeliveriesPerSecond);
+  }, 210_000);
+
+  it("--runs with --history is refused, naming both", async () => {
+    const run = await runAtix(["bench", "--history", "100", "--runs", "2"], { timeoutMs: 30_000 });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/--runs applies to the fan-out, not to --history/);
+  });
 });

@@ -5,7 +5,8 @@ import type { AtixResult } from "../../services/bench/atix.ts";
 import { Tally } from "../../services/bench/counting.ts";
 import { floorRecordDeliveries } from "../../services/bench/floor-agency.ts";
 import type { FloorResult } from "../../services/bench/floor.ts";
-import { type Comparison, judge, throughputBudget } from "../../services/bench/run.ts";
+import { type BenchResult, type Comparison, judge, throughputBudget } from "../../services/bench/run.ts";
+import { summariseRuns } from "../../services/bench/runs-summary.ts";
 
 const atixWith = (cpu?: Record<string, number>) =>
   ({ sustained: { ...(cpu ? { cpuMicrosPerDelivery: cpu } : {}) } }) as unknown as AtixResult;
@@ -55,6 +56,54 @@ describe("what the throughput target asks of CPU", () => {
   it("given no CPU figures (not Linux), then there is no budget rather than a wrong one", () => {
     expect(throughputBudget(burst(12_000) as AtixResult, burst(30_000, { broker: 36, total: 60 }) as FloorResult)).toBeUndefined();
     expect(throughputBudget(burst(12_000, { broker: 50, total: 150 }) as AtixResult, burst(30_000) as FloorResult)).toBeUndefined();
+  });
+});
+
+describe("several runs judged together (--runs)", () => {
+  const target = (bound: number, value: number | null, met: boolean | null) => ({ bound, value, met });
+  /** A run with these target verdicts and figures (only what the summary reads). */
+  const run = (met: [boolean, boolean, boolean, boolean], f: { dps: number; floorDps: number; p99: number; total?: number; own?: number }) =>
+    ({
+      floor: { latency: { p99Ms: 20 }, sustained: { deliveriesPerSecond: f.floorDps, ...(f.total ? { cpuMicrosPerDelivery: { total: 60 } } : {}) } },
+      atix: {
+        latency: { p99Ms: f.p99 },
+        sustained: { deliveriesPerSecond: f.dps, ...(f.total ? { cpuMicrosPerDelivery: { broker: 50, coordinator: 40, agencies: 40, total: f.total } } : {}) },
+        targets: { throughput: target(0.6, 0.5, met[0]), p99: target(1.5, 1.2, met[1]), ownCpu: target(80, f.total ? 80 : null, f.total ? met[2] : null), brokerCpu: target(1.2, f.total ? 1.1 : null, f.total ? met[3] : null) },
+        ...(f.own ? { throughputBudget: { coresBusy: { floor: 1.8, atix: 1.8 }, totalMicrosMax: f.own + 50, ownMicrosMax: f.own } } : {}),
+      },
+    }) as unknown as BenchResult;
+
+  it("given three runs, then each target lists its value per run and counts the runs it was met in", () => {
+    const s = summariseRuns([
+      run([false, true, true, true], { dps: 12_000, floorDps: 30_000, p99: 25, total: 130, own: 50 }),
+      run([false, true, false, true], { dps: 14_000, floorDps: 28_000, p99: 35, total: 150, own: 60 }),
+      run([true, false, true, false], { dps: 13_000, floorDps: 29_000, p99: 30, total: 140, own: 55 }),
+    ]);
+    expect(s.runs).toBe(3);
+    expect(s.targets.throughput).toEqual({ bound: 0.6, values: [0.5, 0.5, 0.5], met: 1 });
+    expect([s.targets.p99.met, s.targets.ownCpu.met, s.targets.brokerCpu.met]).toEqual([2, 2, 2]);
+    expect(s.allMetInEveryRun).toBe(false);
+    expect(s.medians).toMatchObject({ atixDeliveriesPerSecond: 13_000, floorDeliveriesPerSecond: 29_000, atixP99Ms: 30, floorP99Ms: 20, floorCpuMicros: 60, ownMicrosBudget: 55 });
+    expect(s.medians.atixCpuMicros).toEqual({ broker: 50, coordinator: 40, agencies: 40, total: 140 });
+  });
+
+  it("given every target met in every run, then the runs meet what the issue asks", () => {
+    const all = [true, true, true, true] as [boolean, boolean, boolean, boolean];
+    const s = summariseRuns([run(all, { dps: 1, floorDps: 1, p99: 1, total: 100 }), run(all, { dps: 1, floorDps: 1, p99: 1, total: 100 })]);
+    expect(s.allMetInEveryRun).toBe(true);
+  });
+
+  it("given a run whose CPU could not be read, then the CPU targets are not met in it and no CPU median is claimed", () => {
+    const all = [true, true, true, true] as [boolean, boolean, boolean, boolean];
+    const s = summariseRuns([run(all, { dps: 1, floorDps: 1, p99: 1, total: 100, own: 40 }), run(all, { dps: 1, floorDps: 1, p99: 1 })]);
+    expect(s.targets.ownCpu).toEqual({ bound: 80, values: [80, null], met: 1 });
+    expect(s.allMetInEveryRun).toBe(false);
+    expect(s.medians.atixCpuMicros).toBeUndefined();
+    expect(s.medians.ownMicrosBudget).toBeUndefined();
+  });
+
+  it("given no runs, then it says so rather than summarising nothing", () => {
+    expect(() => summariseRuns([])).toThrow(/at least one run/);
   });
 });
 

@@ -4,8 +4,9 @@ import { type Command, InvalidArgumentError } from "commander";
 import { DELIVERY_PULL_BATCH } from "../../agency/delivery-loop.ts";
 import { formatHistoryTable, writeHistoryJson } from "../../bench/history-report.ts";
 import { runHistoryBench } from "../../bench/history-run.ts";
-import { formatTable } from "../../bench/report.ts";
-import { runBench, writeBenchJson } from "../../bench/run.ts";
+import { formatRunsSummary, formatTable } from "../../bench/report.ts";
+import { type BenchResult, runBench, writeBenchJson } from "../../bench/run.ts";
+import { summariseRuns } from "../../bench/runs-summary.ts";
 import { MAX_AGENCIES } from "../../bench/roster.ts";
 import { CliError } from "../errors.ts";
 import { positiveInt } from "../options.ts";
@@ -15,6 +16,7 @@ interface BenchFlags {
   rounds: number;
   burst: number;
   floorPull: number;
+  runs: number;
   json?: string;
   history?: number[];
   tail: number;
@@ -36,24 +38,32 @@ export function registerBench(program: Command) {
     .option("--rounds <n>", "broadcasts timed for the latencies", positiveInt("--rounds"), 100)
     .option("--burst <n>", "messages in each sustained burst: FLASH alerts for ATIX, as many broadcasts for the floor and raw messages for JetStream", positiveInt("--burst"), 400)
     .option("--floor-pull <n>", "deliveries each of the protocol floor's agencies pulls at once (default: as ATIX's agency nodes)", positiveInt("--floor-pull"), DELIVERY_PULL_BATCH)
-    .option("--json <file>", "also write the figures as JSON (the floor's under \"floor\", ATIX's under \"atix\")")
+    .option("--runs <n>", "measure everything this many times, the floor and ATIX taking turns at going first, then judge the targets over all the runs", positiveInt("--runs"), 1)
+    .option("--json <file>", "also write the figures as JSON (the floor's under \"floor\", ATIX's under \"atix\"; with --runs above 1, each run under \"runs\" and their summary under \"summary\")")
     .option("--history <sizes>", "instead of the fan-out: audit chains of these many records (comma-separated, e.g. 100000,1000000), each on an exchange of its own; times a coordinator's first start, its restart until it accepts a submission, and `atix status`", recordCounts("--history"))
     .option("--tail <n>", "with --history: records appended after the first coordinator's checkpoint, before the restart", positiveInt("--tail"), 5_000)
     .action(async (flags: BenchFlags) => {
       if (flags.agencies < 2 || flags.agencies > MAX_AGENCIES) throw new CliError(`--agencies expects 2 to ${MAX_AGENCIES}, got ${flags.agencies}`);
-      if (flags.history) return history(flags, flags.history);
-      const result = await runBench({
-        agencies: flags.agencies,
-        rounds: flags.rounds,
-        burst: flags.burst,
-        floorPull: flags.floorPull,
-        onStep: (s) => process.stderr.write(`… ${s}\n`),
-      }).catch((e: Error) => {
-        throw new CliError(`benchmark failed: ${e.message}`);
-      });
-      process.stdout.write(`${formatTable(result)}\n`);
+      if (flags.history) {
+        if (flags.runs !== 1) throw new CliError("--runs applies to the fan-out, not to --history: leave one of them out");
+        return history(flags, flags.history);
+      }
+      const results: BenchResult[] = [];
+      for (let i = 1; i <= flags.runs; i++) {
+        // Taking turns: on a shared machine whichever goes first may find it quieter.
+        const atixFirst = i % 2 === 0;
+        const which = flags.runs > 1 ? `run ${i} of ${flags.runs}: ` : "";
+        const step = (s: string) => process.stderr.write(`… ${which}${s}\n`);
+        const result = await runBench({ agencies: flags.agencies, rounds: flags.rounds, burst: flags.burst, floorPull: flags.floorPull, atixFirst, onStep: step }).catch((e: Error) => {
+          throw new CliError(`benchmark failed${flags.runs > 1 ? ` in run ${i} of ${flags.runs}` : ""}: ${e.message}`);
+        });
+        results.push(result);
+        process.stdout.write(`${flags.runs > 1 ? `run ${i} of ${flags.runs}, ${atixFirst ? "ATIX" : "the floor"} measured first\n` : ""}${formatTable(result)}\n${flags.runs > 1 ? "\n" : ""}`);
+      }
+      const summary = flags.runs > 1 ? summariseRuns(results) : undefined;
+      if (summary) process.stdout.write(`${formatRunsSummary(results, summary)}\n`);
       if (flags.json) {
-        await writeBenchJson(flags.json, result);
+        await writeBenchJson(flags.json, summary ? { runs: results, summary } : results[0]!);
         process.stdout.write(`figures: ${flags.json}\n`);
       }
     });
