@@ -84,19 +84,23 @@ export function formatRunsSummary(results: readonly BenchResult[], s: RunsSummar
     return `run${n.length > 1 ? "s" : ""} ${n.length > 1 ? `${n.slice(0, -1).join(", ")} and ${n.at(-1)}` : n[0]}`;
   };
   const cpu = m.atixCpuMicros
-    ? `; CPU per acknowledged delivery ${fmt(m.atixCpuMicros.total)} µs (broker ${fmt(m.atixCpuMicros.broker)}, coordinator ${fmt(m.atixCpuMicros.coordinator)}, agencies ${fmt(m.atixCpuMicros.agencies)})` +
-      (m.floorCpuMicros !== undefined ? ` against the floor's ${fmt(m.floorCpuMicros)}` : "")
+    ? `; CPU per acknowledged delivery (the median of each figure) ${fmt(m.atixCpuMicros.total)} µs in all, broker ${fmt(m.atixCpuMicros.broker)}, coordinator ${fmt(m.atixCpuMicros.coordinator)}, agencies ${fmt(m.atixCpuMicros.agencies)}` +
+      (m.floorCpuMicros !== undefined ? `, against the floor's ${fmt(m.floorCpuMicros)}` : "")
     : "";
   const budget = m.ownMicrosBudget !== undefined ? `; 0.6x the floor's rate allowed ATIX's own processes ${fmt(m.ownMicrosBudget)} µs` : "";
+  const metIn = (t: RunsSummary["targets"][TargetName]) => {
+    const unmeasured = t.values.filter((v) => v === null).length;
+    return `met in ${t.met} of ${s.runs}${unmeasured ? ` (${unmeasured} not measured)` : ""}`;
+  };
   return [
-    `${s.runs} runs (the floor measured first in ${runsWhere("floor-first")}, ATIX first in ${runsWhere("atix-first")})`,
+    `${s.runs} run${s.runs > 1 ? "s" : ""} (the floor measured first in ${runsWhere("floor-first")}, ATIX first in ${runsWhere("atix-first")})`,
     `  medians: ATIX ${count(m.atixDeliveriesPerSecond)} acknowledged deliveries/s against the floor's ${count(m.floorDeliveriesPerSecond)}; ` +
       `FLASH p99 ${fmt(m.atixP99Ms)} against ${fmt(m.floorP99Ms)} ms${cpu}${budget}`,
-    `  targets (issue 19) over the ${s.runs} runs:`,
-    ...table(TARGET_NAMES.map((n) => {
-      const t = s.targets[n];
-      return [TARGET_LABELS[n].text, t.values.map((v) => shownValue(v, TARGET_LABELS[n].unit)).join("  "), `met in ${t.met} of ${s.runs}`];
-    }), "    "),
+    `  targets (issue 19) over ${s.runs > 1 ? `the ${s.runs} runs` : "the one run"}:`,
+    ...table([
+      ["", ...results.map((_, i) => `run ${i + 1}`), ""],
+      ...TARGET_NAMES.map((n) => [TARGET_LABELS[n].text, ...s.targets[n].values.map((v) => shownValue(v, TARGET_LABELS[n].unit)), metIn(s.targets[n])]),
+    ], "    "),
     `  every target met in every run: ${s.allMetInEveryRun ? "yes" : "no"}`,
   ].join("\n");
 }
@@ -105,12 +109,12 @@ export function formatRunsSummary(results: readonly BenchResult[], s: RunsSummar
 function budgetLines(r: BenchResult): string[] {
   const b = r.atix.throughputBudget;
   if (!b) return [];
-  // Nearly every core busy in both: the rates stand in the inverse ratio of CPU per delivery.
-  const bound = Math.min(b.coresBusy.floor, b.coresBusy.atix) >= 0.85 * r.machine.cpus;
+  const busy = `the bursts kept ${fmt(b.coresBusy.floor, 2)} (floor) and ${fmt(b.coresBusy.atix, 2)} (ATIX) of ${r.machine.cpus} CPUs busy`;
+  if (!b.cpuBound) return [`    (${busy}: not enough for their rates to be bound by CPU, so no CPU budget is read from them)`];
+  const own = b.ownMicrosMax > 0 ? `${fmt(b.ownMicrosMax)} µs of it in its own processes beside this run's broker` : "none of it left for its own processes: this run's broker alone takes more";
   return [
-    `    (the bursts kept ${fmt(b.coresBusy.floor, 2)} (floor) and ${fmt(b.coresBusy.atix, 2)} (ATIX) of ${r.machine.cpus} CPUs busy${bound ? ", so each rate is bound by CPU" : ""}: ` +
-      `at ATIX's, 0.6x the floor's rate allows ATIX at most ${fmt(b.totalMicrosMax)} µs per acknowledged delivery in all, ` +
-      `${fmt(b.ownMicrosMax)} µs of it in its own processes beside this run's broker)`,
+    `    (${busy}, so each rate is bound by CPU: at the cores ATIX kept busy, 0.6x the floor's rate allows ATIX at most ` +
+      `${fmt(b.totalMicrosMax)} µs per acknowledged delivery in all, ${own})`,
   ];
 }
 

@@ -1,7 +1,6 @@
 // Several runs of `atix bench` judged together: on a shared 2-core machine one run proves nothing,
 // and issue 19's targets count only when they hold over several runs, the floor and ATIX taking
 // turns at being measured first. Pure: figures in, a summary out.
-import { percentile } from "../../shared/stats.ts";
 import type { BenchResult, Target } from "./run.ts";
 
 export type TargetName = keyof BenchResult["atix"]["targets"];
@@ -20,7 +19,7 @@ export interface RunsSummary {
   targets: Record<TargetName, TargetOverRuns>;
   /** Every target met in every run: what the issue's "done when" asks of the runs. */
   allMetInEveryRun: boolean;
-  /** Medians over the runs (nearest rank); CPU figures absent where they could not be read. */
+  /** Medians over the runs (the mean of the middle two for an even count); CPU figures absent where any run could not read them. */
   medians: {
     atixDeliveriesPerSecond: number;
     floorDeliveriesPerSecond: number;
@@ -28,12 +27,16 @@ export interface RunsSummary {
     floorP99Ms: number;
     atixCpuMicros?: { broker: number; coordinator: number; agencies: number; total: number };
     floorCpuMicros?: number;
-    /** What 0.6x the floor's rate allowed ATIX's own processes (run.ts, throughputBudget). */
+    /** What 0.6x the floor's rate allowed ATIX's own processes (run.ts, throughputBudget), when every run was bound by CPU. */
     ownMicrosBudget?: number;
   };
 }
 
-const median = (xs: number[]) => percentile(xs, 50) ?? Number.NaN;
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
 /** The median of a figure every run has, or undefined when any run lacks it. */
 const medianOfAll = (xs: (number | undefined)[]) => (xs.length && xs.every((x) => x !== undefined) ? median(xs as number[]) : undefined);
 
@@ -48,7 +51,7 @@ export function summariseRuns(results: readonly BenchResult[]): RunsSummary {
   const cpuOf = (k: "broker" | "coordinator" | "agencies" | "total") => medianOfAll(cpu.map((c) => c?.[k]));
   const [broker, coordinator, agencies, total] = (["broker", "coordinator", "agencies", "total"] as const).map(cpuOf);
   const floorCpu = medianOfAll(results.map((r) => r.floor.sustained.cpuMicrosPerDelivery?.total));
-  const budget = medianOfAll(results.map((r) => r.atix.throughputBudget?.ownMicrosMax));
+  const budget = medianOfAll(results.map((r) => (r.atix.throughputBudget?.cpuBound ? r.atix.throughputBudget.ownMicrosMax : undefined)));
   return {
     runs: results.length,
     targets,

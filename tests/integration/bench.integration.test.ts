@@ -91,7 +91,10 @@ describe("atix bench", () => {
       positive(b.coresBusy.atix);
       positive(b.totalMicrosMax);
       expect(b.ownMicrosMax).toBeCloseTo(b.totalMicrosMax - r.atix.sustained.cpuMicrosPerDelivery.broker, 0);
-      expect(run.stdout).toMatch(/0\.6x the floor's rate allows ATIX at most [\d.]+ µs per acknowledged delivery in all/);
+      // A burst this small may leave cores idle: then the bench says no budget can be read from it.
+      expect(typeof b.cpuBound).toBe("boolean");
+      if (b.cpuBound) expect(run.stdout).toMatch(/0\.6x the floor's rate allows ATIX at most [\d.]+ µs per acknowledged delivery in all/);
+      else expect(run.stdout).toMatch(/not enough for their rates to be bound by CPU, so no CPU budget is read from them/);
     }
   }, 120_000);
 

@@ -42,34 +42,44 @@ describe("what the throughput target asks of CPU", () => {
 
   it("given both bursts CPU-bound on two cores, then 0.6x the floor's rate allows the floor's CPU per delivery over 0.6, less the broker for ATIX's own", () => {
     // The floor: 30,000/s at 60 µs (1.8 cores); ATIX: 12,000/s at 150 µs (1.8 cores), 50 of them the broker's.
-    const b = throughputBudget(burst(12_000, { broker: 50, coordinator: 50, agencies: 50, total: 150 }) as AtixResult, burst(30_000, { broker: 36, recorder: 5, agencies: 19, total: 60 }) as FloorResult);
-    expect(b).toEqual({ coresBusy: { floor: 1.8, atix: 1.8 }, totalMicrosMax: 100, ownMicrosMax: 50 });
+    const b = throughputBudget(burst(12_000, { broker: 50, coordinator: 50, agencies: 50, total: 150 }) as AtixResult, burst(30_000, { broker: 36, recorder: 5, agencies: 19, total: 60 }) as FloorResult, 2);
+    expect(b).toEqual({ coresBusy: { floor: 1.8, atix: 1.8 }, cpuBound: true, totalMicrosMax: 100, ownMicrosMax: 50 });
   });
 
   it("given ATIX keeping fewer cores busy than the floor, then the budget is that much smaller", () => {
-    const b = throughputBudget(burst(9_000, { broker: 50, coordinator: 50, agencies: 50, total: 150 }) as AtixResult, burst(30_000, { broker: 36, total: 60 }) as FloorResult);
-    expect(b?.coresBusy.atix).toBe(1.35);
-    expect(b?.totalMicrosMax).toBe(75);
-    expect(b?.ownMicrosMax).toBe(25);
+    const b = throughputBudget(burst(11_000, { broker: 50, coordinator: 50, agencies: 50, total: 160 }) as AtixResult, burst(30_000, { broker: 36, total: 60 }) as FloorResult, 2);
+    expect(b).toMatchObject({ coresBusy: { atix: 1.76 }, cpuBound: true });
+    expect(b?.totalMicrosMax).toBeCloseTo(97.8, 1);
+  });
+
+  it("given a burst that left cores idle, then its rate was not bound by CPU and the budget says so", () => {
+    const b = throughputBudget(burst(9_000, { broker: 50, total: 150 }) as AtixResult, burst(30_000, { broker: 36, total: 60 }) as FloorResult, 2);
+    expect(b).toMatchObject({ coresBusy: { atix: 1.35, floor: 1.8 }, cpuBound: false });
+  });
+
+  it("given a broker that alone takes more than the budget, then nothing is left for ATIX's own processes", () => {
+    const b = throughputBudget(burst(5_000, { broker: 80, total: 360 }) as AtixResult, burst(40_000, { broker: 30, total: 45 }) as FloorResult, 2);
+    expect(b?.cpuBound).toBe(true);
+    expect(b?.ownMicrosMax).toBeLessThan(0);
   });
 
   it("given no CPU figures (not Linux), then there is no budget rather than a wrong one", () => {
-    expect(throughputBudget(burst(12_000) as AtixResult, burst(30_000, { broker: 36, total: 60 }) as FloorResult)).toBeUndefined();
-    expect(throughputBudget(burst(12_000, { broker: 50, total: 150 }) as AtixResult, burst(30_000) as FloorResult)).toBeUndefined();
+    expect(throughputBudget(burst(12_000) as AtixResult, burst(30_000, { broker: 36, total: 60 }) as FloorResult, 2)).toBeUndefined();
+    expect(throughputBudget(burst(12_000, { broker: 50, total: 150 }) as AtixResult, burst(30_000) as FloorResult, 2)).toBeUndefined();
   });
 });
 
 describe("several runs judged together (--runs)", () => {
   const target = (bound: number, value: number | null, met: boolean | null) => ({ bound, value, met });
   /** A run with these target verdicts and figures (only what the summary reads). */
-  const run = (met: [boolean, boolean, boolean, boolean], f: { dps: number; floorDps: number; p99: number; total?: number; own?: number }) =>
+  const run = (met: [boolean, boolean, boolean, boolean], f: { dps: number; floorDps: number; p99: number; total?: number; own?: number; cpuBound?: boolean }) =>
     ({
       floor: { latency: { p99Ms: 20 }, sustained: { deliveriesPerSecond: f.floorDps, ...(f.total ? { cpuMicrosPerDelivery: { total: 60 } } : {}) } },
       atix: {
         latency: { p99Ms: f.p99 },
         sustained: { deliveriesPerSecond: f.dps, ...(f.total ? { cpuMicrosPerDelivery: { broker: 50, coordinator: 40, agencies: 40, total: f.total } } : {}) },
         targets: { throughput: target(0.6, 0.5, met[0]), p99: target(1.5, 1.2, met[1]), ownCpu: target(80, f.total ? 80 : null, f.total ? met[2] : null), brokerCpu: target(1.2, f.total ? 1.1 : null, f.total ? met[3] : null) },
-        ...(f.own ? { throughputBudget: { coresBusy: { floor: 1.8, atix: 1.8 }, totalMicrosMax: f.own + 50, ownMicrosMax: f.own } } : {}),
+        ...(f.own ? { throughputBudget: { coresBusy: { floor: 1.8, atix: 1.8 }, cpuBound: f.cpuBound ?? true, totalMicrosMax: f.own + 50, ownMicrosMax: f.own } } : {}),
       },
     }) as unknown as BenchResult;
 
@@ -85,6 +95,21 @@ describe("several runs judged together (--runs)", () => {
     expect(s.allMetInEveryRun).toBe(false);
     expect(s.medians).toMatchObject({ atixDeliveriesPerSecond: 13_000, floorDeliveriesPerSecond: 29_000, atixP99Ms: 30, floorP99Ms: 20, floorCpuMicros: 60, ownMicrosBudget: 55 });
     expect(s.medians.atixCpuMicros).toEqual({ broker: 50, coordinator: 40, agencies: 40, total: 140 });
+  });
+
+  it("given an even number of runs, then a median is the mean of the middle two", () => {
+    const s = summariseRuns([
+      run([true, true, true, true], { dps: 10_000, floorDps: 20_000, p99: 40, total: 200, own: 60 }),
+      run([true, true, true, true], { dps: 20_000, floorDps: 30_000, p99: 20, total: 100, own: 40 }),
+    ]);
+    expect(s.medians).toMatchObject({ atixDeliveriesPerSecond: 15_000, floorDeliveriesPerSecond: 25_000, atixP99Ms: 30, ownMicrosBudget: 50 });
+    expect(s.medians.atixCpuMicros?.total).toBe(150);
+  });
+
+  it("given a run not bound by CPU, then no budget median is claimed", () => {
+    const all = [true, true, true, true] as [boolean, boolean, boolean, boolean];
+    const s = summariseRuns([run(all, { dps: 1, floorDps: 1, p99: 1, total: 100, own: 40 }), run(all, { dps: 1, floorDps: 1, p99: 1, total: 100, own: 50, cpuBound: false })]);
+    expect(s.medians.ownMicrosBudget).toBeUndefined();
   });
 
   it("given every target met in every run, then the runs meet what the issue asks", () => {

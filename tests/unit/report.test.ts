@@ -180,8 +180,9 @@ describe("writeReport", () => {
     expect(await readFile(join(dir, "report.html"), "utf8")).toContain(`<html lang="ru">`);
   });
   it("rejects metrics that break the contract and writes nothing", async () => {
-    const dir = join(await mkdtemp(join(tmpdir(), "atix-report-")), "out");
-    dirs.push(dir);
+    const parent = await mkdtemp(join(tmpdir(), "atix-report-"));
+    dirs.push(parent);
+    const dir = join(parent, "out");
     await expect(writeReport(dir, { ...metrics6(), agencies: -1.5 } as never)).rejects.toThrow();
     await expect(readdir(dir)).rejects.toThrow();
   });

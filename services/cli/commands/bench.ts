@@ -54,19 +54,32 @@ export function registerBench(program: Command) {
         const atixFirst = i % 2 === 0;
         const which = flags.runs > 1 ? `run ${i} of ${flags.runs}: ` : "";
         const step = (s: string) => process.stderr.write(`… ${which}${s}\n`);
-        const result = await runBench({ agencies: flags.agencies, rounds: flags.rounds, burst: flags.burst, floorPull: flags.floorPull, atixFirst, onStep: step }).catch((e: Error) => {
-          throw new CliError(`benchmark failed${flags.runs > 1 ? ` in run ${i} of ${flags.runs}` : ""}: ${e.message}`);
-        });
+        let result: BenchResult;
+        try {
+          result = await runBench({ agencies: flags.agencies, rounds: flags.rounds, burst: flags.burst, floorPull: flags.floorPull, atixFirst, onStep: step });
+        } catch (e) {
+          const kept = results.length ? await report(flags, results, { run: i, error: (e as Error).message }) : "";
+          throw new CliError(`benchmark failed${flags.runs > 1 ? ` in run ${i} of ${flags.runs}` : ""}: ${(e as Error).message}${kept}`);
+        }
         results.push(result);
         process.stdout.write(`${flags.runs > 1 ? `run ${i} of ${flags.runs}, ${atixFirst ? "ATIX" : "the floor"} measured first\n` : ""}${formatTable(result)}\n${flags.runs > 1 ? "\n" : ""}`);
       }
-      const summary = flags.runs > 1 ? summariseRuns(results) : undefined;
-      if (summary) process.stdout.write(`${formatRunsSummary(results, summary)}\n`);
-      if (flags.json) {
-        await writeBenchJson(flags.json, summary ? { runs: results, summary } : results[0]!);
-        process.stdout.write(`figures: ${flags.json}\n`);
-      }
+      await report(flags, results);
     });
+}
+
+/**
+ * The summary of several runs, and the JSON: one run's figures, or every run's and their summary.
+ * After a failed run, what the runs before it measured (said in the returned words).
+ */
+async function report(flags: BenchFlags, results: BenchResult[], failed?: { run: number; error: string }): Promise<string> {
+  const several = flags.runs > 1;
+  const summary = several ? summariseRuns(results) : undefined;
+  if (summary) process.stdout.write(`${formatRunsSummary(results, summary)}\n`);
+  if (!flags.json) return failed ? `; the ${results.length} run${results.length > 1 ? "s" : ""} before it ${results.length > 1 ? "are" : "is"} printed above` : "";
+  await writeBenchJson(flags.json, summary ? { runs: results, summary, ...(failed ? { failed } : {}) } : results[0]!);
+  process.stdout.write(`figures: ${flags.json}\n`);
+  return failed ? `; the figures of the ${results.length} run${results.length > 1 ? "s" : ""} before it are in ${flags.json}` : "";
 }
 
 async function history(flags: BenchFlags, sizes: number[]) {
