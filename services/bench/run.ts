@@ -9,6 +9,7 @@ import { coreFanOut, type CoreResult, jetStreamFanOut, type JetStreamResult } fr
 import { COUNTING } from "./counting.ts";
 import type { CpuPerDelivery } from "./cpu.ts";
 import { floorFanOut, type FloorResult } from "./floor.ts";
+import type { RunsSummary } from "./runs-summary.ts";
 import { round } from "./stats.ts";
 
 export interface BenchOptions {
@@ -191,6 +192,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 }
 
 /** One run's figures, or (`--runs` above 1) every run's and their summary (runs-summary.ts). */
-export async function writeBenchJson(file: string, r: BenchResult | { runs: BenchResult[]; summary: unknown; failed?: { run: number; error: string } }) {
+export async function writeBenchJson(file: string, r: BenchResult | { runs: BenchResult[]; summary: RunsSummary; failed?: { run: number; error: string } }) {
   await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
 }
