@@ -118,9 +118,12 @@ describe("atix bench", () => {
     positive(r.summary.medians.atixDeliveriesPerSecond);
   }, 210_000);
 
-  it("--runs with --history is refused, naming both", async () => {
+  it("--runs with --history, or beyond its maximum, is refused with what was expected", async () => {
     const run = await runAtix(["bench", "--history", "100", "--runs", "2"], { timeoutMs: 30_000 });
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/--runs applies to the fan-out, not to --history/);
+    const many = await runAtix(["bench", "--runs", "51"], { timeoutMs: 30_000 });
+    expect(many.code).not.toBe(0);
+    expect(many.stderr).toMatch(/--runs expects 1 to 50, got 51/);
   });
 });

@@ -11,6 +11,9 @@ import { MAX_AGENCIES } from "../../bench/roster.ts";
 import { CliError } from "../errors.ts";
 import { positiveInt } from "../options.ts";
 
+/** The most runs one `--runs` makes (each full run takes about half a minute on two cores). */
+const MAX_RUNS = 50;
+
 interface BenchFlags {
   agencies: number;
   rounds: number;
@@ -38,12 +41,14 @@ export function registerBench(program: Command) {
     .option("--rounds <n>", "broadcasts timed for the latencies", positiveInt("--rounds"), 100)
     .option("--burst <n>", "messages in each sustained burst: FLASH alerts for ATIX, as many broadcasts for the floor and raw messages for JetStream", positiveInt("--burst"), 400)
     .option("--floor-pull <n>", "deliveries each of the protocol floor's agencies pulls at once (default: as ATIX's agency nodes)", positiveInt("--floor-pull"), DELIVERY_PULL_BATCH)
-    .option("--runs <n>", "measure everything this many times, the floor and ATIX taking turns at going first, then judge the targets over all the runs", positiveInt("--runs"), 1)
+    .option("--runs <n>", `measure everything this many times (1 to ${MAX_RUNS}), the floor and ATIX taking turns at going first, then judge the targets over all the runs`, positiveInt("--runs"), 1)
     .option("--json <file>", "also write the figures as JSON (the floor's under \"floor\", ATIX's under \"atix\"; with --runs above 1, each run under \"runs\" and their summary under \"summary\")")
     .option("--history <sizes>", "instead of the fan-out: audit chains of these many records (comma-separated, e.g. 100000,1000000), each on an exchange of its own; times a coordinator's first start, its restart until it accepts a submission, and `atix status`", recordCounts("--history"))
     .option("--tail <n>", "with --history: records appended after the first coordinator's checkpoint, before the restart", positiveInt("--tail"), 5_000)
     .action(async (flags: BenchFlags) => {
       if (flags.agencies < 2 || flags.agencies > MAX_AGENCIES) throw new CliError(`--agencies expects 2 to ${MAX_AGENCIES}, got ${flags.agencies}`);
+      // A full run takes about half a minute: a mistyped count must not run for hours.
+      if (flags.runs > MAX_RUNS) throw new CliError(`--runs expects 1 to ${MAX_RUNS}, got ${flags.runs}`);
       if (flags.history) {
         if (flags.runs !== 1) throw new CliError("--runs applies to the fan-out, not to --history: leave one of them out");
         return history(flags, flags.history);
