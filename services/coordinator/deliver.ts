@@ -10,8 +10,9 @@ import type { Context } from "./context.ts";
 /**
  * The exact bytes `data` (what the sender signed) go out once as a broadcast (msgID `<id>:all`),
  * when `once` (the acceptance's `storedOnce`), or once per recipient (msgID `<id>:<recipient>`): a
- * retried write is recognised as a duplicate. `submittedAt`: set when the sender signed with a key being replaced, so that recipients judge
- * the key at the moment the submission was stored (SUBMITTED_AT_HEADER).
+ * retried write is recognised as a duplicate. `submittedAt`: set when the sender signed with a key
+ * being replaced, so that recipients judge the key at the moment the submission was stored
+ * (SUBMITTED_AT_HEADER).
  */
 export async function deliver(
   ctx: Pick<Context, "publisher" | "log">,

@@ -101,9 +101,8 @@ const inMiB = (bytes: number) => (bytes < MIB ? `${(bytes / 1024).toFixed(1)} Ki
 export function judgeCopies(s: CopyBudget, sender: string, size: number, copies: number, storedAtMs: number, q: Quotas): QuotaVerdict {
   const hourly = q.copiedMiBPerHour * MIB;
   const elapsed = Math.max(0, storedAtMs - s.lastStoredMs);
+  // copiedMiBPerHour is bounded (settings.ts), so `hourly` is finite and the bucket never NaN.
   s.bytes = Math.min(hourly, s.bytes + (Number.isFinite(elapsed) ? (elapsed * hourly) / HOUR_MS : hourly));
-  // Settings bound copiedMiBPerHour (settings.ts); a bucket must still never stay NaN.
-  if (Number.isNaN(s.bytes)) s.bytes = hourly;
   s.lastStoredMs = Math.max(s.lastStoredMs, storedAtMs);
   const bytes = size * copies;
   if (bytes <= s.bytes) {

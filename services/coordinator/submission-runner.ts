@@ -88,19 +88,19 @@ export class SubmissionRunner {
     const read = this.read(p.checked, p.seen);
     const state = this.state(nowMs, read instanceof Promise ? await read : read);
     const d = decide(p, state);
-    const overCopies = d.type === "accept" ? await this.judgeCopies(p.sub, d) : undefined;
-    if (overCopies) return this.refuseOverQuota(p.sub, overCopies);
+    if (d.type === "accept") {
+      // A redelivered submission whose message record is stored was being accepted when its
+      // instance died (the record goes out with its deliveries): finished, not judged again.
+      // (Redelivery alone does not do: a submission handed back to be judged later is redelivered too.)
+      const finishing = p.sub.redelivered && (await this.ctx.store.messages.get(d.message.id)) !== undefined;
+      const overCopies = finishing ? undefined : this.overCopies(p.sub, d);
+      if (overCopies) return this.refuseOverQuota(p.sub, overCopies);
+    }
     return this.apply(p.sub, p.agency, d);
   }
 
-  /**
-   * Whether the copies an acceptance would store are within its agency's quota (quota.ts); the
-   * reason when not. A redelivered submission whose message record is stored was being accepted
-   * when its instance died (the record goes out with its deliveries): finished, not judged again.
-   * (Redelivery alone does not do: a submission handed back to be judged later is redelivered too.)
-   */
-  private async judgeCopies(sub: Submission, d: Acceptance): Promise<RejectionReason | undefined> {
-    if (sub.redelivered && (await this.ctx.store.messages.get(d.message.id))) return undefined;
+  /** Why the copies an acceptance would store are over its agency's quota (quota.ts); undefined when within it. */
+  private overCopies(sub: Submission, d: Acceptance): RejectionReason | undefined {
     const q = this.ctx.settings().quotas;
     const sender = d.message.sender;
     let budget = this.copyBudgets.get(sender);
