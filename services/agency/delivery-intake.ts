@@ -11,16 +11,16 @@ import { type Message, type MessageKind, parseMessageText, readableFieldsOf, TRA
 import { LogBudget, type Logger } from "../../shared/log.ts";
 import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
-import { type BatchOutcome, Batcher } from "../../shared/messaging/batcher.ts";
+import { type BatchEntry, type BatchOutcome, Batcher } from "../../shared/messaging/batcher.ts";
 import { type DeliveryHandle, handleOf, type Settlement } from "../../shared/nats/delivery-ack.ts";
 import { deliveryPosition } from "../../shared/nats/delivery-position.ts";
-import type { YieldingQueue } from "../../shared/yielding-queue.ts";
+import type { QueuedStep, YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
 import type { EventHub } from "./events.ts";
 import type { OfficerDesk } from "./officer-desk.ts";
 import { LINGER_MS, MAX_LINGER_MS, receiptFor } from "./reactions.ts";
-import { ReceiptHold } from "./receipt-hold.ts";
+import { type HeldReceipt, ReceiptHold } from "./receipt-hold.ts";
 import { type SenderKeys, verifyDelivery } from "./verify-delivery.ts";
 
 /** Deliveries a person must acknowledge (each gets the machine receipt first). */
@@ -55,14 +55,22 @@ export interface DeliverySource {
 
 /**
  * A delivery read and waiting for its receipt (or the acknowledgement standing in for it) to be
- * stored, then acked. One object per delivery, told the outcome by the batch (no promise, no
- * closures), and holding what settles the delivery rather than its JetStream message.
+ * stored, then acked. One object per delivery through all of it: the outbox's step that hands it
+ * to the officer, the receipt held for the acknowledgement, the item waiting in the receipt batch
+ * and told the outcome (no promise, no closure, no wrapper: thousands wait at once under load,
+ * and every object each keeps outlives the young generation). It holds what settles the delivery
+ * rather than its JetStream message.
  */
-class AwaitingReceipt implements BatchOutcome<Message> {
+class AwaitingReceipt implements BatchEntry<AwaitingReceipt, Message>, BatchOutcome<Message>, HeldReceipt, QueuedStep {
+  heldSinceMs = 0;
+  holdEnded = false;
+  withdrawn?: boolean;
+
   constructor(
     private readonly intake: DeliveryIntake,
     readonly delivered: Message,
-    /** When it was received (simulated, ISO 8601). */
+    /** When it was received (simulated ms; `at` in ISO 8601). */
+    readonly atMs: number,
     readonly at: string,
     readonly handle: DeliveryHandle,
     readonly seq: number,
@@ -70,6 +78,24 @@ class AwaitingReceipt implements BatchOutcome<Message> {
     readonly first: boolean,
     readonly from: DeliverySource,
   ) {}
+
+  get item(): AwaitingReceipt {
+    return this;
+  }
+  get outcome(): BatchOutcome<Message> {
+    return this;
+  }
+  /** Held, and waiting in the batch, by its message id (the acknowledgement stands in by it). */
+  get key(): string {
+    return this.delivered.id;
+  }
+  get heldFor(): string {
+    return this.delivered.id;
+  }
+  /** The outbox's step: the officer takes it. */
+  runQueued() {
+    this.intake.toOfficer(this);
+  }
   sent(receipt: Message) {
     this.intake.receipted(this, receipt);
   }
@@ -100,7 +126,7 @@ export class DeliveryIntake {
   ) {
     const send = (items: AwaitingReceipt[]) => this.submit(receiptFor(items, this.agency, this.clock.iso())) as Promise<Message>;
     this.receipts = new Batcher(send, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
-    this.held = new ReceiptHold(holdMs, (a) => this.receipts.enqueue(a, a, a.delivered.id));
+    this.held = new ReceiptHold(holdMs, (a) => this.receipts.enqueueEntry(a));
   }
 
   /**
@@ -157,25 +183,26 @@ export class DeliveryIntake {
     }
     // Acked once the receipt (or an acknowledgement standing in for it) is stored; if it cannot
     // be, the delivery is handed back and read again.
-    const awaiting = new AwaitingReceipt(this, m, at, handleOf(msg), seq, first, from);
+    const awaiting = new AwaitingReceipt(this, m, nowMs, at, handleOf(msg), seq, first, from);
     // Held until the officer has it: one who acknowledges at once sends only the acknowledgement,
     // which counts as both (standIn); otherwise the receipt goes into the next batch then.
-    this.held.hold(m.id, awaiting);
-    // The officer has it now (the outbox runs it after the deliveries read in this turn).
-    // (An anonymous function: a named one costs a defineProperty per delivery under tsx.)
-    // No closure in handle() may capture msg: V8 gives them one shared context, and this task
-    // would keep the delivery (its bytes, its read buffer) alive until it ran.
-    this.outbox.push(() => {
-      let dueAt: number | undefined;
-      try {
-        dueAt = this.desk.take(m, nowMs, seq);
-      } catch (err) {
-        // A fault in the officer model must not stall the queue: the receipt goes out regardless.
-        this.log.error({ err, messageId: m.id, seq }, "officer could not take the delivery");
-      }
-      if (dueAt === undefined || this.clock.wallDelayUntil(dueAt) > STAND_IN_WITHIN_MS) this.held.release(m.id, awaiting);
-    });
+    this.held.hold(awaiting);
+    // The officer has it once the outbox runs it, after the deliveries read in this turn (toOfficer).
+    this.outbox.push(awaiting);
     return true;
+  }
+
+  /** The officer takes the delivery; its receipt goes unless an acknowledgement due at once will stand in. */
+  toOfficer(awaiting: AwaitingReceipt) {
+    const m = awaiting.delivered;
+    let dueAt: number | undefined;
+    try {
+      dueAt = this.desk.take(m, awaiting.atMs, awaiting.seq);
+    } catch (err) {
+      // A fault in the officer model must not stall the queue: the receipt goes out regardless.
+      this.log.error({ err, messageId: m.id, seq: awaiting.seq }, "officer could not take the delivery");
+    }
+    if (dueAt === undefined || this.clock.wallDelayUntil(dueAt) > STAND_IN_WITHIN_MS) this.held.release(awaiting);
   }
 
   /** The receipt of `d` (or the acknowledgement standing in for it) is stored: the delivery is acked. */
@@ -214,10 +241,10 @@ export class DeliveryIntake {
    * acknowledgement without a receipt counts as both). Returns the waiting receipts, to be told
    * the acknowledgement's outcome instead; none when the receipt has left already.
    */
-  standIn(messageId: string): BatchOutcome<Message>[] {
+  standIn(messageId: string): readonly BatchOutcome<Message>[] {
     const held: BatchOutcome<Message>[] = this.held.take(messageId);
     const waiting = this.receipts.withdraw(messageId);
-    return held.length ? held.concat(waiting) : waiting;
+    return !waiting.length ? held : held.length ? held.concat(waiting) : waiting;
   }
 
   /** A node refused by the thousand (over its quota) says so ten times in ten seconds, with a count. */

@@ -8,12 +8,12 @@ import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts"
 import type { EventHub } from "./events.ts";
 import { chance, createRng, uniform } from "../../shared/prng.ts";
 import { BATCH_MAX, escalationItems } from "../../shared/contracts/index.ts";
-import { type BatchOutcome, Batcher, tellFailed, tellSent } from "../../shared/messaging/batcher.ts";
+import { type BatchEntry, type BatchOutcome, Batcher, tellFailed, tellSent } from "../../shared/messaging/batcher.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedMap, BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
 import { acknowledgementFor, type Acknowledging, type Action, chooseAction, hitFor, LINGER_MS, MAX_LINGER_MS, precedenceOf, rfiResponseFor } from "./reactions.ts";
-import type { SimScheduler, TaskEnd } from "./scheduler.ts";
+import type { ReportingTask, SimScheduler, TaskEnd } from "./scheduler.ts";
 import { type ScriptedReaction, scriptedAnswer, scriptedHit } from "./script.ts";
 
 const MINUTE_MS = 60_000;
@@ -30,43 +30,63 @@ export interface DeskSettings {
 export const ACK_TASK_PREFIX = "ack:";
 
 /**
- * An acknowledgement waiting to be sent in a batch: one object per delivery, told how its send
- * ended (no promise chain per delivery: a busy desk has thousands waiting). It settles the
- * receipts it stands in for, then the scheduler's task, which keeps a failed one for
- * another try.
+ * A delivery the officer has taken on, from the moment it is scheduled until its acknowledgement
+ * is stored: the scheduler's task (it reports when due), then an item waiting in the batch, told
+ * how its send ended. One object per delivery through all of that (no closure for the task, no
+ * wrapper in the batch, no promise chain: a busy desk has thousands waiting, and every object each
+ * keeps outlives the young generation). It settles the receipts it stands in for, then the
+ * scheduler's task, which keeps a failed one for another run.
  */
-class PendingAcknowledgement implements Acknowledging, BatchOutcome<Message> {
+class PendingAcknowledgement implements Acknowledging, ReportingTask, BatchEntry<Acknowledging, Message> {
   /** Receipts of this delivery that had not left yet: this acknowledgement counts as them (the intake's standIn). */
-  standsInFor: BatchOutcome<Message>[] = [];
+  standsInFor: readonly BatchOutcome<Message>[] = NONE;
+  /** When the officer acknowledged (simulated ms; `at` in ISO 8601), who, and what they did: set when it falls due. */
+  atMs = 0;
+  at = "";
+  officer = "";
+  action: Action = "noted";
+  /** Where the scheduler's task is told how it ended: set when it falls due. */
+  private end: TaskEnd | undefined;
+  withdrawn?: boolean;
 
   constructor(
     private readonly desk: OfficerDesk,
     readonly delivered: Message,
     readonly precedence: Precedence,
-    /** When the officer acknowledged (simulated ms; `at` in ISO 8601). */
-    readonly atMs: number,
-    readonly at: string,
-    readonly officer: string,
-    readonly action: Action,
-    /** Where the scheduler's task is told how it ended. */
-    private readonly end: TaskEnd,
   ) {}
+
+  get item(): Acknowledging {
+    return this;
+  }
+  get outcome(): BatchOutcome<Message> {
+    return this;
+  }
+
+  /** Due: the officer acknowledges (the scheduler's run; a failed one runs again). */
+  report(end: TaskEnd) {
+    this.end = end;
+    this.desk.acknowledge(this);
+  }
 
   sent(ack: Message) {
     // The receipts it stands in for first: the delivery is reported receipted before acknowledged.
     for (const r of this.standsInFor) tellSent(r, ack);
+    this.standsInFor = NONE;
     try {
       this.desk.acknowledged(this, ack);
     } finally {
-      this.end.done();
+      this.end?.done();
     }
   }
 
   failed(err: Error) {
     for (const r of this.standsInFor) tellFailed(r, err);
-    this.end.failed(err);
+    this.standsInFor = NONE;
+    this.end?.failed(err);
   }
 }
+
+const NONE: readonly BatchOutcome<Message>[] = Object.freeze([]);
 
 export class OfficerDesk {
   /** Deliveries the officer has taken on: a redelivery gets a receipt, not a second acknowledgement. */
@@ -89,7 +109,7 @@ export class OfficerDesk {
     private readonly settings: DeskSettings,
     outbox: YieldingQueue,
     /** The intake's DeliveryIntake.standIn: an acknowledgement made before the receipt left replaces it. */
-    private readonly standIn: (messageId: string) => BatchOutcome<Message>[],
+    private readonly standIn: (messageId: string) => readonly BatchOutcome<Message>[],
   ) {
     const ack = (items: Acknowledging[]) => this.send(acknowledgementFor(items, this.agency.id)) as Promise<Message>;
     this.acks = new Batcher(ack, BATCH_MAX, LINGER_MS, MAX_LINGER_MS, (task) => outbox.push(task));
@@ -121,7 +141,7 @@ export class OfficerDesk {
     const precedence = precedenceOf(m, (id) => this.precedences.get(id));
     let dueAt = acknowledgeAt(this.agency.duty, this.agency.timezone, arrivedAt, precedence, this.rng(m.id, "ack"));
     if (this.slow && arrivedAt < this.slow.untilMs) dueAt = arrivedAt + (dueAt - arrivedAt) * this.slow.factor;
-    this.scheduler.atReporting(`${ACK_TASK_PREFIX}${m.id}`, dueAt, (end) => this.acknowledge(m, precedence, end));
+    this.scheduler.atReporting(`${ACK_TASK_PREFIX}${m.id}`, dueAt, new PendingAcknowledgement(this, m, precedence));
     // Per delivery: the fields (an ISO date among them) are built only when debug logs are read.
     if (this.log.isLevelEnabled("debug")) this.log.debug({ messageId: m.id, kind: m.kind, seq, precedence, dueAt: new Date(dueAt).toISOString() }, "acknowledgement scheduled");
     return dueAt;
@@ -167,18 +187,21 @@ export class OfficerDesk {
     }
   }
 
-  /** The scheduler's task: ends once the acknowledgement is stored, fails (and is kept) if it could not be. */
-  private acknowledge(m: Message, precedence: Precedence, end: TaskEnd) {
+  /** Its scheduler's task is due: ends once the acknowledgement is stored, fails (and is kept) if it could not be. */
+  acknowledge(pending: PendingAcknowledgement) {
     const now = this.at();
     const { id, timezone } = this.agency;
-    const action = chooseAction(m, precedence, () => this.rng(m.id, "action"));
-    const pending = new PendingAcknowledgement(this, m, precedence, now.ms, now.iso, officerOnWatch(id, timezone, now.ms), action, end);
+    const m = pending.delivered;
+    pending.atMs = now.ms;
+    pending.at = now.iso;
+    pending.officer = officerOnWatch(id, timezone, now.ms);
+    pending.action = chooseAction(m, pending.precedence, () => this.rng(m.id, "action"));
     // Before its receipt left: the acknowledgement goes alone, and stands in for it.
     pending.standsInFor = this.standIn(m.id);
-    // Nothing may throw once it is queued: the batch will tell `end`, which (a kept task's run
-    // again) would then be told by the failed run.
+    // Nothing may throw once it is queued: the batch will tell the scheduler's task, which (a
+    // kept task's run again) would then be told by the failed run.
     try {
-      this.acks.enqueue(pending, pending);
+      this.acks.enqueueEntry(pending);
     } catch (err) {
       for (const r of pending.standsInFor) tellFailed(r, err as Error);
       throw err;

@@ -9,22 +9,28 @@
 
 import { KeyedItems } from "../../shared/keyed-items.ts";
 
-interface Held<T> {
-  id: string;
-  item: T;
-  sinceMs: number;
-  /** Taken by its acknowledgement or let go already. */
-  gone: boolean;
+/**
+ * A receipt as the hold keeps it: the hold's marks live on the receipt itself, not in a wrapper
+ * (thousands are held at once under load, and every object each keeps outlives the young
+ * generation). A receipt is held once at most.
+ */
+export interface HeldReceipt {
+  /** The message id it is held under (its acknowledgement takes it by this). */
+  readonly heldFor: string;
+  /** When it was held (the hold's clock, ms): set by hold(). */
+  heldSinceMs: number;
+  /** Taken by its acknowledgement or let go already: set by the hold. */
+  holdEnded: boolean;
 }
 
 /** Receipts falling due together are let go together: the timer waits at least this long (ms). */
 const MIN_WAIT_MS = 20;
 
-export class ReceiptHold<T> {
+export class ReceiptHold<T extends HeldReceipt> {
   /** By message id: nearly always one receipt, two for a delivery read twice. */
-  private readonly byId = new KeyedItems<Held<T>>();
+  private readonly byId = new KeyedItems<T>();
   /** Every receipt held, in the order it was held (oldest from `head`): what falls due first is at the front. */
-  private queue: Held<T>[] = [];
+  private queue: T[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -41,34 +47,34 @@ export class ReceiptHold<T> {
     return this.byId.size;
   }
 
-  hold(id: string, item: T) {
-    const h: Held<T> = { id, item, sinceMs: this.nowMs(), gone: false };
-    this.byId.add(id, h);
-    this.queue.push(h);
+  hold(item: T) {
+    item.heldSinceMs = this.nowMs();
+    item.holdEnded = false;
+    this.byId.add(item.heldFor, item);
+    this.queue.push(item);
     this.timer ??= this.arm(this.maxMs);
   }
 
   /** Lets one held receipt go now (no acknowledgement will stand in for it); false if it is not held. */
-  release(id: string, item: T): boolean {
-    const h = this.byId.find(id, (x) => x.item === item);
-    if (!h) return false;
-    this.letGoOf(h);
+  release(item: T): boolean {
+    if (item.holdEnded || !this.byId.remove(item.heldFor, item)) return false;
+    this.letGoOf(item);
     return true;
   }
 
   /** The acknowledgement of `id` stands in: its held receipts, which it now answers for. */
   take(id: string): T[] {
     const all = this.byId.takeAll(id);
-    for (const h of all) h.gone = true;
+    for (const h of all) h.holdEnded = true;
     this.emptied();
-    return all.map((h) => h.item);
+    return all;
   }
 
-  private letGoOf(h: Held<T>) {
-    h.gone = true;
-    this.byId.remove(h.id, h);
+  /** `h`, no longer found by its id, goes into the batch. */
+  private letGoOf(h: T) {
+    h.holdEnded = true;
     this.emptied();
-    this.letGo(h.item);
+    this.letGo(h);
   }
 
   /** Nothing held: the queue (receipts taken or let go, waiting to be passed over) is dropped. */
@@ -85,9 +91,10 @@ export class ReceiptHold<T> {
     const { queue } = this;
     while (this.head < queue.length) {
       const h = queue[this.head]!;
-      if (!h.gone && h.sinceMs > cutoff) break;
+      if (!h.holdEnded && h.heldSinceMs > cutoff) break;
       this.head++;
-      if (h.gone) continue;
+      if (h.holdEnded) continue;
+      this.byId.remove(h.heldFor, h);
       this.letGoOf(h);
       if (this.queue !== queue) return; // emptied: nothing left to look at
     }
@@ -96,7 +103,7 @@ export class ReceiptHold<T> {
       this.head = 0;
     }
     const next = queue[this.head];
-    if (next) this.timer = this.arm(next.sinceMs + this.maxMs - this.nowMs());
+    if (next) this.timer = this.arm(next.heldSinceMs + this.maxMs - this.nowMs());
   }
 
   private arm(ms: number): NodeJS.Timeout {

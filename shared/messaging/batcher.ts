@@ -10,13 +10,20 @@ export interface BatchOutcome<R> {
   failed(e: Error): void;
 }
 
-interface Waiting<T, R> {
-  item: T;
-  outcome: BatchOutcome<R>;
-  /** Given to add(): what withdraw() finds it by. */
-  key?: string | undefined;
+/**
+ * An item waiting in the queue with its outcome. An object that is both (enqueueEntry) is its own
+ * entry: under load thousands wait at once, and a wrapper each would outlive the young generation.
+ * An entry waits in one queue at a time.
+ */
+export interface BatchEntry<T, R> {
+  readonly item: T;
+  readonly outcome: BatchOutcome<R>;
+  /** What withdraw() finds it by; none: it cannot be withdrawn. */
+  readonly key?: string | undefined;
+  /** Set by the batcher. */
   withdrawn?: boolean;
 }
+type Waiting<T, R> = BatchEntry<T, R>;
 
 export class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
@@ -63,9 +70,14 @@ export class Batcher<T, R> {
    * thousands of items in flight, and every object each one keeps outlives the young generation.
    */
   enqueue(item: T, outcome: BatchOutcome<R>, key?: string): void {
-    const w: Waiting<T, R> = { item, outcome, key };
+    this.enqueueEntry({ item, outcome, key, withdrawn: false });
+  }
+
+  /** As enqueue(), for an entry that is its own item and outcome (no object per item). */
+  enqueueEntry(w: BatchEntry<T, R>): void {
+    w.withdrawn = false;
     this.queue.push(w);
-    if (key !== undefined) this.byKey.add(key, w);
+    if (w.key !== undefined) this.byKey.add(w.key, w);
     if (this.sending) return;
     this.sending = true;
     if (this.lingerMs <= 0) return void setImmediate(() => void this.drain());

@@ -121,7 +121,7 @@ describe("SimScheduler", () => {
     const seen: number[] = [];
     const s = new SimScheduler(clock, (_key, _err, failures) => (seen.push(failures), true));
     const ends: TaskEnd[] = [];
-    s.atReporting("ack:m1", 1_000, (end) => void ends.push(end));
+    s.atReporting("ack:m1", 1_000, { report: (end) => void ends.push(end) });
     s.start();
     await vi.advanceTimersByTimeAsync(2);
     expect(ends).toHaveLength(1);
@@ -176,8 +176,10 @@ describe("SimScheduler", () => {
     const clock = SimClock.start(1000, 0);
     const failed: string[] = [];
     const s = new SimScheduler(clock, (key) => (failed.push(key), false));
-    s.atReporting("hit:m1", 1_000, () => {
-      throw new Error("boom");
+    s.atReporting("hit:m1", 1_000, {
+      report: () => {
+        throw new Error("boom");
+      },
     });
     s.start();
     await vi.advanceTimersByTimeAsync(2);

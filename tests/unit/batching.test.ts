@@ -6,7 +6,7 @@ import { compose } from "../../shared/messaging/compose.ts";
 import { Batcher } from "../../shared/messaging/batcher.ts";
 import { acknowledgementFor, receiptFor } from "../../services/agency/reactions.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
-import { ReceiptHold } from "../../services/agency/receipt-hold.ts";
+import { type HeldReceipt, ReceiptHold } from "../../services/agency/receipt-hold.ts";
 import { KeyedItems } from "../../shared/keyed-items.ts";
 import { testAlertBody } from "../support/exchange.ts";
 
@@ -278,45 +278,55 @@ describe("batched receipts and acknowledgements", () => {
 describe("ReceiptHold", () => {
   // Given receipts held for an acknowledgement due at once, when it comes, it takes them (none is
   // sent); when no acknowledgement will, or it does not come in time, they go into the batch.
+  // A receipt as the intake holds one: the hold's marks on it; `label` tells the copies apart.
+  type TestReceipt = HeldReceipt & { label: string };
   const setUp = (maxMs = 1_000) => {
     vi.useFakeTimers();
     const sent: string[] = [];
-    const hold = new ReceiptHold<string>(maxMs, (r) => sent.push(r));
-    return { hold, sent };
+    const hold = new ReceiptHold<TestReceipt>(maxMs, (x) => sent.push(x.label));
+    const made = new Map<string, TestReceipt>();
+    const r = (id: string, label = id): TestReceipt => {
+      const x = { heldFor: id, label, heldSinceMs: 0, holdEnded: false };
+      made.set(label, x);
+      return x;
+    };
+    const the = (label: string) => made.get(label)!;
+    return { hold, sent, r, the };
   };
+  const labels = (xs: TestReceipt[]) => xs.map((x) => x.label);
 
   it("hands the held receipts of a message to its acknowledgement, and lets none of them go", async () => {
-    const { hold, sent } = setUp();
-    hold.hold("m1", "m1 (own)");
-    hold.hold("m1", "m1 (broadcast)");
-    hold.hold("m2", "m2");
-    expect(hold.take("m1")).toEqual(["m1 (own)", "m1 (broadcast)"]);
-    expect(hold.take("m1")).toEqual([]);
+    const { hold, sent, r, the } = setUp();
+    hold.hold(r("m1", "m1 (own)"));
+    hold.hold(r("m1", "m1 (broadcast)"));
+    hold.hold(r("m2"));
+    expect(labels(hold.take("m1"))).toEqual(["m1 (own)", "m1 (broadcast)"]);
+    expect(labels(hold.take("m1"))).toEqual([]);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(sent).toEqual(["m2"]);
     expect(hold.size).toBe(0);
   });
 
   it("lets one receipt go at once when no acknowledgement will stand in for it, and keeps the other copy", async () => {
-    const { hold, sent } = setUp();
-    hold.hold("m1", "first copy");
-    hold.hold("m1", "second copy");
-    expect(hold.release("m1", "second copy")).toBe(true);
+    const { hold, sent, r, the } = setUp();
+    hold.hold(r("m1", "first copy"));
+    hold.hold(r("m1", "second copy"));
+    expect(hold.release(the("second copy"))).toBe(true);
     expect(sent).toEqual(["second copy"]);
-    expect(hold.release("m1", "second copy")).toBe(false);
-    expect(hold.take("m1")).toEqual(["first copy"]);
-    expect(hold.release("m1", "first copy")).toBe(false);
+    expect(hold.release(the("second copy"))).toBe(false);
+    expect(labels(hold.take("m1"))).toEqual(["first copy"]);
+    expect(hold.release(the("first copy"))).toBe(false);
     expect(sent).toEqual(["second copy"]);
   });
 
   it("passes over receipts taken or let go meanwhile, and lets go only those still held, each on time", async () => {
-    const { hold, sent } = setUp(1_000);
-    for (let i = 0; i < 2_000; i++) hold.hold(`m${i}`, `m${i}`);
+    const { hold, sent, r, the } = setUp(1_000);
+    for (let i = 0; i < 2_000; i++) hold.hold(r(`m${i}`));
     await vi.advanceTimersByTimeAsync(300);
-    hold.hold("late", "late");
+    hold.hold(r("late"));
     // All but every hundredth is acknowledged; one is let go at once.
-    for (let i = 0; i < 2_000; i++) if (i % 100) expect(hold.take(`m${i}`)).toEqual([`m${i}`]);
-    expect(hold.release("m0", "m0")).toBe(true);
+    for (let i = 0; i < 2_000; i++) if (i % 100) expect(labels(hold.take(`m${i}`))).toEqual([`m${i}`]);
+    expect(hold.release(the("m0"))).toBe(true);
     expect(sent).toEqual(["m0"]);
     await vi.advanceTimersByTimeAsync(700);
     expect(sent).toEqual(["m0", ...Array.from({ length: 19 }, (_, k) => `m${(k + 1) * 100}`)]);
@@ -328,12 +338,12 @@ describe("ReceiptHold", () => {
   });
 
   it("lets each receipt go once it has waited its longest, in the order they were held", async () => {
-    const { hold, sent } = setUp(1_000);
-    hold.hold("m1", "m1");
+    const { hold, sent, r, the } = setUp(1_000);
+    hold.hold(r("m1"));
     await vi.advanceTimersByTimeAsync(400);
-    hold.hold("m2", "m2");
+    hold.hold(r("m2"));
     await vi.advanceTimersByTimeAsync(100);
-    hold.hold("m2", "m2 again");
+    hold.hold(r("m2", "m2 again"));
     await vi.advanceTimersByTimeAsync(499);
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
@@ -347,7 +357,7 @@ describe("ReceiptHold", () => {
     expect(sent).toEqual(["m1", "m2", "m2 again"]);
     expect(hold.size).toBe(0);
     // Held again after the last one went: the timer is armed anew.
-    hold.hold("m3", "m3");
+    hold.hold(r("m3"));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(sent).toEqual(["m1", "m2", "m2 again", "m3"]);
   });
