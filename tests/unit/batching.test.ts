@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AcknowledgementMessage, BATCH_MAX, parseMessage, ReceiptMessage } from "../../shared/contracts/index.ts";
 import { compose } from "../../shared/messaging/compose.ts";
-import { Batcher } from "../../shared/messaging/batcher.ts";
+import { type BatchEntry, type BatchOutcome, Batcher } from "../../shared/messaging/batcher.ts";
 import { acknowledgementFor, receiptFor } from "../../services/agency/reactions.ts";
 import { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { type HeldReceipt, ReceiptHold } from "../../services/agency/receipt-hold.ts";
@@ -167,6 +167,59 @@ describe("Batcher", () => {
     await tick();
     await tick();
     expect(told.slice(2)).toEqual(["c failed: broker away"]);
+  });
+
+  it("queues an entry that is its own item and outcome: sent and told, withdrawn by its key, and queued again after a failed send", async () => {
+    // Given a send that fails once, and entries as the agency's intake makes them (one object each).
+    let fail = false;
+    const sends: string[][] = [];
+    const b = new Batcher(async (items: SelfEntry[]) => {
+      if (fail) throw new Error("broker away");
+      sends.push(items.map((x) => x.name));
+      return sends.length;
+    }, 10);
+    const told: string[] = [];
+    class SelfEntry implements BatchEntry<SelfEntry, number>, BatchOutcome<number> {
+      withdrawn?: boolean;
+      constructor(
+        readonly name: string,
+        readonly key?: string,
+      ) {}
+      get item() {
+        return this;
+      }
+      get outcome() {
+        return this;
+      }
+      sent(n: number) {
+        told.push(`${this.name} sent in send ${n}`);
+      }
+      failed(e: Error) {
+        told.push(`${this.name} failed: ${e.message}`);
+      }
+    }
+    const a = new SelfEntry("a", "ka");
+    const c = new SelfEntry("c");
+    // When one is withdrawn by its key before the send, it is not sent and its outcome is handed back.
+    b.enqueueEntry(a);
+    b.enqueueEntry(new SelfEntry("b", "kb"));
+    expect(b.withdraw("ka")).toEqual([a]);
+    await tick();
+    expect(sends).toEqual([["b"]]);
+    expect(told).toEqual(["b sent in send 1"]);
+    // When a send fails, its entry is told; queued again (a kept task's next run), it is sent.
+    fail = true;
+    b.enqueueEntry(c);
+    await tick();
+    await tick();
+    expect(told.at(-1)).toBe("c failed: broker away");
+    fail = false;
+    b.enqueueEntry(c);
+    b.enqueueEntry(a);
+    await tick();
+    expect(sends.at(-1)).toEqual(["c", "a"]);
+    expect(told.slice(-2)).toEqual(["c sent in send 2", "a sent in send 2"]);
+    expect(b.waiting).toBe(0);
   });
 
   it("tells a send that failed with no error (a bare reject) as failed, never as sent", async () => {

@@ -23,6 +23,19 @@ describe("YieldingQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("runs a queued object's step in its turn, among functions", async () => {
+    // Given an object that is its own step (an agency's delivery), queued between two functions.
+    const q = new YieldingQueue(0);
+    const order: string[] = [];
+    const delivery = { steps: 0, runQueued() { this.steps++; order.push("delivery"); } };
+    q.push(() => order.push("before"));
+    q.push(delivery);
+    q.push(() => order.push("after"));
+    await q.drained();
+    expect(order).toEqual(["before", "delivery", "after"]);
+    expect(delivery.steps).toBe(1);
+  });
+
   it("keeps only what is still to run under a load that never lets it drain", async () => {
     const q = new YieldingQueue(1);
     const ran: number[] = [];
