@@ -12,6 +12,7 @@ import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.
 import { createLogger } from "../../shared/log.ts";
 import { AgencyHost, verification } from "../agency/index.ts";
 import { lastSubmissionSeq, nextAuditSeq, submissionsSettled, Tally } from "./counting.ts";
+import { gcMeter, type GcPerDelivery } from "./gc-meter.ts";
 import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
 import { startBenchExchange } from "./exchange.ts";
 import { timedRounds } from "./rounds.ts";
@@ -29,6 +30,8 @@ export interface AtixResult {
   acknowledgedLatency: Latency;
   sustained: {
     messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number; cpuMicrosPerDelivery?: CpuPerDelivery;
+    /** Garbage collection in the agencies' process (the bench's own) over the burst. */
+    gc?: GcPerDelivery;
     /** The agencies' signature checks over the burst: Ed25519 verifications made (the rest were remembered) and their cost per delivery. */
     verification: { checks: number; verified: number; microsPerDelivery: number };
     /** Submissions stored during the burst (the broadcasts, then receipts and acknowledgements): each is signed, verified, stored and recorded. */
@@ -122,6 +125,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
       agencies: ownCpu,
     });
     const verifiedBefore = { ...verification };
+    const gc = gcMeter();
     const deliveries = recipients * burst;
     const t0 = performance.now();
     const messages = await Promise.all(Array.from({ length: burst }, (_, i) => flash(`Benchmark burst ${i + 1}`)));
@@ -130,6 +134,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
     const seconds = (performance.now() - t0) / 1000;
     const submissions = (await lastSubmissionSeq(jsm)) - submittedBefore;
     const perDelivery = cpu.perDelivery(deliveries);
+    const gcPerDelivery = gc.perDelivery(deliveries);
     const verified = {
       checks: verification.checks - verifiedBefore.checks,
       verified: verification.verified - verifiedBefore.verified,
@@ -145,6 +150,7 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
       sustained: {
         messages: burst, deliveries, seconds: round(seconds), deliveriesPerSecond: Math.round(deliveries / seconds),
         ...(perDelivery ? { cpuMicrosPerDelivery: perDelivery } : {}),
+        gc: gcPerDelivery,
         verification: verified,
         submissions,
       },

@@ -19,6 +19,7 @@ import { connectAs } from "../../shared/nats/connect.ts";
 import { launch } from "../launcher/launch.ts";
 import { PAYLOAD } from "./baselines.ts";
 import { nextAuditSeq, submissionsSettled, Tally } from "./counting.ts";
+import { gcMeter, type GcPerDelivery } from "./gc-meter.ts";
 import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
 import { FloorAgency, floorRecordDeliveries, type FloorTallies } from "./floor-agency.ts";
 import { type FloorRecorderProcess, startFloorRecorder } from "./floor-recorder.ts";
@@ -44,6 +45,8 @@ export interface FloorResult {
     /** Audit records the recorder wrote for the burst (one per batch). */
     records: number;
     cpuMicrosPerDelivery?: CpuPerDelivery;
+    /** Garbage collection in the agencies' process (this one) over the burst. */
+    gc?: GcPerDelivery;
   };
 }
 
@@ -89,6 +92,7 @@ export async function floorFanOut(n: number, rounds: number, burst: number, pull
     await orFail(submissionsSettled(jsm, "the floor's rounds recorded", TIMEOUT_MS));
     const auditFrom = await nextAuditSeq(jsm);
     const cpu = cpuMeter({ broker: processCpu(launched.server?.pid), recorder: processCpu(recorder.pid), agencies: ownCpu });
+    const gc = gcMeter();
     const deliveries = n * burst;
     const t0 = performance.now();
     await orFail(Promise.all(Array.from({ length: burst }, () => broadcast())));
@@ -96,6 +100,7 @@ export async function floorFanOut(n: number, rounds: number, burst: number, pull
     await orFail(submissionsSettled(jsm, "floor burst recorded", TIMEOUT_MS * 3));
     const seconds = (performance.now() - t0) / 1000;
     const perDelivery = cpu.perDelivery(deliveries);
+    const gcPerDelivery = gc.perDelivery(deliveries);
 
     // Outside the measured window: the records written must cover every delivery of the burst.
     let records = 0;
@@ -114,6 +119,7 @@ export async function floorFanOut(n: number, rounds: number, burst: number, pull
       sustained: {
         messages: burst, deliveries, seconds: round(seconds), deliveriesPerSecond: Math.round(deliveries / seconds), records,
         ...(perDelivery ? { cpuMicrosPerDelivery: perDelivery } : {}),
+        gc: gcPerDelivery,
       },
     };
   } finally {

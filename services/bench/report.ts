@@ -2,6 +2,7 @@
 // against raw JetStream and against the protocol floor, and issue 19's targets judged on this run.
 import { BENCH_CLOCK_SPEED } from "./atix.ts";
 import type { CpuPerDelivery } from "./cpu.ts";
+import type { GcPerDelivery } from "./gc-meter.ts";
 import type { BenchResult, Comparison, Target } from "./run.ts";
 import { type RunsSummary, TARGET_NAMES, type TargetName } from "./runs-summary.ts";
 
@@ -138,8 +139,16 @@ function cpuLines(r: BenchResult): string[] {
     ], "    "),
     `    (the agencies' process also runs the bench's counting: a counter per acknowledgement; ` +
       `of ATIX's agencies, ${fmt(v.microsPerDelivery, 2)} µs per delivery are signature checks: ${count(v.verified)} Ed25519 verifications for ${count(v.checks)} deliveries checked, one per message per process)`,
+    ...gcLine(r.atix.sustained.gc, r.floor.sustained.gc),
     `    (ATIX's burst: ${count(r.atix.sustained.submissions)} submissions stored for ${count(r.atix.sustained.deliveries)} deliveries, ` +
       `${fmt(r.atix.sustained.deliveries / Math.max(1, r.atix.sustained.submissions - r.atix.sustained.messages), 1)} deliveries per receipt or acknowledgement; ` +
       `the floor: ${fmt(r.floor.sustained.deliveries / Math.max(1, r.floor.sustained.records), 1)} per batch)`,
   ];
+}
+
+/** What garbage collection paused the agencies' process (the bench's own) for, in each burst. */
+function gcLine(atix: GcPerDelivery | undefined, floor: GcPerDelivery | undefined): string[] {
+  if (!atix || !floor) return [];
+  const of = (g: GcPerDelivery) => `${fmt(g.pauseMicros, 1)} µs per delivery (${count(g.scavenges)} scavenges, ${count(g.others)} other collections)`;
+  return [`    (garbage collection paused the agencies' process ${of(atix)} in ATIX's burst, ${of(floor)} in the floor's; V8's helper threads are in the CPU above)`];
 }
