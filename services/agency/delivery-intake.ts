@@ -165,9 +165,8 @@ export class DeliveryIntake {
       this.events.emit({ type: "unverified", agency: this.agency, messageId: m.id, kind: m.kind, seq, at, reason: verified.reason });
       return true;
     }
-    const first = !this.seen.has(m.id);
+    const first = this.seen.addNew(m.id);
     if (first) {
-      this.seen.add(m.id);
       this.received.push(m.id);
       // Trimmed in chunks, not per message: a splice moves the whole array.
       if (this.received.length > RECENT_IDS * 1.25) this.received.splice(0, this.received.length - RECENT_IDS);

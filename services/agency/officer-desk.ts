@@ -135,8 +135,7 @@ export class OfficerDesk {
    * Returns when it is due (simulated ms); undefined when the officer had taken it on already.
    */
   take(m: Message, arrivedAt: number, seq?: number): number | undefined {
-    if (this.taken.has(m.id)) return undefined;
-    this.taken.add(m.id);
+    if (!this.taken.addNew(m.id)) return undefined;
     this.note(m);
     const precedence = precedenceOf(m, (id) => this.precedences.get(id));
     let dueAt = acknowledgeAt(this.agency.duty, this.agency.timezone, arrivedAt, precedence, this.rng(m.id, "ack"));

@@ -2,6 +2,7 @@
 // injects have played and as which message, and the banner moment (the latest FLASH or
 // highlighted inject). Only the runner, which plays the script, says which message an inject is.
 // Without a scenario (`atix up`, `atix dashboard`) every FLASH alert, RFI or update is a moment.
+import { BoundedMap } from "../../shared/bounded.ts";
 import type { AlertBook } from "./alerts.ts";
 import { ACCEPTED_EVENTS, type DashEvent } from "./record-view.ts";
 import type { AuditEventView, ExerciseView, HighlightView, MselInjectView } from "./types.ts";
@@ -20,7 +21,8 @@ export class Exercise {
   private plan: ExerciseView | undefined;
   private byMessage = new Map<string, MselInjectView>();
   /** Accepted messages not yet known as injects (the runner's word may come after the chain's). */
-  private accepted = new Map<string, DashEvent>();
+  /** Kept until the runner names it (bounded: the runner names an inject as soon as it is sent). */
+  private readonly accepted = new BoundedMap<string, DashEvent>(1_000);
   highlight: Moment | undefined;
   /** Inject entries changed since the last `takeChanged()`. */
   private changed = new Set<MselInjectView>();
@@ -58,8 +60,6 @@ export class Exercise {
     const entry = this.byMessage.get(e.messageId);
     if (entry) return this.moment(e, entry);
     if (this.plan) {
-      // Kept until the runner names it (bounded: the runner names an inject as soon as it is sent).
-      if (this.accepted.size > 1_000) this.accepted.delete(this.accepted.keys().next().value!);
       this.accepted.set(e.messageId, e);
       return;
     }

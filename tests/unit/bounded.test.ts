@@ -13,4 +13,44 @@ describe("BoundedSet and BoundedMap", () => {
     expect([m.get("x"), m.get("y"), m.get("z")]).toEqual([3, undefined, 4]);
     expect(m.size).toBe(2);
   });
+
+  it("keep the newest entries, oldest first, through many evictions with re-adds and deletes between them", () => {
+    // Given a bound of 50 and a plain list as the model (re-added: moved to the end; deleted: gone),
+    // when 20,000 ids come with every 7th re-adding a recent one and every 11th deleting one,
+    // then the set, the map and the model agree on what is held, in what order.
+    const max = 50;
+    const s = new BoundedSet<string>(max);
+    const m = new BoundedMap<string, number>(max);
+    let model: string[] = [];
+    const put = (k: string) => {
+      model = model.filter((x) => x !== k);
+      model.push(k);
+      if (model.length > max) model.shift();
+      s.add(k);
+      m.set(k, model.length);
+    };
+    for (let i = 0; i < 20_000; i++) {
+      put(`id-${i}`);
+      if (i % 7 === 0) put(`id-${i - 3}`);
+      if (i % 11 === 0) {
+        const gone = `id-${i - 5}`;
+        model = model.filter((x) => x !== gone);
+        s.delete(gone);
+        m.delete(gone);
+      }
+    }
+    expect(s.size).toBe(model.length);
+    expect([...m].map(([k]) => k)).toEqual(model);
+    expect(model.every((k) => s.has(k))).toBe(true);
+    expect(s.has("id-0")).toBe(false);
+  });
+
+  it("addNew adds only what is not held, and leaves a held entry where it is", () => {
+    const s = new BoundedSet<string>(2);
+    expect(s.addNew("a")).toBe(true);
+    expect(s.addNew("b")).toBe(true);
+    expect(s.addNew("a")).toBe(false); // not made the newest: "a" is still the oldest
+    expect(s.addNew("c")).toBe(true);
+    expect(["a", "b", "c"].filter((x) => s.has(x))).toEqual(["b", "c"]);
+  });
 });
