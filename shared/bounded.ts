@@ -69,12 +69,25 @@ export class BoundedMap<K, V> {
   private readonly entries = new Map<K, V>();
   private readonly cursor = new EvictionCursor<K>(() => this.entries.keys());
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    /** Told of each entry evicted (not of those deleted). */
+    private readonly onEvict?: (key: K, value: V) => void,
+  ) {}
 
   set(key: K, value: V): this {
     this.entries.delete(key);
     this.entries.set(key, value);
-    while (this.entries.size > this.max) this.entries.delete(this.cursor.oldest());
+    while (this.entries.size > this.max) {
+      const oldest = this.cursor.oldest();
+      if (!this.onEvict) {
+        this.entries.delete(oldest);
+        continue;
+      }
+      const v = this.entries.get(oldest) as V;
+      this.entries.delete(oldest);
+      this.onEvict(oldest, v);
+    }
     return this;
   }
 

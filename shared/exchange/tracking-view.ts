@@ -95,7 +95,7 @@ export class TrackingView {
    * (by id, with their delivery time; the oldest go beyond MAX_KNOWN_MESSAGES), so it can tell a
    * delivery it forgot from one it has not read yet (wasPruned).
    */
-  private readonly known: Map<string, number> | undefined;
+  private readonly known: BoundedMap<string, number> | undefined;
   /** Messages forgotten from `known` were delivered before this (simulated ms). */
   private knownBeforeMs = Number.NEGATIVE_INFINITY;
 
@@ -111,7 +111,7 @@ export class TrackingView {
    * `onChange` hears each delivery as it is first recorded, acknowledged or withdrawn.
    */
   constructor(opts: { forgetting?: boolean; onChange?: (t: TrackingRecord, change: DeliveryChange) => void } = {}) {
-    this.known = opts.forgetting ? new Map() : undefined;
+    this.known = opts.forgetting ? new BoundedMap(MAX_KNOWN_MESSAGES, (_id, ms) => (this.knownBeforeMs = Math.max(this.knownBeforeMs, ms + 1))) : undefined;
     this.onChange = opts.onChange;
   }
 
@@ -452,11 +452,6 @@ export class TrackingView {
   private remember(id: string, deliveredMs: number) {
     if (!this.known || this.known.has(id)) return;
     this.known.set(id, deliveredMs);
-    if (this.known.size > MAX_KNOWN_MESSAGES) {
-      const [oldest, ms] = this.known.entries().next().value!;
-      this.known.delete(oldest);
-      this.knownBeforeMs = Math.max(this.knownBeforeMs, ms + 1);
-    }
   }
 
   /** The alert is withdrawn: its deliveries not yet acknowledged stop escalating. */

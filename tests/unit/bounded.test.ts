@@ -53,4 +53,14 @@ describe("BoundedSet and BoundedMap", () => {
     expect(s.addNew("c")).toBe(true);
     expect(["a", "b", "c"].filter((x) => s.has(x))).toEqual(["b", "c"]);
   });
+
+  it("tells the map's owner each entry it evicts, with its value, and not those deleted", () => {
+    const evicted: [string, number][] = [];
+    const m = new BoundedMap<string, number>(2, (k, v) => void evicted.push([k, v]));
+    m.set("a", 1).set("b", 2).set("a", 3).set("c", 4);
+    m.delete("a");
+    m.set("d", 5).set("e", 6);
+    expect(evicted).toEqual([["b", 2], ["c", 4]]);
+    expect([...m]).toEqual([["d", 5], ["e", 6]]);
+  });
 });
