@@ -85,6 +85,13 @@ describe("atix bench", () => {
       for (const t of ["throughput", "p99", "ownCpu"]) targetShape(r.atix.targets[t]);
       expect(r.atix.targets.brokerCpu.bound).toBe(1.2);
       expect(run.stdout).toMatch(/CPU per acknowledged delivery/);
+      // Garbage collection in the agencies' process (the bench's own), over each burst.
+      for (const g of [r.atix.sustained.gc, r.floor.sustained.gc]) {
+        for (const k of ["scavenges", "others"]) expect(Number.isInteger(g[k]) && g[k] >= 0).toBe(true);
+        expect(g.scavengeMicros).toBeGreaterThanOrEqual(0);
+        expect(g.pauseMicros).toBeGreaterThanOrEqual(g.scavengeMicros);
+      }
+      expect(run.stdout).toMatch(/garbage collection paused the agencies' process [\d.]+ µs per delivery \([\d,]+ scavenges, [\d,]+ other collections\) in ATIX's burst/);
       // What the throughput target asks of CPU, in this run's figures.
       const b = r.atix.throughputBudget;
       positive(b.coresBusy.floor);
