@@ -5,11 +5,14 @@
 // The oldest is found by one iterator kept across evictions, not a fresh one each time: V8 leaves
 // a deleted entry as a hole until it next compacts the table, and a fresh iterator steps over every
 // hole before the first live entry. Full, that cost each add some 20–40 µs at 100,000 entries
-// (tens of thousands of holes) where the kept one steps over each hole once.
+// (tens of thousands of holes) where the kept one steps over each hole once. A kept iterator also
+// keeps tables alive, though (EvictionCursor.changed).
 
 /** The oldest-first walk of a set's or map's keys that eviction advances. */
 class EvictionCursor<K> {
   private walk: Iterator<K> | undefined;
+  /** Changes since the walk last moved. */
+  private still = 0;
 
   constructor(private readonly keys: () => Iterator<K>) {}
 
@@ -18,6 +21,7 @@ class EvictionCursor<K> {
    * ahead: every key behind the walk was evicted, and a key re-added went to the end.
    */
   oldest(): K {
+    this.still = 0;
     // Started at the first eviction: kept from the start, it would keep every table the growing
     // collection outgrew alive until then.
     this.walk ??= this.keys();
@@ -28,6 +32,20 @@ class EvictionCursor<K> {
       r = this.walk.next();
     }
     return r.value as K;
+  }
+
+  /**
+   * A change that evicted nothing (a delete, an add within the bound). V8 rebuilds a table every
+   * so many changes and keeps the old one for as long as an iterator on it has not moved on, so a
+   * walk that stands still while entries come and go keeps every table since alive. After as many
+   * changes as the collection holds, it is dropped; the next eviction starts a new one, stepping
+   * over the holes once.
+   */
+  changed(size: number) {
+    if (this.walk && ++this.still > Math.max(64, size)) {
+      this.walk = undefined;
+      this.still = 0;
+    }
   }
 }
 
@@ -40,7 +58,7 @@ export class BoundedSet<T> {
   add(item: T): this {
     this.items.delete(item);
     this.items.add(item);
-    while (this.items.size > this.max) this.items.delete(this.cursor.oldest());
+    this.trim();
     return this;
   }
 
@@ -48,7 +66,7 @@ export class BoundedSet<T> {
   addNew(item: T): boolean {
     if (this.items.has(item)) return false;
     this.items.add(item);
-    while (this.items.size > this.max) this.items.delete(this.cursor.oldest());
+    this.trim();
     return true;
   }
 
@@ -57,7 +75,15 @@ export class BoundedSet<T> {
   }
 
   delete(item: T): boolean {
-    return this.items.delete(item);
+    if (!this.items.delete(item)) return false;
+    this.cursor.changed(this.items.size);
+    return true;
+  }
+
+  private trim() {
+    if (this.items.size <= this.max) return this.cursor.changed(this.items.size);
+    do this.items.delete(this.cursor.oldest());
+    while (this.items.size > this.max);
   }
 
   get size(): number {
@@ -78,6 +104,10 @@ export class BoundedMap<K, V> {
   set(key: K, value: V): this {
     this.entries.delete(key);
     this.entries.set(key, value);
+    if (this.entries.size <= this.max) {
+      this.cursor.changed(this.entries.size);
+      return this;
+    }
     while (this.entries.size > this.max) {
       const oldest = this.cursor.oldest();
       if (!this.onEvict) {
@@ -100,7 +130,9 @@ export class BoundedMap<K, V> {
   }
 
   delete(key: K): boolean {
-    return this.entries.delete(key);
+    if (!this.entries.delete(key)) return false;
+    this.cursor.changed(this.entries.size);
+    return true;
   }
 
   /** Oldest first. */

@@ -63,8 +63,9 @@ export interface DeliverySource {
  */
 class AwaitingReceipt implements BatchEntry<AwaitingReceipt, Message>, BatchOutcome<Message>, HeldReceipt, QueuedStep {
   heldSinceMs = 0;
-  holdEnded = false;
-  withdrawn?: boolean;
+  held = false;
+  queued = false;
+  withdrawn = false;
 
   constructor(
     private readonly intake: DeliveryIntake,

@@ -47,7 +47,8 @@ class PendingAcknowledgement implements Acknowledging, ReportingTask, BatchEntry
   action: Action = "noted";
   /** Where the scheduler's task is told how it ended: set when it falls due. */
   private end: TaskEnd | undefined;
-  withdrawn?: boolean;
+  queued = false;
+  withdrawn = false;
 
   constructor(
     private readonly desk: OfficerDesk,
@@ -203,6 +204,7 @@ export class OfficerDesk {
       this.acks.enqueueEntry(pending);
     } catch (err) {
       for (const r of pending.standsInFor) tellFailed(r, err as Error);
+      pending.standsInFor = NONE;
       throw err;
     }
   }

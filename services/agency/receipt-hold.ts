@@ -19,8 +19,8 @@ export interface HeldReceipt {
   readonly heldFor: string;
   /** When it was held (the hold's clock, ms): set by hold(). */
   heldSinceMs: number;
-  /** Taken by its acknowledgement or let go already: set by the hold. */
-  holdEnded: boolean;
+  /** Held now (not yet taken by its acknowledgement or let go): set by the hold. */
+  held: boolean;
 }
 
 /** Receipts falling due together are let go together: the timer waits at least this long (ms). */
@@ -48,8 +48,10 @@ export class ReceiptHold<T extends HeldReceipt> {
   }
 
   hold(item: T) {
+    // Held twice, it would be let go twice.
+    if (item.held) throw new Error(`expected a receipt not held already; the one for ${item.heldFor} is`);
     item.heldSinceMs = this.nowMs();
-    item.holdEnded = false;
+    item.held = true;
     this.byId.add(item.heldFor, item);
     this.queue.push(item);
     this.timer ??= this.arm(this.maxMs);
@@ -57,7 +59,7 @@ export class ReceiptHold<T extends HeldReceipt> {
 
   /** Lets one held receipt go now (no acknowledgement will stand in for it); false if it is not held. */
   release(item: T): boolean {
-    if (item.holdEnded || !this.byId.remove(item.heldFor, item)) return false;
+    if (!item.held || !this.byId.remove(item.heldFor, item)) return false;
     this.letGoOf(item);
     return true;
   }
@@ -65,14 +67,14 @@ export class ReceiptHold<T extends HeldReceipt> {
   /** The acknowledgement of `id` stands in: its held receipts, which it now answers for. */
   take(id: string): T[] {
     const all = this.byId.takeAll(id);
-    for (const h of all) h.holdEnded = true;
+    for (const h of all) h.held = false;
     this.emptied();
     return all;
   }
 
   /** `h`, no longer found by its id, goes into the batch. */
   private letGoOf(h: T) {
-    h.holdEnded = true;
+    h.held = false;
     this.emptied();
     this.letGo(h);
   }
@@ -91,9 +93,9 @@ export class ReceiptHold<T extends HeldReceipt> {
     const { queue } = this;
     while (this.head < queue.length) {
       const h = queue[this.head]!;
-      if (!h.holdEnded && h.heldSinceMs > cutoff) break;
+      if (h.held && h.heldSinceMs > cutoff) break;
       this.head++;
-      if (h.holdEnded) continue;
+      if (!h.held) continue;
       this.byId.remove(h.heldFor, h);
       this.letGoOf(h);
       if (this.queue !== queue) return; // emptied: nothing left to look at

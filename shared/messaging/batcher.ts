@@ -20,7 +20,9 @@ export interface BatchEntry<T, R> {
   readonly outcome: BatchOutcome<R>;
   /** What withdraw() finds it by; none: it cannot be withdrawn. */
   readonly key?: string | undefined;
-  /** Set by the batcher. */
+  /** Set by the batcher: in its queue (waiting, or withdrawn and not yet passed over). */
+  queued?: boolean;
+  /** Set by the batcher: withdrawn while queued. */
   withdrawn?: boolean;
 }
 type Waiting<T, R> = BatchEntry<T, R>;
@@ -70,11 +72,14 @@ export class Batcher<T, R> {
    * thousands of items in flight, and every object each one keeps outlives the young generation.
    */
   enqueue(item: T, outcome: BatchOutcome<R>, key?: string): void {
-    this.enqueueEntry({ item, outcome, key, withdrawn: false });
+    this.enqueueEntry({ item, outcome, key, queued: false, withdrawn: false });
   }
 
   /** As enqueue(), for an entry that is its own item and outcome (no object per item). */
   enqueueEntry(w: BatchEntry<T, R>): void {
+    // Queued twice, it would be sent twice, and one withdrawn and queued again would upset the count of those waiting.
+    if (w.queued) throw new Error("expected an entry not already in the batch's queue; an entry waits once at a time");
+    w.queued = true;
     w.withdrawn = false;
     this.queue.push(w);
     if (w.key !== undefined) this.byKey.add(w.key, w);
@@ -107,6 +112,7 @@ export class Batcher<T, R> {
     let i = 0;
     for (; i < this.queue.length && batch.length < this.max; i++) {
       const w = this.queue[i]!;
+      w.queued = false;
       if (w.withdrawn) {
         this.withdrawnWaiting--;
         continue;
@@ -132,7 +138,7 @@ export class Batcher<T, R> {
 
   private async drain() {
     // The first batch of a busy spell waited before drain began (add); a full batch never waits.
-    for (let first = true; this.waiting; first = false) {
+    for (let first = true; this.waiting > 0; first = false) {
       // Under load every batch waits for company, not only the first: fewer, fuller messages
       // (each is one signature to check at the coordinator) rather than one per publish turn.
       if (this.lingerMs > 0 && this.waiting < this.max && !first) await new Promise((r) => setTimeout(r, this.wait));

@@ -203,7 +203,11 @@ describe("Batcher", () => {
     // When one is withdrawn by its key before the send, it is not sent and its outcome is handed back.
     b.enqueueEntry(a);
     b.enqueueEntry(new SelfEntry("b", "kb"));
+    // An entry waits once at a time: queued again meanwhile, it would be sent twice.
+    expect(() => b.enqueueEntry(a)).toThrow(/expected an entry not already in the batch's queue/);
     expect(b.withdraw("ka")).toEqual([a]);
+    // Withdrawn, it is still in the queue until the next batch passes over it.
+    expect(() => b.enqueueEntry(a)).toThrow(/expected an entry not already in the batch's queue/);
     await tick();
     expect(sends).toEqual([["b"]]);
     expect(told).toEqual(["b sent in send 1"]);
@@ -339,7 +343,7 @@ describe("ReceiptHold", () => {
     const hold = new ReceiptHold<TestReceipt>(maxMs, (x) => sent.push(x.label));
     const made = new Map<string, TestReceipt>();
     const r = (id: string, label = id): TestReceipt => {
-      const x = { heldFor: id, label, heldSinceMs: 0, holdEnded: false };
+      const x = { heldFor: id, label, heldSinceMs: 0, held: false };
       made.set(label, x);
       return x;
     };
@@ -355,6 +359,8 @@ describe("ReceiptHold", () => {
     hold.hold(r("m2"));
     expect(labels(hold.take("m1"))).toEqual(["m1 (own)", "m1 (broadcast)"]);
     expect(labels(hold.take("m1"))).toEqual([]);
+    // Held once at a time: held again while held, it would be let go twice.
+    expect(() => hold.hold(the("m2"))).toThrow(/expected a receipt not held already; the one for m2 is/);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(sent).toEqual(["m2"]);
     expect(hold.size).toBe(0);

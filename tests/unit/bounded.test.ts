@@ -63,4 +63,26 @@ describe("BoundedSet and BoundedMap", () => {
     expect(evicted).toEqual([["b", 2], ["c", 4]]);
     expect([...m]).toEqual([["d", 5], ["e", 6]]);
   });
+
+  it("let go of their eviction walk while entries come and go below the bound, so it keeps no old tables alive", () => {
+    // Given a map that has evicted once (its walk started), when entries come and go below the
+    // bound, V8 rebuilds its table again and again, and a walk that stood still would keep every
+    // old table alive (hundreds of MB over millions of changes). Heap is not measured here (a
+    // collector's timing is not a test's to rely on): the walk must be dropped, then start again.
+    const m = new BoundedMap<string, number>(100);
+    const walk = () => (m as unknown as { cursor: { walk?: unknown } }).cursor.walk;
+    for (let i = 0; i <= 100; i++) m.set(`k${i}`, i);
+    expect(walk()).toBeDefined();
+    for (let i = 0; i <= 100; i++) m.delete(`k${i}`);
+    for (let i = 0; i < 1_000; i++) {
+      m.set(`n${i}`, i);
+      if (i >= 20) m.delete(`n${i - 20}`);
+    }
+    expect(walk()).toBeUndefined();
+    for (let i = 0; i < 200; i++) m.set(`full${i}`, i);
+    expect(walk()).toBeDefined();
+    expect(m.size).toBe(100);
+    expect(m.has("full99")).toBe(false);
+    expect(m.has("full100")).toBe(true);
+  });
 });
