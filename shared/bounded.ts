@@ -104,20 +104,7 @@ export class BoundedMap<K, V> {
   set(key: K, value: V): this {
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size <= this.max) {
-      this.cursor.changed(this.entries.size);
-      return this;
-    }
-    while (this.entries.size > this.max) {
-      const oldest = this.cursor.oldest();
-      if (!this.onEvict) {
-        this.entries.delete(oldest);
-        continue;
-      }
-      const v = this.entries.get(oldest) as V;
-      this.entries.delete(oldest);
-      this.onEvict(oldest, v);
-    }
+    this.trim();
     return this;
   }
 
@@ -133,6 +120,16 @@ export class BoundedMap<K, V> {
     if (!this.entries.delete(key)) return false;
     this.cursor.changed(this.entries.size);
     return true;
+  }
+
+  private trim() {
+    if (this.entries.size <= this.max) return this.cursor.changed(this.entries.size);
+    do {
+      const oldest = this.cursor.oldest();
+      const value = this.onEvict && (this.entries.get(oldest) as V);
+      this.entries.delete(oldest);
+      this.onEvict?.(oldest, value as V);
+    } while (this.entries.size > this.max);
   }
 
   /** Oldest first. */

@@ -24,13 +24,6 @@ export class KeyedItems<T extends object> {
     else this.byKey.set(key, [entry, item]);
   }
 
-  /** The first item under `key` that `match` accepts. */
-  find(key: string, match: (item: T) => boolean): T | undefined {
-    const entry = this.byKey.get(key);
-    if (Array.isArray(entry)) return entry.find(match);
-    return entry && match(entry) ? entry : undefined;
-  }
-
   /** Takes `item` out from under `key`; false if it was not there. */
   remove(key: string, item: T): boolean {
     const entry = this.byKey.get(key);

@@ -11,7 +11,7 @@ import { type Message, type MessageKind, parseMessageText, readableFieldsOf, TRA
 import { LogBudget, type Logger } from "../../shared/log.ts";
 import { readBroadcast } from "./broadcast-parse.ts";
 import { BATCH_MAX } from "../../shared/contracts/index.ts";
-import { type BatchEntry, type BatchOutcome, Batcher } from "../../shared/messaging/batcher.ts";
+import { type BatchOutcome, Batcher, SelfBatchEntry } from "../../shared/messaging/batcher.ts";
 import { type DeliveryHandle, handleOf, type Settlement } from "../../shared/nats/delivery-ack.ts";
 import { deliveryPosition } from "../../shared/nats/delivery-position.ts";
 import type { QueuedStep, YieldingQueue } from "../../shared/yielding-queue.ts";
@@ -61,11 +61,9 @@ export interface DeliverySource {
  * and every object each keeps outlives the young generation). It holds what settles the delivery
  * rather than its JetStream message.
  */
-class AwaitingReceipt implements BatchEntry<AwaitingReceipt, Message>, BatchOutcome<Message>, HeldReceipt, QueuedStep {
+class AwaitingReceipt extends SelfBatchEntry<Message> implements HeldReceipt, QueuedStep {
   heldSinceMs = 0;
   held = false;
-  queued = false;
-  withdrawn = false;
 
   constructor(
     private readonly intake: DeliveryIntake,
@@ -78,19 +76,12 @@ class AwaitingReceipt implements BatchEntry<AwaitingReceipt, Message>, BatchOutc
     /** Not received before (the first copy of this message). */
     readonly first: boolean,
     readonly from: DeliverySource,
-  ) {}
+  ) {
+    super();
+  }
 
-  get item(): AwaitingReceipt {
-    return this;
-  }
-  get outcome(): BatchOutcome<Message> {
-    return this;
-  }
   /** Held, and waiting in the batch, by its message id (the acknowledgement stands in by it). */
   get key(): string {
-    return this.delivered.id;
-  }
-  get heldFor(): string {
     return this.delivered.id;
   }
   /** The outbox's step: the officer takes it. */
@@ -244,7 +235,7 @@ export class DeliveryIntake {
   standIn(messageId: string): readonly BatchOutcome<Message>[] {
     const held: BatchOutcome<Message>[] = this.held.take(messageId);
     const waiting = this.receipts.withdraw(messageId);
-    return !waiting.length ? held : held.length ? held.concat(waiting) : waiting;
+    return waiting.length ? held.concat(waiting) : held;
   }
 
   /** A node refused by the thousand (over its quota) says so ten times in ten seconds, with a count. */

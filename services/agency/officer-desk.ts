@@ -8,7 +8,7 @@ import { acknowledgeAt, afterReminder, officerOnWatch } from "./duty-officer.ts"
 import type { EventHub } from "./events.ts";
 import { chance, createRng, uniform } from "../../shared/prng.ts";
 import { BATCH_MAX, escalationItems } from "../../shared/contracts/index.ts";
-import { type BatchEntry, type BatchOutcome, Batcher, tellFailed, tellSent } from "../../shared/messaging/batcher.ts";
+import { type BatchOutcome, Batcher, SelfBatchEntry, tellFailed, tellSent } from "../../shared/messaging/batcher.ts";
 import type { YieldingQueue } from "../../shared/yielding-queue.ts";
 import { BoundedMap, BoundedSet } from "../../shared/bounded.ts";
 import { RECENT_IDS } from "./options.ts";
@@ -37,7 +37,7 @@ export const ACK_TASK_PREFIX = "ack:";
  * keeps outlives the young generation). It settles the receipts it stands in for, then the
  * scheduler's task, which keeps a failed one for another run.
  */
-class PendingAcknowledgement implements Acknowledging, ReportingTask, BatchEntry<Acknowledging, Message> {
+class PendingAcknowledgement extends SelfBatchEntry<Message> implements Acknowledging, ReportingTask {
   /** Receipts of this delivery that had not left yet: this acknowledgement counts as them (the intake's standIn). */
   standsInFor: readonly BatchOutcome<Message>[] = NONE;
   /** When the officer acknowledged (simulated ms; `at` in ISO 8601), who, and what they did: set when it falls due. */
@@ -47,20 +47,13 @@ class PendingAcknowledgement implements Acknowledging, ReportingTask, BatchEntry
   action: Action = "noted";
   /** Where the scheduler's task is told how it ended: set when it falls due. */
   private end: TaskEnd | undefined;
-  queued = false;
-  withdrawn = false;
 
   constructor(
     private readonly desk: OfficerDesk,
     readonly delivered: Message,
     readonly precedence: Precedence,
-  ) {}
-
-  get item(): Acknowledging {
-    return this;
-  }
-  get outcome(): BatchOutcome<Message> {
-    return this;
+  ) {
+    super();
   }
 
   /** Due: the officer acknowledges (the scheduler's run; a failed one runs again). */

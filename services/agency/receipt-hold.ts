@@ -16,7 +16,7 @@ import { KeyedItems } from "../../shared/keyed-items.ts";
  */
 export interface HeldReceipt {
   /** The message id it is held under (its acknowledgement takes it by this). */
-  readonly heldFor: string;
+  readonly key: string;
   /** When it was held (the hold's clock, ms): set by hold(). */
   heldSinceMs: number;
   /** Held now (not yet taken by its acknowledgement or let go): set by the hold. */
@@ -49,17 +49,17 @@ export class ReceiptHold<T extends HeldReceipt> {
 
   hold(item: T) {
     // Held twice, it would be let go twice.
-    if (item.held) throw new Error(`expected a receipt not held already; the one for ${item.heldFor} is`);
+    if (item.held) throw new Error(`expected a receipt not held already; the one for ${item.key} is`);
     item.heldSinceMs = this.nowMs();
     item.held = true;
-    this.byId.add(item.heldFor, item);
+    this.byId.add(item.key, item);
     this.queue.push(item);
     this.timer ??= this.arm(this.maxMs);
   }
 
   /** Lets one held receipt go now (no acknowledgement will stand in for it); false if it is not held. */
   release(item: T): boolean {
-    if (!item.held || !this.byId.remove(item.heldFor, item)) return false;
+    if (!item.held) return false;
     this.letGoOf(item);
     return true;
   }
@@ -72,8 +72,8 @@ export class ReceiptHold<T extends HeldReceipt> {
     return all;
   }
 
-  /** `h`, no longer found by its id, goes into the batch. */
   private letGoOf(h: T) {
+    this.byId.remove(h.key, h);
     h.held = false;
     this.emptied();
     this.letGo(h);
@@ -96,7 +96,6 @@ export class ReceiptHold<T extends HeldReceipt> {
       if (h.held && h.heldSinceMs > cutoff) break;
       this.head++;
       if (!h.held) continue;
-      this.byId.remove(h.heldFor, h);
       this.letGoOf(h);
       if (this.queue !== queue) return; // emptied: nothing left to look at
     }

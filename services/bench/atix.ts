@@ -31,7 +31,7 @@ export interface AtixResult {
   sustained: {
     messages: number; deliveries: number; seconds: number; deliveriesPerSecond: number; cpuMicrosPerDelivery?: CpuPerDelivery;
     /** Garbage collection in the agencies' process (the bench's own) over the burst. */
-    gc?: GcPerDelivery;
+    gc: GcPerDelivery;
     /** The agencies' signature checks over the burst: Ed25519 verifications made (the rest were remembered) and their cost per delivery. */
     verification: { checks: number; verified: number; microsPerDelivery: number };
     /** Submissions stored during the burst (the broadcasts, then receipts and acknowledgements): each is signed, verified, stored and recorded. */

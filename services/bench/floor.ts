@@ -46,7 +46,7 @@ export interface FloorResult {
     records: number;
     cpuMicrosPerDelivery?: CpuPerDelivery;
     /** Garbage collection in the agencies' process (this one) over the burst. */
-    gc?: GcPerDelivery;
+    gc: GcPerDelivery;
   };
 }
 

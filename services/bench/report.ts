@@ -147,8 +147,7 @@ function cpuLines(r: BenchResult): string[] {
 }
 
 /** What garbage collection paused the agencies' process (the bench's own) for, in each burst. */
-function gcLine(atix: GcPerDelivery | undefined, floor: GcPerDelivery | undefined): string[] {
-  if (!atix || !floor) return [];
+function gcLine(atix: GcPerDelivery, floor: GcPerDelivery): string[] {
   const of = (g: GcPerDelivery) => `${fmt(g.pauseMicros, 1)} µs per delivery (${count(g.scavenges)} scavenges, ${count(g.others)} other collections)`;
   return [`    (garbage collection paused the agencies' process ${of(atix)} in ATIX's burst, ${of(floor)} in the floor's; V8's helper threads are in the CPU above)`];
 }

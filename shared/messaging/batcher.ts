@@ -27,6 +27,20 @@ export interface BatchEntry<T, R> {
 }
 type Waiting<T, R> = BatchEntry<T, R>;
 
+/** An object that is its own entry, item and outcome: what enqueueEntry takes without a wrapper. */
+export abstract class SelfBatchEntry<R> implements BatchOutcome<R> {
+  queued = false;
+  withdrawn = false;
+  get item(): this {
+    return this;
+  }
+  get outcome(): BatchOutcome<R> {
+    return this;
+  }
+  abstract sent(r: R): void;
+  abstract failed(e: Error): void;
+}
+
 export class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
   /**
