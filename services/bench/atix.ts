@@ -6,22 +6,18 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { PRECEDENCES, StoredAuditRecord } from "../../shared/contracts/index.ts";
 import { readChain } from "../../shared/audit/chain-read.ts";
 import { perDelivery } from "../../shared/audit/deliveries.ts";
-import { COORDINATOR_USER, readIdentity } from "../../shared/exchange/identities.ts";
-import { connectAs } from "../../shared/nats/connect.ts";
 import { DEFAULT_SETTINGS, type Settings } from "../../shared/exchange/settings.ts";
-import { createLogger } from "../../shared/log.ts";
-import { AgencyHost, verification } from "../agency/index.ts";
+import { type AgencyHost, type AgencyNode, verification } from "../agency/index.ts";
 import { lastSubmissionSeq, nextAuditSeq, submissionsSettled, Tally } from "./counting.ts";
 import { gcMeter, type GcPerDelivery } from "./gc-meter.ts";
 import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
-import { startBenchExchange } from "./exchange.ts";
+import { BENCH_SENDER, connectBenchReader, startBenchAgencies, startBenchExchange } from "./exchange.ts";
 import { timedRounds } from "./rounds.ts";
 import { type Latency, round } from "./stats.ts";
 
 /** Simulated time per wall time: a 0.001-minute duty delay becomes a few microseconds. */
 export const BENCH_CLOCK_SPEED = 1000;
 const TIMEOUT_MS = 60_000;
-const SENDER = "AA";
 
 export interface AtixResult {
   recipients: number;
@@ -41,7 +37,7 @@ export interface AtixResult {
 
 // Deadlines far beyond the run: no reminder or escalation traffic while measuring. Quotas above
 // what the bench sends: its sender puts a whole burst in flight at once, by design.
-function benchSettings(burst: number, rounds: number): Settings {
+export function benchSettings(burst: number, rounds: number): Settings {
   const most = Math.max(DEFAULT_SETTINGS.quotas.maxInFlight, 2 * (burst + rounds));
   return {
     ...DEFAULT_SETTINGS,
@@ -49,6 +45,13 @@ function benchSettings(burst: number, rounds: number): Settings {
     quotas: { ...DEFAULT_SETTINGS.quotas, maxInFlight: most, burst: most, perMinute: Math.max(DEFAULT_SETTINGS.quotas.perMinute, 60 * most) },
   };
 }
+
+/** What every burst sends: a FLASH alert to every agency. */
+export const flashBroadcast = (sender: AgencyNode, title: string) =>
+  sender.send("alert", {
+    precedence: "FLASH", category: "terrorism", tlp: "AMBER", handling: "H0", evaluation: { reliability: "C", credibility: 3 },
+    title, distribution: { all: true },
+  });
 
 /** Acknowledgements of `ids` recorded in the audit records from `fromSeq` on, each delivery once (read after the clock stops). */
 async function recordedAcknowledgements(nc: NatsConnection, fromSeq: number, ids: Set<string>): Promise<number> {
@@ -68,25 +71,10 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
   let host: AgencyHost | undefined;
   let nc: NatsConnection | undefined;
   try {
-    const dir = launched.exchange.credentialsDir;
-    const agencies = [];
-    for (const agency of roster.agencies) agencies.push({ agency, seed: (await readIdentity(dir, agency.id)).seed });
-    host = new AgencyHost({
-      servers: launched.exchange.natsUrl,
-      agencies,
-      registry: launched.registry,
-      clock: launched.exchange.clock,
-      rngSeed: "bench",
-      hitProbability: 0,
-      answerProbability: 0,
-      informationProbability: 0,
-      logger: createLogger("agency", {}, "warn"),
-    });
-    await host.start();
-    const sender = host.node(SENDER)!;
+    host = await startBenchAgencies(launched, roster.agencies);
+    const sender = host.node(BENCH_SENDER)!;
     const recipients = n - 1;
-    // The bench's own reading of the exchange (the submissions stream's consumers, the chain afterwards).
-    nc = await connectAs({ servers: launched.exchange.natsUrl, user: COORDINATOR_USER, seed: (await readIdentity(dir, COORDINATOR_USER)).seed, name: "atix-bench" });
+    nc = await connectBenchReader(launched);
     const jsm = await jetstreamManager(nc);
 
     // The recipients' first deliveries and their officers' acknowledgements (stored), counted as
@@ -94,16 +82,12 @@ export async function atixFanOut(n: number, rounds: number, burst: number, onSte
     const delivered = new Tally();
     const acked = new Tally();
     host.onEvent((e) => {
-      if (e.agency === SENDER) return;
+      if (e.agency === BENCH_SENDER) return;
       if (e.type === "delivered") {
         if (!e.redelivered) delivered.add();
       } else if (e.type === "acknowledged") acked.add();
     });
-    const flash = (title: string) =>
-      sender.send("alert", {
-        precedence: "FLASH", category: "terrorism", tlp: "AMBER", handling: "H0", evaluation: { reliability: "C", credibility: 3 },
-        title, distribution: { all: true },
-      });
+    const flash = (title: string) => flashBroadcast(sender, title);
 
     // Latency: one FLASH broadcast at a time, the next only once every officer has acknowledged
     // (the untimed first ones wait for the coordinator process to come up and warm up).

@@ -1,13 +1,22 @@
 // The exchange a bench measures on: the generated roster of N agencies in a temporary folder,
 // brought up by `launch` as `atix up` does (its own nats-server on a free loopback port, a
-// temporary store), and everything removed again afterwards. The fan-out bench (atix.ts) and the
-// history bench (history-run.ts) both start theirs here, so both measure the same deployment.
+// temporary store), and everything removed again afterwards. The fan-out bench (atix.ts), the
+// message cost (message-cost.ts) and the history bench (history-run.ts) all start theirs here, so
+// all measure the same deployment; the first two host agency nodes on it the same way.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Roster } from "../../shared/contracts/index.ts";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Roster, RosterAgency } from "../../shared/contracts/index.ts";
+import { COORDINATOR_USER, readIdentity } from "../../shared/exchange/identities.ts";
+import { createLogger } from "../../shared/log.ts";
+import { connectAs } from "../../shared/nats/connect.ts";
+import { AgencyHost } from "../agency/index.ts";
 import { launch, type Launched, type LaunchOptions } from "../launcher/launch.ts";
 import { writeBenchRoster } from "./roster.ts";
+
+/** The agency whose node sends every burst. */
+export const BENCH_SENDER = "AA";
 
 export interface BenchExchange {
   home: string;
@@ -37,4 +46,33 @@ export async function startBenchExchange(n: number, opts: Omit<LaunchOptions, "h
     await removeHome();
     throw e;
   }
+}
+
+/**
+ * Nodes of `agencies`, in this process, started: duty officers who acknowledge at once, and
+ * nothing else (no hits, answers or further information).
+ */
+export async function startBenchAgencies(launched: Launched, agencies: RosterAgency[]): Promise<AgencyHost> {
+  const dir = launched.exchange.credentialsDir;
+  const hosted = [];
+  for (const agency of agencies) hosted.push({ agency, seed: (await readIdentity(dir, agency.id)).seed });
+  const host = new AgencyHost({
+    servers: launched.exchange.natsUrl,
+    agencies: hosted,
+    registry: launched.registry,
+    clock: launched.exchange.clock,
+    rngSeed: "bench",
+    hitProbability: 0,
+    answerProbability: 0,
+    informationProbability: 0,
+    logger: createLogger("agency", {}, "warn"),
+  });
+  await host.start();
+  return host;
+}
+
+/** The bench's own reading of the exchange (the submissions stream's consumers, the audit chain), as the coordinator's identity. */
+export async function connectBenchReader(launched: Launched): Promise<NatsConnection> {
+  const seed = (await readIdentity(launched.exchange.credentialsDir, COORDINATOR_USER)).seed;
+  return connectAs({ servers: launched.exchange.natsUrl, user: COORDINATOR_USER, seed, name: "atix-bench" });
 }

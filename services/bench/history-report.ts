@@ -1,7 +1,6 @@
 // What `atix bench --history` prints: one row per chain length (building it, the first start, the
 // restart, `atix status`), then the largest length against the smallest: issue 19's targets (a
 // restart and `atix status` within 1.5x) beside what reading the whole chain costs, for contrast.
-import { writeFile } from "node:fs/promises";
 import { HISTORY_TARGET_RATIO, type HistoryBenchResult, type HistorySizeResult } from "./history-run.ts";
 import { table } from "./report.ts";
 
@@ -64,8 +63,4 @@ export function formatHistoryTable(r: HistoryBenchResult): string {
       `the first coordinator's start and, once it has written it, its checkpoint; then the tail, and a second coordinator started with a FLASH alert waiting for it. Run took ${r.seconds.toFixed(1)} s)`,
   );
   return lines.join("\n");
-}
-
-export async function writeHistoryJson(file: string, r: HistoryBenchResult) {
-  await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
 }

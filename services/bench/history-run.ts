@@ -26,7 +26,7 @@ import { type BenchExchange, startBenchExchange } from "./exchange.ts";
 import { appendHistory } from "./history-chain.ts";
 import { HistoryGenerator } from "./history.ts";
 import { submitAndAwait, withTimeout } from "./history-probe.ts";
-import { round } from "./stats.ts";
+import { machineOf, round } from "./stats.ts";
 
 /** The history's first moment (simulated): fixed, so a size's records are the same in every run. */
 export const HISTORY_START = Date.parse("2026-01-01T00:00:00Z");
@@ -183,9 +183,8 @@ export async function runHistoryBench(opts: HistoryBenchOptions): Promise<Histor
   const byLength = [...sizes].sort((a, b) => a.records - b.records);
   const small = byLength[0]!;
   const large = byLength[byLength.length - 1]!;
-  const os = await import("node:os");
   return {
-    machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: machineOf(),
     agencies: opts.agencies,
     tail: opts.tail,
     sizes,

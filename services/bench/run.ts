@@ -1,7 +1,6 @@
 // `atix bench`: ATIX's FLASH fan-out against raw NATS core, raw JetStream and the protocol floor
 // (ATIX's accounts and acknowledgement protocol without its logic), measured in one run on this
 // machine. Every claim is a ratio to a baseline of the same run (DESIGN.md section 6).
-import { writeFile } from "node:fs/promises";
 import { startNatsServer } from "../../shared/nats/embedded-server.ts";
 import { DELIVERY_PULL_BATCH } from "../agency/delivery-loop.ts";
 import { atixFanOut, type AtixResult } from "./atix.ts";
@@ -9,8 +8,7 @@ import { coreFanOut, type CoreResult, jetStreamFanOut, type JetStreamResult } fr
 import { COUNTING } from "./counting.ts";
 import type { CpuPerDelivery } from "./cpu.ts";
 import { floorFanOut, type FloorResult } from "./floor.ts";
-import type { RunsSummary } from "./runs-summary.ts";
-import { round } from "./stats.ts";
+import { machineOf, round } from "./stats.ts";
 
 export interface BenchOptions {
   agencies: number;
@@ -174,10 +172,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   }
   const vsJetStream = compare(atix, js, { broker: "broker", agencies: "consumers", total: "total" });
   const vsFloor = compare(atix, floor, { broker: "broker", coordinator: "recorder", agencies: "agencies", total: "total" });
-  const os = await import("node:os");
-  const budget = throughputBudget(atix, floor, os.cpus().length);
+  const machine = machineOf();
+  const budget = throughputBudget(atix, floor, machine.cpus);
   return {
-    machine: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine,
     agencies: n,
     rounds,
     burst,
@@ -189,9 +187,4 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     atix: { ...atix, vsJetStream, vsFloor, p99VsCore: ratio(atix.latency.p99Ms, core.latency.p99Ms), targets: judge(atix, vsFloor), ...(budget ? { throughputBudget: budget } : {}) },
     seconds: round((performance.now() - started) / 1000, 1),
   };
-}
-
-/** One run's figures, or (`--runs` above 1) every run's and their summary (runs-summary.ts). */
-export async function writeBenchJson(file: string, r: BenchResult | { runs: BenchResult[]; summary: RunsSummary; failed?: { run: number; error: string } }) {
-  await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
 }

@@ -1,6 +1,15 @@
-// Small statistics helpers for the benchmark: percentiles of wall-clock samples.
+// Small helpers every benchmark mode shares: percentiles of wall-clock samples, the machine measured
+// on, the figures written as JSON.
 
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
 import { sortedSample } from "../../shared/stats.ts";
+
+/** Writes a mode's figures as JSON (`--json FILE`). */
+export const writeFigures = (file: string, figures: object) => writeFile(file, `${JSON.stringify(figures, null, 2)}\n`);
+
+/** The machine a benchmark ran on, as every mode's figures name it. */
+export const machineOf = () => ({ cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` });
 
 export interface Latency {
   p50Ms: number;

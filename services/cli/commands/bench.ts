@@ -1,11 +1,15 @@
 // `atix bench`: ATIX's FLASH fan-out measured against raw NATS core, raw JetStream and the protocol floor in one run;
-// with --history, instead, what a long audit chain costs a restarted coordinator and `atix status`.
+// with --history, instead, what a long audit chain costs a restarted coordinator and `atix status`; with
+// --message-cost, what accepting one message costs the coordinator and the broker.
 import { type Command, InvalidArgumentError } from "commander";
 import { DELIVERY_PULL_BATCH } from "../../agency/delivery-loop.ts";
-import { formatHistoryTable, writeHistoryJson } from "../../bench/history-report.ts";
+import { formatHistoryTable } from "../../bench/history-report.ts";
 import { runHistoryBench } from "../../bench/history-run.ts";
+import { formatMessageCostTable } from "../../bench/message-cost-report.ts";
+import { messageCostProblem, runMessageCost } from "../../bench/message-cost.ts";
 import { formatRunsSummary, formatTable } from "../../bench/report.ts";
-import { type BenchResult, runBench, writeBenchJson } from "../../bench/run.ts";
+import { type BenchResult, runBench } from "../../bench/run.ts";
+import { writeFigures } from "../../bench/stats.ts";
 import { summariseRuns } from "../../bench/runs-summary.ts";
 import { MAX_AGENCIES } from "../../bench/roster.ts";
 import { CliError } from "../errors.ts";
@@ -23,15 +27,23 @@ interface BenchFlags {
   json?: string;
   history?: number[];
   tail: number;
+  messageCost?: number[];
 }
 
-/** Chain lengths, comma-separated: `--history 100000,1000000`. */
-const recordCounts = (flag: string) => (v: string) => {
+/** Counts, comma-separated: `--history 100000,1000000`, `--message-cost 3,89`. */
+const counts = (flag: string, what: string, example: string) => (v: string) => {
   const parts = v.split(",").map((p) => p.trim());
   if (!parts.every((p) => /^[1-9]\d*$/.test(p) && Number.isSafeInteger(Number(p))))
-    throw new InvalidArgumentError(`${flag} expects record counts above 0 separated by commas, such as 100000,1000000, got "${v}"`);
+    throw new InvalidArgumentError(`${flag} expects ${what} above 0 separated by commas, such as ${example}, got "${v}"`);
   return parts.map(Number);
 };
+
+/** What the other modes do not use: named with one, a flag is a mistake, not ignored. */
+const NOT_USED_BY = {
+  "--history": ["rounds", "burst", "floorPull", "runs"],
+  "--message-cost": ["agencies", "rounds", "floorPull", "runs", "tail"],
+} as const;
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export function registerBench(program: Command) {
   program
@@ -43,16 +55,21 @@ export function registerBench(program: Command) {
     .option("--floor-pull <n>", "deliveries each of the protocol floor's agencies pulls at once (default: as ATIX's agency nodes)", positiveInt("--floor-pull"), DELIVERY_PULL_BATCH)
     .option("--runs <n>", `measure everything this many times (1 to ${MAX_RUNS}), the floor and ATIX taking turns at going first, then judge the targets over all the runs`, positiveInt("--runs"), 1)
     .option("--json <file>", "also write the figures as JSON (the floor's under \"floor\", ATIX's under \"atix\"; with --runs above 1, each run under \"runs\" and their summary under \"summary\")")
-    .option("--history <sizes>", "instead of the fan-out: audit chains of these many records (comma-separated, e.g. 100000,1000000), each on an exchange of its own; times a coordinator's first start, its restart until it accepts a submission, and `atix status`", recordCounts("--history"))
+    .option("--history <sizes>", "instead of the fan-out: audit chains of these many records (comma-separated, e.g. 100000,1000000), each on an exchange of its own; times a coordinator's first start, its restart until it accepts a submission, and `atix status`", counts("--history", "record counts", "100000,1000000"))
     .option("--tail <n>", "with --history: records appended after the first coordinator's checkpoint, before the restart", positiveInt("--tail"), 5_000)
-    .action(async (flags: BenchFlags) => {
+    .option("--message-cost <recipients>", "instead of the fan-out: the coordinator's and the broker's CPU per accepted message, for FLASH broadcasts to these many recipients (comma-separated, e.g. 3,89; a burst of --burst each), nobody reading them", counts("--message-cost", "recipient counts", "3,89"))
+    .action(async (flags: BenchFlags, cmd: Command) => {
       if (flags.agencies < 2 || flags.agencies > MAX_AGENCIES) throw new CliError(`--agencies expects 2 to ${MAX_AGENCIES}, got ${flags.agencies}`);
       // A full run takes about half a minute: a mistyped count must not run for hours.
       if (flags.runs > MAX_RUNS) throw new CliError(`--runs expects 1 to ${MAX_RUNS}, got ${flags.runs}`);
-      if (flags.history) {
-        if (flags.runs !== 1) throw new CliError("--runs applies to the fan-out, not to --history: leave one of them out");
-        return history(flags, flags.history);
+      const mode = flags.history ? "--history" : flags.messageCost ? "--message-cost" : undefined;
+      if (flags.history && flags.messageCost) throw new CliError("--history and --message-cost are two different measurements: leave one of them out");
+      if (mode) {
+        const given = NOT_USED_BY[mode].find((k) => cmd.getOptionValueSource(k) === "cli");
+        if (given) throw new CliError(`${flagName(given)} applies to ${given === "tail" ? "--history" : "the fan-out"}, not to ${mode}: leave one of them out`);
       }
+      if (flags.history) return history(flags, flags.history);
+      if (flags.messageCost) return messageCost(flags, flags.messageCost);
       const results: BenchResult[] = [];
       for (let i = 1; i <= flags.runs; i++) {
         // Taking turns: on a shared machine whichever goes first may find it quieter.
@@ -82,9 +99,27 @@ async function report(flags: BenchFlags, results: BenchResult[], failed?: { run:
   const summary = several ? summariseRuns(results) : undefined;
   if (summary) process.stdout.write(`${formatRunsSummary(results, summary)}\n`);
   if (!flags.json) return failed ? `; the ${results.length} run${results.length > 1 ? "s" : ""} before it ${results.length > 1 ? "are" : "is"} printed above` : "";
-  await writeBenchJson(flags.json, summary ? { runs: results, summary, ...(failed ? { failed } : {}) } : results[0]!);
+  await writeFigures(flags.json, summary ? { runs: results, summary, ...(failed ? { failed } : {}) } : results[0]!);
   process.stdout.write(`figures: ${flags.json}\n`);
   return failed ? `; the figures of the ${results.length} run${results.length > 1 ? "s" : ""} before it are in ${flags.json}` : "";
+}
+
+async function messageCost(flags: BenchFlags, recipients: number[]) {
+  const most = MAX_AGENCIES - 1;
+  const over = recipients.find((n) => n > most);
+  if (over !== undefined) throw new CliError(`--message-cost expects recipient counts up to ${most} (the bench's roster holds ${MAX_AGENCIES} agencies, one of them the sender), got ${over}`);
+  for (const n of recipients) {
+    const problem = messageCostProblem(n, flags.burst);
+    if (problem) throw new CliError(`${problem.flag}: ${problem.reason}`);
+  }
+  const result = await runMessageCost({ recipients, burst: flags.burst, onStep: (s) => process.stderr.write(`… ${s}\n`) }).catch((e: Error) => {
+    throw new CliError(`message cost benchmark failed: ${e.message}`);
+  });
+  process.stdout.write(`${formatMessageCostTable(result)}\n`);
+  if (flags.json) {
+    await writeFigures(flags.json, result);
+    process.stdout.write(`figures: ${flags.json}\n`);
+  }
 }
 
 async function history(flags: BenchFlags, sizes: number[]) {
@@ -98,7 +133,7 @@ async function history(flags: BenchFlags, sizes: number[]) {
   });
   process.stdout.write(`${formatHistoryTable(result)}\n`);
   if (flags.json) {
-    await writeHistoryJson(flags.json, result);
+    await writeFigures(flags.json, result);
     process.stdout.write(`figures: ${flags.json}\n`);
   }
 }

@@ -1,0 +1,140 @@
+// What accepting one message costs the coordinator and the broker, apart from its deliveries'
+// receipts and acknowledgements (`atix bench --message-cost`). For each recipient count, an
+// exchange of that many agencies plus the sender, with only the sender's node running: it submits
+// a burst of FLASH broadcasts, and the coordinator checks each, looks its id up, stores its record,
+// its one delivery copy, two audit records, its signed acceptance and its seen record. Nobody reads
+// the copies, so nothing else happens; the CPU each process used over the burst, divided by the
+// messages, is that fixed cost, and the difference between two recipient counts is what each
+// further recipient adds (the recipients named in the records, the view's deliveries). The fan-out
+// bench pays it once per broadcast: at 89 recipients, a share of every delivery's CPU.
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { AgencyHost } from "../agency/index.ts";
+import { OPEN_DELIVERIES_PER_AGENCY } from "../coordinator/intake.ts";
+import { BENCH_CLOCK_SPEED, benchSettings, flashBroadcast } from "./atix.ts";
+import { submissionsSettled, Tally } from "./counting.ts";
+import { cpuMeter, processCpu } from "./cpu.ts";
+import { BENCH_SENDER, connectBenchReader, startBenchAgencies, startBenchExchange } from "./exchange.ts";
+import { machineOf, round } from "./stats.ts";
+
+/** Broadcasts sent and answered before the measured burst: the coordinator's code warmed up. */
+export const MESSAGE_COST_WARM_UP = 100;
+const TIMEOUT_MS = 120_000;
+
+export interface MessageCostRow {
+  recipients: number;
+  /** Broadcasts in the measured burst. */
+  messages: number;
+  /** Acceptances the sender received for them, counted as they arrived (a run with any rejection fails). */
+  accepted: number;
+  seconds: number;
+  acceptedPerSecond: number;
+  /** CPU µs per accepted message, by process; absent where /proc cannot be read. */
+  cpuMicrosPerMessage?: { coordinator: number; broker: number };
+}
+
+export interface MessageCostResult {
+  machine: { cpus: number; node: string; platform: string };
+  burst: number;
+  warmUp: number;
+  rows: MessageCostRow[];
+  /** What each further recipient adds, from the fewest recipients measured to the most (two counts or more). */
+  perRecipient?: { coordinator: number; broker: number };
+}
+
+/**
+ * Why `burst` broadcasts to `recipients` cannot be measured, naming the flag to change; undefined
+ * when they can. Nobody acknowledges them, so they stay open: beyond OPEN_DELIVERIES_PER_AGENCY
+ * the coordinator holds the sender's alerts back (by design), and the burst would never be answered.
+ */
+export function messageCostProblem(recipients: number, burst: number): { flag: "--burst" | "--message-cost"; reason: string } | undefined {
+  const open = (MESSAGE_COST_WARM_UP + burst) * recipients;
+  if (open <= OPEN_DELIVERIES_PER_AGENCY) return undefined;
+  const bound = `the coordinator holds an agency's alerts back beyond ${OPEN_DELIVERIES_PER_AGENCY.toLocaleString("en-US")} deliveries unacknowledged`;
+  const most = Math.floor(OPEN_DELIVERIES_PER_AGENCY / recipients) - MESSAGE_COST_WARM_UP;
+  if (most < 1)
+    return { flag: "--message-cost", reason: `expected at most ${Math.floor(OPEN_DELIVERIES_PER_AGENCY / (MESSAGE_COST_WARM_UP + 1))} recipients, got ${recipients}: ${bound}, and the ${MESSAGE_COST_WARM_UP} broadcasts that warm up come first` };
+  return { flag: "--burst", reason: `with ${recipients} recipients, expected a burst of at most ${most}: ${MESSAGE_COST_WARM_UP} + ${burst} broadcasts leave ${open.toLocaleString("en-US")} deliveries unacknowledged, and ${bound}` };
+}
+
+/** The cost each further recipient adds: the slope from the row with the fewest recipients to the one with the most. */
+export function perRecipient(rows: MessageCostRow[]): MessageCostResult["perRecipient"] {
+  const measured = rows.filter((r) => r.cpuMicrosPerMessage);
+  if (measured.length < 2) return undefined;
+  const fewest = measured.reduce((a, b) => (b.recipients < a.recipients ? b : a));
+  const most = measured.reduce((a, b) => (b.recipients > a.recipients ? b : a));
+  const span = most.recipients - fewest.recipients;
+  if (span <= 0) return undefined;
+  const slope = (k: "coordinator" | "broker") => round((most.cpuMicrosPerMessage![k] - fewest.cpuMicrosPerMessage![k]) / span, 2);
+  return { coordinator: slope("coordinator"), broker: slope("broker") };
+}
+
+/** One recipient count: its own exchange, the sender's node alone, a warm-up, then the measured burst. */
+async function measure(recipients: number, burst: number, onStep?: (s: string) => void): Promise<MessageCostRow> {
+  const bench = await startBenchExchange(recipients + 1, { speed: BENCH_CLOCK_SPEED, coordinators: 1, agencies: false, settings: benchSettings(burst, MESSAGE_COST_WARM_UP) }, onStep);
+  const { launched, roster } = bench;
+  let host: AgencyHost | undefined;
+  let nc: NatsConnection | undefined;
+  try {
+    const sender = roster.agencies.find((a) => a.id === BENCH_SENDER)!;
+    host = await startBenchAgencies(launched, [sender]);
+    const node = host.node(sender.id)!;
+    nc = await connectBenchReader(launched);
+    const jsm = await jetstreamManager(nc);
+    // The sender's outcomes, counted as they arrive: every broadcast must be accepted.
+    const accepted = new Tally();
+    let rejected = 0;
+    host.onEvent((e) => {
+      if (e.type !== "outcome") return;
+      if (e.kind === "acceptance") accepted.add();
+      else rejected++;
+    });
+    const answered = async (n: number, what: string) => {
+      await accepted.until(n, what, TIMEOUT_MS);
+      if (rejected) throw new Error(`${rejected} of the broadcasts to ${recipients} recipients were rejected (see the coordinator's log); expected every one accepted`);
+      // The seen record is written after the acceptance; the coordinator acks the submission then.
+      await submissionsSettled(jsm, what, TIMEOUT_MS);
+    };
+
+    onStep?.(`message cost: ${MESSAGE_COST_WARM_UP} FLASH broadcasts to ${recipients} recipients to warm up`);
+    await Promise.all(Array.from({ length: MESSAGE_COST_WARM_UP }, (_, i) => flashBroadcast(node, `Warm-up ${i + 1}`)));
+    await answered(MESSAGE_COST_WARM_UP, "the warm-up broadcasts accepted");
+
+    onStep?.(`message cost: a burst of ${burst} FLASH broadcasts to ${recipients} recipients, nobody reading them`);
+    const cpu = cpuMeter({ coordinator: processCpu(launched.coordinators[0]?.proc.pid), broker: processCpu(launched.server?.pid) });
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: burst }, (_, i) => flashBroadcast(node, `Message cost ${i + 1}`)));
+    await answered(MESSAGE_COST_WARM_UP + burst, "the burst's broadcasts accepted");
+    const seconds = (performance.now() - t0) / 1000;
+    const used = cpu.perDelivery(burst);
+    return {
+      recipients,
+      messages: burst,
+      accepted: accepted.count - MESSAGE_COST_WARM_UP,
+      seconds: round(seconds),
+      acceptedPerSecond: Math.round(burst / seconds),
+      ...(used ? { cpuMicrosPerMessage: { coordinator: used.coordinator!, broker: used.broker! } } : {}),
+    };
+  } finally {
+    await host?.stop().catch(() => undefined);
+    await nc?.close().catch(() => undefined);
+    await bench.stop();
+  }
+}
+
+export async function runMessageCost(opts: { recipients: number[]; burst: number; onStep?: (s: string) => void }): Promise<MessageCostResult> {
+  for (const n of opts.recipients) {
+    const problem = messageCostProblem(n, opts.burst);
+    if (problem) throw new Error(`${problem.flag}: ${problem.reason}`);
+  }
+  const rows: MessageCostRow[] = [];
+  for (const n of opts.recipients) rows.push(await measure(n, opts.burst, opts.onStep));
+  const slope = perRecipient(rows);
+  return {
+    machine: machineOf(),
+    burst: opts.burst,
+    warmUp: MESSAGE_COST_WARM_UP,
+    rows,
+    ...(slope ? { perRecipient: slope } : {}),
+  };
+}
