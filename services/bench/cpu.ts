@@ -20,6 +20,9 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
+/** How finely /proc counts a process's CPU time, in seconds (a clock tick). */
+export const cpuTickSeconds = () => 1 / clockTicks();
+
 /** User plus system CPU time of process `pid` (all its threads), from /proc/PID/stat. */
 export function processCpu(pid: number | undefined): CpuClock {
   return () => {

@@ -21,12 +21,14 @@ export function formatMessageCostTable(r: MessageCostResult): string {
     ...table(rows, "    "),
   ];
   const p = r.perRecipient;
-  if (p) lines.push("", `  each further recipient adds: coordinator ${p.coordinator.toFixed(2)} µs, broker ${p.broker.toFixed(2)} µs`);
-  if (r.rows.some((row) => !row.cpuMicrosPerMessage)) lines.push("", "  (— : this machine's /proc could not be read, so no CPU figure)");
+  if (p) lines.push("", `  each further recipient adds: coordinator ${p.coordinator.toFixed(2)} µs, broker ${p.broker.toFixed(2)} µs (± ${p.resolutionMicros.toFixed(2)} µs)`);
+  lines.push(`  (/proc counts CPU time in clock ticks: each figure per message is known to ± ${r.resolutionMicros.toFixed(1)} µs at this burst; a larger --burst, within the bound, narrows it)`);
+  if (r.rows.some((row) => !row.cpuMicrosPerMessage)) lines.push("  (— : this machine's /proc could not be read, so no CPU figure)");
   lines.push(
     "",
-    "  (per message: the submission checked and its id looked up, its record, its one delivery copy, two audit records, its signed acceptance and its seen record stored; " +
-      "nobody reads the copies, so no receipts or acknowledgements follow. The fan-out bench pays this once per broadcast: divided by its recipients, it is part of every delivery's CPU there)",
+    "  (per message: the submission checked and its id looked up, its record, its one delivery copy, two audit records (read back by the coordinator's view), its signed acceptance and its seen record stored; " +
+      "nobody reads the copies, so no receipts or acknowledgements follow, and the deliveries stay open. A coordinator as warm as the fan-out's: " +
+      "the fan-out pays this once per broadcast, so divided by its recipients it is part of every delivery's CPU there, under a load of its own)",
   );
   return lines.join("\n");
 }

@@ -13,7 +13,7 @@ import type { AgencyHost } from "../agency/index.ts";
 import { OPEN_DELIVERIES_PER_AGENCY } from "../coordinator/intake.ts";
 import { BENCH_CLOCK_SPEED, benchSettings, flashBroadcast } from "./atix.ts";
 import { submissionsSettled, Tally } from "./counting.ts";
-import { cpuMeter, processCpu } from "./cpu.ts";
+import { cpuMeter, cpuTickSeconds, processCpu } from "./cpu.ts";
 import { BENCH_SENDER, connectBenchReader, startBenchAgencies, startBenchExchange } from "./exchange.ts";
 import { machineOf, round } from "./stats.ts";
 
@@ -23,10 +23,8 @@ const TIMEOUT_MS = 120_000;
 
 export interface MessageCostRow {
   recipients: number;
-  /** Broadcasts in the measured burst. */
+  /** Broadcasts in the measured burst, every one accepted (a rejection fails the run). */
   messages: number;
-  /** Acceptances the sender received for them, counted as they arrived (a run with any rejection fails). */
-  accepted: number;
   seconds: number;
   acceptedPerSecond: number;
   /** CPU µs per accepted message, by process; absent where /proc cannot be read. */
@@ -38,27 +36,41 @@ export interface MessageCostResult {
   burst: number;
   warmUp: number;
   rows: MessageCostRow[];
-  /** What each further recipient adds, from the fewest recipients measured to the most (two counts or more). */
-  perRecipient?: { coordinator: number; broker: number };
+  /** How finely a CPU figure per message is known: /proc's clock tick over the burst (µs per message, either way). */
+  resolutionMicros: number;
+  /** What each further recipient adds, from the fewest recipients measured to the most (two counts or more), and how finely it is known. */
+  perRecipient?: { coordinator: number; broker: number; resolutionMicros: number };
+}
+
+/** Broadcasts of one agency the coordinator starts while its open deliveries are below its bound (intake.ts): the last may pass it. */
+const mostMessages = (recipients: number) => Math.ceil(OPEN_DELIVERIES_PER_AGENCY / recipients);
+
+/** A measurement refused before anything starts: the flag to change and what was expected. */
+export class MessageCostRefused extends Error {}
+
+/**
+ * Why a burst of `burst` broadcasts to `recipients` cannot be measured, or undefined when it can.
+ * Nobody acknowledges them, so they stay open, and the coordinator starts none of an agency's
+ * alerts while its open deliveries are at OPEN_DELIVERIES_PER_AGENCY (by design): the burst would
+ * never be answered. `burstGiven`: the user chose the burst (else the flag to change is the count).
+ */
+export function messageCostProblem(recipients: number, burst: number, burstGiven = true): string | undefined {
+  const most = mostMessages(recipients) - MESSAGE_COST_WARM_UP;
+  if (burst <= most) return undefined;
+  const why = `the coordinator starts no more of an agency's alerts once ${OPEN_DELIVERIES_PER_AGENCY.toLocaleString("en-US")} of its deliveries are unacknowledged, and nobody acknowledges these (${MESSAGE_COST_WARM_UP} broadcasts warm up first)`;
+  // The most recipients a burst of this size allows.
+  const mostRecipients = Math.ceil(OPEN_DELIVERIES_PER_AGENCY / (MESSAGE_COST_WARM_UP + burst - 1)) - 1;
+  if (burstGiven && most >= 1) return `--burst: with ${recipients} recipients, expected at most ${most}, got ${burst}: ${why}`;
+  const burstWas = burstGiven ? `a burst of ${burst}` : `the default burst of ${burst}`;
+  const smaller = most >= 1 ? `, or a --burst of at most ${most}` : "";
+  return `--message-cost: with ${burstWas}, expected at most ${mostRecipients} recipients, got ${recipients}${smaller}: ${why}`;
 }
 
 /**
- * Why `burst` broadcasts to `recipients` cannot be measured, naming the flag to change; undefined
- * when they can. Nobody acknowledges them, so they stay open: beyond OPEN_DELIVERIES_PER_AGENCY
- * the coordinator holds the sender's alerts back (by design), and the burst would never be answered.
+ * The cost each further recipient adds: the slope from the row with the fewest recipients to the
+ * one with the most, known to within twice a figure's resolution over the recipients between them.
  */
-export function messageCostProblem(recipients: number, burst: number): { flag: "--burst" | "--message-cost"; reason: string } | undefined {
-  const open = (MESSAGE_COST_WARM_UP + burst) * recipients;
-  if (open <= OPEN_DELIVERIES_PER_AGENCY) return undefined;
-  const bound = `the coordinator holds an agency's alerts back beyond ${OPEN_DELIVERIES_PER_AGENCY.toLocaleString("en-US")} deliveries unacknowledged`;
-  const most = Math.floor(OPEN_DELIVERIES_PER_AGENCY / recipients) - MESSAGE_COST_WARM_UP;
-  if (most < 1)
-    return { flag: "--message-cost", reason: `expected at most ${Math.floor(OPEN_DELIVERIES_PER_AGENCY / (MESSAGE_COST_WARM_UP + 1))} recipients, got ${recipients}: ${bound}, and the ${MESSAGE_COST_WARM_UP} broadcasts that warm up come first` };
-  return { flag: "--burst", reason: `with ${recipients} recipients, expected a burst of at most ${most}: ${MESSAGE_COST_WARM_UP} + ${burst} broadcasts leave ${open.toLocaleString("en-US")} deliveries unacknowledged, and ${bound}` };
-}
-
-/** The cost each further recipient adds: the slope from the row with the fewest recipients to the one with the most. */
-export function perRecipient(rows: MessageCostRow[]): MessageCostResult["perRecipient"] {
+export function perRecipient(rows: MessageCostRow[], resolutionMicros: number): MessageCostResult["perRecipient"] {
   const measured = rows.filter((r) => r.cpuMicrosPerMessage);
   if (measured.length < 2) return undefined;
   const fewest = measured.reduce((a, b) => (b.recipients < a.recipients ? b : a));
@@ -66,7 +78,7 @@ export function perRecipient(rows: MessageCostRow[]): MessageCostResult["perReci
   const span = most.recipients - fewest.recipients;
   if (span <= 0) return undefined;
   const slope = (k: "coordinator" | "broker") => round((most.cpuMicrosPerMessage![k] - fewest.cpuMicrosPerMessage![k]) / span, 2);
-  return { coordinator: slope("coordinator"), broker: slope("broker") };
+  return { coordinator: slope("coordinator"), broker: slope("broker"), resolutionMicros: round((2 * resolutionMicros) / span, 2) };
 }
 
 /** One recipient count: its own exchange, the sender's node alone, a warm-up, then the measured burst. */
@@ -81,36 +93,36 @@ async function measure(recipients: number, burst: number, onStep?: (s: string) =
     const node = host.node(sender.id)!;
     nc = await connectBenchReader(launched);
     const jsm = await jetstreamManager(nc);
-    // The sender's outcomes, counted as they arrive: every broadcast must be accepted.
-    const accepted = new Tally();
+    // The sender's outcomes, counted as they arrive, each phase from zero: every broadcast must be accepted.
+    let outcomes = new Tally();
     let rejected = 0;
     host.onEvent((e) => {
       if (e.type !== "outcome") return;
-      if (e.kind === "acceptance") accepted.add();
-      else rejected++;
+      if (e.kind !== "acceptance") rejected++;
+      outcomes.add();
     });
     const answered = async (n: number, what: string) => {
-      await accepted.until(n, what, TIMEOUT_MS);
-      if (rejected) throw new Error(`${rejected} of the broadcasts to ${recipients} recipients were rejected (see the coordinator's log); expected every one accepted`);
+      await outcomes.until(n, what, TIMEOUT_MS);
+      if (rejected) throw new Error(`${rejected} of the broadcasts to ${recipients} recipients were rejected (the coordinator's log says why); expected every one accepted`);
       // The seen record is written after the acceptance; the coordinator acks the submission then.
       await submissionsSettled(jsm, what, TIMEOUT_MS);
+      outcomes = new Tally();
     };
 
     onStep?.(`message cost: ${MESSAGE_COST_WARM_UP} FLASH broadcasts to ${recipients} recipients to warm up`);
     await Promise.all(Array.from({ length: MESSAGE_COST_WARM_UP }, (_, i) => flashBroadcast(node, `Warm-up ${i + 1}`)));
-    await answered(MESSAGE_COST_WARM_UP, "the warm-up broadcasts accepted");
+    await answered(MESSAGE_COST_WARM_UP, "the warm-up broadcasts answered");
 
     onStep?.(`message cost: a burst of ${burst} FLASH broadcasts to ${recipients} recipients, nobody reading them`);
     const cpu = cpuMeter({ coordinator: processCpu(launched.coordinators[0]?.proc.pid), broker: processCpu(launched.server?.pid) });
     const t0 = performance.now();
     await Promise.all(Array.from({ length: burst }, (_, i) => flashBroadcast(node, `Message cost ${i + 1}`)));
-    await answered(MESSAGE_COST_WARM_UP + burst, "the burst's broadcasts accepted");
+    await answered(burst, "the burst's broadcasts answered");
     const seconds = (performance.now() - t0) / 1000;
     const used = cpu.perDelivery(burst);
     return {
       recipients,
       messages: burst,
-      accepted: accepted.count - MESSAGE_COST_WARM_UP,
       seconds: round(seconds),
       acceptedPerSecond: Math.round(burst / seconds),
       ...(used ? { cpuMicrosPerMessage: { coordinator: used.coordinator!, broker: used.broker! } } : {}),
@@ -122,19 +134,22 @@ async function measure(recipients: number, burst: number, onStep?: (s: string) =
   }
 }
 
-export async function runMessageCost(opts: { recipients: number[]; burst: number; onStep?: (s: string) => void }): Promise<MessageCostResult> {
+/** Measures each recipient count in turn; refuses (MessageCostRefused) before starting anything when a count cannot be measured. */
+export async function runMessageCost(opts: { recipients: number[]; burst: number; burstGiven?: boolean; onStep?: (s: string) => void }): Promise<MessageCostResult> {
   for (const n of opts.recipients) {
-    const problem = messageCostProblem(n, opts.burst);
-    if (problem) throw new Error(`${problem.flag}: ${problem.reason}`);
+    const problem = messageCostProblem(n, opts.burst, opts.burstGiven);
+    if (problem) throw new MessageCostRefused(problem);
   }
   const rows: MessageCostRow[] = [];
   for (const n of opts.recipients) rows.push(await measure(n, opts.burst, opts.onStep));
-  const slope = perRecipient(rows);
+  const resolutionMicros = round((cpuTickSeconds() * 1e6) / opts.burst, 1);
+  const slope = perRecipient(rows, resolutionMicros);
   return {
     machine: machineOf(),
     burst: opts.burst,
     warmUp: MESSAGE_COST_WARM_UP,
     rows,
+    resolutionMicros,
     ...(slope ? { perRecipient: slope } : {}),
   };
 }

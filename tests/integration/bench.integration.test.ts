@@ -131,28 +131,35 @@ describe("atix bench", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/CPU per accepted message, µs/);
     expect(run.stdout).toMatch(/^ {4}recipients +coordinator µs +broker µs +accepted\/s +seconds$/m);
-    expect(run.stdout).toMatch(/each further recipient adds: coordinator -?[\d.]+ µs, broker -?[\d.]+ µs/);
+    expect(run.stdout).toMatch(/each further recipient adds: coordinator -?[\d.]+ µs, broker -?[\d.]+ µs \(± [\d.]+ µs\)/);
+    expect(run.stdout).toMatch(/each figure per message is known to ± [\d.]+ µs at this burst/);
 
     const r = JSON.parse(await readFile(file, "utf8"));
     expect(r.burst).toBe(20);
+    positive(r.resolutionMicros);
     expect(r.rows.map((x: { recipients: number }) => x.recipients)).toEqual([2, 3]);
     for (const x of r.rows) {
       expect(x.messages).toBe(20);
-      expect(x.accepted).toBe(20);
       positive(x.acceptedPerSecond);
       // A burst this small may stay under /proc's 10 ms tick in a process: no CPU figure is asserted.
       for (const k of ["coordinator", "broker"]) expect(x.cpuMicrosPerMessage[k]).toBeGreaterThanOrEqual(0);
     }
-    expect(Object.keys(r.perRecipient).sort()).toEqual(["broker", "coordinator"]);
+    expect(Object.keys(r.perRecipient).sort()).toEqual(["broker", "coordinator", "resolutionMicros"]);
   }, 120_000);
 
   it("--message-cost refuses what it cannot measure, and flags of other modes, naming the flag and what was expected", async () => {
     const tooMany = await runAtix(["bench", "--message-cost", "89", "--burst", "600"], { timeoutMs: 30_000 });
     expect(tooMany.code).not.toBe(0);
-    expect(tooMany.stderr).toMatch(/--burst: with 89 recipients, expected a burst of at most 574/);
+    expect(tooMany.stderr).toMatch(/--burst: with 89 recipients, expected at most 575, got 600/);
+    const wide = await runAtix(["bench", "--message-cost", "3,121"], { timeoutMs: 30_000 });
+    expect(wide.code).not.toBe(0);
+    expect(wide.stderr).toMatch(/--message-cost: with the default burst of 400, expected at most 120 recipients, got 121, or a --burst of at most 396/);
     const rounds = await runAtix(["bench", "--message-cost", "3", "--rounds", "5"], { timeoutMs: 30_000 });
     expect(rounds.code).not.toBe(0);
     expect(rounds.stderr).toMatch(/--rounds applies to the fan-out, not to --message-cost/);
+    const agencies = await runAtix(["bench", "--message-cost", "3", "--agencies", "1"], { timeoutMs: 30_000 });
+    expect(agencies.code).not.toBe(0);
+    expect(agencies.stderr).toMatch(/--agencies applies to the fan-out and --history, not to --message-cost/);
     const both = await runAtix(["bench", "--message-cost", "3", "--history", "100"], { timeoutMs: 30_000 });
     expect(both.code).not.toBe(0);
     expect(both.stderr).toMatch(/--history and --message-cost are two different measurements/);

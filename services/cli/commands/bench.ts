@@ -6,7 +6,7 @@ import { DELIVERY_PULL_BATCH } from "../../agency/delivery-loop.ts";
 import { formatHistoryTable } from "../../bench/history-report.ts";
 import { runHistoryBench } from "../../bench/history-run.ts";
 import { formatMessageCostTable } from "../../bench/message-cost-report.ts";
-import { messageCostProblem, runMessageCost } from "../../bench/message-cost.ts";
+import { MessageCostRefused, runMessageCost } from "../../bench/message-cost.ts";
 import { formatRunsSummary, formatTable } from "../../bench/report.ts";
 import { type BenchResult, runBench } from "../../bench/run.ts";
 import { writeFigures } from "../../bench/stats.ts";
@@ -38,12 +38,22 @@ const counts = (flag: string, what: string, example: string) => (v: string) => {
   return parts.map(Number);
 };
 
-/** What the other modes do not use: named with one, a flag is a mistake, not ignored. */
-const NOT_USED_BY = {
-  "--history": ["rounds", "burst", "floorPull", "runs"],
-  "--message-cost": ["agencies", "rounds", "floorPull", "runs", "tail"],
-} as const;
+/** The modes each flag shapes: named with another mode, a flag is a mistake, not ignored. */
+const FLAG_MODES: Record<string, readonly string[]> = {
+  agencies: ["the fan-out", "--history"],
+  rounds: ["the fan-out"],
+  burst: ["the fan-out", "--message-cost"],
+  floorPull: ["the fan-out"],
+  runs: ["the fan-out"],
+  tail: ["--history"],
+};
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The first flag given on the command line that `mode` does not use, said as a one-line error. */
+function notForMode(cmd: Command, mode: string): string | undefined {
+  const key = Object.keys(FLAG_MODES).find((k) => cmd.getOptionValueSource(k) === "cli" && !FLAG_MODES[k]!.includes(mode));
+  return key && `${flagName(key)} applies to ${FLAG_MODES[key]!.join(" and ")}, not to ${mode}: leave one of them out`;
+}
 
 export function registerBench(program: Command) {
   program
@@ -51,25 +61,23 @@ export function registerBench(program: Command) {
     .description("benchmark a FLASH broadcast: raw NATS core and JetStream fan-out, the protocol floor, then ATIX end to end, each on a broker of its own")
     .option("--agencies <n>", "agencies (connections) in the fan-out", positiveInt("--agencies"), 90)
     .option("--rounds <n>", "broadcasts timed for the latencies", positiveInt("--rounds"), 100)
-    .option("--burst <n>", "messages in each sustained burst: FLASH alerts for ATIX, as many broadcasts for the floor and raw messages for JetStream", positiveInt("--burst"), 400)
+    .option("--burst <n>", "messages in each sustained burst: FLASH alerts for ATIX, as many broadcasts for the floor and raw messages for JetStream; with --message-cost, the measured broadcasts", positiveInt("--burst"), 400)
     .option("--floor-pull <n>", "deliveries each of the protocol floor's agencies pulls at once (default: as ATIX's agency nodes)", positiveInt("--floor-pull"), DELIVERY_PULL_BATCH)
     .option("--runs <n>", `measure everything this many times (1 to ${MAX_RUNS}), the floor and ATIX taking turns at going first, then judge the targets over all the runs`, positiveInt("--runs"), 1)
-    .option("--json <file>", "also write the figures as JSON (the floor's under \"floor\", ATIX's under \"atix\"; with --runs above 1, each run under \"runs\" and their summary under \"summary\")")
+    .option("--json <file>", "also write the figures as JSON (the floor's under \"floor\", ATIX's under \"atix\"; with --runs above 1, each run under \"runs\" and their summary under \"summary\"; with --history or --message-cost, that mode's figures)")
     .option("--history <sizes>", "instead of the fan-out: audit chains of these many records (comma-separated, e.g. 100000,1000000), each on an exchange of its own; times a coordinator's first start, its restart until it accepts a submission, and `atix status`", counts("--history", "record counts", "100000,1000000"))
     .option("--tail <n>", "with --history: records appended after the first coordinator's checkpoint, before the restart", positiveInt("--tail"), 5_000)
     .option("--message-cost <recipients>", "instead of the fan-out: the coordinator's and the broker's CPU per accepted message, for FLASH broadcasts to these many recipients (comma-separated, e.g. 3,89; a burst of --burst each), nobody reading them", counts("--message-cost", "recipient counts", "3,89"))
     .action(async (flags: BenchFlags, cmd: Command) => {
+      if (flags.history && flags.messageCost) throw new CliError("--history and --message-cost are two different measurements: leave one of them out");
+      const mode = flags.history ? "--history" : flags.messageCost ? "--message-cost" : "the fan-out";
+      const misplaced = notForMode(cmd, mode);
+      if (misplaced) throw new CliError(misplaced);
       if (flags.agencies < 2 || flags.agencies > MAX_AGENCIES) throw new CliError(`--agencies expects 2 to ${MAX_AGENCIES}, got ${flags.agencies}`);
       // A full run takes about half a minute: a mistyped count must not run for hours.
       if (flags.runs > MAX_RUNS) throw new CliError(`--runs expects 1 to ${MAX_RUNS}, got ${flags.runs}`);
-      const mode = flags.history ? "--history" : flags.messageCost ? "--message-cost" : undefined;
-      if (flags.history && flags.messageCost) throw new CliError("--history and --message-cost are two different measurements: leave one of them out");
-      if (mode) {
-        const given = NOT_USED_BY[mode].find((k) => cmd.getOptionValueSource(k) === "cli");
-        if (given) throw new CliError(`${flagName(given)} applies to ${given === "tail" ? "--history" : "the fan-out"}, not to ${mode}: leave one of them out`);
-      }
       if (flags.history) return history(flags, flags.history);
-      if (flags.messageCost) return messageCost(flags, flags.messageCost);
+      if (flags.messageCost) return messageCost(flags, flags.messageCost, cmd.getOptionValueSource("burst") === "cli");
       const results: BenchResult[] = [];
       for (let i = 1; i <= flags.runs; i++) {
         // Taking turns: on a shared machine whichever goes first may find it quieter.
@@ -104,16 +112,9 @@ async function report(flags: BenchFlags, results: BenchResult[], failed?: { run:
   return failed ? `; the figures of the ${results.length} run${results.length > 1 ? "s" : ""} before it are in ${flags.json}` : "";
 }
 
-async function messageCost(flags: BenchFlags, recipients: number[]) {
-  const most = MAX_AGENCIES - 1;
-  const over = recipients.find((n) => n > most);
-  if (over !== undefined) throw new CliError(`--message-cost expects recipient counts up to ${most} (the bench's roster holds ${MAX_AGENCIES} agencies, one of them the sender), got ${over}`);
-  for (const n of recipients) {
-    const problem = messageCostProblem(n, flags.burst);
-    if (problem) throw new CliError(`${problem.flag}: ${problem.reason}`);
-  }
-  const result = await runMessageCost({ recipients, burst: flags.burst, onStep: (s) => process.stderr.write(`… ${s}\n`) }).catch((e: Error) => {
-    throw new CliError(`message cost benchmark failed: ${e.message}`);
+async function messageCost(flags: BenchFlags, recipients: number[], burstGiven: boolean) {
+  const result = await runMessageCost({ recipients, burst: flags.burst, burstGiven, onStep: (s) => process.stderr.write(`… ${s}\n`) }).catch((e: Error) => {
+    throw new CliError(e instanceof MessageCostRefused ? e.message : `message cost benchmark failed: ${e.message}`);
   });
   process.stdout.write(`${formatMessageCostTable(result)}\n`);
   if (flags.json) {
