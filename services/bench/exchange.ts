@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Roster, RosterAgency } from "../../shared/contracts/index.ts";
-import { COORDINATOR_USER, readIdentity } from "../../shared/exchange/identities.ts";
+import { COORDINATOR_USER } from "../../shared/exchange/identities.ts";
 import { createLogger } from "../../shared/log.ts";
 import { connectAs } from "../../shared/nats/connect.ts";
 import { AgencyHost } from "../agency/index.ts";
@@ -50,15 +50,13 @@ export async function startBenchExchange(n: number, opts: Omit<LaunchOptions, "h
 
 /**
  * Nodes of `agencies`, in this process, started: duty officers who acknowledge at once, and
- * nothing else (no hits, answers or further information).
+ * nothing else (no hits, answers or further information). Their keys are the ones launch issued.
  */
 export async function startBenchAgencies(launched: Launched, agencies: RosterAgency[]): Promise<AgencyHost> {
-  const dir = launched.exchange.credentialsDir;
-  const hosted = [];
-  for (const agency of agencies) hosted.push({ agency, seed: (await readIdentity(dir, agency.id)).seed });
+  const { ids } = launched.prepared;
   const host = new AgencyHost({
     servers: launched.exchange.natsUrl,
-    agencies: hosted,
+    agencies: agencies.map((agency) => ({ agency, seed: ids.agencies.get(agency.id)!.seed })),
     registry: launched.registry,
     clock: launched.exchange.clock,
     rngSeed: "bench",
@@ -71,8 +69,6 @@ export async function startBenchAgencies(launched: Launched, agencies: RosterAge
   return host;
 }
 
-/** The bench's own reading of the exchange (the submissions stream's consumers, the audit chain), as the coordinator's identity. */
-export async function connectBenchReader(launched: Launched): Promise<NatsConnection> {
-  const seed = (await readIdentity(launched.exchange.credentialsDir, COORDINATOR_USER)).seed;
-  return connectAs({ servers: launched.exchange.natsUrl, user: COORDINATOR_USER, seed, name: "atix-bench" });
-}
+/** The bench's own reading of the exchange (streams' state, the audit chain, the store), as the coordinator's identity. */
+export const connectBenchReader = (launched: Launched, name = "atix-bench"): Promise<NatsConnection> =>
+  connectAs({ servers: launched.exchange.natsUrl, user: COORDINATOR_USER, seed: launched.prepared.ids.coordinator.seed, name });

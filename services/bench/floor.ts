@@ -6,24 +6,18 @@
 // acknowledge in batches stored before they ack (floor-agency.ts), and a recorder process appends
 // one audit record per batch (floor-recorder.ts). A delivery counts once its batch's record is
 // stored (counting.ts).
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { readChain } from "../../shared/audit/chain-read.ts";
 import { RECIPIENTS_HEADER, subjects } from "../../shared/contracts/subjects.ts";
-import { COORDINATOR_USER, readIdentity } from "../../shared/exchange/identities.ts";
 import { publishDurably } from "../../shared/messaging/publish.ts";
-import { connectAs } from "../../shared/nats/connect.ts";
-import { launch } from "../launcher/launch.ts";
 import { PAYLOAD } from "./baselines.ts";
 import { nextAuditSeq, submissionsSettled, Tally } from "./counting.ts";
 import { gcMeter, type GcPerDelivery } from "./gc-meter.ts";
 import { cpuMeter, type CpuPerDelivery, ownCpu, processCpu } from "./cpu.ts";
+import { connectBenchReader, startBenchExchange } from "./exchange.ts";
 import { FloorAgency, floorRecordDeliveries, type FloorTallies } from "./floor-agency.ts";
 import { type FloorRecorderProcess, startFloorRecorder } from "./floor-recorder.ts";
-import { writeBenchRoster } from "./roster.ts";
 import { timedRounds } from "./rounds.ts";
 import { type Latency, round } from "./stats.ts";
 
@@ -51,10 +45,9 @@ export interface FloorResult {
 }
 
 export async function floorFanOut(n: number, rounds: number, burst: number, pull: number, onStep?: (s: string) => void): Promise<FloorResult> {
-  const home = await mkdtemp(join(tmpdir(), "atix-bench-floor-"));
-  const { file } = await writeBenchRoster(home, n);
   onStep?.(`protocol floor: an exchange of ${n} agency accounts as \`atix up\` generates it, no coordinator`);
-  const launched = await launch({ home, roster: file, coordinators: 0, agencies: false });
+  const bench = await startBenchExchange(n, { coordinators: 0, agencies: false });
+  const { launched } = bench;
   const servers = launched.exchange.natsUrl;
   const agencies: FloorAgency[] = [];
   let recorder: FloorRecorderProcess | undefined;
@@ -65,15 +58,14 @@ export async function floorFanOut(n: number, rounds: number, burst: number, pull
   failed.catch(() => undefined);
   const orFail = <T>(p: Promise<T>) => Promise.race([p, failed, ...(recorder ? [recorder.failed] : [])]);
   try {
-    const dir = launched.exchange.credentialsDir;
-    const seed = (await readIdentity(dir, COORDINATOR_USER)).seed;
-    recorder = await startFloorRecorder({ servers, seed });
-    nc = await connectAs({ servers, user: COORDINATOR_USER, seed, name: "atix-bench-floor" });
+    const { ids: identities } = launched.prepared;
+    recorder = await startFloorRecorder({ servers, seed: identities.coordinator.seed });
+    nc = await connectBenchReader(launched, "atix-bench-floor");
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
     const tallies: FloorTallies = { delivered: new Tally(), acknowledged: new Tally() };
     const ids = launched.registry.agencies.map((a) => a.id);
-    for (const id of ids) agencies.push(await FloorAgency.start(servers, id, (await readIdentity(dir, id)).seed, pull, tallies, (e) => failure!(e)));
+    for (const id of ids) agencies.push(await FloorAgency.start(servers, id, identities.agencies.get(id)!.seed, pull, tallies, (e) => failure!(e)));
 
     // One stored broadcast per message, on the broadcast subject with its recipients header, as ATIX stores a FLASH to all.
     const recipients = headers();
@@ -126,7 +118,6 @@ export async function floorFanOut(n: number, rounds: number, burst: number, pull
     await Promise.all(agencies.map((a) => a.stop()));
     await recorder?.stop().catch(() => undefined);
     await nc?.close().catch(() => undefined);
-    await launched.stop().catch(() => undefined);
-    await rm(home, { recursive: true, force: true }).catch(() => undefined);
+    await bench.stop();
   }
 }

@@ -13,16 +13,15 @@ import { attach } from "../../shared/exchange/attach.ts";
 import { keyEntry } from "../../shared/exchange/coordinator-keys.ts";
 import { exchangeFilePath } from "../../shared/exchange/exchange-file.ts";
 import { ExchangeFigures } from "../../shared/exchange/figures.ts";
-import { COORDINATOR_USER, newIdentity } from "../../shared/exchange/identities.ts";
+import { newIdentity } from "../../shared/exchange/identities.ts";
 import { Registry } from "../../shared/exchange/registry.ts";
 import { DEFAULT_SETTINGS } from "../../shared/exchange/settings.ts";
 import { CONFIG_KEYS, openStore, type Store } from "../../shared/exchange/store.ts";
 import { createLogger } from "../../shared/log.ts";
-import { connectAs } from "../../shared/nats/connect.ts";
 import { CHECKPOINT_EVERY_RECORDS, type Restored } from "../coordinator/checkpointing.ts";
 import { Coordinator } from "../coordinator/coordinator.ts";
 import { exchangeStatus, type ExchangeStatus } from "../../shared/exchange/exchange-status.ts";
-import { type BenchExchange, startBenchExchange } from "./exchange.ts";
+import { type BenchExchange, connectBenchReader, startBenchExchange } from "./exchange.ts";
 import { appendHistory } from "./history-chain.ts";
 import { HistoryGenerator } from "./history.ts";
 import { submitAndAwait, withTimeout } from "./history-probe.ts";
@@ -93,7 +92,7 @@ async function measureSize(n: number, opts: HistoryBenchOptions): Promise<Histor
     return c;
   };
   try {
-    const nc = await connectAs({ servers: url, user: COORDINATOR_USER, seed: launched.prepared.ids.coordinator.seed, name: "atix-bench-history" });
+    const nc = await connectBenchReader(launched, "atix-bench-history");
     conns.push(nc);
     const store = await openStore(nc);
     const signer = newIdentity(HISTORY_SIGNER);
